@@ -1,0 +1,338 @@
+/**
+ * Every WebSocket frame, as zod schemas. Client frames are requests carrying an `id` that the
+ * bridge echoes in its replies. Server frames are replies (with that id) or pushed events (no id).
+ * Both sides parse what they receive with `safeParse`; nothing is cast.
+ */
+import { z } from "zod";
+import { ErrorCode } from "./errors";
+import {
+  ZAttachment,
+  ZBodyPart,
+  ZConnectionState,
+  ZEnvelope,
+  ZMailbox,
+  ZMessageRef,
+  ZMessageRow,
+  ZUidSet,
+} from "./model";
+import { PROTOCOL_VERSION } from "./version";
+
+/** Largest frame the bridge accepts from a browser, in bytes. */
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+/** Largest window of list rows one request may ask for. */
+export const MAX_WINDOW = 500;
+
+const ZId = z.string().min(1).max(64);
+const ZPath = z.string().min(1).max(1024);
+
+// ---------------------------------------------------------------------------------------------
+// Client → bridge requests
+// ---------------------------------------------------------------------------------------------
+
+export const ZPing = z.object({ type: z.literal("ping"), id: ZId });
+
+export const ZMailboxesList = z.object({ type: z.literal("mailboxes.list"), id: ZId });
+
+/** SELECT (or EXAMINE with readOnly) a mailbox: it becomes the one whose changes are pushed live. */
+export const ZMailboxOpen = z.object({
+  type: z.literal("mailbox.open"),
+  id: ZId,
+  path: ZPath,
+  readOnly: z.boolean().default(false),
+});
+
+/**
+ * Rows `offset … offset+limit` of a mailbox in date order, newest first. With `query`, the rows of
+ * that search (Gmail-style operators) in the same order, windowed the same way.
+ */
+export const ZListWindow = z.object({
+  type: z.literal("list.window"),
+  id: ZId,
+  mailbox: ZPath,
+  offset: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(MAX_WINDOW),
+  query: z.string().max(1000).nullable().default(null),
+});
+
+/** Open a message: a `message.header` reply at once, then `message.body` chunks, then `message.end`. */
+export const ZMessageOpen = z.object({
+  type: z.literal("message.open"),
+  id: ZId,
+  ref: ZMessageRef,
+});
+
+/** Add and/or remove flags (\Seen, \Flagged, \Answered) and keywords on a UID set. */
+export const ZFlagsUpdate = z.object({
+  type: z.literal("flags.update"),
+  id: ZId,
+  set: ZUidSet,
+  add: z.array(z.string().min(1).max(64)).max(16).default([]),
+  remove: z.array(z.string().min(1).max(64)).max(16).default([]),
+});
+
+export const ZMessagesMove = z.object({
+  type: z.literal("messages.move"),
+  id: ZId,
+  set: ZUidSet,
+  to: ZPath,
+});
+
+export const ZMessagesCopy = z.object({
+  type: z.literal("messages.copy"),
+  id: ZId,
+  set: ZUidSet,
+  to: ZPath,
+});
+
+/** Move to the \Archive mailbox. */
+export const ZMessagesArchive = z.object({
+  type: z.literal("messages.archive"),
+  id: ZId,
+  set: ZUidSet,
+});
+
+/** Move to \Trash, or expunge for good when the set is already in \Trash. */
+export const ZMessagesDelete = z.object({
+  type: z.literal("messages.delete"),
+  id: ZId,
+  set: ZUidSet,
+});
+
+export const ZMarkAllRead = z.object({
+  type: z.literal("mailbox.markAllRead"),
+  id: ZId,
+  mailbox: ZPath,
+});
+
+export const ZClientFrame = z.discriminatedUnion("type", [
+  ZPing,
+  ZMailboxesList,
+  ZMailboxOpen,
+  ZListWindow,
+  ZMessageOpen,
+  ZFlagsUpdate,
+  ZMessagesMove,
+  ZMessagesCopy,
+  ZMessagesArchive,
+  ZMessagesDelete,
+  ZMarkAllRead,
+]);
+export type TClientFrame = z.infer<typeof ZClientFrame>;
+/** What a caller writes before defaults are applied (e.g. `readOnly` may be left out). */
+export type TClientFrameInput = z.input<typeof ZClientFrame>;
+export type TClientFrameType = TClientFrame["type"];
+
+// ---------------------------------------------------------------------------------------------
+// Bridge → client: replies (carry the request id) and events (no id)
+// ---------------------------------------------------------------------------------------------
+
+/** First frame on every socket. */
+export const ZHello = z.object({
+  type: z.literal("hello"),
+  version: z.literal(PROTOCOL_VERSION),
+  email: z.string(),
+  /** Milliseconds between the bridge's heartbeats; the client may treat 2× silence as dead. */
+  heartbeatMs: z.number().int().positive(),
+});
+export type THello = z.infer<typeof ZHello>;
+
+export const ZPong = z.object({ type: z.literal("pong"), id: ZId });
+
+/** A request that needs no data back succeeded. */
+export const ZOk = z.object({ type: z.literal("ok"), id: ZId });
+
+export const ZError = z.object({
+  type: z.literal("error"),
+  id: ZId.optional(),
+  code: ErrorCode,
+  message: z.string(),
+  /** For search_syntax: 0-based offset in the query. */
+  position: z.number().int().nonnegative().optional(),
+});
+export type TError = z.infer<typeof ZError>;
+
+export const ZMailboxes = z.object({
+  type: z.literal("mailboxes"),
+  id: ZId,
+  mailboxes: z.array(ZMailbox),
+});
+
+export const ZMailboxOpened = z.object({
+  type: z.literal("mailbox.opened"),
+  id: ZId,
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  exists: z.number().int().nonnegative(),
+  readOnly: z.boolean(),
+  /** Flags the user may set here; empty when read-only. */
+  permanentFlags: z.array(z.string()),
+});
+
+export const ZWindow = z.object({
+  type: z.literal("list.window"),
+  id: ZId,
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  query: z.string().nullable(),
+  /** Messages in the mailbox (or matching the query). */
+  total: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  rows: z.array(ZMessageRow),
+});
+export type TWindow = z.infer<typeof ZWindow>;
+
+export const ZMessageHeader = z.object({
+  type: z.literal("message.header"),
+  id: ZId,
+  ref: ZMessageRef,
+  envelope: ZEnvelope,
+  flags: z.array(z.string()),
+  size: z.number().int().nonnegative(),
+  structure: ZBodyPart,
+  attachments: z.array(ZAttachment),
+  /** Parts that `message.body` frames will carry, in the order they come. */
+  bodyParts: z.array(z.object({ part: z.string(), type: z.enum(["text/plain", "text/html"]) })),
+  references: z.array(z.string()),
+  listUnsubscribe: z.string().nullable(),
+});
+export type TMessageHeader = z.infer<typeof ZMessageHeader>;
+
+/** A chunk of a decoded (UTF-8) text part. Chunks of one part arrive in `seq` order. */
+export const ZMessageBody = z.object({
+  type: z.literal("message.body"),
+  id: ZId,
+  ref: ZMessageRef,
+  part: z.string(),
+  contentType: z.enum(["text/plain", "text/html"]),
+  seq: z.number().int().nonnegative(),
+  chunk: z.string(),
+  /** Last chunk of this part. */
+  done: z.boolean(),
+});
+export type TMessageBody = z.infer<typeof ZMessageBody>;
+
+/** The last frame of a `message.open`. */
+export const ZMessageEnd = z.object({ type: z.literal("message.end"), id: ZId, ref: ZMessageRef });
+
+export const ZMessagesMoved = z.object({
+  type: z.literal("messages.moved"),
+  id: ZId,
+  /** Destination mailbox, or null when the messages were expunged for good. */
+  to: z.string().nullable(),
+  /** [source UID, destination UID] pairs where the server reports them (UIDPLUS). */
+  uidMap: z.array(z.tuple([z.number().int(), z.number().int()])).nullable(),
+});
+
+// Pushed events --------------------------------------------------------------------------------
+
+export const ZStateEvent = z.object({ type: z.literal("state"), imap: ZConnectionState });
+
+/** New counts of a mailbox (any mailbox, not only the open one). */
+export const ZStatusEvent = z.object({
+  type: z.literal("mailbox.status"),
+  mailbox: z.string(),
+  messages: z.number().int().nonnegative(),
+  unseen: z.number().int().nonnegative(),
+});
+
+/** New messages arrived: the rows to slide in at the top, and the new total. */
+export const ZNewEvent = z.object({
+  type: z.literal("messages.new"),
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  rows: z.array(ZMessageRow),
+});
+
+export const ZExpungedEvent = z.object({
+  type: z.literal("messages.expunged"),
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  uids: z.array(z.number().int().positive()),
+});
+
+export const ZFlagsEvent = z.object({
+  type: z.literal("messages.flags"),
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  changes: z.array(z.object({ uid: z.number().int().positive(), flags: z.array(z.string()) })),
+});
+
+/** The mailbox changed beyond what events describe (new UIDVALIDITY, failed resync): refetch. */
+export const ZResetEvent = z.object({
+  type: z.literal("mailbox.reset"),
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+});
+
+/** The folder tree changed (created, renamed, deleted, subscribed): refetch `mailboxes.list`. */
+export const ZMailboxesChanged = z.object({ type: z.literal("mailboxes.changed") });
+
+export const ZServerFrame = z.discriminatedUnion("type", [
+  ZHello,
+  ZPong,
+  ZOk,
+  ZError,
+  ZMailboxes,
+  ZMailboxOpened,
+  ZWindow,
+  ZMessageHeader,
+  ZMessageBody,
+  ZMessageEnd,
+  ZMessagesMoved,
+  ZStateEvent,
+  ZStatusEvent,
+  ZNewEvent,
+  ZExpungedEvent,
+  ZFlagsEvent,
+  ZResetEvent,
+  ZMailboxesChanged,
+]);
+export type TServerFrame = z.infer<typeof ZServerFrame>;
+export type TServerFrameType = TServerFrame["type"];
+/** A server frame of one type. */
+export type TServerFrameOf<K extends TServerFrameType> = Extract<TServerFrame, { type: K }>;
+export type TClientFrameOf<K extends TClientFrameType> = Extract<TClientFrame, { type: K }>;
+
+export type ParseResult<T> =
+  | { ok: true; frame: T }
+  | { ok: false; code: "bad_request"; message: string; id?: string };
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === "object" && value !== null && "id" in value) {
+    const id = (value as { id: unknown }).id;
+    if (typeof id === "string" && id.length > 0 && id.length <= 64) return id;
+  }
+  return undefined;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad_request", message: "Frame is not valid JSON" };
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, frame: result.data };
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+  const id = idOf(value);
+  return {
+    ok: false,
+    code: "bad_request",
+    message: `Invalid frame${where}: ${issue?.message ?? "does not match the protocol"}`,
+    ...(id === undefined ? {} : { id }),
+  };
+}
+
+/** Parse and validate a frame a browser sent. */
+export function parseClientFrame(text: string): ParseResult<TClientFrame> {
+  return parseWith(ZClientFrame, text);
+}
+
+/** Parse and validate a frame the bridge sent. */
+export function parseServerFrame(text: string): ParseResult<TServerFrame> {
+  return parseWith(ZServerFrame, text);
+}

@@ -1,0 +1,67 @@
+/**
+ * The bridge's small HTTP API (everything that is not a socket frame): sign-in, sign-out,
+ * the public configuration the sign-in page needs, and the parts/proxy URL shapes.
+ */
+import { z } from "zod";
+import { PROTOCOL_VERSION } from "./version";
+
+export const ZSecurity = z.enum(["tls", "starttls"]);
+export type TSecurity = z.infer<typeof ZSecurity>;
+
+export const ZServerAddress = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: ZSecurity,
+});
+export type TServerAddress = z.infer<typeof ZServerAddress>;
+
+/** `POST /api/session` body. `imap`/`smtp` only when the administrator has not pinned them. */
+export const ZSessionRequest = z.object({
+  email: z.string().min(1).max(320),
+  password: z.string().min(1).max(1024),
+  imap: ZServerAddress.optional(),
+  smtp: ZServerAddress.optional(),
+});
+export type TSessionRequest = z.infer<typeof ZSessionRequest>;
+
+/** `POST /api/session` 2xx body and `GET /api/session` body when signed in. */
+export const ZSessionInfo = z.object({
+  email: z.string(),
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+});
+export type TSessionInfo = z.infer<typeof ZSessionInfo>;
+
+/** `GET /api/config`: what the sign-in page needs to know before anyone signs in. */
+export const ZPublicConfig = z.object({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  /** True when the administrator pinned the IMAP server: the sign-in page hides server fields. */
+  imapPinned: z.boolean(),
+  smtpPinned: z.boolean(),
+  /** A hint shown on the sign-in page of the demo, or null. */
+  demo: z.object({ email: z.string(), password: z.string() }).nullable(),
+});
+export type TPublicConfig = z.infer<typeof ZPublicConfig>;
+
+/**
+ * URL of one MIME part (attachments, inline cid: images) or, with part "raw", the whole source.
+ * `download` asks for Content-Disposition: attachment.
+ */
+export function partUrl(
+  ref: { mailbox: string; uidValidity: number; uid: number },
+  part: string,
+  opts: { download?: boolean } = {},
+): string {
+  const q = new URLSearchParams({
+    mailbox: ref.mailbox,
+    uidValidity: String(ref.uidValidity),
+    uid: String(ref.uid),
+    part,
+  });
+  if (opts.download) q.set("download", "1");
+  return `/api/parts?${q.toString()}`;
+}
+
+/** URL of remote content fetched through the bridge's image proxy. */
+export function proxyUrl(target: string): string {
+  return `/api/proxy?${new URLSearchParams({ url: target }).toString()}`;
+}

@@ -1,0 +1,139 @@
+/**
+ * The mail model as it crosses the wire: mailboxes, addresses, envelopes, list rows and
+ * message structure. Shared by the bridge (which builds these from IMAP) and the web app.
+ */
+import { z } from "zod";
+
+/** Special-use roles (RFC 6154) plus INBOX, normalised to lower-case words. */
+export const ZSpecialUse = z.enum([
+  "inbox",
+  "drafts",
+  "sent",
+  "trash",
+  "junk",
+  "archive",
+  "all",
+  "flagged",
+]);
+export type TSpecialUse = z.infer<typeof ZSpecialUse>;
+
+export const ZMailbox = z.object({
+  /** Full IMAP path, e.g. "INBOX" or "Archive/2024". The identity of a mailbox. */
+  path: z.string().min(1),
+  /** Last path segment, decoded, for display. */
+  name: z.string(),
+  /** Hierarchy delimiter, or null for a flat namespace. */
+  delimiter: z.string().nullable(),
+  /** Path of the parent mailbox, or null at the top level. */
+  parent: z.string().nullable(),
+  specialUse: ZSpecialUse.nullable(),
+  subscribed: z.boolean(),
+  /** \Noselect or \NonExistent: a folder that only holds other folders. */
+  selectable: z.boolean(),
+  messages: z.number().int().nonnegative().nullable(),
+  unseen: z.number().int().nonnegative().nullable(),
+});
+export type TMailbox = z.infer<typeof ZMailbox>;
+
+export const ZAddress = z.object({
+  name: z.string(),
+  address: z.string(),
+});
+export type TAddress = z.infer<typeof ZAddress>;
+
+export const ZEnvelope = z.object({
+  /** ISO 8601, or null when the message has no usable Date. */
+  date: z.string().nullable(),
+  subject: z.string(),
+  from: z.array(ZAddress),
+  sender: z.array(ZAddress),
+  replyTo: z.array(ZAddress),
+  to: z.array(ZAddress),
+  cc: z.array(ZAddress),
+  bcc: z.array(ZAddress),
+  messageId: z.string().nullable(),
+  inReplyTo: z.string().nullable(),
+});
+export type TEnvelope = z.infer<typeof ZEnvelope>;
+
+/**
+ * A message is addressed by mailbox path + UIDVALIDITY + UID, never by sequence number.
+ * UIDVALIDITY is a 32-bit unsigned number; it fits a JS number exactly.
+ */
+export const ZMessageRef = z.object({
+  mailbox: z.string().min(1),
+  uidValidity: z.number().int().nonnegative(),
+  uid: z.number().int().positive(),
+});
+export type TMessageRef = z.infer<typeof ZMessageRef>;
+
+/** A UID set within one mailbox generation. */
+export const ZUidSet = z.object({
+  mailbox: z.string().min(1),
+  uidValidity: z.number().int().nonnegative(),
+  uids: z.array(z.number().int().positive()).min(1).max(100_000),
+});
+export type TUidSet = z.infer<typeof ZUidSet>;
+
+/** One row of a message list: enough to draw it, nothing more. */
+export const ZMessageRow = z.object({
+  uid: z.number().int().positive(),
+  /** System flags (\Seen, \Flagged, \Answered, \Draft, \Deleted) and keywords, as IMAP spells them. */
+  flags: z.array(z.string()),
+  date: z.string().nullable(),
+  subject: z.string(),
+  from: z.array(ZAddress),
+  to: z.array(ZAddress),
+  size: z.number().int().nonnegative(),
+  hasAttachments: z.boolean(),
+  /** A short plain-text preview of the body; empty when unknown. */
+  preview: z.string(),
+  messageId: z.string().nullable(),
+});
+export type TMessageRow = z.infer<typeof ZMessageRow>;
+
+/** One node of BODYSTRUCTURE. Leaf parts have a `part` number usable with the parts endpoint. */
+export interface TBodyPart {
+  /** IMAP part specifier ("1", "1.2"); "" for the root of a single-part message's TEXT. */
+  part: string;
+  /** Lower-case MIME type, e.g. "text/plain", "multipart/alternative". */
+  type: string;
+  charset: string | null;
+  /** Content-Disposition type, lower-case, or null. */
+  disposition: "inline" | "attachment" | null;
+  filename: string | null;
+  /** Content-ID without angle brackets, for cid: references. */
+  contentId: string | null;
+  /** Encoded size in bytes as the server reports it. */
+  size: number;
+  encoding: string | null;
+  children: TBodyPart[];
+}
+export const ZBodyPart: z.ZodType<TBodyPart> = z.lazy(() =>
+  z.object({
+    part: z.string(),
+    type: z.string(),
+    charset: z.string().nullable(),
+    disposition: z.enum(["inline", "attachment"]).nullable(),
+    filename: z.string().nullable(),
+    contentId: z.string().nullable(),
+    size: z.number().int().nonnegative(),
+    encoding: z.string().nullable(),
+    children: z.array(ZBodyPart),
+  }),
+);
+
+/** An attachment as the reader lists it: a leaf part that is not the displayed body. */
+export const ZAttachment = z.object({
+  part: z.string(),
+  type: z.string(),
+  filename: z.string(),
+  size: z.number().int().nonnegative(),
+  contentId: z.string().nullable(),
+  inline: z.boolean(),
+});
+export type TAttachment = z.infer<typeof ZAttachment>;
+
+/** The state of the bridge's IMAP connections for this session, as the browser shows it. */
+export const ZConnectionState = z.enum(["online", "reconnecting", "offline"]);
+export type TConnectionState = z.infer<typeof ZConnectionState>;
