@@ -1,0 +1,281 @@
+/**
+ * The bridge's configuration: the only module that reads the environment. `loadConfig` validates
+ * every FERRY_* variable with zod and reports all problems at once (one line per bad value), so
+ * a misconfigured bridge refuses to start instead of half-working.
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | FERRY_PORT | 3000 | port for the web app, the API and the socket (0 = any free port) |
+ * | FERRY_HOST | 127.0.0.1 | listen address. Loopback by default: put a TLS reverse proxy in front, or set 0.0.0.0 (e.g. in a container) |
+ * | FERRY_IMAP_HOST / _PORT / _SECURITY | unset / 993 or 143 / tls | pin every user to this IMAP server (security tls or starttls) |
+ * | FERRY_SMTP_HOST / _PORT / _SECURITY | unset / 465 or 587 / starttls | pin every user to this SMTP submission server |
+ * | FERRY_CA_FILE | unset | extra PEM CA trusted for IMAP and SMTP (e.g. a self-signed test server); read at start |
+ * | FERRY_SESSION_SECRET | random in development | ≥ 32 characters; derives the key that encrypts stored passwords. Required when NODE_ENV=production |
+ * | FERRY_ALLOWED_ORIGINS | http://localhost:PORT, http://127.0.0.1:PORT | comma list of origins allowed to sign in and open the socket |
+ * | FERRY_ALLOW_PRIVATE_HOSTS | false | let users name IMAP/SMTP hosts that resolve to private, loopback or link-local addresses |
+ * | FERRY_ALLOW_PLAIN_IMAP | false | plain (unencrypted) IMAP is not supported; only false is accepted |
+ * | FERRY_WEB_DIR | ../web/out (from the bridge package) | the built static web app |
+ * | FERRY_TRUST_PROXY | false | honour X-Forwarded-Proto/-For from a reverse proxy (Secure cookies, client IP) |
+ * | FERRY_LOG_LEVEL | info | fatal, error, warn, info, debug, trace or silent |
+ * | FERRY_DEMO_EMAIL / FERRY_DEMO_PASSWORD | unset | credentials shown on the sign-in page of a demo |
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { LogLevel } from "./log";
+
+export type Security = "tls" | "starttls";
+
+export interface ServerTarget {
+  host: string;
+  port: number;
+  security: Security;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Pinned IMAP server for all users, or null when users name their own. */
+  imap: ServerTarget | null;
+  /** Pinned SMTP submission server, or null. */
+  smtp: ServerTarget | null;
+  /** Extra PEM CA (contents) trusted for IMAP and SMTP. */
+  ca: string | undefined;
+  sessionSecret: string;
+  /**
+   * Allowed browser origins. null means the default: the bridge's own origin on loopback
+   * (http://localhost:PORT and http://127.0.0.1:PORT, with the port actually bound).
+   */
+  allowedOrigins: string[] | null;
+  allowPrivateHosts: boolean;
+  webDir: string;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  demo: { email: string; password: string } | null;
+  /** A session unused this long is forgotten. */
+  sessionIdleTtlMs: number;
+  /** Interval of the socket heartbeat (ping/terminate), sent to the browser in `hello`. */
+  heartbeatMs: number;
+  /** IMAP connect (TCP + TLS + greeting) timeout. */
+  connectTimeoutMs: number;
+  /** Sign-in failures allowed per email address, then per client IP, within `loginWindowMs`. */
+  loginFailuresPerEmail: number;
+  loginFailuresPerIp: number;
+  loginWindowMs: number;
+  /** Messages about the configuration worth logging at start (e.g. a generated secret). */
+  warnings: string[];
+}
+
+/** Thrown by loadConfig; `problems` holds one line per bad value. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const BOOL_TRUE = new Set(["1", "true", "yes", "on"]);
+const BOOL_FALSE = new Set(["0", "false", "no", "off"]);
+
+const zBool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => BOOL_TRUE.has(v) || BOOL_FALSE.has(v), { message: "must be true or false" })
+  .transform((v) => BOOL_TRUE.has(v))
+  .optional();
+
+const zPort = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: "must be a whole number" })
+    .transform(Number)
+    .refine((n) => n >= min && n <= 65535, { message: `must be between ${min} and 65535` })
+    .optional();
+
+const zHost = z
+  .string()
+  .trim()
+  .min(1, { message: "must not be empty" })
+  .max(253)
+  .regex(/^[A-Za-z0-9.:[\]_-]+$/, { message: "must be a host name or IP address" })
+  .optional();
+
+const zSecurity = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["tls", "starttls"], { message: "must be tls or starttls" }))
+  .optional();
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const ZEnv = z.object({
+  NODE_ENV: z.string().optional(),
+  FERRY_PORT: zPort(0),
+  FERRY_HOST: zHost,
+  FERRY_IMAP_HOST: zHost,
+  FERRY_IMAP_PORT: zPort(1),
+  FERRY_IMAP_SECURITY: zSecurity,
+  FERRY_SMTP_HOST: zHost,
+  FERRY_SMTP_PORT: zPort(1),
+  FERRY_SMTP_SECURITY: zSecurity,
+  /** Read at start-up: the value becomes the file's PEM contents. */
+  FERRY_CA_FILE: z
+    .string()
+    .trim()
+    .transform((file, ctx) => {
+      try {
+        const pem = readFileSync(file, "utf8");
+        if (pem.includes("-----BEGIN CERTIFICATE-----")) return pem;
+        ctx.addIssue({ code: "custom", message: `${file} is not a PEM certificate` });
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? "unreadable";
+        ctx.addIssue({ code: "custom", message: `cannot read ${file} (${code})` });
+      }
+      return z.NEVER;
+    })
+    .optional(),
+  FERRY_SESSION_SECRET: z
+    .string()
+    .min(32, { message: "must be at least 32 characters (e.g. `openssl rand -base64 48`)" })
+    .optional(),
+  FERRY_ALLOWED_ORIGINS: z
+    .string()
+    .transform((list, ctx) => {
+      const origins: string[] = [];
+      for (const raw of list.split(",")) {
+        const value = raw.trim();
+        if (value === "") continue;
+        const origin = parseOrigin(value);
+        if (origin === null) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${value}" is not an origin like https://mail.example.com`,
+          });
+        } else {
+          origins.push(origin);
+        }
+      }
+      return origins;
+    })
+    .optional(),
+  FERRY_ALLOW_PRIVATE_HOSTS: zBool,
+  FERRY_ALLOW_PLAIN_IMAP: zBool,
+  FERRY_WEB_DIR: z.string().trim().min(1, { message: "must not be empty" }).optional(),
+  FERRY_TRUST_PROXY: zBool,
+  FERRY_LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }))
+    .optional(),
+  FERRY_DEMO_EMAIL: z.string().trim().min(1).max(320).optional(),
+  FERRY_DEMO_PASSWORD: z.string().min(1).max(1024).optional(),
+});
+
+/** The bridge package directory (one level above both src/ and dist/). */
+function bridgeDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..");
+}
+
+/** Normalises one allowed origin; returns null when it is not a bare http(s) origin. */
+function parseOrigin(value: string): string | null {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) return null;
+    if (url.username || url.password) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+function pinned(
+  prefix: "IMAP" | "SMTP",
+  host: string | undefined,
+  port: number | undefined,
+  security: Security | undefined,
+): ServerTarget | null {
+  if (host === undefined) return null;
+  // Submission is usually STARTTLS on 587; IMAP usually implicit TLS on 993.
+  const sec = security ?? (prefix === "IMAP" ? "tls" : "starttls");
+  const defaults = prefix === "IMAP" ? { tls: 993, starttls: 143 } : { tls: 465, starttls: 587 };
+  return { host, port: port ?? defaults[sec], security: sec };
+}
+
+/**
+ * Reads and validates the configuration from `env` (process.env by default). Pure apart from
+ * reading FERRY_CA_FILE. Throws ConfigError listing every problem.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable counts as unset (docker-compose and .env files often leave them so).
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== "") present[key] = value;
+  }
+  const parsed = ZEnv.safeParse(present);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  // Checks across variables look at what is set, so they are reported with the rest.
+  for (const prefix of ["IMAP", "SMTP"]) {
+    if (present[`FERRY_${prefix}_HOST`] !== undefined) continue;
+    for (const what of ["PORT", "SECURITY"]) {
+      if (present[`FERRY_${prefix}_${what}`] !== undefined) {
+        problems.push(`FERRY_${prefix}_${what} is set but FERRY_${prefix}_HOST is not`);
+      }
+    }
+  }
+  if ((present.FERRY_DEMO_EMAIL === undefined) !== (present.FERRY_DEMO_PASSWORD === undefined)) {
+    problems.push("FERRY_DEMO_EMAIL and FERRY_DEMO_PASSWORD must be set together");
+  }
+  if (BOOL_TRUE.has(present.FERRY_ALLOW_PLAIN_IMAP?.trim().toLowerCase() ?? "")) {
+    problems.push(
+      "FERRY_ALLOW_PLAIN_IMAP: plain IMAP is not supported; use an IMAP server with TLS or STARTTLS",
+    );
+  }
+  if (present.FERRY_SESSION_SECRET === undefined && present.NODE_ENV === "production") {
+    problems.push("FERRY_SESSION_SECRET: required when NODE_ENV=production");
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const warnings: string[] = [];
+  let sessionSecret = e.FERRY_SESSION_SECRET;
+  if (sessionSecret === undefined) {
+    warnings.push(
+      "FERRY_SESSION_SECRET is not set: using a random one, so sessions will not survive a restart",
+    );
+    sessionSecret = randomBytes(48).toString("base64url");
+  }
+
+  return {
+    port: e.FERRY_PORT ?? 3000,
+    host: e.FERRY_HOST ?? "127.0.0.1",
+    imap: pinned("IMAP", e.FERRY_IMAP_HOST, e.FERRY_IMAP_PORT, e.FERRY_IMAP_SECURITY),
+    smtp: pinned("SMTP", e.FERRY_SMTP_HOST, e.FERRY_SMTP_PORT, e.FERRY_SMTP_SECURITY),
+    ca: e.FERRY_CA_FILE,
+    sessionSecret,
+    allowedOrigins: e.FERRY_ALLOWED_ORIGINS?.length ? e.FERRY_ALLOWED_ORIGINS : null,
+    allowPrivateHosts: e.FERRY_ALLOW_PRIVATE_HOSTS ?? false,
+    webDir: e.FERRY_WEB_DIR ? resolve(e.FERRY_WEB_DIR) : resolve(bridgeDir(), "..", "web", "out"),
+    trustProxy: e.FERRY_TRUST_PROXY ?? false,
+    logLevel: e.FERRY_LOG_LEVEL ?? "info",
+    demo:
+      e.FERRY_DEMO_EMAIL !== undefined && e.FERRY_DEMO_PASSWORD !== undefined
+        ? { email: e.FERRY_DEMO_EMAIL, password: e.FERRY_DEMO_PASSWORD }
+        : null,
+    sessionIdleTtlMs: 12 * 60 * 60 * 1000,
+    heartbeatMs: 25_000,
+    connectTimeoutMs: 15_000,
+    loginFailuresPerEmail: 5,
+    loginFailuresPerIp: 20,
+    loginWindowMs: 5 * 60 * 1000,
+    warnings,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The HTTP API under /api: public config, sign-in/out and session info; the parts and proxy
+ * endpoints are delegated to their modules once a session is established. Every answer is JSON
+ * (or a stream from the delegates) with typed ZHttpError bodies on failure.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  PROTOCOL_VERSION,
+  type TPublicConfig,
+  type TSessionInfo,
+  ZSessionRequest,
+} from "@ferry/protocol";
+import type { Config } from "../config";
+import { BridgeError, isBridgeError } from "../errors";
+import type { Logger } from "../log";
+import type { LiveSession } from "../session/live";
+import { type SessionManager, TooManyAttempts } from "../session/manager";
+import { readJsonBody } from "./body";
+import { clearedSessionCookie, readCookie, sessionCookie } from "./cookies";
+import type { OriginPolicy } from "./origin";
+import {
+  API_CSP,
+  applySecurityHeaders,
+  fail,
+  header,
+  type RequestContext,
+  sendError,
+  sendJson,
+} from "./respond";
+
+/** Handler of an authenticated API route delegated to another module (parts, proxy). */
+export type SessionRouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: LiveSession,
+) => Promise<void>;
+
+export interface ApiDeps {
+  config: Config;
+  manager: SessionManager;
+  origins: () => OriginPolicy;
+  log: Logger;
+  /** GET /api/parts (bridge/src/http/parts.ts), when available. */
+  parts?: SessionRouteHandler | undefined;
+  /** GET /api/proxy (bridge/src/http/proxy.ts), when available. */
+  proxy?: SessionRouteHandler | undefined;
+}
+
+export async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  applySecurityHeaders(res, API_CSP, ctx.secure);
+  const path = new URL(req.url ?? "/", "http://x").pathname;
+  try {
+    switch (path) {
+      case "/api/config":
+        return only(req, res, ["GET"], () => publicConfig(res, deps.config));
+      case "/api/session":
+        return await only(req, res, ["GET", "POST", "DELETE"], () => {
+          if (req.method === "POST") return signIn(req, res, ctx, deps);
+          if (req.method === "DELETE") return signOut(req, res, ctx, deps);
+          return sessionInfo(req, res, deps);
+        });
+      case "/api/parts":
+      case "/api/proxy": {
+        const handler = path === "/api/parts" ? deps.parts : deps.proxy;
+        return await only(req, res, ["GET", "HEAD"], async () => {
+          const live = await requireLive(req, deps);
+          if (!handler) return fail(res, "internal", "Not available yet.", 501);
+          await handler(req, res, live);
+        });
+      }
+      default:
+        return fail(res, "bad_request", "No such API endpoint.", 404);
+    }
+  } catch (err) {
+    if (res.headersSent) {
+      deps.log.warn({ err, path }, "API request failed after the answer started");
+      res.destroy();
+      return;
+    }
+    if (err instanceof TooManyAttempts) return sendError(res, err, { retryAfter: err.retryAfter });
+    if (isBridgeError(err)) {
+      if (err.code === "too_large") res.setHeader("Connection", "close");
+      return sendError(res, err);
+    }
+    deps.log.error({ err, path }, "API request failed");
+    return fail(res, "internal", "Something went wrong in the bridge.");
+  }
+}
+
+async function only(
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: string[],
+  fn: () => void | Promise<void>,
+): Promise<void> {
+  if (!methods.includes(req.method ?? "")) {
+    res.setHeader("Allow", methods.join(", "));
+    return fail(res, "bad_request", "Method not allowed.", 405);
+  }
+  await fn();
+}
+
+/** State-changing requests must come from an allowed Origin (CSRF defence). */
+function refuseForeignOrigin(req: IncomingMessage, res: ServerResponse, deps: ApiDeps): boolean {
+  if (deps.origins().allows(header(req, "origin"))) return false;
+  fail(res, "bad_request", "Requests from this origin are not allowed.", 403);
+  return true;
+}
+
+function publicConfig(res: ServerResponse, config: Config): void {
+  const body: TPublicConfig = {
+    protocolVersion: PROTOCOL_VERSION,
+    imapPinned: config.imap !== null,
+    smtpPinned: config.smtp !== null,
+    demo: config.demo,
+  };
+  sendJson(res, 200, body);
+}
+
+async function signIn(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  if (refuseForeignOrigin(req, res, deps)) return;
+  const parsed = ZSessionRequest.safeParse(await readJsonBody(req));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` (${issue.path.join(".")})` : "";
+    return fail(res, "bad_request", `The sign-in request is not valid${where}.`);
+  }
+  const { id, info } = await deps.manager.signIn(parsed.data, {
+    ip: ctx.ip,
+    previousId: readCookie(req),
+  });
+  res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
+  sendJson(res, 200, info);
+}
+
+async function signOut(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  if (refuseForeignOrigin(req, res, deps)) return;
+  const id = readCookie(req);
+  if (id !== undefined) await deps.manager.signOut(id);
+  res.setHeader("Set-Cookie", clearedSessionCookie(ctx.secure));
+  res.setHeader("Cache-Control", "no-store");
+  res.statusCode = 204;
+  res.end();
+}
+
+async function sessionInfo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ApiDeps,
+): Promise<void> {
+  const session = await deps.manager.resolve(readCookie(req));
+  if (!session) return fail(res, "unauthorized", "Not signed in.");
+  const body: TSessionInfo = { email: session.record.email, protocolVersion: PROTOCOL_VERSION };
+  sendJson(res, 200, body);
+}
+
+async function requireLive(req: IncomingMessage, deps: ApiDeps): Promise<LiveSession> {
+  const session = await deps.manager.resolve(readCookie(req));
+  if (!session) throw new BridgeError("unauthorized", "Not signed in.");
+  return deps.manager.live(session);
+}

@@ -1,0 +1,305 @@
+/**
+ * Serving the built web app (Next.js static export) from FERRY_WEB_DIR: clean paths to .html,
+ * the app shell for unknown app paths (deep links), immutable caching of /_next/static, gzip/br,
+ * and a strict CSP per HTML document whose script-src lists the SHA-256 of that document's
+ * inline scripts (Next.js inlines its RSC payload) instead of 'unsafe-inline'.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, resolve, sep } from "node:path";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
+import type { Logger } from "../log";
+import { applySecurityHeaders, header } from "./respond";
+
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".xml": "application/xml; charset=utf-8",
+  ".webmanifest": "application/manifest+json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".avif": "image/avif",
+  ".ico": "image/x-icon",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".ttf": "font/ttf",
+  ".otf": "font/otf",
+  ".wasm": "application/wasm",
+};
+
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json|xml|wasm)|image\/svg\+xml)/;
+
+/** Files up to this size are kept in memory (with their compressed forms). */
+const CACHE_MAX_FILE = 2 * 1024 * 1024;
+
+/**
+ * The app's CSP. `scriptHashes` are 'sha256-…' sources for the document's inline scripts;
+ * `host` (validated) adds explicit ws:/wss: sources for browsers where 'self' does not cover them.
+ */
+export function appCsp(scriptHashes: readonly string[], host: string | undefined): string {
+  const ws = host !== undefined && isSafeHost(host) ? ` ws://${host} wss://${host}` : "";
+  return [
+    "default-src 'self'",
+    `script-src 'self'${scriptHashes.map((h) => ` '${h}'`).join("")}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self'${ws}`,
+    "frame-src 'self' blob: about:",
+    "worker-src 'self' blob:",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** A Host header fit to echo into a header: a name or IP literal with an optional port. */
+function isSafeHost(host: string): boolean {
+  return /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i.test(host);
+}
+
+/** SHA-256 sources of every inline (src-less, JavaScript) script in an HTML document. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
+    const attrs = match[1] ?? "";
+    if (/\bsrc\s*=/i.test(attrs)) continue;
+    const type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(attrs)?.[1]?.toLowerCase();
+    if (type !== undefined && !/^(text\/javascript|application\/javascript|module)$/.test(type)) {
+      continue; // data blocks (JSON, ld+json) are not scripts
+    }
+    hashes.add(
+      `sha256-${createHash("sha256")
+        .update(match[2] ?? "", "utf8")
+        .digest("base64")}`,
+    );
+  }
+  return [...hashes];
+}
+
+interface CachedFile {
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+  gzip?: Buffer;
+  br?: Buffer;
+  scriptHashes: string[];
+}
+
+interface Found {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Ferry</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<h1>Ferry's web app is not built</h1>
+<p>The bridge is running, but it found no built web app to serve. Build it with
+<code>pnpm --filter @ferry/web build</code>, or point <code>FERRY_WEB_DIR</code> at the
+directory that holds it.</p>
+</body></html>
+`;
+
+export class StaticSite {
+  readonly #root: string;
+  readonly #log: Logger;
+  readonly #cache = new Map<string, CachedFile>();
+
+  constructor(root: string, log: Logger) {
+    this.#root = resolve(root);
+    this.#log = log;
+  }
+
+  get root(): string {
+    return this.#root;
+  }
+
+  /** Answers a GET/HEAD for a non-API path. */
+  async serve(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    const host = header(req, "host");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      applySecurityHeaders(res, appCsp([], host), secure);
+      res.setHeader("Allow", "GET, HEAD");
+      return this.#plain(res, 405, "Method not allowed");
+    }
+    const pathname = new URL(req.url ?? "/", "http://x").pathname;
+    if (!(await this.#isBuilt())) {
+      applySecurityHeaders(res, appCsp([], host), secure);
+      res.statusCode = 503;
+      res.setHeader("Content-Type", "text/html; charset=utf-8");
+      res.setHeader("Cache-Control", "no-store");
+      res.end(req.method === "HEAD" ? undefined : NOT_BUILT_PAGE);
+      return;
+    }
+    const rel = this.#relative(pathname);
+    if (rel === null) {
+      applySecurityHeaders(res, appCsp([], host), secure);
+      return this.#plain(res, 404, "Not found");
+    }
+    let found = await this.#find(rel);
+    let status = 200;
+    if (!found && this.#wantsShell(req, rel)) found = await this.#file("index.html");
+    if (!found) {
+      status = 404;
+      const accept = header(req, "accept") ?? "";
+      found = accept.includes("text/html") ? await this.#file("404.html") : null;
+      if (!found) {
+        applySecurityHeaders(res, appCsp([], host), secure);
+        return this.#plain(res, 404, "Not found");
+      }
+    }
+    await this.#send(req, res, found, status, secure, rel);
+  }
+
+  async #isBuilt(): Promise<boolean> {
+    try {
+      return (await stat(resolve(this.#root, "index.html"))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The request path as a path relative to the root, or null when it could escape the root or
+   * names a hidden file. Percent-decoding happens before the checks.
+   */
+  #relative(pathname: string): string | null {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return null;
+    }
+    if (decoded.includes("\0") || decoded.includes("\\")) return null;
+    const segments = decoded.split("/").filter((s) => s !== "");
+    if (segments.some((s) => s.startsWith("."))) return null;
+    const rel = segments.join("/");
+    const full = resolve(this.#root, rel);
+    if (full !== this.#root && !full.startsWith(this.#root + sep)) return null;
+    return decoded.endsWith("/") && rel !== "" ? `${rel}/` : rel;
+  }
+
+  async #file(rel: string): Promise<Found | null> {
+    const full = resolve(this.#root, rel);
+    if (full !== this.#root && !full.startsWith(this.#root + sep)) return null;
+    try {
+      const s = await stat(full);
+      return s.isFile() ? { path: full, size: s.size, mtimeMs: s.mtimeMs } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** `/x` → x, x.html, x/index.html; `/x/` → x/index.html; `/` → index.html. */
+  async #find(rel: string): Promise<Found | null> {
+    if (rel === "") return this.#file("index.html");
+    if (rel.endsWith("/")) return this.#file(`${rel}index.html`);
+    return (
+      (await this.#file(rel)) ??
+      (extname(rel) === "" || !(extname(rel) in MIME) ? await this.#file(`${rel}.html`) : null) ??
+      (await this.#file(`${rel}/index.html`))
+    );
+  }
+
+  /** A GET for an app route (not a file, not the API): answered with the app shell. */
+  #wantsShell(req: IncomingMessage, rel: string): boolean {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    if (rel.startsWith("_next/") || extname(rel) !== "") return false;
+    return (header(req, "accept") ?? "").includes("text/html");
+  }
+
+  async #cached(found: Found): Promise<CachedFile | null> {
+    if (found.size > CACHE_MAX_FILE) return null;
+    const hit = this.#cache.get(found.path);
+    if (hit && hit.mtimeMs === found.mtimeMs && hit.size === found.size) return hit;
+    const body = await readFile(found.path);
+    const entry: CachedFile = {
+      mtimeMs: found.mtimeMs,
+      size: found.size,
+      body,
+      scriptHashes: found.path.endsWith(".html") ? inlineScriptHashes(body.toString("utf8")) : [],
+    };
+    this.#cache.set(found.path, entry);
+    return entry;
+  }
+
+  async #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    found: Found,
+    status: number,
+    secure: boolean,
+    rel: string,
+  ): Promise<void> {
+    const type = MIME[extname(found.path).toLowerCase()] ?? "application/octet-stream";
+    const cached = await this.#cached(found);
+    applySecurityHeaders(res, appCsp(cached?.scriptHashes ?? [], header(req, "host")), secure);
+    res.setHeader("Content-Type", type);
+    res.setHeader(
+      "Cache-Control",
+      rel.startsWith("_next/static/") && status === 200
+        ? "public, max-age=31536000, immutable"
+        : "no-cache",
+    );
+    const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
+    res.setHeader("ETag", etag);
+    if (status === 200 && header(req, "if-none-match") === etag) {
+      res.statusCode = 304;
+      res.end();
+      return;
+    }
+    res.statusCode = status;
+    const head = req.method === "HEAD";
+    if (!cached) {
+      res.setHeader("Content-Length", found.size);
+      if (head) return void res.end();
+      const stream = createReadStream(found.path);
+      stream.on("error", (err) => {
+        this.#log.warn({ err, path: rel }, "static file read failed");
+        res.destroy();
+      });
+      stream.pipe(res);
+      return;
+    }
+    let body = cached.body;
+    if (COMPRESSIBLE.test(type) && cached.body.length > 512) {
+      res.setHeader("Vary", "Accept-Encoding");
+      const accept = header(req, "accept-encoding") ?? "";
+      if (/\bbr\b/.test(accept)) {
+        cached.br ??= brotliCompressSync(cached.body, {
+          params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 },
+        });
+        body = cached.br;
+        res.setHeader("Content-Encoding", "br");
+      } else if (/\bgzip\b/.test(accept)) {
+        cached.gzip ??= gzipSync(cached.body, { level: 9 });
+        body = cached.gzip;
+        res.setHeader("Content-Encoding", "gzip");
+      }
+    }
+    res.setHeader("Content-Length", body.length);
+    res.end(head ? undefined : body);
+  }
+
+  #plain(res: ServerResponse, status: number, text: string): void {
+    res.statusCode = status;
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.setHeader("Cache-Control", "no-store");
+    res.end(text);
+  }
+}

@@ -1,0 +1,8 @@
+/** @ferry/bridge's public surface: start a bridge from a validated configuration. */
+export { type Config, ConfigError, loadConfig, type ServerTarget } from "./config";
+export { BridgeError, isBridgeError } from "./errors";
+export { connectImap, type ImapCredentials, type ImapTarget } from "./imap/connect";
+export { createLogger, type Logger } from "./log";
+export { type Bridge, type BridgeOptions, createBridge } from "./server";
+export type { LiveMailSession, MailSessionFactory } from "./session/live";
+export { MemorySessionStore, type SessionRecord, type SessionStore } from "./session/store";

@@ -1,0 +1,166 @@
+/**
+ * The bridge: one HTTP server on one port for the static web app, the /api endpoints and the
+ * /ws socket upgrade. `createBridge` wires configuration, logging, the session store, the live
+ * registry and the socket server together and starts listening.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config";
+import { type ApiDeps, handleApi } from "./http/api";
+import { OriginPolicy } from "./http/origin";
+import { handlePartRequest } from "./http/parts";
+import { handleProxyRequest } from "./http/proxy";
+import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/respond";
+import { StaticSite } from "./http/static";
+import { MailSession } from "./live";
+import { createLogger, type Logger } from "./log";
+import { LiveRegistry, type MailSessionFactory } from "./session/live";
+import { SessionManager } from "./session/manager";
+import { MemorySessionStore, type SessionStore } from "./session/store";
+import { SocketServer } from "./ws/socket-server";
+
+export interface BridgeOptions {
+  /** Logger to use (tests pass one writing to a captured stream); default: pino on stdout. */
+  log?: Logger;
+  /** Session store; default: in memory. */
+  store?: SessionStore;
+  /** Builds a session's MailSession; default: bridge/src/live's MailSession. */
+  createMailSession?: MailSessionFactory;
+  /** Validate every outgoing socket frame against the protocol (default: true). */
+  checkOutgoingFrames?: boolean;
+}
+
+export interface Bridge {
+  /** Base URL, e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  /** The Origin allow-list in force (the loopback default once the port is known). */
+  origins: OriginPolicy;
+  sessions: { manager: SessionManager; live: LiveRegistry; store: SessionStore };
+  sockets: SocketServer;
+  log: Logger;
+  /** Stops listening, closes every socket and every session's IMAP connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the MailSession of each session (tests wrap it to observe the IMAP connections). */
+export const defaultMailSession: MailSessionFactory = (opts) => new MailSession(opts);
+
+/** Starts a bridge listening on config.host:config.port (0 picks a free port). */
+export async function createBridge(config: Config, opts: BridgeOptions = {}): Promise<Bridge> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  for (const warning of config.warnings) log.warn(warning);
+
+  const store = opts.store ?? new MemorySessionStore();
+  const live = new LiveRegistry(log);
+  const manager = new SessionManager({
+    config,
+    store,
+    live,
+    log,
+    createMailSession: opts.createMailSession ?? defaultMailSession,
+  });
+  let origins = new OriginPolicy(config.allowedOrigins ?? []);
+  const site = new StaticSite(config.webDir, log);
+  const sockets = new SocketServer({
+    manager,
+    origins: () => origins,
+    log,
+    heartbeatMs: config.heartbeatMs,
+    checkOutgoing: opts.checkOutgoingFrames ?? true,
+  });
+  const api: ApiDeps = {
+    config,
+    manager,
+    origins: () => origins,
+    log,
+    parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.mail.run(fn)),
+    proxy: (req, res) => handleProxyRequest(req, res, { allowPrivate: config.allowPrivateHosts }),
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const ctx = requestContext(req, config.trustProxy);
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    res.on("finish", () => {
+      log.debug(
+        {
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        "http",
+      );
+    });
+    if (path === "/api" || path.startsWith("/api/")) return handleApi(req, res, ctx, api);
+    if (path === "/ws") {
+      applySecurityHeaders(res, API_CSP, ctx.secure);
+      res.setHeader("Upgrade", "websocket");
+      return fail(res, "bad_request", "This endpoint only speaks WebSocket.", 426);
+    }
+    return site.serve(req, res, ctx.secure);
+  };
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((err: unknown) => {
+      log.error({ err }, "request failed");
+      if (!res.headersSent) fail(res, "internal", "Something went wrong in the bridge.");
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.on("upgrade", (req, socket, head) => {
+    void sockets.handleUpgrade(req, socket, head);
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (config.allowedOrigins === null) origins = OriginPolicy.loopback(port);
+  const shownHost =
+    config.host === "0.0.0.0" || config.host === "::"
+      ? "127.0.0.1"
+      : config.host.includes(":")
+        ? `[${config.host}]`
+        : config.host;
+  const url = `http://${shownHost}:${port}`;
+  log.info(
+    { url, imapPinned: config.imap !== null, webDir: config.webDir, origins: origins.origins },
+    "bridge listening",
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    get origins() {
+      return origins;
+    },
+    sessions: { manager, live, store },
+    sockets,
+    log,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await sockets.close();
+        await manager.close();
+        if (!opts.store) await store.close?.(); // a store passed in belongs to the caller
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

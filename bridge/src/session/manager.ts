@@ -1,0 +1,299 @@
+/**
+ * Sign-in, session lookup, rebuild and sign-out. Ties together the store (records with sealed
+ * passwords), the live registry (MailSession + sockets), the host policy and the sign-in limiter.
+ */
+import { PROTOCOL_VERSION, type TSessionInfo, type TSessionRequest } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import type { Config, ServerTarget } from "../config";
+import { BridgeError } from "../errors";
+import { connectImap } from "../imap/connect";
+import type { Logger } from "../log";
+import { isSessionIdShape, newSessionId, SecretBox, sessionKey } from "./crypto";
+import { resolveAllowedHost } from "./host-policy";
+import {
+  CLOSE_SIGNED_OUT,
+  type LiveRegistry,
+  type LiveSession,
+  type MailSessionFactory,
+} from "./live";
+import { LoginLimiter } from "./login-limiter";
+import type { SessionRecord, SessionStore } from "./store";
+
+/** Codes of a failed sign-in that count towards the limiter. */
+const COUNTED = new Set([
+  "auth_failed",
+  "login_refused",
+  "host_unreachable",
+  "tls_failed",
+  "server_not_allowed",
+]);
+
+/** A session record refreshed in the store at most this often (sliding idle expiry). */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface ResolvedSession {
+  key: string;
+  record: SessionRecord;
+}
+
+export class SessionManager {
+  readonly #config: Config;
+  readonly #store: SessionStore;
+  readonly #live: LiveRegistry;
+  readonly #log: Logger;
+  readonly #box: SecretBox;
+  readonly #limiter: LoginLimiter;
+  readonly #createMailSession: MailSessionFactory;
+  readonly #touched = new Map<string, number>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(deps: {
+    config: Config;
+    store: SessionStore;
+    live: LiveRegistry;
+    log: Logger;
+    createMailSession: MailSessionFactory;
+  }) {
+    this.#config = deps.config;
+    this.#store = deps.store;
+    this.#live = deps.live;
+    this.#log = deps.log;
+    this.#createMailSession = deps.createMailSession;
+    this.#box = new SecretBox(deps.config.sessionSecret);
+    this.#limiter = new LoginLimiter({
+      perEmail: deps.config.loginFailuresPerEmail,
+      perIp: deps.config.loginFailuresPerIp,
+      windowMs: deps.config.loginWindowMs,
+    });
+    this.#sweeper = setInterval(() => void this.sweep(), 60_000);
+    this.#sweeper.unref();
+  }
+
+  get imapPinned(): boolean {
+    return this.#config.imap !== null;
+  }
+
+  /**
+   * Verifies the credentials against IMAP and creates a new session (a new id every time; the
+   * previous session of this browser, if any, is destroyed). Throws BridgeError.
+   */
+  async signIn(
+    body: TSessionRequest,
+    ctx: { ip: string; previousId: string | undefined },
+  ): Promise<{ id: string; info: TSessionInfo }> {
+    const email = body.email.trim();
+    const wait = this.#limiter.retryAfter(email, ctx.ip);
+    if (wait > 0) throw new TooManyAttempts(wait);
+
+    try {
+      const { imap, smtp, userNamed } = this.#targets(body);
+      const address = userNamed
+        ? await resolveAllowedHost(imap.host, this.#config.allowPrivateHosts)
+        : undefined;
+      if (userNamed && smtp) await resolveAllowedHost(smtp.host, this.#config.allowPrivateHosts);
+      const started = performance.now();
+      const client = await connectImap(
+        imap,
+        { user: email, password: body.password },
+        {
+          ca: this.#config.ca,
+          connectTimeoutMs: this.#config.connectTimeoutMs,
+          address,
+          log: this.#log,
+        },
+      );
+      const verified = performance.now();
+      this.#limiter.succeed(email);
+
+      if (ctx.previousId !== undefined) await this.signOut(ctx.previousId);
+
+      const id = newSessionId();
+      const key = sessionKey(id);
+      const record: SessionRecord = {
+        email,
+        imap,
+        smtp,
+        userNamed,
+        sealedPassword: this.#box.seal(body.password, key),
+        createdAt: Date.now(),
+      };
+      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
+      this.#touched.set(key, Date.now());
+      try {
+        await this.#live.ensure(key, () => this.#build(key, record, client));
+        this.#log.info(
+          { session: key.slice(0, 12), email, loginMs: Math.round(verified - started) },
+          "signed in",
+        );
+      } catch (err) {
+        await this.#store.delete(key);
+        throw err;
+      }
+      return { id, info: { email, protocolVersion: PROTOCOL_VERSION } };
+    } catch (err) {
+      if (err instanceof BridgeError && COUNTED.has(err.code)) {
+        this.#limiter.fail(email, ctx.ip);
+        this.#log.info({ email, code: err.code, ip: ctx.ip }, "sign-in failed");
+      }
+      throw err;
+    }
+  }
+
+  #targets(body: TSessionRequest): {
+    imap: ServerTarget;
+    smtp: ServerTarget | null;
+    userNamed: boolean;
+  } {
+    const pinned = this.#config.imap;
+    if (pinned) {
+      if (body.imap !== undefined || (this.#config.smtp !== null && body.smtp !== undefined)) {
+        throw new BridgeError(
+          "server_not_allowed",
+          "This bridge only connects to the server its administrator chose.",
+        );
+      }
+      return { imap: pinned, smtp: this.#config.smtp ?? body.smtp ?? null, userNamed: false };
+    }
+    if (body.imap === undefined) {
+      throw new BridgeError("bad_request", "Name the IMAP server (host, port and security).");
+    }
+    return {
+      imap: body.imap,
+      smtp: this.#config.smtp ?? body.smtp ?? null,
+      userNamed: true,
+    };
+  }
+
+  /** A LiveSession around a MailSession that connects with this record's credentials. */
+  /**
+   * A LiveSession around a MailSession that connects with this record's credentials. With
+   * `first` (the connection that just verified the password, at sign-in) the MailSession starts
+   * in the background: requests can use `first` at once, and the rest of its connections come
+   * up meanwhile (`ready`). Without it (a rebuild) the start is awaited.
+   */
+  async #build(key: string, record: SessionRecord, first?: ImapFlow): Promise<LiveSession> {
+    const log = this.#log.child({ session: key.slice(0, 12) });
+    // A record sealed under another secret (rotated FERRY_SESSION_SECRET) can never connect.
+    if (this.#box.open(record.sealedPassword, key) === null) {
+      first?.close();
+      throw new BridgeError("unauthorized", "Sign in again.");
+    }
+    const connect = async (): Promise<ImapFlow> => {
+      const password = this.#box.open(record.sealedPassword, key);
+      // auth_failed, not a transient error: the MailSession must not keep retrying
+      if (password === null) throw new BridgeError("auth_failed", "Sign in again.");
+      const address = record.userNamed
+        ? await resolveAllowedHost(record.imap.host, this.#config.allowPrivateHosts)
+        : undefined;
+      return connectImap(
+        record.imap,
+        { user: record.email, password },
+        { ca: this.#config.ca, connectTimeoutMs: this.#config.connectTimeoutMs, address, log },
+      );
+    };
+    const mail = this.#createMailSession({ connect, log });
+    const started = mail.start(first);
+    const fail = async (err: unknown) => {
+      await mail.close().catch(() => undefined);
+      first?.close();
+      return err;
+    };
+    if (first) {
+      const ready = started.then(
+        () => undefined,
+        async (err: unknown) => {
+          // start() only rejects when the server refuses the credentials it just accepted
+          log.warn({ err: await fail(err) }, "mail session failed to start; session closed");
+          await this.#destroy(key);
+        },
+      );
+      return { key, email: record.email, mail, connect, sockets: new Set(), ready };
+    }
+    try {
+      await started;
+    } catch (err) {
+      throw await fail(err);
+    }
+    return {
+      key,
+      email: record.email,
+      mail,
+      connect,
+      sockets: new Set(),
+      ready: Promise.resolve(),
+    };
+  }
+
+  /** The session a cookie value names, or null; refreshes its idle expiry. */
+  async resolve(id: string | undefined): Promise<ResolvedSession | null> {
+    if (id === undefined || !isSessionIdShape(id)) return null;
+    const key = sessionKey(id);
+    const record = await this.#store.get(key);
+    if (!record) return null;
+    const now = Date.now();
+    if (now - (this.#touched.get(key) ?? 0) > TOUCH_EVERY_MS) {
+      this.#touched.set(key, now);
+      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
+    }
+    return { key, record };
+  }
+
+  /**
+   * The live session (MailSession and sockets) of a resolved session, rebuilt from the stored
+   * credentials when this process has none (after a restart, or on another bridge). A rebuild
+   * that fails on credentials destroys the session and throws unauthorized.
+   */
+  async live(session: ResolvedSession): Promise<LiveSession> {
+    try {
+      return await this.#live.ensure(session.key, () => this.#build(session.key, session.record));
+    } catch (err) {
+      if (
+        err instanceof BridgeError &&
+        ["auth_failed", "login_refused", "unauthorized", "server_not_allowed"].includes(err.code)
+      ) {
+        await this.#destroy(session.key);
+        throw new BridgeError("unauthorized", "Sign in again.", { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  liveIfPresent(key: string): LiveSession | undefined {
+    return this.#live.get(key);
+  }
+
+  /** Destroys the session a cookie value names (no-op for an unknown one). */
+  async signOut(id: string): Promise<void> {
+    if (!isSessionIdShape(id)) return;
+    await this.#destroy(sessionKey(id));
+  }
+
+  async #destroy(key: string): Promise<void> {
+    this.#touched.delete(key);
+    await this.#store.delete(key);
+    await this.#live.destroy(key, CLOSE_SIGNED_OUT, "signed out");
+  }
+
+  /** Closes live sessions whose record expired or was deleted (by another bridge). */
+  async sweep(): Promise<void> {
+    for (const key of this.#live.keys()) {
+      if ((await this.#store.get(key)) === undefined) {
+        this.#touched.delete(key);
+        await this.#live.destroy(key, CLOSE_SIGNED_OUT, "session expired");
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#limiter.close();
+    await this.#live.closeAll(1001, "bridge shutting down");
+  }
+}
+
+/** A sign-in refused by the limiter; `retryAfter` is in seconds. */
+export class TooManyAttempts extends BridgeError {
+  constructor(readonly retryAfter: number) {
+    super("too_many_attempts", "Too many failed sign-ins. Wait a little and try again.");
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Dispatch of one validated client frame: a `switch` on its type with an exhaustiveness check.
+ * IMAP work goes through the session's MailSession (`live.mail.run`); replies go to the
+ * requesting socket only, through `reply`.
+ */
+import type { TClientFrame, TServerFrame, TUidSet } from "@ferry/protocol";
+import { BridgeError } from "../errors";
+import {
+  archiveMessages,
+  copyMessages,
+  deleteMessages,
+  markAllRead,
+  moveMessages,
+  updateFlags,
+} from "../imap/actions";
+import { listMailboxes } from "../imap/mailboxes";
+import { openMessage } from "../imap/message";
+import { listWindow } from "../imap/window";
+import type { Logger } from "../log";
+import { parseQuery } from "../search";
+import type { LiveSession } from "../session/live";
+
+export interface DispatchContext {
+  live: LiveSession;
+  /** Sends a frame to the socket the request came from. */
+  reply: (frame: TServerFrame) => void;
+  log: Logger;
+}
+
+export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
+  const { live, reply } = ctx;
+  const mail = live.mail;
+  /** The mode `mailbox` is open in, when it is the session's open mailbox. */
+  const modeOf = (mailbox: string): { readOnly?: boolean } =>
+    mail.openMailboxPath === mailbox ? { readOnly: mail.openReadOnly } : {};
+  const actionOpts = (set: TUidSet) => ({
+    readOnly: mail.openMailboxPath === set.mailbox && mail.openReadOnly,
+  });
+
+  switch (frame.type) {
+    case "ping":
+      reply({ type: "pong", id: frame.id });
+      return;
+    case "mailboxes.list": {
+      const mailboxes = await mail.run((client) => listMailboxes(client));
+      reply({ type: "mailboxes", id: frame.id, mailboxes });
+      return;
+    }
+    case "mailbox.open": {
+      const opened = await mail.openMailbox(frame.path, frame.readOnly);
+      reply({ type: "mailbox.opened", id: frame.id, ...opened });
+      return;
+    }
+    case "list.window": {
+      // Parse before touching IMAP: a bad query is the user's typo, answered at once.
+      const query = frame.query === null ? null : parseQuery(frame.query);
+      const result = await mail.run((client) =>
+        listWindow(client, {
+          mailbox: frame.mailbox,
+          offset: frame.offset,
+          limit: frame.limit,
+          query,
+          ...modeOf(frame.mailbox),
+        }),
+      );
+      reply({ type: "list.window", id: frame.id, query: frame.query, ...result });
+      return;
+    }
+    case "message.open":
+      await mail.run((client) =>
+        openMessage(client, frame.ref, (part) => reply({ ...part, id: frame.id }), {
+          ...modeOf(frame.ref.mailbox),
+        }),
+      );
+      return;
+    case "flags.update":
+      await mail.run((client) =>
+        updateFlags(client, frame.set, frame.add, frame.remove, actionOpts(frame.set)),
+      );
+      reply({ type: "ok", id: frame.id });
+      return;
+    case "messages.move":
+    case "messages.copy": {
+      const op = frame.type === "messages.move" ? moveMessages : copyMessages;
+      const moved = await mail.run((client) =>
+        op(client, frame.set, frame.to, actionOpts(frame.set)),
+      );
+      reply({ type: "messages.moved", id: frame.id, ...moved });
+      return;
+    }
+    case "messages.archive":
+    case "messages.delete": {
+      const op = frame.type === "messages.archive" ? archiveMessages : deleteMessages;
+      const moved = await mail.run((client) => op(client, frame.set, actionOpts(frame.set)));
+      reply({ type: "messages.moved", id: frame.id, ...moved });
+      return;
+    }
+    case "mailbox.markAllRead":
+      await mail.run((client) => markAllRead(client, frame.mailbox, modeOf(frame.mailbox)));
+      reply({ type: "ok", id: frame.id });
+      return;
+    default: {
+      const unhandled: never = frame;
+      void unhandled;
+      throw new BridgeError("bad_request", "Unknown frame type.");
+    }
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The WebSocket endpoint /ws. The upgrade is authenticated before it happens (allowed Origin,
+ * valid session cookie, a live MailSession), otherwise the HTTP request is answered 403/401/503
+ * and the socket destroyed. Each socket then gets `hello`, the connection state, the session's
+ * pushed events, a ping/terminate heartbeat, a size cap and a rate cap; every frame is validated
+ * and a bad one gets a typed error frame, never a crash.
+ *
+ * Size cap: a frame over MAX_CLIENT_FRAME_BYTES (and up to HARD_MAX_FRAME_BYTES) is answered with
+ * an `error` frame `frame_too_large` and the socket stays open. A frame beyond the hard cap is
+ * not read at all: `ws` closes the socket with code 1009 (message too big).
+ * Rate cap: a token bucket per socket (FRAMES_PER_SECOND, burst FRAME_BURST) and at most
+ * MAX_IN_FLIGHT requests being worked on at once; a frame over either is answered `rate_limited`
+ * (with its id when it has one); more than ABUSE_LIMIT such frames in 10 s close the socket with
+ * 1008 (policy violation).
+ * Close codes: 4001 signed out or session expired, 1001 bridge shutting down, 1008 abuse,
+ * 1009 frame past the hard cap, 1006 (no close frame) heartbeat timeout.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import {
+  MAX_CLIENT_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type TServerFrame,
+  ZServerFrame,
+} from "@ferry/protocol";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { BridgeError, isBridgeError } from "../errors";
+import { readCookie } from "../http/cookies";
+import type { OriginPolicy } from "../http/origin";
+import { header } from "../http/respond";
+import { toBridgeError } from "../imap/mailbox-access";
+import type { Logger } from "../log";
+import type { LiveSession } from "../session/live";
+import type { SessionManager } from "../session/manager";
+import { dispatch } from "./dispatch";
+import { TokenBucket } from "./rate";
+
+/** Frames beyond this are refused by `ws` itself (close 1009) without being buffered. */
+export const HARD_MAX_FRAME_BYTES = 4 * MAX_CLIENT_FRAME_BYTES;
+/** Rate cap: sustained frames per second, and burst. */
+export const FRAMES_PER_SECOND = 50;
+export const FRAME_BURST = 100;
+/** Rejected frames within ABUSE_WINDOW_MS after which the socket is closed with 1008. */
+export const ABUSE_LIMIT = 200;
+const ABUSE_WINDOW_MS = 10_000;
+/** Requests of one socket being worked on at once; more are answered `rate_limited`. */
+export const MAX_IN_FLIGHT = 32;
+/** A socket whose unsent output exceeds this is not reading: it is dropped. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+export interface SocketServerDeps {
+  manager: SessionManager;
+  origins: () => OriginPolicy;
+  log: Logger;
+  heartbeatMs: number;
+  /** Validate every outgoing frame against the protocol (development and tests). */
+  checkOutgoing: boolean;
+}
+
+interface SocketState {
+  alive: boolean;
+  bucket: TokenBucket;
+  rejected: number;
+  rejectedSince: number;
+  inFlight: number;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  503: "Service Unavailable",
+};
+
+export class SocketServer {
+  readonly #wss: WebSocketServer;
+  readonly #deps: SocketServerDeps;
+  readonly #state = new WeakMap<WebSocket, SocketState>();
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(deps: SocketServerDeps) {
+    this.#deps = deps;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: HARD_MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: true,
+    });
+    this.#wss.on("error", (err) => deps.log.warn({ err }, "websocket server error"));
+    this.#heartbeat = setInterval(() => this.#beat(), deps.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  get clients(): Set<WebSocket> {
+    return this.#wss.clients;
+  }
+
+  /** Handles the HTTP `upgrade` event for /ws: authenticate, then upgrade or refuse. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const log = this.#deps.log;
+    socket.on("error", (err) => log.debug({ err }, "upgrade socket error"));
+    try {
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      if (path !== "/ws") return refuse(socket, 404);
+      if (!this.#deps.origins().allows(header(req, "origin"))) return refuse(socket, 403);
+      const session = await this.#deps.manager.resolve(readCookie(req));
+      if (!session) return refuse(socket, 401);
+      let live: LiveSession;
+      try {
+        live = await this.#deps.manager.live(session);
+      } catch (err) {
+        if (isBridgeError(err) && err.code === "unauthorized") return refuse(socket, 401);
+        log.info({ err: codeOf(err) }, "socket refused: mail session could not be started");
+        return refuse(socket, 503);
+      }
+      if (socket.destroyed) return;
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        if (this.#deps.manager.liveIfPresent(live.key) !== live) {
+          // signed out while upgrading
+          ws.close(4001, "signed out");
+          return;
+        }
+        this.#accept(ws, live);
+      });
+    } catch (err) {
+      log.error({ err }, "upgrade failed");
+      refuse(socket, 503);
+    }
+  }
+
+  #accept(ws: WebSocket, live: LiveSession): void {
+    const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
+    const state: SocketState = {
+      alive: true,
+      bucket: new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST),
+      rejected: 0,
+      rejectedSince: Date.now(),
+      inFlight: 0,
+    };
+    this.#state.set(ws, state);
+    live.sockets.add(ws);
+
+    const send = (frame: TServerFrame): void => this.#send(ws, frame, log);
+    ws.on("error", (err) => log.debug({ err }, "socket error"));
+    ws.on("pong", () => {
+      state.alive = true;
+    });
+    const unsubscribe = live.mail.subscribe(send);
+    ws.on("close", () => {
+      live.sockets.delete(ws);
+      unsubscribe();
+    });
+
+    send({
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      email: live.email,
+      heartbeatMs: this.#deps.heartbeatMs,
+    });
+    // While the MailSession is still starting its state says "reconnecting"; the browser learns
+    // the state once start is over (and every change after that as an event).
+    void live.ready.then(() => send({ type: "state", imap: live.mail.state }));
+
+    ws.on("message", (data, isBinary) => {
+      void this.#onMessage(ws, state, live, data, isBinary, send, log);
+    });
+  }
+
+  async #onMessage(
+    ws: WebSocket,
+    state: SocketState,
+    live: LiveSession,
+    data: RawData,
+    isBinary: boolean,
+    send: (frame: TServerFrame) => void,
+    log: Logger,
+  ): Promise<void> {
+    const size = Array.isArray(data)
+      ? data.reduce((n, b) => n + b.length, 0)
+      : (data as Buffer | ArrayBuffer).byteLength;
+    if (!state.bucket.take() || state.inFlight >= MAX_IN_FLIGHT) {
+      const id = size <= MAX_CLIENT_FRAME_BYTES && !isBinary ? peekId(data) : undefined;
+      send(errorFrame("rate_limited", "Too many requests; slow down.", id));
+      this.#strike(ws, state, log);
+      return;
+    }
+    if (isBinary) {
+      return send(errorFrame("bad_request", "Binary frames are not part of the protocol."));
+    }
+    if (size > MAX_CLIENT_FRAME_BYTES) {
+      return send(
+        errorFrame("frame_too_large", `Frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes.`),
+      );
+    }
+    const parsed = parseClientFrame(rawText(data));
+    if (!parsed.ok) {
+      return send(errorFrame("bad_request", parsed.message, parsed.id));
+    }
+    const frame = parsed.frame;
+    if (frame.type === "ping") return send({ type: "pong", id: frame.id });
+    state.inFlight += 1;
+    try {
+      await dispatch(frame, { live, reply: send, log });
+    } catch (err) {
+      const bridgeError = toBridgeError(err);
+      if (!isBridgeError(err) || bridgeError.code === "internal") {
+        log.error({ err, frame: frame.type }, "request failed");
+      }
+      send({
+        ...errorFrame(bridgeError.code, bridgeError.message, frame.id),
+        ...(bridgeError.position === undefined ? {} : { position: bridgeError.position }),
+      });
+    } finally {
+      state.inFlight -= 1;
+    }
+  }
+
+  #strike(ws: WebSocket, state: SocketState, log: Logger): void {
+    const now = Date.now();
+    if (now - state.rejectedSince > ABUSE_WINDOW_MS) {
+      state.rejected = 0;
+      state.rejectedSince = now;
+    }
+    state.rejected += 1;
+    if (state.rejected > ABUSE_LIMIT && ws.readyState === WebSocket.OPEN) {
+      log.warn("socket closed for sustained abuse of the rate cap");
+      ws.close(1008, "rate limit");
+    }
+  }
+
+  #send(ws: WebSocket, frame: TServerFrame, log: Logger): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    let out: TServerFrame = frame;
+    if (this.#deps.checkOutgoing) {
+      const checked = ZServerFrame.safeParse(frame);
+      if (!checked.success) {
+        log.error(
+          { frame: frame.type, issues: checked.error.issues.slice(0, 3) },
+          "outgoing frame does not match the protocol",
+        );
+        const id = "id" in frame && typeof frame.id === "string" ? frame.id : undefined;
+        out = errorFrame("internal", "Something went wrong in the bridge.", id);
+      }
+    }
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      log.warn("socket dropped: the client is not reading");
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(out));
+  }
+
+  #beat(): void {
+    for (const ws of this.#wss.clients) {
+      const state = this.#state.get(ws);
+      if (!state) continue;
+      if (!state.alive) {
+        ws.terminate();
+        continue;
+      }
+      state.alive = false;
+      ws.ping();
+    }
+  }
+
+  /** Closes every socket (code 1001) and stops the heartbeat. */
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    for (const ws of this.#wss.clients) ws.close(1001, "bridge shutting down");
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    for (const ws of this.#wss.clients) ws.terminate();
+  }
+}
+
+function errorFrame(
+  code: BridgeError["code"],
+  message: string,
+  id?: string,
+): Extract<TServerFrame, { type: "error" }> {
+  return { type: "error", code, message, ...(id === undefined ? {} : { id }) };
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}
+
+/** The request id of a frame that is not going to be processed, when it has one. */
+function peekId(data: RawData): string | undefined {
+  const parsed = parseClientFrame(rawText(data));
+  return parsed.ok ? parsed.frame.id : parsed.id;
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof BridgeError ? err.code : "internal";
+}
+
+/** Answers an upgrade request with an HTTP error and drops the connection. */
+function refuse(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  const text = STATUS_TEXT[status] ?? "Error";
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+}

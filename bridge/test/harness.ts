@@ -1,0 +1,277 @@
+/**
+ * Integration-test harness: a real bridge on port 0 pinned to the real mail-server fixture, with
+ * its logs captured; sign-in over fetch; real `ws` clients that collect parsed server frames and
+ * let a test await one (always with a timeout, never a sleep).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { startMailServer } from "@ferry/mail-server";
+import { parseServerFrame, type TClientFrameInput, type TServerFrame } from "@ferry/protocol";
+import { WebSocket } from "ws";
+import { type Config, loadConfig } from "../src/config";
+import { createLogger } from "../src/log";
+import { type Bridge, type BridgeOptions, createBridge } from "../src/server";
+
+export type MailServer = Awaited<ReturnType<typeof startMailServer>>;
+
+export const SESSION_SECRET = "test-secret-test-secret-test-secret!";
+
+/** Awaits `promise`, failing with a clear message after `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Everything the bridge logged, as text. */
+export class LogCapture {
+  readonly chunks: string[] = [];
+  write(line: string): void {
+    this.chunks.push(line);
+  }
+  get text(): string {
+    return this.chunks.join("");
+  }
+}
+
+export interface TestBridge {
+  bridge: Bridge;
+  url: string;
+  wsUrl: string;
+  /** An allowed Origin (the bridge's own). */
+  origin: string;
+  config: Config;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** A web dir with an app shell, a nested page, a hashed asset and inline scripts. */
+export function makeWebDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "ferry-web-"));
+  const files: Record<string, string> = {
+    "index.html":
+      '<!doctype html><html><head><script src="/_next/static/chunks/app.js" async></script></head><body><div id="shell">shell</div><script>self.__next_f=self.__next_f||[];self.__next_f.push([0])</script></body></html>',
+    "404.html": "<!doctype html><html><body>not found page</body></html>",
+    "settings.html":
+      '<!doctype html><html><body>settings<script>self.__page="settings"</script></body></html>',
+    "about/index.html": "<!doctype html><html><body>about</body></html>",
+    "_next/static/chunks/app.js": `console.log(${JSON.stringify("x".repeat(2000))});`,
+    "favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
+  };
+  for (const [path, body] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, body);
+  }
+  return dir;
+}
+
+/**
+ * A bridge pinned to `mail` (implicit TLS, the fixture's CA), on port 0, logging at trace into a
+ * capture. `config` overrides fields after loading; `env` adds variables.
+ */
+export async function startBridge(
+  mail: MailServer | null,
+  opts: {
+    env?: Record<string, string>;
+    config?: Partial<Config>;
+    bridge?: BridgeOptions;
+  } = {},
+): Promise<TestBridge> {
+  const env: Record<string, string> = {
+    FERRY_PORT: "0",
+    FERRY_SESSION_SECRET: SESSION_SECRET,
+    FERRY_LOG_LEVEL: "trace",
+    FERRY_WEB_DIR: makeWebDir(),
+    ...(mail
+      ? {
+          FERRY_IMAP_HOST: mail.host,
+          FERRY_IMAP_PORT: String(mail.imap.tlsPort),
+          FERRY_IMAP_SECURITY: "tls",
+          FERRY_CA_FILE: mail.caFile,
+        }
+      : {}),
+    ...opts.env,
+  };
+  const config: Config = { ...loadConfig(env), ...opts.config };
+  const logs = new LogCapture();
+  const bridge = await createBridge(config, {
+    log: createLogger("trace", logs),
+    ...opts.bridge,
+  });
+  return {
+    bridge,
+    url: bridge.url,
+    wsUrl: `${bridge.url.replace(/^http/, "ws")}/ws`,
+    origin: bridge.url,
+    config,
+    logs,
+    close: () => bridge.close(),
+  };
+}
+
+export interface SignInResult {
+  status: number;
+  body: unknown;
+  /** `ferry_session=…` ready for a Cookie header, when one was set. */
+  cookie: string | undefined;
+  setCookie: string | null;
+  headers: Headers;
+}
+
+/** POST /api/session with an allowed Origin (unless overridden). */
+export async function signIn(
+  b: TestBridge,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<SignInResult> {
+  const res = await fetch(`${b.url}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: b.origin, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const setCookie = res.headers.get("set-cookie");
+  return {
+    status: res.status,
+    body: text === "" ? null : JSON.parse(text),
+    cookie: setCookie?.split(";")[0],
+    setCookie,
+    headers: res.headers,
+  };
+}
+
+/** Signs in and returns the cookie, failing the test when sign-in does not succeed. */
+export async function signedIn(b: TestBridge, email: string, password: string): Promise<string> {
+  const r = await signIn(b, { email, password });
+  if (r.status !== 200 || !r.cookie) {
+    throw new Error(`sign-in failed: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  return r.cookie;
+}
+
+/** A `ws` client that keeps every server frame, parsed and validated against the protocol. */
+export class TestSocket {
+  readonly frames: TServerFrame[] = [];
+  readonly invalid: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: { pred: (f: TServerFrame) => boolean; resolve: (f: TServerFrame) => void }[] = [];
+  #taken = new Set<TServerFrame>();
+
+  constructor(readonly ws: WebSocket) {
+    ws.on("error", () => {});
+    ws.on("message", (data) => {
+      const parsed = parseServerFrame(data.toString());
+      if (!parsed.ok) {
+        this.invalid.push(data.toString());
+        return;
+      }
+      this.frames.push(parsed.frame);
+      for (const w of this.#waiters) {
+        if (!this.#taken.has(parsed.frame) && w.pred(parsed.frame)) {
+          this.#taken.add(parsed.frame);
+          this.#waiters = this.#waiters.filter((x) => x !== w);
+          w.resolve(parsed.frame);
+        }
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+  }
+
+  /** The first frame (received or to come) matching `pred` not already returned by waitFor. */
+  waitFor<T extends TServerFrame = TServerFrame>(
+    pred: (f: TServerFrame) => boolean,
+    what = "a frame",
+    ms = 5000,
+  ): Promise<T> {
+    const found = this.frames.find((f) => !this.#taken.has(f) && pred(f));
+    if (found) {
+      this.#taken.add(found);
+      return Promise.resolve(found as T);
+    }
+    return withTimeout(
+      new Promise<T>((resolve) =>
+        this.#waiters.push({ pred, resolve: resolve as (f: TServerFrame) => void }),
+      ),
+      ms,
+      what,
+    );
+  }
+
+  /** Frames of a type. */
+  ofType<K extends TServerFrame["type"]>(type: K): Extract<TServerFrame, { type: K }>[] {
+    return this.frames.filter((f): f is Extract<TServerFrame, { type: K }> => f.type === type);
+  }
+
+  send(data: string | Buffer, binary = false): void {
+    this.ws.send(data, { binary });
+  }
+
+  /** Sends a request and awaits the first reply carrying its id. */
+  request(frame: TClientFrameInput, ms = 10_000): Promise<TServerFrame> {
+    this.ws.send(JSON.stringify(frame));
+    return this.waitFor((f) => "id" in f && f.id === frame.id, `reply to ${frame.id}`, ms);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Opens /ws with the cookie and an allowed Origin, and waits for `hello`. */
+export async function openSocket(
+  b: TestBridge,
+  cookie: string,
+  opts: { origin?: string; autoPong?: boolean } = {},
+): Promise<TestSocket> {
+  const ws = new WebSocket(b.wsUrl, {
+    headers: { cookie, origin: opts.origin ?? b.origin },
+    autoPong: opts.autoPong ?? true,
+  });
+  const socket = new TestSocket(ws);
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("unexpected-response", (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
+      ws.once("error", reject);
+    }),
+    5000,
+    "socket open",
+  );
+  await socket.waitFor((f) => f.type === "hello", "hello");
+  return socket;
+}
+
+/**
+ * Tries to open /ws and returns the HTTP status of the refusal, and whether any WebSocket
+ * message arrived (it must not).
+ */
+export async function upgradeRefusal(
+  b: TestBridge,
+  headers: Record<string, string>,
+): Promise<number> {
+  const ws = new WebSocket(b.wsUrl, { headers });
+  return withTimeout(
+    new Promise<number>((resolve, reject) => {
+      ws.on("error", () => {});
+      ws.once("open", () => {
+        ws.close();
+        reject(new Error("the upgrade was accepted"));
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        ws.terminate();
+      });
+    }),
+    5000,
+    "upgrade refusal",
+  );
+}
