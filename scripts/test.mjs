@@ -33,7 +33,15 @@ for (const suite of vitestSuites) {
   const ok = run(
     `vitest ${suite}`,
     "pnpm",
-    ["exec", "vitest", "run", "--passWithNoTests", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+    [
+      "exec",
+      "vitest",
+      "run",
+      "--passWithNoTests",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+    ],
     dir,
   );
   if (existsSync(report)) {
@@ -48,9 +56,15 @@ for (const suite of vitestSuites) {
 const e2eDir = join(root, "e2e");
 if (existsSync(join(e2eDir, "playwright.config.ts"))) {
   const report = join(out, "e2e.json");
-  const ok = run("playwright e2e", "pnpm", ["exec", "playwright", "test", "--reporter=list,json"], e2eDir, {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-  });
+  const ok = run(
+    "playwright e2e",
+    "pnpm",
+    ["exec", "playwright", "test", "--reporter=list,json"],
+    e2eDir,
+    {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    },
+  );
   const jsonPath = existsSync(report) ? report : undefined;
   if (jsonPath) {
     const s = JSON.parse(readFileSync(jsonPath, "utf8")).stats ?? {};
