@@ -126,8 +126,16 @@ service anvil {
     mode = 0
   }
 }
+# Room for the benchmark's 1,000 sessions (2–3 IMAP connections each).
+default_client_limit = 10000
+service imap {
+  process_limit = 4096
+}
+service imap-login {
+  process_limit = 512
+}
 protocol imap {
-  mail_max_userip_connections = 1000
+  mail_max_userip_connections = 5000
 }
 `;
   }

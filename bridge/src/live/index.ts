@@ -1,0 +1,5 @@
+/** The live layer: a MailSession per signed-in session, pushing IMAP changes as protocol events. */
+
+export { MailSession, type MailSessionOptions, type OpenedMailbox } from "./mail-session";
+export { fetchRows, type RowsFetcher, toMessageRow } from "./rows";
+export { type Backoff, PeriodicScheduler, sharedScheduler } from "./timing";

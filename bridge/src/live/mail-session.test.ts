@@ -1,0 +1,296 @@
+/**
+ * MailSession against the real Dovecot fixture: what the server announces reaches subscribers
+ * as protocol events, with QRESYNC on (UIDs in every announcement) and off (sequence numbers
+ * mapped through the session's UID list).
+ */
+import { type MailServer, startMailServer } from "@ferry/mail-server";
+import type { ImapFlow } from "imapflow";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MailSession, type MailSessionOptions } from "./mail-session";
+import {
+  Connector,
+  captureLog,
+  deliver,
+  FrameLog,
+  imapClient,
+  message,
+  percentile,
+  uidsOf,
+} from "./test-harness";
+
+let server: MailServer;
+const cleanups: (() => Promise<unknown>)[] = [];
+let userCount = 0;
+
+beforeAll(async () => {
+  // Users are made up front: Dovecot notices a passwd-file change by its mtime (1 s
+  // resolution), so a user added right after another may not log in for up to a second.
+  server = await startMailServer({
+    postfix: false,
+    users: Array.from({ length: 20 }, (_, i) => ({ email: `live${i}@example.test` })),
+  });
+});
+
+/** Sessions of the running test: checked afterwards for what should never happen. */
+const sessions: { frames: FrameLog; lines: Record<string, unknown>[]; quiet: boolean }[] = [];
+
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((fn) => fn().catch(() => undefined)));
+  for (const { frames, lines, quiet } of sessions.splice(0)) {
+    expect(frames.invalid).toEqual([]);
+    // Nothing here should need the browser to start over.
+    expect(frames.of("mailbox.reset")).toEqual([]);
+    if (quiet) expect(lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
+  }
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function setup(
+  qresync: boolean,
+  opts: Partial<Omit<MailSessionOptions, "connect" | "log">> = {},
+) {
+  const user = server.users[userCount++];
+  if (!user) throw new Error("add more fixture users");
+  const connector = new Connector(server, user, { qresync });
+  const { log, lines } = captureLog();
+  const session = new MailSession({ connect: connector.connect, log, ...opts });
+  const frames = new FrameLog();
+  session.subscribe(frames.push);
+  sessions.push({ frames, lines, quiet: opts.rowsFetcher === undefined });
+  cleanups.push(() => session.close());
+  await session.start(await connector.connect());
+  expect(session.state).toBe("online");
+  return { user, connector, session, frames, lines };
+}
+
+/** A second device of `user` (closed after the test). */
+async function device(user: { email: string; password: string }): Promise<ImapFlow> {
+  const client = await imapClient(server, user);
+  cleanups.push(() => client.logout());
+  return client;
+}
+
+describe.each([
+  { mode: "QRESYNC", qresync: true },
+  { mode: "no QRESYNC", qresync: false },
+])("live events ($mode)", ({ qresync }) => {
+  it("pushes new INBOX mail with its row while INBOX is open", async () => {
+    const { user, session, frames } = await setup(qresync);
+    const opened = await session.openMailbox("INBOX", false);
+    expect(opened).toMatchObject({ mailbox: "INBOX", exists: 0, readOnly: false });
+    expect(opened.permanentFlags).toContain("\\Seen");
+    expect(session.openMailboxPath).toBe("INBOX");
+
+    const from = frames.mark();
+    await deliver(server, user.email, message({ subject: "Hello live", to: user.email }));
+    const ev = await frames.next("messages.new", (f) => f.mailbox === "INBOX", { from });
+    expect(ev).toMatchObject({ uidValidity: opened.uidValidity, total: 1 });
+    expect(ev.rows).toHaveLength(1);
+    expect(ev.rows[0]).toMatchObject({
+      subject: "Hello live",
+      from: [{ name: "Ann Sender", address: "ann@example.test" }],
+      to: [{ address: user.email }],
+      flags: [],
+      hasAttachments: false,
+    });
+    const status = await frames.next(
+      "mailbox.status",
+      (f) => f.mailbox === "INBOX" && f.messages === 1,
+      { from },
+    );
+    expect(status.unseen).toBe(1);
+    expect(frames.invalid).toEqual([]);
+  });
+
+  it("pushes INBOX mail while another folder is open, and that folder's changes too", async () => {
+    const { user, session, frames } = await setup(qresync);
+    const opened = await session.openMailbox("Archive", false);
+    expect(opened).toMatchObject({ mailbox: "Archive", readOnly: false });
+    expect(session.openMailboxPath).toBe("Archive");
+
+    const from = frames.mark();
+    await deliver(server, user.email, message({ subject: "To the inbox", to: user.email }));
+    const inbox = await frames.next("messages.new", (f) => f.mailbox === "INBOX", { from });
+    expect(inbox.rows[0]?.subject).toBe("To the inbox");
+
+    const other = await device(user);
+    await other.append("Archive", message({ subject: "Filed away", to: user.email }), ["\\Seen"]);
+    const archive = await frames.next("messages.new", (f) => f.mailbox === "Archive", { from });
+    expect(archive).toMatchObject({ total: 1, uidValidity: opened.uidValidity });
+    expect(archive.rows[0]).toMatchObject({ subject: "Filed away", flags: ["\\Seen"] });
+    await frames.next("mailbox.status", (f) => f.mailbox === "Archive" && f.messages === 1, {
+      from,
+    });
+
+    // INBOX, examined in the background, still reports other devices' flag changes.
+    const [uid] = await uidsOf(other, "INBOX");
+    if (!uid) throw new Error("no INBOX message");
+    await other.mailboxOpen("INBOX");
+    await other.messageFlagsAdd(String(uid), ["\\Answered"], { uid: true });
+    await frames.next(
+      "messages.flags",
+      (f) => f.mailbox === "INBOX" && f.changes.some((c) => c.flags.includes("\\Answered")),
+      { from },
+    );
+    expect(frames.invalid).toEqual([]);
+  });
+
+  it("reports expunges and flag changes made by another client", async () => {
+    const { user, session, frames } = await setup(qresync);
+    for (const n of [1, 2, 3, 4]) {
+      await deliver(server, user.email, message({ subject: `Old ${n}`, to: user.email }));
+    }
+    const opened = await session.openMailbox("INBOX", false);
+    expect(opened.exists).toBe(4);
+    const other = await device(user);
+    const [u1, u2, u3, u4] = await uidsOf(other, "INBOX");
+    if (!u1 || !u2 || !u3 || !u4) throw new Error("expected four messages");
+    await other.mailboxOpen("INBOX");
+
+    let from = frames.mark();
+    await other.messageFlagsAdd(String(u1), ["\\Flagged"], { uid: true });
+    const flagged = await frames.next(
+      "messages.flags",
+      (f) => f.changes.some((c) => c.uid === u1 && c.flags.includes("\\Flagged")),
+      { from },
+    );
+    expect(flagged).toMatchObject({ mailbox: "INBOX", uidValidity: opened.uidValidity });
+
+    from = frames.mark();
+    await other.messageDelete(String(u2), { uid: true });
+    const gone = await frames.next("messages.expunged", (f) => f.uids.includes(u2), { from });
+    expect(gone).toMatchObject({ mailbox: "INBOX", total: 3, uids: [u2] });
+
+    // After the expunge, sequence numbers shifted: a change to the third message (now the
+    // second) must still be reported under its own UID.
+    from = frames.mark();
+    await other.messageFlagsAdd(String(u3), ["\\Seen", "$Work"], { uid: true });
+    const seen = await frames.next("messages.flags", (f) => f.changes.some((c) => c.uid === u3), {
+      from,
+    });
+    expect(seen.changes.find((c) => c.uid === u3)?.flags.sort()).toEqual(["$Work", "\\Seen"]);
+    expect(seen.changes.some((c) => c.uid !== u3)).toBe(false);
+    const status = await frames.next(
+      "mailbox.status",
+      (f) => f.mailbox === "INBOX" && f.unseen === 2,
+      { from },
+    );
+    expect(status.messages).toBe(3);
+
+    // Two at once, the last one included.
+    from = frames.mark();
+    await other.messageDelete(`${u1},${u4}`, { uid: true });
+    const last = await frames.next("messages.expunged", (f) => f.total === 1, { from });
+    const reported = frames.of("messages.expunged", from).flatMap((f) => f.uids);
+    expect(reported.sort((a, b) => a - b)).toEqual([u1, u4]);
+    expect(last.uidValidity).toBe(opened.uidValidity);
+    expect(frames.invalid).toEqual([]);
+  });
+
+  it("pushes changes made through the session's own command connection", async () => {
+    const { user, session, frames } = await setup(qresync);
+    await deliver(server, user.email, message({ subject: "Read me", to: user.email }));
+    await session.openMailbox("INBOX", false);
+    const from = frames.mark();
+    const uid = await session.run(async (client) => {
+      const lock = await client.getMailboxLock("INBOX");
+      try {
+        const [first] = (await client.search({ all: true }, { uid: true })) || [];
+        if (!first) throw new Error("no message");
+        await client.messageFlagsAdd(String(first), ["\\Seen"], { uid: true });
+        return first;
+      } finally {
+        lock.release();
+      }
+    });
+    const ev = await frames.next("messages.flags", (f) => f.changes.some((c) => c.uid === uid), {
+      from,
+    });
+    expect(ev.changes[0]?.flags).toContain("\\Seen");
+    await frames.next("mailbox.status", (f) => f.mailbox === "INBOX" && f.unseen === 0, { from });
+  });
+
+  it("reports other folders' counts and changes to the folder set", async () => {
+    const { user, session, frames } = await setup(qresync, { countsIntervalMs: 100 });
+    await session.openMailbox("INBOX", false);
+    // run() queues behind the baseline poll start() began, so that poll is done after this.
+    await session.run(async () => undefined);
+    const from = frames.mark();
+    const other = await device(user);
+    await other.append("Drafts", message({ subject: "Draft", to: user.email }));
+    const drafts = await frames.next("mailbox.status", (f) => f.mailbox === "Drafts", { from });
+    expect(drafts).toMatchObject({ messages: 1, unseen: 1 });
+
+    await other.mailboxCreate("Projects");
+    await frames.next("mailboxes.changed", () => true, { from });
+    expect(frames.of("mailbox.status", from).filter((f) => f.mailbox === "Drafts")).toHaveLength(1);
+  });
+
+  it("opens read-only, refuses a missing folder and keeps watching the one open before", async () => {
+    const { user, session, frames } = await setup(qresync);
+    const ro = await session.openMailbox("INBOX", true);
+    expect(ro).toMatchObject({ mailbox: "INBOX", readOnly: true, permanentFlags: [] });
+    expect(session.openReadOnly).toBe(true);
+
+    await session.openMailbox("Sent", false);
+    await expect(session.openMailbox("Nope", false)).rejects.toMatchObject({
+      code: "mailbox_not_found",
+    });
+    expect(session.openMailboxPath).toBe("Sent");
+
+    const from = frames.mark();
+    const other = await device(user);
+    await other.append("Sent", message({ subject: "Still watched", to: user.email }));
+    const ev = await frames.next("messages.new", (f) => f.mailbox === "Sent", { from });
+    expect(ev.rows[0]?.subject).toBe("Still watched");
+  });
+});
+
+describe("robustness", () => {
+  it("still pushes rows when the row builder fails, and when a subscriber throws", async () => {
+    const { user, session, frames } = await setup(true, {
+      rowsFetcher: async () => {
+        throw new Error("cannot parse this one");
+      },
+    });
+    session.subscribe(() => {
+      throw new Error("a broken subscriber");
+    });
+    await session.openMailbox("INBOX", false);
+    const from = frames.mark();
+    const junk =
+      "X-Junk: \u0001\r\nSubject: =?utf-8?B?!!!?=\r\nContent-Type: multipart/mixed\r\n\r\n--\r\n";
+    await deliver(server, user.email, junk);
+    const ev = await frames.next("messages.new", () => true, { from });
+    expect(ev.rows).toHaveLength(1);
+    expect(ev.rows[0]?.preview).toBe("");
+    expect(frames.invalid).toEqual([]);
+  });
+
+  it("measures delivery → messages.new", async () => {
+    const { user, session, frames, lines } = await setup(true);
+    await session.openMailbox("INBOX", false);
+    const deliveryToEvent: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const subject = `Latency ${i}`;
+      const from = frames.mark();
+      const t0 = performance.now();
+      await deliver(server, user.email, message({ subject, to: user.email }));
+      await frames.next("messages.new", (f) => f.rows.some((r) => r.subject === subject), {
+        from,
+      });
+      deliveryToEvent.push(performance.now() - t0);
+    }
+    const existsToEvent = lines
+      .filter((l) => l.msg === "live: messages.new" && typeof l.existsToEventMs === "number")
+      .map((l) => l.existsToEventMs as number);
+    expect(existsToEvent.length).toBe(20);
+    const fmt = (v: number) => v.toFixed(1);
+    console.log(
+      `live latency over 20 deliveries: delivery→event p50 ${fmt(percentile(deliveryToEvent, 50))} ms, p95 ${fmt(percentile(deliveryToEvent, 95))} ms; IDLE EXISTS→event p50 ${fmt(percentile(existsToEvent, 50))} ms, p95 ${fmt(percentile(existsToEvent, 95))} ms`,
+    );
+  });
+});
