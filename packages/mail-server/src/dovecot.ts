@@ -99,6 +99,7 @@ ${mailboxes}
 }
 
 service imap-login {
+  process_limit = 512
   inet_listener imap {
     address = 127.0.0.2
     port = ${ports.imapStarttls}
@@ -130,9 +131,6 @@ service anvil {
 default_client_limit = 10000
 service imap {
   process_limit = 4096
-}
-service imap-login {
-  process_limit = 512
 }
 protocol imap {
   mail_max_userip_connections = 5000
