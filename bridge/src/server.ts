@@ -12,6 +12,7 @@ import { handlePartRequest } from "./http/parts";
 import { handleProxyRequest } from "./http/proxy";
 import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/respond";
 import { StaticSite } from "./http/static";
+import { rowsForUids } from "./imap/window";
 import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
@@ -44,7 +45,8 @@ export interface Bridge {
 }
 
 /** Builds the MailSession of each session (tests wrap it to observe the IMAP connections). */
-export const defaultMailSession: MailSessionFactory = (opts) => new MailSession(opts);
+export const defaultMailSession: MailSessionFactory = (opts) =>
+  new MailSession({ ...opts, rowsFetcher: rowsForUids });
 
 /** Starts a bridge listening on config.host:config.port (0 picks a free port). */
 export async function createBridge(config: Config, opts: BridgeOptions = {}): Promise<Bridge> {
@@ -74,7 +76,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     manager,
     origins: () => origins,
     log,
-    parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.mail.run(fn)),
+    parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.downloads.run(fn)),
     proxy: (req, res) => handleProxyRequest(req, res, { allowPrivate: config.allowPrivateHosts }),
   };
 

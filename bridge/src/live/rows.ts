@@ -3,6 +3,7 @@
  * flags, size and BODYSTRUCTURE, with an empty preview. bridge/src/imap/window.ts has the
  * full builder (with previews); a MailSession takes either through its `rowsFetcher` option.
  */
+
 import type { TAddress, TMessageRow } from "@ferry/protocol";
 import type {
   FetchMessageObject,
@@ -10,6 +11,7 @@ import type {
   MessageAddressObject,
   MessageStructureObject,
 } from "imapflow";
+import { wireFlags } from "../imap/flags";
 import { toSequenceSet } from "./uid-set";
 
 /**
@@ -36,13 +38,6 @@ export const fetchRows: RowsFetcher = async (client, _mailbox, uids) => {
   for (const msg of messages) if (wanted.has(msg.uid)) rows.push(toMessageRow(msg));
   return rows.sort((a, b) => b.uid - a.uid);
 };
-
-/** Flags as the protocol carries them: \Recent is a per-connection flag and is left out. */
-export function wireFlags(flags: Iterable<string> | undefined): string[] {
-  const out: string[] = [];
-  for (const flag of flags ?? []) if (flag.toLowerCase() !== "\\recent") out.push(flag);
-  return out;
-}
 
 /** A list row from what one FETCH returned. Never throws: odd values become empty ones. */
 export function toMessageRow(msg: FetchMessageObject): TMessageRow {
@@ -90,3 +85,5 @@ function hasAttachments(node: MessageStructureObject, depth: number): boolean {
   const type = (node.type ?? "").toLowerCase();
   return named && type !== "text/plain" && type !== "text/html";
 }
+
+export { wireFlags };

@@ -7,6 +7,7 @@ import type { TConnectionState, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { WebSocket } from "ws";
 import type { Logger } from "../log";
+import type { SideConnection } from "./side-connection";
 
 /** What the bridge needs of a MailSession (bridge/src/live/mail-session.ts). */
 export interface LiveMailSession {
@@ -43,6 +44,8 @@ export interface LiveSession {
   /** Opens a new IMAP connection for this session (e.g. for a parts download). */
   readonly connect: () => Promise<ImapFlow>;
   readonly sockets: Set<WebSocket>;
+  /** The connection downloads stream over, apart from the command connection. */
+  readonly downloads: SideConnection;
   /** Settles once the MailSession's start is over (all connections up, or reconnecting). */
   readonly ready: Promise<void>;
 }
@@ -107,7 +110,7 @@ export class LiveRegistry {
     for (const socket of session.sockets) socket.close(code, reason);
     session.sockets.clear();
     try {
-      await session.mail.close();
+      await Promise.all([session.mail.close(), session.downloads.close()]);
     } catch (err) {
       this.#log.warn({ err }, "closing a mail session failed");
     }

@@ -17,6 +17,11 @@ import {
   type MailSessionFactory,
 } from "./live";
 import { LoginLimiter } from "./login-limiter";
+import { SideConnection } from "./side-connection";
+
+/** QRESYNC lets the live layer resync a mailbox after a reconnect from HIGHESTMODSEQ alone. */
+const IMAP_CLIENT_OPTIONS = { qresync: true } as const;
+
 import type { SessionRecord, SessionStore } from "./store";
 
 /** Codes of a failed sign-in that count towards the limiter. */
@@ -36,6 +41,24 @@ export interface ResolvedSession {
   record: SessionRecord;
 }
 
+/**
+ * What sending mail on a session's behalf needs (bridge/src/compose): its address, its SMTP
+ * server and its password. The password stays sealed until `password()` is called at the
+ * moment of use; it is a function so that no log line or JSON dump of this object holds it.
+ */
+export interface MailAccess {
+  readonly email: string;
+  /** The pinned SMTP server, else the one named at sign-in, else null. */
+  readonly smtp: ServerTarget | null;
+  /** The user named the SMTP server: its address must pass the host policy on every connect. */
+  readonly smtpUserNamed: boolean;
+  /** The sign-in password, or null when it can no longer be opened (rotated secret). Never log it. */
+  password(): string | null;
+}
+
+/** Called once when a session ends: sign-out, expiry, or a rebuild refused by the server. */
+export type SessionEndListener = (key: string) => void;
+
 export class SessionManager {
   readonly #config: Config;
   readonly #store: SessionStore;
@@ -46,6 +69,7 @@ export class SessionManager {
   readonly #createMailSession: MailSessionFactory;
   readonly #touched = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #endListeners = new Set<SessionEndListener>();
 
   constructor(deps: {
     config: Config;
@@ -90,7 +114,10 @@ export class SessionManager {
       const address = userNamed
         ? await resolveAllowedHost(imap.host, this.#config.allowPrivateHosts)
         : undefined;
-      if (userNamed && smtp) await resolveAllowedHost(smtp.host, this.#config.allowPrivateHosts);
+      // A user-named SMTP server (also next to a pinned IMAP server) passes the host policy too.
+      if (smtp && this.#config.smtp === null) {
+        await resolveAllowedHost(smtp.host, this.#config.allowPrivateHosts);
+      }
       const started = performance.now();
       const client = await connectImap(
         imap,
@@ -100,6 +127,7 @@ export class SessionManager {
           connectTimeoutMs: this.#config.connectTimeoutMs,
           address,
           log: this.#log,
+          client: IMAP_CLIENT_OPTIONS,
         },
       );
       const verified = performance.now();
@@ -188,7 +216,13 @@ export class SessionManager {
       return connectImap(
         record.imap,
         { user: record.email, password },
-        { ca: this.#config.ca, connectTimeoutMs: this.#config.connectTimeoutMs, address, log },
+        {
+          ca: this.#config.ca,
+          connectTimeoutMs: this.#config.connectTimeoutMs,
+          address,
+          log,
+          client: IMAP_CLIENT_OPTIONS,
+        },
       );
     };
     const mail = this.#createMailSession({ connect, log });
@@ -207,7 +241,15 @@ export class SessionManager {
           await this.#destroy(key);
         },
       );
-      return { key, email: record.email, mail, connect, sockets: new Set(), ready };
+      return {
+        key,
+        email: record.email,
+        mail,
+        connect,
+        sockets: new Set(),
+        downloads: new SideConnection(connect),
+        ready,
+      };
     }
     try {
       await started;
@@ -220,6 +262,7 @@ export class SessionManager {
       mail,
       connect,
       sockets: new Set(),
+      downloads: new SideConnection(connect),
       ready: Promise.resolve(),
     };
   }
@@ -262,6 +305,38 @@ export class SessionManager {
     return this.#live.get(key);
   }
 
+  /** Mail access for the session stored under `key`, or null when it is gone. */
+  async mailAccess(key: string): Promise<MailAccess | null> {
+    const record = await this.#store.get(key);
+    if (!record) return null;
+    const box = this.#box;
+    const sealed = record.sealedPassword;
+    return {
+      email: record.email,
+      smtp: record.smtp,
+      smtpUserNamed: record.smtp !== null && this.#config.smtp === null,
+      password: () => box.open(sealed, key),
+    };
+  }
+
+  /** Registers `fn` to be told when a session ends. Returns the unsubscribe function. */
+  onSessionEnd(fn: SessionEndListener): () => void {
+    this.#endListeners.add(fn);
+    return () => {
+      this.#endListeners.delete(fn);
+    };
+  }
+
+  #ended(key: string): void {
+    for (const fn of this.#endListeners) {
+      try {
+        fn(key);
+      } catch (err) {
+        this.#log.warn({ err }, "a session-end listener failed");
+      }
+    }
+  }
+
   /** Destroys the session a cookie value names (no-op for an unknown one). */
   async signOut(id: string): Promise<void> {
     if (!isSessionIdShape(id)) return;
@@ -272,6 +347,7 @@ export class SessionManager {
     this.#touched.delete(key);
     await this.#store.delete(key);
     await this.#live.destroy(key, CLOSE_SIGNED_OUT, "signed out");
+    this.#ended(key);
   }
 
   /** Closes live sessions whose record expired or was deleted (by another bridge). */
@@ -280,6 +356,7 @@ export class SessionManager {
       if ((await this.#store.get(key)) === undefined) {
         this.#touched.delete(key);
         await this.#live.destroy(key, CLOSE_SIGNED_OUT, "session expired");
+        this.#ended(key);
       }
     }
   }

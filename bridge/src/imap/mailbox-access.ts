@@ -1,0 +1,265 @@
+/**
+ * Shared plumbing of the IMAP read and action paths: taking the mailbox lock in the right mode,
+ * the UIDVALIDITY check, UID-set packing, mapping imapflow failures to BridgeError (never with
+ * server text), and a raw FETCH for the data items imapflow does not request itself (PREVIEW,
+ * BINARY.SIZE).
+ */
+import type { FetchMessageObject, ImapFlow, ImapResponse, MailboxObject } from "imapflow";
+import { formatMessageResponse } from "imapflow/lib/tools.js";
+import { BridgeError, isBridgeError } from "../errors";
+
+interface ImapErrorLike {
+  code?: unknown;
+  responseStatus?: unknown;
+  serverResponseCode?: unknown;
+  mailboxMissing?: unknown;
+}
+
+const CONNECTION_CODES = new Set([
+  "NoConnection",
+  "EConnectionClosed",
+  "ETIMEOUT",
+  "ECONNRESET",
+  "EPIPE",
+  "ClosedAfterConnectTLS",
+  "ClosedAfterConnectText",
+  "CONNECT_TIMEOUT",
+  "SocketTimeout",
+]);
+
+/**
+ * Maps anything imapflow (or our own code) threw to a BridgeError. `refused` is the message
+ * for a NO/BAD answer, so the user learns what failed without the server's words.
+ */
+export function toBridgeError(
+  err: unknown,
+  refused = "The mail server refused the request.",
+): BridgeError {
+  if (isBridgeError(err)) return err;
+  const e = (typeof err === "object" && err !== null ? err : {}) as ImapErrorLike;
+  const code = typeof e.code === "string" ? e.code : "";
+  const responseCode =
+    typeof e.serverResponseCode === "string" ? e.serverResponseCode.toUpperCase() : "";
+  if (e.mailboxMissing === true || responseCode === "NONEXISTENT" || responseCode === "TRYCREATE") {
+    return new BridgeError("mailbox_not_found", "This folder does not exist.", { cause: err });
+  }
+  if (CONNECTION_CODES.has(code)) {
+    return new BridgeError("connection_lost", "The connection to the mail server was lost.", {
+      cause: err,
+    });
+  }
+  if (e.responseStatus === "NO" || e.responseStatus === "BAD") {
+    if (responseCode === "READ-ONLY" || responseCode === "NOPERM") {
+      return new BridgeError("read_only", "This folder cannot be changed.", { cause: err });
+    }
+    return new BridgeError("server_refused", refused, { cause: err });
+  }
+  return new BridgeError("internal", "Something went wrong while talking to the mail server.", {
+    cause: err,
+  });
+}
+
+function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
+}
+
+/**
+ * The access mode to lock `path` with: the requested one, else the mode the mailbox is already
+ * selected in (so a read never flips the session's SELECT into EXAMINE or back), else
+ * read-write.
+ */
+export function lockMode(client: ImapFlow, path: string, requested?: boolean): boolean {
+  if (requested !== undefined) return requested;
+  const current = client.mailbox;
+  if (current && samePath(current.path, path)) return current.readOnly === true;
+  return false;
+}
+
+/**
+ * Runs `fn` with `path` selected (SELECT, or EXAMINE when `readOnly`) under imapflow's mailbox
+ * lock, released in `finally`. Every error leaves as a BridgeError.
+ */
+export async function withMailbox<T>(
+  client: ImapFlow,
+  path: string,
+  opts: { readOnly?: boolean | undefined },
+  fn: (mailbox: MailboxObject) => Promise<T>,
+): Promise<T> {
+  let lock: { release(): void };
+  try {
+    lock = await client.getMailboxLock(path, { readOnly: lockMode(client, path, opts.readOnly) });
+  } catch (err) {
+    throw toBridgeError(err, "The mail server could not open this folder.");
+  }
+  try {
+    const mailbox = client.mailbox;
+    if (!mailbox) {
+      throw new BridgeError("connection_lost", "The connection to the mail server was lost.");
+    }
+    return await fn(mailbox);
+  } catch (err) {
+    throw toBridgeError(err);
+  } finally {
+    lock.release();
+  }
+}
+
+/** UIDVALIDITY as a number (it is a 32-bit unsigned value, exact in a double). */
+export function uidValidityOf(mailbox: MailboxObject): number {
+  return Number(mailbox.uidValidity);
+}
+
+/** Throws uidvalidity_changed unless the selected mailbox still has `expected`. */
+export function assertUidValidity(mailbox: MailboxObject, expected: number): void {
+  if (uidValidityOf(mailbox) !== expected) {
+    throw new BridgeError("uidvalidity_changed", "This folder was reset on the server; reload it.");
+  }
+}
+
+/** Packs UIDs into an IMAP sequence set ("1:3,7,9:10"), sorted and deduplicated. */
+export function packUids(uids: Iterable<number>): string {
+  const sorted = Uint32Array.from(new Set(uids)).sort();
+  const out: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i] as number;
+    let end = start;
+    while (i + 1 < sorted.length && sorted[i + 1] === end + 1) {
+      end++;
+      i++;
+    }
+    out.push(start === end ? String(start) : `${start}:${end}`);
+    i++;
+  }
+  return out.join(",");
+}
+
+/** Expands an IMAP sequence set of numbers (no "*") into an ascending Uint32Array. */
+export function expandUidSet(set: string): Uint32Array {
+  const values: number[] = [];
+  for (const item of set.split(",")) {
+    const trimmed = item.trim();
+    if (trimmed === "") continue;
+    const [a, b] = trimmed.split(":");
+    const start = Number(a);
+    const end = b === undefined ? start : Number(b);
+    if (!Number.isInteger(start) || !Number.isInteger(end)) continue;
+    const lo = Math.min(start, end);
+    const hi = Math.max(start, end);
+    for (let n = lo; n <= hi; n++) values.push(n);
+  }
+  return Uint32Array.from(values).sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw FETCH
+// ---------------------------------------------------------------------------------------------
+
+interface RawAttribute {
+  type?: string;
+  value?: unknown;
+  section?: unknown;
+}
+
+/** What imapflow keeps internal but has no public API for: issuing a command with handlers. */
+interface RawCommandClient {
+  exec(
+    command: string,
+    attributes: unknown,
+    options?: { untagged?: Record<string, (untagged: ImapResponse) => Promise<void> | void> },
+  ): Promise<{ next(): void }>;
+  preCheck?: (() => Promise<void>) | false | null;
+}
+
+/** One message of a raw FETCH: imapflow's parsed fields plus the extra items by name. */
+export interface RawFetchRow {
+  message: FetchMessageObject;
+  /** Data items imapflow does not parse, keyed by upper-case item name ("PREVIEW", "BINARY.SIZE[2]"). */
+  extra: Map<string, RawAttribute | null>;
+}
+
+const PARSED_ITEMS = new Set([
+  "UID",
+  "FLAGS",
+  "ENVELOPE",
+  "BODYSTRUCTURE",
+  "INTERNALDATE",
+  "RFC822.SIZE",
+  "MODSEQ",
+  "EMAILID",
+  "THREADID",
+]);
+
+function itemName(attr: unknown): string {
+  if (typeof attr !== "object" || attr === null) return "";
+  const a = attr as RawAttribute;
+  let name = typeof a.value === "string" ? a.value.toUpperCase() : "";
+  if (Array.isArray(a.section)) {
+    const parts = (a.section as RawAttribute[]).map((s) =>
+      typeof s?.value === "string" ? s.value.toUpperCase() : "",
+    );
+    name += `[${parts.join(" ")}]`;
+  }
+  return name;
+}
+
+/**
+ * `FETCH`/`UID FETCH` of `range` with raw data items (e.g. "PREVIEW", "BINARY.SIZE[2]") next to
+ * the ones imapflow parses. Rows come back in server order. Breaks IDLE first, as imapflow's
+ * own commands do; must run under the mailbox lock.
+ */
+export async function rawFetch(
+  client: ImapFlow,
+  range: string,
+  items: readonly string[],
+  opts: { uid: boolean },
+): Promise<RawFetchRow[]> {
+  const raw = client as unknown as RawCommandClient;
+  const mailbox = client.mailbox;
+  if (!mailbox)
+    throw new BridgeError("connection_lost", "The connection to the mail server was lost.");
+  if (typeof raw.preCheck === "function") await raw.preCheck();
+  const attributes = items.map((item) => {
+    const match = /^([A-Z0-9.]+)\[(.*)\]$/i.exec(item);
+    if (!match) return { type: "ATOM", value: item };
+    const section = (match[2] ?? "") === "" ? [] : [{ type: "ATOM", value: match[2] }];
+    return { type: "ATOM", value: match[1], section };
+  });
+  const rows: RawFetchRow[] = [];
+  const response = await raw.exec(
+    opts.uid ? "UID FETCH" : "FETCH",
+    [{ type: "SEQUENCE", value: range }, attributes],
+    {
+      untagged: {
+        FETCH: async (untagged) => {
+          const message = await formatMessageResponse(
+            untagged,
+            mailbox,
+            client.idHashAlgorithm,
+            client,
+          );
+          const extra = new Map<string, RawAttribute | null>();
+          const list = (untagged.attributes as unknown[] | undefined)?.[1];
+          if (Array.isArray(list)) {
+            for (let i = 0; i + 1 < list.length; i += 2) {
+              const name = itemName(list[i]);
+              if (!PARSED_ITEMS.has(name))
+                extra.set(name, (list[i + 1] as RawAttribute | null) ?? null);
+            }
+          }
+          rows.push({ message, extra });
+        },
+      },
+    },
+  );
+  response.next();
+  return rows;
+}
+
+/** A raw string/literal/atom value as text (UTF-8), or null for NIL. */
+export function rawText(attr: RawAttribute | null | undefined): string | null {
+  if (!attr) return null;
+  if (typeof attr.value === "string") return attr.value;
+  if (Buffer.isBuffer(attr.value)) return attr.value.toString("utf8");
+  return null;
+}
