@@ -94,7 +94,7 @@ export type TMessageRow = z.infer<typeof ZMessageRow>;
 
 /** One node of BODYSTRUCTURE. Leaf parts have a `part` number usable with the parts endpoint. */
 export interface TBodyPart {
-  /** IMAP part specifier ("1", "1.2"); "" for the root of a single-part message's TEXT. */
+  /** IMAP part specifier: "1", "1.2"; a single-part message's body is "1", a multipart root "TEXT". */
   part: string;
   /** Lower-case MIME type, e.g. "text/plain", "multipart/alternative". */
   type: string;
