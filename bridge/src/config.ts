@@ -18,6 +18,9 @@
  * | FERRY_TRUST_PROXY | false | honour X-Forwarded-Proto/-For from a reverse proxy (Secure cookies, client IP) |
  * | FERRY_LOG_LEVEL | info | fatal, error, warn, info, debug, trace or silent |
  * | FERRY_DEMO_EMAIL / FERRY_DEMO_PASSWORD | unset | credentials shown on the sign-in page of a demo |
+ * | FERRY_UPLOAD_MAX_MB | 25 | largest attachment a user may upload, in MB (refused with 413 before it is buffered) |
+ * | FERRY_MESSAGE_MAX_MB | 35 | largest total of attachments in one message, in MB |
+ * | FERRY_SMTP_SAVES_SENT | false | the pinned SMTP server files sent mail in Sent itself (e.g. Gmail): the bridge does not APPEND a copy |
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -64,6 +67,12 @@ export interface Config {
   loginFailuresPerEmail: number;
   loginFailuresPerIp: number;
   loginWindowMs: number;
+  /** Largest uploaded attachment, in bytes. */
+  uploadMaxBytes: number;
+  /** Largest total of attachments in one message, in bytes. */
+  messageMaxBytes: number;
+  /** The pinned SMTP server saves sent mail itself: no APPEND to Sent. */
+  smtpSavesSent: boolean;
   /** Messages about the configuration worth logging at start (e.g. a generated secret). */
   warnings: string[];
 }
@@ -109,6 +118,14 @@ const zSecurity = z
   .trim()
   .toLowerCase()
   .pipe(z.enum(["tls", "starttls"], { message: "must be tls or starttls" }))
+  .optional();
+
+const zMegabytes = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, { message: "must be a whole number of megabytes" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 1024, { message: "must be between 1 and 1024" })
   .optional();
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -175,6 +192,9 @@ const ZEnv = z.object({
     .optional(),
   FERRY_DEMO_EMAIL: z.string().trim().min(1).max(320).optional(),
   FERRY_DEMO_PASSWORD: z.string().min(1).max(1024).optional(),
+  FERRY_UPLOAD_MAX_MB: zMegabytes,
+  FERRY_MESSAGE_MAX_MB: zMegabytes,
+  FERRY_SMTP_SAVES_SENT: zBool,
 });
 
 /** The bridge package directory (one level above both src/ and dist/). */
@@ -276,6 +296,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginFailuresPerEmail: 5,
     loginFailuresPerIp: 20,
     loginWindowMs: 5 * 60 * 1000,
+    uploadMaxBytes: (e.FERRY_UPLOAD_MAX_MB ?? 25) * 1024 * 1024,
+    messageMaxBytes: (e.FERRY_MESSAGE_MAX_MB ?? 35) * 1024 * 1024,
+    smtpSavesSent: e.FERRY_SMTP_SAVES_SENT ?? false,
     warnings,
   };
 }

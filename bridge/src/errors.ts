@@ -57,7 +57,14 @@ export function httpStatusOf(code: TErrorCode): number {
       return 400;
     case "server_refused":
     case "connection_lost":
+    case "recipient_refused":
+    case "smtp_unavailable":
+    case "smtp_auth_failed":
       return 502;
+    case "smtp_not_configured":
+      return 503;
+    case "already_sent":
+      return 409;
     case "internal":
       return 500;
   }

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ComposeService } from "./compose/service";
 import type { Config } from "./config";
 import { type ApiDeps, handleApi } from "./http/api";
 import { OriginPolicy } from "./http/origin";
@@ -39,6 +40,8 @@ export interface Bridge {
   origins: OriginPolicy;
   sessions: { manager: SessionManager; live: LiveRegistry; store: SessionStore };
   sockets: SocketServer;
+  /** Writing mail: the outbox, drafts, uploads, identities. */
+  compose: ComposeService;
   log: Logger;
   /** Stops listening, closes every socket and every session's IMAP connections. */
   close(): Promise<void>;
@@ -64,12 +67,25 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
   });
   let origins = new OriginPolicy(config.allowedOrigins ?? []);
   const site = new StaticSite(config.webDir, log);
+  const compose = new ComposeService({
+    config,
+    log,
+    mailAccess: (key) => manager.mailAccess(key),
+    isLive: (key) => manager.liveIfPresent(key) !== undefined,
+    // a sent message's outcome reaches every socket of its session that is still open
+    push: (key, frame) => {
+      const session = manager.liveIfPresent(key);
+      if (session) sockets.broadcast(session, frame);
+    },
+  });
+  manager.onSessionEnd((key) => compose.endSession(key));
   const sockets = new SocketServer({
     manager,
     origins: () => origins,
     log,
     heartbeatMs: config.heartbeatMs,
     checkOutgoing: opts.checkOutgoingFrames ?? true,
+    compose,
   });
   const api: ApiDeps = {
     config,
@@ -78,6 +94,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     log,
     parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.downloads.run(fn)),
     proxy: (req, res) => handleProxyRequest(req, res, { allowPrivate: config.allowPrivateHosts }),
+    uploads: compose,
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -151,11 +168,13 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     },
     sessions: { manager, live, store },
     sockets,
+    compose,
     log,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await sockets.close();
+        await compose.close(); // sends what the outbox still holds
         await manager.close();
         if (!opts.store) await store.close?.(); // a store passed in belongs to the caller
         server.closeIdleConnections();

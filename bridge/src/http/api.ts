@@ -44,6 +44,14 @@ export interface ApiDeps {
   parts?: SessionRouteHandler | undefined;
   /** GET /api/proxy (bridge/src/http/proxy.ts), when available. */
   proxy?: SessionRouteHandler | undefined;
+  /** POST /api/uploads and DELETE /api/uploads/<id> (bridge/src/compose), when available. */
+  uploads?: UploadRoutes | undefined;
+}
+
+/** The attachment upload endpoints; Origin and session are checked before they are called. */
+export interface UploadRoutes {
+  receiveUpload(req: IncomingMessage, res: ServerResponse, session: LiveSession): Promise<void>;
+  deleteUpload(res: ServerResponse, session: LiveSession, uploadId: string): Promise<void>;
 }
 
 export async function handleApi(
@@ -73,7 +81,23 @@ export async function handleApi(
           await handler(req, res, live);
         });
       }
+      case "/api/uploads":
+        return await only(req, res, ["POST"], async () => {
+          if (refuseForeignOrigin(req, res, deps)) return;
+          const live = await requireLive(req, deps);
+          if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
+          await deps.uploads.receiveUpload(req, res, live);
+        });
       default:
+        if (path.startsWith("/api/uploads/")) {
+          const uploadId = path.slice("/api/uploads/".length);
+          return await only(req, res, ["DELETE"], async () => {
+            if (refuseForeignOrigin(req, res, deps)) return;
+            const live = await requireLive(req, deps);
+            if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
+            await deps.uploads.deleteUpload(res, live, uploadId);
+          });
+        }
         return fail(res, "bad_request", "No such API endpoint.", 404);
     }
   } catch (err) {

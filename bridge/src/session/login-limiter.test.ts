@@ -36,4 +36,31 @@ describe("LoginLimiter", () => {
     expect(l.retryAfter("new@x", "9.9.9.9")).toBe(60);
     expect(l.retryAfter("new@x", "8.8.8.8")).toBe(0);
   });
+
+  it("counts sign-ins still under way, so a parallel burst cannot pass the limit", () => {
+    const l = make();
+    const under = [1, 2, 3].map(() => {
+      expect(l.retryAfter("a@x", "1.1.1.1")).toBe(0);
+      return l.begin("a@x", "1.1.1.1");
+    });
+    // three guesses are being checked: a fourth waits for one of them
+    expect(l.retryAfter("a@x", "1.1.1.1")).toBe(1);
+    expect(l.retryAfter("b@x", "1.1.1.1")).toBe(0);
+    l.fail("a@x", "1.1.1.1");
+    under[0]?.();
+    under[0]?.(); // a second call changes nothing
+    expect(l.retryAfter("a@x", "1.1.1.1")).toBe(1);
+    for (const done of under.slice(1)) {
+      l.fail("a@x", "1.1.1.1");
+      done();
+    }
+    // all three failed: the usual wait for the window
+    expect(l.retryAfter("a@x", "1.1.1.1")).toBe(60);
+    // one under way from an IP counts against that IP across emails
+    const other = l.begin("c@x", "7.7.7.7");
+    for (let i = 0; i < 4; i++) l.fail(`u${i}@x`, "7.7.7.7");
+    expect(l.retryAfter("d@x", "7.7.7.7")).toBe(1);
+    other();
+    expect(l.retryAfter("d@x", "7.7.7.7")).toBe(0);
+  });
 });

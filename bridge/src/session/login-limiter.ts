@@ -2,6 +2,10 @@
  * Sign-in throttling: failed sign-ins are counted per email address and per client IP in a
  * sliding window; past the limit, further attempts are refused with the seconds to wait.
  * A successful sign-in clears the count of that email address.
+ *
+ * Sign-ins still being checked against the server count too (`begin`): otherwise a burst of
+ * parallel guesses would all pass the check before the first of them failed, and the limit
+ * would only apply to guesses made one after another.
  */
 
 export interface LimiterOptions {
@@ -13,6 +17,8 @@ export interface LimiterOptions {
 
 export class LoginLimiter {
   readonly #failures = new Map<string, number[]>();
+  /** Sign-ins under way, by key; an entry is removed when its count drops to 0. */
+  readonly #pending = new Map<string, number>();
   readonly #opts: LimiterOptions;
   readonly #now: () => number;
   readonly #sweeper: NodeJS.Timeout;
@@ -31,6 +37,25 @@ export class LoginLimiter {
       this.#wait(`i:${ip}`, this.#opts.perIp),
     ];
     return Math.max(...waits);
+  }
+
+  /**
+   * Registers a sign-in that passed `retryAfter` and is now being checked; it counts against
+   * both limits until the returned function is called (once, whatever the outcome).
+   */
+  begin(email: string, ip: string): () => void {
+    const keys = [`e:${email.toLowerCase()}`, `i:${ip}`];
+    for (const key of keys) this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      for (const key of keys) {
+        const left = (this.#pending.get(key) ?? 1) - 1;
+        if (left > 0) this.#pending.set(key, left);
+        else this.#pending.delete(key);
+      }
+    };
   }
 
   fail(email: string, ip: string): void {
@@ -56,7 +81,9 @@ export class LoginLimiter {
     const list = this.#recent(key, now);
     if (list.length === 0) this.#failures.delete(key);
     else this.#failures.set(key, list);
-    if (list.length < limit) return 0;
+    if (list.length + (this.#pending.get(key) ?? 0) < limit) return 0;
+    // Held back only by attempts still under way: one of them ends soon, either way.
+    if (list.length < limit) return 1;
     // The attempt is allowed again when the oldest failure that keeps the count at the limit
     // leaves the window.
     const oldest = list[list.length - limit] ?? now;

@@ -70,6 +70,8 @@ export class SessionManager {
   readonly #touched = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #endListeners = new Set<SessionEndListener>();
+  /** Sessions being destroyed right now (a record refreshed meanwhile is deleted again). */
+  readonly #ending = new Set<string>();
 
   constructor(deps: {
     config: Config;
@@ -108,6 +110,7 @@ export class SessionManager {
     const email = body.email.trim();
     const wait = this.#limiter.retryAfter(email, ctx.ip);
     if (wait > 0) throw new TooManyAttempts(wait);
+    const attempted = this.#limiter.begin(email, ctx.ip);
 
     try {
       const { imap, smtp, userNamed } = this.#targets(body);
@@ -164,6 +167,8 @@ export class SessionManager {
         this.#log.info({ email, code: err.code, ip: ctx.ip }, "sign-in failed");
       }
       throw err;
+    } finally {
+      attempted();
     }
   }
 
@@ -344,20 +349,42 @@ export class SessionManager {
   }
 
   async #destroy(key: string): Promise<void> {
-    this.#touched.delete(key);
-    await this.#store.delete(key);
-    await this.#live.destroy(key, CLOSE_SIGNED_OUT, "signed out");
+    this.#ending.add(key);
+    try {
+      this.#touched.delete(key);
+      await this.#store.delete(key);
+      await this.#live.destroy(key, CLOSE_SIGNED_OUT, "signed out");
+    } finally {
+      this.#ending.delete(key);
+    }
     this.#ended(key);
   }
 
-  /** Closes live sessions whose record expired or was deleted (by another bridge). */
+  /**
+   * Closes live sessions whose record expired or was deleted (by another bridge), and keeps
+   * the record of every session with an open socket from expiring: a browser tab left open is
+   * a session in use, though it makes no HTTP request (the socket carries everything).
+   */
   async sweep(): Promise<void> {
+    const now = Date.now();
     for (const key of this.#live.keys()) {
-      if ((await this.#store.get(key)) === undefined) {
+      const record = await this.#store.get(key);
+      if (record === undefined) {
         this.#touched.delete(key);
         await this.#live.destroy(key, CLOSE_SIGNED_OUT, "session expired");
         this.#ended(key);
+        continue;
       }
+      const live = this.#live.get(key);
+      if (!live || live.sockets.size === 0) continue;
+      this.#touched.set(key, now);
+      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
+      // Signed out while the record was being refreshed: do not bring it back.
+      if (this.#ending.has(key) || this.#live.get(key) !== live) await this.#store.delete(key);
+    }
+    // Sessions looked up here but never live here (another bridge holds them).
+    for (const [key, at] of this.#touched) {
+      if (!this.#live.get(key) && now - at > TOUCH_EVERY_MS) this.#touched.delete(key);
     }
   }
 

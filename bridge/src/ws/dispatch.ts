@@ -4,6 +4,7 @@
  * requesting socket only, through `reply`.
  */
 import type { TClientFrame, TServerFrame, TUidSet } from "@ferry/protocol";
+import type { ComposeService } from "../compose/service";
 import { BridgeError } from "../errors";
 import {
   archiveMessages,
@@ -25,6 +26,8 @@ export interface DispatchContext {
   /** Sends a frame to the socket the request came from. */
   reply: (frame: TServerFrame) => void;
   log: Logger;
+  /** Writing mail (bridge/src/compose); the compose frames are refused without it. */
+  compose?: ComposeService | undefined;
 }
 
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
@@ -98,6 +101,17 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     case "mailbox.markAllRead":
       await mail.run((client) => markAllRead(client, frame.mailbox, modeOf(frame.mailbox)));
       reply({ type: "ok", id: frame.id });
+      return;
+    case "compose.send":
+    case "compose.cancel":
+    case "draft.save":
+    case "draft.discard":
+    case "compose.context":
+    case "contacts.suggest":
+    case "identities.list":
+    case "identities.save":
+      if (!ctx.compose) throw new BridgeError("internal", "Writing mail is not available here.");
+      await ctx.compose.handle(frame, { live, reply });
       return;
     default: {
       const unhandled: never = frame;

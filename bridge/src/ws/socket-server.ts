@@ -1,9 +1,9 @@
 /**
  * The WebSocket endpoint /ws. The upgrade is authenticated before it happens (allowed Origin,
  * valid session cookie, a live MailSession), otherwise the HTTP request is answered 403/401/503
- * and the socket destroyed. Each socket then gets `hello`, the connection state, the session's
- * pushed events, a ping/terminate heartbeat, a size cap and a rate cap; every frame is validated
- * and a bad one gets a typed error frame, never a crash.
+ * (429 past MAX_SOCKETS_PER_SESSION) and the socket destroyed. Each socket then gets `hello`,
+ * the connection state, the session's pushed events, a ping/terminate heartbeat, a size cap and
+ * a rate cap; every frame is validated and a bad one gets a typed error frame, never a crash.
  *
  * Size cap: a frame over MAX_CLIENT_FRAME_BYTES (and up to HARD_MAX_FRAME_BYTES) is answered with
  * an `error` frame `frame_too_large` and the socket stays open. A frame beyond the hard cap is
@@ -25,6 +25,7 @@ import {
   ZServerFrame,
 } from "@ferry/protocol";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
+import type { ComposeService } from "../compose/service";
 import { BridgeError, isBridgeError } from "../errors";
 import { readCookie } from "../http/cookies";
 import type { OriginPolicy } from "../http/origin";
@@ -46,6 +47,11 @@ export const ABUSE_LIMIT = 200;
 const ABUSE_WINDOW_MS = 10_000;
 /** Requests of one socket being worked on at once; more are answered `rate_limited`. */
 export const MAX_IN_FLIGHT = 32;
+/**
+ * Open sockets one session may hold (one per browser tab); past it the upgrade is refused with
+ * 429, so a signed-in client cannot multiply the per-socket caps or pile up subscribers.
+ */
+export const MAX_SOCKETS_PER_SESSION = 32;
 /** A socket whose unsent output exceeds this is not reading: it is dropped. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
@@ -56,6 +62,8 @@ export interface SocketServerDeps {
   heartbeatMs: number;
   /** Validate every outgoing frame against the protocol (development and tests). */
   checkOutgoing: boolean;
+  /** Answers the compose frames (bridge/src/compose). */
+  compose?: ComposeService | undefined;
 }
 
 interface SocketState {
@@ -70,6 +78,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  429: "Too Many Requests",
   503: "Service Unavailable",
 };
 
@@ -115,10 +124,19 @@ export class SocketServer {
         return refuse(socket, 503);
       }
       if (socket.destroyed) return;
+      if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
+        log.warn("socket refused: too many open sockets for one session");
+        return refuse(socket, 429);
+      }
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         if (this.#deps.manager.liveIfPresent(live.key) !== live) {
           // signed out while upgrading
           ws.close(4001, "signed out");
+          return;
+        }
+        if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
+          // several upgrades of one session raced past the check above
+          ws.close(1008, "too many sockets");
           return;
         }
         this.#accept(ws, live);
@@ -201,7 +219,7 @@ export class SocketServer {
     if (frame.type === "ping") return send({ type: "pong", id: frame.id });
     state.inFlight += 1;
     try {
-      await dispatch(frame, { live, reply: send, log });
+      await dispatch(frame, { live, reply: send, log, compose: this.#deps.compose });
     } catch (err) {
       const bridgeError = toBridgeError(err);
       if (!isBridgeError(err) || bridgeError.code === "internal") {
@@ -249,6 +267,12 @@ export class SocketServer {
       return;
     }
     ws.send(JSON.stringify(out));
+  }
+
+  /** Sends an event to every open socket of a session (e.g. a sent message's outcome). */
+  broadcast(live: LiveSession, frame: TServerFrame): void {
+    const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
+    for (const ws of live.sockets) this.#send(ws, frame, log);
   }
 
   #beat(): void {

@@ -45,6 +45,16 @@ export const ErrorCode = z.enum([
   "too_large",
   /** Remote content could not be fetched through the proxy. */
   "proxy_refused",
+  /** The SMTP server refused one or more recipients; nothing was sent. */
+  "recipient_refused",
+  /** The SMTP server could not be reached (refused, timed out, dropped); nothing was sent. */
+  "smtp_unavailable",
+  /** The SMTP server did not accept the sign-in credentials for sending. */
+  "smtp_auth_failed",
+  /** No SMTP server is configured for this account (none pinned, none named at sign-in). */
+  "smtp_not_configured",
+  /** Undo came too late: the message is being sent or was sent. */
+  "already_sent",
   "internal",
 ]);
 export type TErrorCode = z.infer<typeof ErrorCode>;

@@ -4,6 +4,7 @@
  * Both sides parse what they receive with `safeParse`; nothing is cast.
  */
 import { z } from "zod";
+import { COMPOSE_CLIENT_FRAMES, COMPOSE_SERVER_FRAMES } from "./compose";
 import { ErrorCode } from "./errors";
 import {
   ZAttachment,
@@ -116,6 +117,7 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMessagesArchive,
   ZMessagesDelete,
   ZMarkAllRead,
+  ...COMPOSE_CLIENT_FRAMES,
 ]);
 export type TClientFrame = z.infer<typeof ZClientFrame>;
 /** What a caller writes before defaults are applied (e.g. `readOnly` may be left out). */
@@ -221,6 +223,11 @@ export const ZMessagesMoved = z.object({
   to: z.string().nullable(),
   /** [source UID, destination UID] pairs where the server reports them (UIDPLUS). */
   uidMap: z.array(z.tuple([z.number().int(), z.number().int()])).nullable(),
+  /**
+   * UIDVALIDITY of the destination (COPYUID reports it), so the moved messages can be addressed
+   * there, e.g. to undo. Optional: a client that lacks it can learn it from a `list.window`.
+   */
+  toUidValidity: z.number().int().nonnegative().nullable().optional(),
 });
 
 // Pushed events --------------------------------------------------------------------------------
@@ -288,6 +295,7 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZFlagsEvent,
   ZResetEvent,
   ZMailboxesChanged,
+  ...COMPOSE_SERVER_FRAMES,
 ]);
 export type TServerFrame = z.infer<typeof ZServerFrame>;
 export type TServerFrameType = TServerFrame["type"];
