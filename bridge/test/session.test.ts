@@ -4,7 +4,7 @@
  * never carry a password.
  */
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { startMailServer } from "@ferry/mail-server";
 import { ZHttpError, ZPublicConfig, ZSessionInfo } from "@ferry/protocol";
@@ -246,6 +246,43 @@ describe("throttling", () => {
     expect((await t.succeed(ALICE)).status).toBe(200);
     for (let i = 0; i < 4; i++) {
       expect((await t.fail(ALICE.email)).status).toBe(401);
+    }
+  });
+
+  it("counts parallel guesses: a burst reaches the server no more often than the limit allows", async () => {
+    // A "server" that accepts and holds each connection for a while, then drops it: every
+    // sign-in is still under way when the rest of the burst arrives.
+    const held: Socket[] = [];
+    let reached = 0;
+    const slow = createServer((socket) => {
+      reached += 1;
+      held.push(socket);
+      socket.on("error", () => {});
+      setTimeout(() => socket.destroy(), 500).unref();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const t = await extraBridge({
+        env: { FERRY_IMAP_HOST: "", FERRY_IMAP_PORT: "", FERRY_IMAP_SECURITY: "" },
+        config: { allowPrivateHosts: true },
+      });
+      const imap = {
+        host: "127.0.0.1",
+        port: (slow.address() as { port: number }).port,
+        security: "tls",
+      };
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          signIn(t, { email: BOB.email, password: `${WRONG}-${i}`, imap }),
+        ),
+      );
+      const statuses = burst.map((r) => r.status).sort();
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+      expect(reached).toBe(5);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 

@@ -9,7 +9,11 @@ import { MAX_CLIENT_FRAME_BYTES, type TServerFrame } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sessionKey } from "../src/session/crypto";
 import { MemorySessionStore } from "../src/session/store";
-import { FRAME_BURST, HARD_MAX_FRAME_BYTES } from "../src/ws/socket-server";
+import {
+  FRAME_BURST,
+  HARD_MAX_FRAME_BYTES,
+  MAX_SOCKETS_PER_SESSION,
+} from "../src/ws/socket-server";
 import {
   type MailServer,
   openSocket,
@@ -214,6 +218,25 @@ describe("sessions and sockets", () => {
     s.close();
   });
 
+  it("caps the sockets one session may open; closing one makes room", async () => {
+    const cookie = await signedIn(b, bob.email, bob.password);
+    const open: TestSocket[] = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_SESSION; i++) open.push(await openSocket(b, cookie));
+    expect(await upgradeRefusal(b, { cookie, origin: b.origin })).toBe(429);
+    // another session is not affected
+    const other = await openSocket(b, await signedIn(b, bob.email, bob.password));
+    other.close();
+    open.pop()?.close();
+    await vi.waitFor(async () => {
+      const again = await openSocket(b, cookie);
+      open.push(again);
+    });
+    expect(await open.at(-1)?.request({ type: "ping", id: "room" })).toMatchObject({
+      type: "pong",
+    });
+    for (const s of open) s.close();
+  });
+
   it("heartbeat terminates a socket that stops answering pings", async () => {
     const fast = await startBridge(mail, { config: { heartbeatMs: 100 } });
     bridges.push(fast);
@@ -293,6 +316,33 @@ describe("sessions and sockets", () => {
     await b.bridge.sessions.manager.sweep();
     expect((await withTimeout(s.closed, 5000, "closed")).code).toBe(4001);
     expect(b.bridge.sessions.live.get(key)).toBeUndefined();
+  });
+
+  it("keeps a session with an open tab signed in past the idle time, and expires it once the tab is gone", async () => {
+    let now = Date.now();
+    const store = new MemorySessionStore({ now: () => now });
+    const clocked = await startBridge(mail, { bridge: { store } });
+    bridges.push(clocked);
+    const ttl = clocked.config.sessionIdleTtlMs;
+    const cookie = await signedIn(clocked, alice.email, alice.password);
+    const tab = await openSocket(clocked, cookie);
+    // The tab stays open (no HTTP request, only the socket) for longer than the idle time.
+    for (let elapsed = 0; elapsed <= ttl * 1.5; elapsed += ttl / 4) {
+      now += ttl / 4;
+      await clocked.bridge.sessions.manager.sweep();
+    }
+    expect(await tab.request({ type: "mailboxes.list", id: "still-signed-in" })).toMatchObject({
+      type: "mailboxes",
+    });
+    expect(tab.frames.some((f) => f.type === "error")).toBe(false);
+
+    tab.close();
+    await withTimeout(tab.closed, 5000, "tab closed");
+    await vi.waitFor(() => expect(clocked.bridge.sockets.clients.size).toBe(0));
+    now += ttl + 1;
+    await clocked.bridge.sessions.manager.sweep();
+    expect(await upgradeRefusal(clocked, { cookie, origin: clocked.origin })).toBe(401);
+    await store.close();
   });
 
   it("sign-out closes every socket of the session with 4001", async () => {

@@ -177,7 +177,8 @@ async function fetchRange(
   start: number,
   length: number,
 ): Promise<Buffer> {
-  return withMailbox(client, req.mailbox, {}, async (mailbox) => {
+  // resolvePart() brought the connection up to date; a NOOP per chunk would only cost time.
+  return withMailbox(client, req.mailbox, { refresh: false }, async (mailbox) => {
     assertUidValidity(mailbox, req.uidValidity);
     return fetchRangeLocked(client, req, start, length);
   });

@@ -78,20 +78,30 @@ export function lockMode(client: ImapFlow, path: string, requested?: boolean): b
 /**
  * Runs `fn` with `path` selected (SELECT, or EXAMINE when `readOnly`) under imapflow's mailbox
  * lock, released in `finally`. Every error leaves as a BridgeError.
+ *
+ * When the mailbox was already selected (imapflow then sends no SELECT), a NOOP first brings the
+ * connection's view up to date: a server announces new and expunged messages only in answer to
+ * a command, so a connection that was quiet since mail arrived would otherwise count too few
+ * messages and not see the new UIDs at all (a window missing the message the browser was just
+ * pushed, "message not found" on opening it). `refresh: false` skips that for a caller that
+ * has just refreshed (the chunks of one download).
  */
 export async function withMailbox<T>(
   client: ImapFlow,
   path: string,
-  opts: { readOnly?: boolean | undefined },
+  opts: { readOnly?: boolean | undefined; refresh?: boolean | undefined },
   fn: (mailbox: MailboxObject) => Promise<T>,
 ): Promise<T> {
   let lock: { release(): void };
+  const before = client.mailbox;
   try {
     lock = await client.getMailboxLock(path, { readOnly: lockMode(client, path, opts.readOnly) });
   } catch (err) {
     throw toBridgeError(err, "The mail server could not open this folder.");
   }
   try {
+    // imapflow replaces its mailbox object at every SELECT: the same one means none was sent.
+    if (opts.refresh !== false && before && client.mailbox === before) await client.noop();
     const mailbox = client.mailbox;
     if (!mailbox) {
       throw new BridgeError("connection_lost", "The connection to the mail server was lost.");

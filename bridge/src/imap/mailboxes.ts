@@ -70,7 +70,9 @@ export function toMailbox(entry: ListResponse): TMailbox {
     delimiter,
     parent,
     specialUse: specialUseOf(entry),
-    subscribed: entry.subscribed !== false,
+    // imapflow sets `subscribed` only to true (LIST RETURN (SUBSCRIBED) or LSUB, or every
+    // folder when the server cannot say); an unsubscribed folder has it undefined.
+    subscribed: entry.subscribed === true,
     selectable: !hasFlag(flags, "\\noselect") && !hasFlag(flags, "\\nonexistent"),
     messages: count(entry.status?.messages),
     unseen: count(entry.status?.unseen),

@@ -4,12 +4,12 @@
  */
 import { ZMessageHeader, ZMessageRow } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BridgeError } from "../errors";
 import { listMailboxes } from "./mailboxes";
 import { type OpenMessageFrame, openMessage } from "./message";
 import { appendMessages, buildMessage, type Fixture, startFixture } from "./test-support";
-import { fetchRows, invalidateWindowCache, listWindow, rowsForUids } from "./window";
+import { fetchRows, listWindow, rowsForUids } from "./window";
 
 let fx: Fixture;
 let client: ImapFlow;
@@ -248,24 +248,32 @@ describe("listWindow", () => {
     const cache = (n: number) => buildMessage({ subject: `cache ${n}`, text: "x" });
     await appendMessages(client, "Cache", [cache(1), cache(2), cache(3)]);
     const query = { subject: "cache" };
-    expect((await listWindow(client, { mailbox: "Cache", offset: 0, limit: 2, query })).total).toBe(
-      3,
-    );
-    // Another client's change is not seen until this connection hears of it (IDLE does that)…
-    const other = await fx.connect();
-    await other.append("Cache", cache(4));
-    expect((await listWindow(client, { mailbox: "Cache", offset: 2, limit: 2, query })).total).toBe(
-      3,
-    );
-    // …or the cache is dropped; a change on this connection is seen at once.
-    invalidateWindowCache(client, "Cache");
-    expect((await listWindow(client, { mailbox: "Cache", offset: 0, limit: 2, query })).total).toBe(
-      4,
-    );
-    await client.append("Cache", cache(5));
-    const w = await listWindow(client, { mailbox: "Cache", offset: 0, limit: 2, query });
-    expect(w.total).toBe(5);
-    expect(w.rows.map((r) => r.subject)).toEqual(["cache 5", "cache 4"]);
+    const searches = vi.spyOn(client, "search");
+    try {
+      expect(
+        (await listWindow(client, { mailbox: "Cache", offset: 0, limit: 2, query })).total,
+      ).toBe(3);
+      // The next window of the same search, nothing changed: no second SEARCH.
+      const second = await listWindow(client, { mailbox: "Cache", offset: 2, limit: 2, query });
+      expect(second.rows.map((r) => r.subject)).toEqual(["cache 1"]);
+      expect(searches).toHaveBeenCalledTimes(1);
+      // Another client's change is seen at the next window (the connection asks the server
+      // what changed before it answers), and the search runs again.
+      const other = await fx.connect();
+      await other.append("Cache", cache(4));
+      await other.logout();
+      expect(
+        (await listWindow(client, { mailbox: "Cache", offset: 2, limit: 2, query })).total,
+      ).toBe(4);
+      expect(searches).toHaveBeenCalledTimes(2);
+      // So is a change on this connection.
+      await client.append("Cache", cache(5));
+      const w = await listWindow(client, { mailbox: "Cache", offset: 0, limit: 2, query });
+      expect(w.total).toBe(5);
+      expect(w.rows.map((r) => r.subject)).toEqual(["cache 5", "cache 4"]);
+    } finally {
+      searches.mockRestore();
+    }
   });
 
   it("builds rows for given UIDs on the selected mailbox, newest first", async () => {

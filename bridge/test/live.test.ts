@@ -1,0 +1,361 @@
+/**
+ * The live read path through a real bridge, as a browser sees it: events pushed to every socket
+ * of the user whichever folder is open, changes made by another IMAP client, list windows that
+ * agree with what was pushed, the connection state across a killed IMAP connection, and the
+ * server going away. Everything against the real Dovecot fixture.
+ */
+import { startMailServer } from "@ferry/mail-server";
+import type { TServerFrame, TServerFrameOf } from "@ferry/protocol";
+import { ImapFlow } from "imapflow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowsForUids } from "../src/imap/window";
+import { MailSession } from "../src/live";
+import {
+  type MailServer,
+  openSocket,
+  signedIn,
+  startBridge,
+  type TestBridge,
+  type TestSocket,
+} from "./harness";
+
+let mail: MailServer;
+let b: TestBridge;
+/** A bridge whose sessions poll other folders' counts every 200 ms instead of every 30 s. */
+let fastCounts: TestBridge;
+const devices: ImapFlow[] = [];
+const sockets: TestSocket[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  mail = await startMailServer({
+    postfix: false,
+    users: Array.from({ length: 7 }, (_, i) => ({ email: `live${i}@example.test` })),
+  });
+  b = await startBridge(mail);
+  fastCounts = await startBridge(mail, {
+    bridge: {
+      createMailSession: (opts) =>
+        new MailSession({ ...opts, rowsFetcher: rowsForUids, countsIntervalMs: 200 }),
+    },
+  });
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await Promise.all(devices.map((d) => d.logout().catch(() => d.close())));
+  await Promise.all([b?.close(), fastCounts?.close()]);
+  await mail?.stop();
+});
+
+function user(i: number) {
+  const u = mail.users[i];
+  if (!u) throw new Error("add more fixture users");
+  return u;
+}
+
+function raw(to: string, subject: string): string {
+  counter += 1;
+  return [
+    "From: Carol <carol@example.test>",
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <live-${counter}-${Date.now()}@example.test>`,
+    `Date: ${new Date().toUTCString()}`,
+    "",
+    `Body of ${subject}`,
+    "",
+  ].join("\r\n");
+}
+
+async function deliver(to: string, subject: string): Promise<void> {
+  await mail.deliver(raw(to, subject), { from: "carol@example.test", to: [to] });
+}
+
+/** A second device of the user: a plain IMAP client, as a phone would be. */
+async function device(u: { email: string; password: string }): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: mail.host,
+    port: mail.imap.tlsPort,
+    secure: true,
+    auth: { user: u.email, pass: u.password },
+    tls: { ca: mail.ca },
+    logger: false,
+  });
+  client.on("error", () => {});
+  await client.connect();
+  devices.push(client);
+  return client;
+}
+
+async function socketFor(cookie: string): Promise<TestSocket> {
+  const s = await openSocket(b, cookie);
+  sockets.push(s);
+  await s.waitFor((f) => f.type === "state" && f.imap === "online", "state online");
+  return s;
+}
+
+const newWith =
+  (mailbox: string, subject: string) =>
+  (f: TServerFrame): boolean =>
+    f.type === "messages.new" && f.mailbox === mailbox && f.rows.some((r) => r.subject === subject);
+
+async function window(
+  s: TestSocket,
+  mailbox: string,
+  offset = 0,
+  limit = 50,
+): Promise<TServerFrameOf<"list.window">> {
+  const reply = await s.request({
+    type: "list.window",
+    id: `w-${++counter}`,
+    mailbox,
+    offset,
+    limit,
+  });
+  if (reply.type !== "list.window") throw new Error(`list.window failed: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+describe("live events through the bridge", () => {
+  it("new INBOX mail reaches every socket of the user, whichever folder each has open", async () => {
+    const u = user(0);
+    const cookie = await signedIn(b, u.email, u.password);
+    const reading = await socketFor(cookie);
+    const elsewhere = await socketFor(cookie);
+    expect(
+      await reading.request({ type: "mailbox.open", id: "o-inbox", path: "INBOX" }),
+    ).toMatchObject({ type: "mailbox.opened", mailbox: "INBOX" });
+    expect(
+      await elsewhere.request({ type: "mailbox.open", id: "o-archive", path: "Archive" }),
+    ).toMatchObject({ type: "mailbox.opened", mailbox: "Archive" });
+
+    await deliver(u.email, "while Archive is open");
+    await reading.waitFor(newWith("INBOX", "while Archive is open"), "new mail on socket one");
+    await elsewhere.waitFor(newWith("INBOX", "while Archive is open"), "new mail on socket two");
+
+    // The open folder's own changes, made by another device, arrive too.
+    const phone = await device(u);
+    await phone.append("Archive", raw(u.email, "filed by the phone"));
+    await elsewhere.waitFor(newWith("Archive", "filed by the phone"), "Archive news");
+  });
+
+  it("flag changes and expunges made by another IMAP client arrive on the open mailbox", async () => {
+    const u = user(1);
+    const cookie = await signedIn(b, u.email, u.password);
+    const s = await socketFor(cookie);
+    const opened = await s.request({ type: "mailbox.open", id: "o1", path: "INBOX" });
+    if (opened.type !== "mailbox.opened") throw new Error("open failed");
+    await deliver(u.email, "to be flagged");
+    await deliver(u.email, "to be deleted");
+    await s.waitFor(newWith("INBOX", "to be deleted"), "second message");
+    const rows = (await window(s, "INBOX")).rows;
+    const flagged = rows.find((r) => r.subject === "to be flagged");
+    const deleted = rows.find((r) => r.subject === "to be deleted");
+    if (!flagged || !deleted) throw new Error("messages not listed");
+
+    const phone = await device(u);
+    await phone.mailboxOpen("INBOX");
+    await phone.messageFlagsAdd(String(flagged.uid), ["\\Flagged"], { uid: true });
+    const flags = await s.waitFor<TServerFrameOf<"messages.flags">>(
+      (f) =>
+        f.type === "messages.flags" &&
+        f.changes.some((c) => c.uid === flagged.uid && c.flags.includes("\\Flagged")),
+      "messages.flags from the phone",
+    );
+    expect(flags.uidValidity).toBe(opened.uidValidity);
+
+    await phone.messageDelete(String(deleted.uid), { uid: true });
+    const gone = await s.waitFor<TServerFrameOf<"messages.expunged">>(
+      (f) => f.type === "messages.expunged" && f.uids.includes(deleted.uid),
+      "messages.expunged from the phone",
+    );
+    expect(gone.total).toBe(1);
+  });
+
+  it("a list window asked for after new mail was pushed agrees with the push", async () => {
+    const u = user(2);
+    const cookie = await signedIn(b, u.email, u.password);
+    const s = await socketFor(cookie);
+    for (const n of [1, 2, 3]) await deliver(u.email, `old ${n}`);
+    await s.request({ type: "mailbox.open", id: "o2", path: "INBOX" });
+    const first = await window(s, "INBOX");
+    expect(first.total).toBe(3);
+    // A search window too: it is cached per mailbox state, which must not go stale either.
+    const search = await s.request({
+      type: "list.window",
+      id: "s-before",
+      mailbox: "INBOX",
+      offset: 0,
+      limit: 50,
+      query: "from:carol",
+    });
+    expect(search).toMatchObject({ type: "list.window", total: 3 });
+
+    await deliver(u.email, "just arrived");
+    const pushed = await s.waitFor<TServerFrameOf<"messages.new">>(
+      newWith("INBOX", "just arrived"),
+      "messages.new",
+    );
+    expect(pushed.total).toBe(4);
+
+    // What the user sees when scrolling or reloading the list right after the push.
+    const after = await window(s, "INBOX");
+    expect(after.total).toBe(4);
+    expect(after.rows.map((r) => r.subject)).toEqual(["just arrived", "old 3", "old 2", "old 1"]);
+    const tail = await window(s, "INBOX", 2, 2);
+    expect(tail.rows.map((r) => r.subject)).toEqual(["old 2", "old 1"]);
+    const searched = await s.request({
+      type: "list.window",
+      id: "s-after",
+      mailbox: "INBOX",
+      offset: 0,
+      limit: 50,
+      query: "from:carol",
+    });
+    expect(searched).toMatchObject({ type: "list.window", total: 4 });
+    // A message pushed while the request connection was quiet opens at once, and can be flagged.
+    await deliver(u.email, "second arrival");
+    const second = await s.waitFor<TServerFrameOf<"messages.new">>(
+      newWith("INBOX", "second arrival"),
+      "second messages.new",
+    );
+    const row = second.rows[0];
+    if (!row) throw new Error("no row pushed");
+    const ref = { mailbox: "INBOX", uidValidity: second.uidValidity, uid: row.uid };
+    expect(await s.request({ type: "message.open", id: "open-new", ref })).toMatchObject({
+      type: "message.header",
+      ref,
+    });
+    await s.waitFor((f) => f.type === "message.end" && f.id === "open-new", "message.end");
+    expect(
+      await s.request({
+        type: "flags.update",
+        id: "flag-new",
+        set: { mailbox: "INBOX", uidValidity: second.uidValidity, uids: [row.uid] },
+        add: ["\\Flagged"],
+      }),
+    ).toEqual({ type: "ok", id: "flag-new" });
+  });
+
+  it("after the IMAP connections are killed, every socket sees reconnecting then online, and mail that came meanwhile", async () => {
+    const u = user(3);
+    const cookie = await signedIn(b, u.email, u.password);
+    const one = await socketFor(cookie);
+    const two = await socketFor(cookie);
+    await one.request({ type: "mailbox.open", id: "o3", path: "INBOX" });
+    const mark = (s: TestSocket) => s.frames.length;
+    const from = [mark(one), mark(two)];
+
+    await mail.killConnections(u.email);
+    await deliver(u.email, "delivered around the drop");
+    for (const [i, s] of [one, two].entries()) {
+      const since = (f: TServerFrame) => s.frames.indexOf(f) >= (from[i] ?? 0);
+      await s.waitFor(
+        (f) => since(f) && f.type === "state" && f.imap === "reconnecting",
+        `reconnecting on socket ${i}`,
+      );
+      await s.waitFor(
+        (f) => since(f) && f.type === "state" && f.imap === "online",
+        `online again on socket ${i}`,
+        15_000,
+      );
+      await s.waitFor(newWith("INBOX", "delivered around the drop"), `resynced mail on ${i}`);
+    }
+    // And requests work again.
+    expect(await one.request({ type: "mailboxes.list", id: "after-drop" })).toMatchObject({
+      type: "mailboxes",
+    });
+  });
+});
+
+describe("other folders", () => {
+  it("their counts reach the browser without asking, and so does a new folder", async () => {
+    const u = user(6);
+    const cookie = await signedIn(fastCounts, u.email, u.password);
+    const s = await openSocket(fastCounts, cookie);
+    sockets.push(s);
+    await s.request({ type: "mailbox.open", id: "o6", path: "INBOX" });
+    const phone = await device(u);
+    await phone.append("Junk", raw(u.email, "spam one"));
+    await phone.append("Junk", raw(u.email, "spam two"), ["\\Seen"]);
+    await s.waitFor(
+      (f) => f.type === "mailbox.status" && f.mailbox === "Junk" && f.messages === 2,
+      "Junk counts",
+    );
+    const status = s.frames.filter((f) => f.type === "mailbox.status" && f.mailbox === "Junk");
+    expect(status.at(-1)).toEqual({
+      type: "mailbox.status",
+      mailbox: "Junk",
+      messages: 2,
+      unseen: 1,
+    });
+    await phone.mailboxCreate("Receipts");
+    await s.waitFor((f) => f.type === "mailboxes.changed", "mailboxes.changed");
+  });
+});
+
+describe("reading through the bridge", () => {
+  it("lists the folder tree with roles, counts and subscriptions, and opens read-only on request", async () => {
+    const u = user(5);
+    const phone = await device(u);
+    await phone.mailboxCreate("Old Projects");
+    await phone.mailboxUnsubscribe("Old Projects");
+    await deliver(u.email, "one");
+    await deliver(u.email, "two");
+    const s = await socketFor(await signedIn(b, u.email, u.password));
+    const reply = await s.request({ type: "mailboxes.list", id: "tree" });
+    if (reply.type !== "mailboxes") throw new Error(JSON.stringify(reply));
+    const byPath = new Map(reply.mailboxes.map((m) => [m.path, m]));
+    expect(byPath.get("INBOX")).toMatchObject({ specialUse: "inbox", messages: 2, unseen: 2 });
+    expect(byPath.get("Trash")).toMatchObject({ specialUse: "trash", subscribed: true });
+    expect(byPath.get("Old Projects")).toMatchObject({ specialUse: null, subscribed: false });
+
+    const examined = await s.request({
+      type: "mailbox.open",
+      id: "ro",
+      path: "INBOX",
+      readOnly: true,
+    });
+    expect(examined).toMatchObject({ type: "mailbox.opened", readOnly: true, permanentFlags: [] });
+    if (examined.type !== "mailbox.opened") return;
+    const win = await window(s, "INBOX");
+    const refused = await s.request({
+      type: "flags.update",
+      id: "ro-flag",
+      set: { mailbox: "INBOX", uidValidity: examined.uidValidity, uids: [win.rows[0]?.uid ?? 1] },
+      add: ["\\Seen"],
+    });
+    expect(refused).toMatchObject({ type: "error", code: "read_only", id: "ro-flag" });
+  });
+});
+
+describe("the server going away (last: stops the fixture)", () => {
+  it("gives the browser the state and a typed error, and the bridge stays up", async () => {
+    const u = user(4);
+    const cookie = await signedIn(b, u.email, u.password);
+    const s = await socketFor(cookie);
+    await s.request({ type: "mailbox.open", id: "o4", path: "INBOX" });
+    const from = s.frames.length;
+
+    await mail.stop();
+    await s.waitFor(
+      (f) => s.frames.indexOf(f) >= from && f.type === "state" && f.imap === "reconnecting",
+      "reconnecting",
+    );
+    const reply = await s.request({ type: "mailboxes.list", id: "while-gone" }, 20_000);
+    expect(reply).toMatchObject({ type: "error", id: "while-gone", code: "connection_lost" });
+    expect(s.invalid).toEqual([]);
+    // The bridge itself still answers.
+    expect(await s.request({ type: "ping", id: "still-there" })).toEqual({
+      type: "pong",
+      id: "still-there",
+    });
+    const res = await fetch(`${b.url}/api/session`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+
+    // Sign-ins, reconnects, killed and refused connections: none of it logged a password.
+    expect(b.logs.text).toContain("live: connection lost");
+    for (const u of mail.users) expect(b.logs.text).not.toContain(u.password);
+  });
+});
