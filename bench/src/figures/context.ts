@@ -1,0 +1,22 @@
+/** What every figure gets: the configuration, the seeded mail server, the bridge, the browser. */
+import type { Browser } from "playwright-core";
+import type { BenchConfig } from "../config";
+import type { Row } from "../report";
+import type { BridgeProcess } from "../stack/bridge";
+import type { BenchMail } from "../stack/mail";
+
+export interface FigureContext {
+  config: BenchConfig;
+  mail: BenchMail;
+  /** The bridge of figures 1–4 (figure 5 starts its own, for clean RSS figures). */
+  bridge: BridgeProcess;
+  /** Null when the web app is not built (browser rows are then reported as errors). */
+  browser: Browser | null;
+}
+
+export type Figure = (ctx: FigureContext) => Promise<Row[]>;
+
+/** Milliseconds → seconds, for progress lines. */
+export function fmtMs(ms: number): string {
+  return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Figure 2: a delivered message → its row, p50 and p95, through Postfix (submission with
+ * STARTTLS + AUTH, then Postfix's own LMTP delivery) and through LMTP alone.
+ *
+ * Each delivery is watched at once by three observers of the same user:
+ * - the floor: a bare imapflow client IDLE on INBOX (idle() called here), stamped at `exists`;
+ * - the bridge side: a protocol client's `messages.new` frame carrying the message's row;
+ * - the browser: a signed-in page on INBOX, at the first frame that shows the row.
+ * Time runs from the moment the mail system accepted the message (LMTP's 250 after DATA, or
+ * Postfix's 250 "queued"), on this process's clock; the page's stamps are moved onto that clock
+ * with an offset measured by round trips (clockOffset). Deliveries alternate between the two
+ * paths and the next starts only when all observers saw the last.
+ */
+import nodemailer from "nodemailer";
+import type { Page } from "playwright-core";
+import {
+  clockOffset,
+  coldContext,
+  saveFailure,
+  signInThroughForm,
+  signOutContext,
+  stamp,
+  watch,
+} from "../browser/browser";
+import { closeBare, connectBare } from "../client/floor";
+import { ProtocolClient, signIn, signOut } from "../client/protocol";
+import { smallMessage, token } from "../mail/messages";
+import { nowMs, progress, withTimeout } from "../progress";
+import { BUDGETS, errorRow, type Row, row } from "../report";
+import { percentile, summarize } from "../stats";
+import { type FigureContext, fmtMs } from "./context";
+
+const FIGURE = "2 delivery → row";
+const TIMEOUT_MS = 15_000;
+
+type Path = "postfix" | "lmtp";
+
+interface Sample {
+  path: Path;
+  floor: number;
+  bridge: number;
+  browser: number | null;
+}
+
+export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
+  const { server } = ctx.mail;
+  const user = ctx.mail.push;
+  const sender = ctx.mail.sender;
+
+  // Floor: bare IDLE client.
+  const bare = await connectBare(server, user, { disableAutoIdle: true });
+  await bare.mailboxOpen("INBOX");
+  let onExists: ((at: number) => void) | null = null;
+  bare.on("exists", () => {
+    const at = nowMs();
+    onExists?.(at);
+  });
+  const idling = bare.idle().catch(() => undefined);
+
+  // Bridge side: a protocol client that opened INBOX, like the web app.
+  const cookie = await signIn(ctx.bridge, user);
+  const client = await ProtocolClient.open(ctx.bridge, cookie);
+  await client.request(
+    { type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false },
+    "mailbox.opened",
+  );
+  await client.request(
+    { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: 50 },
+    "list.window",
+  );
+
+  // Browser: a page showing INBOX.
+  let page: Page | null = null;
+  let pageOffset = 0;
+  let pageOrigin = 0;
+  let browserError: unknown = ctx.browser ? null : new Error("the web app is not built");
+  const context = ctx.browser ? await coldContext(ctx.browser, ctx.bridge.url) : null;
+  if (context) {
+    try {
+      page = await context.newPage();
+      await page.goto("/");
+      await signInThroughForm(page, user);
+      await stamp(page, "load.rows");
+      const clock = await clockOffset(page);
+      pageOffset = clock.offset;
+      pageOrigin = clock.origin;
+      progress(
+        `push: page clock offset ${clock.offset.toFixed(2)} ms (round trip ${clock.rtt.toFixed(2)} ms)`,
+      );
+    } catch (err) {
+      browserError = err;
+      if (page) await saveFailure(page, ctx.config.failureDir, "push-sign-in");
+      page = null;
+    }
+  }
+
+  const transport = nodemailer.createTransport({
+    host: server.host,
+    port: server.submissionPort,
+    secure: false,
+    requireTLS: true,
+    tls: { ca: server.ca, servername: "localhost" },
+    auth: { user: sender.email, pass: sender.password },
+    pool: true,
+    maxConnections: 1,
+  });
+
+  const samples: Sample[] = [];
+  const submitMs: number[] = [];
+  const missed = { bridge: 0, floor: 0 };
+  try {
+    // One untimed delivery per path: opens the pooled SMTP connection, warms Postfix.
+    const total = ctx.config.deliveries * 2 + 2;
+    for (let i = 0; i < total; i++) {
+      const path: Path = i % 2 === 0 ? "postfix" : "lmtp";
+      const subject = token(`Push ${path} ${i}`);
+      const raw = smallMessage({ from: sender.email, to: [user.email], subject });
+
+      const floorSeen = new Promise<number>((resolve) => {
+        onExists = (at) => {
+          onExists = null;
+          resolve(at);
+        };
+      });
+      const bridgeSeen = client.next(
+        "messages.new",
+        (f) => f.rows.some((r) => r.subject === subject),
+        TIMEOUT_MS,
+      );
+      const name = `push.${i}`;
+      if (page) await watch(page, name, "row", subject);
+
+      const s0 = nowMs();
+      if (path === "lmtp") {
+        await server.deliver(raw, { from: sender.email, to: [user.email] });
+      } else {
+        await transport.sendMail({ envelope: { from: sender.email, to: [user.email] }, raw });
+      }
+      const t0 = nowMs();
+
+      // A miss is counted, not fatal: the other deliveries still say something.
+      const [floorAt, bridgeAt] = await Promise.all([
+        withTimeout(floorSeen, TIMEOUT_MS, "exists").catch(() => Number.NaN),
+        bridgeSeen.then(
+          (a) => a.at,
+          () => Number.NaN,
+        ),
+      ]);
+      if (Number.isNaN(bridgeAt)) {
+        missed.bridge += 1;
+        progress(`push: no messages.new within ${TIMEOUT_MS} ms for delivery ${i} (${path})`);
+      }
+      if (Number.isNaN(floorAt)) missed.floor += 1;
+      let browser: number | null = null;
+      if (page) {
+        try {
+          const seen = await stamp(page, name, TIMEOUT_MS);
+          browser = pageOrigin + seen.at - pageOffset - t0;
+        } catch (err) {
+          browserError = err;
+          const saved = await saveFailure(page, ctx.config.failureDir, "push");
+          progress(
+            `push: the page did not show delivery ${i}: ${(err as Error).message}` +
+              (saved ? ` (page saved: ${saved}.png/.txt)` : ""),
+          );
+          page = null;
+        }
+      }
+      if (i < 2) continue;
+      if (path === "postfix") submitMs.push(t0 - s0);
+      samples.push({ path, floor: floorAt - t0, bridge: bridgeAt - t0, browser });
+    }
+  } finally {
+    transport.close();
+    client.close();
+    await signOut(ctx.bridge, cookie);
+    if (context) {
+      await signOutContext(context, ctx.bridge.url).catch(() => undefined);
+      await context.close();
+    }
+    await closeBare(bare);
+    await idling;
+  }
+
+  const rows: Row[] = [];
+  if (missed.bridge > 0) {
+    rows.push(
+      errorRow(
+        "push.bridge.missed",
+        FIGURE,
+        "bridge",
+        `${missed.bridge} deliveries never reached the socket (within ${TIMEOUT_MS / 1000} s)`,
+      ),
+    );
+  }
+  if (missed.floor > 0) progress(`push: the bare IDLE client missed ${missed.floor} deliveries`);
+  for (const path of ["postfix", "lmtp"] as const) {
+    const mine = samples.filter((s) => s.path === path);
+    const floor = mine.map((s) => s.floor);
+    const bridge = mine.map((s) => s.bridge);
+    const browser = mine.flatMap((s) => (s.browser === null ? [] : [s.browser]));
+    const via = path === "postfix" ? "via Postfix" : "via LMTP";
+    for (const [stat, p, budget] of [
+      ["p50", 50, BUDGETS.pushP50],
+      ["p95", 95, BUDGETS.pushP95],
+    ] as const) {
+      rows.push(
+        row({
+          id: `push.bridge.${path}.${stat}`,
+          figure: FIGURE,
+          label: `bridge: messages.new, ${via}`,
+          side: "bridge",
+          unit: "ms",
+          stat,
+          value: summarize(bridge, p),
+          floor: summarize(floor, p),
+          budget,
+          samples: bridge,
+          floorSamples: floor,
+          note:
+            stat === "p50" && path === "postfix"
+              ? `submission (STARTTLS+AUTH on a pooled connection, then DATA) took a median ${fmtMs(percentile(submitMs, 50))} before the clock starts`
+              : null,
+        }),
+      );
+      if (browser.length > 0) {
+        rows.push(
+          row({
+            id: `push.browser.${path}.${stat}`,
+            figure: FIGURE,
+            label: `browser: row visible, ${via}`,
+            side: "browser",
+            unit: "ms",
+            stat,
+            value: summarize(browser, p),
+            floor: summarize(floor, p),
+            budget,
+            samples: browser,
+            floorSamples: floor,
+          }),
+        );
+      }
+    }
+    if (browser.length === 0) {
+      rows.push(errorRow(`push.browser.${path}`, FIGURE, `browser, ${via}`, browserError));
+    }
+    progress(
+      `push ${via}: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
+        (browser.length > 0 ? `, browser p50 ${fmtMs(percentile(browser, 50))}` : ""),
+    );
+  }
+  return rows;
+}

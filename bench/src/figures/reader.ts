@@ -1,0 +1,275 @@
+/**
+ * Figure 3: a message with a 20 MB attachment.
+ *
+ * - bridge side: `message.open` → the `message.header` reply (envelope + structure) → the first
+ *   `message.body` chunk of the text;
+ * - browser: a click on its row (new context, signed in, INBOX showing) → the first frame that
+ *   shows the attachments list (only `message.header` carries it) → the first frame that shows
+ *   a phrase of the text;
+ * - download: the attachment through GET /api/parts (streamed to the end) against a bare
+ *   imapflow download() of the same part, in MB/s of decoded bytes;
+ * - floor: on a connection with INBOX selected, FETCH envelope + BODYSTRUCTURE, then download
+ *   the text part.
+ */
+import { join } from "node:path";
+import { partUrl } from "@ferry/protocol";
+import {
+  clickStamp,
+  hoverStamp,
+  signInThroughForm,
+  signOutContext,
+  stamp,
+  traced,
+  watch,
+  withColdPage,
+} from "../browser/browser";
+import { bareDownload, bareOpen, closeBare, connectBare } from "../client/floor";
+import { ProtocolClient, signIn, signOut } from "../client/protocol";
+import { type BigMessage, bigAttachmentMessage } from "../mail/messages";
+import { progress } from "../progress";
+import { BUDGETS, errorRow, type Row, row } from "../report";
+import { summarize } from "../stats";
+import { type FigureContext, fmtMs } from "./context";
+
+const FIGURE = "3 open 20 MB message";
+const MB = 1024 * 1024;
+
+interface Target {
+  msg: BigMessage;
+  uid: number;
+  uidValidity: number;
+}
+
+async function deliverBig(ctx: FigureContext): Promise<Target> {
+  const { server } = ctx.mail;
+  const user = ctx.mail.reader;
+  const msg = bigAttachmentMessage({
+    from: ctx.mail.sender.email,
+    to: user.email,
+    bytes: ctx.config.attachmentBytes,
+  });
+  await server.deliver(msg.raw, { from: ctx.mail.sender.email, to: [user.email] });
+  const bare = await connectBare(server, user);
+  try {
+    const box = await bare.mailboxOpen("INBOX");
+    const last = await bare.fetchOne(String(box.exists), { uid: true, envelope: true });
+    if (!last || last.envelope?.subject !== msg.subject) {
+      throw new Error("the big message is not the newest in INBOX");
+    }
+    return { msg, uid: last.uid, uidValidity: Number(box.uidValidity) };
+  } finally {
+    await closeBare(bare);
+  }
+}
+
+export async function readerFigure(ctx: FigureContext): Promise<Row[]> {
+  const { repeats } = ctx.config;
+  const target = await deliverBig(ctx);
+  const { msg } = target;
+  const ref = { mailbox: "INBOX", uidValidity: target.uidValidity, uid: target.uid };
+  progress(
+    `reader: delivered a ${(msg.raw.length / MB).toFixed(1)} MB message (uid ${target.uid})`,
+  );
+
+  // Floor and bridge side, interleaved.
+  const bare = await connectBare(ctx.mail.server, ctx.mail.reader);
+  await bare.mailboxOpen("INBOX");
+  const cookie = await signIn(ctx.bridge, ctx.mail.reader);
+  const client = await ProtocolClient.open(ctx.bridge, cookie);
+  const floorHeader: number[] = [];
+  const floorText: number[] = [];
+  const header: number[] = [];
+  const text: number[] = [];
+  const floorMBps: number[] = [];
+  const bridgeMBps: number[] = [];
+  try {
+    for (let i = 0; i <= repeats; i++) {
+      const f = await bareOpen(bare, target.uid, msg.textPart);
+      const id = client.id();
+      const t0 = performance.now();
+      const headerSeen = client.next("message.header", (fr) => fr.id === id, 30_000);
+      const bodySeen = client.next("message.body", (fr) => fr.id === id && fr.seq === 0, 30_000);
+      const endSeen = client.next("message.end", (fr) => fr.id === id, 60_000);
+      client.send({ type: "message.open", id, ref });
+      const h = await headerSeen;
+      const t1 = performance.now();
+      const b = await bodySeen;
+      const t2 = performance.now();
+      await endSeen;
+      if (!b.frame.chunk.includes(msg.textMarker))
+        throw new Error("the first body chunk lacks the text");
+      if (h.frame.attachments.length !== 1) throw new Error("message.header lists no attachment");
+      if (i === 0) continue; // warm-up
+      floorHeader.push(f.structureMs);
+      floorText.push(f.textMs);
+      header.push(t1 - t0);
+      text.push(t2 - t0);
+    }
+    for (let i = 0; i <= ctx.config.downloads; i++) {
+      const f = await bareDownload(bare, target.uid, msg.attachmentPart);
+      const t0 = performance.now();
+      const res = await fetch(
+        `${ctx.bridge.url}${partUrl(ref, msg.attachmentPart, { download: true })}`,
+        {
+          headers: { cookie },
+        },
+      );
+      if (!res.ok || !res.body) throw new Error(`GET /api/parts answered ${res.status}`);
+      let bytes = 0;
+      const reader = res.body.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read())
+        bytes += r.value.byteLength;
+      const ms = performance.now() - t0;
+      if (bytes !== msg.attachmentBytes || f.bytes !== msg.attachmentBytes) {
+        throw new Error(
+          `downloaded ${bytes} (bridge) / ${f.bytes} (floor) bytes, not ${msg.attachmentBytes}`,
+        );
+      }
+      if (i === 0) continue;
+      floorMBps.push(f.bytes / MB / (f.ms / 1000));
+      bridgeMBps.push(bytes / MB / (ms / 1000));
+    }
+  } finally {
+    client.close();
+    await signOut(ctx.bridge, cookie);
+    await closeBare(bare);
+  }
+
+  const rows: Row[] = [
+    row({
+      id: "reader.bridge.header",
+      figure: FIGURE,
+      label: "bridge: message.open → header",
+      side: "bridge",
+      unit: "ms",
+      value: summarize(header),
+      floor: summarize(floorHeader),
+      budget: BUDGETS.bigHeaders,
+      samples: header,
+      floorSamples: floorHeader,
+    }),
+    row({
+      id: "reader.bridge.text",
+      figure: FIGURE,
+      label: "bridge: message.open → text",
+      side: "bridge",
+      unit: "ms",
+      value: summarize(text),
+      floor: summarize(floorText),
+      budget: BUDGETS.bigText,
+      samples: text,
+      floorSamples: floorText,
+    }),
+  ];
+  progress(
+    `reader: bridge header ${fmtMs(summarize(header)?.value ?? Number.NaN)}, text ${fmtMs(summarize(text)?.value ?? Number.NaN)}`,
+  );
+
+  if (!ctx.browser) {
+    rows.push(errorRow("reader.browser", FIGURE, "browser", "the web app is not built"));
+  } else {
+    try {
+      const b = await browserOpen(ctx, target, repeats);
+      rows.push(
+        row({
+          id: "reader.browser.header",
+          figure: FIGURE,
+          label: "browser: click → headers",
+          side: "browser",
+          unit: "ms",
+          value: summarize(b.header),
+          floor: summarize(floorHeader),
+          budget: BUDGETS.bigHeaders,
+          samples: b.header,
+          floorSamples: floorHeader,
+          note: `the pointer was over the row a median ${fmtMs(summarize(b.hoverLead)?.value ?? Number.NaN)} before the click (the app prefetches on hover)`,
+        }),
+        row({
+          id: "reader.browser.text",
+          figure: FIGURE,
+          label: "browser: click → text",
+          side: "browser",
+          unit: "ms",
+          value: summarize(b.text),
+          floor: summarize(floorText),
+          budget: BUDGETS.bigText,
+          samples: b.text,
+          floorSamples: floorText,
+        }),
+      );
+      progress(
+        `reader: browser header ${fmtMs(summarize(b.header)?.value ?? Number.NaN)}, text ${fmtMs(summarize(b.text)?.value ?? Number.NaN)}`,
+      );
+    } catch (err) {
+      rows.push(errorRow("reader.browser", FIGURE, "browser", err));
+    }
+  }
+
+  rows.push(
+    row({
+      id: "reader.download",
+      figure: FIGURE,
+      label: "download via /api/parts",
+      side: "bridge",
+      unit: "MB/s",
+      value: summarize(bridgeMBps),
+      floor: summarize(floorMBps),
+      note: `${msg.attachmentBytes / MB} MB decoded (base64 in the message); ×floor is floor ÷ figure, so > 1 is slower`,
+      samples: bridgeMBps,
+      floorSamples: floorMBps,
+    }),
+  );
+  return rows;
+}
+
+async function browserOpen(
+  ctx: FigureContext,
+  target: Target,
+  repeats: number,
+): Promise<{ header: number[]; text: number[]; hoverLead: number[] }> {
+  if (!ctx.browser) throw new Error("no browser");
+  const header: number[] = [];
+  const text: number[] = [];
+  const hoverLead: number[] = [];
+  const browser = ctx.browser;
+  const traceFile = ctx.config.profileDir
+    ? join(ctx.config.profileDir, "reader-open.trace.json")
+    : null;
+  // Round 0 warms up; the last round (traced, when profiling) is not counted.
+  for (let i = 0; i <= repeats + (traceFile ? 1 : 0); i++) {
+    const extra = i > repeats;
+    const r = await withColdPage(
+      browser,
+      ctx.bridge.url,
+      ctx.config.failureDir,
+      "reader",
+      async (page, context) => {
+        await page.goto("/");
+        await signInThroughForm(page, ctx.mail.reader);
+        await stamp(page, "load.rows");
+        await watch(page, "open.header", "readerHeaders");
+        await watch(page, "open.text", "readerText", target.msg.textMarker);
+        const { h, t } = await traced(browser, page, extra ? traceFile : null, async () => {
+          await page
+            .getByRole("listbox", { name: "Messages" })
+            .getByRole("option", { name: target.msg.subject })
+            .click();
+          return { h: await stamp(page, "open.header"), t: await stamp(page, "open.text") };
+        });
+        const click = await clickStamp(page, target.msg.subject);
+        const hover = await hoverStamp(page, target.msg.subject);
+        await signOutContext(context, ctx.bridge.url);
+        return {
+          header: h.at - click,
+          text: t.at - click,
+          hoverLead: hover === null ? null : click - hover,
+        };
+      },
+    );
+    if (i === 0 || extra) continue;
+    header.push(r.header);
+    text.push(r.text);
+    if (r.hoverLead !== null) hoverLead.push(r.hoverLead);
+  }
+  return { header, text, hoverLead };
+}

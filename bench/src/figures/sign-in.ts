@@ -1,0 +1,220 @@
+/**
+ * Figure 1: sign-in → the first rows of INBOX, per mailbox size.
+ *
+ * - bridge side: POST /api/session (IMAP login) → socket `hello` → `list.window` of the 50
+ *   newest rows, as a protocol client;
+ * - browser, cold: a new context (no cookie, no IndexedDB) on the sign-in page; from the click
+ *   on "Sign in" to the first frame in which every option in the list's viewport is a loaded
+ *   row;
+ * - browser, warm: reload of that page (session cookie and IndexedDB cache kept), from the
+ *   navigation start to the same frame;
+ * - floor: a bare imapflow connect + login + SELECT INBOX + FETCH of the 50 newest envelopes.
+ */
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import {
+  clickStamp,
+  signInThroughForm,
+  signOutContext,
+  stamp,
+  traced,
+  withColdPage,
+} from "../browser/browser";
+import { bareSignIn } from "../client/floor";
+import { ProtocolClient, signIn, signOut } from "../client/protocol";
+import { progress } from "../progress";
+import { BUDGETS, errorRow, type Row, row } from "../report";
+import type { Account } from "../stack/mail";
+import { summarize } from "../stats";
+import { type FigureContext, fmtMs } from "./context";
+
+const FIGURE = "1 sign-in → first rows";
+
+interface BridgeSignIn {
+  total: number;
+  login: number;
+  hello: number;
+  window: number;
+}
+
+/** One bridge-side sign-in as a protocol client; signs out afterwards. */
+export async function bridgeSignIn(
+  ctx: FigureContext,
+  user: Account,
+  expectRows: number,
+): Promise<BridgeSignIn> {
+  const t0 = performance.now();
+  const cookie = await signIn(ctx.bridge, user);
+  const t1 = performance.now();
+  const client = await ProtocolClient.open(ctx.bridge, cookie);
+  const t2 = performance.now();
+  try {
+    const reply = await client.request(
+      { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: 50 },
+      "list.window",
+    );
+    const t3 = performance.now();
+    if (reply.frame.rows.length !== expectRows) {
+      throw new Error(`list.window gave ${reply.frame.rows.length} rows, not ${expectRows}`);
+    }
+    return { total: t3 - t0, login: t1 - t0, hello: t2 - t1, window: t3 - t2 };
+  } finally {
+    client.close();
+    await signOut(ctx.bridge, cookie);
+  }
+}
+
+/** Resolves once the app has persisted INBOX's list to IndexedDB (it throttles writes). */
+async function waitForPersistedList(page: Page, timeoutMs = 15_000): Promise<void> {
+  const probe = `new Promise((resolve) => {
+    const req = indexedDB.open("keyval-store");
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onerror = () => resolve(false);
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains("keyval")) { db.close(); resolve(false); return; }
+      const get = db.transaction("keyval", "readonly").objectStore("keyval").get("ferry.cache.v1");
+      get.onsuccess = () => {
+        db.close();
+        const v = get.result;
+        resolve(typeof v === "string" && v.includes('["list","INBOX"'));
+      };
+      get.onerror = () => { db.close(); resolve(false); };
+    };
+  })`;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if ((await page.evaluate(probe)) === true) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the app did not persist the list to IndexedDB");
+}
+
+/** One cold sign-in and one warm reload in a fresh context. Milliseconds. */
+async function browserSignIn(
+  ctx: FigureContext,
+  user: Account,
+  traceFile: string | null = null,
+): Promise<{ cold: number; warm: number }> {
+  const browser = ctx.browser;
+  if (!browser) throw new Error("no browser");
+  return withColdPage(
+    browser,
+    ctx.bridge.url,
+    ctx.config.failureDir,
+    "signin",
+    async (page, context) => {
+      await page.goto("/");
+      await page.getByLabel("Email address", { exact: true }).waitFor();
+      const rows = await traced(browser, page, traceFile, async () => {
+        await signInThroughForm(page, user);
+        return stamp(page, "load.rows");
+      });
+      const click = await clickStamp(page, "Sign in");
+      const cold = rows.at - click;
+      await waitForPersistedList(page);
+      await page.reload();
+      const warm = (await stamp(page, "load.rows")).at;
+      await signOutContext(context, ctx.bridge.url);
+      return { cold, warm };
+    },
+  );
+}
+
+export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
+  const out: Row[] = [];
+  const { repeats } = ctx.config;
+  for (const size of ctx.config.sizes) {
+    const user = ctx.mail.bySize.get(size);
+    if (!user) throw new Error(`no user for size ${size}`);
+    const expect = Math.min(50, size);
+    // One untimed round of each, so every figure sees Dovecot's caches as warm as the next.
+    await bareSignIn(ctx.mail.server, user);
+    await bridgeSignIn(ctx, user, expect);
+
+    const floor: number[] = [];
+    const bridge: BridgeSignIn[] = [];
+    for (let i = 0; i < repeats; i++) {
+      floor.push(await bareSignIn(ctx.mail.server, user));
+      bridge.push(await bridgeSignIn(ctx, user, expect));
+    }
+    const floorSummary = summarize(floor);
+    const part = (k: keyof BridgeSignIn) => summarize(bridge.map((b) => b[k]))?.value ?? Number.NaN;
+    out.push(
+      row({
+        id: `signin.bridge.${size}`,
+        figure: FIGURE,
+        label: "bridge: sign-in → 50 rows",
+        side: "bridge",
+        size,
+        unit: "ms",
+        value: summarize(bridge.map((b) => b.total)),
+        floor: floorSummary,
+        budget: BUDGETS.signIn,
+        note:
+          `medians: POST /api/session ${fmtMs(part("login"))}, socket+hello ${fmtMs(part("hello"))}, ` +
+          `list.window ${fmtMs(part("window"))}`,
+        samples: bridge.map((b) => b.total),
+        floorSamples: floor,
+      }),
+    );
+    progress(
+      `sign-in ${size}: bridge ${fmtMs(part("total"))}, floor ${fmtMs(floorSummary?.value ?? Number.NaN)}`,
+    );
+
+    if (!ctx.browser) {
+      out.push(errorRow(`signin.browser.${size}`, FIGURE, "browser", "the web app is not built"));
+      continue;
+    }
+    try {
+      await browserSignIn(ctx, user); // warm-up: the bridge's static files, Chromium's code cache
+      const cold: number[] = [];
+      const warm: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const r = await browserSignIn(ctx, user);
+        cold.push(r.cold);
+        warm.push(r.warm);
+      }
+      if (ctx.config.profileDir) {
+        await browserSignIn(
+          ctx,
+          user,
+          join(ctx.config.profileDir, `signin-cold-${size}.trace.json`),
+        );
+      }
+      out.push(
+        row({
+          id: `signin.browser.cold.${size}`,
+          figure: FIGURE,
+          label: "browser, cold: click → rows",
+          side: "browser",
+          size,
+          unit: "ms",
+          value: summarize(cold),
+          floor: floorSummary,
+          budget: BUDGETS.signIn,
+          samples: cold,
+          floorSamples: floor,
+        }),
+        row({
+          id: `signin.browser.warm.${size}`,
+          figure: FIGURE,
+          label: "browser, warm: reload → rows",
+          side: "browser",
+          size,
+          unit: "ms",
+          value: summarize(warm),
+          budget: BUDGETS.signIn,
+          note: "from the reload's navigation start; rows painted from the IndexedDB cache",
+          samples: warm,
+        }),
+      );
+      progress(
+        `sign-in ${size}: browser cold ${fmtMs(summarize(cold)?.value ?? Number.NaN)}, warm ${fmtMs(summarize(warm)?.value ?? Number.NaN)}`,
+      );
+    } catch (err) {
+      out.push(errorRow(`signin.browser.${size}`, FIGURE, "browser", err));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,192 @@
+/**
+ * Rows of the benchmark's result, their budgets (DESIGN.md's Performance budgets, checked as
+ * met / missed, never failing the run), the printed table and the JSON written beside it.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ratioOf, type Summary } from "./stats";
+
+export type Unit = "ms" | "MB/s" | "MB" | "KB" | "sessions";
+
+/** A budget: the figure must be at most (or at least) `limit`. */
+export interface Budget {
+  limit: number;
+  /** "max": lower is better (times, bytes); "min": higher is better (throughput, counts). */
+  kind: "max" | "min";
+  text: string;
+}
+
+export type Status = "met" | "missed" | "info" | "error";
+
+export interface Row {
+  /** Stable id, e.g. "signin.browser.cold.100000". */
+  id: string;
+  /** Number and name of the issue's figure, e.g. "1 sign-in → first rows". */
+  figure: string;
+  /** What this row measures, e.g. "browser, cold". */
+  label: string;
+  side: "browser" | "bridge" | "static";
+  /** INBOX size (or session count) the row is about, when it has one. */
+  size: number | null;
+  unit: Unit;
+  /** What `value.value` is: the median of repeats, or a percentile of the samples. */
+  stat: "median" | "p50" | "p95" | "value";
+  value: Summary | null;
+  floor: Summary | null;
+  /** value ÷ floor (for throughput: floor ÷ value, so > 1 always means "slower than the floor"). */
+  ratio: number | null;
+  budget: Budget | null;
+  status: Status;
+  note: string | null;
+  error: string | null;
+  /** Raw samples, for the JSON only. */
+  samples: number[];
+  floorSamples: number[];
+}
+
+export interface RowInput {
+  id: string;
+  figure: string;
+  label: string;
+  side: Row["side"];
+  size?: number | null;
+  unit: Unit;
+  stat?: Row["stat"];
+  value: Summary | null;
+  floor?: Summary | null;
+  budget?: Budget | null;
+  note?: string | null;
+  samples?: number[];
+  floorSamples?: number[];
+}
+
+/** Builds a row, computing ratio and status. */
+export function row(input: RowInput): Row {
+  const floor = input.floor ?? null;
+  const budget = input.budget ?? null;
+  const value = input.value;
+  const higherIsBetter = input.unit === "MB/s";
+  const ratio = higherIsBetter ? ratioOf(floor, value) : ratioOf(value, floor);
+  let status: Status = "info";
+  if (value === null) status = "error";
+  else if (budget) {
+    const ok = budget.kind === "max" ? value.value <= budget.limit : value.value >= budget.limit;
+    status = ok ? "met" : "missed";
+  }
+  return {
+    id: input.id,
+    figure: input.figure,
+    label: input.label,
+    side: input.side,
+    size: input.size ?? null,
+    unit: input.unit,
+    stat: input.stat ?? "median",
+    value,
+    floor,
+    ratio,
+    budget,
+    status,
+    note: input.note ?? null,
+    error: value === null ? "no samples" : null,
+    samples: input.samples ?? [],
+    floorSamples: input.floorSamples ?? [],
+  };
+}
+
+/** A row for a figure that could not be measured (the run goes on; the exit code says so). */
+export function errorRow(id: string, figure: string, label: string, err: unknown): Row {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    ...row({ id, figure, label, side: "bridge", unit: "ms", value: null }),
+    error: message.split("\n")[0] ?? message,
+  };
+}
+
+export const BUDGETS = {
+  signIn: { limit: 150, kind: "max", text: "≤ 150 ms" },
+  pushP50: { limit: 600, kind: "max", text: "p50 ≤ 600 ms" },
+  pushP95: { limit: 1000, kind: "max", text: "p95 ≤ 1 s" },
+  bigHeaders: { limit: 100, kind: "max", text: "≤ 100 ms" },
+  bigText: { limit: 250, kind: "max", text: "≤ 250 ms" },
+  jump: { limit: 200, kind: "max", text: "≤ 200 ms" },
+  sessionRss: { limit: 2, kind: "max", text: "≤ 2 MB each" },
+  sessionsHeld: { limit: 1000, kind: "min", text: "1,000 per process" },
+  pushAll: { limit: 1000, kind: "max", text: "≤ 1 s (live)" },
+  firstLoad: { limit: 200, kind: "max", text: "≤ 200 KB" },
+} as const satisfies Record<string, Budget>;
+
+// ---- printing --------------------------------------------------------------------------------
+
+function num(x: number, unit: Unit): string {
+  if (!Number.isFinite(x)) return "–";
+  if (unit === "sessions") return Math.round(x).toLocaleString("en-US");
+  if (unit === "ms") return x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US");
+  return x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US");
+}
+
+function cell(s: Summary | null, unit: Unit, withRange: boolean): string {
+  if (!s) return "–";
+  const main = `${num(s.value, unit)} ${unit}`;
+  if (!withRange || s.n < 2) return main;
+  return `${main} (${num(s.min, unit)}–${num(s.max, unit)})`;
+}
+
+const MARK: Record<Status, string> = { met: "met", missed: "MISSED", info: "", error: "ERROR" };
+
+/** The table, one line per row, as plain text (stdout and the README). */
+export function renderTable(rows: readonly Row[]): string {
+  const header = [
+    "figure",
+    "measure",
+    "size",
+    "stat",
+    "value (min–max)",
+    "n",
+    "floor",
+    "×floor",
+    "budget",
+    "",
+  ];
+  const body = rows.map((r) => [
+    r.figure,
+    r.label,
+    r.size === null ? "" : r.size.toLocaleString("en-US"),
+    r.stat,
+    r.error ? `error: ${r.error}`.slice(0, 60) : cell(r.value, r.unit, true),
+    r.value ? String(r.value.n) : "",
+    cell(r.floor, r.unit, false),
+    r.ratio === null ? "" : `${r.ratio.toFixed(1)}×`,
+    r.budget?.text ?? "",
+    MARK[r.status],
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) =>
+        i === 2 || i === 4 || i === 5 || i === 6 || i === 7
+          ? c.padStart(widths[i] ?? 0)
+          : c.padEnd(widths[i] ?? 0),
+      )
+      .join(" | ")
+      .trimEnd();
+  const sep = widths.map((w) => "-".repeat(w)).join("-|-");
+  return [line(header), sep, ...body.map(line)].join("\n");
+}
+
+/** Notes of rows that have one, numbered by row, for under the table. */
+export function renderNotes(rows: readonly Row[]): string {
+  return rows
+    .filter((r) => r.note)
+    .map((r) => `- ${r.figure} / ${r.label}${r.size === null ? "" : ` / ${r.size}`}: ${r.note}`)
+    .join("\n");
+}
+
+export interface BenchResult {
+  meta: Record<string, unknown>;
+  rows: Row[];
+}
+
+export function writeJson(path: string, result: BenchResult): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+}

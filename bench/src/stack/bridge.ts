@@ -1,0 +1,184 @@
+/**
+ * The bridge under test, as a child process running the built bridge (bridge/dist/main.js), so
+ * its RSS is the bridge's alone. Pinned to the fixture (IMAP implicit TLS, SMTP submission with
+ * STARTTLS, the fixture's CA), serving the built web app, on a free loopback port.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { MailServer } from "@ferry/mail-server";
+import { onCleanup } from "../cleanup";
+import { withTimeout } from "../progress";
+
+export interface BridgeProcess {
+  url: string;
+  /** The bridge's own origin, allowed to sign in and open the socket. */
+  origin: string;
+  wsUrl: string;
+  pid: number;
+  /** Resident set size of the bridge process now, in bytes (from /proc). */
+  rss(): number;
+  /** Last lines the bridge wrote (for error messages). */
+  tail(): string;
+  /** With a profile dir: writes a V8 heap snapshot there (SIGUSR2) and returns its path. */
+  heapSnapshot(): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+/** Paths the benchmark needs built; throws a message naming the command that builds them. */
+export function checkBuilt(root: string, opts: { web: boolean }): void {
+  const missing: string[] = [];
+  if (!existsSync(join(root, "bridge", "dist", "main.js"))) missing.push("bridge/dist/main.js");
+  if (opts.web && !existsSync(join(root, "web", "out", "index.html"))) {
+    missing.push("web/out/index.html");
+  }
+  if (missing.length > 0) {
+    throw new Error(`${missing.join(" and ")} missing: run \`pnpm build\` first`);
+  }
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
+/**
+ * Starts the built bridge. With `profileDir`, it runs with --cpu-prof (a .cpuprofile named
+ * `profileName` is written there when it exits) and can write heap snapshots there.
+ */
+export async function startBridge(
+  root: string,
+  mail: MailServer,
+  opts: { logLevel?: string; profileDir?: string | null; profileName?: string } = {},
+): Promise<BridgeProcess> {
+  const profileDir = opts.profileDir ?? null;
+  const nodeArgs: string[] = [];
+  if (profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    nodeArgs.push(
+      "--cpu-prof",
+      `--cpu-prof-dir=${profileDir}`,
+      `--cpu-prof-name=${opts.profileName ?? "bridge"}.cpuprofile`,
+      "--heapsnapshot-signal=SIGUSR2",
+      `--diagnostic-dir=${profileDir}`,
+    );
+  }
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/root",
+    FERRY_PORT: "0",
+    FERRY_HOST: "127.0.0.1",
+    FERRY_SESSION_SECRET: "bench-secret-bench-secret-bench-secret!!",
+    FERRY_LOG_LEVEL: opts.logLevel ?? "info",
+    FERRY_WEB_DIR: join(root, "web", "out"),
+    FERRY_IMAP_HOST: mail.host,
+    FERRY_IMAP_PORT: String(mail.imap.tlsPort),
+    FERRY_IMAP_SECURITY: "tls",
+    FERRY_SMTP_HOST: mail.host,
+    FERRY_SMTP_PORT: String(mail.submissionPort),
+    FERRY_SMTP_SECURITY: "starttls",
+    FERRY_CA_FILE: mail.caFile,
+  };
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, join(root, "bridge", "dist", "main.js")],
+    {
+      cwd: join(root, "bridge"),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("the bridge did not start");
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  const unregister = onCleanup({
+    name: `bridge (pid ${pid})`,
+    close: () => stop(),
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  });
+
+  const lines: string[] = [];
+  const keep = (line: string) => {
+    lines.push(line);
+    if (lines.length > 40) lines.shift();
+  };
+  let resolveUrl: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => {
+    resolveUrl = resolve;
+  });
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    keep(line);
+    if (!line.includes("bridge listening")) return;
+    try {
+      const entry = JSON.parse(line) as { url?: unknown };
+      if (typeof entry.url === "string") resolveUrl(entry.url);
+    } catch {}
+  });
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", keep);
+  const tail = () => lines.join("\n");
+
+  let stopping: Promise<void> | null = null;
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      unregister();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 12_000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return stopping;
+  }
+
+  let url: string;
+  try {
+    url = await withTimeout(
+      Promise.race([
+        listening,
+        exited.then((code) => {
+          throw new Error(`the bridge exited with code ${code}`);
+        }),
+      ]),
+      15_000,
+      "the bridge to listen",
+    );
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- bridge output ---\n${tail()}`);
+  }
+  const heapSnapshot = async (): Promise<string | null> => {
+    if (!profileDir) return null;
+    const snapshots = () =>
+      new Set(readdirSync(profileDir).filter((f) => f.endsWith(".heapsnapshot")));
+    const before = snapshots();
+    child.kill("SIGUSR2");
+    const deadline = performance.now() + 300_000;
+    let last = -1;
+    while (performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const file = [...snapshots()].find((f) => !before.has(f));
+      if (file === undefined) continue;
+      const size = statSync(join(profileDir, file)).size;
+      if (size > 0 && size === last) return join(profileDir, file);
+      last = size;
+    }
+    return null;
+  };
+  return {
+    url,
+    origin: url,
+    wsUrl: `${url.replace(/^http/, "ws")}/ws`,
+    pid,
+    rss: () => rssOf(pid),
+    tail,
+    heapSnapshot,
+    stop,
+  };
+}
