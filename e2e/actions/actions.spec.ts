@@ -1,0 +1,189 @@
+import type { Page } from "@playwright/test";
+import {
+  expect,
+  folders,
+  messageList,
+  reader,
+  row,
+  rows,
+  showFolders,
+  test,
+} from "../fixtures/test";
+
+function actions(page: Page) {
+  return page.getByRole("toolbar", { name: "Message actions" });
+}
+
+async function subjectOf(page: Page, index: number): Promise<string> {
+  const name = (await rows(page).nth(index).getAttribute("aria-label")) ?? "";
+  return name.replace(/^unread, /, "").split(", ")[1] ?? "";
+}
+
+async function openFolder(page: Page, isPhone: boolean, name: RegExp) {
+  await showFolders(page, isPhone);
+  await folders(page).getByRole("link", { name }).click();
+  await expect(messageList(page)).toBeVisible();
+}
+
+test.describe("acting on mail", () => {
+  test("archive shows a toast whose Undo brings the message back", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    const subject = await subjectOf(page, 0);
+    await rows(page).first().click();
+    await expect(reader(page, subject)).toBeVisible();
+    await actions(page).getByRole("button", { name: "Archive" }).click();
+    await expect(
+      page.getByRole("status").filter({ hasText: "Conversation archived" }),
+    ).toBeVisible();
+    if (isPhone) await expect(messageList(page)).toBeVisible();
+    await expect(row(page, subject)).toHaveCount(0);
+    await expect(page.getByText(/^39 messages$/)).toBeVisible();
+
+    await page.getByRole("button", { name: "Undo" }).click();
+    await expect(page.getByText("Action undone")).toBeVisible();
+    await expect(row(page, subject)).toBeVisible();
+    await expect(page.getByText(/^40 messages$/)).toBeVisible();
+
+    await openFolder(page, isPhone, /^Archive/);
+    await expect(row(page, subject)).toHaveCount(0);
+  });
+
+  test("delete moves to Trash; in Trash it deletes for good", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    const subject = await subjectOf(page, 1);
+    await row(page, subject).getByRole("checkbox").check();
+    await actions(page).getByRole("button", { name: "Delete" }).click();
+    await expect(
+      page.getByRole("status").filter({ hasText: "Message moved to Trash" }),
+    ).toBeVisible();
+    await expect(row(page, subject)).toHaveCount(0);
+
+    await openFolder(page, isPhone, /^Trash/);
+    await expect(row(page, subject)).toBeVisible();
+    await row(page, subject).click();
+    await actions(page).getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Message deleted" })).toBeVisible();
+    if (isPhone) await expect(messageList(page)).toBeVisible();
+    await expect(row(page, subject)).toHaveCount(0);
+  });
+
+  test("Move to… a folder from the menu", async ({ mailPage: page, isPhone }) => {
+    const subject = await subjectOf(page, 2);
+    await row(page, subject).click();
+    await actions(page).getByRole("button", { name: "Move to…" }).click();
+    await page.getByRole("menuitem", { name: "Move to Junk" }).click();
+    await expect(
+      page.getByRole("status").filter({ hasText: "Message moved to Junk" }),
+    ).toBeVisible();
+    if (isPhone) await expect(messageList(page)).toBeVisible();
+    await expect(row(page, subject)).toHaveCount(0);
+    await openFolder(page, isPhone, /^Junk/);
+    await expect(row(page, subject)).toBeVisible();
+  });
+
+  test("drag rows onto a folder to move them", async ({ mailPage: page, isPhone }) => {
+    test.skip(isPhone, "no dragging on a phone");
+    const first = await subjectOf(page, 0);
+    const second = await subjectOf(page, 1);
+    await row(page, first).getByRole("checkbox").check();
+    await row(page, second).getByRole("checkbox").check();
+    await row(page, first).dragTo(folders(page).getByRole("link", { name: /^Archive/ }));
+    await expect(
+      page
+        .getByRole("status")
+        .filter({ hasText: "2 conversations archived" })
+        .or(page.getByRole("status").filter({ hasText: "2 messages moved to Archive" })),
+    ).toBeVisible();
+    await expect(row(page, first)).toHaveCount(0);
+    await expect(row(page, second)).toHaveCount(0);
+    await openFolder(page, isPhone, /^Archive/);
+    await expect(row(page, first)).toBeVisible();
+    await expect(row(page, second)).toBeVisible();
+  });
+
+  test("read, unread, star and unstar", async ({ mailPage: page }) => {
+    const subject = await subjectOf(page, 3);
+    await row(page, subject).click();
+    const bar = actions(page);
+    await expect(bar.getByRole("button", { name: "Mark as unread" })).toBeVisible();
+    await bar.getByRole("button", { name: "Mark as unread" }).click();
+    await expect(bar.getByRole("button", { name: "Mark as read" })).toBeVisible();
+    await bar.getByRole("button", { name: "Mark as read" }).click();
+    await expect(bar.getByRole("button", { name: "Mark as unread" })).toBeVisible();
+    const star = bar.getByRole("button", { name: "Star", exact: true });
+    const unstar = bar.getByRole("button", { name: "Unstar" });
+    if (await unstar.isVisible()) await unstar.click();
+    await star.click();
+    await expect(unstar).toBeVisible();
+    await unstar.click();
+    await expect(star).toBeVisible();
+  });
+
+  test("a folder opened read-only is marked and cannot be changed", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    if (isPhone) {
+      await page.getByRole("button", { name: "Folder options" }).click();
+    } else {
+      await folders(page)
+        .getByRole("link", { name: /^Inbox/ })
+        .click({ button: "right" });
+    }
+    await page.getByRole("menuitem", { name: "Open read-only" }).click();
+    await expect(page).toHaveURL(/ro=1/);
+    await expect(page.getByText("Read-only", { exact: true })).toBeVisible();
+    const unread = messageList(page)
+      .getByRole("option", { name: /^unread, / })
+      .first();
+    const name = (await unread.getAttribute("aria-label")) ?? "";
+    await unread.click();
+    await expect(reader(page)).toBeVisible();
+    for (const label of ["Archive", "Delete", "Move to…", "Star"]) {
+      await expect(actions(page).getByRole("button", { name: label, exact: true })).toBeDisabled();
+    }
+    // Reading it there does not mark it read.
+    if (isPhone) await page.getByRole("button", { name: "Back to messages" }).click();
+    await expect(messageList(page).getByRole("option", { name })).toBeVisible();
+  });
+
+  test("phone: swipe a row left to archive, right to delete", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    test.skip(!isPhone, "swiping is for touch screens");
+    const swipe = async (subject: string, dx: number) => {
+      const box = await row(page, subject).boundingBox();
+      if (!box) throw new Error("row not on screen");
+      const y = box.y + box.height / 2;
+      const x = box.x + box.width / 2;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + dx / 3, y, { steps: 4 });
+      await page.mouse.move(x + dx, y, { steps: 4 });
+      await page.mouse.up();
+    };
+    const left = await subjectOf(page, 0);
+    await swipe(left, -300);
+    await expect(
+      page.getByRole("status").filter({ hasText: "Conversation archived" }),
+    ).toBeVisible();
+    await expect(row(page, left)).toHaveCount(0);
+
+    const right = await subjectOf(page, 0);
+    await swipe(right, 300);
+    await expect(
+      page.getByRole("status").filter({ hasText: "Message moved to Trash" }),
+    ).toBeVisible();
+    await expect(row(page, right)).toHaveCount(0);
+    // A short swipe snaps back and does nothing.
+    const stays = await subjectOf(page, 0);
+    await swipe(stays, -60);
+    await expect(row(page, stays)).toBeVisible();
+    await expect(page.getByText(/^38 messages$/)).toBeVisible();
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * Helpers for the compose specs: more fresh accounts, a second signed-in browser, the composer
+ * on screen, what arrived in a mailbox as the IMAP server sees it (our own imapflow connection,
+ * trusting the fixture's CA), and a second bridge whose SMTP server is down.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { createBridge, createLogger, loadConfig } from "@ferry/bridge";
+import type { Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
+import { ImapFlow, type MessageStructureObject } from "imapflow";
+import { seedMailbox } from "../../packages/mail-server/src/seed/index";
+import type { Account, Stack } from "../fixtures/stack";
+import { WEB_DIR } from "../fixtures/stack";
+import { expect, signIn } from "../fixtures/test";
+
+let counter = 0;
+
+/** Another fresh account on the worker's mail server (a few messages in its inbox). */
+export async function newAccount(
+  stack: Stack,
+  testInfo: TestInfo,
+  label: string,
+): Promise<Account> {
+  counter++;
+  const email = `${label}${testInfo.workerIndex}x${counter}x${randomBytes(3).toString("hex")}@example.test`;
+  const password = randomBytes(9).toString("base64url");
+  await stack.mail.addUser(email, password);
+  await seedMailbox(stack.mail, email, { inbox: 3, anchor: new Date() });
+  return { email, password };
+}
+
+/** A second browser, with the project's device settings, signed in as `account`. */
+export async function secondBrowser(
+  browser: Browser,
+  like: Page,
+  account: Account,
+  opts: {
+    isMobile: boolean;
+    hasTouch: boolean;
+    viewport: { width: number; height: number } | null;
+    userAgent: string | undefined;
+    baseURL?: string;
+  },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    isMobile: opts.isMobile,
+    hasTouch: opts.hasTouch,
+    ...(opts.viewport ? { viewport: opts.viewport } : {}),
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+    baseURL: opts.baseURL ?? new URL(like.url()).origin,
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
+  const page = await context.newPage();
+  await signIn(page, account);
+  return { context, page };
+}
+
+/** How long a sent message waits for Undo, for this browser. */
+export async function setUndoSeconds(page: Page, seconds: number): Promise<void> {
+  await page.evaluate((s) => localStorage.setItem("ferry.compose.undoSeconds", String(s)), seconds);
+}
+
+export function composer(page: Page, name: "New message" | "Reply" | "Forward" = "New message") {
+  return page.getByRole("dialog", { name });
+}
+
+/** Opens a new message with the Compose button (the floating one on a phone). */
+export async function openCompose(page: Page) {
+  await page.getByRole("button", { name: "Compose", exact: true }).click();
+  const dialog = composer(page);
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+/** Types recipients (each becomes a chip), a subject and a body. */
+export async function fillMessage(
+  dialog: ReturnType<typeof composer>,
+  message: { to?: string[]; subject?: string; body?: string },
+): Promise<void> {
+  const to = dialog.getByLabel("To", { exact: true });
+  for (const address of message.to ?? []) {
+    await to.fill(address);
+    await to.press("Enter");
+    await expect(dialog.getByRole("button", { name: `Remove ${address}` })).toBeVisible();
+  }
+  if (message.subject !== undefined)
+    await dialog.getByLabel("Subject", { exact: true }).fill(message.subject);
+  if (message.body !== undefined) {
+    const body = dialog.getByRole("textbox", { name: "Message", exact: true });
+    await body.click();
+    await body.pressSequentially(message.body);
+  }
+}
+
+/** The "Sending…" notice with its Undo. */
+export function sendingToast(page: Page) {
+  return page.getByRole("status").filter({ hasText: "Sending…" });
+}
+
+// ---- IMAP ------------------------------------------------------------------------------------
+
+export async function withImap<T>(
+  stack: Stack,
+  account: Account,
+  fn: (client: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const client = new ImapFlow({
+    host: stack.mail.host,
+    port: stack.mail.imap.tlsPort,
+    secure: true,
+    tls: { ca: stack.mail.ca },
+    auth: { user: account.email, pass: account.password },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
+
+export interface Arrived {
+  uid: number;
+  subject: string;
+  from: string;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  flags: string[];
+  structure: MessageStructureObject | undefined;
+}
+
+/** The messages of a mailbox (special-use role or path) with headers and structure. */
+export async function listMailbox(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+): Promise<Arrived[]> {
+  return withImap(stack, account, async (client) => {
+    const path = await resolveMailbox(client, mailbox);
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const exists = client.mailbox ? client.mailbox.exists : 0;
+      if (exists === 0) return [];
+      const out: Arrived[] = [];
+      for await (const m of client.fetch("1:*", {
+        uid: true,
+        envelope: true,
+        flags: true,
+        bodyStructure: true,
+        headers: ["references"],
+      })) {
+        const refs = (m.headers?.toString("utf8") ?? "").match(/<[^<>\s]+>/g) ?? [];
+        out.push({
+          uid: m.uid,
+          subject: m.envelope?.subject ?? "",
+          from: m.envelope?.from?.[0]?.address ?? "",
+          messageId: m.envelope?.messageId ?? null,
+          inReplyTo: m.envelope?.inReplyTo ?? null,
+          references: refs,
+          flags: [...(m.flags ?? [])],
+          structure: m.bodyStructure,
+        });
+      }
+      return out;
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+async function resolveMailbox(client: ImapFlow, mailbox: string): Promise<string> {
+  if (!mailbox.startsWith("\\")) return mailbox;
+  const list = await client.list();
+  const found = list.find((m) => m.specialUse === mailbox);
+  if (!found) throw new Error(`no ${mailbox} mailbox`);
+  return found.path;
+}
+
+/** Waits (bounded) until a message with `subject` is in `mailbox`; returns it. */
+export async function waitForMessage(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+  subject: string,
+  timeout = 30_000,
+): Promise<Arrived> {
+  let found: Arrived | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = (await listMailbox(stack, account, mailbox)).find((m) => m.subject === subject);
+        return found !== undefined;
+      },
+      { timeout, intervals: [250, 500, 1000] },
+    )
+    .toBe(true);
+  if (!found) throw new Error("unreachable");
+  return found;
+}
+
+export interface Part {
+  part: string;
+  type: string;
+  filename: string | null;
+  size: number;
+}
+
+/** The leaf parts of a structure, with their (decoded) filenames. */
+export function leafParts(node: MessageStructureObject | undefined, out: Part[] = []): Part[] {
+  if (!node) return out;
+  if (node.childNodes?.length) {
+    for (const child of node.childNodes) leafParts(child, out);
+    return out;
+  }
+  const filename = node.dispositionParameters?.filename ?? node.parameters?.name ?? null;
+  out.push({ part: node.part ?? "1", type: node.type, filename, size: node.size ?? 0 });
+  return out;
+}
+
+/** SHA-256 (hex) of a part's decoded bytes. */
+export async function partSha256(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+  uid: number,
+  part: string,
+): Promise<{ sha256: string; bytes: number }> {
+  return withImap(stack, account, async (client) => {
+    const path = await resolveMailbox(client, mailbox);
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const { content } = await client.download(String(uid), part, { uid: true });
+      if (!content) throw new Error(`part ${part} of ${uid} has no content`);
+      const hash = createHash("sha256");
+      let bytes = 0;
+      for await (const chunk of content) {
+        const buf = chunk as Buffer;
+        bytes += buf.length;
+        hash.update(buf);
+      }
+      return { sha256: hash.digest("hex"), bytes };
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+/** The decoded text of a part. */
+export async function partText(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+  uid: number,
+  part: string,
+): Promise<string> {
+  return withImap(stack, account, async (client) => {
+    const path = await resolveMailbox(client, mailbox);
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const { content } = await client.download(String(uid), part, { uid: true });
+      if (!content) throw new Error(`part ${part} of ${uid} has no content`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of content) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+// ---- a bridge whose SMTP server is down -----------------------------------------------------
+
+/** A port on loopback that nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A second bridge on the worker's mail server, like the stack's, but pinned to an SMTP port
+ * nothing listens on: every send fails with smtp_unavailable.
+ */
+export async function startBridgeWithSmtpDown(
+  stack: Stack,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const env = loadConfig({
+    FERRY_PORT: "0",
+    FERRY_HOST: "127.0.0.1",
+    FERRY_SESSION_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e!",
+    FERRY_LOG_LEVEL: "silent",
+    FERRY_WEB_DIR: WEB_DIR,
+    FERRY_IMAP_HOST: stack.mail.host,
+    FERRY_IMAP_PORT: String(stack.mail.imap.tlsPort),
+    FERRY_IMAP_SECURITY: "tls",
+    FERRY_SMTP_HOST: stack.mail.host,
+    FERRY_SMTP_PORT: String(await closedPort()),
+    FERRY_SMTP_SECURITY: "starttls",
+    FERRY_CA_FILE: stack.mail.caFile,
+  });
+  const config = { ...env, loginFailuresPerIp: 10_000 };
+  const bridge = await createBridge(config, { log: createLogger(config.logLevel) });
+  return { url: bridge.url, close: () => bridge.close() };
+}

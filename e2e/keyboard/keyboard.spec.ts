@@ -1,0 +1,104 @@
+import { expect, messageList, reader, rows, test } from "../fixtures/test";
+
+test.describe("keyboard shortcuts (Gmail's set)", () => {
+  test.skip(({ isMobile }) => isMobile, "phones have no keyboard shortcuts to speak of");
+
+  test("j/k move, o/Enter open, u goes back, x selects, s stars, Shift+I/U read state", async ({
+    mailPage: page,
+  }) => {
+    const list = messageList(page);
+    await list.focus();
+    const second = (await rows(page).nth(1).getAttribute("aria-label")) ?? "";
+    const secondSubject = second.replace(/^unread, /, "").split(", ")[1] ?? "";
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    await page.keyboard.press("o");
+    await expect(reader(page, secondSubject)).toBeVisible();
+    // j in the reader opens the next message.
+    const third = (await rows(page).nth(2).getAttribute("aria-label")) ?? "";
+    await page.keyboard.press("j");
+    await expect(reader(page, third.replace(/^unread, /, "").split(", ")[1] ?? "")).toBeVisible();
+    await page.keyboard.press("k");
+    await expect(reader(page, secondSubject)).toBeVisible();
+
+    await page.keyboard.press("Shift+U");
+    await expect(rows(page).nth(1)).toHaveAccessibleName(/^unread, /);
+    await page.keyboard.press("Shift+I");
+    await expect(rows(page).nth(1)).not.toHaveAccessibleName(/^unread, /);
+    await page.keyboard.press("s");
+    await expect(rows(page).nth(1)).toHaveAccessibleName(/, starred/);
+    await page.keyboard.press("s");
+    await expect(rows(page).nth(1)).not.toHaveAccessibleName(/, starred/);
+
+    await page.keyboard.press("u");
+    await expect(reader(page)).toHaveCount(0);
+    await page.keyboard.press("x");
+    await expect(page.getByText("1 selected")).toBeVisible();
+    await expect(rows(page).nth(1)).toHaveAttribute("aria-selected", "true");
+    await page.keyboard.press("x");
+    await expect(page.getByText("1 selected")).toHaveCount(0);
+    await page.keyboard.press("Enter");
+    await expect(reader(page, secondSubject)).toBeVisible();
+  });
+
+  test("e archives and # deletes the open message, with Undo", async ({ mailPage: page }) => {
+    await messageList(page).focus();
+    const first = (await rows(page).first().getAttribute("aria-label")) ?? "";
+    const subject = first.replace(/^unread, /, "").split(", ")[1] ?? "";
+    await page.keyboard.press("o");
+    await expect(reader(page, subject)).toBeVisible();
+    await page.keyboard.press("e");
+    await expect(
+      page.getByRole("status").filter({ hasText: "Conversation archived" }),
+    ).toBeVisible();
+    await expect(messageList(page).getByRole("option", { name: subject })).toHaveCount(0);
+    // The next message opens in its place.
+    await expect(reader(page)).toBeVisible();
+    const next = (await reader(page).getByRole("heading", { level: 2 }).textContent()) ?? "";
+    await page.keyboard.press("#");
+    await expect(
+      page.getByRole("status").filter({ hasText: "Message moved to Trash" }),
+    ).toBeVisible();
+    await expect(messageList(page).getByRole("option", { name: next })).toHaveCount(0);
+    await expect(page.getByText(/^38 messages$/)).toBeVisible();
+  });
+
+  test("/ searches, g i/g s/g d/g t go places, ? lists them all", async ({ mailPage: page }) => {
+    await expect(
+      page.getByRole("navigation", { name: "Folders" }).getByRole("link", { name: /^Sent/ }),
+    ).toBeVisible();
+    await page.keyboard.press("g");
+    await page.keyboard.press("t");
+    await expect(page.getByRole("heading", { name: "Sent", level: 1 })).toBeVisible();
+    await page.keyboard.press("g");
+    await page.keyboard.press("d");
+    await expect(page.getByRole("heading", { name: "Drafts", level: 1 })).toBeVisible();
+    await page.keyboard.press("g");
+    await page.keyboard.press("s");
+    await expect(page).toHaveURL(/q=is%3Astarred|folder=/);
+    await page.keyboard.press("g");
+    await page.keyboard.press("i");
+    await expect(page.getByRole("heading", { name: "Inbox", level: 1 })).toBeVisible();
+
+    await page.keyboard.press("/");
+    await expect(page.getByRole("searchbox", { name: "Search mail" })).toBeFocused();
+    await page.keyboard.press("Escape");
+
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await expect(dialog).toBeVisible();
+    for (const text of [
+      "Next message",
+      "Previous message",
+      "Archive",
+      "Go to Inbox",
+      "Go to Sent",
+      "Mark as unread",
+    ]) {
+      await expect(dialog.getByText(text, { exact: true })).toBeVisible();
+    }
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+  });
+});

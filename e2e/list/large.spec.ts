@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { seedMailbox } from "@ferry/mail-server";
+import type { Account } from "../fixtures/stack";
+import { test as base, expect, messageList, signIn } from "../fixtures/test";
+
+/** One 100,000-message inbox per worker (seeding takes a while, so it is shared). */
+const test = base.extend<object, { large: Account }>({
+  large: [
+    async ({ stack }, use) => {
+      const email = `large-${randomBytes(3).toString("hex")}@example.test`;
+      const password = randomBytes(9).toString("base64url");
+      await stack.mail.addUser(email, password);
+      await seedMailbox(stack.mail, email, { inbox: 100_000, anchor: new Date() });
+      await use({ email, password });
+    },
+    { scope: "worker", timeout: 180_000 },
+  ],
+});
+
+test.describe("a 100,000-message folder", () => {
+  test.skip(
+    ({ isMobile }) => isMobile,
+    "one large mailbox is enough; the phone list is the same component",
+  );
+
+  test("scrolls as a window over the whole count; jumping anywhere fills in the rows", async ({
+    page,
+    large,
+  }) => {
+    await signIn(page, large);
+    const list = messageList(page);
+    await expect(page.getByText("100,000 messages")).toBeVisible();
+    // Only a window of rows is in the page, however long the folder.
+    const rendered = await list.getByRole("option").count();
+    expect(rendered).toBeLessThan(60);
+    const height = await list.evaluate((el) => el.scrollHeight);
+    expect(height).toBeGreaterThan(100_000 * 50);
+
+    // Jump to the middle, as dragging the scrollbar does.
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
+    const middle = list.getByRole("option", { name: /Loading message 50,0\d\d/ });
+    const loaded = list.locator('[role="option"]:not([aria-busy="true"])');
+    await expect(loaded.first()).toBeVisible();
+    await expect(middle).toHaveCount(0);
+    await expect(list.locator('[role="option"][aria-busy="true"]')).toHaveCount(0);
+
+    // And to the very end: the oldest message.
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await expect(list.locator('[role="option"][aria-busy="true"]')).toHaveCount(0);
+    await expect(loaded.last()).toBeInViewport();
+
+    // Opening one there works like anywhere else.
+    const last = loaded.last();
+    const name = (await last.getAttribute("aria-label")) ?? "";
+    await last.click();
+    const subject = name.split(", ")[name.startsWith("unread") ? 2 : 1] ?? "";
+    await expect(page.getByRole("article")).toContainText(subject);
+  });
+});

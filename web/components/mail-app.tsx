@@ -1,0 +1,722 @@
+"use client";
+/**
+ * The mailbox screen. On a desktop: folders, message list and reader side by side with
+ * resizable splitters. On a phone (≤ 768 px): one of them at a time, with Back. It owns the
+ * selection, the keyboard cursor and the actions, and keeps where the user is in the URL.
+ */
+import type { TMailbox, TMessageRow, TUidSet } from "@ferry/protocol";
+import { useQuery } from "@tanstack/react-query";
+import {
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
+import { findByRole, folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
+import { useIsPhone } from "@/hooks/use-media-query";
+import { useMessageList } from "@/hooks/use-message-list";
+import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
+import { useShortcuts } from "@/hooks/use-shortcuts";
+import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/actions";
+import { openComposer, openComposeSettings } from "@/lib/compose/store";
+import { t } from "@/lib/i18n";
+import { findRow, type ListData } from "@/lib/list-cache";
+import {
+  ensureRange,
+  fetchMessage,
+  keys,
+  type MessageData,
+  prefetchMessage,
+} from "@/lib/mail-client";
+import { goBack, navigate, useRoute } from "@/lib/route";
+import { signOut } from "@/lib/session";
+import { FerryError } from "@/lib/socket";
+import { ActionBar, type ActionKind } from "./action-bar";
+import { ComposeButton, ComposeHost } from "./compose/compose-host";
+import { GearIcon } from "./compose/compose-icons";
+import { FolderList } from "./folder-list";
+import {
+  FerryLogo,
+  KeyboardIcon,
+  LockIcon,
+  MailIcon,
+  MenuIcon,
+  MoreIcon,
+  SignOutIcon,
+} from "./icons";
+import { MenuButton } from "./menu";
+import { MessageList } from "./message-list";
+import { SearchBox } from "./search-box";
+import { ShortcutsDialog } from "./shortcuts-dialog";
+import { Splitter } from "./splitter";
+import { StatusBar } from "./status-bar";
+import { ThemeToggle } from "./theme-toggle";
+import { Toasts } from "./toasts";
+
+const EMPTY = new Set<number>();
+
+// The reader is its own chunk: the first paint of the list doesn't wait for it. It is fetched
+// as soon as the user reaches for a message (hover, focus, a key) or opens one.
+const loadReader = () => import("./reader");
+const Reader = lazy(() => loadReader().then((m) => ({ default: m.Reader })));
+let readerRequested = false;
+export function preloadReader(): void {
+  if (readerRequested) return;
+  readerRequested = true;
+  void loadReader();
+}
+
+function usePaneWidth(key: string, initial: number): [number, (v: number) => void] {
+  const [value, setValue] = useState(() => {
+    try {
+      const saved = Number(localStorage.getItem(key));
+      return saved > 0 ? saved : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = useCallback(
+    (v: number) => {
+      setValue(v);
+      try {
+        localStorage.setItem(key, String(v));
+      } catch {
+        // not saved
+      }
+    },
+    [key],
+  );
+  return [value, set];
+}
+
+const iconButton =
+  "touch-target inline-flex items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200/70 md:min-h-10 md:min-w-10 dark:text-zinc-300 dark:hover:bg-zinc-800";
+
+export function MailApp({ email }: { email: string }) {
+  const route = useRoute();
+  const isPhone = useIsPhone();
+  const mailboxes = useMailboxes();
+  const folders = useMemo(() => sortFolders(mailboxes.data ?? []), [mailboxes.data]);
+  const current: TMailbox | undefined = mailboxes.data?.find((m) => m.path === route.folder);
+  const opened = useOpenedMailbox(route.folder, route.ro);
+  const readOnly = route.ro || opened.data?.readOnly === true;
+  const list = useMessageList(route.folder, route.q);
+  const data: ListData | undefined = list.data;
+  const searchError =
+    list.error instanceof FerryError && list.error.code === "search_syntax" ? list.error : null;
+  const uidValidity = data?.uidValidity ?? opened.data?.uidValidity ?? null;
+
+  // ---- selection and cursor, per list ------------------------------------------------------------
+  const listKey = `${route.folder}\u0000${route.q ?? ""}`;
+  const [selection, setSelection] = useState<{
+    key: string;
+    uids: Set<number>;
+    anchor: number | null;
+  }>({
+    key: listKey,
+    uids: new Set(),
+    anchor: null,
+  });
+  const selected = selection.key === listKey ? selection.uids : EMPTY;
+  const [cursorState, setCursorState] = useState({ key: listKey, index: 0 });
+  const cursor = cursorState.key === listKey ? cursorState.index : 0;
+  const setCursor = useCallback(
+    (index: number) => setCursorState({ key: listKey, index }),
+    [listKey],
+  );
+
+  const openRef = route.msg ? { mailbox: route.folder, ...route.msg } : null;
+  const openFound = route.msg ? findRow(data, route.msg.uid) : null;
+  const openIndex = openFound?.index ?? null;
+  useEffect(() => {
+    if (openIndex !== null) setCursor(openIndex);
+  }, [openIndex, setCursor]);
+
+  const scrollToIndex = useRef<(i: number) => void>(() => undefined);
+  const registerScroll = useCallback((fn: (i: number) => void) => {
+    scrollToIndex.current = fn;
+  }, []);
+
+  const targetUids: number[] = selected.size > 0 ? [...selected] : openRef ? [openRef.uid] : [];
+  const targetRows: TMessageRow[] = useMemo(() => {
+    if (!data) return [];
+    const want = new Set(targetUids);
+    return Object.values(data.rows).filter((r) => want.has(r.uid));
+  }, [data, targetUids.join(",")]);
+
+  // ---- navigation --------------------------------------------------------------------------------
+  const openMessage = useCallback(
+    (row: TMessageRow, index: number, opts: { replace?: boolean } = {}) => {
+      if (!data?.uidValidity) return;
+      if (current?.specialUse === "drafts") {
+        // A draft opens in the composer, to be finished there.
+        setCursor(index);
+        openComposer({
+          kind: "context",
+          mode: "draft",
+          ref: { mailbox: route.folder, uidValidity: data.uidValidity, uid: row.uid },
+        });
+        return;
+      }
+      setCursor(index);
+      navigate(
+        { msg: { uidValidity: data.uidValidity, uid: row.uid }, view: null },
+        opts.replace ? { replace: true } : { backable: true },
+      );
+      // The neighbours are likely next (j/k): fetch them ahead.
+      for (const n of [index + 1, index - 1]) {
+        const r = data.rows[n];
+        if (r)
+          prefetchMessage({ mailbox: route.folder, uidValidity: data.uidValidity, uid: r.uid });
+      }
+    },
+    [data, route.folder, setCursor, current?.specialUse],
+  );
+  const closeMessage = useCallback(() => goBack({ msg: null }), []);
+  const openFolder = useCallback((path: string, ro: boolean) => {
+    navigate({ folder: path, msg: null, q: null, ro, view: null });
+  }, []);
+
+  // ---- actions ----------------------------------------------------------------------------------
+  const act = useCallback(
+    (kind: ActionKind, uids: number[] = targetUids) => {
+      if (uids.length === 0 || readOnly || uidValidity === null) return;
+      const set: TUidSet = { mailbox: route.folder, uidValidity, uids };
+      switch (kind) {
+        case "read":
+          void setFlags(set, [SEEN], []);
+          return;
+        case "unread":
+          void setFlags(set, [], [SEEN]);
+          return;
+        case "star":
+          void setFlags(set, [FLAGGED], []);
+          return;
+        case "unstar":
+          void setFlags(set, [], [FLAGGED]);
+          return;
+        case "archive":
+        case "delete": {
+          const gone = new Set(uids);
+          if (openRef && gone.has(openRef.uid)) {
+            // Desktop: go on to the next (older) message; phone: back to the list.
+            let next: TMessageRow | undefined;
+            if (!isPhone && data && openIndex !== null) {
+              for (let i = openIndex + 1; i < openIndex + 50 && !next; i++) {
+                const r = data.rows[i];
+                if (r && !gone.has(r.uid)) next = r;
+              }
+            }
+            if (next && data?.uidValidity) {
+              navigate(
+                { msg: { uidValidity: data.uidValidity, uid: next.uid } },
+                { replace: true },
+              );
+            } else {
+              closeMessage();
+            }
+          }
+          setSelection({ key: listKey, uids: new Set(), anchor: null });
+          void moveMessages(kind, set);
+          return;
+        }
+      }
+    },
+    [
+      targetUids,
+      readOnly,
+      uidValidity,
+      route.folder,
+      openRef,
+      isPhone,
+      data,
+      openIndex,
+      closeMessage,
+      listKey,
+    ],
+  );
+
+  const moveTo = useCallback(
+    (to: TMailbox, uids: number[] = targetUids, from: string = route.folder) => {
+      if (uids.length === 0 || readOnly || uidValidity === null) return;
+      if (openRef && uids.includes(openRef.uid)) closeMessage();
+      setSelection({ key: listKey, uids: new Set(), anchor: null });
+      void moveMessages(
+        "move",
+        { mailbox: from, uidValidity, uids },
+        { path: to.path, name: folderLabel(to) },
+      );
+    },
+    [targetUids, readOnly, uidValidity, route.folder, openRef, closeMessage, listKey],
+  );
+
+  const toggleSelect = useCallback(
+    (row: TMessageRow, index: number, range: boolean) => {
+      setSelection((prev) => {
+        const base =
+          prev.key === listKey ? prev : { key: listKey, uids: new Set<number>(), anchor: null };
+        const uids = new Set(base.uids);
+        if (range && base.anchor !== null && data) {
+          const [a, b] = base.anchor < index ? [base.anchor, index] : [index, base.anchor];
+          for (let i = a; i <= b; i++) {
+            const r = data.rows[i];
+            if (r) uids.add(r.uid);
+          }
+        } else if (uids.has(row.uid)) {
+          uids.delete(row.uid);
+        } else {
+          uids.add(row.uid);
+        }
+        return { key: listKey, uids, anchor: index };
+      });
+    },
+    [listKey, data],
+  );
+
+  const selectAll = useCallback(
+    (on: boolean) => {
+      if (!on || !data) {
+        setSelection({ key: listKey, uids: new Set(), anchor: null });
+        return;
+      }
+      // Everything loaded; in a small folder, fetch the rest first so "all" means all.
+      if (data.total <= 500) ensureRange(route.folder, route.q, 0, data.total);
+      setSelection({
+        key: listKey,
+        uids: new Set(Object.values(data.rows).map((r) => r.uid)),
+        anchor: null,
+      });
+    },
+    [data, listKey, route.folder, route.q],
+  );
+
+  const toggleStar = useCallback(
+    (row: TMessageRow) => act(row.flags.includes(FLAGGED) ? "unstar" : "star", [row.uid]),
+    [act],
+  );
+  const onSwipe = useCallback(
+    (kind: "archive" | "delete", row: TMessageRow) => act(kind, [row.uid]),
+    [act],
+  );
+  const dragUids = useCallback(
+    (row: TMessageRow) => (selected.has(row.uid) ? [...selected] : [row.uid]),
+    [selected],
+  );
+
+  const archiveFolder = findByRole(mailboxes.data, "archive");
+  const canArchive = archiveFolder !== undefined && archiveFolder.path !== route.folder;
+  // The flags of what the actions apply to: the rows, or (an open message not in the loaded
+  // rows, e.g. a deep link far down a folder) the message's own header.
+  const openHeader = useQuery({
+    queryKey: openRef ? keys.message(openRef) : ["message", "none"],
+    queryFn: () => (openRef ? fetchMessage(openRef) : null),
+    enabled: false,
+    select: (m: MessageData | null) => m?.header.flags ?? null,
+  }).data;
+  const targetFlags: string[][] =
+    targetRows.length > 0 ? targetRows.map((r) => r.flags) : openHeader ? [openHeader] : [];
+  const anyUnread = targetFlags.some((f) => !f.includes(SEEN));
+  const allStarred = targetFlags.length > 0 && targetFlags.every((f) => f.includes(FLAGGED));
+
+  const actionBar = (
+    <ActionBar
+      count={targetUids.length}
+      anyUnread={anyUnread}
+      allStarred={allStarred}
+      readOnly={readOnly}
+      canArchive={canArchive}
+      folders={folders}
+      currentFolder={route.folder}
+      onAction={(k) => act(k)}
+      onMove={(to) => moveTo(to)}
+    />
+  );
+
+  // ---- keyboard ----------------------------------------------------------------------------------
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const step = (delta: number) => {
+    preloadReader();
+    if (!data) return;
+    const from = openIndex ?? cursor;
+    const to = Math.max(0, Math.min(data.total - 1, from + delta));
+    if (route.msg) {
+      const row = data.rows[to];
+      if (row) openMessage(row, to, { replace: true });
+      else ensureRange(route.folder, route.q, to, to);
+    } else {
+      setCursor(to);
+    }
+    scrollToIndex.current(to);
+  };
+  useShortcuts(
+    {
+      next: () => step(1),
+      prev: () => step(-1),
+      open: () => {
+        const row = data?.rows[cursor];
+        if (row) openMessage(row, cursor);
+      },
+      back: () => {
+        if (route.msg) closeMessage();
+      },
+      archive: () => act("archive"),
+      remove: () => act("delete"),
+      star: () => act(allStarred ? "unstar" : "star"),
+      select: () => {
+        const row = data?.rows[cursor];
+        if (row) toggleSelect(row, cursor, false);
+      },
+      markRead: () => act("read"),
+      markUnread: () => act("unread"),
+      search: () => {
+        if (isPhone && (route.msg || route.view)) navigate({ msg: null, view: null });
+        requestAnimationFrame(() => searchRef.current?.focus());
+      },
+      help: () => setHelpOpen(true),
+      goto: (where) => {
+        const role = where === "starred" ? "flagged" : where === "inbox" ? "inbox" : where;
+        const target = findByRole(mailboxes.data, role);
+        if (target) openFolder(target.path, false);
+        else if (where === "starred") {
+          navigate({ folder: "INBOX", msg: null, q: "is:starred", ro: false });
+        } else if (where === "inbox") openFolder("INBOX", false);
+        else if (!mailboxes.data) {
+          // Folders not loaded yet: go by the names servers use by convention.
+          openFolder(where === "sent" ? "Sent" : "Drafts", false);
+        }
+      },
+    },
+    true,
+  );
+  useComposeShortcuts(openRef);
+
+  // ---- window title --------------------------------------------------------------------------------
+  const folderName = current ? folderLabel(current) : route.folder;
+  const unread = current?.unseen ?? 0;
+  useEffect(() => {
+    document.title =
+      unread > 0
+        ? t("app.titleUnread", { folder: folderName, count: unread })
+        : t("app.title", { folder: folderName });
+  }, [folderName, unread]);
+
+  // ---- panes ---------------------------------------------------------------------------------------
+  const [foldersWidth, setFoldersWidth] = usePaneWidth("ferry.pane.folders", 232);
+  const [listWidth, setListWidth] = usePaneWidth("ferry.pane.list", 420);
+
+  const onSearch = (q: string | null) => navigate({ q, msg: null, view: null });
+
+  const accountMenu = (
+    <MenuButton
+      label={t("app.account", { email })}
+      className={iconButton}
+      items={() => [
+        {
+          label: t("settings.open"),
+          onSelect: openComposeSettings,
+          icon: <GearIcon className="size-4" />,
+        },
+        {
+          label: t("keys.title"),
+          onSelect: () => setHelpOpen(true),
+          icon: <KeyboardIcon className="size-4" />,
+        },
+        {
+          label: t("signOut.button"),
+          onSelect: () => void signOut(),
+          icon: <SignOutIcon className="size-4" />,
+        },
+      ]}
+    >
+      <span
+        aria-hidden="true"
+        className="flex size-8 items-center justify-center rounded-full bg-accent-600 text-sm font-semibold text-white uppercase"
+      >
+        {email.charAt(0)}
+      </span>
+    </MenuButton>
+  );
+
+  const folderPane = (
+    <FolderList
+      folders={folders}
+      current={route.folder}
+      currentReadOnly={readOnly}
+      onOpen={openFolder}
+      onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
+      onMarkAllRead={(path) => void markAllRead(path)}
+    />
+  );
+
+  const total = data?.total ?? 0;
+  const allSelected = total > 0 && selected.size >= total;
+  const listPane = (
+    <section
+      aria-label={folderName}
+      onPointerEnter={preloadReader}
+      onFocus={preloadReader}
+      onTouchStart={preloadReader}
+      className="flex min-h-0 min-w-0 flex-1 flex-col bg-white dark:bg-zinc-950"
+    >
+      <div className="border-b border-zinc-200 dark:border-zinc-800">
+        <div className="flex min-h-14 items-center gap-1 px-1.5 py-1">
+          {isPhone ? (
+            <button
+              type="button"
+              aria-label={t("folders.open")}
+              onClick={() => navigate({ view: "folders" }, { backable: true })}
+              className={iconButton}
+            >
+              <MenuIcon className="size-6" />
+            </button>
+          ) : null}
+          <label className="touch-target flex shrink-0 items-center justify-center md:min-h-9 md:min-w-9">
+            <input
+              type="checkbox"
+              aria-label={t("list.selectAll")}
+              checked={allSelected}
+              ref={(el) => {
+                if (el) el.indeterminate = selected.size > 0 && !allSelected;
+              }}
+              onChange={(e) => selectAll(e.target.checked)}
+              className="size-4 accent-accent-600"
+            />
+          </label>
+          <h1 className="min-w-0 flex-1 truncate px-1 text-lg font-semibold">
+            {route.q ? t("search.results") : folderName}
+          </h1>
+          {readOnly ? (
+            <span className="inline-flex shrink-0 items-center gap-1 rounded-full bg-zinc-200 px-2 py-0.5 text-xs font-medium text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+              <LockIcon className="size-3" />
+              {t("folders.readOnly")}
+            </span>
+          ) : null}
+          <span className="shrink-0 px-1 text-xs text-zinc-500 tabular-nums">
+            {data ? t(route.q ? "list.searchCount" : "list.count", { count: total }) : ""}
+          </span>
+          <MenuButton
+            label={t("folders.options")}
+            className={iconButton}
+            items={() => [
+              route.ro
+                ? {
+                    label: t("folders.openWritable"),
+                    onSelect: () => openFolder(route.folder, false),
+                  }
+                : {
+                    label: t("folders.openReadOnly"),
+                    onSelect: () => openFolder(route.folder, true),
+                  },
+              {
+                label: t("folders.markAllRead"),
+                disabled: readOnly || unread === 0,
+                onSelect: () => void markAllRead(route.folder),
+              },
+            ]}
+          >
+            <MoreIcon className="size-5" />
+          </MenuButton>
+        </div>
+        {isPhone ? (
+          <div className="px-3 pb-2">
+            <SearchBox ref={searchRef} value={route.q} onSearch={onSearch} />
+          </div>
+        ) : null}
+        {readOnly ? (
+          <p className="px-4 pb-2 text-xs text-zinc-500">{t("folders.readOnlyNote")}</p>
+        ) : null}
+        {searchError ? (
+          <p
+            role="alert"
+            className="mx-3 mb-2 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+          >
+            {searchError.position !== undefined
+              ? t("search.syntaxAt", {
+                  position: searchError.position + 1,
+                  reason: searchError.message,
+                })
+              : t("search.syntax", { reason: searchError.message })}
+          </p>
+        ) : null}
+        {selected.size > 0 ? (
+          <div className="flex min-h-11 flex-wrap items-center gap-1 bg-accent-50 px-2 dark:bg-accent-900/40">
+            <span className="px-1 text-sm font-medium text-zinc-700 dark:text-zinc-200">
+              {t("list.selected", { count: selected.size })}
+            </span>
+            {actionBar}
+          </div>
+        ) : null}
+      </div>
+      <MessageList
+        mailbox={route.folder}
+        query={route.q}
+        data={data}
+        openUid={route.msg?.uid ?? null}
+        cursor={cursor}
+        selected={selected}
+        isPhone={isPhone}
+        readOnly={readOnly}
+        onOpen={openMessage}
+        onCursor={setCursor}
+        onToggleSelect={toggleSelect}
+        onToggleStar={toggleStar}
+        onSwipe={onSwipe}
+        dragUids={dragUids}
+        scrollRef={registerScroll}
+      />
+    </section>
+  );
+
+  const readerPane = openRef ? (
+    <Suspense fallback={<div className="flex-1 bg-white dark:bg-zinc-950" aria-busy="true" />}>
+      <Reader
+        key={`${openRef.uidValidity}:${openRef.uid}`}
+        msgRef={openRef}
+        row={openFound?.row}
+        readOnly={readOnly}
+        toolbar={selected.size > 0 && !isPhone ? null : actionBar}
+        isPhone={isPhone}
+        onBack={closeMessage}
+      />
+    </Suspense>
+  ) : (
+    <div className="flex flex-1 flex-col items-center justify-center gap-3 text-zinc-400">
+      <MailIcon className="size-12" />
+      <p className="text-sm">{t("reader.empty")}</p>
+    </div>
+  );
+
+  const dialogs = (
+    <>
+      <Toasts />
+      <ComposeHost email={email} />
+      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </>
+  );
+
+  if (isPhone) {
+    let pane: ReactNode;
+    if (route.view === "folders") {
+      pane = (
+        <div className="flex min-h-0 flex-1 flex-col bg-zinc-50 dark:bg-zinc-900">
+          <div className="pt-safe flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+            <FerryLogo className="size-7" />
+            <span className="flex-1 text-lg font-semibold">{t("app.name")}</span>
+            <ThemeToggle />
+            {accountMenu}
+          </div>
+          <div className="flex min-h-0 flex-1 flex-col" onClickCapture={() => undefined}>
+            {folderPane}
+          </div>
+        </div>
+      );
+    } else if (openRef) {
+      pane = readerPane;
+    } else {
+      pane = (
+        <div className="pt-safe flex min-h-0 flex-1 flex-col">
+          {listPane}
+          <ComposeButton variant="fab" />
+        </div>
+      );
+    }
+    return (
+      <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
+        <StatusBar />
+        {pane}
+        {dialogs}
+      </div>
+    );
+  }
+
+  return (
+    <div className="flex h-dvh flex-col overflow-hidden bg-zinc-50 dark:bg-zinc-900">
+      <header className="flex h-14 shrink-0 items-center gap-3 border-b border-zinc-200 px-3 dark:border-zinc-800">
+        <div className="flex shrink-0 items-center gap-2" style={{ width: foldersWidth - 12 }}>
+          <FerryLogo className="size-8" />
+          <span className="text-lg font-semibold">{t("app.name")}</span>
+        </div>
+        <SearchBox
+          ref={searchRef}
+          value={route.q}
+          onSearch={onSearch}
+          className="max-w-2xl flex-1"
+        />
+        <div className="ml-auto flex items-center gap-1">
+          <button
+            type="button"
+            aria-label={t("keys.open")}
+            title={t("keys.open")}
+            onClick={() => setHelpOpen(true)}
+            className={iconButton}
+          >
+            <KeyboardIcon className="size-5" />
+          </button>
+          <button
+            type="button"
+            aria-label={t("settings.open")}
+            title={t("settings.open")}
+            onClick={openComposeSettings}
+            className={iconButton}
+          >
+            <GearIcon className="size-5" />
+          </button>
+          <ThemeToggle />
+          <button
+            type="button"
+            onClick={() => void signOut()}
+            title={t("app.account", { email })}
+            className="touch-target inline-flex items-center gap-2 rounded-full px-3 text-sm text-zinc-700 hover:bg-zinc-200/70 md:min-h-10 dark:text-zinc-200 dark:hover:bg-zinc-800"
+          >
+            <SignOutIcon className="size-5" />
+            {t("signOut.button")}
+          </button>
+        </div>
+      </header>
+      <StatusBar />
+      <div className="flex min-h-0 flex-1">
+        <div
+          id="pane-folders"
+          className="flex min-h-0 shrink-0 flex-col"
+          style={{ width: foldersWidth }}
+        >
+          <div className="px-3 pt-3 pb-1">
+            <ComposeButton variant="sidebar" />
+          </div>
+          {folderPane}
+        </div>
+        <Splitter
+          label={t("pane.resizeFolders")}
+          controls="pane-folders"
+          value={foldersWidth}
+          min={160}
+          max={400}
+          onChange={setFoldersWidth}
+        />
+        <div
+          id="pane-list"
+          className="flex min-h-0 shrink-0 flex-col border-r border-zinc-200 dark:border-zinc-800"
+          style={{ width: listWidth }}
+        >
+          {listPane}
+        </div>
+        <Splitter
+          label={t("pane.resizeList")}
+          controls="pane-list"
+          value={listWidth}
+          min={280}
+          max={800}
+          onChange={setListWidth}
+        />
+        <div className="flex min-h-0 min-w-0 flex-1 flex-col">{readerPane}</div>
+      </div>
+      {dialogs}
+    </div>
+  );
+}

@@ -1,0 +1,432 @@
+"use client";
+/**
+ * The message list: a `listbox` windowed over the folder's TOTAL count with
+ * @tanstack/react-virtual, so 100,000 messages scroll like 50 and dragging the scrollbar
+ * anywhere works. Rows are fetched a window at a time as they come into view; placeholders
+ * show meanwhile. New mail slides in at the top without moving what is on screen (the first
+ * visible row stays put). On a phone, rows swipe left to archive and right to delete.
+ */
+import type { TMessageRow } from "@ferry/protocol";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import {
+  type DragEvent,
+  type KeyboardEvent,
+  type PointerEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
+import { FLAGGED, SEEN } from "@/lib/actions";
+import { formatListDate, t } from "@/lib/i18n";
+import { findRow, type ListData } from "@/lib/list-cache";
+import { ensureRange, prefetchMessage } from "@/lib/mail-client";
+import { ArchiveIcon, PaperclipIcon, StarIcon, TrashIcon } from "./icons";
+
+export const DRAG_TYPE = "application/x-ferry-messages";
+
+export interface MessageListProps {
+  mailbox: string;
+  query: string | null;
+  data: ListData | undefined;
+  openUid: number | null;
+  cursor: number;
+  selected: ReadonlySet<number>;
+  isPhone: boolean;
+  readOnly: boolean;
+  onOpen(row: TMessageRow, index: number): void;
+  onCursor(index: number): void;
+  onToggleSelect(row: TMessageRow, index: number, range: boolean): void;
+  onToggleStar(row: TMessageRow): void;
+  onSwipe(kind: "archive" | "delete", row: TMessageRow): void;
+  /** UIDs to drag when this row is dragged (the selection when it includes the row). */
+  dragUids(row: TMessageRow): number[];
+  /** Where the scroller is, for the keyboard handler to keep the cursor visible. */
+  scrollRef?: (scrollToIndex: (index: number) => void) => void;
+}
+
+export function senderName(row: Pick<TMessageRow, "from">): string {
+  const from = row.from[0];
+  if (!from) return t("list.unknownSender");
+  return from.name || from.address || t("list.unknownSender");
+}
+
+function rowLabel(row: TMessageRow): string {
+  const parts: string[] = [];
+  if (!row.flags.includes(SEEN)) parts.push(t("list.unread"));
+  parts.push(senderName(row));
+  parts.push(row.subject || t("list.noSubject"));
+  const date = formatListDate(row.date);
+  if (date) parts.push(date);
+  if (row.flags.includes(FLAGGED)) parts.push(t("list.starred"));
+  if (row.hasAttachments) parts.push(t("list.hasAttachment"));
+  return parts.join(", ");
+}
+
+export function MessageList(props: MessageListProps) {
+  const { mailbox, query, data, isPhone } = props;
+  const scrollerRef = useRef<HTMLDivElement>(null);
+  const rowHeight = isPhone ? 84 : 76;
+  const total = data?.total ?? 0;
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollerRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 6,
+  });
+
+  useEffect(() => {
+    virtualizer.measure();
+  }, [rowHeight, virtualizer]);
+
+  const { scrollRef } = props;
+  useEffect(() => {
+    scrollRef?.((index) => virtualizer.scrollToIndex(index, { align: "auto" }));
+  }, [scrollRef, virtualizer]);
+
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  // Fetch the windows that are (nearly) on screen, a moment after scrolling settles.
+  useEffect(() => {
+    const timer = setTimeout(() => ensureRange(mailbox, query, first - 20, last + 20), 40);
+    return () => clearTimeout(timer);
+  }, [mailbox, query, first, last, data?.fetched]);
+
+  // Keep the first visible row in place when rows arrive or leave above it.
+  const anchor = useRef<{ uid: number; offset: number } | null>(null);
+  const recordAnchor = useCallback(() => {
+    const el = scrollerRef.current;
+    if (!el || !data) return;
+    const index = Math.floor(el.scrollTop / rowHeight);
+    const row = data.rows[index];
+    anchor.current = row ? { uid: row.uid, offset: el.scrollTop - index * rowHeight } : null;
+  }, [data, rowHeight]);
+
+  useLayoutEffect(() => {
+    const el = scrollerRef.current;
+    const a = anchor.current;
+    if (!el || !a || el.scrollTop < 4) return;
+    const found = findRow(data, a.uid);
+    if (!found) return;
+    const want = found.index * rowHeight + a.offset;
+    if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+  }, [data, rowHeight]);
+
+  // A new folder or search starts at the top.
+  useLayoutEffect(() => {
+    anchor.current = null;
+    if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
+  }, [mailbox, query]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const next = Math.max(
+        0,
+        Math.min(total - 1, props.cursor + (e.key === "ArrowDown" ? 1 : -1)),
+      );
+      props.onCursor(next);
+      virtualizer.scrollToIndex(next, { align: "auto" });
+    } else if (e.key === "Home" || e.key === "End") {
+      e.preventDefault();
+      const next = e.key === "Home" ? 0 : Math.max(0, total - 1);
+      props.onCursor(next);
+      virtualizer.scrollToIndex(next, { align: "auto" });
+    } else if (e.key === " " && data?.rows[props.cursor]) {
+      e.preventDefault();
+      const row = data.rows[props.cursor];
+      if (row) props.onToggleSelect(row, props.cursor, e.shiftKey);
+    }
+  };
+
+  const cursorRow = data?.rows[props.cursor];
+  const empty = data !== undefined && total === 0;
+
+  return (
+    <div
+      ref={scrollerRef}
+      role="listbox"
+      aria-label={t("list.label")}
+      aria-multiselectable="true"
+      aria-busy={data === undefined}
+      aria-activedescendant={cursorRow ? `msg-${cursorRow.uid}` : undefined}
+      tabIndex={0}
+      onScroll={recordAnchor}
+      onKeyDown={onKeyDown}
+      className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain focus-visible:outline-offset-[-2px]"
+    >
+      {empty ? (
+        <p className="px-6 py-16 text-center text-sm text-zinc-500">
+          {query ? t("list.emptySearch") : t("list.empty")}
+        </p>
+      ) : null}
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative", width: "100%" }}>
+        {items.map((item) => {
+          const row = data?.rows[item.index];
+          return row ? (
+            <MessageRow
+              key={row.uid}
+              row={row}
+              index={item.index}
+              top={item.start}
+              height={rowHeight}
+              open={row.uid === props.openUid}
+              cursor={item.index === props.cursor}
+              checked={props.selected.has(row.uid)}
+              arrived={data?.arrived.includes(row.uid) ?? false}
+              isPhone={isPhone}
+              readOnly={props.readOnly}
+              list={props}
+            />
+          ) : (
+            <Placeholder
+              key={`p${item.index}`}
+              index={item.index}
+              top={item.start}
+              height={rowHeight}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function Placeholder({ index, top, height }: { index: number; top: number; height: number }) {
+  return (
+    <div
+      role="option"
+      tabIndex={-1}
+      aria-selected={false}
+      aria-busy="true"
+      aria-label={t("list.loadingRow", { position: index + 1 })}
+      className="absolute inset-x-0 flex flex-col justify-center gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800/70"
+      style={{ height, transform: `translateY(${top}px)` }}
+    >
+      <div className="h-3 w-1/3 rounded bg-zinc-200 dark:bg-zinc-800" />
+      <div className="h-3 w-2/3 rounded bg-zinc-100 dark:bg-zinc-800/60" />
+    </div>
+  );
+}
+
+interface RowProps {
+  row: TMessageRow;
+  index: number;
+  top: number;
+  height: number;
+  open: boolean;
+  cursor: boolean;
+  checked: boolean;
+  arrived: boolean;
+  isPhone: boolean;
+  readOnly: boolean;
+  list: MessageListProps;
+}
+
+const SWIPE_THRESHOLD = 0.35;
+
+function MessageRow(p: RowProps) {
+  const { row, index, list } = p;
+  const unread = !row.flags.includes(SEEN);
+  const starred = row.flags.includes(FLAGGED);
+  const sender = senderName(row);
+  const [dx, setDx] = useState(0);
+  const [leaving, setLeaving] = useState<"left" | "right" | null>(null);
+  const gesture = useRef<{
+    id: number;
+    x: number;
+    y: number;
+    mode: "pending" | "swipe" | "scroll";
+    width: number;
+  } | null>(null);
+  const suppressClick = useRef(false);
+  const swipeEnabled = p.isPhone && !p.readOnly;
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (!swipeEnabled || e.button !== 0) return;
+    gesture.current = {
+      id: e.pointerId,
+      x: e.clientX,
+      y: e.clientY,
+      mode: "pending",
+      width: e.currentTarget.offsetWidth || 1,
+    };
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    const g = gesture.current;
+    if (!g || g.id !== e.pointerId) return;
+    const mx = e.clientX - g.x;
+    const my = e.clientY - g.y;
+    if (g.mode === "pending") {
+      if (Math.abs(mx) > 10 && Math.abs(mx) > Math.abs(my) * 1.5) {
+        g.mode = "swipe";
+        e.currentTarget.setPointerCapture(e.pointerId);
+      } else if (Math.abs(my) > 10) {
+        g.mode = "scroll";
+      }
+    }
+    if (g.mode === "swipe") setDx(mx);
+  };
+  const endGesture = (e: PointerEvent<HTMLDivElement>, cancelled: boolean) => {
+    const g = gesture.current;
+    if (!g || g.id !== e.pointerId) return;
+    gesture.current = null;
+    if (g.mode !== "swipe") return;
+    suppressClick.current = true;
+    const mx = e.clientX - g.x;
+    if (!cancelled && Math.abs(mx) > g.width * SWIPE_THRESHOLD) {
+      const kind = mx < 0 ? "archive" : "delete";
+      setLeaving(mx < 0 ? "left" : "right");
+      setDx(mx < 0 ? -g.width : g.width);
+      setTimeout(() => list.onSwipe(kind, row), 160);
+    } else {
+      setDx(0);
+    }
+  };
+
+  const onDragStart = (e: DragEvent<HTMLDivElement>) => {
+    const uids = list.dragUids(row);
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ mailbox: list.mailbox, uids }));
+    e.dataTransfer.setData("text/plain", row.subject);
+  };
+
+  const bg = p.checked
+    ? "bg-accent-100 dark:bg-accent-900/60"
+    : p.open
+      ? "bg-accent-50 dark:bg-zinc-800"
+      : unread
+        ? "bg-white dark:bg-zinc-900"
+        : "bg-zinc-50/60 dark:bg-zinc-950";
+
+  return (
+    <div
+      className="absolute inset-x-0 overflow-hidden"
+      style={{ height: p.height, transform: `translateY(${p.top}px)` }}
+    >
+      {dx > 0 ? (
+        <div
+          aria-hidden="true"
+          className="absolute inset-0 flex items-center gap-2 bg-red-600 px-5 text-sm font-semibold text-white"
+        >
+          <TrashIcon className="size-5" />
+          {t("list.swipeDelete")}
+        </div>
+      ) : dx < 0 ? (
+        <div
+          aria-hidden="true"
+          className="absolute inset-0 flex items-center justify-end gap-2 bg-emerald-600 px-5 text-sm font-semibold text-white"
+        >
+          {t("list.swipeArchive")}
+          <ArchiveIcon className="size-5" />
+        </div>
+      ) : null}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the listbox handles the keys (arrows, Enter, Space, j/k) */}
+      <div
+        id={`msg-${row.uid}`}
+        role="option"
+        tabIndex={-1}
+        aria-selected={p.checked || p.open}
+        aria-label={rowLabel(row)}
+        draggable={!p.isPhone && !p.readOnly}
+        onDragStart={onDragStart}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={(e) => endGesture(e, false)}
+        onPointerCancel={(e) => endGesture(e, true)}
+        onMouseEnter={() => {
+          if (!p.isPhone && list.data?.uidValidity != null) {
+            prefetchMessage({
+              mailbox: list.mailbox,
+              uidValidity: list.data.uidValidity,
+              uid: row.uid,
+            });
+          }
+        }}
+        onClick={(e) => {
+          if (suppressClick.current) {
+            suppressClick.current = false;
+            return;
+          }
+          if (e.shiftKey || e.metaKey || e.ctrlKey) {
+            list.onToggleSelect(row, index, e.shiftKey);
+            return;
+          }
+          list.onOpen(row, index);
+        }}
+        style={{
+          transform: dx ? `translateX(${dx}px)` : undefined,
+          transition: gesture.current ? "none" : "transform 160ms ease-out",
+          touchAction: p.isPhone ? "pan-y" : undefined,
+          opacity: leaving ? 0.6 : 1,
+        }}
+        className={`relative flex h-full cursor-default select-none items-stretch gap-1 border-b ${p.arrived ? "animate-slide-in" : ""} border-zinc-100 pr-3 dark:border-zinc-800/70 ${bg} ${
+          p.cursor ? "shadow-[inset_3px_0_0_var(--color-accent-500)]" : ""
+        } ${p.isPhone ? "" : "hover:bg-zinc-100 dark:hover:bg-zinc-800/70"}`}
+      >
+        <div className="flex w-11 shrink-0 flex-col items-center pt-1">
+          <label className="touch-target flex items-center justify-center">
+            <input
+              type="checkbox"
+              checked={p.checked}
+              aria-label={t("list.selectRow", { sender })}
+              onClick={(e) => {
+                e.stopPropagation();
+                list.onToggleSelect(row, index, e.shiftKey);
+              }}
+              onChange={() => undefined}
+              className="size-4 accent-accent-600"
+            />
+          </label>
+          <span
+            aria-hidden="true"
+            onClick={(e) => {
+              e.stopPropagation();
+              if (!p.readOnly) list.onToggleStar(row);
+            }}
+            className={`-mt-2 flex size-8 items-center justify-center rounded-full ${
+              starred ? "text-amber-500" : "text-zinc-300 hover:text-zinc-500 dark:text-zinc-600"
+            }`}
+          >
+            <StarIcon filled={starred} className="size-4" />
+          </span>
+        </div>
+        <div className="flex min-w-0 flex-1 flex-col justify-center gap-0.5 py-2">
+          <div className="flex items-baseline gap-2">
+            {unread ? (
+              <span
+                aria-hidden="true"
+                className="size-2 shrink-0 self-center rounded-full bg-accent-500"
+              />
+            ) : null}
+            <span
+              className={`min-w-0 flex-1 truncate text-sm ${unread ? "font-bold text-zinc-950 dark:text-white" : "text-zinc-700 dark:text-zinc-300"}`}
+            >
+              {sender}
+            </span>
+            {row.hasAttachments ? (
+              <PaperclipIcon aria-hidden="true" className="size-3.5 shrink-0 text-zinc-500" />
+            ) : null}
+            <time
+              dateTime={row.date ?? undefined}
+              className={`shrink-0 text-xs ${unread ? "font-semibold text-accent-700 dark:text-accent-200" : "text-zinc-500"}`}
+            >
+              {formatListDate(row.date)}
+            </time>
+          </div>
+          <div
+            className={`truncate text-sm ${unread ? "font-semibold text-zinc-900 dark:text-zinc-100" : "text-zinc-700 dark:text-zinc-300"}`}
+          >
+            {row.subject || t("list.noSubject")}
+          </div>
+          <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{row.preview}</div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,388 @@
+"use client";
+/**
+ * The reader: an article named by the subject. Headers show at once (from the list row, then
+ * from `message.header`), the body as it streams in. HTML goes into the sandboxed frame with
+ * remote content blocked behind a banner; plain text gets safe links. Attachments are listed
+ * with download and preview. Opening an unread message marks it read once it is shown.
+ */
+import {
+  partUrl,
+  type TAddress,
+  type TAttachment,
+  type TBodyPart,
+  type TMessageRef,
+  type TMessageRow,
+} from "@ferry/protocol";
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useConnectionState } from "@/hooks/use-connection-state";
+import { useMessage } from "@/hooks/use-message";
+import { reasonOf, SEEN, setFlags } from "@/lib/actions";
+import { formatFullDate, formatSize, t } from "@/lib/i18n";
+import { linkify } from "@/lib/linkify";
+import type { MessageData } from "@/lib/mail-client";
+import { FerryError } from "@/lib/socket";
+import { ReplyActions } from "./compose/reply-actions";
+import { HtmlFrame } from "./html-frame";
+import {
+  BackIcon,
+  CodeIcon,
+  DownloadIcon,
+  ExternalIcon,
+  EyeIcon,
+  FileIcon,
+  ImageIcon,
+  PaperclipIcon,
+  ShieldIcon,
+} from "./icons";
+
+interface ReaderProps {
+  msgRef: TMessageRef;
+  row: TMessageRow | undefined;
+  readOnly: boolean;
+  toolbar: ReactNode;
+  isPhone: boolean;
+  onBack(): void;
+}
+
+function formatAddress(a: TAddress): string {
+  if (a.name && a.address) return `${a.name} <${a.address}>`;
+  return a.name || a.address;
+}
+
+/** Text parts shown instead of an HTML sibling in the same multipart/alternative are skipped. */
+function partsToShow(data: MessageData): MessageData["bodies"] {
+  const parentOf = new Map<string, TBodyPart>();
+  const walk = (node: TBodyPart) => {
+    for (const child of node.children) {
+      parentOf.set(child.part, node);
+      walk(child);
+    }
+  };
+  walk(data.header.structure);
+  return data.bodies.filter((b) => {
+    if (b.type !== "text/plain") return true;
+    const parent = parentOf.get(b.part);
+    if (parent?.type !== "multipart/alternative") return true;
+    return !data.bodies.some((o) => o.type === "text/html" && parentOf.get(o.part) === parent);
+  });
+}
+
+export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: ReaderProps) {
+  const headingId = useId();
+  const stableRef = useMemo(
+    () => ({ mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uid: msgRef.uid }),
+    [msgRef.mailbox, msgRef.uidValidity, msgRef.uid],
+  );
+  const query = useMessage(stableRef);
+  const data = query.data;
+  const header = data?.header;
+  const connection = useConnectionState();
+  const [allowRemote, setAllowRemote] = useState(false);
+  const [blocked, setBlocked] = useState(0);
+  const articleRef = useRef<HTMLElement>(null);
+
+  // A new message: remote content blocked again, scrolled to its top.
+  useEffect(() => {
+    setAllowRemote(false);
+    setBlocked(0);
+    articleRef.current?.scrollTo({ top: 0 });
+  }, [stableRef]);
+
+  // Mark read once shown, once per opening: "Mark as unread" while it is open sticks.
+  const markedThisOpen = useRef(false);
+  const flags = row?.flags ?? header?.flags;
+  useEffect(() => {
+    if (markedThisOpen.current || !header || readOnly || !flags) return;
+    markedThisOpen.current = true;
+    if (flags.includes(SEEN)) return;
+    void setFlags(
+      { mailbox: stableRef.mailbox, uidValidity: stableRef.uidValidity, uids: [stableRef.uid] },
+      [SEEN],
+      [],
+    );
+  }, [header, readOnly, flags, stableRef]);
+
+  const cids = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const a of header?.attachments ?? []) {
+      if (a.contentId) {
+        m.set(a.contentId, a.part);
+        m.set(a.contentId.toLowerCase(), a.part);
+      }
+    }
+    return m;
+  }, [header]);
+  const onBlocked = useCallback((n: number) => setBlocked(n), []);
+
+  const subject = header?.envelope.subject || row?.subject || t("list.noSubject");
+  const from = header?.envelope.from ?? row?.from ?? [];
+  const date = header?.envelope.date ?? row?.date ?? null;
+  const bodies = data ? partsToShow(data) : [];
+  const hasHtml = bodies.some((b) => b.type === "text/html");
+  const attachments = (header?.attachments ?? []).filter(
+    (a) => !(a.inline && a.contentId && hasHtml),
+  );
+
+  let status: ReactNode = null;
+  if (query.error && !data) {
+    const err = query.error;
+    status =
+      err instanceof FerryError && err.code === "message_not_found"
+        ? t("reader.notFound")
+        : connection.socket !== "online"
+          ? t("reader.offline")
+          : t("reader.error", { reason: reasonOf(err) });
+  }
+
+  return (
+    <article
+      ref={articleRef}
+      aria-labelledby={headingId}
+      className="flex min-h-0 flex-1 flex-col overflow-y-auto bg-white dark:bg-zinc-950"
+    >
+      <div className="pt-safe sticky top-0 z-10 flex items-center gap-1 border-b border-zinc-200 bg-white/95 px-2 py-1 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
+        {isPhone ? (
+          <button
+            type="button"
+            onClick={onBack}
+            aria-label={t("action.backToList")}
+            className="touch-target inline-flex items-center justify-center rounded-full hover:bg-zinc-200/70 dark:hover:bg-zinc-800"
+          >
+            <BackIcon className="size-6" />
+          </button>
+        ) : null}
+        {toolbar}
+        {isPhone ? null : <ReplyActions msgRef={stableRef} />}
+        <a
+          href={partUrl(stableRef, "raw")}
+          target="_blank"
+          rel="noopener noreferrer"
+          title={t("action.showOriginal")}
+          className="touch-target ml-auto inline-flex items-center justify-center gap-1.5 rounded-lg px-2.5 text-sm text-zinc-600 hover:bg-zinc-200/70 md:min-h-9 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        >
+          <CodeIcon className="size-5" />
+          <span className="sr-only lg:not-sr-only">{t("action.showOriginal")}</span>
+        </a>
+      </div>
+
+      <div className="mx-auto w-full max-w-4xl px-4 py-4 md:px-6">
+        <h2
+          id={headingId}
+          className="mb-3 text-xl font-semibold break-words text-zinc-950 dark:text-white"
+        >
+          {subject}
+        </h2>
+        <dl className="mb-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
+          <dt className="text-zinc-500">{t("reader.from")}</dt>
+          <dd className="min-w-0 break-words font-medium">{from.map(formatAddress).join(", ")}</dd>
+          {header && header.envelope.to.length > 0 ? (
+            <>
+              <dt className="text-zinc-500">{t("reader.to")}</dt>
+              <dd className="min-w-0 break-words">
+                {header.envelope.to.map(formatAddress).join(", ")}
+              </dd>
+            </>
+          ) : null}
+          {header && header.envelope.cc.length > 0 ? (
+            <>
+              <dt className="text-zinc-500">{t("reader.cc")}</dt>
+              <dd className="min-w-0 break-words">
+                {header.envelope.cc.map(formatAddress).join(", ")}
+              </dd>
+            </>
+          ) : null}
+          {date ? (
+            <>
+              <dt className="text-zinc-500">{t("reader.date")}</dt>
+              <dd>
+                <time dateTime={date}>{formatFullDate(date)}</time>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+
+        {status ? (
+          <p
+            role="alert"
+            className="rounded-lg bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+          >
+            {status}
+          </p>
+        ) : null}
+
+        {blocked > 0 && !allowRemote ? (
+          <div
+            role="status"
+            className="mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
+          >
+            <ShieldIcon className="size-5 shrink-0" />
+            <span className="flex-1">{t("reader.remoteBlocked")}</span>
+            <button
+              type="button"
+              onClick={() => setAllowRemote(true)}
+              className="touch-target rounded-lg bg-amber-600 px-3 font-medium text-white hover:bg-amber-700 md:min-h-9"
+            >
+              {t("reader.loadRemote")}
+            </button>
+          </div>
+        ) : null}
+
+        {attachments.length > 0 ? (
+          <Attachments msgRef={stableRef} attachments={attachments} />
+        ) : null}
+
+        {!data && !status ? (
+          <div
+            role="status"
+            aria-busy="true"
+            aria-label={t("reader.loading")}
+            className="space-y-2 py-4"
+          >
+            <div className="h-3 w-5/6 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" />
+            <div className="h-3 w-4/6 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" />
+            <div className="h-3 w-3/6 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" />
+          </div>
+        ) : null}
+
+        {data && bodies.length === 0 && data.complete ? (
+          <p className="py-4 text-sm text-zinc-500">{t("reader.noBody")}</p>
+        ) : null}
+
+        <div className="space-y-4">
+          {bodies.map((b) =>
+            b.type === "text/html" ? (
+              b.done ? (
+                <HtmlFrame
+                  key={b.part}
+                  html={b.text}
+                  msgRef={stableRef}
+                  cids={cids}
+                  allowRemote={allowRemote}
+                  onBlocked={onBlocked}
+                />
+              ) : (
+                <div
+                  key={b.part}
+                  className="h-40 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900"
+                  aria-busy="true"
+                />
+              )
+            ) : (
+              <PlainText key={b.part} text={b.text} />
+            ),
+          )}
+        </div>
+        {isPhone ? (
+          <div className="mt-6 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+            <ReplyActions msgRef={stableRef} layout="footer" />
+          </div>
+        ) : null}
+      </div>
+    </article>
+  );
+}
+
+function PlainText({ text }: { text: string }) {
+  const segments = useMemo(() => linkify(text), [text]);
+  return (
+    <div className="text-[15px] leading-relaxed break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100">
+      {segments.map((s, i) =>
+        "href" in s ? (
+          <a
+            key={i}
+            href={s.href}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="text-accent-600 underline dark:text-accent-200"
+          >
+            {s.text}
+          </a>
+        ) : (
+          <span key={i}>{s.text}</span>
+        ),
+      )}
+    </div>
+  );
+}
+
+function Attachments({ msgRef, attachments }: { msgRef: TMessageRef; attachments: TAttachment[] }) {
+  const [previews, setPreviews] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (part: string) =>
+    setPreviews((prev) => {
+      const next = new Set(prev);
+      if (next.has(part)) next.delete(part);
+      else next.add(part);
+      return next;
+    });
+  return (
+    <section aria-label={t("reader.attachments", { count: attachments.length })} className="mb-4">
+      <h3 className="mb-2 flex items-center gap-1.5 text-sm font-medium text-zinc-600 dark:text-zinc-300">
+        <PaperclipIcon className="size-4" />
+        {t("reader.attachments", { count: attachments.length })}
+      </h3>
+      <ul className="flex flex-col gap-2">
+        {attachments.map((a) => {
+          const name = a.filename || t("reader.unnamed");
+          const isImage = a.type.startsWith("image/");
+          const isPdf = a.type === "application/pdf";
+          const Icon = isImage ? ImageIcon : FileIcon;
+          const shown = previews.has(a.part);
+          return (
+            <li key={a.part} className="rounded-lg border border-zinc-200 dark:border-zinc-800">
+              <div className="flex items-center gap-3 px-3 py-2">
+                <Icon className="size-6 shrink-0 text-zinc-500" />
+                <div className="min-w-0 flex-1">
+                  <p className="truncate text-sm font-medium">{name}</p>
+                  <p className="text-xs text-zinc-500">
+                    {a.type} · {formatSize(a.size)}
+                  </p>
+                </div>
+                {isImage ? (
+                  <button
+                    type="button"
+                    aria-pressed={shown}
+                    aria-label={
+                      shown ? t("reader.hidePreview", { name }) : t("reader.preview", { name })
+                    }
+                    onClick={() => toggle(a.part)}
+                    className="touch-target inline-flex items-center justify-center rounded-lg hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
+                  >
+                    <EyeIcon className="size-5" />
+                  </button>
+                ) : null}
+                {isPdf || isImage ? (
+                  <a
+                    href={partUrl(msgRef, a.part)}
+                    target="_blank"
+                    rel="noopener noreferrer"
+                    aria-label={t("reader.openInTab", { name })}
+                    className="touch-target inline-flex items-center justify-center rounded-lg hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
+                  >
+                    <ExternalIcon className="size-5" />
+                  </a>
+                ) : null}
+                <a
+                  href={partUrl(msgRef, a.part, { download: true })}
+                  download={a.filename || ""}
+                  aria-label={t("reader.download", { name })}
+                  className="touch-target inline-flex items-center justify-center rounded-lg hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
+                >
+                  <DownloadIcon className="size-5" />
+                </a>
+              </div>
+              {shown ? (
+                <div className="border-t border-zinc-200 p-2 dark:border-zinc-800">
+                  <img
+                    src={partUrl(msgRef, a.part)}
+                    alt={name}
+                    className="mx-auto max-h-[60vh] max-w-full"
+                  />
+                </div>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

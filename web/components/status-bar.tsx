@@ -1,0 +1,40 @@
+"use client";
+/** Shown only when Ferry is not fully online: reconnecting, offline, or the mail server away. */
+import { useConnectionState } from "@/hooks/use-connection-state";
+import { t } from "@/lib/i18n";
+import { socket } from "@/lib/mail-client";
+import { CloudOffIcon } from "./icons";
+
+export function StatusBar() {
+  const { socket: s, imap } = useConnectionState();
+  let text: string | null = null;
+  let canRetry = false;
+  if (s === "connecting") text = t("connection.connecting");
+  else if (s === "reconnecting") {
+    text = t("connection.reconnecting");
+    canRetry = true;
+  } else if (s === "offline") {
+    text = t("connection.offline");
+    canRetry = true;
+  } else if (s === "online" && imap === "reconnecting") text = t("connection.imapReconnecting");
+  else if (s === "online" && imap === "offline") text = t("connection.imapOffline");
+  if (!text) return null;
+  return (
+    <div
+      role="status"
+      className="flex items-center justify-center gap-3 bg-amber-100 px-4 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
+    >
+      <CloudOffIcon className="size-4 shrink-0" />
+      <span>{text}</span>
+      {canRetry ? (
+        <button
+          type="button"
+          onClick={() => socket.retryNow()}
+          className="rounded px-2 font-medium underline hover:bg-amber-200 dark:hover:bg-amber-900"
+        >
+          {t("connection.retryNow")}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * One message list (a folder, or a search in it): its first window through TanStack Query, the
+ * rest fetched window by window as they scroll into view (see `ensureRange`).
+ */
+import { useQuery } from "@tanstack/react-query";
+import type { ListData } from "@/lib/list-cache";
+import { fetchListHead, keys } from "@/lib/mail-client";
+import { FerryError } from "@/lib/socket";
+
+export function useMessageList(mailbox: string, query: string | null) {
+  return useQuery<ListData, Error>({
+    queryKey: keys.list(mailbox, query),
+    queryFn: () => fetchListHead(mailbox, query),
+    retry: (failures, err) =>
+      failures < 2 &&
+      err instanceof FerryError &&
+      (err.code === "timeout" || err.code === "connection_lost"),
+  });
+}

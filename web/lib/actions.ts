@@ -1,0 +1,222 @@
+/**
+ * What the user does to mail: flags (read, unread, star), archive, delete and move. Each action
+ * changes the cache at once (optimistic), sends the request, and puts the cache back if the
+ * bridge refuses. Moves that take mail away offer Undo, which moves it back using the new UIDs
+ * the server reported.
+ */
+import type { TMailbox, TMessageRow, TServerFrameOf, TSpecialUse, TUidSet } from "@ferry/protocol";
+import { t } from "./i18n";
+import { applyRemoved, editFlags, type ListData, updateFlags } from "./list-cache";
+import { keys, type MessageData, queryClient, socket } from "./mail-client";
+import { FerryError } from "./socket";
+import { showToast } from "./toasts";
+
+export const SEEN = "\\Seen";
+export const FLAGGED = "\\Flagged";
+
+type Snapshot = Array<[readonly unknown[], unknown]>;
+
+function snapshot(mailbox: string): Snapshot {
+  return [
+    ...queryClient.getQueriesData({ queryKey: keys.lists(mailbox) }),
+    ...queryClient.getQueriesData({ queryKey: keys.messages(mailbox) }),
+    ...queryClient.getQueriesData({ queryKey: keys.mailboxes }),
+  ];
+}
+
+function restore(s: Snapshot): void {
+  for (const [key, data] of s) queryClient.setQueryData(key, data);
+}
+
+function knownRows(mailbox: string, uids: number[]): TMessageRow[] {
+  const want = new Set(uids);
+  const found = new Map<number, TMessageRow>();
+  for (const [, data] of queryClient.getQueriesData<ListData>({ queryKey: keys.lists(mailbox) })) {
+    for (const row of Object.values(data?.rows ?? {}))
+      if (want.has(row.uid)) found.set(row.uid, row);
+  }
+  return [...found.values()];
+}
+
+function adjustCounts(path: string | null, messages: number, unseen: number): void {
+  if (!path) return;
+  queryClient.setQueryData<TMailbox[]>(keys.mailboxes, (list) =>
+    list?.map((m) =>
+      m.path === path
+        ? {
+            ...m,
+            messages: m.messages === null ? null : Math.max(0, m.messages + messages),
+            unseen: m.unseen === null ? null : Math.max(0, m.unseen + unseen),
+          }
+        : m,
+    ),
+  );
+}
+
+function mailboxByRole(role: TSpecialUse): TMailbox | undefined {
+  return queryClient.getQueryData<TMailbox[]>(keys.mailboxes)?.find((m) => m.specialUse === role);
+}
+
+export function reasonOf(err: unknown): string {
+  if (err instanceof FerryError) {
+    return err.code === "timeout" ? t("error.timeout") : t(`error.${err.code}`);
+  }
+  return t("error.internal");
+}
+
+function failed(err: unknown): void {
+  showToast({ text: t("toast.failed", { reason: reasonOf(err) }), tone: "error" });
+}
+
+/** Add and remove flags on a set of messages, optimistically. */
+export async function setFlags(set: TUidSet, add: string[], remove: string[]): Promise<void> {
+  const before = snapshot(set.mailbox);
+  const rows = knownRows(set.mailbox, set.uids);
+  let unseenDelta = 0;
+  if (add.includes(SEEN)) unseenDelta -= rows.filter((r) => !r.flags.includes(SEEN)).length;
+  if (remove.includes(SEEN)) unseenDelta += rows.filter((r) => r.flags.includes(SEEN)).length;
+
+  for (const [key, data] of queryClient.getQueriesData<ListData>({
+    queryKey: keys.lists(set.mailbox),
+  })) {
+    if (data) queryClient.setQueryData(key, updateFlags(data, set.uids, add, remove));
+  }
+  for (const uid of set.uids) {
+    const key = keys.message({ mailbox: set.mailbox, uidValidity: set.uidValidity, uid });
+    queryClient.setQueryData<MessageData>(key, (m) =>
+      m ? { ...m, header: { ...m.header, flags: editFlags(m.header.flags, add, remove) } } : m,
+    );
+  }
+  adjustCounts(set.mailbox, 0, unseenDelta);
+
+  try {
+    await socket.request({ type: "flags.update", set, add, remove });
+  } catch (err) {
+    restore(before);
+    failed(err);
+  }
+}
+
+export type MoveKind = "archive" | "delete" | "move";
+
+/**
+ * Take messages out of their mailbox (archive, delete, move), optimistically, with an Undo
+ * toast. Resolves true when the bridge confirmed.
+ */
+export async function moveMessages(
+  kind: MoveKind,
+  set: TUidSet,
+  to?: { path: string; name: string },
+): Promise<boolean> {
+  const before = snapshot(set.mailbox);
+  const rows = knownRows(set.mailbox, set.uids);
+  const unseen = rows.filter((r) => !r.flags.includes(SEEN)).length;
+  const sourceRole = queryClient
+    .getQueryData<TMailbox[]>(keys.mailboxes)
+    ?.find((m) => m.path === set.mailbox)?.specialUse;
+  const expunging = kind === "delete" && sourceRole === "trash";
+  const dest =
+    kind === "move"
+      ? (to?.path ?? null)
+      : kind === "archive"
+        ? (mailboxByRole("archive")?.path ?? null)
+        : expunging
+          ? null
+          : (mailboxByRole("trash")?.path ?? null);
+  const destBefore = dest && dest !== set.mailbox ? snapshot(dest) : [];
+
+  for (const [key, data] of queryClient.getQueriesData<ListData>({
+    queryKey: keys.lists(set.mailbox),
+  })) {
+    if (data && (data.uidValidity === null || data.uidValidity === set.uidValidity)) {
+      queryClient.setQueryData(key, applyRemoved(data, set.uids));
+    }
+  }
+  adjustCounts(set.mailbox, -set.uids.length, -unseen);
+  if (dest !== set.mailbox) adjustCounts(dest, set.uids.length, unseen);
+
+  let reply: TServerFrameOf<"messages.moved">;
+  try {
+    reply =
+      kind === "archive"
+        ? await socket.request({ type: "messages.archive", set })
+        : kind === "delete"
+          ? await socket.request({ type: "messages.delete", set })
+          : await socket.request({ type: "messages.move", set, to: to?.path ?? "" });
+  } catch (err) {
+    restore(before);
+    restore(destBefore);
+    failed(err);
+    return false;
+  }
+
+  const count = set.uids.length;
+  const text =
+    kind === "archive"
+      ? t("toast.archived", { count })
+      : kind === "delete"
+        ? reply.to === null
+          ? t("toast.deletedForever", { count })
+          : t("toast.deleted", { count })
+        : t("toast.moved", { count, folder: to?.name ?? reply.to ?? "" });
+  const canUndo = reply.to !== null && reply.uidMap !== null && reply.uidMap.length > 0;
+  showToast({
+    text,
+    ...(canUndo
+      ? { action: { label: t("action.undo"), run: () => undoMove(reply, set.mailbox) } }
+      : {}),
+  });
+  if (reply.to) void queryClient.invalidateQueries({ queryKey: keys.lists(reply.to) });
+  return true;
+}
+
+/** Move messages back where they came from, by the UIDs they got in the destination. */
+export async function undoMove(
+  reply: TServerFrameOf<"messages.moved">,
+  source: string,
+): Promise<void> {
+  const to = reply.to;
+  const uids = (reply.uidMap ?? []).map(([, dest]) => dest).filter((u) => u > 0);
+  if (!to || uids.length === 0) return;
+  try {
+    let uidValidity = reply.toUidValidity ?? null;
+    if (uidValidity === null) {
+      const head = await socket.request({
+        type: "list.window",
+        mailbox: to,
+        offset: 0,
+        limit: 1,
+        query: null,
+      });
+      uidValidity = head.uidValidity;
+    }
+    await socket.request({
+      type: "messages.move",
+      set: { mailbox: to, uidValidity, uids },
+      to: source,
+    });
+    showToast({ text: t("toast.undone") });
+  } catch (err) {
+    showToast({ text: `${t("toast.undoFailed")}: ${reasonOf(err)}`, tone: "error" });
+  }
+}
+
+export async function markAllRead(mailbox: string): Promise<void> {
+  const before = snapshot(mailbox);
+  for (const [key, data] of queryClient.getQueriesData<ListData>({
+    queryKey: keys.lists(mailbox),
+  })) {
+    if (!data) continue;
+    const uids = Object.values(data.rows).map((r) => r.uid);
+    queryClient.setQueryData(key, updateFlags(data, uids, [SEEN], []));
+  }
+  queryClient.setQueryData<TMailbox[]>(keys.mailboxes, (list) =>
+    list?.map((m) => (m.path === mailbox ? { ...m, unseen: 0 } : m)),
+  );
+  try {
+    await socket.request({ type: "mailbox.markAllRead", mailbox });
+  } catch (err) {
+    restore(before);
+    failed(err);
+  }
+}

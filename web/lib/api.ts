@@ -1,0 +1,105 @@
+/**
+ * The bridge's HTTP API as the browser uses it: public config, sign-in, session check and
+ * sign-out. Responses are validated with the protocol's schemas; failures become `ApiError`s
+ * carrying the protocol's error code.
+ */
+import {
+  type TErrorCode,
+  type TPublicConfig,
+  type TSessionInfo,
+  type TSessionRequest,
+  ZHttpError,
+  ZPublicConfig,
+  ZSessionInfo,
+} from "@ferry/protocol";
+
+export class ApiError extends Error {
+  /** The protocol code, or "network" when the bridge could not be reached at all. */
+  readonly code: TErrorCode | "network";
+  readonly status: number;
+  readonly retryAfter: number | undefined;
+  constructor(code: TErrorCode | "network", status: number, message: string, retryAfter?: number) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      credentials: "same-origin",
+      cache: "no-store",
+      ...init,
+      headers: { Accept: "application/json", ...(init.headers ?? {}) },
+    });
+  } catch {
+    throw new ApiError("network", 0, "The Ferry server could not be reached");
+  }
+  if (res.ok) return res;
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON: fall through with a code from the status
+  }
+  const parsed = ZHttpError.safeParse(body);
+  if (parsed.success) {
+    const e = parsed.data.error;
+    const header = Number(res.headers.get("Retry-After"));
+    const retryAfter = e.retryAfter ?? (Number.isFinite(header) && header > 0 ? header : undefined);
+    throw new ApiError(e.code, res.status, e.message, retryAfter);
+  }
+  const code: TErrorCode =
+    res.status === 401 ? "unauthorized" : res.status === 429 ? "too_many_attempts" : "internal";
+  throw new ApiError(code, res.status, `HTTP ${res.status}`);
+}
+
+async function json(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    throw new ApiError("internal", res.status, "The server's answer was not JSON");
+  }
+}
+
+export async function fetchPublicConfig(): Promise<TPublicConfig> {
+  const parsed = ZPublicConfig.safeParse(await json(await call("/api/config")));
+  if (!parsed.success) throw new ApiError("unsupported_version", 200, "Unexpected config");
+  return parsed.data;
+}
+
+/** The current session, or null when signed out. Throws `ApiError("network")` when offline. */
+export async function fetchSession(): Promise<TSessionInfo | null> {
+  try {
+    const parsed = ZSessionInfo.safeParse(await json(await call("/api/session")));
+    if (!parsed.success) throw new ApiError("unsupported_version", 200, "Unexpected session");
+    return parsed.data;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function signIn(request: TSessionRequest): Promise<TSessionInfo> {
+  const res = await call("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(request),
+  });
+  const parsed = ZSessionInfo.safeParse(await json(res));
+  if (!parsed.success) throw new ApiError("unsupported_version", res.status, "Unexpected session");
+  return parsed.data;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await call("/api/session", { method: "DELETE" });
+  } catch (err) {
+    // Already signed out is fine; anything else too: the local state is cleared regardless.
+    if (!(err instanceof ApiError)) throw err;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Looking up and formatting user-facing text: `t(key, params)` over the message catalog, and
+ * locale-aware dates, sizes and counts with `Intl`. The locale is the browser's.
+ */
+import en, { type Catalog, type MessageKey, type PluralForms } from "./en";
+
+export type { MessageKey } from "./en";
+export type Params = Record<string, string | number>;
+
+let catalog: Catalog = en;
+let locale: string | undefined;
+
+function currentLocale(): string {
+  if (locale === undefined) {
+    locale = typeof navigator === "undefined" ? "en" : navigator.language || "en";
+  }
+  return locale;
+}
+
+/** For tests and a future language switch. */
+export function setLocale(next: string, messages: Catalog = en): void {
+  locale = next;
+  catalog = messages;
+  formatters.clear();
+}
+
+const formatters = new Map<string, Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat>();
+
+function cached<T extends Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat>(
+  key: string,
+  make: () => T,
+): T {
+  let f = formatters.get(key);
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f as T;
+}
+
+function numberFormat(): Intl.NumberFormat {
+  return cached("number", () => new Intl.NumberFormat(currentLocale()));
+}
+
+function pick(forms: PluralForms, count: number): string {
+  const rules = cached("plural", () => new Intl.PluralRules(currentLocale()));
+  const category = rules.select(count) as keyof PluralForms;
+  return forms[category] ?? forms.other;
+}
+
+/** The catalog text for `key`, with `{name}` replaced by `params.name` (numbers localised). */
+export function t(key: MessageKey, params: Params = {}): string {
+  const entry = catalog[key];
+  const count = params.count;
+  const text =
+    typeof entry === "string" ? entry : pick(entry, typeof count === "number" ? count : 0);
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === "number" ? numberFormat().format(value) : value;
+  });
+}
+
+/** A count with the locale's grouping, e.g. "100,000". */
+export function formatCount(n: number): string {
+  return numberFormat().format(n);
+}
+
+const SIZE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+
+/** A byte size in the largest unit that keeps it ≥ 1, e.g. "2.4 MB". */
+export function formatSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const u = SIZE_UNITS[unit] ?? "byte";
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return cached(
+    `size:${u}:${digits}`,
+    () =>
+      new Intl.NumberFormat(currentLocale(), {
+        style: "unit",
+        unit: u,
+        unitDisplay: unit === 0 ? "long" : "short",
+        maximumFractionDigits: digits,
+      }),
+  ).format(value);
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function relativeFormat(): Intl.RelativeTimeFormat {
+  return new Intl.RelativeTimeFormat(currentLocale(), { numeric: "auto", style: "short" });
+}
+
+function startOfDay(d: Date): number {
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
+/**
+ * A short date for the message list, relative when recent: "now", "5 min. ago", a time today,
+ * "yesterday", a weekday within the week, a month and day this year, else a full date.
+ */
+export function formatListDate(iso: string | null, now: Date = new Date()): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const ms = d.getTime();
+  if (Number.isNaN(ms)) return "";
+  const diff = now.getTime() - ms;
+  const l = currentLocale();
+  if (diff >= 0 && diff < MINUTE) return relativeFormat().format(0, "second");
+  if (diff >= 0 && diff < HOUR)
+    return relativeFormat().format(-Math.floor(diff / MINUTE), "minute");
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / DAY);
+  if (days === 0) {
+    return cached("time", () => new Intl.DateTimeFormat(l, { timeStyle: "short" })).format(d);
+  }
+  if (days === 1) return relativeFormat().format(-1, "day");
+  if (days > 1 && days < 7) {
+    return cached("weekday", () => new Intl.DateTimeFormat(l, { weekday: "short" })).format(d);
+  }
+  if (d.getFullYear() === now.getFullYear()) {
+    return cached(
+      "md",
+      () => new Intl.DateTimeFormat(l, { month: "short", day: "numeric" }),
+    ).format(d);
+  }
+  return cached("ymd", () => new Intl.DateTimeFormat(l, { dateStyle: "medium" })).format(d);
+}
+
+/** The full date and time shown in the reader's header. */
+export function formatFullDate(iso: string | null): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return cached(
+    "full",
+    () => new Intl.DateTimeFormat(currentLocale(), { dateStyle: "full", timeStyle: "short" }),
+  ).format(d);
+}
+
+/** A duration in seconds as the locale says it, e.g. "in 2 minutes" style without the "in". */
+export function formatWait(seconds: number): string {
+  const unit = seconds >= 120 ? "minute" : "second";
+  const value = unit === "minute" ? Math.ceil(seconds / 60) : seconds;
+  return cached(
+    `wait:${unit}`,
+    () => new Intl.NumberFormat(currentLocale(), { style: "unit", unit, unitDisplay: "long" }),
+  ).format(value);
+}
+
+/** A list of names joined the locale's way: "Ann, Bob and Cy". */
+export function formatList(items: string[]): string {
+  return new Intl.ListFormat(currentLocale(), { style: "short", type: "conjunction" }).format(
+    items,
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
+ * folders and list at once and opened messages can be read offline. Only what is useful is kept:
+ * the top of each list, and the most recently opened messages. Nothing secret is in the cache.
+ */
+
+import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
+import { del, get, set } from "idb-keyval";
+import { type ListData, trimForStorage } from "./list-cache";
+
+export const CACHE_KEY = "ferry.cache.v1";
+/** Rows kept per list: enough to paint the first screens. */
+const LIST_ROWS_KEPT = 300;
+/** Opened messages kept for offline reading. */
+const MESSAGES_KEPT = 200;
+export const CACHE_MAX_AGE = 7 * 24 * 60 * 60 * 1000;
+
+function isListData(v: unknown): v is ListData {
+  return typeof v === "object" && v !== null && "rows" in v && "total" in v;
+}
+
+function slim(client: PersistedClient): PersistedClient {
+  const queries = client.clientState.queries;
+  const messages = queries
+    .filter((q) => q.queryKey[0] === "message")
+    .sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt)
+    .slice(0, MESSAGES_KEPT);
+  const kept = new Set(messages);
+  return {
+    ...client,
+    clientState: {
+      ...client.clientState,
+      mutations: [],
+      queries: queries
+        .filter((q) => q.queryKey[0] !== "message" || kept.has(q))
+        .map((q) =>
+          q.queryKey[0] === "list" && isListData(q.state.data)
+            ? { ...q, state: { ...q.state, data: trimForStorage(q.state.data, LIST_ROWS_KEPT) } }
+            : q,
+        ),
+    },
+  };
+}
+
+function isPersistedClient(v: unknown): v is PersistedClient {
+  if (typeof v !== "object" || v === null) return false;
+  if (!("timestamp" in v) || typeof v.timestamp !== "number") return false;
+  if (!("buster" in v) || typeof v.buster !== "string") return false;
+  if (!("clientState" in v) || typeof v.clientState !== "object" || v.clientState === null) {
+    return false;
+  }
+  return "queries" in v.clientState && Array.isArray(v.clientState.queries);
+}
+
+/** Bump when the shape of cached data changes: older caches are then dropped, not misread. */
+export const CACHE_VERSION = 1;
+
+/**
+ * A persister over idb-keyval that saves at most once a second, and at once when the page is
+ * hidden or unloaded, so that what was just opened is there after a reload.
+ */
+let stopped = false;
+
+export function createPersister(): Persister {
+  stopped = false;
+  let pending: PersistedClient | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const available = typeof indexedDB !== "undefined";
+
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const client = pending;
+    pending = null;
+    if (!client || !available || stopped) return Promise.resolve();
+    return set(CACHE_KEY, JSON.stringify(slim(client))).catch(() => undefined);
+  };
+  if (typeof window !== "undefined") {
+    window.addEventListener("pagehide", () => void flush());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") void flush();
+    });
+  }
+  return {
+    persistClient(client) {
+      if (stopped) return;
+      pending = client;
+      timer ??= setTimeout(() => void flush(), 1000);
+    },
+    async restoreClient() {
+      if (!available) return undefined;
+      try {
+        const text = await get<string>(CACHE_KEY);
+        const value: unknown = text ? JSON.parse(text) : undefined;
+        return isPersistedClient(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async removeClient() {
+      pending = null;
+      clearTimeout(timer);
+      timer = undefined;
+      if (available) await del(CACHE_KEY).catch(() => undefined);
+    },
+  };
+}
+
+/** Which queries are worth persisting: folders, lists, and fully received messages. */
+export function shouldPersist(query: {
+  queryKey: readonly unknown[];
+  state: { status: string; data: unknown };
+}): boolean {
+  if (query.state.status !== "success") return false;
+  const kind = query.queryKey[0];
+  if (kind === "mailboxes" || kind === "list") return true;
+  if (kind === "message") {
+    const data = query.state.data;
+    return (
+      typeof data === "object" && data !== null && "complete" in data && data.complete === true
+    );
+  }
+  return false;
+}
+
+/** Forget the persisted cache and save nothing more (sign-out, another account). */
+export async function clearPersisted(): Promise<void> {
+  stopped = true;
+  if (typeof indexedDB === "undefined") return;
+  try {
+    await del(CACHE_KEY);
+  } catch {
+    // storage unavailable: nothing was stored
+  }
+}

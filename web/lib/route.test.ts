@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute, routeToSearch } from "./route";
+
+describe("route", () => {
+  it("round-trips through the query string", () => {
+    const r = parseRoute("?folder=Archive%2F2024&msg=17:42&q=from%3Aann&ro=1");
+    expect(r).toEqual({
+      folder: "Archive/2024",
+      msg: { uidValidity: 17, uid: 42 },
+      q: "from:ann",
+      ro: true,
+      view: null,
+    });
+    expect(parseRoute(routeToSearch(r))).toEqual(r);
+  });
+
+  it("defaults to the inbox and ignores a malformed message", () => {
+    expect(parseRoute("?msg=abc")).toEqual({
+      folder: "INBOX",
+      msg: null,
+      q: null,
+      ro: false,
+      view: null,
+    });
+    expect(routeToSearch(parseRoute(""))).toBe("");
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Who is signed in, as the page knows it. The bridge holds the real session (an HttpOnly cookie
+ * the page cannot read); the page remembers only the account's email address, so that a reload
+ * can paint the cached mailbox at once while `GET /api/session` confirms the session.
+ * The password is never stored anywhere in the browser.
+ */
+import type { TSessionRequest } from "@ferry/protocol";
+import { useSyncExternalStore } from "react";
+import { ApiError, signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
+
+const ACCOUNT_KEY = "ferry.account";
+
+export type SessionState =
+  | { phase: "checking" }
+  | { phase: "signedOut"; notice: "expired" | "network" | null }
+  | { phase: "signedIn"; email: string; confirmed: boolean };
+
+let state: SessionState = { phase: "checking" };
+const listeners = new Set<() => void>();
+const signOutHooks = new Set<() => void | Promise<void>>();
+
+function setState(next: SessionState): void {
+  state = next;
+  for (const l of listeners) l();
+}
+
+function readAccount(): string | null {
+  try {
+    return localStorage.getItem(ACCOUNT_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeAccount(email: string | null): void {
+  try {
+    if (email === null) localStorage.removeItem(ACCOUNT_KEY);
+    else localStorage.setItem(ACCOUNT_KEY, email);
+  } catch {
+    // storage blocked: the session still works, reloads just can't paint from cache
+  }
+}
+
+/** Register cleanup to run when the session ends (close the socket, drop cached mail). */
+export function onSessionEnd(hook: () => void | Promise<void>): () => void {
+  signOutHooks.add(hook);
+  return () => signOutHooks.delete(hook);
+}
+
+async function endLocally(notice: "expired" | null): Promise<void> {
+  writeAccount(null);
+  await Promise.allSettled([...signOutHooks].map(async (h) => h()));
+  setState({ phase: "signedOut", notice });
+}
+
+let started = false;
+
+/** Decide at start-up: cached account (paint at once, then confirm) or the sign-in page. */
+export function initSession(): void {
+  if (started) return;
+  started = true;
+  const account = readAccount();
+  if (account) setState({ phase: "signedIn", email: account, confirmed: false });
+  fetchSession().then(
+    (info) => {
+      if (info) {
+        if (account && account !== info.email) {
+          // Another account signed in elsewhere in this browser: drop the old cache first.
+          void endLocally(null).then(() => {
+            writeAccount(info.email);
+            setState({ phase: "signedIn", email: info.email, confirmed: true });
+          });
+          return;
+        }
+        writeAccount(info.email);
+        setState({ phase: "signedIn", email: info.email, confirmed: true });
+      } else if (account) {
+        void endLocally("expired");
+      } else {
+        setState({ phase: "signedOut", notice: null });
+      }
+    },
+    (err: unknown) => {
+      // Offline: keep reading the cached mail if there is any.
+      if (account) return;
+      setState({
+        phase: "signedOut",
+        notice: err instanceof ApiError && err.code === "network" ? "network" : null,
+      });
+    },
+  );
+}
+
+export async function signIn(request: TSessionRequest): Promise<void> {
+  const info = await apiSignIn(request);
+  writeAccount(info.email);
+  setState({ phase: "signedIn", email: info.email, confirmed: true });
+}
+
+export async function signOut(): Promise<void> {
+  await apiSignOut().catch(() => undefined);
+  await endLocally(null);
+}
+
+/** The bridge said this session is over (socket closed with 4001, or 401). */
+export function sessionExpired(): void {
+  if (state.phase !== "signedIn") return;
+  void endLocally("expired");
+}
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+    () => state,
+  );
+}

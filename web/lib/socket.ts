@@ -1,0 +1,609 @@
+/**
+ * The browser's one WebSocket to the bridge. It owns connecting and reconnecting (capped
+ * exponential back-off with jitter), the application-level ping that detects a dead link,
+ * requests with ids and promise-based replies (and the multi-frame reply of `message.open`),
+ * timeouts, and pushed events. Every inbound frame is validated with `parseServerFrame`; frames
+ * arriving on a socket that was already abandoned are ignored.
+ */
+import {
+  PROTOCOL_VERSION,
+  parseServerFrame,
+  type TClientFrameInput,
+  type TConnectionState,
+  type TErrorCode,
+  type TMessageBody,
+  type TMessageHeader,
+  type TMessageRef,
+  type TServerFrame,
+  type TServerFrameOf,
+} from "@ferry/protocol";
+
+/** The close code the bridge uses when the session is gone (signed out elsewhere, expired). */
+export const CLOSE_SIGNED_OUT = 4001;
+/** The close code this client uses when it gives up on a silent socket. */
+const CLOSE_DEAD = 4000;
+
+/** Where the browser's link to the bridge stands. */
+export type SocketStatus =
+  | "idle"
+  | "connecting"
+  | "online"
+  | "reconnecting"
+  | "offline"
+  | "signedOut";
+
+/** A failed request: a protocol error code, or "timeout" when no reply came in time. */
+export class FerryError extends Error {
+  readonly code: TErrorCode | "timeout";
+  readonly position: number | undefined;
+  constructor(code: TErrorCode | "timeout", message: string, position?: number) {
+    super(message);
+    this.name = "FerryError";
+    this.code = code;
+    this.position = position;
+  }
+}
+
+/** Which reply frame answers each single-reply request. */
+interface ReplyTypes {
+  ping: "pong";
+  "mailboxes.list": "mailboxes";
+  "mailbox.open": "mailbox.opened";
+  "list.window": "list.window";
+  "flags.update": "ok";
+  "messages.move": "messages.moved";
+  "messages.copy": "messages.moved";
+  "messages.archive": "messages.moved";
+  "messages.delete": "messages.moved";
+  "mailbox.markAllRead": "ok";
+  "compose.send": "compose.queued";
+  "compose.cancel": "compose.cancelled";
+  "draft.save": "draft.saved";
+  "draft.discard": "ok";
+  "compose.context": "compose.context";
+  "contacts.suggest": "contacts";
+  "identities.list": "identities";
+  "identities.save": "identities";
+}
+export type RequestType = keyof ReplyTypes;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A request as the caller writes it: the frame without its id. */
+export type RequestOf<K extends RequestType> = DistributiveOmit<
+  Extract<TClientFrameInput, { type: K }>,
+  "id"
+>;
+export type ReplyOf<K extends RequestType> = TServerFrameOf<ReplyTypes[K]>;
+
+/** Pushed frames: no id, not a reply. */
+export type PushedEvent = Extract<
+  TServerFrame,
+  {
+    type:
+      | "state"
+      | "mailbox.status"
+      | "messages.new"
+      | "messages.expunged"
+      | "messages.flags"
+      | "mailbox.reset"
+      | "mailboxes.changed"
+      | "compose.sent"
+      | "compose.failed";
+  }
+>;
+
+export interface MessageStreamHandlers {
+  onHeader(frame: TMessageHeader): void;
+  onBody(frame: TMessageBody): void;
+}
+
+interface Pending {
+  /** Handles a frame carrying this request's id; returns true when the request is finished. */
+  onFrame(frame: TServerFrame): boolean;
+  fail(err: FerryError): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  timeoutMs: number;
+  /** Serialized frame, kept until it has been written to a socket. */
+  text: string;
+  sent: boolean;
+}
+
+export interface SocketOptions {
+  url?: () => string;
+  WebSocketImpl?: typeof WebSocket;
+  random?: () => number;
+  /** Asked when a socket closes before its hello: is the session still valid? */
+  checkSession?: () => Promise<boolean>;
+  requestTimeoutMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+function defaultUrl(): string {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${proto}//${location.host}/ws`;
+}
+
+/** The delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
+export function backoffDelay(
+  attempt: number,
+  min: number,
+  max: number,
+  random: () => number,
+): number {
+  const base = Math.min(max, min * 2 ** Math.min(attempt, 20));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+export class FerrySocket {
+  private readonly opts: Required<Omit<SocketOptions, "checkSession">> & {
+    checkSession: (() => Promise<boolean>) | undefined;
+  };
+  private ws: WebSocket | null = null;
+  private helloSeen = false;
+  private everOnline = false;
+  private wanted = false;
+  private attempt = 0;
+  private nextId = 1;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  private heartbeatMs = 25_000;
+  private readonly pending = new Map<string, Pending>();
+  private status: SocketStatus = "idle";
+  private imapState: TConnectionState = "online";
+  private email: string | null = null;
+  private readonly statusListeners = new Set<() => void>();
+  private readonly eventListeners = new Set<Listener<PushedEvent>>();
+  private readonly openListeners = new Set<Listener<{ reconnect: boolean }>>();
+  private readonly signedOutListeners = new Set<() => void>();
+
+  constructor(opts: SocketOptions = {}) {
+    this.opts = {
+      url: opts.url ?? defaultUrl,
+      WebSocketImpl: opts.WebSocketImpl ?? globalThis.WebSocket,
+      random: opts.random ?? Math.random,
+      checkSession: opts.checkSession,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 20_000,
+      minBackoffMs: opts.minBackoffMs ?? 500,
+      maxBackoffMs: opts.maxBackoffMs ?? 30_000,
+    };
+  }
+
+  // ----- lifecycle ------------------------------------------------------------------------------
+
+  /** Start connecting (and keep reconnecting) until `stop()`. */
+  start(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.attempt = 0;
+    if (typeof window !== "undefined") {
+      window.addEventListener("online", this.onBrowserOnline);
+      window.addEventListener("offline", this.onBrowserOffline);
+    }
+    this.connect();
+  }
+
+  /** Close for good: pending requests fail, no reconnect. */
+  stop(): void {
+    this.wanted = false;
+    if (typeof window !== "undefined") {
+      window.removeEventListener("online", this.onBrowserOnline);
+      window.removeEventListener("offline", this.onBrowserOffline);
+    }
+    clearTimeout(this.reconnectTimer);
+    this.abandon(1000);
+    this.failAll(new FerryError("connection_lost", "Socket closed"));
+    this.setStatus("idle");
+  }
+
+  /** Try to connect now instead of waiting for the back-off. */
+  retryNow(): void {
+    if (!this.wanted || this.status === "online" || this.status === "signedOut") return;
+    clearTimeout(this.reconnectTimer);
+    this.attempt = 0;
+    this.abandon(1000);
+    this.connect();
+  }
+
+  private readonly onBrowserOnline = (): void => this.retryNow();
+  private readonly onBrowserOffline = (): void => {
+    if (this.status !== "online") this.setStatus("offline");
+  };
+
+  private connect(): void {
+    if (!this.wanted) return;
+    this.setStatus(this.everOnline ? "reconnecting" : "connecting");
+    let ws: WebSocket;
+    try {
+      ws = new this.opts.WebSocketImpl(this.opts.url());
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    this.helloSeen = false;
+    ws.onmessage = (ev: MessageEvent) => {
+      if (ws !== this.ws) return; // a late frame from an abandoned socket
+      if (typeof ev.data === "string") this.onText(ev.data);
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      if (ws !== this.ws) return;
+      this.onClosed(ev.code);
+    };
+    ws.onerror = () => {
+      // A close event always follows; reconnecting is handled there.
+    };
+  }
+
+  /** Detach and close the current socket; nothing it says afterwards is heard. */
+  private abandon(code: number): void {
+    const ws = this.ws;
+    this.ws = null;
+    this.helloSeen = false;
+    clearInterval(this.pingTimer);
+    if (ws) {
+      ws.onmessage = null;
+      ws.onclose = null;
+      ws.onerror = null;
+      try {
+        ws.close(code);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  private onClosed(code: number): void {
+    const hadHello = this.helloSeen;
+    this.abandon(1000);
+    this.failSent(new FerryError("connection_lost", "The connection to Ferry was lost"));
+    if (code === CLOSE_SIGNED_OUT) {
+      this.signOut();
+      return;
+    }
+    if (!hadHello && this.opts.checkSession) {
+      // A refused upgrade looks like any other failure; ask the HTTP API whether we're signed out.
+      void this.opts.checkSession().then(
+        (valid) => {
+          if (!valid) this.signOut();
+        },
+        () => undefined,
+      );
+    }
+    this.scheduleReconnect();
+  }
+
+  private signOut(): void {
+    this.wanted = false;
+    clearTimeout(this.reconnectTimer);
+    this.abandon(1000);
+    this.failAll(new FerryError("unauthorized", "Signed out"));
+    this.setStatus("signedOut");
+    for (const l of this.signedOutListeners) l();
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.wanted) return;
+    const browserOffline = typeof navigator !== "undefined" && navigator.onLine === false;
+    this.setStatus(
+      browserOffline || this.attempt >= 3
+        ? "offline"
+        : this.everOnline
+          ? "reconnecting"
+          : "connecting",
+    );
+    const delay = backoffDelay(
+      this.attempt,
+      this.opts.minBackoffMs,
+      this.opts.maxBackoffMs,
+      this.opts.random,
+    );
+    this.attempt++;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  // ----- inbound ---------------------------------------------------------------------------------
+
+  private onText(text: string): void {
+    this.lastFrameAt = Date.now();
+    const parsed = parseServerFrame(text);
+    if (!parsed.ok) {
+      console.warn("ferry: ignored a frame that does not match the protocol:", parsed.message);
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case "hello":
+        this.onHello(frame);
+        return;
+      case "pong":
+      case "ok":
+      case "mailboxes":
+      case "mailbox.opened":
+      case "list.window":
+      case "message.header":
+      case "message.body":
+      case "message.end":
+      case "messages.moved":
+      case "compose.queued":
+      case "compose.cancelled":
+      case "draft.saved":
+      case "compose.context":
+      case "contacts":
+      case "identities":
+        this.dispatchReply(frame.id, frame);
+        return;
+      case "error":
+        if (frame.id !== undefined) {
+          this.dispatchReply(frame.id, frame);
+        } else {
+          console.warn(`ferry: bridge error ${frame.code}`);
+          if (frame.code === "unauthorized") this.signOut();
+        }
+        return;
+      case "state":
+        this.imapState = frame.imap;
+        this.emitStatus();
+        this.emitEvent(frame);
+        return;
+      case "mailbox.status":
+      case "messages.new":
+      case "messages.expunged":
+      case "messages.flags":
+      case "mailbox.reset":
+      case "mailboxes.changed":
+      case "compose.sent":
+      case "compose.failed":
+        this.emitEvent(frame);
+        return;
+      default:
+        frame satisfies never;
+    }
+  }
+
+  private onHello(frame: TServerFrameOf<"hello">): void {
+    if (frame.version !== PROTOCOL_VERSION) return;
+    const reconnect = this.everOnline;
+    this.helloSeen = true;
+    this.everOnline = true;
+    this.attempt = 0;
+    this.email = frame.email;
+    this.heartbeatMs = frame.heartbeatMs;
+    this.imapState = "online";
+    this.setStatus("online");
+    this.startHeartbeat();
+    this.flush();
+    for (const l of this.openListeners) l({ reconnect });
+  }
+
+  private dispatchReply(id: string, frame: TServerFrame): void {
+    const p = this.pending.get(id);
+    if (!p) return; // a reply to a request that already timed out
+    if (frame.type === "error") {
+      this.finish(id);
+      p.fail(new FerryError(frame.code, frame.message, frame.position));
+      return;
+    }
+    if (p.onFrame(frame)) this.finish(id);
+    else this.armTimer(id, p); // multi-frame replies: the timeout counts from the last frame
+  }
+
+  private finish(id: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+  }
+
+  // ----- heartbeat -------------------------------------------------------------------------------
+
+  private startHeartbeat(): void {
+    clearInterval(this.pingTimer);
+    const every = Math.max(1000, Math.min(this.heartbeatMs, 25_000));
+    this.lastFrameAt = Date.now();
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > every * 2 + 2000) {
+        // Silent for two beats: the link is dead even if the browser hasn't noticed.
+        const ws = this.ws;
+        this.abandon(CLOSE_DEAD);
+        if (ws) this.onClosed(CLOSE_DEAD);
+        return;
+      }
+      this.request({ type: "ping" }, { timeoutMs: every * 2 }).catch(() => undefined);
+    }, every);
+  }
+
+  // ----- outbound --------------------------------------------------------------------------------
+
+  private armTimer(id: string, p: Pending): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => {
+      if (this.pending.get(id) !== p) return;
+      this.pending.delete(id);
+      p.fail(new FerryError("timeout", "No answer from Ferry in time"));
+    }, p.timeoutMs);
+  }
+
+  private enqueue(p: Pending, id: string): void {
+    this.pending.set(id, p);
+    this.armTimer(id, p);
+    this.flush();
+  }
+
+  private flush(): void {
+    const ws = this.ws;
+    if (!ws || !this.helloSeen || ws.readyState !== 1) return;
+    for (const p of this.pending.values()) {
+      if (p.sent) continue;
+      try {
+        ws.send(p.text);
+        p.sent = true;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private failSent(err: FerryError): void {
+    for (const [id, p] of this.pending) {
+      if (!p.sent) continue; // not yet written: it goes out on the next socket
+      this.finish(id);
+      p.fail(err);
+    }
+  }
+
+  private failAll(err: FerryError): void {
+    for (const [id, p] of this.pending) {
+      this.finish(id);
+      p.fail(err);
+    }
+  }
+
+  private newId(): string {
+    return String(this.nextId++);
+  }
+
+  /**
+   * Send a request and wait for its reply. Requests made while disconnected wait for the next
+   * connection (within the timeout). An `error` reply rejects with a `FerryError`.
+   */
+  request<K extends RequestType>(
+    frame: RequestOf<K> & { type: K },
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ReplyOf<K>> {
+    const expected = REPLY_TYPES[frame.type];
+    return new Promise<ReplyOf<K>>((resolve, reject) => {
+      const id = this.newId();
+      const p: Pending = {
+        onFrame: (reply) => {
+          if (reply.type !== expected) return false;
+          resolve(reply as ReplyOf<K>);
+          return true;
+        },
+        fail: reject,
+        timer: undefined,
+        timeoutMs: opts.timeoutMs ?? this.opts.requestTimeoutMs,
+        text: JSON.stringify({ ...frame, id }),
+        sent: false,
+      };
+      this.enqueue(p, id);
+    });
+  }
+
+  /**
+   * Open a message: `onHeader` at once, then `onBody` for each chunk; resolves at `message.end`.
+   * The timeout counts from the last frame received, so a large body may take its time.
+   */
+  openMessage(
+    ref: TMessageRef,
+    handlers: MessageStreamHandlers,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const id = this.newId();
+      const p: Pending = {
+        onFrame: (reply) => {
+          switch (reply.type) {
+            case "message.header":
+              handlers.onHeader(reply);
+              return false;
+            case "message.body":
+              handlers.onBody(reply);
+              return false;
+            case "message.end":
+              resolve();
+              return true;
+            default:
+              return false;
+          }
+        },
+        fail: reject,
+        timer: undefined,
+        timeoutMs: opts.timeoutMs ?? this.opts.requestTimeoutMs,
+        text: JSON.stringify({ type: "message.open", id, ref }),
+        sent: false,
+      };
+      this.enqueue(p, id);
+    });
+  }
+
+  // ----- observers -------------------------------------------------------------------------------
+
+  private setStatus(s: SocketStatus): void {
+    if (this.status === s) return;
+    this.status = s;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    for (const l of this.statusListeners) l();
+  }
+
+  private emitEvent(e: PushedEvent): void {
+    for (const l of this.eventListeners) {
+      try {
+        l(e);
+      } catch (err) {
+        console.error("ferry: event handler failed", err);
+      }
+    }
+  }
+
+  getStatus(): SocketStatus {
+    return this.status;
+  }
+
+  /** The IMAP side as the bridge reports it (meaningful while `online`). */
+  getImapState(): TConnectionState {
+    return this.imapState;
+  }
+
+  getEmail(): string | null {
+    return this.email;
+  }
+
+  onStatusChange(l: () => void): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  onEvent(l: Listener<PushedEvent>): () => void {
+    this.eventListeners.add(l);
+    return () => this.eventListeners.delete(l);
+  }
+
+  /** Called after each hello; `reconnect` is true for every hello after the first. */
+  onOpen(l: Listener<{ reconnect: boolean }>): () => void {
+    this.openListeners.add(l);
+    return () => this.openListeners.delete(l);
+  }
+
+  onSignedOut(l: () => void): () => void {
+    this.signedOutListeners.add(l);
+    return () => this.signedOutListeners.delete(l);
+  }
+}
+
+const REPLY_TYPES: ReplyTypes = {
+  ping: "pong",
+  "mailboxes.list": "mailboxes",
+  "mailbox.open": "mailbox.opened",
+  "list.window": "list.window",
+  "flags.update": "ok",
+  "messages.move": "messages.moved",
+  "messages.copy": "messages.moved",
+  "messages.archive": "messages.moved",
+  "messages.delete": "messages.moved",
+  "mailbox.markAllRead": "ok",
+  "compose.send": "compose.queued",
+  "compose.cancel": "compose.cancelled",
+  "draft.save": "draft.saved",
+  "draft.discard": "ok",
+  "compose.context": "compose.context",
+  "contacts.suggest": "contacts",
+  "identities.list": "identities",
+  "identities.save": "identities",
+};
