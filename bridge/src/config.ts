@@ -59,6 +59,13 @@ export interface Config {
   demo: { email: string; password: string } | null;
   /** A session unused this long is forgotten. */
   sessionIdleTtlMs: number;
+  /** Any session, even one in use, must sign in again this long after it signed in. */
+  sessionMaxAgeMs: number;
+  /**
+   * A session's IMAP connections close this long after its last socket closed (and no HTTP
+   * request uses them); it stays signed in, and its next socket or request reconnects.
+   */
+  sessionDetachMs: number;
   /** Interval of the socket heartbeat (ping/terminate), sent to the browser in `hello`. */
   heartbeatMs: number;
   /** IMAP connect (TCP + TLS + greeting) timeout. */
@@ -291,6 +298,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { email: e.FERRY_DEMO_EMAIL, password: e.FERRY_DEMO_PASSWORD }
         : null,
     sessionIdleTtlMs: 12 * 60 * 60 * 1000,
+    sessionMaxAgeMs: 30 * 24 * 60 * 60 * 1000,
+    sessionDetachMs: 2 * 60 * 1000,
     heartbeatMs: 25_000,
     connectTimeoutMs: 15_000,
     loginFailuresPerEmail: 5,

@@ -4,5 +4,5 @@ export { BridgeError, isBridgeError } from "./errors";
 export { connectImap, type ImapCredentials, type ImapTarget } from "./imap/connect";
 export { createLogger, type Logger } from "./log";
 export { type Bridge, type BridgeOptions, createBridge } from "./server";
-export type { LiveMailSession, MailSessionFactory } from "./session/live";
+export type { LiveMailSession, MailboxOwner, MailSessionFactory } from "./session/live";
 export { MemorySessionStore, type SessionRecord, type SessionStore } from "./session/store";

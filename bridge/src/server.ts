@@ -30,6 +30,8 @@ export interface BridgeOptions {
   createMailSession?: MailSessionFactory;
   /** Validate every outgoing socket frame against the protocol (default: true). */
   checkOutgoingFrames?: boolean;
+  /** The clock of session lifetimes (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface Bridge {
@@ -57,13 +59,14 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
   for (const warning of config.warnings) log.warn(warning);
 
   const store = opts.store ?? new MemorySessionStore();
-  const live = new LiveRegistry(log);
+  const live = new LiveRegistry(log, { detachMs: config.sessionDetachMs });
   const manager = new SessionManager({
     config,
     store,
     live,
     log,
     createMailSession: opts.createMailSession ?? defaultMailSession,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   let origins = new OriginPolicy(config.allowedOrigins ?? []);
   const site = new StaticSite(config.webDir, log);
@@ -71,7 +74,8 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     config,
     log,
     mailAccess: (key) => manager.mailAccess(key),
-    isLive: (key) => manager.liveIfPresent(key) !== undefined,
+    // detached sessions (IMAP closed for want of use) are still signed in: keep their uploads
+    isLive: (key) => manager.isActive(key),
     // a sent message's outcome reaches every socket of its session that is still open
     push: (key, frame) => {
       const session = manager.liveIfPresent(key);
@@ -93,6 +97,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     origins: () => origins,
     log,
     parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.downloads.run(fn)),
+    // the proxy needs a signed-in session, not its IMAP connections
     proxy: (req, res) => handleProxyRequest(req, res, { allowPrivate: config.allowPrivateHosts }),
     uploads: compose,
   };

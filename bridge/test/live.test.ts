@@ -7,9 +7,10 @@
 import { startMailServer } from "@ferry/mail-server";
 import type { TServerFrame, TServerFrameOf } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rowsForUids } from "../src/imap/window";
 import { MailSession } from "../src/live";
+import { sessionKey } from "../src/session/crypto";
 import {
   type MailServer,
   openSocket,
@@ -17,6 +18,7 @@ import {
   startBridge,
   type TestBridge,
   type TestSocket,
+  withTimeout,
 } from "./harness";
 
 let mail: MailServer;
@@ -30,7 +32,7 @@ let counter = 0;
 beforeAll(async () => {
   mail = await startMailServer({
     postfix: false,
-    users: Array.from({ length: 7 }, (_, i) => ({ email: `live${i}@example.test` })),
+    users: Array.from({ length: 9 }, (_, i) => ({ email: `live${i}@example.test` })),
   });
   b = await startBridge(mail);
   fastCounts = await startBridge(mail, {
@@ -266,6 +268,95 @@ describe("live events through the bridge", () => {
     expect(await one.request({ type: "mailboxes.list", id: "after-drop" })).toMatchObject({
       type: "mailboxes",
     });
+  });
+});
+
+/** IMAP connections Dovecot has for `email` (`doveadm who`: one line per connection). */
+async function imapConnections(email: string): Promise<number> {
+  const { stdout } = await mail.doveadm(["who", "-1", email]);
+  return stdout.split("\n").filter((line) => line.startsWith(`${email} `)).length;
+}
+
+describe("two tabs of one user, each with its own open folder", () => {
+  it("pushes both folders' changes, keeps each tab's read-only mode, and stops watching a closed tab's folder", async () => {
+    const u = user(7);
+    const phone = await device(u);
+    await phone.append("Archive", raw(u.email, "archived before"));
+    await phone.append("Sent", raw(u.email, "sent before"));
+    const cookie = await signedIn(b, u.email, u.password);
+    const reader = await socketFor(cookie);
+    const writer = await socketFor(cookie);
+    const mailOf = () => {
+      const live = b.bridge.sessions.live.get(sessionKey(cookie.split("=")[1] ?? ""));
+      if (!live) throw new Error("no live session");
+      return live.mail as MailSession;
+    };
+
+    const archive = await reader.request({
+      type: "mailbox.open",
+      id: "open-archive",
+      path: "Archive",
+      readOnly: true,
+    });
+    expect(archive).toMatchObject({ type: "mailbox.opened", readOnly: true, permanentFlags: [] });
+    const sent = await writer.request({ type: "mailbox.open", id: "open-sent", path: "Sent" });
+    expect(sent).toMatchObject({ type: "mailbox.opened", mailbox: "Sent", readOnly: false });
+    if (archive.type !== "mailbox.opened" || sent.type !== "mailbox.opened") return;
+    expect(mailOf().watchedMailboxes).toEqual(["INBOX", "Archive", "Sent"]);
+    // command, INBOX, Archive, Sent, and the phone
+    expect(await imapConnections(u.email)).toBe(5);
+
+    // Another device changes each folder: both changes reach both tabs, live.
+    await phone.append("Archive", raw(u.email, "archived by the phone"));
+    await phone.append("Sent", raw(u.email, "sent by the phone"));
+    for (const s of [reader, writer]) {
+      await s.waitFor(newWith("Archive", "archived by the phone"), "Archive news");
+      await s.waitFor(newWith("Sent", "sent by the phone"), "Sent news");
+    }
+
+    // Read-only is the reader's alone: its actions in Archive are refused, the writer's are not,
+    // in either folder.
+    const [archived] = (await window(reader, "Archive")).rows;
+    const [inSent] = (await window(writer, "Sent")).rows;
+    if (!archived || !inSent) throw new Error("nothing listed");
+    const archiveSet = {
+      mailbox: "Archive",
+      uidValidity: archive.uidValidity,
+      uids: [archived.uid],
+    };
+    const sentSet = { mailbox: "Sent", uidValidity: sent.uidValidity, uids: [inSent.uid] };
+    expect(
+      await reader.request({ type: "flags.update", id: "ro", set: archiveSet, add: ["\\Flagged"] }),
+    ).toMatchObject({ type: "error", id: "ro", code: "read_only" });
+    expect(
+      await reader.request({ type: "messages.archive", id: "ro-archive", set: archiveSet }),
+    ).toMatchObject({ type: "error", id: "ro-archive", code: "read_only" });
+    expect(
+      await writer.request({ type: "flags.update", id: "rw", set: archiveSet, add: ["\\Flagged"] }),
+    ).toEqual({ type: "ok", id: "rw" });
+    expect(
+      await writer.request({ type: "flags.update", id: "rw-sent", set: sentSet, add: ["\\Seen"] }),
+    ).toEqual({ type: "ok", id: "rw-sent" });
+    // The reader may change what it did not open read-only.
+    expect(
+      await reader.request({ type: "flags.update", id: "ro-sent", set: sentSet, add: ["$Work"] }),
+    ).toEqual({ type: "ok", id: "ro-sent" });
+    // The writer's change in Archive is pushed to the reader, whose tab shows Archive.
+    await reader.waitFor(
+      (f) =>
+        f.type === "messages.flags" &&
+        f.mailbox === "Archive" &&
+        f.changes.some((c) => c.uid === archived.uid && c.flags.includes("\\Flagged")),
+      "the writer's flag in Archive",
+    );
+
+    // The reader's tab closes: Archive is no longer watched; Sent still is, for the writer.
+    reader.close();
+    await withTimeout(reader.closed, 5000, "reader closed");
+    await vi.waitFor(() => expect(mailOf().watchedMailboxes).toEqual(["INBOX", "Sent"]));
+    await vi.waitFor(async () => expect(await imapConnections(u.email)).toBe(4));
+    await phone.append("Sent", raw(u.email, "sent after the reader left"));
+    await writer.waitFor(newWith("Sent", "sent after the reader left"), "Sent news after");
   });
 });
 

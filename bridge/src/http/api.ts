@@ -28,7 +28,11 @@ import {
   sendJson,
 } from "./respond";
 
-/** Handler of an authenticated API route delegated to another module (parts, proxy). */
+/**
+ * Handler of an authenticated API route delegated to another module that uses the session's
+ * IMAP side (parts). The session is held in use (not detached) until the returned promise
+ * settles.
+ */
 export type SessionRouteHandler = (
   req: IncomingMessage,
   res: ServerResponse,
@@ -42,8 +46,8 @@ export interface ApiDeps {
   log: Logger;
   /** GET /api/parts (bridge/src/http/parts.ts), when available. */
   parts?: SessionRouteHandler | undefined;
-  /** GET /api/proxy (bridge/src/http/proxy.ts), when available. */
-  proxy?: SessionRouteHandler | undefined;
+  /** GET /api/proxy (bridge/src/http/proxy.ts), when available; it needs a session, not IMAP. */
+  proxy?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /** POST /api/uploads and DELETE /api/uploads/<id> (bridge/src/compose), when available. */
   uploads?: UploadRoutes | undefined;
 }
@@ -73,29 +77,37 @@ export async function handleApi(
           return sessionInfo(req, res, deps);
         });
       case "/api/parts":
-      case "/api/proxy": {
-        const handler = path === "/api/parts" ? deps.parts : deps.proxy;
+        return await only(req, res, ["GET", "HEAD"], () =>
+          withLive(req, deps, async (live) => {
+            if (!deps.parts) return fail(res, "internal", "Not available yet.", 501);
+            await deps.parts(req, res, live);
+          }),
+        );
+      case "/api/proxy":
         return await only(req, res, ["GET", "HEAD"], async () => {
-          const live = await requireLive(req, deps);
-          if (!handler) return fail(res, "internal", "Not available yet.", 501);
-          await handler(req, res, live);
+          if (!(await deps.manager.resolve(readCookie(req)))) {
+            throw new BridgeError("unauthorized", "Not signed in.");
+          }
+          if (!deps.proxy) return fail(res, "internal", "Not available yet.", 501);
+          await deps.proxy(req, res);
         });
-      }
       case "/api/uploads":
         return await only(req, res, ["POST"], async () => {
           if (refuseForeignOrigin(req, res, deps)) return;
-          const live = await requireLive(req, deps);
-          if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
-          await deps.uploads.receiveUpload(req, res, live);
+          await withLive(req, deps, async (live) => {
+            if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
+            await deps.uploads.receiveUpload(req, res, live);
+          });
         });
       default:
         if (path.startsWith("/api/uploads/")) {
           const uploadId = path.slice("/api/uploads/".length);
           return await only(req, res, ["DELETE"], async () => {
             if (refuseForeignOrigin(req, res, deps)) return;
-            const live = await requireLive(req, deps);
-            if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
-            await deps.uploads.deleteUpload(res, live, uploadId);
+            await withLive(req, deps, async (live) => {
+              if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
+              await deps.uploads.deleteUpload(res, live, uploadId);
+            });
           });
         }
         return fail(res, "bad_request", "No such API endpoint.", 404);
@@ -193,8 +205,21 @@ async function sessionInfo(
   sendJson(res, 200, body);
 }
 
-async function requireLive(req: IncomingMessage, deps: ApiDeps): Promise<LiveSession> {
+/**
+ * Runs `fn` with the live session of the request's cookie (rebuilt when it was detached), held
+ * in use until `fn` settles.
+ */
+async function withLive(
+  req: IncomingMessage,
+  deps: ApiDeps,
+  fn: (live: LiveSession) => Promise<void>,
+): Promise<void> {
   const session = await deps.manager.resolve(readCookie(req));
   if (!session) throw new BridgeError("unauthorized", "Not signed in.");
-  return deps.manager.live(session);
+  const lease = await deps.manager.acquire(session);
+  try {
+    await fn(lease.session);
+  } finally {
+    lease.release();
+  }
 }

@@ -1,5 +1,12 @@
 /** The live layer: a MailSession per signed-in session, pushing IMAP changes as protocol events. */
 
-export { MailSession, type MailSessionOptions, type OpenedMailbox } from "./mail-session";
+export {
+  MAX_WATCHED_FOLDERS,
+  type MailboxOwner,
+  MailSession,
+  type MailSessionOptions,
+  type OpenedMailbox,
+  type OwnedMailbox,
+} from "./mail-session";
 export { fetchRows, type RowsFetcher, toMessageRow } from "./rows";
 export { type Backoff, PeriodicScheduler, sharedScheduler } from "./timing";

@@ -18,6 +18,9 @@ import {
   uidsOf,
 } from "./test-harness";
 
+/** The owner of the mailboxes opened here: one browser tab. */
+const TAB = { tab: "one" };
+
 let server: MailServer;
 const cleanups: (() => Promise<unknown>)[] = [];
 const logs: FrameLog[] = [];
@@ -107,7 +110,7 @@ describe.each([
     await before.append("Archive", message({ subject: "Archived 1", to: user.email }));
     const [u1, u2, u3] = await uidsOf(before, "INBOX");
     if (!u1 || !u2 || !u3) throw new Error("expected three messages");
-    const archive = await session.openMailbox("Archive", false);
+    const archive = await session.openMailbox("Archive", false, TAB);
 
     const from = frames.mark();
     await disconnect(user, connector, frames);
@@ -153,7 +156,7 @@ describe.each([
     expect(frames.of("mailbox.reset", from)).toEqual([]);
     expect(frames.of("messages.expunged", from).flatMap((f) => f.uids)).toEqual([u2]);
     await expect(pending).resolves.toBe("ran after the reconnect");
-    expect(session.openMailboxPath).toBe("Archive");
+    expect(session.openedBy(TAB)?.mailbox).toBe("Archive");
 
     // And live again afterwards.
     const after = frames.mark();
@@ -165,12 +168,36 @@ describe.each([
   });
 });
 
+describe("several owners' folders", () => {
+  it("reconnects every folder watcher, and reports what changed in each while away", async () => {
+    const { user, connector, session, frames } = await setup(true);
+    const [tabA, tabB] = [{ tab: "A" }, { tab: "B" }];
+    const archive = await session.openMailbox("Archive", false, tabA);
+    const sent = await session.openMailbox("Sent", true, tabB);
+    const from = frames.mark();
+    await disconnect(user, connector, frames);
+    const other = await device(user);
+    await other.append("Archive", message({ subject: "Archived while away", to: user.email }));
+    await other.append("Sent", message({ subject: "Sent while away", to: user.email }));
+    connector.release();
+    await frames.next("state", (f) => f.imap === "online", { from });
+    const a = await frames.next("messages.new", (f) => f.mailbox === "Archive", { from });
+    expect(a).toMatchObject({ uidValidity: archive.uidValidity, total: 1 });
+    const s = await frames.next("messages.new", (f) => f.mailbox === "Sent", { from });
+    expect(s).toMatchObject({ uidValidity: sent.uidValidity, total: 1 });
+    expect(session.openedBy(tabA)).toEqual({ mailbox: "Archive", readOnly: false });
+    expect(session.openedBy(tabB)).toEqual({ mailbox: "Sent", readOnly: true });
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Archive", "Sent"]);
+    expect(frames.of("mailbox.reset", from)).toEqual([]);
+  });
+});
+
 describe("resync edge cases", () => {
   it("sends mailbox.reset when the open folder's UIDVALIDITY changed while away", async () => {
     const { user, connector, session, frames } = await setup(true);
     const other = await device(user);
     await other.append("Archive", message({ subject: "Old generation", to: user.email }));
-    const opened = await session.openMailbox("Archive", false);
+    const opened = await session.openMailbox("Archive", false, TAB);
 
     const from = frames.mark();
     await disconnect(user, connector, frames);
@@ -201,7 +228,7 @@ describe("resync edge cases", () => {
     const { user, connector, session, frames } = await setup(true);
     const other = await device(user);
     await other.mailboxCreate("Temp");
-    await session.openMailbox("Temp", false);
+    await session.openMailbox("Temp", false, TAB);
 
     const from = frames.mark();
     await disconnect(user, connector, frames);
@@ -210,7 +237,7 @@ describe("resync edge cases", () => {
     connector.release();
     await frames.next("mailboxes.changed", () => true, { from });
     await frames.next("state", (f) => f.imap === "online", { from });
-    expect(session.openMailboxPath).toBeNull();
+    expect(session.openedBy(TAB)).toBeNull();
 
     // INBOX is still watched.
     const after = frames.mark();
@@ -222,7 +249,7 @@ describe("resync edge cases", () => {
 describe("giving up", () => {
   it("goes offline with auth_failed and stops when the password no longer works", async () => {
     const { user, connector, session, frames } = await setup(true);
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     connector.redirect(() => imapClient(server, { email: user.email, password: "not-any-more" }));
     const from = frames.mark();
     await server.killConnections(user.email);
@@ -241,7 +268,7 @@ describe("giving up", () => {
       offlineAfterMs: 300,
       reconnectWaitMs: 5_000,
     });
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     const port = await deadPort();
     let tries = 0;
     let onTry: () => void = () => {};
@@ -255,7 +282,7 @@ describe("giving up", () => {
     await frames.next("state", (f) => f.imap === "reconnecting", { from });
     await frames.next("state", (f) => f.imap === "offline", { from });
     await expect(session.run(async () => 1)).rejects.toMatchObject({ code: "connection_lost" });
-    await expect(session.openMailbox("Sent", false)).rejects.toMatchObject({
+    await expect(session.openMailbox("Sent", false, TAB)).rejects.toMatchObject({
       code: "connection_lost",
     });
     const seen = tries;
@@ -271,13 +298,13 @@ describe("giving up", () => {
 describe("close()", () => {
   it("logs out every connection, is idempotent, and emits nothing afterwards", async () => {
     const { user, connector, session, frames } = await setup(true);
-    await session.openMailbox("Archive", false);
+    await session.openMailbox("Archive", false, TAB);
     expect(connector.clients.length).toBe(3);
 
     // A second session of the same user sees the delivery below: by then the first one, had
     // it still been listening, would have seen it too.
     const observer = await setup(true, {}, user);
-    await observer.session.openMailbox("INBOX", false);
+    await observer.session.openMailbox("INBOX", false, TAB);
 
     await Promise.all([session.close(), session.close()]);
     await session.close();
@@ -290,7 +317,7 @@ describe("close()", () => {
     await observer.frames.next("messages.new", () => true, { from });
     expect(frames.frames.length).toBe(count);
     await expect(session.run(async () => 1)).rejects.toMatchObject({ code: "connection_lost" });
-    await expect(session.openMailbox("INBOX", false)).rejects.toMatchObject({
+    await expect(session.openMailbox("INBOX", false, TAB)).rejects.toMatchObject({
       code: "connection_lost",
     });
     expect(connector.clients.length).toBe(3);
@@ -301,7 +328,7 @@ describe("close()", () => {
       backoff: { initialMs: 10, maxMs: 40 },
       offlineAfterMs: 300,
     });
-    await session.openMailbox("Trash", true);
+    await session.openMailbox("Trash", true, TAB);
     const from = frames.mark();
     await server.stop();
     await frames.next("state", (f) => f.imap === "reconnecting", { from });

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailSession } from "./mail-session";
 import { Connector, deliver, message } from "./test-harness";
 
+/** The owner of the mailboxes opened here: one browser tab. */
+const TAB = { tab: "one" };
+
 const SESSIONS = Number(process.env.FERRY_LIVE_MEMORY_SESSIONS ?? 45);
 
 describe.runIf(process.env.FERRY_LIVE_MEMORY === "1")("idle session memory", () => {
@@ -41,7 +44,7 @@ describe.runIf(process.env.FERRY_LIVE_MEMORY === "1")("idle session memory", () 
       log,
     });
     await warm.start();
-    await warm.openMailbox("INBOX", false);
+    await warm.openMailbox("INBOX", false, TAB);
     await settle();
     const before = process.memoryUsage();
 
@@ -52,7 +55,7 @@ describe.runIf(process.env.FERRY_LIVE_MEMORY === "1")("idle session memory", () 
         log,
       });
       await session.start();
-      await session.openMailbox("INBOX", false);
+      await session.openMailbox("INBOX", false, TAB);
       sessions.push(session);
     }
     await settle();

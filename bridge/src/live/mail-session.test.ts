@@ -5,7 +5,7 @@
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MailSession, type MailSessionOptions } from "./mail-session";
 import {
   Connector,
@@ -17,6 +17,9 @@ import {
   percentile,
   uidsOf,
 } from "./test-harness";
+
+/** The owner of the mailboxes opened here: one browser tab. */
+const TAB = { tab: "one" };
 
 let server: MailServer;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -79,10 +82,10 @@ describe.each([
 ])("live events ($mode)", ({ qresync }) => {
   it("pushes new INBOX mail with its row while INBOX is open", async () => {
     const { user, session, frames } = await setup(qresync);
-    const opened = await session.openMailbox("INBOX", false);
+    const opened = await session.openMailbox("INBOX", false, TAB);
     expect(opened).toMatchObject({ mailbox: "INBOX", exists: 0, readOnly: false });
     expect(opened.permanentFlags).toContain("\\Seen");
-    expect(session.openMailboxPath).toBe("INBOX");
+    expect(session.openedBy(TAB)?.mailbox).toBe("INBOX");
 
     const from = frames.mark();
     await deliver(server, user.email, message({ subject: "Hello live", to: user.email }));
@@ -107,9 +110,9 @@ describe.each([
 
   it("pushes INBOX mail while another folder is open, and that folder's changes too", async () => {
     const { user, session, frames } = await setup(qresync);
-    const opened = await session.openMailbox("Archive", false);
+    const opened = await session.openMailbox("Archive", false, TAB);
     expect(opened).toMatchObject({ mailbox: "Archive", readOnly: false });
-    expect(session.openMailboxPath).toBe("Archive");
+    expect(session.openedBy(TAB)?.mailbox).toBe("Archive");
 
     const from = frames.mark();
     await deliver(server, user.email, message({ subject: "To the inbox", to: user.email }));
@@ -143,7 +146,7 @@ describe.each([
     for (const n of [1, 2, 3, 4]) {
       await deliver(server, user.email, message({ subject: `Old ${n}`, to: user.email }));
     }
-    const opened = await session.openMailbox("INBOX", false);
+    const opened = await session.openMailbox("INBOX", false, TAB);
     expect(opened.exists).toBe(4);
     const other = await device(user);
     const [u1, u2, u3, u4] = await uidsOf(other, "INBOX");
@@ -193,7 +196,7 @@ describe.each([
   it("pushes changes made through the session's own command connection", async () => {
     const { user, session, frames } = await setup(qresync);
     await deliver(server, user.email, message({ subject: "Read me", to: user.email }));
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     const from = frames.mark();
     const uid = await session.run(async (client) => {
       const lock = await client.getMailboxLock("INBOX");
@@ -215,7 +218,7 @@ describe.each([
 
   it("reports other folders' counts and changes to the folder set", async () => {
     const { user, session, frames } = await setup(qresync, { countsIntervalMs: 100 });
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     // run() queues behind the baseline poll start() began, so that poll is done after this.
     await session.run(async () => undefined);
     const from = frames.mark();
@@ -231,15 +234,15 @@ describe.each([
 
   it("opens read-only, refuses a missing folder and keeps watching the one open before", async () => {
     const { user, session, frames } = await setup(qresync);
-    const ro = await session.openMailbox("INBOX", true);
+    const ro = await session.openMailbox("INBOX", true, TAB);
     expect(ro).toMatchObject({ mailbox: "INBOX", readOnly: true, permanentFlags: [] });
-    expect(session.openReadOnly).toBe(true);
+    expect(session.openedBy(TAB)?.readOnly).toBe(true);
 
-    await session.openMailbox("Sent", false);
-    await expect(session.openMailbox("Nope", false)).rejects.toMatchObject({
+    await session.openMailbox("Sent", false, TAB);
+    await expect(session.openMailbox("Nope", false, TAB)).rejects.toMatchObject({
       code: "mailbox_not_found",
     });
-    expect(session.openMailboxPath).toBe("Sent");
+    expect(session.openedBy(TAB)?.mailbox).toBe("Sent");
 
     const from = frames.mark();
     const other = await device(user);
@@ -259,7 +262,7 @@ describe("robustness", () => {
     session.subscribe(() => {
       throw new Error("a broken subscriber");
     });
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     const from = frames.mark();
     const junk =
       "X-Junk: \u0001\r\nSubject: =?utf-8?B?!!!?=\r\nContent-Type: multipart/mixed\r\n\r\n--\r\n";
@@ -272,7 +275,7 @@ describe("robustness", () => {
 
   it("measures delivery → messages.new", async () => {
     const { user, session, frames, lines } = await setup(true);
-    await session.openMailbox("INBOX", false);
+    await session.openMailbox("INBOX", false, TAB);
     const deliveryToEvent: number[] = [];
     for (let i = 0; i < 20; i++) {
       const subject = `Latency ${i}`;
@@ -292,5 +295,125 @@ describe("robustness", () => {
     console.log(
       `live latency over 20 deliveries: delivery→event p50 ${fmt(percentile(deliveryToEvent, 50))} ms, p95 ${fmt(percentile(deliveryToEvent, 95))} ms; IDLE EXISTS→event p50 ${fmt(percentile(existsToEvent, 50))} ms, p95 ${fmt(percentile(existsToEvent, 95))} ms`,
     );
+  });
+});
+
+describe("open mailboxes per owner (one per browser tab)", () => {
+  /** Connections of the session still usable. */
+  const usable = (connector: Connector) => connector.clients.filter((c) => c.client.usable).length;
+
+  it("watches each owner's folder at once, keeps each owner's mode, and stops when released", async () => {
+    const { user, connector, session, frames } = await setup(true);
+    const tabA = { tab: "A" };
+    const tabB = { tab: "B" };
+    const a = await session.openMailbox("Archive", true, tabA);
+    expect(a).toMatchObject({ mailbox: "Archive", readOnly: true, permanentFlags: [] });
+    const b = await session.openMailbox("Sent", false, tabB);
+    expect(b).toMatchObject({ mailbox: "Sent", readOnly: false });
+    expect(b.permanentFlags).toContain("\\Seen");
+    expect(session.openedBy(tabA)).toEqual({ mailbox: "Archive", readOnly: true });
+    expect(session.openedBy(tabB)).toEqual({ mailbox: "Sent", readOnly: false });
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Archive", "Sent"]);
+    expect(usable(connector)).toBe(4); // command, INBOX, Archive, Sent
+
+    // Changes in both folders, by another device, are pushed.
+    const other = await device(user);
+    let from = frames.mark();
+    await other.append("Archive", message({ subject: "For tab A", to: user.email }));
+    await other.append("Sent", message({ subject: "For tab B", to: user.email }));
+    await frames.next("messages.new", (f) => f.mailbox === "Archive", { from });
+    await frames.next("messages.new", (f) => f.mailbox === "Sent", { from });
+
+    // B moves to Archive, read-write: its watcher is SELECTed now; A's mode stays read-only,
+    // and Sent, open nowhere any more, is no longer watched.
+    const rw = await session.openMailbox("Archive", false, tabB);
+    expect(rw).toMatchObject({ mailbox: "Archive", readOnly: false, exists: 1 });
+    expect(rw.permanentFlags).toContain("\\Seen");
+    expect(session.openedBy(tabA)).toEqual({ mailbox: "Archive", readOnly: true });
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Archive"]);
+    await vi.waitFor(() => expect(usable(connector)).toBe(3)); // Sent logged out
+    // A read-only open again does not downgrade the watcher, and answers read-only.
+    expect(await session.openMailbox("Archive", true, tabA)).toMatchObject({
+      readOnly: true,
+      permanentFlags: [],
+    });
+
+    from = frames.mark();
+    await other.append("Archive", message({ subject: "After the switch", to: user.email }));
+    const ev = await frames.next("messages.new", (f) => f.mailbox === "Archive", { from });
+    expect(ev).toMatchObject({ uidValidity: a.uidValidity, total: 2 });
+    expect(ev.rows.map((r) => r.subject)).toEqual(["After the switch"]);
+
+    // A lets go: B still has Archive open. B lets go: only INBOX is left.
+    await session.releaseMailbox(tabA);
+    expect(session.openedBy(tabA)).toBeNull();
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Archive"]);
+    await session.releaseMailbox(tabB);
+    expect(session.watchedMailboxes).toEqual(["INBOX"]);
+    expect(usable(connector)).toBe(2);
+    await session.releaseMailbox(tabB); // twice: nothing to do
+    from = frames.mark();
+    await deliver(server, user.email, message({ subject: "Still INBOX", to: user.email }));
+    await frames.next("messages.new", (f) => f.mailbox === "INBOX", { from });
+  });
+
+  it("opens INBOX read-only for one owner and read-write for another", async () => {
+    const { user, session, frames } = await setup(false);
+    const reader = { tab: "reader" };
+    const writer = { tab: "writer" };
+    expect(await session.openMailbox("inbox", true, reader)).toMatchObject({
+      mailbox: "INBOX",
+      readOnly: true,
+    });
+    const rw = await session.openMailbox("INBOX", false, writer);
+    expect(rw).toMatchObject({ mailbox: "INBOX", readOnly: false });
+    expect(rw.permanentFlags).toContain("\\Seen");
+    expect(session.openedBy(reader)).toEqual({ mailbox: "INBOX", readOnly: true });
+    expect(session.openedBy(writer)).toEqual({ mailbox: "INBOX", readOnly: false });
+    await session.releaseMailbox(writer);
+    expect(session.watchedMailboxes).toEqual(["INBOX"]);
+    const from = frames.mark();
+    await deliver(server, user.email, message({ subject: "Both see it", to: user.email }));
+    await frames.next("messages.new", (f) => f.mailbox === "INBOX", { from });
+  });
+
+  it("watches at most maxWatchedFolders folders, dropping the least recently opened", async () => {
+    const { user, connector, session, frames } = await setup(true, { maxWatchedFolders: 3 });
+    const [t1, t2, t3] = [{ n: 1 }, { n: 2 }, { n: 3 }];
+    await session.openMailbox("Archive", false, t1);
+    await session.openMailbox("Sent", true, t2);
+    await session.openMailbox("Archive", false, t1); // opened again: now the most recent
+    await session.openMailbox("Drafts", false, t3);
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Archive", "Drafts"]);
+    await vi.waitFor(() => expect(usable(connector)).toBe(4)); // Sent logged out
+    // t2 still has Sent open (and read-only) as far as its requests go.
+    expect(session.openedBy(t2)).toEqual({ mailbox: "Sent", readOnly: true });
+
+    // Opening Sent again watches it again, at the expense of the least recently opened.
+    await session.openMailbox("Sent", true, t2);
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Drafts", "Sent"]);
+    expect(session.openedBy(t1)).toEqual({ mailbox: "Archive", readOnly: false });
+    const other = await device(user);
+    const from = frames.mark();
+    await other.append("Sent", message({ subject: "Watched again", to: user.email }));
+    await frames.next("messages.new", (f) => f.mailbox === "Sent", { from });
+    // Letting go of a folder that is no longer watched is fine too.
+    await session.releaseMailbox(t1);
+    expect(session.watchedMailboxes).toEqual(["INBOX", "Drafts", "Sent"]);
+    await vi.waitFor(() => expect(usable(connector)).toBe(4));
+  });
+
+  it("lets go of a folder whose open was still in progress when its owner left", async () => {
+    const { connector, session } = await setup(true);
+    const tab = { tab: "closing" };
+    connector.hold();
+    const opening = session.openMailbox("Archive", false, tab);
+    const released = session.releaseMailbox(tab);
+    connector.release();
+    await expect(opening).resolves.toMatchObject({ mailbox: "Archive" });
+    await released;
+    expect(session.openedBy(tab)).toBeNull();
+    expect(session.watchedMailboxes).toEqual(["INBOX"]);
+    expect(usable(connector)).toBe(2);
   });
 });

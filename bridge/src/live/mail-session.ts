@@ -2,12 +2,26 @@
  * MailSession: the IMAP side of one signed-in session. It owns that session's connections, keeps
  * them alive, and pushes what changes as protocol events.
  *
- * Connections (2 while INBOX is open, 3 while another folder is):
+ * Connections (2, plus one per other folder some socket has open):
  * - command: every request, through run() (one at a time), plus the counts poll;
  * - INBOX watcher: IDLEs on INBOX always, so new mail is pushed whichever folder is open;
- * - open watcher: IDLEs on the open mailbox when that is not INBOX (closed when INBOX is opened).
+ * - folder watchers: one per distinct other folder that at least one owner (a socket: a browser
+ *   tab) has open, IDLEing on it; closed when no owner has it open any more.
  * Dovecot advertises NOTIFY, which could fold these into one, but imapflow has no API for it and
  * drops the unsolicited STATUS answers it would bring.
+ *
+ * Open mailboxes are per owner: openMailbox(path, readOnly, owner) records which mailbox that
+ * owner has open and in which mode (openedBy), and releaseMailbox(owner) lets go of it (a socket
+ * closed). Events of every watched folder go to every subscriber: each tab's cache takes what it
+ * knows about. A watcher EXAMINEs its folder until some owner opens it read-write, then SELECTs
+ * it (and stays so while watched); the mode each owner asked for is kept apart from that.
+ *
+ * Cap: at most `maxWatchedFolders` (default MAX_WATCHED_FOLDERS) folders are watched at once,
+ * INBOX included. Opening one more closes the watcher of the folder opened least recently (by
+ * any owner). Its owners keep it open as far as their requests go (their read-only mode still
+ * holds), but its changes are no longer pushed until some owner opens it again (the browser does
+ * on a reconnect or when the user comes back to it); its counts still follow with the counts
+ * poll below.
  *
  * Other folders' counts: every `countsIntervalMs` (default 30 s) one LIST-STATUS on the command
  * connection; `mailbox.status` for counts that changed, `mailboxes.changed` when the folder set
@@ -52,9 +66,43 @@ export interface MailSessionOptions {
   reconnectWaitMs?: number;
   /** The timer for counts polling. Default: the one shared by the process. */
   scheduler?: PeriodicScheduler;
+  /** Folders watched at once, INBOX included (at least 2). Default MAX_WATCHED_FOLDERS. */
+  maxWatchedFolders?: number;
+}
+
+/** A watched folder other than INBOX. */
+interface Watched {
+  readonly watcher: MailboxWatcher;
+  /** SELECTed rather than EXAMINEd: some owner opened it read-write since it is watched. */
+  readWrite: boolean;
+}
+
+/** An owner's open mailbox. */
+interface Owned extends OwnedMailbox {
+  /** The key of the folder (see folderKey). */
+  key: string;
 }
 
 type Listener = (frame: TServerFrame) => void;
+
+/** Who opened a mailbox: one token per socket, compared by identity. */
+export type MailboxOwner = object;
+
+/** What one owner has open, as openedBy() tells it. */
+export interface OwnedMailbox {
+  /** The mailbox as the server spells its path. */
+  mailbox: string;
+  /** Opened read-only: asked for, or the server answered [READ-ONLY]. */
+  readOnly: boolean;
+}
+
+/**
+ * Folders watched at once per session, INBOX included. Each is one IMAP connection; with the
+ * command connection and the two side connections (downloads, compose) a session then holds at
+ * most 9, under Dovecot's default mail_max_userip_connections of 10 (per user and IP: the
+ * bridge's sessions of one user share it).
+ */
+export const MAX_WATCHED_FOLDERS = 6;
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 30_000 };
 
@@ -81,15 +129,17 @@ export class MailSession {
   private readonly offlineAfterMs: number;
   private readonly reconnectWaitMs: number;
   private readonly scheduler: PeriodicScheduler;
+  private readonly maxWatched: number;
   private readonly hooks: WatcherHooks;
 
   private cmd: ImapFlow | null = null;
   private cmdUnlisten: (() => void) | null = null;
   private readonly inbox: MailboxWatcher;
-  /** Watcher of the open mailbox when that is not INBOX. */
-  private open: MailboxWatcher | null = null;
-  private openPath: string | null = null;
-  private openRO = false;
+  /** INBOX is SELECTed rather than EXAMINEd (some owner opened it read-write). */
+  private inboxReadWrite = false;
+  /** Watchers of the other folders some owner has open, by key; least recently opened first. */
+  private readonly watched = new Map<string, Watched>();
+  private readonly owners = new Map<MailboxOwner, Owned>();
 
   private readonly listeners = new Set<Listener>();
   private current: TConnectionState = "reconnecting";
@@ -123,13 +173,14 @@ export class MailSession {
     this.offlineAfterMs = opts.offlineAfterMs ?? 120_000;
     this.reconnectWaitMs = opts.reconnectWaitMs ?? 10_000;
     this.scheduler = opts.scheduler ?? sharedScheduler;
+    this.maxWatched = Math.max(2, opts.maxWatchedFolders ?? MAX_WATCHED_FOLDERS);
     this.hooks = {
       log: this.log,
       rowsFetcher: opts.rowsFetcher ?? fetchRows,
       emit: (frame) => this.emit(frame),
       status: (mailbox, messages, unseen) => this.updateCounts(mailbox, messages, unseen),
       lost: (watcher) => {
-        if (watcher === this.inbox || watcher === this.open) this.lost(watcher.role);
+        if (this.isCurrent(watcher)) this.lost(watcher.role);
       },
     };
     this.inbox = new MailboxWatcher("inbox", this.hooks);
@@ -139,13 +190,15 @@ export class MailSession {
     return this.current;
   }
 
-  /** The mailbox whose changes are pushed besides INBOX's, as the server spells its path. */
-  get openMailboxPath(): string | null {
-    return this.openPath;
+  /** What `owner` has open (after its last successful openMailbox), or null. */
+  openedBy(owner: MailboxOwner): OwnedMailbox | null {
+    const owned = this.owners.get(owner);
+    return owned ? { mailbox: owned.mailbox, readOnly: owned.readOnly } : null;
   }
 
-  get openReadOnly(): boolean {
-    return this.openRO;
+  /** The folders whose changes are pushed: INBOX first, then the others, least recently opened first. */
+  get watchedMailboxes(): string[] {
+    return ["INBOX", ...this.watched.keys()];
   }
 
   /** Receives every pushed event (frames without an id). Returns the unsubscribe function. */
@@ -208,15 +261,33 @@ export class MailSession {
   }
 
   /**
-   * SELECTs (EXAMINEs when `readOnly`) `path` as the open mailbox, whose changes are pushed from
-   * now on, and returns the `mailbox.opened` fields (readOnly is true also when the server
-   * answered [READ-ONLY]). mailbox_not_found for a mailbox that does not exist; the previously
-   * open mailbox then stays open.
+   * Opens `path` for `owner` (read-only when `readOnly`): its changes are pushed from now on,
+   * and what `owner` had open before is let go of. Returns the `mailbox.opened` fields, for the
+   * mode `owner` asked (readOnly is true also when the server answered [READ-ONLY]).
+   * mailbox_not_found for a mailbox that does not exist; what `owner` had open then stays open.
    */
-  openMailbox(path: string, readOnly: boolean): Promise<OpenedMailbox> {
-    const task = this.openQueue.then(() => this.openNow(path, readOnly));
+  openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<OpenedMailbox> {
+    const task = this.openQueue.then(() => this.openNow(path, readOnly, owner));
     this.openQueue = task.then(noop, noop);
     return task;
+  }
+
+  /**
+   * `owner` has nothing open any more (its socket closed): the folder it had open stops being
+   * watched unless another owner has it open (INBOX always is). Queued behind the opens already
+   * asked for, so an open still in progress is let go of too. Resolves once the watcher it
+   * closed, if any, logged out; never rejects.
+   */
+  releaseMailbox(owner: MailboxOwner): Promise<void> {
+    let closing: Promise<void> = Promise.resolve();
+    const task = this.openQueue.then(() => {
+      const owned = this.owners.get(owner);
+      if (!owned) return;
+      this.owners.delete(owner);
+      closing = this.unwatchIfUnused(owned.key);
+    });
+    this.openQueue = task.then(noop, noop);
+    return task.then(() => closing).catch(noop);
   }
 
   /** Logs out every connection and stops all timers. Idempotent; nothing is emitted afterwards. */
@@ -241,21 +312,46 @@ export class MailSession {
     }
   }
 
-  private async openNow(path: string, readOnly: boolean): Promise<OpenedMailbox> {
-    if (path.toUpperCase() === "INBOX") {
-      await this.waitFor(() => (this.inbox.client?.usable ? true : null));
-      const info = await this.inbox.watch("INBOX", readOnly);
-      const old = this.open;
-      this.open = null;
-      this.setOpen(info);
-      if (old) void old.close();
-      return info;
-    }
-    const existing = this.open;
+  private async openNow(
+    path: string,
+    readOnly: boolean,
+    owner: MailboxOwner,
+  ): Promise<OpenedMailbox> {
+    const key = folderKey(path);
+    const info =
+      key === "INBOX" ? await this.watchInbox(readOnly) : await this.watchFolder(key, readOnly);
+    const ownRO = readOnly || info.readOnly;
+    const before = this.owners.get(owner);
+    this.owners.set(owner, { key, mailbox: info.mailbox, readOnly: ownRO });
+    if (before && before.key !== key) void this.unwatchIfUnused(before.key);
+    return ownRO ? { ...info, readOnly: true, permanentFlags: [] } : info;
+  }
+
+  /** INBOX in the mode asked for or a stronger one (read-write once anyone asked for it). */
+  private async watchInbox(readOnly: boolean): Promise<OpenedMailbox> {
+    await this.waitFor(() => (this.inbox.client?.usable ? true : null));
+    const readWrite = this.inboxReadWrite || !readOnly;
+    const info = await this.inbox.watch("INBOX", !readWrite);
+    this.inboxReadWrite = readWrite;
+    return info;
+  }
+
+  /** A folder other than INBOX: its watcher, made when there is none (and the cap kept). */
+  private async watchFolder(key: string, readOnly: boolean): Promise<OpenedMailbox> {
+    const existing = this.watched.get(key);
     if (existing) {
-      await this.waitFor(() => (existing.client?.usable ? true : null));
-      const info = await existing.watch(path, readOnly);
-      this.setOpen(info);
+      const { watcher } = existing;
+      await this.waitFor(() =>
+        this.watched.get(key) !== existing || watcher.client?.usable ? true : null,
+      );
+      // Dropped while it was reconnecting (the folder is gone): start over.
+      if (this.watched.get(key) !== existing) return this.watchFolder(key, readOnly);
+      const readWrite = existing.readWrite || !readOnly;
+      const info = await watcher.watch(key, !readWrite);
+      existing.readWrite = readWrite;
+      // Most recently opened last: the cap drops from the front.
+      this.watched.delete(key);
+      this.watched.set(key, existing);
       return info;
     }
     if (this.closed) throw connectionLost();
@@ -268,20 +364,52 @@ export class MailSession {
       throw toBridgeError(err);
     }
     const watcher = new MailboxWatcher("open", this.hooks);
-    const info = await watcher.start(client, path, readOnly);
+    const info = await watcher.start(client, key, readOnly);
     if (this.closed) {
       await watcher.close();
       throw connectionLost();
     }
-    this.open = watcher;
-    this.setOpen(info);
+    this.watched.set(key, { watcher, readWrite: !readOnly });
     if (!watcher.client) this.lost("open");
+    this.keepCap();
     return info;
   }
 
-  private setOpen(info: OpenedMailbox): void {
-    this.openPath = info.mailbox;
-    this.openRO = info.readOnly;
+  /** Closes the watchers of the least recently opened folders beyond the cap. */
+  private keepCap(): void {
+    for (const [key, entry] of this.watched) {
+      if (this.watched.size + 1 <= this.maxWatched) return;
+      this.watched.delete(key);
+      this.log.info(
+        { mailbox: key, max: this.maxWatched },
+        "live: too many folders open; the least recently opened one is no longer watched",
+      );
+      void entry.watcher.close();
+    }
+  }
+
+  /** Stops watching the folder `key` when no owner has it open (never INBOX). */
+  private unwatchIfUnused(key: string): Promise<void> {
+    if (key === "INBOX") return Promise.resolve();
+    for (const owned of this.owners.values()) if (owned.key === key) return Promise.resolve();
+    const entry = this.watched.get(key);
+    if (!entry) return Promise.resolve();
+    this.watched.delete(key);
+    return entry.watcher.close();
+  }
+
+  /** The watcher is one this session still uses (not one closed or dropped since). */
+  private isCurrent(watcher: MailboxWatcher): boolean {
+    if (watcher === this.inbox) return true;
+    for (const entry of this.watched.values()) if (entry.watcher === watcher) return true;
+    return false;
+  }
+
+  /** Takes every folder watcher out of the session; their close, to be awaited. */
+  private dropWatchers(): Promise<void>[] {
+    const closing = [...this.watched.values()].map((entry) => entry.watcher.close());
+    this.watched.clear();
+    return closing;
   }
 
   private async shutdown(): Promise<void> {
@@ -294,9 +422,8 @@ export class MailSession {
     this.cmdUnlisten = null;
     const cmd = this.cmd;
     this.cmd = null;
-    const open = this.open;
-    this.open = null;
-    await Promise.all([closeQuietly(cmd), this.inbox.close(), open?.close()]);
+    this.owners.clear();
+    await Promise.all([closeQuietly(cmd), this.inbox.close(), ...this.dropWatchers()]);
   }
 
   private emit(frame: TServerFrame): void {
@@ -351,7 +478,9 @@ export class MailSession {
   }
 
   private anyDown(): boolean {
-    return !this.cmd || !this.inbox.client || (this.open !== null && !this.open.client);
+    if (!this.cmd || !this.inbox.client) return true;
+    for (const entry of this.watched.values()) if (!entry.watcher.client) return true;
+    return false;
   }
 
   /** A connection closed without close(). */
@@ -405,20 +534,19 @@ export class MailSession {
         }),
       );
     }
-    const open = this.open;
-    if (open && !open.client) {
+    for (const [key, entry] of this.watched) {
+      if (entry.watcher.client) continue;
       tasks.push(
         this.connectClient()
-          .then((client) => open.recover(client))
+          .then((client) => entry.watcher.recover(client))
           .catch((err: unknown) => {
             if (!(isBridgeError(err) && err.code === "mailbox_not_found")) throw err;
-            // The open mailbox was deleted or renamed meanwhile: nothing is open any more.
-            if (this.open === open) {
-              this.open = null;
-              this.openPath = null;
-              this.openRO = false;
+            // The folder was deleted or renamed meanwhile: nobody has it open any more.
+            if (this.watched.get(key) === entry) this.watched.delete(key);
+            for (const [owner, owned] of this.owners) {
+              if (owned.key === key) this.owners.delete(owner);
             }
-            void open.close();
+            void entry.watcher.close();
             this.emit({ type: "mailboxes.changed" });
           }),
       );
@@ -449,9 +577,7 @@ export class MailSession {
     this.cmdUnlisten = null;
     const cmd = this.cmd;
     this.cmd = null;
-    const open = this.open;
-    this.open = null;
-    await Promise.all([closeQuietly(cmd), this.inbox.close(), open?.close()]);
+    await Promise.all([closeQuietly(cmd), this.inbox.close(), ...this.dropWatchers()]);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -568,6 +694,11 @@ function fnv1a(hash: number, text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
+}
+
+/** The key a folder is watched under: its path, with INBOX (any case) spelled INBOX. */
+function folderKey(path: string): string {
+  return path.toUpperCase() === "INBOX" ? "INBOX" : path;
 }
 
 function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {

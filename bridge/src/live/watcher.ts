@@ -146,7 +146,9 @@ export class MailboxWatcher {
   /**
    * SELECTs (EXAMINEs when `readOnly`) `path` and watches it from now on; what was known about the
    * previously watched mailbox is dropped. If the new one cannot be opened, the previous one is
-   * re-selected and stays watched.
+   * re-selected and stays watched. The mailbox already watched, in another mode, is selected
+   * again in the new one and resynced as after a reconnect: others waiting for its changes miss
+   * none of those that came in between.
    */
   watch(path: string, readOnly: boolean): Promise<OpenedMailbox> {
     return this.enqueue(async () => {
@@ -157,6 +159,7 @@ export class MailboxWatcher {
       if (prev && current && current.path === prev.path && prev.path === path) {
         // Already watching it in this mode: the SELECT answer imapflow keeps is current.
         if (prev.readOnly === readOnly) return opened(current, readOnly);
+        return this.switchMode(client, prev, readOnly);
       }
       this.t = null;
       this.clearBatch();
@@ -178,6 +181,10 @@ export class MailboxWatcher {
 
   /** Takes `client` and watches `path` on it; on failure lets go of it and closes it. */
   async start(client: ImapFlow, path: string, readOnly: boolean): Promise<OpenedMailbox> {
+    if (this.closed) {
+      await closeQuietly(client);
+      throw connectionLost();
+    }
     this.attach(client);
     try {
       return await this.watch(path, readOnly);
@@ -195,6 +202,7 @@ export class MailboxWatcher {
    * mailbox_not_found and the watcher then watches nothing.
    */
   recover(client: ImapFlow): Promise<void> {
+    if (this.closed) return closeQuietly(client); // closed while the connection was being made
     this.attach(client);
     return this.enqueue(async () => {
       const t = this.t;
@@ -213,6 +221,29 @@ export class MailboxWatcher {
         throw err;
       }
     });
+  }
+
+  /** The watched mailbox selected again in the other mode, and resynced (see watch()). */
+  private async switchMode(
+    client: ImapFlow,
+    t: Tracked,
+    readOnly: boolean,
+  ): Promise<OpenedMailbox> {
+    const before = t.readOnly;
+    t.readOnly = readOnly;
+    t.positionsValid = false;
+    try {
+      await this.resync(client, t, true);
+    } catch (err) {
+      t.readOnly = before;
+      if (this.t === t && client.usable) this.needResync();
+      throw err;
+    }
+    // What the resync found goes out now (this job is on the chain), before the caller answers.
+    await this.flush();
+    const mb = client.mailbox;
+    if (!mb || this.t === null) throw connectionLost();
+    return opened(mb, readOnly);
   }
 
   /** Stops watching and logs the connection out. Nothing is emitted afterwards. */

@@ -1,6 +1,12 @@
 /**
  * Sign-in, session lookup, rebuild and sign-out. Ties together the store (records with sealed
  * passwords), the live registry (MailSession + sockets), the host policy and the sign-in limiter.
+ *
+ * Lifetimes: a session record expires after `sessionIdleTtlMs` without use (an open socket is
+ * use: sweep() refreshes it), and in any case `sessionMaxAgeMs` after sign-in, when even a
+ * session in use must sign in again (its sockets are closed with 4001). Its IMAP side (the
+ * MailSession) is closed `sessionDetachMs` after the last socket closed (LiveRegistry), and
+ * rebuilt from the record by the next socket or HTTP request that needs it (acquire()).
  */
 import { PROTOCOL_VERSION, type TSessionInfo, type TSessionRequest } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
@@ -12,6 +18,7 @@ import { isSessionIdShape, newSessionId, SecretBox, sessionKey } from "./crypto"
 import { resolveAllowedHost } from "./host-policy";
 import {
   CLOSE_SIGNED_OUT,
+  type LiveLease,
   type LiveRegistry,
   type LiveSession,
   type MailSessionFactory,
@@ -72,6 +79,7 @@ export class SessionManager {
   readonly #endListeners = new Set<SessionEndListener>();
   /** Sessions being destroyed right now (a record refreshed meanwhile is deleted again). */
   readonly #ending = new Set<string>();
+  readonly #now: () => number;
 
   constructor(deps: {
     config: Config;
@@ -79,7 +87,10 @@ export class SessionManager {
     live: LiveRegistry;
     log: Logger;
     createMailSession: MailSessionFactory;
+    /** The clock for session lifetimes (tests); default Date.now. */
+    now?: () => number;
   }) {
+    this.#now = deps.now ?? Date.now;
     this.#config = deps.config;
     this.#store = deps.store;
     this.#live = deps.live;
@@ -146,10 +157,10 @@ export class SessionManager {
         smtp,
         userNamed,
         sealedPassword: this.#box.seal(body.password, key),
-        createdAt: Date.now(),
+        createdAt: this.#now(),
       };
-      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
-      this.#touched.set(key, Date.now());
+      await this.#store.set(key, record, this.#ttl(record, record.createdAt));
+      this.#touched.set(key, record.createdAt);
       try {
         await this.#live.ensure(key, () => this.#build(key, record, client));
         this.#log.info(
@@ -272,28 +283,46 @@ export class SessionManager {
     };
   }
 
+  /** How long the store keeps `record` from `now` on: the idle TTL, within the absolute lifetime. */
+  #ttl(record: SessionRecord, now: number): number {
+    const left = record.createdAt + this.#config.sessionMaxAgeMs - now;
+    return Math.max(1, Math.min(this.#config.sessionIdleTtlMs, left));
+  }
+
+  /** Past its absolute lifetime: it must sign in again, however much it is used. */
+  #tooOld(record: SessionRecord, now: number): boolean {
+    return now - record.createdAt >= this.#config.sessionMaxAgeMs;
+  }
+
   /** The session a cookie value names, or null; refreshes its idle expiry. */
   async resolve(id: string | undefined): Promise<ResolvedSession | null> {
     if (id === undefined || !isSessionIdShape(id)) return null;
     const key = sessionKey(id);
     const record = await this.#store.get(key);
     if (!record) return null;
-    const now = Date.now();
+    const now = this.#now();
+    if (this.#tooOld(record, now)) {
+      await this.#destroy(key, "session expired");
+      return null;
+    }
     if (now - (this.#touched.get(key) ?? 0) > TOUCH_EVERY_MS) {
       this.#touched.set(key, now);
-      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
+      await this.#store.set(key, record, this.#ttl(record, now));
     }
     return { key, record };
   }
 
   /**
-   * The live session (MailSession and sockets) of a resolved session, rebuilt from the stored
-   * credentials when this process has none (after a restart, or on another bridge). A rebuild
-   * that fails on credentials destroys the session and throws unauthorized.
+   * The live session (MailSession and sockets) of a resolved session, held in use until the
+   * lease is released (a socket: until it closes; an HTTP request: until it is answered). It is
+   * rebuilt from the stored credentials when this process has none (after a restart, on another
+   * bridge, or once it was detached for want of use). A rebuild that fails on credentials
+   * destroys the session and throws unauthorized.
    */
-  async live(session: ResolvedSession): Promise<LiveSession> {
+  async acquire(session: ResolvedSession): Promise<LiveLease> {
+    let lease: LiveLease | null;
     try {
-      return await this.#live.ensure(session.key, () => this.#build(session.key, session.record));
+      lease = await this.#live.acquire(session.key, () => this.#build(session.key, session.record));
     } catch (err) {
       if (
         err instanceof BridgeError &&
@@ -304,10 +333,21 @@ export class SessionManager {
       }
       throw err;
     }
+    // signed out while it was being built
+    if (!lease) throw new BridgeError("unauthorized", "Sign in again.");
+    return lease;
   }
 
   liveIfPresent(key: string): LiveSession | undefined {
     return this.#live.get(key);
+  }
+
+  /**
+   * The session is signed in as far as this process knows: live here, or detached here (its
+   * IMAP connections closed for want of use) and not ended since.
+   */
+  isActive(key: string): boolean {
+    return this.#live.has(key);
   }
 
   /** Mail access for the session stored under `key`, or null when it is gone. */
@@ -348,12 +388,12 @@ export class SessionManager {
     await this.#destroy(sessionKey(id));
   }
 
-  async #destroy(key: string): Promise<void> {
+  async #destroy(key: string, reason = "signed out"): Promise<void> {
     this.#ending.add(key);
     try {
       this.#touched.delete(key);
       await this.#store.delete(key);
-      await this.#live.destroy(key, CLOSE_SIGNED_OUT, "signed out");
+      await this.#live.destroy(key, CLOSE_SIGNED_OUT, reason);
     } finally {
       this.#ending.delete(key);
     }
@@ -361,24 +401,29 @@ export class SessionManager {
   }
 
   /**
-   * Closes live sessions whose record expired or was deleted (by another bridge), and keeps
-   * the record of every session with an open socket from expiring: a browser tab left open is
-   * a session in use, though it makes no HTTP request (the socket carries everything).
+   * Closes live sessions whose record expired or was deleted (by another bridge), or that
+   * reached their absolute lifetime; ends detached ones likewise; and keeps the record of every
+   * session with an open socket from expiring: a browser tab left open is a session in use,
+   * though it makes no HTTP request (the socket carries everything).
    */
   async sweep(): Promise<void> {
-    const now = Date.now();
+    const now = this.#now();
+    for (const key of this.#live.detachedKeys()) {
+      const record = await this.#store.get(key);
+      if (record === undefined || this.#tooOld(record, now)) {
+        await this.#destroy(key, "session expired");
+      }
+    }
     for (const key of this.#live.keys()) {
       const record = await this.#store.get(key);
-      if (record === undefined) {
-        this.#touched.delete(key);
-        await this.#live.destroy(key, CLOSE_SIGNED_OUT, "session expired");
-        this.#ended(key);
+      if (record === undefined || this.#tooOld(record, now)) {
+        await this.#destroy(key, "session expired");
         continue;
       }
       const live = this.#live.get(key);
       if (!live || live.sockets.size === 0) continue;
       this.#touched.set(key, now);
-      await this.#store.set(key, record, this.#config.sessionIdleTtlMs);
+      await this.#store.set(key, record, this.#ttl(record, now));
       // Signed out while the record was being refreshed: do not bring it back.
       if (this.#ending.has(key) || this.#live.get(key) !== live) await this.#store.delete(key);
     }

@@ -1,7 +1,9 @@
 /**
  * Dispatch of one validated client frame: a `switch` on its type with an exhaustiveness check.
  * IMAP work goes through the session's MailSession (`live.mail.run`); replies go to the
- * requesting socket only, through `reply`.
+ * requesting socket only, through `reply`. The open mailbox and its mode are the requesting
+ * socket's (`owner`): a set in a mailbox this socket opened read-only is refused read_only,
+ * whatever other tabs of the session have open.
  */
 import type { TClientFrame, TServerFrame, TUidSet } from "@ferry/protocol";
 import type { ComposeService } from "../compose/service";
@@ -19,10 +21,12 @@ import { openMessage } from "../imap/message";
 import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
 import { parseQuery } from "../search";
-import type { LiveSession } from "../session/live";
+import type { LiveSession, MailboxOwner } from "../session/live";
 
 export interface DispatchContext {
   live: LiveSession;
+  /** The socket the request came from: owner of its open mailbox (MailSession.openMailbox). */
+  owner: MailboxOwner;
   /** Sends a frame to the socket the request came from. */
   reply: (frame: TServerFrame) => void;
   log: Logger;
@@ -31,14 +35,14 @@ export interface DispatchContext {
 }
 
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
-  const { live, reply } = ctx;
+  const { live, reply, owner } = ctx;
   const mail = live.mail;
-  /** The mode `mailbox` is open in, when it is the session's open mailbox. */
-  const modeOf = (mailbox: string): { readOnly?: boolean } =>
-    mail.openMailboxPath === mailbox ? { readOnly: mail.openReadOnly } : {};
-  const actionOpts = (set: TUidSet) => ({
-    readOnly: mail.openMailboxPath === set.mailbox && mail.openReadOnly,
-  });
+  /** The mode `mailbox` is open in, when it is this socket's open mailbox. */
+  const modeOf = (mailbox: string): { readOnly?: boolean } => {
+    const open = mail.openedBy(owner);
+    return open?.mailbox === mailbox ? { readOnly: open.readOnly } : {};
+  };
+  const actionOpts = (set: TUidSet) => ({ readOnly: modeOf(set.mailbox).readOnly === true });
 
   switch (frame.type) {
     case "ping":
@@ -50,7 +54,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       return;
     }
     case "mailbox.open": {
-      const opened = await mail.openMailbox(frame.path, frame.readOnly);
+      const opened = await mail.openMailbox(frame.path, frame.readOnly, owner);
       reply({ type: "mailbox.opened", id: frame.id, ...opened });
       return;
     }

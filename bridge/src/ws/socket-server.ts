@@ -14,6 +14,10 @@
  * 1008 (policy violation).
  * Close codes: 4001 signed out or session expired, 1001 bridge shutting down, 1008 abuse,
  * 1009 frame past the hard cap, 1006 (no close frame) heartbeat timeout.
+ *
+ * Each socket holds its session in use (a lease: the session's IMAP connections stay open while
+ * any socket is open), and is the owner of its own open mailbox: `mailbox.open` on one tab does
+ * not change what another tab has open or its read-only mode. A closing socket lets go of both.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -32,7 +36,7 @@ import type { OriginPolicy } from "../http/origin";
 import { header } from "../http/respond";
 import { toBridgeError } from "../imap/mailbox-access";
 import type { Logger } from "../log";
-import type { LiveSession } from "../session/live";
+import type { LiveLease, LiveSession } from "../session/live";
 import type { SessionManager } from "../session/manager";
 import { dispatch } from "./dispatch";
 import { TokenBucket } from "./rate";
@@ -115,39 +119,49 @@ export class SocketServer {
       if (!this.#deps.origins().allows(header(req, "origin"))) return refuse(socket, 403);
       const session = await this.#deps.manager.resolve(readCookie(req));
       if (!session) return refuse(socket, 401);
-      let live: LiveSession;
+      let lease: LiveLease;
       try {
-        live = await this.#deps.manager.live(session);
+        lease = await this.#deps.manager.acquire(session);
       } catch (err) {
         if (isBridgeError(err) && err.code === "unauthorized") return refuse(socket, 401);
         log.info({ err: codeOf(err) }, "socket refused: mail session could not be started");
         return refuse(socket, 503);
       }
-      if (socket.destroyed) return;
-      if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
-        log.warn("socket refused: too many open sockets for one session");
-        return refuse(socket, 429);
-      }
-      this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        if (this.#deps.manager.liveIfPresent(live.key) !== live) {
-          // signed out while upgrading
-          ws.close(4001, "signed out");
-          return;
-        }
+      // The lease passes to the socket when it is accepted, else it is released here. (`ws`
+      // calls back synchronously, or not at all when the client went away meanwhile.)
+      let handedOver = false;
+      try {
+        const live = lease.session;
+        if (socket.destroyed) return;
         if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
-          // several upgrades of one session raced past the check above
-          ws.close(1008, "too many sockets");
-          return;
+          log.warn("socket refused: too many open sockets for one session");
+          return refuse(socket, 429);
         }
-        this.#accept(ws, live);
-      });
+        this.#wss.handleUpgrade(req, socket, head, (ws) => {
+          if (this.#deps.manager.liveIfPresent(live.key) !== live) {
+            // signed out while upgrading
+            ws.close(4001, "signed out");
+            return;
+          }
+          if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
+            // several upgrades of one session raced past the check above
+            ws.close(1008, "too many sockets");
+            return;
+          }
+          handedOver = true;
+          this.#accept(ws, lease);
+        });
+      } finally {
+        if (!handedOver) lease.release();
+      }
     } catch (err) {
       log.error({ err }, "upgrade failed");
       refuse(socket, 503);
     }
   }
 
-  #accept(ws: WebSocket, live: LiveSession): void {
+  #accept(ws: WebSocket, lease: LiveLease): void {
+    const live = lease.session;
     const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
     const state: SocketState = {
       alive: true,
@@ -168,6 +182,9 @@ export class SocketServer {
     ws.on("close", () => {
       live.sockets.delete(ws);
       unsubscribe();
+      // the socket is the owner of its open mailbox
+      void live.mail.releaseMailbox(ws);
+      lease.release();
     });
 
     send({
@@ -219,7 +236,7 @@ export class SocketServer {
     if (frame.type === "ping") return send({ type: "pong", id: frame.id });
     state.inFlight += 1;
     try {
-      await dispatch(frame, { live, reply: send, log, compose: this.#deps.compose });
+      await dispatch(frame, { live, owner: ws, reply: send, log, compose: this.#deps.compose });
     } catch (err) {
       const bridgeError = toBridgeError(err);
       if (!isBridgeError(err) || bridgeError.code === "internal") {
