@@ -20,6 +20,8 @@ const chromium = {
 
 export default defineConfig({
   testDir: ".",
+  // Several people may run suites in this tree at once: `--output` keeps runs apart.
+  outputDir: process.env.FERRY_E2E_OUTPUT ?? "test-results",
   testMatch: "**/*.spec.ts",
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,7 +115,7 @@ test.describe("compose: attachments", () => {
     // 25 MB exactly (the per-file limit), random so nothing compresses it away.
     const path = join(dir, "grand-fichier-été.bin");
     const file = await open(path, "w");
-    const hash = (await import("node:crypto")).createHash("sha256");
+    const hash = createHash("sha256");
     for (let i = 0; i < 25; i++) {
       const chunk = randomBytes(MB);
       hash.update(chunk);
@@ -127,14 +127,33 @@ test.describe("compose: attachments", () => {
     const subject = unique("The big one");
     const dialog = await openCompose(page);
     await fillMessage(dialog, { to: [bob.email], subject, body: "25 MB, as promised." });
+    // A slower uplink (Chromium's network emulation), so the progress can be watched.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 8 * MB,
+    });
     const chooser = page.waitForEvent("filechooser");
     await dialog.getByRole("button", { name: "Attach files" }).click();
     await (await chooser).setFiles(path);
     const item = dialog.getByRole("listitem").filter({ hasText: "grand-fichier-été.bin" });
     await expect(item).toBeVisible();
     await expect(item).toContainText("25 MB");
+    const progress = item.getByRole("progressbar", { name: "Uploading grand-fichier-été.bin" });
+    await expect(progress).toBeVisible();
+    await expect
+      .poll(async () => Number(await progress.getAttribute("aria-valuenow")), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     // The progress bar goes once the upload is done; nothing failed.
     await expect(dialog.getByRole("progressbar")).toHaveCount(0, { timeout: 60_000 });
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await expect(dialog.getByRole("alert")).toHaveCount(0);
 
     await dialog.getByRole("button", { name: "Send", exact: true }).click();

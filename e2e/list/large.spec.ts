@@ -27,7 +27,7 @@ test.describe("a 100,000-message folder", () => {
     page,
     large,
   }) => {
-    await signIn(page, large);
+    await signIn(page, large, { timeout: 30_000 });
     const list = messageList(page);
     await expect(page.getByText("100,000 messages")).toBeVisible();
     // Only a window of rows is in the page, however long the folder.

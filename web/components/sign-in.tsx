@@ -262,7 +262,7 @@ function ServerFields(props: {
           type="text"
           autoCapitalize="none"
           spellCheck={false}
-          placeholder="mail.example.com"
+          placeholder={t("signIn.serverPlaceholder")}
           value={props.host}
           onChange={(e) => props.setHost(e.target.value)}
           className={inputClass}

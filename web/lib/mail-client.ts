@@ -249,6 +249,10 @@ export function handleEvent(e: PushedEvent): void {
     case "messages.new":
       knownTotals.set(e.mailbox, e.total);
       updateLists(e.mailbox, (d) => applyNew(d, e));
+      // The slide-in plays once: rows scrolled back into view later just appear.
+      setTimeout(() => {
+        updateLists(e.mailbox, (d) => (d.arrived.length > 0 ? { ...d, arrived: [] } : d));
+      }, 1500);
       return;
     case "messages.expunged":
       knownTotals.set(e.mailbox, e.total);

@@ -41,6 +41,7 @@ import {
   toDraft,
 } from "@/lib/compose/draft";
 import { signatureHtml, textToHtml } from "@/lib/compose/html";
+import { formatBinarySize, MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from "@/lib/compose/limits";
 import {
   blockerText,
   problemText,
@@ -124,7 +125,12 @@ function ComposerFrame(p: FrameProps) {
       aria-labelledby={headingId}
       aria-modal={p.isPhone ? true : undefined}
       data-composer=""
-      onKeyDown={p.onKeyDown}
+      onKeyDown={(e) => {
+        p.onKeyDown?.(e);
+        // Keys typed here are the composer's: the mail app's single-key shortcuts (on window)
+        // must not act on them, even from a button.
+        e.stopPropagation();
+      }}
       onDragOver={p.onDragOver}
       onDragLeave={p.onDragLeave}
       onDrop={p.onDrop}
@@ -321,11 +327,16 @@ function fromOptions(email: string, identities: TIdentity[]): FromOption[] {
   return options;
 }
 
-function pickOption(options: FromOption[], from: { address: string }, identityId: string | null) {
+function pickOption(
+  options: FromOption[],
+  from: { address: string },
+  identityId: string | null,
+  exact = false,
+): FromOption | undefined {
   return (
     options.find((o) => identityId !== null && o.identityId === identityId) ??
     options.find((o) => o.address.toLowerCase() === from.address.toLowerCase()) ??
-    options[0]
+    (exact ? undefined : options[0])
   );
 }
 
@@ -371,20 +382,31 @@ function ComposerForm({
   isPhone: boolean;
 }) {
   const identities = useIdentities();
-  const options = useMemo(
-    () => fromOptions(email, identities.data ?? []),
-    [email, identities.data],
-  );
   const draft = init.draft;
   const title = composerTitle(draft?.source ?? null);
   const delaySeconds = useSendDelay();
-
-  const [fromKey, setFromKey] = useState(
-    () =>
-      pickOption(options, draft?.from ?? { address: email }, draft?.identityId ?? null)?.key ??
-      "self",
-  );
-  const fromOption = options.find((o) => o.key === fromKey) ?? options[0];
+  const initialFrom = draft?.from ?? null;
+  const initialIdentity = draft?.identityId ?? null;
+  const options = useMemo(() => {
+    const list = fromOptions(email, identities.data ?? []);
+    // A draft from an address not (or not yet) among the identities keeps its From.
+    if (initialFrom && !pickOption(list, initialFrom, initialIdentity, true)) {
+      list.push({
+        key: "draft",
+        identityId: initialIdentity,
+        name: initialFrom.name,
+        address: initialFrom.address,
+        signature: "",
+      });
+    }
+    return list;
+  }, [email, identities.data, initialFrom, initialIdentity]);
+  // Until the user picks one, the From follows the draft (identities may arrive later).
+  const [fromKey, setFromKey] = useState<string | null>(null);
+  const fromOption =
+    (fromKey === null
+      ? pickOption(options, initialFrom ?? { address: email }, initialIdentity)
+      : options.find((o) => o.key === fromKey)) ?? options[0];
   const [to, setTo] = useState<RecipientValue>(() => ({
     chips: fromComposeAddresses(draft?.to ?? []),
     text: "",
@@ -965,7 +987,10 @@ function ComposerForm({
           <button
             type="button"
             aria-label={t("compose.attach")}
-            title={t("compose.attach")}
+            title={t("compose.attachHint", {
+              file: formatBinarySize(MAX_FILE_BYTES),
+              message: formatBinarySize(MAX_MESSAGE_BYTES),
+            })}
             onClick={() => fileInput.current?.click()}
             className="touch-target inline-flex items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:text-zinc-300 dark:hover:bg-zinc-800"
           >
@@ -1005,8 +1030,9 @@ function ComposerForm({
 }
 
 function SaveState({ status, error }: { status: SaveStatus; error: unknown }) {
+  // A save is due a moment after each change: "Saving…" from the change on.
   const text =
-    status === "saving"
+    status === "saving" || status === "pending"
       ? t("compose.saving")
       : status === "saved"
         ? t("compose.saved")

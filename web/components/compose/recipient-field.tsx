@@ -167,18 +167,21 @@ export function RecipientField({
                 <button
                   type="button"
                   onClick={() => edit(chip)}
+                  aria-label={
+                    chip.valid
+                      ? chip.name
+                        ? `${chip.name} <${chip.address}>`
+                        : chip.address
+                      : t("compose.chip.invalidLabel", { address: chip.address || chip.name })
+                  }
                   title={
-                    chip.valid ? chip.address : t("compose.chip.invalid", { address: chip.address })
+                    chip.valid
+                      ? chip.address
+                      : t("compose.chip.invalid", { address: chip.address || chip.name })
                   }
                   className="truncate"
                 >
                   {chipLabel(chip)}
-                  {chip.name && chip.valid ? (
-                    <span className="sr-only"> &lt;{chip.address}&gt;</span>
-                  ) : null}
-                  {!chip.valid ? (
-                    <span className="sr-only">{`, ${t("compose.chip.invalidShort")}`}</span>
-                  ) : null}
                 </button>
                 <button
                   type="button"

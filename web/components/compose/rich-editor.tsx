@@ -17,7 +17,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { domToText, sanitizeComposeHtml, signatureHtml } from "@/lib/compose/html";
+import { domToText, normalizeLink, sanitizeComposeHtml, signatureHtml } from "@/lib/compose/html";
 import { t } from "@/lib/i18n";
 import { BoldIcon, BulletListIcon, ItalicIcon, LinkIcon, NumberListIcon } from "./compose-icons";
 
@@ -45,17 +45,6 @@ interface RichEditorProps {
 }
 
 type Format = "bold" | "italic" | "insertUnorderedList" | "insertOrderedList";
-
-/** A link address people typed, made absolute; null when it is not a web or mail address. */
-export function normalizeLink(raw: string): string | null {
-  const value = raw.trim();
-  if (value === "" || /\s/.test(value)) return null;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-    return /^(https?:\/\/|mailto:)/i.test(value) ? value : null;
-  }
-  if (/^[^@/]+@[^@/]+\.[^@/]+$/.test(value)) return `mailto:${value}`;
-  return `https://${value}`;
-}
 
 function escapeHtml(s: string): string {
   return s

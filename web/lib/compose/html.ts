@@ -97,7 +97,9 @@ export function domToText(root: Node): string {
   let lineHasContent = false;
   const breakLine = (force: boolean) => {
     if (force || lineHasContent) {
-      lines.push(line.replace(/[ \t]+$/, ""));
+      const trimmed = line.replace(/[ \t]+$/, "");
+      // "-- " (with its space) is the signature delimiter mail readers look for
+      lines.push(trimmed === "--" && line.startsWith("-- ") ? "-- " : trimmed);
     }
     line = "";
     lineHasContent = false;
@@ -210,4 +212,15 @@ export function isBlankHtml(html: string, ignoreSignature = true): boolean {
 /** The signature block the composer inserts ("-- " line, then the signature's lines). */
 export function signatureHtml(signature: string): string {
   return `<div data-ferry-signature="">-- <br>${textToHtml(signature)}</div>`;
+}
+
+/** A link address people typed, made absolute; null when it is not a web or mail address. */
+export function normalizeLink(raw: string): string | null {
+  const value = raw.trim();
+  if (value === "" || /\s/.test(value)) return null;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+    return /^(https?:\/\/|mailto:)/i.test(value) ? value : null;
+  }
+  if (/^[^@/]+@[^@/]+\.[^@/]+$/.test(value)) return `mailto:${value}`;
+  return `https://${value}`;
 }
