@@ -34,6 +34,8 @@ test.describe("compose: a conversation", () => {
       viewport,
       userAgent,
     });
+    const errors: string[] = [];
+    for (const p of [alicePage, bobPage]) p.on("pageerror", (e) => errors.push(e.message));
     await setUndoSeconds(alicePage, 2);
     await setUndoSeconds(bobPage, 2);
 
@@ -117,6 +119,7 @@ test.describe("compose: a conversation", () => {
           (await listMailbox(stack, bob, "INBOX")).find((m) => m.subject === subject)?.flags,
       )
       .toContain("\\Answered");
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

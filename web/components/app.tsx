@@ -1,18 +1,21 @@
 "use client";
 /**
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
- * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small.
+ * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
+ * behind a Suspense boundary (see `mail-root-loader.ts`).
  */
-import dynamic from "next/dynamic";
 import { useEffect } from "react";
 import { initSession, useSession } from "@/lib/session";
+import { useMailRootModule } from "./mail-root-loader";
 import { SignIn } from "./sign-in";
 import { Splash } from "./splash";
 
-const MailRoot = dynamic(() => import("./mail-root").then((m) => m.MailRoot), {
-  ssr: false,
-  loading: Splash,
-});
+function SignedIn({ email }: { email: string }) {
+  const mod = useMailRootModule();
+  if (!mod) return <Splash />;
+  const { MailRoot } = mod;
+  return <MailRoot email={email} />;
+}
 
 export function App() {
   useEffect(() => initSession(), []);
@@ -23,6 +26,6 @@ export function App() {
     case "signedOut":
       return <SignIn notice={session.notice} />;
     case "signedIn":
-      return <MailRoot email={session.email} />;
+      return <SignedIn email={session.email} />;
   }
 }

@@ -10,6 +10,7 @@ import { ApiError, fetchPublicConfig } from "@/lib/api";
 import { formatWait, t } from "@/lib/i18n";
 import { signIn } from "@/lib/session";
 import { FerryLogo } from "./icons";
+import { preloadMailRoot } from "./mail-root-loader";
 import { ThemeToggle } from "./theme-toggle";
 
 const DEFAULT_PORTS: Record<TSecurity, { imap: number; smtp: number }> = {
@@ -67,6 +68,18 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
     fetchPublicConfig().then(setConfig, () => setConfig(null));
   }, []);
 
+  // Fetch the mailbox's chunk once the sign-in page is idle, so that signing in waits only for
+  // the bridge (submit starts it too, in case the page was never idle).
+  useEffect(() => {
+    const preload = () => void preloadMailRoot().catch(() => undefined);
+    if (typeof requestIdleCallback === "function") {
+      const handle = requestIdleCallback(preload, { timeout: 2000 });
+      return () => cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(preload, 200);
+    return () => clearTimeout(timer);
+  }, []);
+
   useEffect(() => {
     if (waitUntil <= Date.now()) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -82,6 +95,7 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
     if (busy || waitLeft > 0) return;
     setBusy(true);
     setError(null);
+    void preloadMailRoot().catch(() => undefined);
     const request: TSessionRequest = { email: email.trim(), password };
     if (showImap) {
       request.imap = {

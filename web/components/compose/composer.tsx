@@ -54,8 +54,8 @@ import { useSendDelay } from "@/lib/compose/settings";
 import {
   type ComposerEntry,
   closeComposer,
-  onComposerLeave,
   openComposer,
+  registerComposer,
 } from "@/lib/compose/store";
 import { deleteUpload, type UploadHandle, uploadFile } from "@/lib/compose/uploads";
 import { t } from "@/lib/i18n";
@@ -478,7 +478,8 @@ function ComposerForm({
   });
 
   function buildDraft() {
-    const f = fields();
+    // A subject with a line break blocks Send; its draft is still saved, with spaces instead.
+    const f = { ...fields(), subject: latest.current.subject.replace(/[\r\n\0]+/g, " ") };
     const ed = editor.current;
     const body = ed ? { html: ed.html(), text: ed.text(), blank: ed.blank() } : null;
     return {
@@ -499,6 +500,8 @@ function ComposerForm({
     initialMailbox: init.draftMailbox,
   });
   const changed = autosave.changed;
+  const autosaveRef = useRef(autosave);
+  autosaveRef.current = autosave;
 
   useEffect(() => {
     if (init.saveNow) autosave.saveSoon();
@@ -578,7 +581,19 @@ function ComposerForm({
   const leaveRef = useRef(leave);
   leaveRef.current = leave;
 
-  useEffect(() => onComposerLeave(entryKey, () => leaveRef.current("replace")), [entryKey]);
+  useEffect(
+    () =>
+      registerComposer({
+        key: entryKey,
+        leave: () => leaveRef.current("replace"),
+        draftRef: () => {
+          const uid = autosaveRef.current.draftUid();
+          const mailbox = autosaveRef.current.draftMailbox();
+          return uid && mailbox ? { mailbox, ...uid } : null;
+        },
+      }),
+    [entryKey],
+  );
   // Deferred, so that StrictMode's test unmount (immediately remounted) does not count.
   const unmountTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
@@ -835,7 +850,7 @@ function ComposerForm({
       <div hidden={minimized} className="relative flex min-h-0 flex-1 flex-col">
         <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
           <div className="flex min-h-11 items-center gap-2 border-b border-zinc-200 px-4 dark:border-zinc-800">
-            <label htmlFor={fromId} className="w-10 shrink-0 text-sm text-zinc-500">
+            <label htmlFor={fromId} className="w-14 shrink-0 text-sm text-zinc-500">
               {t("compose.from")}
             </label>
             {options.length > 1 ? (
@@ -912,7 +927,7 @@ function ComposerForm({
             />
           ) : null}
           <div className="flex min-h-11 items-center gap-2 border-b border-zinc-200 px-4 dark:border-zinc-800">
-            <label htmlFor={subjectId} className="w-10 shrink-0 text-sm text-zinc-500">
+            <label htmlFor={subjectId} className="w-14 shrink-0 text-sm text-zinc-500">
               {t("compose.subject")}
             </label>
             <textarea

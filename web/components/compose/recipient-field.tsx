@@ -149,7 +149,7 @@ export function RecipientField({
 
   return (
     <div className="flex min-h-11 items-start gap-2 border-b border-zinc-200 px-4 py-1 dark:border-zinc-800">
-      <label htmlFor={id} className="w-10 shrink-0 pt-2 text-sm text-zinc-500">
+      <label htmlFor={id} className="w-14 shrink-0 pt-2 text-sm text-zinc-500">
         {label}
       </label>
       <div className="relative flex min-w-0 flex-1 flex-wrap items-center gap-1 py-1">

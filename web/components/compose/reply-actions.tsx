@@ -17,7 +17,7 @@ import { ForwardIcon, PencilIcon, ReplyAllIcon, ReplyIcon } from "./compose-icon
 const toolbarButton =
   "touch-target inline-flex items-center justify-center gap-1.5 rounded-lg px-2.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:text-zinc-200 dark:hover:bg-zinc-800";
 const footerButton =
-  "touch-target inline-flex items-center justify-center gap-1.5 rounded-full border border-zinc-300 px-4 text-sm font-medium text-zinc-700 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-800";
+  "touch-target inline-flex items-center justify-center gap-1.5 rounded-full border border-zinc-300 px-3.5 text-sm font-medium text-zinc-700 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-800";
 
 export function ReplyActions({
   msgRef,
@@ -27,7 +27,8 @@ export function ReplyActions({
   layout?: "toolbar" | "footer";
 }) {
   const buttonClass = layout === "footer" ? footerButton : toolbarButton;
-  const labelClass = layout === "footer" ? "" : "sr-only xl:not-sr-only";
+  const labelClass =
+    layout === "footer" ? "whitespace-nowrap" : "sr-only whitespace-nowrap 2xl:not-sr-only";
   const mailboxes = useMailboxes();
   const drafts = findByRole(mailboxes.data, "drafts");
   const ref = { mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uid: msgRef.uid };

@@ -29,23 +29,40 @@ function set(next: Partial<ComposeState>): void {
   for (const l of listeners) l();
 }
 
-/** What the open composer does before another one takes its place (save its draft). */
-let leaving: { key: number; run: () => void } | null = null;
+/** The open composer's hooks: how it leaves (saves its draft), and which saved draft it edits. */
+interface ComposerHooks {
+  key: number;
+  leave: () => void;
+  draftRef: () => { mailbox: string; uidValidity: number; uid: number } | null;
+}
+let hooks: ComposerHooks | null = null;
 
-/** The composer `key` registers how it leaves (while it is still on screen). */
-export function onComposerLeave(key: number, run: () => void): () => void {
-  leaving = { key, run };
+/** The composer `key` registers its hooks (while it is on screen). */
+export function registerComposer(h: ComposerHooks): () => void {
+  hooks = h;
   return () => {
-    if (leaving?.key === key) leaving = null;
+    if (hooks?.key === h.key) hooks = null;
   };
 }
 
 export function openComposer(request: ComposeRequest): void {
   const current = state.composer;
-  if (current && leaving?.key === current.key) {
-    const { run } = leaving;
-    leaving = null;
-    run();
+  const open = current && hooks?.key === current.key ? hooks : null;
+  if (open && request.kind === "context" && request.mode === "draft") {
+    // The draft asked for is the one being edited: keep it on screen.
+    const editing = open.draftRef();
+    if (
+      editing &&
+      editing.mailbox === request.ref.mailbox &&
+      editing.uidValidity === request.ref.uidValidity &&
+      editing.uid === request.ref.uid
+    ) {
+      return;
+    }
+  }
+  if (open) {
+    hooks = null;
+    open.leave();
   }
   set({ composer: { key: nextKey++, request } });
 }
