@@ -225,7 +225,11 @@ export class SocketServer {
     }
     if (size > MAX_CLIENT_FRAME_BYTES) {
       return send(
-        errorFrame("frame_too_large", `Frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes.`),
+        errorFrame(
+          "frame_too_large",
+          `Frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes.`,
+          peekLeadingId(data),
+        ),
       );
     }
     const parsed = parseClientFrame(rawText(data));
@@ -332,6 +336,17 @@ function rawText(data: RawData): string {
 function peekId(data: RawData): string | undefined {
   const parsed = parseClientFrame(rawText(data));
   return parsed.ok ? parsed.frame.id : parsed.id;
+}
+
+/**
+ * The id of an oversized frame without parsing all of it: clients write `type` and `id` first,
+ * so the id, when there is one, sits in the first few hundred bytes.
+ */
+function peekLeadingId(data: RawData): string | undefined {
+  const head = Buffer.isBuffer(data)
+    ? data.subarray(0, 512).toString("utf8")
+    : rawText(data).slice(0, 512);
+  return /"id"\s*:\s*"([^"\\]{1,64})"/.exec(head)?.[1];
 }
 
 function codeOf(err: unknown): string {

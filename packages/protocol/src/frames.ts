@@ -18,8 +18,11 @@ import {
 } from "./model";
 import { PROTOCOL_VERSION } from "./version";
 
-/** Largest frame the bridge accepts from a browser, in bytes. */
-export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+/**
+ * Largest frame the bridge accepts from a browser, in bytes. Drafts travel in frames (a reply can
+ * quote a long message); attachments never do: they are uploaded over HTTP.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
 /** Largest window of list rows one request may ask for. */
 export const MAX_WINDOW = 500;
 
