@@ -7,6 +7,7 @@
  * in flight, so it is usually there before the bridge answers.
  */
 import { useEffect, useState } from "react";
+import { onSignedIn } from "@/lib/session";
 
 type MailRootModule = typeof import("./mail-root");
 
@@ -27,6 +28,17 @@ export function preloadMailRoot(): Promise<MailRootModule> {
   );
   return loading;
 }
+
+// A sign-in that just succeeded starts the socket and the first requests at once (the chunk is
+// normally loaded by then; otherwise as soon as it is).
+onSignedIn(() => {
+  if (loaded) loaded.startEarly();
+  else
+    void preloadMailRoot().then(
+      (m) => m.startEarly(),
+      () => undefined,
+    );
+});
 
 /** The signed-in app's module once loaded (loading starts on the first call); null until then. */
 export function useMailRootModule(): MailRootModule | null {

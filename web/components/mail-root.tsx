@@ -1,7 +1,15 @@
 "use client";
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { useEffect, useMemo } from "react";
-import { queryClient, socket, startClient, stopClient } from "@/lib/mail-client";
+import {
+  fetchListHead,
+  fetchMailboxes,
+  keys,
+  queryClient,
+  socket,
+  startClient,
+  stopClient,
+} from "@/lib/mail-client";
 import {
   CACHE_MAX_AGE,
   CACHE_VERSION,
@@ -9,8 +17,25 @@ import {
   createPersister,
   shouldPersist,
 } from "@/lib/persist";
+import { getRoute } from "@/lib/route";
 import { onSessionEnd, sessionExpired } from "@/lib/session";
 import { MailApp } from "./mail-app";
+
+/**
+ * Right after a sign-in, before the mailbox renders: open the socket and ask for the folders
+ * and the first window of the list on screen. The requests wait in the socket for its hello and
+ * go out together; the panes then find them in flight (or answered) instead of asking only once
+ * they have rendered and the (empty, after a sign-in) persisted cache has been restored.
+ */
+export function startEarly(): void {
+  startClient();
+  const { folder, q } = getRoute();
+  void queryClient.prefetchQuery({
+    queryKey: keys.list(folder, q),
+    queryFn: () => fetchListHead(folder, q),
+  });
+  void queryClient.prefetchQuery({ queryKey: keys.mailboxes, queryFn: fetchMailboxes });
+}
 
 /**
  * The signed-in app: the query cache restored from IndexedDB (so the last-seen folders and list

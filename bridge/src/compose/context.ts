@@ -6,6 +6,7 @@
  * bridge never passes an original's HTML on, so the HTML it offers is its own, escaped.
  */
 import {
+  emptyDraft,
   isMailAddress,
   type TComposeAddress,
   type TComposeAttachment,
@@ -240,23 +241,6 @@ function pickFrom(
   }
   const self = byAddress.get(input.email.toLowerCase());
   return { from: { name: self?.name ?? "", address: input.email }, identityId: null };
-}
-
-function emptyDraft(from: TComposeAddress, identityId: string | null): TComposeDraft {
-  return {
-    from,
-    to: [],
-    cc: [],
-    bcc: [],
-    subject: "",
-    html: null,
-    text: "",
-    inReplyTo: null,
-    references: [],
-    attachments: [],
-    identityId,
-    source: null,
-  };
 }
 
 async function fetchOriginal(client: ImapFlow, ref: TMessageRef): Promise<FetchMessageObject> {

@@ -158,6 +158,24 @@ export const ZComposeDraft = z.object({
 export type TComposeDraft = z.infer<typeof ZComposeDraft>;
 export type TComposeDraftInput = z.input<typeof ZComposeDraft>;
 
+/** A draft with nothing in it yet but who it is from. */
+export function emptyDraft(from: TComposeAddress, identityId: string | null = null): TComposeDraft {
+  return {
+    from,
+    to: [],
+    cc: [],
+    bcc: [],
+    subject: "",
+    html: null,
+    text: "",
+    inReplyTo: null,
+    references: [],
+    attachments: [],
+    identityId,
+    source: null,
+  };
+}
+
 /** A From address the user may send as, with the signature the composer inserts. */
 export const ZIdentity = z.object({
   id: ZId,

@@ -2,27 +2,7 @@
  * The composer's icons, drawn like the app's (24-unit grid, 2-unit stroke, decorative: the
  * control around an icon carries the accessible name).
  */
-import type { ReactNode, SVGProps } from "react";
-
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Icon({ children, ...props }: IconProps & { children: ReactNode }) {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={2}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    >
-      {children}
-    </svg>
-  );
-}
+import { Icon, type IconProps } from "../icons";
 
 export const PencilIcon = (p: IconProps) => (
   <Icon {...p}>

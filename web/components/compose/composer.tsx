@@ -9,7 +9,13 @@
  * uploads, sizes) before `compose.send` hands the message to the bridge's undo window; the
  * outbox takes it from there. Closing keeps the draft in Drafts; "Discard draft" deletes it.
  */
-import { type TComposeDraft, type TIdentity, type TUidRef, ZComposeDraft } from "@ferry/protocol";
+import {
+  emptyDraft,
+  type TComposeDraft,
+  type TIdentity,
+  type TUidRef,
+  ZComposeDraft,
+} from "@ferry/protocol";
 import {
   type DragEvent,
   type KeyboardEvent,
@@ -186,7 +192,7 @@ export function Composer({ entry, email }: { entry: ComposerEntry; email: string
       return {
         draft: to.length
           ? {
-              ...emptyDraft(email),
+              ...emptyDraft({ name: "", address: email }),
               to: to.filter((r) => r.valid).map((r) => ({ name: r.name, address: r.address })),
             }
           : null,
@@ -279,23 +285,6 @@ export function Composer({ entry, email }: { entry: ComposerEntry; email: string
     );
   }
   return <ComposerForm entryKey={key} email={email} init={init} isPhone={isPhone} />;
-}
-
-function emptyDraft(email: string): TComposeDraft {
-  return {
-    from: { name: "", address: email },
-    to: [],
-    cc: [],
-    bcc: [],
-    subject: "",
-    html: null,
-    text: "",
-    inReplyTo: null,
-    references: [],
-    attachments: [],
-    identityId: null,
-    source: null,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
