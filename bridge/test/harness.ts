@@ -275,3 +275,20 @@ export async function upgradeRefusal(
     "upgrade refusal",
   );
 }
+
+let messageCounter = 0;
+
+/** A small, distinct plain-text message from Carol, ready for the fixture's LMTP delivery. */
+export function plainMessage(to: string, subject: string): string {
+  messageCounter += 1;
+  return [
+    "From: Carol <carol@example.test>",
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <test-${messageCounter}-${Date.now()}@example.test>`,
+    `Date: ${new Date().toUTCString()}`,
+    "",
+    `Body of ${subject}`,
+    "",
+  ].join("\r\n");
+}

@@ -15,6 +15,7 @@ import { MemorySessionStore, type SessionStore } from "../src/session/store";
 import {
   type MailServer,
   openSocket,
+  plainMessage,
   signedIn,
   startBridge,
   type TestBridge,
@@ -29,7 +30,6 @@ const sockets: TestSocket[] = [];
 const clients: ImapFlow[] = [];
 /** Grace period of the test bridges: short, so the tests wait for it rather than for minutes. */
 const DETACH_MS = 300;
-let counter = 0;
 
 beforeAll(async () => {
   mail = await startMailServer({
@@ -82,20 +82,6 @@ async function untilConnections(email: string, n: number): Promise<void> {
     timeout: 10_000,
     interval: 50,
   });
-}
-
-function raw(to: string, subject: string): string {
-  counter += 1;
-  return [
-    "From: Carol <carol@example.test>",
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Message-ID: <life-${counter}-${Date.now()}@example.test>`,
-    `Date: ${new Date().toUTCString()}`,
-    "",
-    `Body of ${subject}`,
-    "",
-  ].join("\r\n");
 }
 
 async function imapAs(u: { email: string; password: string }): Promise<ImapFlow> {
@@ -157,7 +143,7 @@ describe("after the last socket closes", () => {
     expect(b.bridge.sessions.live.get(key)).not.toBe(live);
     await untilConnections(u.email, 2);
     // New mail is pushed on the rebuilt session.
-    await mail.deliver(raw(u.email, "after the rebuild"), {
+    await mail.deliver(plainMessage(u.email, "after the rebuild"), {
       from: "carol@example.test",
       to: [u.email],
     });
@@ -187,7 +173,7 @@ describe("after the last socket closes", () => {
   it("an HTTP request reconnects a detached session, which detaches again afterwards", async () => {
     const b = await bridge({ config: { sessionDetachMs: DETACH_MS } });
     const u = user(2);
-    await mail.deliver(raw(u.email, "fetched over HTTP"), {
+    await mail.deliver(plainMessage(u.email, "fetched over HTTP"), {
       from: "carol@example.test",
       to: [u.email],
     });

@@ -14,6 +14,7 @@ import { sessionKey } from "../src/session/crypto";
 import {
   type MailServer,
   openSocket,
+  plainMessage,
   signedIn,
   startBridge,
   type TestBridge,
@@ -21,13 +22,13 @@ import {
   withTimeout,
 } from "./harness";
 
+let windowCounter = 0;
 let mail: MailServer;
 let b: TestBridge;
 /** A bridge whose sessions poll other folders' counts every 200 ms instead of every 30 s. */
 let fastCounts: TestBridge;
 const devices: ImapFlow[] = [];
 const sockets: TestSocket[] = [];
-let counter = 0;
 
 beforeAll(async () => {
   mail = await startMailServer({
@@ -56,22 +57,8 @@ function user(i: number) {
   return u;
 }
 
-function raw(to: string, subject: string): string {
-  counter += 1;
-  return [
-    "From: Carol <carol@example.test>",
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Message-ID: <live-${counter}-${Date.now()}@example.test>`,
-    `Date: ${new Date().toUTCString()}`,
-    "",
-    `Body of ${subject}`,
-    "",
-  ].join("\r\n");
-}
-
 async function deliver(to: string, subject: string): Promise<void> {
-  await mail.deliver(raw(to, subject), { from: "carol@example.test", to: [to] });
+  await mail.deliver(plainMessage(to, subject), { from: "carol@example.test", to: [to] });
 }
 
 /** A second device of the user: a plain IMAP client, as a phone would be. */
@@ -110,7 +97,7 @@ async function window(
 ): Promise<TServerFrameOf<"list.window">> {
   const reply = await s.request({
     type: "list.window",
-    id: `w-${++counter}`,
+    id: `w-${++windowCounter}`,
     mailbox,
     offset,
     limit,
@@ -138,7 +125,7 @@ describe("live events through the bridge", () => {
 
     // The open folder's own changes, made by another device, arrive too.
     const phone = await device(u);
-    await phone.append("Archive", raw(u.email, "filed by the phone"));
+    await phone.append("Archive", plainMessage(u.email, "filed by the phone"));
     await elsewhere.waitFor(newWith("Archive", "filed by the phone"), "Archive news");
   });
 
@@ -281,8 +268,8 @@ describe("two tabs of one user, each with its own open folder", () => {
   it("pushes both folders' changes, keeps each tab's read-only mode, and stops watching a closed tab's folder", async () => {
     const u = user(7);
     const phone = await device(u);
-    await phone.append("Archive", raw(u.email, "archived before"));
-    await phone.append("Sent", raw(u.email, "sent before"));
+    await phone.append("Archive", plainMessage(u.email, "archived before"));
+    await phone.append("Sent", plainMessage(u.email, "sent before"));
     const cookie = await signedIn(b, u.email, u.password);
     const reader = await socketFor(cookie);
     const writer = await socketFor(cookie);
@@ -307,8 +294,8 @@ describe("two tabs of one user, each with its own open folder", () => {
     expect(await imapConnections(u.email)).toBe(5);
 
     // Another device changes each folder: both changes reach both tabs, live.
-    await phone.append("Archive", raw(u.email, "archived by the phone"));
-    await phone.append("Sent", raw(u.email, "sent by the phone"));
+    await phone.append("Archive", plainMessage(u.email, "archived by the phone"));
+    await phone.append("Sent", plainMessage(u.email, "sent by the phone"));
     for (const s of [reader, writer]) {
       await s.waitFor(newWith("Archive", "archived by the phone"), "Archive news");
       await s.waitFor(newWith("Sent", "sent by the phone"), "Sent news");
@@ -355,7 +342,7 @@ describe("two tabs of one user, each with its own open folder", () => {
     await withTimeout(reader.closed, 5000, "reader closed");
     await vi.waitFor(() => expect(mailOf().watchedMailboxes).toEqual(["INBOX", "Sent"]));
     await vi.waitFor(async () => expect(await imapConnections(u.email)).toBe(4));
-    await phone.append("Sent", raw(u.email, "sent after the reader left"));
+    await phone.append("Sent", plainMessage(u.email, "sent after the reader left"));
     await writer.waitFor(newWith("Sent", "sent after the reader left"), "Sent news after");
   });
 });
@@ -368,8 +355,8 @@ describe("other folders", () => {
     sockets.push(s);
     await s.request({ type: "mailbox.open", id: "o6", path: "INBOX" });
     const phone = await device(u);
-    await phone.append("Junk", raw(u.email, "spam one"));
-    await phone.append("Junk", raw(u.email, "spam two"), ["\\Seen"]);
+    await phone.append("Junk", plainMessage(u.email, "spam one"));
+    await phone.append("Junk", plainMessage(u.email, "spam two"), ["\\Seen"]);
     await s.waitFor(
       (f) => f.type === "mailbox.status" && f.mailbox === "Junk" && f.messages === 2,
       "Junk counts",
