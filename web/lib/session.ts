@@ -18,6 +18,7 @@ export type SessionState =
 let state: SessionState = { phase: "checking" };
 const listeners = new Set<() => void>();
 const signOutHooks = new Set<() => void | Promise<void>>();
+const signInHooks = new Set<() => void>();
 
 function setState(next: SessionState): void {
   state = next;
@@ -45,6 +46,15 @@ function writeAccount(email: string | null): void {
 export function onSessionEnd(hook: () => void | Promise<void>): () => void {
   signOutHooks.add(hook);
   return () => signOutHooks.delete(hook);
+}
+
+/**
+ * Register a hook that runs when a sign-in succeeds, before the page re-renders: the mailbox
+ * uses it to open its socket and ask for the first rows while React is still rendering.
+ */
+export function onSignedIn(hook: () => void): () => void {
+  signInHooks.add(hook);
+  return () => signInHooks.delete(hook);
 }
 
 async function endLocally(notice: "expired" | null): Promise<void> {
@@ -94,6 +104,7 @@ export function initSession(): void {
 export async function signIn(request: TSessionRequest): Promise<void> {
   const info = await apiSignIn(request);
   writeAccount(info.email);
+  for (const hook of signInHooks) hook();
   setState({ phase: "signedIn", email: info.email, confirmed: true });
 }
 
