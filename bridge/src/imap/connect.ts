@@ -3,10 +3,10 @@
  * (plus an optional extra CA), STARTTLS required when chosen, and every failure classified into
  * one of the protocol's error codes. No server text ever reaches the error message.
  */
-import { rootCertificates } from "node:tls";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import { BridgeError } from "../errors";
 import { imapLogger, type Logger } from "../log";
+import { trustContext } from "../net/trust";
 
 export interface ImapTarget {
   host: string;
@@ -166,7 +166,7 @@ export async function connectImap(
 ): Promise<ImapFlow> {
   const timeout = opts.connectTimeoutMs ?? 15_000;
   const tls: NonNullable<ImapFlowOptions["tls"]> = { minVersion: "TLSv1.2" };
-  if (opts.ca !== undefined) tls.ca = [...rootCertificates, opts.ca];
+  if (opts.ca !== undefined) tls.secureContext = trustContext(opts.ca);
   const viaAddress = opts.address !== undefined && opts.address !== target.host;
   const client = new ImapFlow({
     ...opts.client,

@@ -12,10 +12,11 @@
  * tls_failed, smtp_auth_failed, recipient_refused, too_large, server_refused) and whose message
  * never carries the server's words.
  */
+
 import { Readable } from "node:stream";
-import { rootCertificates } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { BridgeError } from "../errors";
+import { trustContext } from "../net/trust";
 
 export interface SmtpTarget {
   host: string;
@@ -200,7 +201,7 @@ export async function submitMessage(opts: SubmitOptions): Promise<SubmitResult> 
   const tls = {
     minVersion: "TLSv1.2" as const,
     rejectUnauthorized: true,
-    ...(opts.ca === undefined ? {} : { ca: [...rootCertificates, opts.ca] }),
+    ...(opts.ca === undefined ? {} : { secureContext: trustContext(opts.ca) }),
     ...(viaAddress ? { servername: target.host } : {}),
   };
   const conn = new SMTPConnection({
