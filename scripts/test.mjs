@@ -12,7 +12,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 /** Vitest suites, in dependency order. */
-const vitestSuites = ["packages/protocol", "packages/mail-server", "bridge", "web"];
+const vitestSuites = ["packages/protocol", "packages/mail-server", "bridge", "web", "bench"];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
