@@ -115,15 +115,20 @@ test("every message of the shared corpus opens and shows its parts", async ({
         0,
       );
       await expect(article.getByRole("alert"), m.file).toHaveCount(0);
-      const bodyShown =
-        (await article.locator('iframe[title="Message body"]').count()) +
-        (await article.locator(".whitespace-pre-wrap").count()) +
-        (await article.getByText("This message has no text.").count());
-      expect(bodyShown, `${m.file}: a body or "no text"`).toBeGreaterThan(0);
+      // Polled: the body frame or text may land a moment after the loading status goes.
+      await expect
+        .poll(
+          async () =>
+            (await article.locator('iframe[title="Message body"]').count()) +
+            (await article.locator(".whitespace-pre-wrap").count()) +
+            (await article.getByText("This message has no text.").count()),
+          { message: `${m.file}: a body or "no text"` },
+        )
+        .toBeGreaterThan(0);
       const downloads = article.getByRole("link", { name: /^Download / });
-      expect(await downloads.count(), `${m.file}: attachments listed`).toBeGreaterThanOrEqual(
-        m.attachments.length + m.embedded,
-      );
+      await expect
+        .poll(() => downloads.count(), { message: `${m.file}: attachments listed` })
+        .toBeGreaterThanOrEqual(m.attachments.length + m.embedded);
       for (const name of m.attachments) {
         await expect(
           article.getByRole("link", { name: `Download ${name || "Unnamed attachment"}` }).first(),
