@@ -10,7 +10,9 @@
  *   navigation start to the same frame;
  * - floor: a bare imapflow connect + login + SELECT INBOX + FETCH of the 50 newest envelopes.
  */
+
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import {
   clickStamp,
@@ -85,7 +87,7 @@ async function waitForPersistedList(page: Page, timeoutMs = 15_000): Promise<voi
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if ((await page.evaluate(probe)) === true) return;
-    await page.waitForTimeout(100);
+    await delay(100); // poll interval while the app writes its cache
   }
   throw new Error("the app did not persist the list to IndexedDB");
 }
