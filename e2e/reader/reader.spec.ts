@@ -136,7 +136,12 @@ test.describe("the reader", () => {
     expect(res.ok()).toBe(true);
     expect(res.headers()["content-disposition"]).toMatch(/attachment/);
     expect((await res.body()).subarray(0, 5).toString()).toBe("%PDF-");
-    await expect(article.getByRole("link", { name: "Open report.pdf in a new tab" })).toBeVisible();
+    // The PDF preview opens in the browser's viewer: served inline, not as a download.
+    const pdfPreview = article.getByRole("link", { name: "Open report.pdf in a new tab" });
+    await expect(pdfPreview).toHaveAttribute("target", "_blank");
+    const inline = await page.request.get((await pdfPreview.getAttribute("href")) ?? "");
+    expect(inline.headers()["content-disposition"]).toMatch(/^inline/);
+    expect(inline.headers()["content-type"]).toBe("application/pdf");
 
     await article.getByRole("button", { name: "Preview chart.png" }).click();
     const preview = article.getByRole("img", { name: "chart.png" });

@@ -137,8 +137,20 @@ afterAll(async () => {
 });
 
 describe("parts endpoint", () => {
-  it("serves an attachment with safe headers and an RFC 5987 file name", async () => {
+  it("serves a PDF inline for preview, loading nothing else, and as a file on download", async () => {
     const res = await fetch(url("files", "2"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-disposition")).toMatch(/^inline; /);
+    expect(res.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; object-src 'self'",
+    );
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await body(res)).toEqual(PDF);
+  });
+
+  it("serves an attachment with safe headers and an RFC 5987 file name", async () => {
+    const res = await fetch(url("files", "2", { download: true }));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
     expect(res.headers.get("content-disposition")).toBe(

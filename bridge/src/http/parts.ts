@@ -15,9 +15,10 @@
  *   any offset follow from the first and last lines. Anything else (large quoted-printable,
  *   irregular base64) is decoded as it streams, chunked, and Range is ignored (a full 200, as
  *   RFC 9110 allows).
- * - Only images (png, jpeg, gif, webp, avif, bmp) and text/plain are served inline; every other
- *   type (text/html, image/svg+xml, PDFs, …) is `Content-Disposition: attachment`, and every
- *   reply carries nosniff and `Content-Security-Policy: default-src 'none'; sandbox`. Text is
+ * - Only images (png, jpeg, gif, webp, avif, bmp), PDFs and text/plain are served inline; every
+ *   other type (text/html, image/svg+xml, …) is `Content-Disposition: attachment`. Every reply
+ *   carries nosniff and `Content-Security-Policy: default-src 'none'; sandbox`, except an inline
+ *   PDF, whose CSP drops `sandbox` (the browser's viewer will not run in a sandboxed document). Text is
  *   served as stored, with its declared charset.
  * - Replies are immutable per (mailbox, UIDVALIDITY, UID, part): private caching with an ETag,
  *   `Vary: Cookie` so a shared browser never serves one user's parts to the next.
@@ -446,7 +447,8 @@ export async function handlePartRequest(
     const meta = await run((client) => resolvePart(client, part));
 
     const etag = `"${part.uidValidity}-${part.uid}-${part.part}"`;
-    const inline = !part.download && (part.part === "raw" || INLINE_TYPES.has(meta.type));
+    const pdf = meta.type === "application/pdf";
+    const inline = !part.download && (part.part === "raw" || pdf || INLINE_TYPES.has(meta.type));
     let contentType: string;
     if (part.part === "raw") {
       contentType = part.download ? "message/rfc822" : "text/plain; charset=utf-8";
@@ -462,7 +464,10 @@ export async function handlePartRequest(
       "Content-Type": contentType,
       "Content-Disposition": contentDisposition(inline ? "inline" : "attachment", filename),
       "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
+      // The browser's PDF viewer refuses sandboxed documents, so a PDF shown inline (the preview)
+      // gets a CSP that still loads nothing but lets the viewer embed it.
+      "Content-Security-Policy":
+        pdf && inline ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
       "Cross-Origin-Resource-Policy": "same-origin",
       "Referrer-Policy": "no-referrer",
       "Cache-Control": `private, max-age=${MAX_AGE_SECONDS}, immutable`,
