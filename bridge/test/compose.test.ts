@@ -15,11 +15,12 @@ import {
   type TUploadInfo,
   uploadUrl,
 } from "@ferry/protocol";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionKey } from "../src/session/crypto";
 import {
+  imapClient,
   type MailServer,
   openSocket,
   signedIn,
@@ -76,17 +77,7 @@ let seq = 0;
 const nextId = () => `r${++seq}`;
 
 async function imapAs(user: { email: string; password: string }): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: mail.host,
-    port: mail.imap.tlsPort,
-    secure: true,
-    auth: { user: user.email, pass: user.password },
-    tls: { ca: mail.ca },
-    logger: false,
-    disableAutoIdle: true,
-  });
-  client.on("error", () => undefined);
-  await client.connect();
+  const client = await imapClient(mail, user);
   clients.push(client);
   return client;
 }

@@ -3,11 +3,13 @@
  * its logs captured; sign-in over fetch; real `ws` clients that collect parsed server frames and
  * let a test await one (always with a timeout, never a sleep).
  */
+
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { startMailServer } from "@ferry/mail-server";
 import { parseServerFrame, type TClientFrameInput, type TServerFrame } from "@ferry/protocol";
+import { ImapFlow } from "imapflow";
 import { WebSocket } from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
@@ -291,4 +293,26 @@ export function plainMessage(to: string, subject: string): string {
     `Body of ${subject}`,
     "",
   ].join("\r\n");
+}
+
+/**
+ * A plain IMAP client of `user` against the fixture, TLS verified with its CA: another device,
+ * or the test's own look at the server. The caller logs it out.
+ */
+export async function imapClient(
+  mail: MailServer,
+  user: { email: string; password: string },
+): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: mail.host,
+    port: mail.imap.tlsPort,
+    secure: true,
+    auth: { user: user.email, pass: user.password },
+    tls: { ca: mail.ca },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
 }

@@ -7,12 +7,13 @@
  */
 import { startMailServer } from "@ferry/mail-server";
 import { partUrl, type TUploadInfo, uploadUrl } from "@ferry/protocol";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sessionKey } from "../src/session/crypto";
 import { MemorySessionStore, type SessionStore } from "../src/session/store";
 import {
+  imapClient,
   type MailServer,
   openSocket,
   plainMessage,
@@ -85,17 +86,7 @@ async function untilConnections(email: string, n: number): Promise<void> {
 }
 
 async function imapAs(u: { email: string; password: string }): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: mail.host,
-    port: mail.imap.tlsPort,
-    secure: true,
-    auth: { user: u.email, pass: u.password },
-    tls: { ca: mail.ca },
-    logger: false,
-    disableAutoIdle: true,
-  });
-  client.on("error", () => undefined);
-  await client.connect();
+  const client = await imapClient(mail, u);
   clients.push(client);
   return client;
 }

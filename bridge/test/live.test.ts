@@ -6,12 +6,13 @@
  */
 import { startMailServer } from "@ferry/mail-server";
 import type { TServerFrame, TServerFrameOf } from "@ferry/protocol";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rowsForUids } from "../src/imap/window";
 import { MailSession } from "../src/live";
 import { sessionKey } from "../src/session/crypto";
 import {
+  imapClient,
   type MailServer,
   openSocket,
   plainMessage,
@@ -63,16 +64,7 @@ async function deliver(to: string, subject: string): Promise<void> {
 
 /** A second device of the user: a plain IMAP client, as a phone would be. */
 async function device(u: { email: string; password: string }): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: mail.host,
-    port: mail.imap.tlsPort,
-    secure: true,
-    auth: { user: u.email, pass: u.password },
-    tls: { ca: mail.ca },
-    logger: false,
-  });
-  client.on("error", () => {});
-  await client.connect();
+  const client = await imapClient(mail, u);
   devices.push(client);
   return client;
 }
