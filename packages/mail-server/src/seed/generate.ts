@@ -640,6 +640,24 @@ export class MessageFactory {
     }
   }
 
+  /** Files a service message (notification, ticket) into its thread: the first opens it. */
+  private linkServiceThread(
+    list: Thread[],
+    t: Thread,
+    c: Composed,
+    inReplyTo: string | undefined,
+    references: string[] | undefined,
+    text: string,
+    dateMs: number,
+  ): void {
+    if (inReplyTo) c.inReplyTo = inReplyTo;
+    if (references) c.references = references;
+    if (t.ids.length === 0) {
+      t.ids.push(c.messageId);
+      this.openThread(list, t);
+    } else this.advanceThread(list, t, c.messageId, "owner", text, dateMs);
+  }
+
   private openThread(list: Thread[], t: Thread): void {
     if (t.left <= 0) return;
     list.push(t);
@@ -1223,12 +1241,7 @@ export class MessageFactory {
     ]);
     c.from = { ...c.from, name: user };
     c.messageId = `<${repo}/${kindWord}/${num}/${ctx.uniq}@${svc.site}>`;
-    if (inReplyTo) c.inReplyTo = inReplyTo;
-    if (references) c.references = references;
-    if (t.ids.length === 0) {
-      t.ids.push(c.messageId);
-      this.openThread(this.notifThreads, t);
-    } else this.advanceThread(this.notifThreads, t, c.messageId, "owner", comment, ctx.sentMs);
+    this.linkServiceThread(this.notifThreads, t, c, inReplyTo, references, comment, ctx.sentMs);
     return c;
   }
 
@@ -1365,12 +1378,7 @@ export class MessageFactory {
       this.textPart("plain", text, "UTF-8", "service"),
       ["Auto-Submitted: auto-replied"],
     );
-    if (inReplyTo) c.inReplyTo = inReplyTo;
-    if (references) c.references = references;
-    if (t.ids.length === 0) {
-      t.ids.push(c.messageId);
-      this.openThread(this.ticketThreads, t);
-    } else this.advanceThread(this.ticketThreads, t, c.messageId, "owner", status, ctx.sentMs);
+    this.linkServiceThread(this.ticketThreads, t, c, inReplyTo, references, status, ctx.sentMs);
     return c;
   }
 
