@@ -46,6 +46,23 @@ test.describe("a 100,000-message folder", () => {
     await expect(middle).toHaveCount(0);
     await expect(list.locator('[role="option"][aria-busy="true"]')).toHaveCount(0);
 
+    // Back to the top and straight down again, several times: windows still landing from the
+    // last jump must not pull the list back to where it was. Each time, the row at the spot it
+    // was put is filled in there, and the list has not moved.
+    const rowHeight = height / 100_000;
+    for (const fraction of [0, 0.31, 0, 0.5, 0, 0.52, 0.7]) {
+      const top = await list.evaluate((el, f) => {
+        el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) * f);
+        return el.scrollTop;
+      }, fraction);
+      const position = Math.floor(top / rowHeight) + 1;
+      const there = list.locator(`[role="option"][aria-posinset="${position}"]`);
+      await expect(there).toHaveAttribute("aria-setsize", "100000");
+      await expect(there).not.toHaveAttribute("aria-busy", "true");
+      await expect(there).toBeInViewport();
+      expect(await list.evaluate((el) => el.scrollTop)).toBe(top);
+    }
+
     // And to the very end: the oldest message.
     await list.evaluate((el) => {
       el.scrollTop = el.scrollHeight;

@@ -2,16 +2,16 @@
 /**
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
  * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
- * behind a Suspense boundary (see `mail-root-loader.ts`).
+ * behind a Suspense boundary (see `lib/chunk.ts`).
  */
 import { useEffect } from "react";
 import { initSession, useSession } from "@/lib/session";
-import { useMailRootModule } from "./mail-root-loader";
+import { mailRootChunk } from "./mail-root-loader";
 import { SignIn } from "./sign-in";
 import { Splash } from "./splash";
 
 function SignedIn({ email }: { email: string }) {
-  const mod = useMailRootModule();
+  const mod = mailRootChunk.useModule();
   if (!mod) return <Splash />;
   const { MailRoot } = mod;
   return <MailRoot email={email} />;

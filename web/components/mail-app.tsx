@@ -6,16 +6,7 @@
  */
 import type { TMailbox, TMessageRow, TUidSet } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
-import {
-  lazy,
-  type ReactNode,
-  Suspense,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
 import { findByRole, folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { useIsPhone } from "@/hooks/use-media-query";
@@ -23,6 +14,7 @@ import { useMessageList } from "@/hooks/use-message-list";
 import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
 import { useShortcuts } from "@/hooks/use-shortcuts";
 import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/actions";
+import { chunk } from "@/lib/chunk";
 import { openComposer, openComposeSettings } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
 import { findRow, type ListData } from "@/lib/list-cache";
@@ -61,14 +53,11 @@ import { Toasts } from "./toasts";
 const EMPTY = new Set<number>();
 
 // The reader is its own chunk: the first paint of the list doesn't wait for it. It is fetched
-// as soon as the user reaches for a message (hover, focus, a key) or opens one.
-const loadReader = () => import("./reader");
-const Reader = lazy(() => loadReader().then((m) => ({ default: m.Reader })));
-let readerRequested = false;
+// once the list has painted and the page is idle, or sooner when the user reaches for a message
+// (hover, focus, a key) or opens one; it renders without a Suspense boundary (lib/chunk.ts).
+const readerChunk = chunk(() => import("./reader"));
 export function preloadReader(): void {
-  if (readerRequested) return;
-  readerRequested = true;
-  void loadReader();
+  void readerChunk.preload().catch(() => undefined);
 }
 
 function usePaneWidth(key: string, initial: number): [number, (v: number) => void] {
@@ -131,6 +120,16 @@ export function MailApp({ email }: { email: string }) {
   );
 
   const openRef = route.msg ? { mailbox: route.folder, ...route.msg } : null;
+  const Reader = readerChunk.useModule(openRef !== null)?.Reader;
+  // Once the first rows are on screen, fetch the reader's code while the page is idle.
+  const listPainted = data !== undefined;
+  useEffect(() => {
+    if (!listPainted || readerChunk.loaded) return;
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200));
+    const cancel = window.cancelIdleCallback ?? clearTimeout;
+    const handle = idle(preloadReader, { timeout: 2000 });
+    return () => cancel(handle);
+  }, [listPainted]);
   const openFound = route.msg ? findRow(data, route.msg.uid) : null;
   const openIndex = openFound?.index ?? null;
   useEffect(() => {
@@ -574,7 +573,7 @@ export function MailApp({ email }: { email: string }) {
   );
 
   const readerPane = openRef ? (
-    <Suspense fallback={<div className="flex-1 bg-white dark:bg-zinc-950" aria-busy="true" />}>
+    Reader ? (
       <Reader
         key={`${openRef.uidValidity}:${openRef.uid}`}
         msgRef={openRef}
@@ -584,7 +583,9 @@ export function MailApp({ email }: { email: string }) {
         isPhone={isPhone}
         onBack={closeMessage}
       />
-    </Suspense>
+    ) : (
+      <div className="flex-1 bg-white dark:bg-zinc-950" aria-busy="true" />
+    )
   ) : (
     <div className="flex flex-1 flex-col items-center justify-center gap-3 text-zinc-400">
       <MailIcon className="size-12" />

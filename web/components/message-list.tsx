@@ -96,24 +96,31 @@ export function MessageList(props: MessageListProps) {
     return () => clearTimeout(timer);
   }, [mailbox, query, first, last, data?.fetched]);
 
-  // Keep the first visible row in place when rows arrive or leave above it.
-  const anchor = useRef<{ uid: number; offset: number } | null>(null);
+  // Keep the first visible row in place when rows arrive or leave above it. The anchor holds
+  // the scroll position it was taken at: once the list has moved on (a scrollbar drag whose
+  // scroll event has not fired yet when a window lands), it is stale and must not pull the
+  // list back.
+  const anchor = useRef<{ uid: number; offset: number; at: number } | null>(null);
   const recordAnchor = useCallback(() => {
     const el = scrollerRef.current;
     if (!el || !data) return;
     const index = Math.floor(el.scrollTop / rowHeight);
     const row = data.rows[index];
-    anchor.current = row ? { uid: row.uid, offset: el.scrollTop - index * rowHeight } : null;
+    anchor.current = row
+      ? { uid: row.uid, offset: el.scrollTop - index * rowHeight, at: el.scrollTop }
+      : null;
   }, [data, rowHeight]);
 
   useLayoutEffect(() => {
     const el = scrollerRef.current;
     const a = anchor.current;
-    if (!el || !a || el.scrollTop < 4) return;
+    if (!el || !a || el.scrollTop < 4 || Math.abs(el.scrollTop - a.at) >= 1) return;
     const found = findRow(data, a.uid);
     if (!found) return;
     const want = found.index * rowHeight + a.offset;
-    if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+    if (Math.abs(el.scrollTop - want) < 1) return;
+    el.scrollTop = want;
+    a.at = el.scrollTop;
   }, [data, rowHeight]);
 
   // A new folder or search starts at the top.
@@ -187,6 +194,7 @@ export function MessageList(props: MessageListProps) {
             <Placeholder
               key={`p${item.index}`}
               index={item.index}
+              total={total}
               top={item.start}
               height={rowHeight}
             />
@@ -197,13 +205,16 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function Placeholder({ index, top, height }: { index: number; top: number; height: number }) {
+function Placeholder(p: { index: number; total: number; top: number; height: number }) {
+  const { index, total, top, height } = p;
   return (
     <div
       role="option"
       tabIndex={-1}
       aria-selected={false}
       aria-busy="true"
+      aria-posinset={index + 1}
+      aria-setsize={total}
       aria-label={t("list.loadingRow", { position: index + 1 })}
       className="absolute inset-x-0 flex flex-col justify-center gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800/70"
       style={{ height, transform: `translateY(${top}px)` }}
@@ -332,6 +343,8 @@ function MessageRow(p: RowProps) {
         role="option"
         tabIndex={-1}
         aria-selected={p.checked || p.open}
+        aria-posinset={p.index + 1}
+        aria-setsize={p.list.data?.total ?? p.index + 1}
         aria-label={rowLabel(row)}
         draggable={!p.isPhone && !p.readOnly}
         onDragStart={onDragStart}

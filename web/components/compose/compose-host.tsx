@@ -4,30 +4,28 @@
  * loaded on first use or when the user reaches for Compose), the compose settings, and starts
  * the outbox that reports what happens to sent messages.
  */
-import { lazy, Suspense, useEffect } from "react";
+import { useEffect } from "react";
 import { useIdentities } from "@/hooks/use-compose";
+import { chunk } from "@/lib/chunk";
 import { clearOutbox, startOutbox } from "@/lib/compose/outbox";
 import { closeComposeSettings, openComposer, useComposeState } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
 import { onSessionEnd } from "@/lib/session";
 import { PencilIcon } from "./compose-icons";
 
-const loadComposer = () => import("./composer");
-const Composer = lazy(() => loadComposer().then((m) => ({ default: m.Composer })));
-const ComposeSettings = lazy(() =>
-  import("./compose-settings").then((m) => ({ default: m.ComposeSettings })),
-);
+// Both are chunks of their own, rendered without a Suspense boundary (lib/chunk.ts).
+const composerChunk = chunk(() => import("./composer"));
+const settingsChunk = chunk(() => import("./compose-settings"));
 
-let requested = false;
 /** Fetch the composer's code ahead of need (hover, focus on Compose). */
 export function preloadComposer(): void {
-  if (requested) return;
-  requested = true;
-  void loadComposer();
+  void composerChunk.preload().catch(() => undefined);
 }
 
 export function ComposeHost({ email }: { email: string }) {
   const { composer, settingsOpen } = useComposeState();
+  const Composer = composerChunk.useModule(composer !== null)?.Composer;
+  const ComposeSettings = settingsChunk.useModule(settingsOpen)?.ComposeSettings;
   // The From choices are ready before the first composer opens.
   useIdentities();
   useEffect(() => {
@@ -36,15 +34,9 @@ export function ComposeHost({ email }: { email: string }) {
   }, []);
   return (
     <>
-      {composer ? (
-        <Suspense fallback={null}>
-          <Composer key={composer.key} entry={composer} email={email} />
-        </Suspense>
-      ) : null}
-      {settingsOpen ? (
-        <Suspense fallback={null}>
-          <ComposeSettings email={email} onClose={closeComposeSettings} />
-        </Suspense>
+      {composer && Composer ? <Composer key={composer.key} entry={composer} email={email} /> : null}
+      {settingsOpen && ComposeSettings ? (
+        <ComposeSettings email={email} onClose={closeComposeSettings} />
       ) : null}
     </>
   );
