@@ -5,7 +5,7 @@
  * server going away. Everything against the real Dovecot fixture.
  */
 import { startMailServer } from "@ferry/mail-server";
-import type { TServerFrame, TServerFrameOf } from "@ferry/protocol";
+import { LIST_WINDOW_SIZE, type TServerFrame, type TServerFrameOf } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rowsForUids } from "../src/imap/window";
@@ -255,6 +255,29 @@ async function imapConnections(email: string): Promise<number> {
   const { stdout } = await mail.doveadm(["who", "-1", email]);
   return stdout.split("\n").filter((line) => line.startsWith(`${email} `)).length;
 }
+
+describe("the first window after signing in", () => {
+  it("is the top of INBOX, and includes mail that arrived after the sign-in", async () => {
+    const u = user(8);
+    await deliver(u.email, "before signing in 1");
+    await deliver(u.email, "before signing in 2");
+    // The bridge starts fetching INBOX's first window at sign-in, for the request that follows.
+    const first = await socketFor(await signedIn(b, u.email, u.password));
+    const head = await window(first, "INBOX", 0, LIST_WINDOW_SIZE);
+    expect(head.total).toBe(2);
+    expect(head.rows.map((r) => r.subject)).toEqual(["before signing in 2", "before signing in 1"]);
+
+    // Mail that arrives between the sign-in and the socket's request is in the window asked
+    // for: what was fetched at sign-in is not handed out once it may be stale.
+    const cookie = await signedIn(b, u.email, u.password);
+    const s = await socketFor(cookie);
+    await deliver(u.email, "right after signing in");
+    await s.waitFor(newWith("INBOX", "right after signing in"), "new mail pushed");
+    const fresh = await window(s, "INBOX", 0, LIST_WINDOW_SIZE);
+    expect(fresh.total).toBe(3);
+    expect(fresh.rows[0]?.subject).toBe("right after signing in");
+  });
+});
 
 describe("two tabs of one user, each with its own open folder", () => {
   it("pushes both folders' changes, keeps each tab's read-only mode, and stops watching a closed tab's folder", async () => {

@@ -4,10 +4,10 @@
  * flag changes) and optimistic updates. Rows are kept sparse by position so a list of 100,000
  * messages costs only the rows that were looked at.
  */
-import type { TMessageRow, TWindow } from "@ferry/protocol";
+import { LIST_WINDOW_SIZE, type TMessageRow, type TWindow } from "@ferry/protocol";
 
 /** Rows per `list.window` request. */
-export const WINDOW_SIZE = 100;
+export const WINDOW_SIZE = LIST_WINDOW_SIZE;
 
 export interface ListData {
   mailbox: string;

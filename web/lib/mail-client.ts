@@ -200,6 +200,11 @@ export interface OpenedMailbox {
 export async function openMailbox(path: string, readOnly: boolean): Promise<OpenedMailbox> {
   const reply = await socket.request({ type: "mailbox.open", path, readOnly });
   knownTotals.set(path, reply.exists);
+  // A list answered before the mailbox was open here (at sign-in the bridge fetches INBOX's
+  // top before its watcher is up) can miss mail that came in between, which no event will
+  // bring: when the counts disagree, the top is asked for again.
+  const list = queryClient.getQueryData<ListData>(keys.list(path, null));
+  if (list && list.total !== reply.exists) void fetchWindow(path, null, 0).catch(() => undefined);
   const { id: _id, type: _type, ...opened } = reply;
   return opened;
 }

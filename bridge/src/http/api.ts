@@ -15,6 +15,7 @@ import { BridgeError, isBridgeError } from "../errors";
 import type { Logger } from "../log";
 import type { LiveSession } from "../session/live";
 import { type SessionManager, TooManyAttempts } from "../session/manager";
+import { prefetchInboxHead } from "../ws/dispatch";
 import { readJsonBody } from "./body";
 import { clearedSessionCookie, readCookie, sessionCookie } from "./cookies";
 import type { OriginPolicy } from "./origin";
@@ -171,10 +172,12 @@ async function signIn(
     const where = issue && issue.path.length > 0 ? ` (${issue.path.join(".")})` : "";
     return fail(res, "bad_request", `The sign-in request is not valid${where}.`);
   }
-  const { id, info } = await deps.manager.signIn(parsed.data, {
+  const { id, info, live } = await deps.manager.signIn(parsed.data, {
     ip: ctx.ip,
     previousId: readCookie(req),
   });
+  // The browser asks for INBOX's first window as soon as its socket is up: start it now.
+  prefetchInboxHead(live.mail);
   res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
   sendJson(res, 200, info);
 }

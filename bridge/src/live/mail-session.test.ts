@@ -6,7 +6,7 @@
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { MailSession, type MailSessionOptions } from "./mail-session";
+import { MailSession, type MailSessionOptions, PREFETCH_TTL_MS } from "./mail-session";
 import {
   Connector,
   captureLog,
@@ -249,6 +249,43 @@ describe.each([
     await other.append("Sent", message({ subject: "Still watched", to: user.email }));
     const ev = await frames.next("messages.new", (f) => f.mailbox === "Sent", { from });
     expect(ev.rows[0]?.subject).toBe("Still watched");
+  });
+});
+
+describe("prefetch", () => {
+  it("hands a prefetched result to one request, and never one older than a change or its time", async () => {
+    const { user, session, frames } = await setup(true);
+    await session.openMailbox("INBOX", false, TAB);
+    let calls = 0;
+    const countInbox = async (client: ImapFlow) => {
+      calls += 1;
+      const status = await client.status("INBOX", { messages: true });
+      return status === false ? null : status.messages;
+    };
+
+    session.prefetch("count", countInbox);
+    const taken = session.takePrefetched<number>("count");
+    expect(await taken).toBe(0);
+    expect(session.takePrefetched("count")).toBeNull();
+    expect(calls).toBe(1);
+
+    // New mail pushed after the prefetch was queued: its result may be stale, so none is given.
+    session.prefetch("count", countInbox);
+    const from = frames.mark();
+    await deliver(server, user.email, message({ subject: "after the prefetch", to: user.email }));
+    await frames.next("messages.new", () => true, { from });
+    expect(session.takePrefetched("count")).toBeNull();
+
+    // Nobody asked within PREFETCH_TTL_MS: dropped.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      session.prefetch("count", countInbox);
+      vi.advanceTimersByTime(PREFETCH_TTL_MS);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(session.takePrefetched("count")).toBeNull();
+    expect(session.takePrefetched("never asked for")).toBeNull();
   });
 });
 

@@ -106,6 +106,24 @@ export const MAX_WATCHED_FOLDERS = 6;
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 30_000 };
 
+/** How long a prefetched result waits for the request it was made for. */
+export const PREFETCH_TTL_MS = 5_000;
+
+/** Events that change what a list window of some mailbox holds: a prefetched one is stale after them. */
+const LIST_EVENTS: ReadonlySet<TServerFrame["type"]> = new Set([
+  "messages.new",
+  "messages.expunged",
+  "messages.flags",
+  "mailbox.reset",
+]);
+
+interface Prefetched {
+  result: Promise<unknown>;
+  /** `listChanges` when the prefetch was queued. */
+  changes: number;
+  timer: NodeJS.Timeout;
+}
+
 /** Error codes that mean "these credentials no longer work": retrying cannot help. */
 const FATAL_LOGIN_CODES: readonly TErrorCode[] = ["auth_failed", "login_refused"];
 
@@ -151,6 +169,10 @@ export class MailSession {
   private loginFailure: TErrorCode | null = null;
 
   private cmdQueue: Promise<unknown> = Promise.resolve();
+  /** Results queued ahead of a request expected soon, by the caller's key (see prefetch()). */
+  private readonly prefetched = new Map<string, Prefetched>();
+  /** Counts the events that change list windows (LIST_EVENTS), whoever listens. */
+  private listChanges = 0;
   private openQueue: Promise<unknown> = Promise.resolve();
   /** Re-checked whenever a connection comes back or the state changes. */
   private readonly waiters = new Set<() => void>();
@@ -258,6 +280,41 @@ export class MailSession {
     const task = this.cmdQueue.then(() => this.runNow(fn));
     this.cmdQueue = task.then(noop, noop);
     return task;
+  }
+
+  /**
+   * Queues `fn` on the command connection now, for a request that is expected shortly (at
+   * sign-in: the browser's first window of INBOX, which it asks for only once its socket is up).
+   * takePrefetched(key) hands the result to that request, once, so the IMAP work overlaps the
+   * browser's start instead of following it. Kept for PREFETCH_TTL_MS.
+   */
+  prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void {
+    if (this.closed) return;
+    this.dropPrefetched(key);
+    const result = this.run(fn);
+    result.catch(noop);
+    const timer = setTimeout(() => this.dropPrefetched(key), PREFETCH_TTL_MS);
+    timer.unref();
+    this.prefetched.set(key, { result, changes: this.listChanges, timer });
+  }
+
+  /**
+   * The result prefetch(key) queued, or null: when there is none, when it is older than
+   * PREFETCH_TTL_MS, or when some list changed since it was queued (it could be stale; the
+   * caller then asks the server itself). Each result is handed out once.
+   */
+  takePrefetched<T>(key: string): Promise<T> | null {
+    const entry = this.prefetched.get(key);
+    if (!entry) return null;
+    this.dropPrefetched(key);
+    return entry.changes === this.listChanges ? (entry.result as Promise<T>) : null;
+  }
+
+  private dropPrefetched(key: string): void {
+    const entry = this.prefetched.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.prefetched.delete(key);
   }
 
   /**
@@ -415,6 +472,7 @@ export class MailSession {
   private async shutdown(): Promise<void> {
     this.cancelPoll?.();
     this.cancelPoll = null;
+    for (const key of [...this.prefetched.keys()]) this.dropPrefetched(key);
     this.wake?.();
     this.listeners.clear();
     this.notifyWaiters();
@@ -428,6 +486,7 @@ export class MailSession {
 
   private emit(frame: TServerFrame): void {
     if (this.closed) return;
+    if (LIST_EVENTS.has(frame.type)) this.listChanges += 1;
     for (const fn of this.listeners) {
       try {
         fn(frame);

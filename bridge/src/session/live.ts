@@ -36,6 +36,10 @@ export interface LiveMailSession {
   /** What `owner` has open, and whether read-only, or null. */
   openedBy(owner: MailboxOwner): { mailbox: string; readOnly: boolean } | null;
   subscribe(fn: (frame: TServerFrame) => void): () => void;
+  /** Queues `fn` on the command connection for a request expected soon (MailSession.prefetch). */
+  prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void;
+  /** What prefetch(key) queued, once, while no list changed since; else null. */
+  takePrefetched<T>(key: string): Promise<T> | null;
   readonly state: TConnectionState;
   close(): Promise<void>;
 }

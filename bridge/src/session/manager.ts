@@ -117,7 +117,7 @@ export class SessionManager {
   async signIn(
     body: TSessionRequest,
     ctx: { ip: string; previousId: string | undefined },
-  ): Promise<{ id: string; info: TSessionInfo }> {
+  ): Promise<{ id: string; info: TSessionInfo; live: LiveSession }> {
     const email = body.email.trim();
     const wait = this.#limiter.retryAfter(email, ctx.ip);
     if (wait > 0) throw new TooManyAttempts(wait);
@@ -161,8 +161,9 @@ export class SessionManager {
       };
       await this.#store.set(key, record, this.#ttl(record, record.createdAt));
       this.#touched.set(key, record.createdAt);
+      let live: LiveSession;
       try {
-        await this.#live.ensure(key, () => this.#build(key, record, client));
+        live = await this.#live.ensure(key, () => this.#build(key, record, client));
         this.#log.info(
           { session: key.slice(0, 12), email, loginMs: Math.round(verified - started) },
           "signed in",
@@ -171,7 +172,7 @@ export class SessionManager {
         await this.#store.delete(key);
         throw err;
       }
-      return { id, info: { email, protocolVersion: PROTOCOL_VERSION } };
+      return { id, info: { email, protocolVersion: PROTOCOL_VERSION }, live };
     } catch (err) {
       if (err instanceof BridgeError && COUNTED.has(err.code)) {
         this.#limiter.fail(email, ctx.ip);

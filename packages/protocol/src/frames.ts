@@ -25,6 +25,11 @@ import { PROTOCOL_VERSION } from "./version";
 export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
 /** Largest window of list rows one request may ask for. */
 export const MAX_WINDOW = 500;
+/**
+ * Rows per `list.window` the web app asks for. The bridge prefetches INBOX's first window of
+ * this size at sign-in, for the request that follows.
+ */
+export const LIST_WINDOW_SIZE = 50;
 
 const ZId = z.string().min(1).max(64);
 const ZPath = z.string().min(1).max(1024);
