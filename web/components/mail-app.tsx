@@ -17,6 +17,7 @@ import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/action
 import { chunk } from "@/lib/chunk";
 import { openComposer, openComposeSettings } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
+import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
 import {
   ensureRange,
@@ -125,10 +126,7 @@ export function MailApp({ email }: { email: string }) {
   const listPainted = data !== undefined;
   useEffect(() => {
     if (!listPainted || readerChunk.loaded) return;
-    const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200));
-    const cancel = window.cancelIdleCallback ?? clearTimeout;
-    const handle = idle(preloadReader, { timeout: 2000 });
-    return () => cancel(handle);
+    return whenIdle(preloadReader);
   }, [listPainted]);
   const openFound = route.msg ? findRow(data, route.msg.uid) : null;
   const openIndex = openFound?.index ?? null;

@@ -7,7 +7,8 @@
 import type { TPublicConfig, TSecurity, TSessionRequest } from "@ferry/protocol";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { ApiError, fetchPublicConfig } from "@/lib/api";
-import { formatWait, t } from "@/lib/i18n";
+import { formatWait, t, warmFormatters } from "@/lib/i18n";
+import { whenIdle } from "@/lib/idle";
 import { signIn } from "@/lib/session";
 import { FerryLogo } from "./icons";
 import { preloadMailRoot } from "./mail-root-loader";
@@ -68,16 +69,15 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
     fetchPublicConfig().then(setConfig, () => setConfig(null));
   }, []);
 
-  // Fetch the mailbox's chunk once the sign-in page is idle, so that signing in waits only for
-  // the bridge (submit starts it too, in case the page was never idle).
+  // While the sign-in page is idle (the user is typing), fetch the mailbox's chunk and make the
+  // date and number formatters its list uses, so that signing in waits only for the bridge
+  // (submit starts the fetch too, in case the page was never idle).
   useEffect(() => {
-    const preload = () => void preloadMailRoot().catch(() => undefined);
-    if (typeof requestIdleCallback === "function") {
-      const handle = requestIdleCallback(preload, { timeout: 2000 });
-      return () => cancelIdleCallback(handle);
-    }
-    const timer = setTimeout(preload, 200);
-    return () => clearTimeout(timer);
+    let cancel = whenIdle(() => {
+      cancel = whenIdle(warmFormatters);
+      void preloadMailRoot().catch(() => undefined);
+    });
+    return () => cancel();
   }, []);
 
   useEffect(() => {

@@ -169,6 +169,19 @@ export async function clockOffset(
 }
 
 /** Fills the sign-in form by its labels and clicks "Sign in". */
+/**
+ * Waits for what the sign-in page does while a person types (a few seconds at least): its
+ * requests are over, and one idle callback after the app's own has run (the app fetches the
+ * mailbox's code and makes its formatters when idle).
+ */
+export async function settleSignInPage(page: Page): Promise<void> {
+  await page.getByLabel("Email address", { exact: true }).waitFor();
+  await page.waitForLoadState("networkidle");
+  await page.evaluate(
+    "new Promise((resolve) => requestIdleCallback(() => requestIdleCallback(resolve)))",
+  );
+}
+
 export async function signInThroughForm(page: Page, user: Account): Promise<void> {
   await page.getByLabel("Email address", { exact: true }).fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(user.password);

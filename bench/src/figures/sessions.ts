@@ -13,6 +13,7 @@
  *   imapflow client in IDLE on one of those mailboxes (its `exists`).
  */
 import { readFileSync } from "node:fs";
+import { LIST_WINDOW_SIZE } from "@ferry/protocol";
 import { closeBare, connectBare } from "../client/floor";
 import { ProtocolClient, signIn } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
@@ -80,7 +81,7 @@ async function openSession(bridge: BridgeProcess, user: Account): Promise<Protoc
     "mailbox.opened",
   );
   await client.request(
-    { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: 100 },
+    { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: LIST_WINDOW_SIZE },
     "list.window",
   );
   return client;
