@@ -20,6 +20,7 @@ import { smallMessage, token } from "../mail/messages";
 import { mapLimit, nowMs, progress, withTimeout } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { type BridgeProcess, startBridge } from "../stack/bridge";
+import { cpuSnapshot, cpuSpent } from "../stack/cpu";
 import type { Account } from "../stack/mail";
 import { percentile, summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
@@ -154,6 +155,8 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
       const p50Ms: number[] = [];
       const floorMs: number[] = [];
       let reached = n;
+      /** CPU time per delivery (mean over the timed ones), by process group. */
+      const cpuMs = new Map<string, number>();
       for (let r = 0; r <= PUSH_REPEATS; r++) {
         const subject = token(`Fan-out ${n} ${r}`);
         const arrivals = clients.map((c) =>
@@ -165,12 +168,14 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
             resolve(at);
           };
         });
+        const cpu0 = cpuSnapshot(bridge.pid);
         await server.deliver(smallMessage({ from: ctx.mail.sender.email, to: users, subject }), {
           from: ctx.mail.sender.email,
           to: users,
         });
         const d0 = nowMs();
         const settled = await Promise.allSettled(arrivals);
+        const spent = cpuSpent(cpu0, cpuSnapshot(bridge.pid));
         const floorAt = await withTimeout(floorSeen, ARRIVAL_MS, "exists").catch(() => Number.NaN);
         const times = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.at - d0] : []));
         if (times.length < n) {
@@ -179,6 +184,9 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
         if (Number.isNaN(floorAt)) progress(`sessions: the bare IDLE client missed delivery ${r}`);
         reached = Math.min(reached, times.length);
         if (r === 0) continue; // warm-up
+        for (const [group, ms] of Object.entries(spent)) {
+          cpuMs.set(group, (cpuMs.get(group) ?? 0) + ms / PUSH_REPEATS);
+        }
         allMs.push(times.length === n ? Math.max(...times) : Number.NaN);
         p50Ms.push(percentile(times, 50));
         floorMs.push(floorAt - d0);
@@ -230,7 +238,11 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
           floor: summarize(floorMs),
           budget: BUDGETS.pushAll,
           note:
-            `median socket ${fmtMs(percentile(p50Ms, 50))}; every delivery reached at least ${reached} of ${n} sockets` +
+            `median socket ${fmtMs(percentile(p50Ms, 50))}; every delivery reached at least ${reached} of ${n} sockets; ` +
+            `CPU per delivery (2 cores): ${[...cpuMs]
+              .filter(([, ms]) => ms >= 5)
+              .map(([group, ms]) => `${group} ${Math.round(ms)} ms`)
+              .join(", ")}` +
             (inotifyNote
               ? `; Dovecot: ${inotifyNote} (fs.inotify.max_user_instances = ${instances})`
               : ""),

@@ -28,6 +28,7 @@
 import type { TMessageRow, TWindow } from "@ferry/protocol";
 import type { FetchMessageObject, ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
+import { type UidSelection, uidQuery } from "../live/rows";
 import { wireFlags } from "./flags";
 import {
   expandUidSet,
@@ -199,19 +200,19 @@ export async function listWindow(
 export async function rowsForUids(
   client: ImapFlow,
   mailbox: string,
-  uids: number[],
+  uids: UidSelection,
 ): Promise<TMessageRow[]> {
-  if (uids.length === 0) return [];
+  const query = uidQuery(uids);
+  if (!query) return [];
   const current = client.mailbox;
   const selected =
     current &&
     (current.path === mailbox ||
       (current.path.toUpperCase() === "INBOX" && mailbox.toUpperCase() === "INBOX"));
   if (!selected) throw new BridgeError("internal", "The folder is not open on this connection.");
-  const wanted = new Set(uids);
-  const rows = await fetchRows(client, packUids(uids), { uid: true });
+  const rows = await fetchRows(client, query.set, { uid: true });
   return rows
-    .filter((r) => wanted.has(r.row.uid))
+    .filter((r) => query.wanted(r.row.uid))
     .sort((a, b) => b.row.uid - a.row.uid)
     .map((r) => r.row);
 }

@@ -15,6 +15,27 @@ import { wireFlags } from "../imap/flags";
 import { toSequenceSet } from "./uid-set";
 
 /**
+ * Which messages to build rows for: these UIDs, or every message from UID `from` on (new mail:
+ * one UID FETCH `from:*` finds and reads them, with no UID SEARCH before it).
+ */
+export type UidSelection = readonly number[] | { readonly from: number };
+
+/** The UID set to FETCH for `sel`, and the test a returned UID must pass (a FETCH of `from:*`
+ * answers the highest message even when it is below `from`; unsolicited FETCHes can land in the
+ * same answer). Null when nothing is selected. */
+export function uidQuery(
+  sel: UidSelection,
+): { set: string; wanted: (uid: number) => boolean } | null {
+  if ("from" in sel) {
+    const from = sel.from;
+    return { set: `${from}:*`, wanted: (uid) => uid >= from };
+  }
+  if (sel.length === 0) return null;
+  const wanted = new Set(sel);
+  return { set: toSequenceSet(sel), wanted: (uid) => wanted.has(uid) };
+}
+
+/**
  * Builds the rows of `uids` in `mailbox`, newest first. It is called on a connection where
  * `mailbox` is already selected: it must not select another mailbox or take a mailbox lock in a
  * different access mode. UIDs that no longer exist are left out.
@@ -22,20 +43,19 @@ import { toSequenceSet } from "./uid-set";
 export type RowsFetcher = (
   client: ImapFlow,
   mailbox: string,
-  uids: number[],
+  uids: UidSelection,
 ) => Promise<TMessageRow[]>;
 
 export const fetchRows: RowsFetcher = async (client, _mailbox, uids) => {
-  if (uids.length === 0) return [];
-  const wanted = new Set(uids);
+  const query = uidQuery(uids);
+  if (!query) return [];
   const messages = await client.fetchAll(
-    toSequenceSet(uids),
+    query.set,
     { uid: true, flags: true, envelope: true, size: true, bodyStructure: true, internalDate: true },
     { uid: true },
   );
   const rows: TMessageRow[] = [];
-  // An unsolicited FETCH for another message can land in the same answer: keep only ours.
-  for (const msg of messages) if (wanted.has(msg.uid)) rows.push(toMessageRow(msg));
+  for (const msg of messages) if (query.wanted(msg.uid)) rows.push(toMessageRow(msg));
   return rows.sort((a, b) => b.uid - a.uid);
 };
 

@@ -18,7 +18,7 @@ import type { TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
-import { fetchRows, type RowsFetcher, wireFlags } from "./rows";
+import { fetchRows, type RowsFetcher, type UidSelection, wireFlags } from "./rows";
 import { UidList } from "./uid-list";
 import { iterateSequenceSet } from "./uid-set";
 
@@ -443,7 +443,11 @@ export class MailboxWatcher {
     }
   }
 
-  /** Reports messages with UIDs ≥ t.uidNext: one UID SEARCH, then the rows. */
+  /**
+   * Reports messages with UIDs ≥ t.uidNext: one UID FETCH `uidNext:*` both finds them and
+   * builds their rows (one round trip per announcement, which counts when a delivery to
+   * everyone wakes a thousand sessions at once).
+   */
   private async fetchNew(client: ImapFlow, t: Tracked): Promise<void> {
     const from = t.uidNext;
     const existsAt = this.existsAt;
@@ -452,21 +456,18 @@ export class MailboxWatcher {
     const existsEpoch = this.existsEpoch;
     this.fetchingNew = true;
     try {
-      const found = await client.search({ uid: `${from}:*` }, { uid: true });
-      if (!Array.isArray(found)) throw new Error("UID SEARCH for new messages failed");
-      const uids = found.filter((uid) => uid >= from).sort((a, b) => a - b);
+      const rows = await this.buildRows(client, t.path, { from });
+      const uids = rows.map((r) => r.uid).sort((a, b) => a - b);
       if (t.uids) {
         const list = t.uids;
         const fresh = uids.filter((uid) => uid > list.last);
         const fits = expungeEpoch === this.expungeEpoch && list.fill(fresh);
-        // Pending left over with no EXISTS since the search: the numbering drifted.
+        // Pending left over with no EXISTS since the fetch: the numbering drifted.
         if (!fits || (list.pending > 0 && existsEpoch === this.existsEpoch)) this.needResync();
       }
       const last = uids[uids.length - 1];
       if (last === undefined) return;
-      const rows = await this.buildRows(client, t.path, uids);
       t.uidNext = Math.max(t.uidNext, last + 1);
-      if (rows.length === 0) return;
       this.emit({
         type: "messages.new",
         mailbox: t.path,
@@ -491,7 +492,7 @@ export class MailboxWatcher {
    * Rows from the configured builder; if it fails on a live connection (say, a message it cannot
    * parse), from the plain default builder rather than not at all.
    */
-  private async buildRows(client: ImapFlow, path: string, uids: number[]) {
+  private async buildRows(client: ImapFlow, path: string, uids: UidSelection) {
     if (this.hooks.rowsFetcher === fetchRows) return fetchRows(client, path, uids);
     try {
       return await this.hooks.rowsFetcher(client, path, uids);
