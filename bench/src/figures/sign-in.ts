@@ -124,8 +124,11 @@ async function browserSignIn(
       const click = await clickStamp(page, "Sign in");
       const cold = rows.at - click;
       await waitForPersistedList(page);
-      await page.reload();
-      const warm = (await stamp(page, "load.rows")).at;
+      const warmTrace = traceFile?.replace("signin-cold-", "signin-warm-") ?? null;
+      const warm = await traced(browser, page, warmTrace, async () => {
+        await page.reload();
+        return (await stamp(page, "load.rows")).at;
+      });
       await signOutContext(context, ctx.bridge.url);
       return { cold, warm };
     },
