@@ -38,9 +38,10 @@ function window(total: number, offset: number, limit: number, uidValidity = 7) {
 
 describe("mergeWindow", () => {
   it("places rows at their positions and marks the window fetched", () => {
-    const d = mergeWindow(undefined, window(250, 100, 100), "e1");
+    const w = WINDOW_SIZE;
+    const d = mergeWindow(undefined, window(250, w, w), "e1");
     expect(d.total).toBe(250);
-    expect(d.rows[100]?.uid).toBe(150);
+    expect(d.rows[w]?.uid).toBe(250 - w);
     expect(d.rows[0]).toBeUndefined();
     expect(windowNeedsFetch(d, 1, "e1")).toBe(false);
     expect(windowNeedsFetch(d, 0, "e1")).toBe(true);
