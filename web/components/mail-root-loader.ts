@@ -8,18 +8,13 @@ import { onSignedIn } from "@/lib/session";
 
 export const mailRootChunk = chunk(() => import("./mail-root"));
 
-/** Start fetching the signed-in app's chunk (idempotent). */
-export function preloadMailRoot(): Promise<typeof import("./mail-root")> {
-  return mailRootChunk.preload();
-}
-
 // A sign-in that just succeeded starts the socket and the first requests at once (the chunk is
 // normally loaded by then; otherwise as soon as it is).
 onSignedIn(() => {
   const loaded = mailRootChunk.loaded;
   if (loaded) loaded.startEarly();
   else
-    void preloadMailRoot().then(
+    void mailRootChunk.preload().then(
       (m) => m.startEarly(),
       () => undefined,
     );

@@ -11,7 +11,7 @@ import { formatWait, t, warmFormatters } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { signIn } from "@/lib/session";
 import { FerryLogo } from "./icons";
-import { preloadMailRoot } from "./mail-root-loader";
+import { mailRootChunk } from "./mail-root-loader";
 import { ThemeToggle } from "./theme-toggle";
 
 const DEFAULT_PORTS: Record<TSecurity, { imap: number; smtp: number }> = {
@@ -75,7 +75,7 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
   useEffect(() => {
     let cancel = whenIdle(() => {
       cancel = whenIdle(warmFormatters);
-      void preloadMailRoot().catch(() => undefined);
+      void mailRootChunk.preload().catch(() => undefined);
     });
     return () => cancel();
   }, []);
@@ -95,7 +95,7 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
     if (busy || waitLeft > 0) return;
     setBusy(true);
     setError(null);
-    void preloadMailRoot().catch(() => undefined);
+    void mailRootChunk.preload().catch(() => undefined);
     const request: TSessionRequest = { email: email.trim(), password };
     if (showImap) {
       request.imap = {

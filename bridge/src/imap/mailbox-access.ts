@@ -144,6 +144,29 @@ export function packUids(uids: Iterable<number>): string {
   return out.join(",");
 }
 
+/**
+ * Which messages to build rows for: these UIDs, or every message from UID `from` on (new mail:
+ * one UID FETCH `from:*` finds and reads them, with no UID SEARCH before it).
+ */
+export type UidSelection = readonly number[] | { readonly from: number };
+
+/**
+ * The UID set to FETCH for `sel`, and the test a returned UID must pass (a FETCH of `from:*`
+ * answers the highest message even when it is below `from`; unsolicited FETCHes can land in the
+ * same answer). Null when nothing is selected.
+ */
+export function uidQuery(
+  sel: UidSelection,
+): { set: string; wanted: (uid: number) => boolean } | null {
+  if ("from" in sel) {
+    const from = sel.from;
+    return { set: `${from}:*`, wanted: (uid) => uid >= from };
+  }
+  if (sel.length === 0) return null;
+  const wanted = new Set(sel);
+  return { set: packUids(sel), wanted: (uid) => wanted.has(uid) };
+}
+
 /** Expands an IMAP sequence set of numbers (no "*") into an ascending Uint32Array. */
 export function expandUidSet(set: string): Uint32Array {
   const values: number[] = [];

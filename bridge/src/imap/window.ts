@@ -28,7 +28,6 @@
 import type { TMessageRow, TWindow } from "@ferry/protocol";
 import type { FetchMessageObject, ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
-import { type UidSelection, uidQuery } from "../live/rows";
 import { wireFlags } from "./flags";
 import {
   expandUidSet,
@@ -36,6 +35,8 @@ import {
   rawFetch,
   rawText,
   toBridgeError,
+  type UidSelection,
+  uidQuery,
   uidValidityOf,
   withMailbox,
 } from "./mailbox-access";

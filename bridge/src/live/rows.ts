@@ -12,28 +12,7 @@ import type {
   MessageStructureObject,
 } from "imapflow";
 import { wireFlags } from "../imap/flags";
-import { toSequenceSet } from "./uid-set";
-
-/**
- * Which messages to build rows for: these UIDs, or every message from UID `from` on (new mail:
- * one UID FETCH `from:*` finds and reads them, with no UID SEARCH before it).
- */
-export type UidSelection = readonly number[] | { readonly from: number };
-
-/** The UID set to FETCH for `sel`, and the test a returned UID must pass (a FETCH of `from:*`
- * answers the highest message even when it is below `from`; unsolicited FETCHes can land in the
- * same answer). Null when nothing is selected. */
-export function uidQuery(
-  sel: UidSelection,
-): { set: string; wanted: (uid: number) => boolean } | null {
-  if ("from" in sel) {
-    const from = sel.from;
-    return { set: `${from}:*`, wanted: (uid) => uid >= from };
-  }
-  if (sel.length === 0) return null;
-  const wanted = new Set(sel);
-  return { set: toSequenceSet(sel), wanted: (uid) => wanted.has(uid) };
-}
+import { type UidSelection, uidQuery } from "../imap/mailbox-access";
 
 /**
  * Builds the rows of `uids` in `mailbox`, newest first. It is called on a connection where
@@ -106,4 +85,5 @@ function hasAttachments(node: MessageStructureObject, depth: number): boolean {
   return named && type !== "text/plain" && type !== "text/html";
 }
 
+export type { UidSelection };
 export { wireFlags };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { packUids } from "../imap/mailbox-access";
 import { UidList } from "./uid-list";
-import { iterateSequenceSet, toSequenceSet } from "./uid-set";
+import { iterateSequenceSet } from "./uid-set";
 
 describe("UidList", () => {
   it("maps sequence numbers to UIDs through expunges", () => {
@@ -54,8 +55,8 @@ describe("UidList", () => {
 
 describe("sequence sets", () => {
   it("compacts UIDs into ranges", () => {
-    expect(toSequenceSet([5, 1, 2, 3, 9, 10, 3])).toBe("1:3,5,9:10");
-    expect(toSequenceSet([])).toBe("");
+    expect(packUids([5, 1, 2, 3, 9, 10, 3])).toBe("1:3,5,9:10");
+    expect(packUids([])).toBe("");
   });
 
   it("walks a server's set and skips nonsense", () => {

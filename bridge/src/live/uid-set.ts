@@ -1,27 +1,8 @@
 /**
- * IMAP sequence-set text for UID lists ("1:4,9,12:20"): compacting a list of UIDs into one, and
- * walking one (ESEARCH ALL answers) without expanding it into an array first.
+ * IMAP sequence-set text for UID lists ("1:4,9,12:20"): walking one (ESEARCH ALL answers)
+ * without expanding it into an array first. Packing UIDs into one is imap/mailbox-access.ts's
+ * packUids.
  */
-
-/** The shortest sequence set naming exactly `uids` (any order, duplicates allowed). */
-export function toSequenceSet(uids: readonly number[]): string {
-  const sorted = [...uids].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let start = -1;
-  let prev = -1;
-  for (const uid of sorted) {
-    if (uid === prev) continue;
-    if (uid === prev + 1 && start !== -1) {
-      prev = uid;
-      continue;
-    }
-    if (start !== -1) parts.push(start === prev ? `${start}` : `${start}:${prev}`);
-    start = uid;
-    prev = uid;
-  }
-  if (start !== -1) parts.push(start === prev ? `${start}` : `${start}:${prev}`);
-  return parts.join(",");
-}
 
 /**
  * The numbers of a sequence set as the server wrote it, in the order written. Anything that is
