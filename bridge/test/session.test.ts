@@ -310,10 +310,15 @@ describe("sign-out", () => {
     expect(res.headers.get("set-cookie")).toMatch(
       /^ferry_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0$/,
     );
+    expect(res.headers.get("clear-site-data")).toBe('"cache", "storage"');
     expect((await withTimeout(one.closed, 5000, "socket one closed")).code).toBe(4001);
     expect((await withTimeout(two.closed, 5000, "socket two closed")).code).toBe(4001);
     expect(imap?.usable).toBe(false);
-    expect((await getSession(b, cookie)).status).toBe(401);
+    // The ended session's cookie, sent again (another tab, a stale browser): the browser is told
+    // to drop what it kept of it.
+    const stale = await getSession(b, cookie);
+    expect(stale.status).toBe(401);
+    expect(stale.headers.get("clear-site-data")).toBe('"cache", "storage"');
     expect(b.bridge.sessions.live.get(sessionKey(cookie.split("=")[1] ?? ""))).toBeUndefined();
   });
 

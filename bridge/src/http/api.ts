@@ -75,7 +75,7 @@ export async function handleApi(
         return await only(req, res, ["GET", "POST", "DELETE"], () => {
           if (req.method === "POST") return signIn(req, res, ctx, deps);
           if (req.method === "DELETE") return signOut(req, res, ctx, deps);
-          return sessionInfo(req, res, deps);
+          return sessionInfo(req, res, ctx, deps);
         });
       case "/api/parts":
         return await only(req, res, ["GET", "HEAD"], () =>
@@ -182,6 +182,13 @@ async function signIn(
   sendJson(res, 200, info);
 }
 
+/**
+ * Sent when a session ends: the browser drops its HTTP cache and this origin's storage (IndexedDB,
+ * Cache Storage, localStorage). Not "cookies": that clears every cookie of the whole registrable
+ * domain (other apps on sibling subdomains too); the session cookie is expired by name instead.
+ */
+const CLEAR_SITE_DATA = '"cache", "storage"';
+
 async function signOut(
   req: IncomingMessage,
   res: ServerResponse,
@@ -193,6 +200,7 @@ async function signOut(
   if (id !== undefined) await deps.manager.signOut(id);
   res.setHeader("Set-Cookie", clearedSessionCookie(ctx.secure));
   res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Clear-Site-Data", CLEAR_SITE_DATA);
   res.statusCode = 204;
   res.end();
 }
@@ -200,10 +208,20 @@ async function signOut(
 async function sessionInfo(
   req: IncomingMessage,
   res: ServerResponse,
+  ctx: RequestContext,
   deps: ApiDeps,
 ): Promise<void> {
-  const session = await deps.manager.resolve(readCookie(req));
-  if (!session) return fail(res, "unauthorized", "Not signed in.");
+  const cookie = readCookie(req);
+  const session = await deps.manager.resolve(cookie);
+  if (!session) {
+    // A cookie of a session that ended (expired, signed out elsewhere): whatever the browser kept
+    // of that session goes too, even if the page's own clean-up never runs.
+    if (cookie !== undefined) {
+      res.setHeader("Set-Cookie", clearedSessionCookie(ctx.secure));
+      res.setHeader("Clear-Site-Data", CLEAR_SITE_DATA);
+    }
+    return fail(res, "unauthorized", "Not signed in.");
+  }
   const body: TSessionInfo = { email: session.record.email, protocolVersion: PROTOCOL_VERSION };
   sendJson(res, 200, body);
 }

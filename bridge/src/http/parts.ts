@@ -20,8 +20,9 @@
  *   carries nosniff and `Content-Security-Policy: default-src 'none'; sandbox`, except an inline
  *   PDF, whose CSP drops `sandbox` (the browser's viewer will not run in a sandboxed document). Text is
  *   served as stored, with its declared charset.
- * - Replies are immutable per (mailbox, UIDVALIDITY, UID, part): private caching with an ETag,
- *   `Vary: Cookie` so a shared browser never serves one user's parts to the next.
+ * - Replies are `Cache-Control: private, no-store`: mail is never left in the browser's HTTP
+ *   cache, where the next person on a shared computer could read it after sign-out (or after a
+ *   session simply expired). The ETag still lets a client revalidate what it kept in memory.
  * - A browser that goes away stops the loop after the FETCH in flight; every FETCH is a whole
  *   IMAP command, so the connection stays usable.
  */
@@ -38,9 +39,6 @@ export type RunWithClient = <T>(fn: (client: ImapFlow) => Promise<T>) => Promise
 
 /** Bytes asked of the server per FETCH; parts up to this size (encoded) are fetched whole. */
 export const CHUNK_BYTES = 256 * 1024;
-/** How long browsers may keep a part (it never changes under its URL). */
-const MAX_AGE_SECONDS = 7 * 24 * 3600;
-
 const INLINE_TYPES = new Set([
   "image/png",
   "image/jpeg",
@@ -470,7 +468,7 @@ export async function handlePartRequest(
         pdf && inline ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
       "Cross-Origin-Resource-Policy": "same-origin",
       "Referrer-Policy": "no-referrer",
-      "Cache-Control": `private, max-age=${MAX_AGE_SECONDS}, immutable`,
+      "Cache-Control": "private, no-store",
       Vary: "Cookie",
       ETag: etag,
       "Accept-Ranges": meta.plan.kind === "stream" ? "none" : "bytes",

@@ -215,7 +215,7 @@ describe("images pass", () => {
     expect(res.headers.get("content-length")).toBe(String(PNG.length));
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
-    expect(res.headers.get("cache-control")).toBe("private, max-age=86400");
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
     expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
     expect(Buffer.from(await res.arrayBuffer())).toEqual(PNG);
   });

@@ -255,7 +255,7 @@ async function relayImage(
       if (declared !== undefined) res.setHeader("Content-Length", declared);
       res.setHeader("X-Content-Type-Options", "nosniff");
       res.setHeader("Content-Security-Policy", "default-src 'none'; sandbox");
-      res.setHeader("Cache-Control", "private, max-age=86400");
+      res.setHeader("Cache-Control", "private, no-store");
       res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
       started = true;
       res.write(head);
