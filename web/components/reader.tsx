@@ -6,7 +6,9 @@
  * with download and preview. Opening an unread message marks it read once it is shown.
  */
 import {
+  displayFilename,
   partUrl,
+  sanitizeFilename,
   type TAddress,
   type TAttachment,
   type TBodyPart,
@@ -322,7 +324,7 @@ function Attachments({ msgRef, attachments }: { msgRef: TMessageRef; attachments
       </h3>
       <ul className="flex flex-col gap-2">
         {attachments.map((a) => {
-          const name = a.filename || t("reader.unnamed");
+          const name = displayFilename(a.filename) || t("reader.unnamed");
           const isImage = a.type.startsWith("image/");
           const isPdf = a.type === "application/pdf";
           const Icon = isImage ? ImageIcon : FileIcon;
@@ -363,7 +365,7 @@ function Attachments({ msgRef, attachments }: { msgRef: TMessageRef; attachments
                 ) : null}
                 <a
                   href={partUrl(msgRef, a.part, { download: true })}
-                  download={a.filename || ""}
+                  download={a.filename ? sanitizeFilename(a.filename) : ""}
                   aria-label={t("reader.download", { name })}
                   className="touch-target inline-flex items-center justify-center rounded-lg hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
                 >

@@ -70,35 +70,7 @@ export function envelopeRecipients(draft: TComposeDraft): string[] {
   return out;
 }
 
-/** Longest attachment name kept, in characters (before the extension is re-attached). */
-export const MAX_FILENAME_CHARS = 180;
-
-/**
- * A filename safe to put in a MIME header and to show: the last path segment only, no control
- * or bidirectional-override characters, `<>:"|?*` as "_" (so it can be saved on any system),
- * no leading dots or trailing dots/spaces, at most
- * MAX_FILENAME_CHARS characters (keeping the extension), never empty.
- */
-export function sanitizeFilename(name: string, fallback = "attachment"): string {
-  let base = name.normalize("NFC").split(/[/\\]/).pop() ?? "";
-  base = base
-    // C0, DEL, C1 controls; bidi embeddings, overrides and isolates; BOM/zero-width no-break
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff]/g, "")
-    // characters Windows refuses in file names
-    .replace(/[<>:"|?*]/g, "_")
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/^\.+/, "")
-    .replace(/[. ]+$/, "");
-  if (base === "") return fallback;
-  const chars = [...base];
-  if (chars.length <= MAX_FILENAME_CHARS) return base;
-  const dot = base.lastIndexOf(".");
-  const ext = dot > 0 && base.length - dot <= 16 ? base.slice(dot) : "";
-  const stem = [...base.slice(0, ext ? dot : undefined)].slice(0, MAX_FILENAME_CHARS - ext.length);
-  return `${stem.join("").trimEnd()}${ext}`;
-}
+export { MAX_FILENAME_CHARS, sanitizeFilename } from "@ferry/protocol";
 
 /** A MIME type as uploads and drafts may carry it, lower-cased; anything else is octet-stream. */
 export function sanitizeMimeType(value: string | undefined): string {
