@@ -94,6 +94,8 @@ export interface ComposeDeps {
 interface ComposeSession {
   readonly key: string;
   readonly email: string;
+  /** Whose identities apply (session/account.ts). */
+  readonly account: string;
   readonly imap: SideConnection;
   readonly roles: Map<Role, string>;
   contacts: ContactIndex | null;
@@ -171,7 +173,7 @@ export class ComposeService {
             ref: frame.ref,
             mode: frame.mode,
             email: session.email,
-            identities: this.identities.list(session.email),
+            identities: this.identities.list(session.account),
             timeZone: frame.timeZone,
             draftsMailbox,
             maxDraftBytes: Math.ceil(this.#deps.config.messageMaxBytes * 1.5),
@@ -191,7 +193,7 @@ export class ComposeService {
       }
       case "contacts.suggest": {
         const index = await this.#contacts(session);
-        const own = this.identities.ownAddresses(session.email);
+        const own = this.identities.ownAddresses(session.account, session.email);
         reply({
           type: "contacts",
           id: frame.id,
@@ -203,11 +205,11 @@ export class ComposeService {
         reply({
           type: "identities",
           id: frame.id,
-          identities: this.identities.list(session.email),
+          identities: this.identities.list(session.account),
         });
         return;
       case "identities.save": {
-        const identities = this.identities.save(session.email, frame.identities);
+        const identities = this.identities.save(session.account, frame.identities);
         reply({ type: "identities", id: frame.id, identities });
         return;
       }
@@ -226,6 +228,7 @@ export class ComposeService {
       session = {
         key: live.key,
         email: live.email,
+        account: live.account,
         imap: new SideConnection(live.connect),
         roles: new Map(),
         contacts: null,
@@ -254,8 +257,9 @@ export class ComposeService {
   // Send, undo
   // -------------------------------------------------------------------------------------------
 
-  #assertFromAllowed(email: string, draft: TComposeDraft): void {
-    if (!this.identities.ownAddresses(email).has(draft.from.address.toLowerCase())) {
+  #assertFromAllowed(session: ComposeSession, draft: TComposeDraft): void {
+    const own = this.identities.ownAddresses(session.account, session.email);
+    if (!own.has(draft.from.address.toLowerCase())) {
       throw new BridgeError(
         "bad_request",
         "The From address must be your own address or one of your identities.",
@@ -303,7 +307,7 @@ export class ComposeService {
   ): Promise<void> {
     const { draft } = frame;
     assertDraftHeaders(draft);
-    this.#assertFromAllowed(session.email, draft);
+    this.#assertFromAllowed(session, draft);
     if (envelopeRecipients(draft).length === 0) {
       throw new BridgeError("bad_request", "Add at least one recipient.");
     }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { addressRange, isPublicAddress, type Resolver, resolvePublicHost } from "./address";
+import {
+  addressRange,
+  clientNetwork,
+  isPublicAddress,
+  type Resolver,
+  resolvePublicHost,
+} from "./address";
 
 describe("isPublicAddress", () => {
   it.each([
@@ -191,5 +197,25 @@ describe("resolvePublicHost", () => {
       reason: "not_public",
       range: "loopback",
     });
+  });
+});
+
+describe("clientNetwork", () => {
+  it("keeps an IPv4 address whole, also when it comes IPv4-mapped", () => {
+    expect(clientNetwork("203.0.113.7")).toBe("203.0.113.7");
+    expect(clientNetwork("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(clientNetwork("203.0.113.8")).not.toBe(clientNetwork("203.0.113.7"));
+  });
+
+  it("folds every address of an IPv6 /64 into one network, however it is written", () => {
+    const one = clientNetwork("2001:db8:1:2::1");
+    expect(clientNetwork("2001:db8:1:2:ffff:ffff:ffff:ffff")).toBe(one);
+    expect(clientNetwork("2001:0DB8:0001:0002:0:0:0:abcd")).toBe(one);
+    expect(clientNetwork("[2001:db8:1:2::9]")).toBe(one);
+    expect(clientNetwork("2001:db8:1:3::1")).not.toBe(one);
+  });
+
+  it("passes through what is not an address", () => {
+    expect(clientNetwork("unknown")).toBe("unknown");
   });
 });

@@ -73,6 +73,20 @@ export function isPublicAddress(address: string): boolean {
   return addressRange(address) === "unicast";
 }
 
+/**
+ * The client network an address belongs to, for counting what one client does: an IPv4 address
+ * (or IPv4-mapped IPv6) stands for itself, an IPv6 address for its /64, which one subscriber
+ * usually holds whole and can draw fresh addresses from at will. Anything that does not parse
+ * is returned as given.
+ */
+export function clientNetwork(address: string): string {
+  const parsed = parseAddress(address);
+  if (parsed === undefined) return address;
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toNormalizedString()}/64`;
+}
+
 /** The result of {@link resolvePublicHost}. */
 export type HostResolution =
   | { ok: true; address: ResolvedAddress }

@@ -54,6 +54,8 @@ export type MailSessionFactory = (opts: MailSessionOptions) => LiveMailSession;
 export interface LiveSession {
   readonly key: string;
   readonly email: string;
+  /** The IMAP server and account signed in to (session/account.ts): key of per-user state. */
+  readonly account: string;
   readonly mail: LiveMailSession;
   /** Opens a new IMAP connection for this session (e.g. for a parts download). */
   readonly connect: () => Promise<ImapFlow>;

@@ -14,6 +14,7 @@ import type { Config, ServerTarget } from "../config";
 import { BridgeError } from "../errors";
 import { connectImap } from "../imap/connect";
 import type { Logger } from "../log";
+import { accountKey } from "./account";
 import { isSessionIdShape, newSessionId, SecretBox, sessionKey } from "./crypto";
 import { resolveAllowedHost } from "./host-policy";
 import {
@@ -98,8 +99,8 @@ export class SessionManager {
     this.#createMailSession = deps.createMailSession;
     this.#box = new SecretBox(deps.config.sessionSecret);
     this.#limiter = new LoginLimiter({
-      perEmail: deps.config.loginFailuresPerEmail,
-      perIp: deps.config.loginFailuresPerIp,
+      perAccount: deps.config.loginFailuresPerEmail,
+      perNetwork: deps.config.loginFailuresPerIp,
       windowMs: deps.config.loginWindowMs,
     });
     this.#sweeper = setInterval(() => void this.sweep(), 60_000);
@@ -145,7 +146,7 @@ export class SessionManager {
         },
       );
       const verified = performance.now();
-      this.#limiter.succeed(email);
+      this.#limiter.succeed(email, ctx.ip);
 
       if (ctx.previousId !== undefined) await this.signOut(ctx.previousId);
 
@@ -261,6 +262,7 @@ export class SessionManager {
       return {
         key,
         email: record.email,
+        account: accountKey(record.imap, record.email),
         mail,
         connect,
         sockets: new Set(),
@@ -276,6 +278,7 @@ export class SessionManager {
     return {
       key,
       email: record.email,
+      account: accountKey(record.imap, record.email),
       mail,
       connect,
       sockets: new Set(),
