@@ -1,15 +1,15 @@
 /**
- * Every message of the shared corpus (../shared/corpus: real-world and malformed MIME) is
- * delivered over LMTP to the real Dovecot fixture, then opened: openMessage must emit the header,
- * the bodies and the end without throwing, list every leaf of the structure (as a displayed body,
- * an attachment or a losing alternative), and every leaf and the raw source must come through the
- * parts endpoint.
+ * Every message of the vendored corpus (packages/mail-server/corpus: real-world and malformed
+ * MIME) is delivered over LMTP to the real Dovecot fixture, then opened: openMessage must emit the
+ * header, the bodies and the end without throwing, list every leaf of the structure (as a
+ * displayed body, an attachment or a losing alternative), and every leaf and the raw source must
+ * come through the parts endpoint.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
+import { CORPUS_DIR } from "@ferry/mail-server";
 import { partUrl, ZMessageHeader } from "@ferry/protocol";
 import type { ImapFlow, MessageStructureObject } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,9 +18,6 @@ import { type OpenMessageFrame, openMessage } from "../src/imap/message";
 import { leafParts } from "../src/imap/structure";
 import { type Fixture, startFixture } from "../src/imap/test-support";
 import { listWindow } from "../src/imap/window";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const corpusDir = resolve(repoRoot, "..", "shared", "corpus");
 
 function corpusFiles(dir: string): string[] {
   const out: string[] = [];
@@ -32,7 +29,7 @@ function corpusFiles(dir: string): string[] {
   return out;
 }
 
-const files = corpusFiles(corpusDir);
+const files = corpusFiles(CORPUS_DIR);
 let fx: Fixture;
 let client: ImapFlow;
 let server: Server;
@@ -89,7 +86,7 @@ describe("corpus", () => {
     expect(window.rows).toHaveLength(files.length);
   });
 
-  it.each(files.map((file) => [relative(corpusDir, file), file]))(
+  it.each(files.map((file) => [relative(CORPUS_DIR, file), file]))(
     "opens %s",
     async (_name, file) => {
       const entry = delivered.get(file);

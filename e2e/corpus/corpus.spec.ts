@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { CORPUS_DIR } from "@ferry/mail-server";
 import { ImapFlow, type MessageStructureObject } from "imapflow";
-import { ROOT } from "../fixtures/stack";
 import { expect, test } from "../fixtures/test";
-
-const CORPUS = join(ROOT, "..", "shared", "corpus");
 
 function corpusFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -48,12 +46,12 @@ function partsOf(
 test.use({ seed: { inbox: 0 } });
 test.setTimeout(240_000);
 
-test("every message of the shared corpus opens and shows its parts", async ({
+test("every message of the vendored corpus opens and shows its parts", async ({
   page,
   stack,
   account,
 }) => {
-  const files = corpusFiles(CORPUS).sort();
+  const files = corpusFiles(CORPUS_DIR).sort();
   expect(files.length).toBeGreaterThan(50);
   for (const file of files) {
     await stack.mail.deliver(readFileSync(file), {
@@ -82,7 +80,7 @@ test("every message of the shared corpus opens and shows its parts", async ({
     fetched.forEach((m, i) => {
       expected.push({
         uid: m.uid,
-        file: relative(CORPUS, files[i] ?? ""),
+        file: relative(CORPUS_DIR, files[i] ?? ""),
         ...partsOf(m.bodyStructure),
       });
     });

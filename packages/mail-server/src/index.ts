@@ -17,9 +17,17 @@ import { FIXTURE_DIR_PREFIX, Postfix } from "./postfix";
 import type { RunResult } from "./proc";
 import { makeCertificates } from "./tls";
 
+export { CORPUS_DIR } from "./corpus-dir";
 export { ensureMailServerPackages, missingMailServerPackages } from "./install";
 export { type Envelope, lmtpDeliver } from "./lmtp";
 export { registeredConfigDirs as postfixAlternateConfigDirs } from "./postfix";
+export {
+  dompurifyVectors,
+  h5scPayloads,
+  h5scVectors,
+  type XssVector,
+  xssVectors,
+} from "./xss-corpus";
 export { MAIL_GID, MAIL_UID, SPECIAL_USE };
 
 /** A mailbox account of the fixture. */
