@@ -15,7 +15,7 @@ import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
 import { useShortcuts } from "@/hooks/use-shortcuts";
 import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/actions";
 import { chunk } from "@/lib/chunk";
-import { openComposer, openComposeSettings } from "@/lib/compose/store";
+import { isComposerOpen, openComposer, openComposeSettings } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
@@ -57,6 +57,15 @@ const EMPTY = new Set<number>();
 // once the list has painted and the page is idle, or sooner when the user reaches for a message
 // (hover, focus, a key) or opens one; it renders without a Suspense boundary (lib/chunk.ts).
 const readerChunk = chunk(() => import("./reader"));
+
+/**
+ * Sign-out deletes everything kept in this browser. An open composer saves to Drafts only a few
+ * seconds after each change, so its latest typing could be lost: the user decides.
+ */
+function signOutAfterAsking(): void {
+  if (isComposerOpen() && !window.confirm(t("signOut.composerOpen"))) return;
+  void signOut();
+}
 export function preloadReader(): void {
   void readerChunk.preload().catch(() => undefined);
 }
@@ -426,7 +435,7 @@ export function MailApp({ email }: { email: string }) {
         },
         {
           label: t("signOut.button"),
-          onSelect: () => void signOut(),
+          onSelect: signOutAfterAsking,
           icon: <SignOutIcon className="size-4" />,
         },
       ]}
@@ -669,7 +678,7 @@ export function MailApp({ email }: { email: string }) {
           <ThemeToggle />
           <button
             type="button"
-            onClick={() => void signOut()}
+            onClick={signOutAfterAsking}
             title={t("app.account", { email })}
             className="touch-target inline-flex items-center gap-2 rounded-full px-3 text-sm text-zinc-700 hover:bg-zinc-200/70 md:min-h-10 dark:text-zinc-200 dark:hover:bg-zinc-800"
           >

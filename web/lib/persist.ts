@@ -1,11 +1,13 @@
 /**
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
- * the top of each list, and the most recently opened messages. Nothing secret is in the cache.
+ * the top of each list, and the most recently opened messages. No password is in the cache, but
+ * mail is: when a session ends, `clearPersisted` removes it and everything else this origin keeps
+ * in IndexedDB and Cache Storage, so the next person on a shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
-import { del, get, set } from "idb-keyval";
+import { clear, del, get, set } from "idb-keyval";
 import { type ListData, trimForStorage } from "./list-cache";
 
 export const CACHE_KEY = "ferry.cache.v1";
@@ -123,13 +125,52 @@ export function shouldPersist(query: {
   return false;
 }
 
-/** Forget the persisted cache and save nothing more (sign-out, another account). */
+/** idb-keyval's database: the persister keeps a connection to it open, so it is emptied. */
+const KEYVAL_DATABASE = "keyval-store";
+
+/** Deletes an IndexedDB database; settles (without waiting) if an open connection blocks it. */
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = () => resolve();
+    req.onblocked = () => resolve();
+  });
+}
+
+/**
+ * Forget everything kept for the session and save nothing more (sign-out, an expired session,
+ * another account): the persisted cache (bodies, lists, folders), any other IndexedDB database
+ * of this origin, and Cache Storage. The bridge also sends `Clear-Site-Data`; this does not rely
+ * on the browser honouring it.
+ */
 export async function clearPersisted(): Promise<void> {
   stopped = true;
-  if (typeof indexedDB === "undefined") return;
-  try {
-    await del(CACHE_KEY);
-  } catch {
-    // storage unavailable: nothing was stored
+  const work: Promise<unknown>[] = [];
+  if (typeof indexedDB !== "undefined") {
+    work.push(clear().catch(() => undefined));
+    if (typeof indexedDB.databases === "function") {
+      work.push(
+        indexedDB.databases().then(
+          (dbs) =>
+            Promise.all(
+              dbs
+                .map((db) => db.name)
+                .filter((name): name is string => !!name && name !== KEYVAL_DATABASE)
+                .map(deleteDatabase),
+            ),
+          () => undefined,
+        ),
+      );
+    }
   }
+  if (typeof caches !== "undefined") {
+    work.push(
+      caches.keys().then(
+        (names) => Promise.all(names.map((name) => caches.delete(name))),
+        () => undefined,
+      ),
+    );
+  }
+  await Promise.all(work);
 }

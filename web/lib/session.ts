@@ -2,11 +2,14 @@
  * Who is signed in, as the page knows it. The bridge holds the real session (an HttpOnly cookie
  * the page cannot read); the page remembers only the account's email address, so that a reload
  * can paint the cached mailbox at once while `GET /api/session` confirms the session.
- * The password is never stored anywhere in the browser.
+ * The password is never stored anywhere in the browser. Whenever a session ends (signed out, or
+ * found expired: 401, socket closed with 4001), the mail kept in the browser is deleted before
+ * the sign-in page shows.
  */
 import type { TSessionRequest } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { ApiError, signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
+import { clearPersisted } from "./persist";
 
 const ACCOUNT_KEY = "ferry.account";
 
@@ -59,7 +62,7 @@ export function onSignedIn(hook: () => void): () => void {
 
 async function endLocally(notice: "expired" | null): Promise<void> {
   writeAccount(null);
-  await Promise.allSettled([...signOutHooks].map(async (h) => h()));
+  await Promise.allSettled([...[...signOutHooks].map(async (h) => h()), clearPersisted()]);
   setState({ phase: "signedOut", notice });
 }
 
@@ -87,7 +90,9 @@ export function initSession(): void {
       } else if (account) {
         void endLocally("expired");
       } else {
-        setState({ phase: "signedOut", notice: null });
+        // Nothing says whose mail the browser may still hold (a tab closed without signing out,
+        // storage left behind): it goes before anyone signs in here.
+        void endLocally(null);
       }
     },
     (err: unknown) => {

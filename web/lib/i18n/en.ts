@@ -52,6 +52,8 @@ const en = {
   "signIn.error.other": "Signing in did not work. Try again.",
   "signOut.button": "Sign out",
   "signOut.expired": "Your session ended. Sign in again.",
+  "signOut.composerOpen":
+    "You are writing a message. What you typed in the last few seconds may not be saved in Drafts yet and would be lost. Sign out anyway?",
 
   // Folders
   "folders.nav": "Folders",
