@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MAX_WINDOW, PROTOCOL_VERSION, parseClientFrame, parseServerFrame } from "./index";
+import {
+  helloVersionOf,
+  MAX_WINDOW,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  parseServerFrame,
+} from "./index";
 
 describe("parseClientFrame", () => {
   it("accepts a list window and applies defaults", () => {
@@ -39,12 +45,21 @@ describe("parseClientFrame", () => {
 });
 
 describe("parseServerFrame", () => {
-  it("accepts the hello of this protocol version only", () => {
+  it("accepts the hello of another protocol version, so the client can tell", () => {
     const hello = { type: "hello", version: PROTOCOL_VERSION, email: "a@b.c", heartbeatMs: 25000 };
     expect(parseServerFrame(JSON.stringify(hello)).ok).toBe(true);
-    expect(parseServerFrame(JSON.stringify({ ...hello, version: PROTOCOL_VERSION + 1 })).ok).toBe(
-      false,
+    const newer = parseServerFrame(JSON.stringify({ ...hello, version: PROTOCOL_VERSION + 1 }));
+    expect(newer.ok && newer.frame.type === "hello" && newer.frame.version).toBe(
+      PROTOCOL_VERSION + 1,
     );
+  });
+
+  it("reads the version of a hello whose other fields this build does not know", () => {
+    const future = JSON.stringify({ type: "hello", version: PROTOCOL_VERSION + 1, who: {} });
+    expect(parseServerFrame(future).ok).toBe(false);
+    expect(helloVersionOf(future)).toBe(PROTOCOL_VERSION + 1);
+    expect(helloVersionOf(JSON.stringify({ type: "pong", id: "1" }))).toBeNull();
+    expect(helloVersionOf("{nope")).toBeNull();
   });
 
   it("accepts an error without an id and refuses an unknown code", () => {

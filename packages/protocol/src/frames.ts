@@ -16,7 +16,6 @@ import {
   ZMessageRow,
   ZUidSet,
 } from "./model";
-import { PROTOCOL_VERSION } from "./version";
 
 /**
  * Largest frame the bridge accepts from a browser, in bytes. Drafts travel in frames (a reply can
@@ -136,10 +135,21 @@ export type TClientFrameType = TClientFrame["type"];
 // Bridge → client: replies (carry the request id) and events (no id)
 // ---------------------------------------------------------------------------------------------
 
-/** First frame on every socket. */
-export const ZHello = z.object({
+/**
+ * The part of the hello that no protocol version changes, so that a client of any version can
+ * tell which version the bridge speaks (`helloVersionOf`).
+ */
+export const ZHelloVersion = z.object({
   type: z.literal("hello"),
-  version: z.literal(PROTOCOL_VERSION),
+  /** The protocol version the bridge speaks (PROTOCOL_VERSION of its build). */
+  version: z.number().int().positive(),
+});
+
+/**
+ * First frame on every socket. A client that speaks another `version` stops using the socket
+ * (the bridge closes it with `CloseCode.versionMismatch` when the client named its version).
+ */
+export const ZHello = ZHelloVersion.extend({
   email: z.string(),
   /** Milliseconds between the bridge's heartbeats; the client may treat 2× silence as dead. */
   heartbeatMs: z.number().int().positive(),
@@ -167,15 +177,20 @@ export const ZMailboxes = z.object({
   mailboxes: z.array(ZMailbox),
 });
 
-export const ZMailboxOpened = z.object({
-  type: z.literal("mailbox.opened"),
-  id: ZId,
+/** What SELECT (or EXAMINE) of a mailbox answered: the body of `mailbox.opened`. */
+export const ZOpenedMailbox = z.object({
   mailbox: z.string(),
   uidValidity: z.number().int().nonnegative(),
   exists: z.number().int().nonnegative(),
   readOnly: z.boolean(),
   /** Flags the user may set here; empty when read-only. */
   permanentFlags: z.array(z.string()),
+});
+export type TOpenedMailbox = z.infer<typeof ZOpenedMailbox>;
+
+export const ZMailboxOpened = ZOpenedMailbox.extend({
+  type: z.literal("mailbox.opened"),
+  id: ZId,
 });
 
 export const ZWindow = z.object({
@@ -346,6 +361,19 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
 /** Parse and validate a frame a browser sent. */
 export function parseClientFrame(text: string): ParseResult<TClientFrame> {
   return parseWith(ZClientFrame, text);
+}
+
+/**
+ * The protocol version a hello announces, also when the rest of it does not match this build's
+ * schema (a bridge of another version); null when `text` is not a hello.
+ */
+export function helloVersionOf(text: string): number | null {
+  try {
+    const parsed = ZHelloVersion.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.version : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Parse and validate a frame the bridge sent. */

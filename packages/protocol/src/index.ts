@@ -1,8 +1,11 @@
 /**
- * Ferry's wire protocol: every frame, HTTP body and error code, defined once, and the few text
- * rules (addresses, attachment names) that the bridge and the browser both apply.
+ * Ferry's wire protocol: every frame, HTTP body and error code, defined once; which frames answer
+ * which request, the socket's close codes and version handshake; and the few text rules
+ * (addresses, attachment names) that the bridge and the browser both apply.
  */
 export * from "./compose";
+export * from "./connection";
+export * from "./contract";
 export * from "./errors";
 export * from "./filename";
 export * from "./frames";
