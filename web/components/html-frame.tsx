@@ -2,13 +2,22 @@
 /**
  * A message's HTML in a sandboxed frame: sanitized (lib/sanitize, loaded on demand), no
  * allow-scripts, a CSP that loads nothing but the message's own parts, and sized to its content.
- * `allow-same-origin` lets this page read the frame's height; with scripts off nothing inside
- * can use that origin.
+ * `allow-same-origin` lets this page read the frame's height and guard its document
+ * (lib/frame-guard); with scripts off nothing inside can use that origin.
+ *
+ * Links never navigate the frame: in-page anchors scroll within the message, mailto opens the
+ * composer, plain http(s) links open in a new tab, deceptive ones ask first (lib/links,
+ * LinkDialog). Should the frame still end up on another document, the message is put back.
  */
 import { partUrl, type TMessageRef } from "@ferry/protocol";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { recipient } from "@/lib/compose/addresses";
+import { openComposer } from "@/lib/compose/store";
+import { guardFrameDocument, scrollToFragment } from "@/lib/frame-guard";
 import { t } from "@/lib/i18n";
+import { linkAction } from "@/lib/links";
 import type { SanitizedHtml } from "@/lib/sanitize";
+import { LinkDialog, type LinkPrompt } from "./link-dialog";
 
 interface HtmlFrameProps {
   html: string;
@@ -20,11 +29,45 @@ interface HtmlFrameProps {
 }
 
 const MAX_HEIGHT = 200_000;
+/** Times a frame that navigated away is put back before it is left blank. */
+const MAX_RESTORES = 3;
+
+/** Opens a web link in a new tab that can neither reach this page nor learn where it came from. */
+function openInNewTab(url: URL): void {
+  window.open(url.href, "_blank", "noopener,noreferrer");
+}
 
 export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFrameProps) {
   const [doc, setDoc] = useState<SanitizedHtml | null>(null);
   const [height, setHeight] = useState(48);
+  const [prompt, setPrompt] = useState<LinkPrompt | null>(null);
   const frame = useRef<HTMLIFrameElement>(null);
+
+  const onLink = useCallback((href: string, text: string) => {
+    const action = linkAction(href, text);
+    switch (action.kind) {
+      case "anchor": {
+        const el = frame.current;
+        const d = el?.contentDocument;
+        if (el && d) scrollToFragment(d, action.target, el);
+        return;
+      }
+      case "open":
+        openInNewTab(action.url);
+        return;
+      case "compose":
+        openComposer({ kind: "new", to: action.to.map((a) => recipient("", a)) });
+        return;
+      case "confirm":
+      case "refuse":
+        setPrompt(action);
+        return;
+      default: {
+        const never: never = action;
+        return never;
+      }
+    }
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -52,6 +95,8 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
     const el = frame.current;
     if (!el || !doc) return;
     let inner: Document | null = null;
+    let unguard: (() => void) | null = null;
+    let restores = 0;
     let lastWidth = -1;
     const measure = () => {
       const d = el.contentDocument;
@@ -87,8 +132,15 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
     });
     const onLoad = () => {
       const d = el.contentDocument;
-      if (!d) return;
+      // The frame's initial document: the message is on its way.
+      if (d?.URL === "about:blank" && !unguard) return;
+      if (d?.URL !== "about:srcdoc") {
+        if (restores++ < MAX_RESTORES) el.srcdoc = doc.html;
+        return;
+      }
       inner?.removeEventListener("load", fit, true);
+      unguard?.();
+      unguard = guardFrameDocument(d, { keyTarget: el, onLink });
       inner = d;
       d.addEventListener("load", fit, true); // images inside, as they arrive
       inside.disconnect();
@@ -103,10 +155,11 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
     return () => {
       el.removeEventListener("load", onLoad);
       inner?.removeEventListener("load", fit, true);
+      unguard?.();
       inside.disconnect();
       outside.disconnect();
     };
-  }, [doc]);
+  }, [doc, onLink]);
 
   if (!doc) {
     return (
@@ -117,14 +170,24 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
     );
   }
   return (
-    <iframe
-      ref={frame}
-      title={t("reader.body")}
-      sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-      referrerPolicy="no-referrer"
-      srcDoc={doc.html}
-      style={{ height }}
-      className="block w-full rounded-lg border-0 bg-white"
-    />
+    <>
+      <iframe
+        ref={frame}
+        title={t("reader.body")}
+        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+        referrerPolicy="no-referrer"
+        srcDoc={doc.html}
+        style={{ height }}
+        className="block w-full rounded-lg border-0 bg-white"
+      />
+      <LinkDialog
+        prompt={prompt}
+        onOpen={(url) => {
+          setPrompt(null);
+          openInNewTab(url);
+        }}
+        onClose={() => setPrompt(null)}
+      />
+    </>
   );
 }

@@ -140,7 +140,7 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
     <article
       ref={articleRef}
       aria-labelledby={headingId}
-      className="flex min-h-0 flex-1 flex-col overflow-y-auto bg-white dark:bg-zinc-950"
+      className="flex min-h-0 flex-1 scroll-pt-16 flex-col overflow-y-auto bg-white dark:bg-zinc-950"
     >
       <div className="pt-safe sticky top-0 z-10 flex items-center gap-1 border-b border-zinc-200 bg-white/95 px-2 py-1 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
         {isPhone ? (

@@ -47,6 +47,8 @@ const en = {
   "signIn.error.too_many_attempts": "Too many tries. Wait {wait} before trying again.",
   "signIn.error.too_many_attempts.now": "Too many tries. Wait a moment before trying again.",
   "signIn.error.server_not_allowed": "That mail server is not allowed here.",
+  "signIn.error.too_many_sessions":
+    "This account, or this network, has too many sessions signed in. Sign out of one first.",
   "signIn.error.bad_request": "Fill in every field.",
   "signIn.error.network": "Ferry's server could not be reached. Check your connection.",
   "signIn.error.other": "Signing in did not work. Try again.",
@@ -151,6 +153,22 @@ const en = {
   "reader.error": "The message could not be opened: {reason}",
   "reader.headers": "Message details",
   "reader.listUnsubscribe": "Unsubscribe",
+
+  // Links in a message
+  "link.checkTitle": "Check this link before you open it",
+  "link.goesTo": "This link goes to",
+  "link.site": "Site",
+  "link.reason.text-mismatch": "Its text shows {shown}, but it goes to a different site.",
+  "link.reason.punycode":
+    "The site's name is written in international characters that can imitate a familiar name.",
+  "link.reason.mixed-script":
+    "The site's name mixes alphabets (such as Latin and Cyrillic) to look like another name.",
+  "link.reason.ip-address": "The site is a bare network address, not a name.",
+  "link.reason.credentials": "A user name in the address hides which site it really goes to.",
+  "link.open": "Open link",
+  "link.cancel": "Cancel",
+  "link.refusedTitle": "This link can't be opened",
+  "link.refused": "Ferry opens only web (http, https) and email links from messages. This one is:",
 
   // Search
   "search.label": "Search mail",
@@ -355,6 +373,7 @@ const en = {
   "error.tls_failed": "the mail server's certificate could not be verified",
   "error.server_not_allowed": "that server is not allowed",
   "error.too_many_attempts": "too many tries",
+  "error.too_many_sessions": "too many sessions are signed in; sign out of one first",
   "error.mailbox_not_found": "the folder no longer exists",
   "error.message_not_found": "the message no longer exists",
   "error.uidvalidity_changed": "the folder changed on the server",
