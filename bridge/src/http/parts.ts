@@ -15,11 +15,13 @@
  *   any offset follow from the first and last lines. Anything else (large quoted-printable,
  *   irregular base64) is decoded as it streams, chunked, and Range is ignored (a full 200, as
  *   RFC 9110 allows).
- * - Only images (png, jpeg, gif, webp, avif, bmp), PDFs and text/plain are served inline; every
- *   other type (text/html, image/svg+xml, …) is `Content-Disposition: attachment`. Every reply
- *   carries nosniff and `Content-Security-Policy: default-src 'none'; sandbox`, except an inline
- *   PDF, whose CSP drops `sandbox` (the browser's viewer will not run in a sandboxed document). Text is
- *   served as stored, with its declared charset.
+ * - Only images (png, jpeg, gif, webp, avif, bmp; never SVG) and PDFs are served inline, with
+ *   their type, and the raw source as text/plain for "Show original". Everything else, and
+ *   anything asked for with download=1, is a download: `Content-Disposition: attachment` with
+ *   the real file name and `Content-Type: application/octet-stream`, whatever the sender
+ *   declared, so no part (text/javascript, text/html, …) can be used by a page as a script,
+ *   style or document. Every reply carries nosniff and `Content-Security-Policy: default-src
+ *   'none'; sandbox`, except an inline PDF (see PDF_CSP).
  * - Replies are `Cache-Control: private, no-store`: mail is never left in the browser's HTTP
  *   cache, where the next person on a shared computer could read it after sign-out (or after a
  *   session simply expired). The ETag still lets a client revalidate what it kept in memory.
@@ -39,6 +41,7 @@ export type RunWithClient = <T>(fn: (client: ImapFlow) => Promise<T>) => Promise
 
 /** Bytes asked of the server per FETCH; parts up to this size (encoded) are fetched whole. */
 export const CHUNK_BYTES = 256 * 1024;
+/** What is served inline (previews) besides PDF; anything else is a download. */
 const INLINE_TYPES = new Set([
   "image/png",
   "image/jpeg",
@@ -46,12 +49,33 @@ const INLINE_TYPES = new Set([
   "image/webp",
   "image/avif",
   "image/bmp",
-  "text/plain",
 ]);
+
+/** The type every download is served with: the browser saves it and runs nothing. */
+const DOWNLOAD_TYPE = "application/octet-stream";
+
+const SANDBOXED_CSP = "default-src 'none'; sandbox";
+
+/**
+ * The CSP of a PDF shown inline (the "open in a new tab" preview), deliberately without
+ * `sandbox`. Checked in Chromium 156: a PDF whose CSP has `sandbox` (alone, or with
+ * `object-src 'self'`) is not shown at all (the tab stays blank: the viewer, an extension
+ * frame, is never loaded into a sandboxed document), while without it the viewer loads. A
+ * sandbox would thus cost the preview for what it would add, which is little:
+ * - the document Chromium wraps around the viewer is its own, holding no content of the mail,
+ *   and `default-src 'none'` still lets it load nothing but its viewer (object-src 'self');
+ * - scripts inside a PDF run in the viewer's own interpreter (PDFium), which has no access to
+ *   this origin's DOM, cookies (HttpOnly anyway) or storage;
+ * - the reply cannot be framed (X-Frame-Options: DENY from the API's headers) and is opened by
+ *   the app with noopener, so the tab has no handle on the app;
+ * - with nosniff, a part declared application/pdf that is really HTML is handed to the viewer,
+ *   which fails to parse it; it is never rendered as a page.
+ * Downloads (download=1) of a PDF stay sandboxed octet-stream like every other download.
+ */
+const PDF_CSP = "default-src 'none'; object-src 'self'";
 
 const PART_SPEC = /^[1-9][0-9]{0,4}(\.[1-9][0-9]{0,4}){0,31}$/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
-const CHARSET = /^[a-z0-9][a-z0-9._:+-]{0,39}$/i;
 
 interface PartRequest {
   mailbox: string;
@@ -90,7 +114,6 @@ type Plan =
 
 interface PartMeta {
   type: string;
-  charset: string | null;
   filename: string;
   plan: Plan;
 }
@@ -225,7 +248,6 @@ async function resolvePart(client: ImapFlow, req: PartRequest): Promise<PartMeta
     if (req.part === "raw") {
       return {
         type: "message/rfc822",
-        charset: null,
         filename: `message-${req.uid}.eml`,
         plan: { kind: "raw", size: msg.size ?? 0 },
       };
@@ -236,7 +258,6 @@ async function resolvePart(client: ImapFlow, req: PartRequest): Promise<PartMeta
     }
     const meta = {
       type: MIME_TYPE.test(node.type) ? node.type : "application/octet-stream",
-      charset: node.charset !== null && CHARSET.test(node.charset) ? node.charset : null,
       filename: node.filename ?? `part-${req.part}`,
     };
     const encoding = (node.encoding ?? "").toLowerCase();
@@ -332,7 +353,7 @@ function sendError(res: ServerResponse, err: unknown): void {
     "Content-Length": Buffer.byteLength(text),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Security-Policy": SANDBOXED_CSP,
   });
   res.end(text);
 }
@@ -448,24 +469,16 @@ export async function handlePartRequest(
     const pdf = meta.type === "application/pdf";
     const inline = !part.download && (part.part === "raw" || pdf || INLINE_TYPES.has(meta.type));
     let contentType: string;
-    if (part.part === "raw") {
-      contentType = part.download ? "message/rfc822" : "text/plain; charset=utf-8";
-    } else {
-      contentType =
-        meta.type.startsWith("text/") && meta.charset !== null
-          ? `${meta.type}; charset=${meta.charset}`
-          : meta.type;
-    }
+    if (!inline) contentType = DOWNLOAD_TYPE;
+    else if (part.part === "raw") contentType = "text/plain; charset=utf-8";
+    else contentType = meta.type;
     const filename =
       part.part === "raw" && !part.download ? `message-${part.uid}.txt` : meta.filename;
     const headers: Record<string, string | number> = {
       "Content-Type": contentType,
       "Content-Disposition": contentDisposition(inline ? "inline" : "attachment", filename),
       "X-Content-Type-Options": "nosniff",
-      // The browser's PDF viewer refuses sandboxed documents, so a PDF shown inline (the preview)
-      // gets a CSP that still loads nothing but lets the viewer embed it.
-      "Content-Security-Policy":
-        pdf && inline ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
+      "Content-Security-Policy": pdf && inline ? PDF_CSP : SANDBOXED_CSP,
       "Cross-Origin-Resource-Policy": "same-origin",
       "Referrer-Policy": "no-referrer",
       "Cache-Control": "private, no-store",
