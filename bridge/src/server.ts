@@ -32,6 +32,11 @@ export interface BridgeOptions {
   checkOutgoingFrames?: boolean;
   /** The clock of session lifetimes (tests); default Date.now. */
   now?: () => number;
+  /**
+   * The protocol version the socket speaks and announces; default PROTOCOL_VERSION. Only the
+   * version-skew tests set another, to play a bridge of another release.
+   */
+  protocolVersion?: number;
 }
 
 export interface Bridge {
@@ -90,6 +95,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     heartbeatMs: config.heartbeatMs,
     checkOutgoing: opts.checkOutgoingFrames ?? true,
     compose,
+    ...(opts.protocolVersion === undefined ? {} : { protocolVersion: opts.protocolVersion }),
   });
   const api: ApiDeps = {
     config,

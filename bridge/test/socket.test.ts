@@ -5,8 +5,14 @@
  */
 
 import { startMailServer } from "@ferry/mail-server";
-import { MAX_CLIENT_FRAME_BYTES, type TServerFrame } from "@ferry/protocol";
+import {
+  CloseCode,
+  MAX_CLIENT_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type TServerFrame,
+} from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { WebSocket } from "ws";
 import { sessionKey } from "../src/session/crypto";
 import { MemorySessionStore } from "../src/session/store";
 import {
@@ -20,7 +26,7 @@ import {
   signedIn,
   startBridge,
   type TestBridge,
-  type TestSocket,
+  TestSocket,
   upgradeRefusal,
   withTimeout,
 } from "./harness";
@@ -73,6 +79,35 @@ describe("upgrade", () => {
     });
     await s.waitFor((f) => f.type === "state" && f.imap === "online", "state online");
     s.close();
+  });
+});
+
+describe("protocol version", () => {
+  it("a client naming another version gets the bridge's hello, then the versionMismatch close", async () => {
+    const newer = await startBridge(mail, { bridge: { protocolVersion: PROTOCOL_VERSION + 1 } });
+    bridges.push(newer);
+    const cookie = await signedIn(newer, alice.email, alice.password);
+    const connect = (query: string) =>
+      new TestSocket(
+        new WebSocket(`${newer.wsUrl}${query}`, { headers: { cookie, origin: newer.origin } }),
+      );
+    const hello = {
+      type: "hello",
+      version: PROTOCOL_VERSION + 1,
+      email: alice.email,
+      heartbeatMs: newer.config.heartbeatMs,
+    };
+    // this build's version, no version (the clients before versions were named), not a version
+    for (const query of [`?v=${PROTOCOL_VERSION}`, "", "?v=junk"]) {
+      const old = connect(query);
+      const closed = await withTimeout(old.closed, 5000, `closed (${query})`);
+      expect(closed.code).toBe(CloseCode.versionMismatch);
+      expect(old.frames).toEqual([hello]);
+    }
+    const current = connect(`?v=${PROTOCOL_VERSION + 1}`);
+    await current.waitFor((f) => f.type === "state" && f.imap === "online", "state online");
+    expect(current.frames[0]).toEqual(hello);
+    current.close();
   });
 });
 

@@ -13,8 +13,8 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type {
-  TClientFrame,
   TComposeAttachment,
+  TComposeClientFrame,
   TComposeDraft,
   TMessageRef,
   TServerFrame,
@@ -52,18 +52,8 @@ import {
 import { Outbox, type OutboxEntry } from "./outbox";
 import { type StoredUpload, UploadStore } from "./uploads";
 
-/** The frame types this service answers. */
-export const COMPOSE_FRAME_TYPES = [
-  "compose.send",
-  "compose.cancel",
-  "draft.save",
-  "draft.discard",
-  "compose.context",
-  "contacts.suggest",
-  "identities.list",
-  "identities.save",
-] as const;
-export type ComposeFrame = Extract<TClientFrame, { type: (typeof COMPOSE_FRAME_TYPES)[number] }>;
+/** The frames this service answers (the protocol's COMPOSE_CLIENT_FRAMES). */
+type ComposeFrame = TComposeClientFrame;
 
 /** Messages one session may hold in the outbox at once. */
 export const MAX_PENDING_SENDS = 20;
@@ -141,10 +131,6 @@ export class ComposeService {
     this.#outbox = new Outbox((entry) => this.#deliver(entry));
     this.#sweeper = setInterval(() => this.#sweep(), 60_000);
     this.#sweeper.unref();
-  }
-
-  static handles(frame: TClientFrame): frame is ComposeFrame {
-    return (COMPOSE_FRAME_TYPES as readonly string[]).includes(frame.type);
   }
 
   // -------------------------------------------------------------------------------------------

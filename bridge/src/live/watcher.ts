@@ -14,7 +14,7 @@
  * - otherwise: a UidList maps sequence numbers to UIDs; a reconnect diffs UID SEARCH ALL against
  *   it and fetches FLAGS (CHANGEDSINCE modseq) where CONDSTORE is on, else sends mailbox.reset.
  */
-import type { TServerFrame } from "@ferry/protocol";
+import type { TOpenedMailbox, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
@@ -33,13 +33,7 @@ export interface WatcherHooks {
 }
 
 /** What a SELECT/EXAMINE answered, as `mailbox.opened` carries it. */
-export interface OpenedMailbox {
-  mailbox: string;
-  uidValidity: number;
-  exists: number;
-  readOnly: boolean;
-  permanentFlags: string[];
-}
+export type OpenedMailbox = TOpenedMailbox;
 
 /** What is known about the watched mailbox. */
 interface Tracked {

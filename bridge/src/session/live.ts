@@ -3,7 +3,7 @@
  * connections) and its open sockets, keyed by session key. Records in the SessionStore can
  * outlive these (a restart, another bridge); the manager rebuilds them on demand.
  */
-import type { TConnectionState, TServerFrame } from "@ferry/protocol";
+import type { TConnectionState, TOpenedMailbox, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { WebSocket } from "ws";
 import type { Logger } from "../log";
@@ -24,13 +24,7 @@ export interface LiveMailSession {
     path: string,
     readOnly: boolean,
     owner: MailboxOwner,
-  ): Promise<{
-    mailbox: string;
-    uidValidity: number;
-    exists: number;
-    readOnly: boolean;
-    permanentFlags: string[];
-  }>;
+  ): Promise<TOpenedMailbox>;
   /** `owner` has nothing open any more (its socket closed). Never rejects. */
   releaseMailbox(owner: MailboxOwner): Promise<void>;
   /** What `owner` has open, and whether read-only, or null. */

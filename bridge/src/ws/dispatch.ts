@@ -1,13 +1,17 @@
 /**
- * Dispatch of one validated client frame: a `switch` on its type with an exhaustiveness check.
+ * Dispatch of one validated client frame: the compose frames go to the compose service, the
+ * rest to a `switch` on their type with an exhaustiveness check. Each answer goes through
+ * `answer`, which the compiler checks against the protocol's REPLIES for that request.
  * IMAP work goes through the session's MailSession (`live.mail.run`); replies go to the
- * requesting socket only, through `reply`. The open mailbox and its mode are the requesting
+ * requesting socket only. The open mailbox and its mode are the requesting
  * socket's (`owner`): a set in a mailbox this socket opened read-only is refused read_only,
  * whatever other tabs of the session have open.
  */
 import {
+  isComposeClientFrame,
   LIST_WINDOW_SIZE,
   type TClientFrame,
+  type TReplyFrameOf,
   type TServerFrame,
   type TUidSet,
 } from "@ferry/protocol";
@@ -76,19 +80,27 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     return open?.mailbox === mailbox ? { readOnly: open.readOnly } : {};
   };
   const actionOpts = (set: TUidSet) => ({ readOnly: modeOf(set.mailbox).readOnly === true });
+  /** Sends one of the frames the protocol lets `request` be answered with. */
+  const answer = <F extends TClientFrame>(_request: F, out: TReplyFrameOf<F["type"]>): void =>
+    reply(out);
 
+  if (isComposeClientFrame(frame)) {
+    if (!ctx.compose) throw new BridgeError("internal", "Writing mail is not available here.");
+    await ctx.compose.handle(frame, { live, reply });
+    return;
+  }
   switch (frame.type) {
     case "ping":
-      reply({ type: "pong", id: frame.id });
+      answer(frame, { type: "pong", id: frame.id });
       return;
     case "mailboxes.list": {
       const mailboxes = await mail.run((client) => listMailboxes(client));
-      reply({ type: "mailboxes", id: frame.id, mailboxes });
+      answer(frame, { type: "mailboxes", id: frame.id, mailboxes });
       return;
     }
     case "mailbox.open": {
       const opened = await mail.openMailbox(frame.path, frame.readOnly, owner);
-      reply({ type: "mailbox.opened", id: frame.id, ...opened });
+      answer(frame, { type: "mailbox.opened", id: frame.id, ...opened });
       return;
     }
     case "list.window": {
@@ -107,12 +119,12 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
             ...modeOf(frame.mailbox),
           }),
         ));
-      reply({ type: "list.window", id: frame.id, query: frame.query, ...result });
+      answer(frame, { type: "list.window", id: frame.id, query: frame.query, ...result });
       return;
     }
     case "message.open":
       await mail.run((client) =>
-        openMessage(client, frame.ref, (part) => reply({ ...part, id: frame.id }), {
+        openMessage(client, frame.ref, (part) => answer(frame, { ...part, id: frame.id }), {
           ...modeOf(frame.ref.mailbox),
         }),
       );
@@ -121,7 +133,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       await mail.run((client) =>
         updateFlags(client, frame.set, frame.add, frame.remove, actionOpts(frame.set)),
       );
-      reply({ type: "ok", id: frame.id });
+      answer(frame, { type: "ok", id: frame.id });
       return;
     case "messages.move":
     case "messages.copy": {
@@ -129,30 +141,19 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       const moved = await mail.run((client) =>
         op(client, frame.set, frame.to, actionOpts(frame.set)),
       );
-      reply({ type: "messages.moved", id: frame.id, ...moved });
+      answer(frame, { type: "messages.moved", id: frame.id, ...moved });
       return;
     }
     case "messages.archive":
     case "messages.delete": {
       const op = frame.type === "messages.archive" ? archiveMessages : deleteMessages;
       const moved = await mail.run((client) => op(client, frame.set, actionOpts(frame.set)));
-      reply({ type: "messages.moved", id: frame.id, ...moved });
+      answer(frame, { type: "messages.moved", id: frame.id, ...moved });
       return;
     }
     case "mailbox.markAllRead":
       await mail.run((client) => markAllRead(client, frame.mailbox, modeOf(frame.mailbox)));
-      reply({ type: "ok", id: frame.id });
-      return;
-    case "compose.send":
-    case "compose.cancel":
-    case "draft.save":
-    case "draft.discard":
-    case "compose.context":
-    case "contacts.suggest":
-    case "identities.list":
-    case "identities.save":
-      if (!ctx.compose) throw new BridgeError("internal", "Writing mail is not available here.");
-      await ctx.compose.handle(frame, { live, reply });
+      answer(frame, { type: "ok", id: frame.id });
       return;
     default: {
       const unhandled: never = frame;

@@ -12,8 +12,10 @@
  * MAX_IN_FLIGHT requests being worked on at once; a frame over either is answered `rate_limited`
  * (with its id when it has one); more than ABUSE_LIMIT such frames in 10 s close the socket with
  * 1008 (policy violation).
- * Close codes: 4001 signed out or session expired, 1001 bridge shutting down, 1008 abuse,
- * 1009 frame past the hard cap, 1006 (no close frame) heartbeat timeout.
+ * Close codes (the protocol's CloseCode): signedOut (4001) session gone, versionMismatch (4002)
+ * the client named another protocol version than `protocolVersion` (sent right after the hello,
+ * nothing else is), goingAway (1001) bridge shutting down, policyViolation (1008) abuse,
+ * messageTooBig (1009) frame past the hard cap; 1006 (no close frame) heartbeat timeout.
  *
  * Each socket holds its session in use (a lease: the session's IMAP connections stay open while
  * any socket is open), and is the owner of its own open mailbox: `mailbox.open` on one tab does
@@ -22,9 +24,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import {
+  CloseCode,
+  clientVersionOf,
   MAX_CLIENT_FRAME_BYTES,
   PROTOCOL_VERSION,
   parseClientFrame,
+  type THello,
   type TServerFrame,
   ZServerFrame,
 } from "@ferry/protocol";
@@ -46,7 +51,7 @@ export const HARD_MAX_FRAME_BYTES = 4 * MAX_CLIENT_FRAME_BYTES;
 /** Rate cap: sustained frames per second, and burst. */
 export const FRAMES_PER_SECOND = 50;
 export const FRAME_BURST = 100;
-/** Rejected frames within ABUSE_WINDOW_MS after which the socket is closed with 1008. */
+/** Rejected frames within ABUSE_WINDOW_MS after which the socket is closed (policyViolation). */
 export const ABUSE_LIMIT = 200;
 const ABUSE_WINDOW_MS = 10_000;
 /** Requests of one socket being worked on at once; more are answered `rate_limited`. */
@@ -68,6 +73,11 @@ export interface SocketServerDeps {
   checkOutgoing: boolean;
   /** Answers the compose frames (bridge/src/compose). */
   compose?: ComposeService | undefined;
+  /**
+   * The protocol version this bridge speaks and announces (default PROTOCOL_VERSION). Only the
+   * version-skew tests set another, to play a bridge of another release.
+   */
+  protocolVersion?: number;
 }
 
 interface SocketState {
@@ -119,6 +129,16 @@ export class SocketServer {
       if (!this.#deps.origins().allows(header(req, "origin"))) return refuse(socket, 403);
       const session = await this.#deps.manager.resolve(readCookie(req));
       if (!session) return refuse(socket, 401);
+      const query = new URL(req.url ?? "/", "http://x").searchParams;
+      if (clientVersionOf(query) !== this.#protocolVersion) {
+        // Upgraded only to say so: a refused upgrade has no close code the page could read.
+        this.#wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on("error", (err) => log.debug({ err }, "socket error"));
+          ws.send(JSON.stringify(this.#hello(session.record.email)));
+          ws.close(CloseCode.versionMismatch, "protocol version mismatch");
+        });
+        return;
+      }
       let lease: LiveLease;
       try {
         lease = await this.#deps.manager.acquire(session);
@@ -140,12 +160,12 @@ export class SocketServer {
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
           if (this.#deps.manager.liveIfPresent(live.key) !== live) {
             // signed out while upgrading
-            ws.close(4001, "signed out");
+            ws.close(CloseCode.signedOut, "signed out");
             return;
           }
           if (live.sockets.size >= MAX_SOCKETS_PER_SESSION) {
             // several upgrades of one session raced past the check above
-            ws.close(1008, "too many sockets");
+            ws.close(CloseCode.policyViolation, "too many sockets");
             return;
           }
           handedOver = true;
@@ -158,6 +178,19 @@ export class SocketServer {
       log.error({ err }, "upgrade failed");
       refuse(socket, 503);
     }
+  }
+
+  get #protocolVersion(): number {
+    return this.#deps.protocolVersion ?? PROTOCOL_VERSION;
+  }
+
+  #hello(email: string): THello {
+    return {
+      type: "hello",
+      version: this.#protocolVersion,
+      email,
+      heartbeatMs: this.#deps.heartbeatMs,
+    };
   }
 
   #accept(ws: WebSocket, lease: LiveLease): void {
@@ -187,12 +220,7 @@ export class SocketServer {
       lease.release();
     });
 
-    send({
-      type: "hello",
-      version: PROTOCOL_VERSION,
-      email: live.email,
-      heartbeatMs: this.#deps.heartbeatMs,
-    });
+    send(this.#hello(live.email));
     // While the MailSession is still starting its state says "reconnecting"; the browser learns
     // the state once start is over (and every change after that as an event).
     void live.ready.then(() => send({ type: "state", imap: live.mail.state }));
@@ -264,7 +292,7 @@ export class SocketServer {
     state.rejected += 1;
     if (state.rejected > ABUSE_LIMIT && ws.readyState === WebSocket.OPEN) {
       log.warn("socket closed for sustained abuse of the rate cap");
-      ws.close(1008, "rate limit");
+      ws.close(CloseCode.policyViolation, "rate limit");
     }
   }
 
@@ -309,10 +337,10 @@ export class SocketServer {
     }
   }
 
-  /** Closes every socket (code 1001) and stops the heartbeat. */
+  /** Closes every socket (goingAway) and stops the heartbeat. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
-    for (const ws of this.#wss.clients) ws.close(1001, "bridge shutting down");
+    for (const ws of this.#wss.clients) ws.close(CloseCode.goingAway, "bridge shutting down");
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     for (const ws of this.#wss.clients) ws.terminate();
   }
