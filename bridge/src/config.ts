@@ -13,6 +13,9 @@
  * | FERRY_SESSION_SECRET | random in development | ≥ 32 characters; derives the key that encrypts stored passwords. Required when NODE_ENV=production |
  * | FERRY_ALLOWED_ORIGINS | http://localhost:PORT, http://127.0.0.1:PORT | comma list of origins allowed to sign in and open the socket |
  * | FERRY_ALLOW_PRIVATE_HOSTS | false | let users name IMAP/SMTP hosts that resolve to private, loopback or link-local addresses |
+ * | FERRY_PROXY_ALLOW_PRIVATE_HOSTS | false | let the image proxy fetch from hosts that resolve to private, loopback or link-local addresses (apart from FERRY_ALLOW_PRIVATE_HOSTS) |
+ * | FERRY_SESSION_HTTP_CONCURRENCY | 6 | requests of one session running at once on /api/parts, and apart on /api/proxy; more wait in a short queue, beyond it 429 |
+ * | FERRY_SESSION_HTTP_PER_MINUTE | 600 | requests of one session per minute on /api/parts, and apart on /api/proxy; beyond it 429 with Retry-After |
  * | FERRY_ALLOW_PLAIN_IMAP | false | plain (unencrypted) IMAP is not supported; only false is accepted |
  * | FERRY_WEB_DIR | ../web/out (from the bridge package) | the built static web app |
  * | FERRY_TRUST_PROXY | false | honour X-Forwarded-Proto/-For from a reverse proxy (Secure cookies, client IP) |
@@ -53,6 +56,12 @@ export interface Config {
    */
   allowedOrigins: string[] | null;
   allowPrivateHosts: boolean;
+  /** The image proxy may fetch from private, loopback or link-local hosts (apart from IMAP/SMTP). */
+  proxyAllowPrivateHosts: boolean;
+  /** Requests one session may have running at once on /api/parts, and apart on /api/proxy. */
+  sessionHttpConcurrency: number;
+  /** Requests one session may make per minute on /api/parts, and apart on /api/proxy. */
+  sessionHttpPerMinute: number;
   webDir: string;
   trustProxy: boolean;
   logLevel: LogLevel;
@@ -135,6 +144,15 @@ const zMegabytes = z
   .refine((n) => n >= 1 && n <= 1024, { message: "must be between 1 and 1024" })
   .optional();
 
+const zCount = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: "must be a whole number" })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, { message: `must be between 1 and ${max}` })
+    .optional();
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const ZEnv = z.object({
@@ -188,6 +206,9 @@ const ZEnv = z.object({
     })
     .optional(),
   FERRY_ALLOW_PRIVATE_HOSTS: zBool,
+  FERRY_PROXY_ALLOW_PRIVATE_HOSTS: zBool,
+  FERRY_SESSION_HTTP_CONCURRENCY: zCount(1000),
+  FERRY_SESSION_HTTP_PER_MINUTE: zCount(100_000),
   FERRY_ALLOW_PLAIN_IMAP: zBool,
   FERRY_WEB_DIR: z.string().trim().min(1, { message: "must not be empty" }).optional(),
   FERRY_TRUST_PROXY: zBool,
@@ -290,6 +311,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret,
     allowedOrigins: e.FERRY_ALLOWED_ORIGINS?.length ? e.FERRY_ALLOWED_ORIGINS : null,
     allowPrivateHosts: e.FERRY_ALLOW_PRIVATE_HOSTS ?? false,
+    proxyAllowPrivateHosts: e.FERRY_PROXY_ALLOW_PRIVATE_HOSTS ?? false,
+    sessionHttpConcurrency: e.FERRY_SESSION_HTTP_CONCURRENCY ?? 6,
+    sessionHttpPerMinute: e.FERRY_SESSION_HTTP_PER_MINUTE ?? 600,
     webDir: e.FERRY_WEB_DIR ? resolve(e.FERRY_WEB_DIR) : resolve(bridgeDir(), "..", "web", "out"),
     trustProxy: e.FERRY_TRUST_PROXY ?? false,
     logLevel: e.FERRY_LOG_LEVEL ?? "info",

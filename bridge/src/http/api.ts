@@ -28,6 +28,7 @@ import {
   sendError,
   sendJson,
 } from "./respond";
+import { SessionLimited, type SessionRequestLimiter } from "./session-limits";
 
 /**
  * Handler of an authenticated API route delegated to another module that uses the session's
@@ -51,6 +52,8 @@ export interface ApiDeps {
   proxy?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /** POST /api/uploads and DELETE /api/uploads/<id> (bridge/src/compose), when available. */
   uploads?: UploadRoutes | undefined;
+  /** Per-session limits of /api/parts and /api/proxy (http/session-limits.ts); none when unset. */
+  limits?: { parts: SessionRequestLimiter; proxy: SessionRequestLimiter } | undefined;
 }
 
 /** The attachment upload endpoints; Origin and session are checked before they are called. */
@@ -79,18 +82,23 @@ export async function handleApi(
         });
       case "/api/parts":
         return await only(req, res, ["GET", "HEAD"], () =>
-          withLive(req, deps, async (live) => {
-            if (!deps.parts) return fail(res, "internal", "Not available yet.", 501);
-            await deps.parts(req, res, live);
-          }),
+          withLive(
+            req,
+            deps,
+            async (live) => {
+              if (!deps.parts) return fail(res, "internal", "Not available yet.", 501);
+              await deps.parts(req, res, live);
+            },
+            { limiter: deps.limits?.parts, res },
+          ),
         );
       case "/api/proxy":
         return await only(req, res, ["GET", "HEAD"], async () => {
-          if (!(await deps.manager.resolve(readCookie(req)))) {
-            throw new BridgeError("unauthorized", "Not signed in.");
-          }
-          if (!deps.proxy) return fail(res, "internal", "Not available yet.", 501);
-          await deps.proxy(req, res);
+          const session = await deps.manager.resolve(readCookie(req));
+          if (!session) throw new BridgeError("unauthorized", "Not signed in.");
+          const proxy = deps.proxy;
+          if (!proxy) return fail(res, "internal", "Not available yet.", 501);
+          await limited(deps.limits?.proxy, session.key, res, () => proxy(req, res));
         });
       case "/api/uploads":
         return await only(req, res, ["POST"], async () => {
@@ -119,7 +127,9 @@ export async function handleApi(
       res.destroy();
       return;
     }
-    if (err instanceof TooManyAttempts) return sendError(res, err, { retryAfter: err.retryAfter });
+    if (err instanceof TooManyAttempts || err instanceof SessionLimited) {
+      return sendError(res, err, { retryAfter: err.retryAfter });
+    }
     if (isBridgeError(err)) {
       if (err.code === "too_large") res.setHeader("Connection", "close");
       return sendError(res, err);
@@ -228,19 +238,42 @@ async function sessionInfo(
 
 /**
  * Runs `fn` with the live session of the request's cookie (rebuilt when it was detached), held
- * in use until `fn` settles.
+ * in use until `fn` settles; with `limits`, only once the session's limiter lets it run.
  */
 async function withLive(
   req: IncomingMessage,
   deps: ApiDeps,
   fn: (live: LiveSession) => Promise<void>,
+  limits?: { limiter: SessionRequestLimiter | undefined; res: ServerResponse },
 ): Promise<void> {
   const session = await deps.manager.resolve(readCookie(req));
   if (!session) throw new BridgeError("unauthorized", "Not signed in.");
-  const lease = await deps.manager.acquire(session);
+  const run = async () => {
+    const lease = await deps.manager.acquire(session);
+    try {
+      await fn(lease.session);
+    } finally {
+      lease.release();
+    }
+  };
+  if (!limits) return run();
+  await limited(limits.limiter, session.key, limits.res, run);
+}
+
+/** Runs `fn` under `limiter` for session `key`; a wait ends when the browser goes away. */
+async function limited(
+  limiter: SessionRequestLimiter | undefined,
+  key: string,
+  res: ServerResponse,
+  fn: () => Promise<void>,
+): Promise<void> {
+  if (!limiter) return fn();
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.once("close", onClose);
   try {
-    await fn(lease.session);
+    await limiter.run(key, fn, gone.signal);
   } finally {
-    lease.release();
+    res.off("close", onClose);
   }
 }
