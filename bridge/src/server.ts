@@ -12,6 +12,7 @@ import { OriginPolicy } from "./http/origin";
 import { handlePartRequest } from "./http/parts";
 import { handleProxyRequest } from "./http/proxy";
 import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/respond";
+import { SessionRequestLimiter } from "./http/session-limits";
 import { StaticSite } from "./http/static";
 import { rowsForUids } from "./imap/window";
 import { MailSession } from "./live";
@@ -57,6 +58,16 @@ export interface Bridge {
 /** Builds the MailSession of each session (tests wrap it to observe the IMAP connections). */
 export const defaultMailSession: MailSessionFactory = (opts) =>
   new MailSession({ ...opts, rowsFetcher: rowsForUids });
+
+/** The per-session limits of one of /api/parts and /api/proxy. */
+function sessionLimiter(config: Config): SessionRequestLimiter {
+  return new SessionRequestLimiter({
+    concurrent: config.sessionHttpConcurrency,
+    // a message with many images asks for them all at once: they wait rather than fail
+    queued: 16 * config.sessionHttpConcurrency,
+    perMinute: config.sessionHttpPerMinute,
+  });
+}
 
 /** Starts a bridge listening on config.host:config.port (0 picks a free port). */
 export async function createBridge(config: Config, opts: BridgeOptions = {}): Promise<Bridge> {
@@ -104,8 +115,10 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     log,
     parts: (req, res, session) => handlePartRequest(req, res, (fn) => session.downloads.run(fn)),
     // the proxy needs a signed-in session, not its IMAP connections
-    proxy: (req, res) => handleProxyRequest(req, res, { allowPrivate: config.allowPrivateHosts }),
+    proxy: (req, res) =>
+      handleProxyRequest(req, res, { allowPrivate: config.proxyAllowPrivateHosts }),
     uploads: compose,
+    limits: { parts: sessionLimiter(config), proxy: sessionLimiter(config) },
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
