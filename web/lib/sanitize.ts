@@ -1,14 +1,29 @@
 /**
  * Turning a message's HTML into a safe document for the reader's sandboxed frame.
  *
- * DOMPurify does the cleaning (no scripts, event handlers, forms, frames, objects, meta, base or
- * link elements). Its hooks then handle what loads: `cid:` references become URLs of the
- * message's own parts; remote images, backgrounds and CSS `url()`s are removed and counted
- * (marked with `data-ferry-blocked`) until the user allows remote content, after which they are
- * rewritten to go through the bridge's image proxy. Style sheets are re-serialised through the
- * CSSOM, not edited as text. Links open in a new tab with noopener. The result gets a CSP meta
- * element that lets the frame load nothing but those parts (and proxied images once allowed).
- * Nothing is edited with regular expressions after sanitizing.
+ * DOMPurify runs twice, and the second pass has the last word:
+ *
+ * 1. Draft. DOMPurify cleans the message (no scripts, event handlers, forms, frames, objects,
+ *    meta, base or link elements) and its hooks rewrite what would load or navigate: `cid:`
+ *    references become URLs of the message's own parts; remote images, backgrounds and CSS
+ *    `url()`s are removed and counted (marked with `data-ferry-blocked`) until the user allows
+ *    remote content, after which they go through the bridge's image proxy. Style sheets and style
+ *    attributes are parsed and re-serialised by the browser's CSSOM, not edited as text, and `<`
+ *    is escaped in a sheet's text. Re-serialising writes text DOMPurify never checked (the CSSOM
+ *    turns `\3C ` back into `<`, so a sheet could close its own `<style>`), so the draft is not
+ *    trusted.
+ * 2. Final. The draft is serialised and DOMPurify cleans that string again with the same rules.
+ *    This pass's hooks write nothing that comes from the message: they only remove what the draft
+ *    did not produce itself (a loading URL, a sheet or a style attribute that is not exactly one
+ *    the draft wrote) and set fixed values (`target`, `rel`). Whatever a re-serialisation could
+ *    smuggle in is therefore cleaned like any other input, or removed.
+ *
+ * Links: mail has no base URL, so only absolute http(s) and mailto links and in-page anchors
+ * (`#id`) keep their `href`; any other link loses it. External links open in a new tab with
+ * noopener; in-page anchors have no target (the frame's host scrolls to them). The final document
+ * gets only fixed elements (charset, a CSP that lets the frame load nothing but the message's
+ * parts and, once allowed, proxied images, no-referrer, the base look) and is serialised once,
+ * for `srcdoc`. Nothing is edited with regular expressions after sanitizing.
  */
 import { proxyUrl } from "@ferry/protocol";
 import DOMPurify from "dompurify";
@@ -59,6 +74,9 @@ const FORBID_TAGS = [
   "math",
 ];
 const FORBID_ATTR = ["srcset", "ping", "formaction", "action", "srcdoc", "poster", "xmlns"];
+const BLOCKED_ATTR = "data-ferry-blocked";
+/** Attributes that load what they name. */
+const LOADING_ATTRS = ["src", "background"];
 
 /** Base look of a message; the message's own styles come later and win. */
 const BASE_CSS = `
@@ -72,8 +90,25 @@ img[data-ferry-blocked]{outline:1px dashed #a1a1aa;min-width:16px;min-height:16p
 
 type Resource = { kind: "keep"; url: string } | { kind: "remote"; url: string } | { kind: "drop" };
 
-let current: SanitizeOptions = { cid: () => null, allowRemote: false, origin: "" };
-let blocked = 0;
+/** What one call of {@link sanitizeEmailHtml} has done so far. */
+interface Run {
+  opts: SanitizeOptions;
+  /** Remote resources blocked by the draft. */
+  blocked: number;
+  /** Every URL the draft put in a loading attribute. */
+  loads: Set<string>;
+  /** Every style sheet text the draft wrote. */
+  sheets: Set<string>;
+  /** Every style attribute the draft wrote. */
+  inlineStyles: Set<string>;
+}
+
+let active: Run | null = null;
+
+function current(): Run {
+  if (!active) throw new Error("sanitize hooks ran outside sanitizeEmailHtml");
+  return active;
+}
 
 /** What to do with a URL that would be loaded (img src, background, CSS url()). */
 function classify(raw: string): Resource {
@@ -87,7 +122,7 @@ function classify(raw: string): Resource {
       // keep it as written
     }
     id = id.replace(/^<|>$/g, "");
-    const resolved = current.cid(id);
+    const resolved = current().opts.cid(id);
     return resolved ? { kind: "keep", url: resolved } : { kind: "drop" };
   }
   if (lower.startsWith("data:image/")) return { kind: "keep", url };
@@ -102,10 +137,28 @@ function rewrite(raw: string): string | null {
   const r = classify(raw);
   if (r.kind === "keep") return r.url;
   if (r.kind === "remote") {
-    if (current.allowRemote) return proxyUrl(r.url);
-    blocked++;
+    if (current().opts.allowRemote) return proxyUrl(r.url);
+    current().blocked++;
   }
   return null;
+}
+
+/**
+ * Where a link may point: an absolute http(s) or mailto URL (normalised by the URL parser, so
+ * what is shown is what opens) or an in-page anchor. Null for anything else: relative paths would
+ * resolve against Ferry's own origin, and other schemes (javascript:, data:, …) must not open.
+ */
+export function linkHref(raw: string): string | null {
+  const href = raw.trim();
+  if (href.startsWith("#")) return href;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  const scheme = url.protocol;
+  return scheme === "http:" || scheme === "https:" || scheme === "mailto:" ? url.href : null;
 }
 
 function cssString(s: string): string {
@@ -125,7 +178,7 @@ function cssString(s: string): string {
 export function rewriteCssValue(value: string): string | null {
   const lower = value.toLowerCase();
   if (lower.includes("image-set(") || lower.includes("element(")) {
-    if (!current.allowRemote) blocked++;
+    if (!current().opts.allowRemote) current().blocked++;
     return null;
   }
   let out = "";
@@ -181,26 +234,36 @@ function rewriteDeclarations(style: CSSStyleDeclaration): void {
   }
 }
 
+// CSSRule.type values (the named constants are deprecated; the numbers are stable everywhere).
+const IMPORT_RULE = 3;
+const FONT_FACE_RULE = 5;
+
+type GroupingRule = CSSRule & { cssRules: CSSRuleList; deleteRule(i: number): void };
+
 function rewriteRules(rules: CSSRuleList, owner: { deleteRule(i: number): void }): void {
   for (let k = rules.length - 1; k >= 0; k--) {
     const rule = rules[k];
     if (!rule) continue;
     // @import and @font-face only fetch things (style sheets, fonts): they go.
-    if (rule instanceof CSSImportRule || rule instanceof CSSFontFaceRule) {
-      if (rule instanceof CSSImportRule && !current.allowRemote) blocked++;
+    if (rule.type === IMPORT_RULE || rule.type === FONT_FACE_RULE) {
+      if (rule.type === IMPORT_RULE && !current().opts.allowRemote) current().blocked++;
       owner.deleteRule(k);
       continue;
     }
-    if ("style" in rule && rule.style instanceof CSSStyleDeclaration)
+    if ("style" in rule && rule.style instanceof CSSStyleDeclaration) {
       rewriteDeclarations(rule.style);
-    if ("cssRules" in rule && rule.cssRules instanceof CSSRuleList) {
-      const group = rule as CSSRule & { cssRules: CSSRuleList; deleteRule(i: number): void };
-      if (typeof group.deleteRule === "function") rewriteRules(group.cssRules, group);
+    }
+    if ("cssRules" in rule && "deleteRule" in rule && typeof rule.deleteRule === "function") {
+      const group = rule as GroupingRule;
+      rewriteRules(group.cssRules, group);
     }
   }
 }
 
-/** A `<style>` element's text, parsed and re-serialised by the browser's CSSOM. */
+/**
+ * A `<style>` element's text, parsed and re-serialised by the browser's CSSOM. `<` never stays
+ * literal (it is written as the CSS escape `\3C `), so the text cannot end its element.
+ */
 function rewriteStyleSheet(text: string): string {
   const sheet = new CSSStyleSheet();
   try {
@@ -209,7 +272,9 @@ function rewriteStyleSheet(text: string): string {
     return "";
   }
   rewriteRules(sheet.cssRules, sheet);
-  return Array.from(sheet.cssRules, (r) => r.cssText).join("\n");
+  return Array.from(sheet.cssRules, (r) => r.cssText)
+    .join("\n")
+    .replaceAll("<", "\\3C ");
 }
 
 let scratch: HTMLElement | null = null;
@@ -224,10 +289,31 @@ function rewriteStyleAttribute(text: string): string {
   return out;
 }
 
-let purifier: ReturnType<typeof DOMPurify> | null = null;
+/**
+ * Links on `a` and `area`. In the draft, a usable href is normalised; in the final pass an href
+ * that is not already exactly what the draft would write is removed, never rewritten.
+ */
+function applyLinkPolicy(node: Element, final: boolean): void {
+  const raw = node.getAttribute("href");
+  const href = raw === null ? null : linkHref(raw);
+  if (raw !== null && (href === null || (final && href !== raw))) node.removeAttribute("href");
+  if (href === null || (final && href !== raw) || href.startsWith("#")) {
+    node.removeAttribute("target");
+    node.removeAttribute("rel");
+    if (href !== null && !final) node.setAttribute("href", href);
+    return;
+  }
+  if (!final) node.setAttribute("href", href);
+  node.setAttribute("target", "_blank");
+  node.setAttribute("rel", "noopener noreferrer");
+}
 
-function getPurifier(): ReturnType<typeof DOMPurify> {
-  if (purifier) return purifier;
+function isLink(node: Element): boolean {
+  return node.nodeName === "A" || node.nodeName === "AREA";
+}
+
+/** The first pass: cleans, and rewrites what loads, styles and links. Its output is a draft. */
+function draftPurifier(): ReturnType<typeof DOMPurify> {
   const p = DOMPurify(window);
 
   p.addHook("beforeSanitizeAttributes", (node) => {
@@ -239,48 +325,94 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
   });
 
   p.addHook("afterSanitizeElements", (node) => {
-    if (node.nodeName === "STYLE") node.textContent = rewriteStyleSheet(node.textContent ?? "");
+    if (node.nodeName !== "STYLE") return;
+    const sheet = rewriteStyleSheet(node.textContent ?? "");
+    node.textContent = sheet;
+    current().sheets.add(sheet);
   });
 
   p.addHook("afterSanitizeAttributes", (node) => {
     if (!(node instanceof Element)) return;
-    const name = node.nodeName;
-    if (name === "A" || name === "AREA") {
-      const href = node.getAttribute("href");
-      if (href && !href.startsWith("#")) {
-        node.setAttribute("target", "_blank");
-        node.setAttribute("rel", "noopener noreferrer");
-      }
-    }
-    for (const attr of ["src", "background"]) {
+    const run = current();
+    if (isLink(node)) applyLinkPolicy(node, false);
+    for (const attr of LOADING_ATTRS) {
       const value = node.getAttribute(attr);
       if (value === null) continue;
-      if (attr === "src" && name !== "IMG") {
+      if (attr === "src" && node.nodeName !== "IMG") {
         node.removeAttribute(attr);
         continue;
       }
-      const before = blocked;
+      const before = run.blocked;
       const replaced = rewrite(value);
       if (replaced === null) {
         node.removeAttribute(attr);
-        if (blocked > before) node.setAttribute("data-ferry-blocked", attr);
+        if (run.blocked > before) node.setAttribute(BLOCKED_ATTR, attr);
       } else {
         node.setAttribute(attr, replaced);
+        run.loads.add(replaced);
       }
     }
     const style = node.getAttribute("style");
     if (style !== null) {
-      const before = blocked;
+      const before = run.blocked;
       const next = rewriteStyleAttribute(style);
-      if (next) node.setAttribute("style", next);
-      else node.removeAttribute("style");
-      if (blocked > before) node.setAttribute("data-ferry-blocked", "style");
+      if (next) {
+        node.setAttribute("style", next);
+        run.inlineStyles.add(next);
+      } else {
+        node.removeAttribute("style");
+      }
+      if (run.blocked > before) node.setAttribute(BLOCKED_ATTR, "style");
+    }
+  });
+  return p;
+}
+
+/**
+ * The last pass over the serialised draft. Its hooks only remove what the draft did not write
+ * itself and set fixed attribute values.
+ */
+function finalPurifier(): ReturnType<typeof DOMPurify> {
+  const p = DOMPurify(window);
+
+  p.addHook("afterSanitizeElements", (node) => {
+    if (node.nodeName === "STYLE" && !current().sheets.has(node.textContent ?? "")) {
+      node.parentNode?.removeChild(node);
     }
   });
 
-  purifier = p;
+  p.addHook("afterSanitizeAttributes", (node) => {
+    if (!(node instanceof Element)) return;
+    const run = current();
+    if (isLink(node)) applyLinkPolicy(node, true);
+    for (const attr of LOADING_ATTRS) {
+      const value = node.getAttribute(attr);
+      if (value === null) continue;
+      if ((attr === "src" && node.nodeName !== "IMG") || !run.loads.has(value)) {
+        node.removeAttribute(attr);
+      }
+    }
+    const style = node.getAttribute("style");
+    if (style !== null && !run.inlineStyles.has(style)) node.removeAttribute("style");
+    const mark = node.getAttribute(BLOCKED_ATTR);
+    if (mark !== null && mark !== "style" && !LOADING_ATTRS.includes(mark)) {
+      node.removeAttribute(BLOCKED_ATTR);
+    }
+  });
   return p;
 }
+
+let purifiers: { draft: ReturnType<typeof DOMPurify>; final: ReturnType<typeof DOMPurify> } | null =
+  null;
+
+const CONFIG = {
+  WHOLE_DOCUMENT: true,
+  USE_PROFILES: { html: true },
+  FORBID_TAGS,
+  FORBID_ATTR,
+  ALLOW_DATA_ATTR: false,
+  ALLOW_UNKNOWN_PROTOCOLS: false,
+};
 
 function csp(opts: SanitizeOptions): string {
   const images = [`${opts.origin}/api/parts`, "data:"];
@@ -297,24 +429,28 @@ function csp(opts: SanitizeOptions): string {
 
 /** Sanitize a message's HTML into a whole document for the reader's sandboxed frame. */
 export function sanitizeEmailHtml(dirty: string, opts: SanitizeOptions): SanitizedHtml {
-  const purify = getPurifier();
-  current = opts;
-  blocked = 0;
+  purifiers ??= { draft: draftPurifier(), final: finalPurifier() };
+  const run: Run = {
+    opts,
+    blocked: 0,
+    loads: new Set(),
+    sheets: new Set(),
+    inlineStyles: new Set(),
+  };
+  active = run;
   let root: Node;
+  let count = 0;
   try {
-    root = purify.sanitize(dirty, {
-      WHOLE_DOCUMENT: true,
+    const draft = purifiers.draft.sanitize(dirty, CONFIG);
+    count = run.blocked;
+    root = purifiers.final.sanitize(draft, {
+      ...CONFIG,
+      ADD_ATTR: [BLOCKED_ATTR],
       RETURN_DOM: true,
-      USE_PROFILES: { html: true },
-      FORBID_TAGS,
-      FORBID_ATTR,
-      ALLOW_DATA_ATTR: false,
-      ALLOW_UNKNOWN_PROTOCOLS: false,
     });
   } finally {
-    current = { cid: () => null, allowRemote: false, origin: "" };
+    active = null;
   }
-  const count = blocked;
   const html = root instanceof Element ? root : null;
   const doc = html?.ownerDocument;
   if (!html || !doc) return { html: "", blocked: count };
