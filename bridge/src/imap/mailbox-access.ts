@@ -43,6 +43,15 @@ export function toBridgeError(
   if (e.mailboxMissing === true || responseCode === "NONEXISTENT" || responseCode === "TRYCREATE") {
     return new BridgeError("mailbox_not_found", "This folder does not exist.", { cause: err });
   }
+  if (code === "InvalidStringValue") {
+    // imapflow refuses, before sending, a value an IMAP string cannot carry (CR, LF, NUL), e.g. a
+    // folder name or a quoted search term from a client: the request is bad, the connection fine.
+    return new BridgeError(
+      "bad_request",
+      "The request holds a line break or NUL character, which the mail server cannot take.",
+      { cause: err },
+    );
+  }
   if (CONNECTION_CODES.has(code)) {
     return new BridgeError("connection_lost", "The connection to the mail server was lost.", {
       cause: err,
