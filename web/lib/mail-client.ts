@@ -4,7 +4,14 @@
  * counts) instead of refetching. After every hello (first connect or reconnect) what is on
  * screen is checked again, since events may have been missed while the socket was down.
  */
-import type { TMailbox, TMessageBody, TMessageHeader, TMessageRef, TWindow } from "@ferry/protocol";
+import type {
+  TMailbox,
+  TMessageBody,
+  TMessageHeader,
+  TMessageRef,
+  TOpenedMailbox,
+  TWindow,
+} from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
 import {
@@ -188,16 +195,8 @@ export function prefetchMessage(ref: TMessageRef): void {
 
 // ---- the open mailbox --------------------------------------------------------------------------
 
-export interface OpenedMailbox {
-  mailbox: string;
-  uidValidity: number;
-  exists: number;
-  readOnly: boolean;
-  permanentFlags: string[];
-}
-
 /** SELECT (or EXAMINE) the mailbox the user is looking at, so its changes are pushed live. */
-export async function openMailbox(path: string, readOnly: boolean): Promise<OpenedMailbox> {
+export async function openMailbox(path: string, readOnly: boolean): Promise<TOpenedMailbox> {
   const reply = await socket.request({ type: "mailbox.open", path, readOnly });
   knownTotals.set(path, reply.exists);
   // A list answered before the mailbox was open here (at sign-in the bridge fetches INBOX's

@@ -1,6 +1,6 @@
-import { PROTOCOL_VERSION } from "@ferry/protocol";
+import { CloseCode, PROTOCOL_VERSION } from "@ferry/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffDelay, CLOSE_SIGNED_OUT, FerryError, FerrySocket } from "./socket";
+import { backoffDelay, FerryError, FerrySocket } from "./socket";
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -209,7 +209,7 @@ describe("FerrySocket", () => {
     });
     s.start();
     last().hello();
-    last().drop(CLOSE_SIGNED_OUT);
+    last().drop(CloseCode.signedOut);
     expect(signedOut).toBe(true);
     expect(s.getStatus()).toBe("signedOut");
     vi.advanceTimersByTime(60_000);
@@ -223,7 +223,53 @@ describe("FerrySocket", () => {
     vi.advanceTimersByTime(1000);
     expect(last().sent.some((f) => f.type === "ping")).toBe(true);
     vi.advanceTimersByTime(5000);
-    expect(FakeSocket.all[0]?.closedWith).toBe(4000);
+    expect(FakeSocket.all[0]?.closedWith).toBe(CloseCode.dead);
+  });
+
+  it("stops using a socket whose hello names another protocol version, and says so", async () => {
+    const s = makeSocket();
+    const heard: Array<number | null> = [];
+    s.onVersionMismatch(({ bridgeVersion }) => heard.push(bridgeVersion));
+    const opens: boolean[] = [];
+    s.onOpen((o) => opens.push(o.reconnect));
+    s.start();
+    const request = s.request({ type: "mailboxes.list" });
+    const first = last();
+    first.readyState = 1;
+    first.push({ type: "hello", version: PROTOCOL_VERSION + 1, email: "a@x.test", heartbeatMs: 1 });
+    expect(heard).toEqual([PROTOCOL_VERSION + 1]);
+    expect(first.closedWith).toBe(CloseCode.versionMismatch);
+    expect(first.sent).toEqual([]);
+    expect(opens).toEqual([]);
+    expect(s.getStatus()).toBe("outdated");
+    // it keeps trying (the bridge may be rolled back), and stays outdated meanwhile
+    vi.advanceTimersByTime(backoffDelay(0, 500, 30_000, () => 0.5));
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(s.getStatus()).toBe("outdated");
+    last().drop(CloseCode.versionMismatch);
+    expect(s.getStatus()).toBe("outdated");
+    expect(heard).toEqual([PROTOCOL_VERSION + 1, PROTOCOL_VERSION + 1]);
+    vi.advanceTimersByTime(backoffDelay(1, 500, 30_000, () => 0.5));
+    last().hello();
+    expect(s.getStatus()).toBe("online");
+    const sent = last().sent[0];
+    last().push({ type: "mailboxes", id: sent?.id, mailboxes: [] });
+    await expect(request).resolves.toMatchObject({ type: "mailboxes" });
+  });
+
+  it("reads the version of a hello it cannot parse, and a versionMismatch close without one", () => {
+    const s = makeSocket();
+    const heard: Array<number | null> = [];
+    s.onVersionMismatch(({ bridgeVersion }) => heard.push(bridgeVersion));
+    s.start();
+    last().readyState = 1;
+    last().push({ type: "hello", version: PROTOCOL_VERSION + 2, account: { id: 1 } });
+    expect(heard).toEqual([PROTOCOL_VERSION + 2]);
+    s.stop();
+    s.start();
+    last().drop(CloseCode.versionMismatch);
+    expect(heard).toEqual([PROTOCOL_VERSION + 2, null]);
+    expect(s.getStatus()).toBe("outdated");
   });
 });
 

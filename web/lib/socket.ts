@@ -2,26 +2,35 @@
  * The browser's one WebSocket to the bridge. It owns connecting and reconnecting (capped
  * exponential back-off with jitter), the application-level ping that detects a dead link,
  * requests with ids and promise-based replies (and the multi-frame reply of `message.open`),
- * timeouts, and pushed events. Every inbound frame is validated with `parseServerFrame`; frames
- * arriving on a socket that was already abandoned are ignored.
+ * timeouts, and pushed events. Which frames answer which request comes from the protocol's
+ * REPLIES. Every inbound frame is validated with `parseServerFrame`; frames arriving on a socket
+ * that was already abandoned are ignored.
+ *
+ * Version skew: the socket names this build's PROTOCOL_VERSION in its URL. When the bridge
+ * speaks another version (its hello says so, or it closes with `CloseCode.versionMismatch`),
+ * the status becomes "outdated" until a hello of this version, `onVersionMismatch` listeners
+ * hear it (lib/version-skew.ts reloads the page), and reconnecting goes on at back-off.
  */
 import {
+  CloseCode,
+  helloVersionOf,
+  isPushedEvent,
+  isReplyTo,
   PROTOCOL_VERSION,
   parseServerFrame,
-  type TClientFrameInput,
+  socketPath,
   type TConnectionState,
   type TErrorCode,
   type TMessageBody,
   type TMessageHeader,
   type TMessageRef,
+  type TPushedEvent,
+  type TReplyFrameOf,
+  type TRequestOf,
   type TServerFrame,
   type TServerFrameOf,
+  type TSingleReplyRequestType,
 } from "@ferry/protocol";
-
-/** The close code the bridge uses when the session is gone (signed out elsewhere, expired). */
-export const CLOSE_SIGNED_OUT = 4001;
-/** The close code this client uses when it gives up on a silent socket. */
-const CLOSE_DEAD = 4000;
 
 /** Where the browser's link to the bridge stands. */
 export type SocketStatus =
@@ -30,7 +39,9 @@ export type SocketStatus =
   | "online"
   | "reconnecting"
   | "offline"
-  | "signedOut";
+  | "signedOut"
+  /** The bridge speaks another protocol version: this page is out of date (or too new). */
+  | "outdated";
 
 /** A failed request: a protocol error code, or "timeout" when no reply came in time. */
 export class FerryError extends Error {
@@ -44,52 +55,11 @@ export class FerryError extends Error {
   }
 }
 
-/** Which reply frame answers each single-reply request. */
-interface ReplyTypes {
-  ping: "pong";
-  "mailboxes.list": "mailboxes";
-  "mailbox.open": "mailbox.opened";
-  "list.window": "list.window";
-  "flags.update": "ok";
-  "messages.move": "messages.moved";
-  "messages.copy": "messages.moved";
-  "messages.archive": "messages.moved";
-  "messages.delete": "messages.moved";
-  "mailbox.markAllRead": "ok";
-  "compose.send": "compose.queued";
-  "compose.cancel": "compose.cancelled";
-  "draft.save": "draft.saved";
-  "draft.discard": "ok";
-  "compose.context": "compose.context";
-  "contacts.suggest": "contacts";
-  "identities.list": "identities";
-  "identities.save": "identities";
-}
-export type RequestType = keyof ReplyTypes;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A request as the caller writes it: the frame without its id. */
-export type RequestOf<K extends RequestType> = DistributiveOmit<
-  Extract<TClientFrameInput, { type: K }>,
-  "id"
->;
-export type ReplyOf<K extends RequestType> = TServerFrameOf<ReplyTypes[K]>;
-
+/** Requests `request()` sends: every one answered by a single frame (`openMessage` streams). */
+export type RequestType = TSingleReplyRequestType;
+export type ReplyOf<K extends RequestType> = TReplyFrameOf<K>;
 /** Pushed frames: no id, not a reply. */
-export type PushedEvent = Extract<
-  TServerFrame,
-  {
-    type:
-      | "state"
-      | "mailbox.status"
-      | "messages.new"
-      | "messages.expunged"
-      | "messages.flags"
-      | "mailbox.reset"
-      | "mailboxes.changed"
-      | "compose.sent"
-      | "compose.failed";
-  }
->;
+export type PushedEvent = TPushedEvent;
 
 export interface MessageStreamHandlers {
   onHeader(frame: TMessageHeader): void;
@@ -122,7 +92,7 @@ type Listener<T> = (value: T) => void;
 
 function defaultUrl(): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${location.host}/ws`;
+  return `${proto}//${location.host}${socketPath(PROTOCOL_VERSION)}`;
 }
 
 /** The delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
@@ -154,10 +124,13 @@ export class FerrySocket {
   private status: SocketStatus = "idle";
   private imapState: TConnectionState = "online";
   private email: string | null = null;
+  /** The other protocol version the bridge speaks (null: unknown), while it does. */
+  private skew: { bridgeVersion: number | null } | null = null;
   private readonly statusListeners = new Set<() => void>();
   private readonly eventListeners = new Set<Listener<PushedEvent>>();
   private readonly openListeners = new Set<Listener<{ reconnect: boolean }>>();
   private readonly signedOutListeners = new Set<() => void>();
+  private readonly mismatchListeners = new Set<Listener<{ bridgeVersion: number | null }>>();
 
   constructor(opts: SocketOptions = {}) {
     this.opts = {
@@ -195,12 +168,14 @@ export class FerrySocket {
     clearTimeout(this.reconnectTimer);
     this.abandon(1000);
     this.failAll(new FerryError("connection_lost", "Socket closed"));
+    this.skew = null;
     this.setStatus("idle");
   }
 
   /** Try to connect now instead of waiting for the back-off. */
   retryNow(): void {
     if (!this.wanted || this.status === "online" || this.status === "signedOut") return;
+    if (this.skew) return; // an outdated page keeps to its back-off
     clearTimeout(this.reconnectTimer);
     this.attempt = 0;
     this.abandon(1000);
@@ -214,7 +189,7 @@ export class FerrySocket {
 
   private connect(): void {
     if (!this.wanted) return;
-    this.setStatus(this.everOnline ? "reconnecting" : "connecting");
+    this.setStatus(this.skew ? "outdated" : this.everOnline ? "reconnecting" : "connecting");
     let ws: WebSocket;
     try {
       ws = new this.opts.WebSocketImpl(this.opts.url());
@@ -259,8 +234,12 @@ export class FerrySocket {
     const hadHello = this.helloSeen;
     this.abandon(1000);
     this.failSent(new FerryError("connection_lost", "The connection to Ferry was lost"));
-    if (code === CLOSE_SIGNED_OUT) {
+    if (code === CloseCode.signedOut) {
       this.signOut();
+      return;
+    }
+    if (code === CloseCode.versionMismatch) {
+      this.versionMismatch(null);
       return;
     }
     if (!hadHello && this.opts.checkSession) {
@@ -288,11 +267,13 @@ export class FerrySocket {
     if (!this.wanted) return;
     const browserOffline = typeof navigator !== "undefined" && navigator.onLine === false;
     this.setStatus(
-      browserOffline || this.attempt >= 3
-        ? "offline"
-        : this.everOnline
-          ? "reconnecting"
-          : "connecting",
+      this.skew
+        ? "outdated"
+        : browserOffline || this.attempt >= 3
+          ? "offline"
+          : this.everOnline
+            ? "reconnecting"
+            : "connecting",
     );
     const delay = backoffDelay(
       this.attempt,
@@ -311,30 +292,27 @@ export class FerrySocket {
     this.lastFrameAt = Date.now();
     const parsed = parseServerFrame(text);
     if (!parsed.ok) {
+      // A hello of a bridge whose other hello fields this build does not know.
+      const version = helloVersionOf(text);
+      if (version !== null && version !== PROTOCOL_VERSION) {
+        this.versionMismatch(version);
+        return;
+      }
       console.warn("ferry: ignored a frame that does not match the protocol:", parsed.message);
       return;
     }
     const frame = parsed.frame;
+    if (isPushedEvent(frame)) {
+      if (frame.type === "state") {
+        this.imapState = frame.imap;
+        this.emitStatus();
+      }
+      this.emitEvent(frame);
+      return;
+    }
     switch (frame.type) {
       case "hello":
         this.onHello(frame);
-        return;
-      case "pong":
-      case "ok":
-      case "mailboxes":
-      case "mailbox.opened":
-      case "list.window":
-      case "message.header":
-      case "message.body":
-      case "message.end":
-      case "messages.moved":
-      case "compose.queued":
-      case "compose.cancelled":
-      case "draft.saved":
-      case "compose.context":
-      case "contacts":
-      case "identities":
-        this.dispatchReply(frame.id, frame);
         return;
       case "error":
         if (frame.id !== undefined) {
@@ -344,28 +322,29 @@ export class FerrySocket {
           if (frame.code === "unauthorized") this.signOut();
         }
         return;
-      case "state":
-        this.imapState = frame.imap;
-        this.emitStatus();
-        this.emitEvent(frame);
-        return;
-      case "mailbox.status":
-      case "messages.new":
-      case "messages.expunged":
-      case "messages.flags":
-      case "mailbox.reset":
-      case "mailboxes.changed":
-      case "compose.sent":
-      case "compose.failed":
-        this.emitEvent(frame);
-        return;
       default:
-        frame satisfies never;
+        // Every other frame answers a request (the protocol's REPLIES).
+        this.dispatchReply(frame.id, frame);
     }
   }
 
+  /** The bridge speaks another protocol version: stop using the socket, say so, keep trying. */
+  private versionMismatch(bridgeVersion: number | null): void {
+    const ws = this.ws;
+    this.abandon(CloseCode.versionMismatch);
+    if (ws) this.failSent(new FerryError("unsupported_version", "Ferry was updated"));
+    this.skew = { bridgeVersion: bridgeVersion ?? this.skew?.bridgeVersion ?? null };
+    this.setStatus("outdated");
+    for (const l of this.mismatchListeners) l({ bridgeVersion: this.skew.bridgeVersion });
+    this.scheduleReconnect();
+  }
+
   private onHello(frame: TServerFrameOf<"hello">): void {
-    if (frame.version !== PROTOCOL_VERSION) return;
+    if (frame.version !== PROTOCOL_VERSION) {
+      this.versionMismatch(frame.version);
+      return;
+    }
+    this.skew = null;
     const reconnect = this.everOnline;
     this.helloSeen = true;
     this.everOnline = true;
@@ -408,8 +387,8 @@ export class FerrySocket {
       if (Date.now() - this.lastFrameAt > every * 2 + 2000) {
         // Silent for two beats: the link is dead even if the browser hasn't noticed.
         const ws = this.ws;
-        this.abandon(CLOSE_DEAD);
-        if (ws) this.onClosed(CLOSE_DEAD);
+        this.abandon(CloseCode.dead);
+        if (ws) this.onClosed(CloseCode.dead);
         return;
       }
       this.request({ type: "ping" }, { timeoutMs: every * 2 }).catch(() => undefined);
@@ -471,16 +450,16 @@ export class FerrySocket {
    * connection (within the timeout). An `error` reply rejects with a `FerryError`.
    */
   request<K extends RequestType>(
-    frame: RequestOf<K> & { type: K },
+    frame: TRequestOf<K> & { type: K },
     opts: { timeoutMs?: number } = {},
   ): Promise<ReplyOf<K>> {
-    const expected = REPLY_TYPES[frame.type];
+    const type: K = frame.type;
     return new Promise<ReplyOf<K>>((resolve, reject) => {
       const id = this.newId();
       const p: Pending = {
         onFrame: (reply) => {
-          if (reply.type !== expected) return false;
-          resolve(reply as ReplyOf<K>);
+          if (!isReplyTo(type, reply)) return false;
+          resolve(reply);
           return true;
         },
         fail: reject,
@@ -585,25 +564,10 @@ export class FerrySocket {
     this.signedOutListeners.add(l);
     return () => this.signedOutListeners.delete(l);
   }
-}
 
-const REPLY_TYPES: ReplyTypes = {
-  ping: "pong",
-  "mailboxes.list": "mailboxes",
-  "mailbox.open": "mailbox.opened",
-  "list.window": "list.window",
-  "flags.update": "ok",
-  "messages.move": "messages.moved",
-  "messages.copy": "messages.moved",
-  "messages.archive": "messages.moved",
-  "messages.delete": "messages.moved",
-  "mailbox.markAllRead": "ok",
-  "compose.send": "compose.queued",
-  "compose.cancel": "compose.cancelled",
-  "draft.save": "draft.saved",
-  "draft.discard": "ok",
-  "compose.context": "compose.context",
-  "contacts.suggest": "contacts",
-  "identities.list": "identities",
-  "identities.save": "identities",
-};
+  /** Called when the bridge turns out to speak another protocol version (its version if known). */
+  onVersionMismatch(l: Listener<{ bridgeVersion: number | null }>): () => void {
+    this.mismatchListeners.add(l);
+    return () => this.mismatchListeners.delete(l);
+  }
+}
