@@ -1,7 +1,8 @@
 /**
  * Attachment uploads: each file is streamed from the HTTP request straight to a per-session
  * temp directory (0700, files 0600), counted as it arrives and cut off with too_large the
- * moment it passes the per-file limit, so nothing over the limit is ever buffered. Files live
+ * moment it passes the per-file limit, so nothing over the limit is ever buffered. The session's
+ * quota holds under parallel uploads: each reserves its bytes before writing them. Files live
  * as long as their session (or until deleted) and are only ever attached by id: the draft
  * cannot name a path.
  *
@@ -42,7 +43,10 @@ export interface UploadLimits {
 interface SessionUploads {
   dir: string;
   files: Map<string, StoredUpload>;
+  /** Bytes held: stored files, and what uploads under way have reserved. */
   bytes: number;
+  /** Uploads under way (they count against maxSessionFiles). */
+  receiving: number;
 }
 
 export class UploadStore {
@@ -80,7 +84,7 @@ export class UploadStore {
     if (again) return again;
     // A random name, not the session key: nothing on disk links back to the session store.
     const dir = join(root, randomBytes(12).toString("base64url"));
-    const entry: SessionUploads = { dir, files: new Map(), bytes: 0 };
+    const entry: SessionUploads = { dir, files: new Map(), bytes: 0, receiving: 0 };
     this.#sessions.set(key, entry);
     await mkdir(dir, { mode: 0o700 });
     return entry;
@@ -93,7 +97,7 @@ export class UploadStore {
         `Attachments are limited to ${mb(this.#limits.maxFileBytes)} each.`,
       );
     }
-    if (session.files.size >= this.#limits.maxSessionFiles) {
+    if (session.files.size + session.receiving >= this.#limits.maxSessionFiles) {
       throw new BridgeError("too_large", "Too many attachments are uploaded; remove some first.");
     }
     if (session.bytes + adding > this.#limits.maxSessionBytes) {
@@ -118,14 +122,16 @@ export class UploadStore {
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
     const session = await this.#session(key);
     this.#checkQuota(session, Number.isFinite(declared) ? declared : 0);
-    const max = Math.min(this.#limits.maxFileBytes, this.#limits.maxSessionBytes - session.bytes);
     const id = newUploadId();
     const path = join(session.dir, id);
     const filename = sanitizeFilename(rawFilename);
     const type = sanitizeMimeType(rawType);
-    // Reserve the declared size so parallel uploads cannot pass the session quota together.
-    const reserved = Number.isFinite(declared) ? declared : 0;
+    // Bytes are reserved in the session's quota before they are written: the declared size up
+    // front, and whatever arrives beyond it (a chunked body declares nothing) as it arrives, so
+    // parallel uploads can never pass the quota together. Released if the upload fails.
+    let reserved = Number.isFinite(declared) ? declared : 0;
     session.bytes += reserved;
+    session.receiving += 1;
     let size = 0;
     try {
       size = await new Promise<number>((resolve, reject) => {
@@ -149,16 +155,27 @@ export class UploadStore {
         };
         const onData = (chunk: Buffer) => {
           count += chunk.length;
-          if (count > max) {
+          if (count > this.#limits.maxFileBytes) {
             finish(
               new BridgeError(
                 "too_large",
-                max < this.#limits.maxFileBytes
-                  ? "Too much is uploaded at once; remove some attachments first."
-                  : `Attachments are limited to ${mb(this.#limits.maxFileBytes)} each.`,
+                `Attachments are limited to ${mb(this.#limits.maxFileBytes)} each.`,
               ),
             );
             return;
+          }
+          if (count > reserved) {
+            if (session.bytes + (count - reserved) > this.#limits.maxSessionBytes) {
+              finish(
+                new BridgeError(
+                  "too_large",
+                  "Too much is uploaded at once; remove some attachments first.",
+                ),
+              );
+              return;
+            }
+            session.bytes += count - reserved;
+            reserved = count;
           }
           if (!out.write(chunk)) {
             req.pause();
@@ -183,6 +200,8 @@ export class UploadStore {
       session.bytes -= reserved;
       await unlink(path).catch(() => undefined);
       throw err;
+    } finally {
+      session.receiving -= 1;
     }
     session.bytes += size - reserved;
     if (!this.#sessions.has(key)) {

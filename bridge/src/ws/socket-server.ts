@@ -15,7 +15,14 @@
  * Close codes (the protocol's CloseCode): signedOut (4001) session gone, versionMismatch (4002)
  * the client named another protocol version than `protocolVersion` (sent right after the hello,
  * nothing else is), goingAway (1001) bridge shutting down, policyViolation (1008) abuse,
- * messageTooBig (1009) frame past the hard cap; 1006 (no close frame) heartbeat timeout.
+ * messageTooBig (1009) frame past the hard cap, notReading (4003) the client does not read what
+ * it is sent; 1006 (no close frame) heartbeat timeout.
+ * Output cap: a client that does not read cannot make the bridge hold its output. A socket
+ * whose unsent output (ws bufferedAmount) passes MAX_BUFFERED_BYTES_PER_SOCKET, or the socket
+ * holding the most when a session's open sockets together pass MAX_BUFFERED_BYTES_PER_SESSION,
+ * is closed with notReading and sent nothing more (`ws` destroys it if the close is not
+ * answered); with at most MAX_SOCKETS_PER_SESSION sockets, a session holds at most about
+ * MAX_BUFFERED_BYTES_PER_SESSION plus one frame per socket.
  *
  * Each socket holds its session in use (a lease: the session's IMAP connections stay open while
  * any socket is open), and is the owner of its own open mailbox: `mailbox.open` on one tab does
@@ -60,9 +67,11 @@ export const MAX_IN_FLIGHT = 32;
  * Open sockets one session may hold (one per browser tab); past it the upgrade is refused with
  * 429, so a signed-in client cannot multiply the per-socket caps or pile up subscribers.
  */
-export const MAX_SOCKETS_PER_SESSION = 32;
-/** A socket whose unsent output exceeds this is not reading: it is dropped. */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+export const MAX_SOCKETS_PER_SESSION = 16;
+/** A socket whose unsent output exceeds this is not reading: it is closed with notReading. */
+export const MAX_BUFFERED_BYTES_PER_SOCKET = 4 * 1024 * 1024;
+/** Unsent output of all of one session's open sockets together, past which one is closed. */
+export const MAX_BUFFERED_BYTES_PER_SESSION = 8 * 1024 * 1024;
 
 export interface SocketServerDeps {
   manager: SessionManager;
@@ -206,7 +215,7 @@ export class SocketServer {
     this.#state.set(ws, state);
     live.sockets.add(ws);
 
-    const send = (frame: TServerFrame): void => this.#send(ws, frame, log);
+    const send = (frame: TServerFrame): void => this.#send(ws, frame, log, live);
     ws.on("error", (err) => log.debug({ err }, "socket error"));
     ws.on("pong", () => {
       state.alive = true;
@@ -296,7 +305,7 @@ export class SocketServer {
     }
   }
 
-  #send(ws: WebSocket, frame: TServerFrame, log: Logger): void {
+  #send(ws: WebSocket, frame: TServerFrame, log: Logger, live: LiveSession): void {
     if (ws.readyState !== WebSocket.OPEN) return;
     let out: TServerFrame = frame;
     if (this.#deps.checkOutgoing) {
@@ -310,18 +319,31 @@ export class SocketServer {
         out = errorFrame("internal", "Something went wrong in the bridge.", id);
       }
     }
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      log.warn("socket dropped: the client is not reading");
-      ws.terminate();
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES_PER_SOCKET) {
+      closeNotReading(ws, log);
       return;
     }
     ws.send(JSON.stringify(out));
+    this.#capSessionOutput(live, log);
+  }
+
+  /** Closes the sockets holding the most unsent output until the session is under its cap. */
+  #capSessionOutput(live: LiveSession, log: Logger): void {
+    const open = [...live.sockets].filter((s) => s.readyState === WebSocket.OPEN);
+    let total = open.reduce((sum, s) => sum + s.bufferedAmount, 0);
+    if (total <= MAX_BUFFERED_BYTES_PER_SESSION) return;
+    open.sort((a, b) => b.bufferedAmount - a.bufferedAmount);
+    for (const socket of open) {
+      if (total <= MAX_BUFFERED_BYTES_PER_SESSION) break;
+      total -= socket.bufferedAmount;
+      closeNotReading(socket, log);
+    }
   }
 
   /** Sends an event to every open socket of a session (e.g. a sent message's outcome). */
   broadcast(live: LiveSession, frame: TServerFrame): void {
     const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
-    for (const ws of live.sockets) this.#send(ws, frame, log);
+    for (const ws of live.sockets) this.#send(ws, frame, log, live);
   }
 
   #beat(): void {
@@ -375,6 +397,13 @@ function peekLeadingId(data: RawData): string | undefined {
     ? data.subarray(0, 512).toString("utf8")
     : rawText(data).slice(0, 512);
   return /"id"\s*:\s*"([^"\\]{1,64})"/.exec(head)?.[1];
+}
+
+/** Closes a socket whose client does not read; nothing more is sent to it. */
+function closeNotReading(ws: WebSocket, log: Logger): void {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  log.warn({ buffered: ws.bufferedAmount }, "socket closed: the client is not reading");
+  ws.close(CloseCode.notReading, "not reading");
 }
 
 function codeOf(err: unknown): string {

@@ -50,5 +50,10 @@ export const CloseCode = {
    * page is newer than the bridge). The page tells the user and reloads once.
    */
   versionMismatch: 4002,
+  /**
+   * Bridge: the client did not read what it was sent (its unsent output passed the bridge's
+   * cap, e.g. a frozen tab). The client reconnects with back-off.
+   */
+  notReading: 4003,
 } as const;
 export type TCloseCode = (typeof CloseCode)[keyof typeof CloseCode];
