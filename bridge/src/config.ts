@@ -79,7 +79,10 @@ export interface Config {
   heartbeatMs: number;
   /** IMAP connect (TCP + TLS + greeting) timeout. */
   connectTimeoutMs: number;
-  /** Sign-in failures allowed per email address, then per client IP, within `loginWindowMs`. */
+  /**
+   * Sign-in failures within `loginWindowMs` per (email address, client network), then per client
+   * network (IPv6 by /64), after which attempts are slowed down (session/login-limiter.ts).
+   */
   loginFailuresPerEmail: number;
   loginFailuresPerIp: number;
   loginWindowMs: number;
