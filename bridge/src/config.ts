@@ -24,6 +24,10 @@
  * | FERRY_UPLOAD_MAX_MB | 25 | largest attachment a user may upload, in MB (refused with 413 before it is buffered) |
  * | FERRY_MESSAGE_MAX_MB | 35 | largest total of attachments in one message, in MB |
  * | FERRY_SMTP_SAVES_SENT | false | the pinned SMTP server files sent mail in Sent itself (e.g. Gmail): the bridge does not APPEND a copy |
+ * | FERRY_IMAP_PORTS / FERRY_SMTP_PORTS | 993,143 / 465,587 | ports a user may name for their own IMAP / SMTP server (comma list) |
+ * | FERRY_SESSIONS_PER_ACCOUNT | 20 | sessions at once per account (IMAP server and user name); one more sign-in is refused |
+ * | FERRY_SESSIONS_PER_CLIENT | 50 | sessions at once per client address (IPv6 by /64) |
+ * | FERRY_IMAP_TIMEOUT_S | 60 | an IMAP command that gets no byte for this long is abandoned (connection_lost) |
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -92,6 +96,16 @@ export interface Config {
   messageMaxBytes: number;
   /** The pinned SMTP server saves sent mail itself: no APPEND to Sent. */
   smtpSavesSent: boolean;
+  /** Ports a user may name for their own IMAP server. */
+  imapPorts: number[];
+  /** Ports a user may name for their own SMTP server. */
+  smtpPorts: number[];
+  /** Sessions at once per account (IMAP server and user name). */
+  sessionsPerAccount: number;
+  /** Sessions at once per client address (IPv6 aggregated by /64). */
+  sessionsPerClient: number;
+  /** An IMAP command that receives nothing for this long is abandoned (imap/connect.ts). */
+  imapCommandTimeoutMs: number;
   /** Messages about the configuration worth logging at start (e.g. a generated secret). */
   warnings: string[];
 }
@@ -145,6 +159,26 @@ const zMegabytes = z
   .regex(/^\d+$/, { message: "must be a whole number of megabytes" })
   .transform(Number)
   .refine((n) => n >= 1 && n <= 1024, { message: "must be between 1 and 1024" })
+  .optional();
+
+const zPortList = z
+  .string()
+  .transform((list, ctx) => {
+    const ports: number[] = [];
+    for (const raw of list.split(",")) {
+      const value = raw.trim();
+      if (value === "") continue;
+      const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!(n >= 1 && n <= 65535)) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a port between 1 and 65535` });
+      } else {
+        ports.push(n);
+      }
+    }
+    if (ports.length === 0)
+      ctx.addIssue({ code: "custom", message: "must list at least one port" });
+    return ports;
+  })
   .optional();
 
 const zCount = (max: number) =>
@@ -226,6 +260,11 @@ const ZEnv = z.object({
   FERRY_UPLOAD_MAX_MB: zMegabytes,
   FERRY_MESSAGE_MAX_MB: zMegabytes,
   FERRY_SMTP_SAVES_SENT: zBool,
+  FERRY_IMAP_PORTS: zPortList,
+  FERRY_SMTP_PORTS: zPortList,
+  FERRY_SESSIONS_PER_ACCOUNT: zCount(10_000),
+  FERRY_SESSIONS_PER_CLIENT: zCount(100_000),
+  FERRY_IMAP_TIMEOUT_S: zCount(3600),
 });
 
 /** The bridge package directory (one level above both src/ and dist/). */
@@ -335,6 +374,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadMaxBytes: (e.FERRY_UPLOAD_MAX_MB ?? 25) * 1024 * 1024,
     messageMaxBytes: (e.FERRY_MESSAGE_MAX_MB ?? 35) * 1024 * 1024,
     smtpSavesSent: e.FERRY_SMTP_SAVES_SENT ?? false,
+    imapPorts: e.FERRY_IMAP_PORTS ?? [993, 143],
+    smtpPorts: e.FERRY_SMTP_PORTS ?? [465, 587],
+    sessionsPerAccount: e.FERRY_SESSIONS_PER_ACCOUNT ?? 20,
+    sessionsPerClient: e.FERRY_SESSIONS_PER_CLIENT ?? 50,
+    imapCommandTimeoutMs: (e.FERRY_IMAP_TIMEOUT_S ?? 60) * 1000,
     warnings,
   };
 }

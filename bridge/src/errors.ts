@@ -51,6 +51,7 @@ export function httpStatusOf(code: TErrorCode): number {
     case "too_large":
       return 413;
     case "too_many_attempts":
+    case "too_many_sessions":
     case "rate_limited":
       return 429;
     case "unsupported_version":

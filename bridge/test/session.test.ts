@@ -211,11 +211,15 @@ describe("throttling", () => {
   // Failures here come from a closed port (host_unreachable counts like a wrong password), so
   // they are instant and do not run into Dovecot's own penalty for failed logins per IP.
   async function throttled(config: Parameters<typeof startBridge>[1] = {}) {
+    const down = { host: "127.0.0.1", port: await closedPort(), security: "tls" };
     const t = await extraBridge({
       env: { FERRY_IMAP_HOST: "", FERRY_IMAP_PORT: "", FERRY_IMAP_SECURITY: "", ...config.env },
-      config: { allowPrivateHosts: true, ...config.config },
+      config: {
+        allowPrivateHosts: true,
+        imapPorts: [down.port, mail.imap.tlsPort],
+        ...config.config,
+      },
     });
-    const down = { host: "127.0.0.1", port: await closedPort(), security: "tls" };
     const up = { host: "127.0.0.1", port: mail.imap.tlsPort, security: "tls" };
     return {
       fail: (email: string) => signIn(t, { email, password: WRONG, imap: down }),
@@ -262,15 +266,15 @@ describe("throttling", () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     try {
-      const t = await extraBridge({
-        env: { FERRY_IMAP_HOST: "", FERRY_IMAP_PORT: "", FERRY_IMAP_SECURITY: "" },
-        config: { allowPrivateHosts: true },
-      });
       const imap = {
         host: "127.0.0.1",
         port: (slow.address() as { port: number }).port,
         security: "tls",
       };
+      const t = await extraBridge({
+        env: { FERRY_IMAP_HOST: "", FERRY_IMAP_PORT: "", FERRY_IMAP_SECURITY: "" },
+        config: { allowPrivateHosts: true, imapPorts: [imap.port] },
+      });
       const burst = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           signIn(t, { email: BOB.email, password: `${WRONG}-${i}`, imap }),
@@ -391,6 +395,7 @@ describe("user-named servers", () => {
         FERRY_IMAP_PORT: "",
         FERRY_IMAP_SECURITY: "",
       },
+      config: { imapPorts: [mail.imap.tlsPort] },
     });
     const cfg = ZPublicConfig.parse(await (await fetch(`${open.url}/api/config`)).json());
     expect(cfg.imapPinned).toBe(false);
@@ -409,7 +414,7 @@ describe("user-named servers", () => {
 
     const allowing = await extraBridge({
       env: { FERRY_IMAP_HOST: "", FERRY_IMAP_PORT: "", FERRY_IMAP_SECURITY: "" },
-      config: { allowPrivateHosts: true },
+      config: { allowPrivateHosts: true, imapPorts: [mail.imap.tlsPort] },
     });
     const r = await signIn(allowing, { ...ALICE, imap });
     expect(r.status).toBe(200);

@@ -5,10 +5,17 @@
  * Order: depth first, and at every level the standard folders come first — inbox, drafts,
  * sent, archive, junk, trash, then the virtual all/flagged ones — followed by the others,
  * alphabetically (case-insensitive, by display name). Children follow their parent.
+ *
+ * Cap: at most MAX_MAILBOXES folders are kept, the first ones in that order (so the standard
+ * folders and the top of the tree stay); a server with more (an archive of years by day, or a
+ * hostile one) shows the rest as missing rather than making every client hold them all.
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
 import { toBridgeError } from "./mailbox-access";
+
+/** Folders kept in one listing (see the module comment). */
+export const MAX_MAILBOXES = 2_000;
 
 const ROLE_ORDER: readonly TSpecialUse[] = [
   "inbox",
@@ -126,5 +133,5 @@ export async function listMailboxes(client: ImapFlow): Promise<TMailbox[]> {
   } catch (err) {
     throw toBridgeError(err, "The mail server could not list the folders.");
   }
-  return sortMailboxes(entries.map(toMailbox));
+  return sortMailboxes(entries.map(toMailbox)).slice(0, MAX_MAILBOXES);
 }

@@ -14,6 +14,7 @@ import type { Config, ServerTarget } from "../config";
 import { BridgeError } from "../errors";
 import { connectImap } from "../imap/connect";
 import type { Logger } from "../log";
+import { clientNetwork } from "../net/address";
 import { accountKey } from "./account";
 import { isSessionIdShape, newSessionId, SecretBox, sessionKey } from "./crypto";
 import { resolveAllowedHost } from "./host-policy";
@@ -40,6 +41,12 @@ const COUNTED = new Set([
   "tls_failed",
   "server_not_allowed",
 ]);
+
+/** Which account and client network each session of this process belongs to (session caps). */
+interface Holder {
+  account: string;
+  network: string;
+}
 
 /** A session record refreshed in the store at most this often (sliding idle expiry). */
 const TOUCH_EVERY_MS = 60_000;
@@ -81,6 +88,8 @@ export class SessionManager {
   /** Sessions being destroyed right now (a record refreshed meanwhile is deleted again). */
   readonly #ending = new Set<string>();
   readonly #now: () => number;
+  /** Sessions signed in here, and sign-ins under way (by a symbol), for the session caps. */
+  readonly #holders = new Map<string | symbol, Holder>();
 
   constructor(deps: {
     config: Config;
@@ -124,8 +133,13 @@ export class SessionManager {
     if (wait > 0) throw new TooManyAttempts(wait);
     const attempted = this.#limiter.begin(email, ctx.ip);
 
+    let slot: symbol | undefined;
     try {
       const { imap, smtp, userNamed } = this.#targets(body);
+      slot = this.#reserve(
+        { account: accountKey(imap, email), network: clientNetwork(ctx.ip) },
+        ctx.previousId,
+      );
       const address = userNamed
         ? await resolveAllowedHost(imap.host, this.#config.allowPrivateHosts)
         : undefined;
@@ -140,6 +154,8 @@ export class SessionManager {
         {
           ca: this.#config.ca,
           connectTimeoutMs: this.#config.connectTimeoutMs,
+          commandTimeoutMs: this.#config.imapCommandTimeoutMs,
+          userNamed,
           address,
           log: this.#log,
           client: IMAP_CLIENT_OPTIONS,
@@ -162,6 +178,8 @@ export class SessionManager {
       };
       await this.#store.set(key, record, this.#ttl(record, record.createdAt));
       this.#touched.set(key, record.createdAt);
+      const holder = this.#holders.get(slot);
+      if (holder) this.#holders.set(key, holder);
       let live: LiveSession;
       try {
         live = await this.#live.ensure(key, () => this.#build(key, record, client));
@@ -170,6 +188,7 @@ export class SessionManager {
           "signed in",
         );
       } catch (err) {
+        this.#holders.delete(key);
         await this.#store.delete(key);
         throw err;
       }
@@ -181,8 +200,42 @@ export class SessionManager {
       }
       throw err;
     } finally {
+      if (slot !== undefined) this.#holders.delete(slot);
       attempted();
     }
+  }
+
+  /**
+   * Holds a place for one more session of `holder` (released by deleting the returned slot), or
+   * throws too_many_sessions when its account or its client network is at its cap. Sign-ins
+   * under way count, so a burst cannot pass the cap; the session `previousId` names (which this
+   * sign-in replaces) does not.
+   */
+  #reserve(holder: Holder, previousId: string | undefined): symbol {
+    const replaced =
+      previousId !== undefined && isSessionIdShape(previousId) ? sessionKey(previousId) : null;
+    let account = 0;
+    let network = 0;
+    for (const [key, h] of this.#holders) {
+      if (key === replaced) continue;
+      if (h.account === holder.account) account += 1;
+      if (h.network === holder.network) network += 1;
+    }
+    if (account >= this.#config.sessionsPerAccount) {
+      throw new BridgeError(
+        "too_many_sessions",
+        "This account has too many sessions signed in. Sign out of one first.",
+      );
+    }
+    if (network >= this.#config.sessionsPerClient) {
+      throw new BridgeError(
+        "too_many_sessions",
+        "Too many sessions are signed in from this network. Sign out of one first.",
+      );
+    }
+    const slot = Symbol("sign-in");
+    this.#holders.set(slot, holder);
+    return slot;
   }
 
   #targets(body: TSessionRequest): {
@@ -191,6 +244,9 @@ export class SessionManager {
     userNamed: boolean;
   } {
     const pinned = this.#config.imap;
+    if (this.#config.smtp === null && body.smtp !== undefined) {
+      this.#checkPort("SMTP", body.smtp.port, this.#config.smtpPorts);
+    }
     if (pinned) {
       if (body.imap !== undefined || (this.#config.smtp !== null && body.smtp !== undefined)) {
         throw new BridgeError(
@@ -203,6 +259,7 @@ export class SessionManager {
     if (body.imap === undefined) {
       throw new BridgeError("bad_request", "Name the IMAP server (host, port and security).");
     }
+    this.#checkPort("IMAP", body.imap.port, this.#config.imapPorts);
     return {
       imap: body.imap,
       smtp: this.#config.smtp ?? body.smtp ?? null,
@@ -210,7 +267,19 @@ export class SessionManager {
     };
   }
 
-  /** A LiveSession around a MailSession that connects with this record's credentials. */
+  /**
+   * A user-named server must listen on one of the administrator's ports (FERRY_IMAP_PORTS,
+   * FERRY_SMTP_PORTS), so sign-in cannot be used to probe other services. Throws
+   * server_not_allowed.
+   */
+  #checkPort(kind: "IMAP" | "SMTP", port: number, allowed: readonly number[]): void {
+    if (allowed.includes(port)) return;
+    throw new BridgeError(
+      "server_not_allowed",
+      `This bridge connects to ${kind} servers only on port ${allowed.join(", ")}.`,
+    );
+  }
+
   /**
    * A LiveSession around a MailSession that connects with this record's credentials. With
    * `first` (the connection that just verified the password, at sign-in) the MailSession starts
@@ -237,6 +306,8 @@ export class SessionManager {
         {
           ca: this.#config.ca,
           connectTimeoutMs: this.#config.connectTimeoutMs,
+          commandTimeoutMs: this.#config.imapCommandTimeoutMs,
+          userNamed: record.userNamed,
           address,
           log,
           client: IMAP_CLIENT_OPTIONS,
@@ -394,6 +465,7 @@ export class SessionManager {
 
   async #destroy(key: string, reason = "signed out"): Promise<void> {
     this.#ending.add(key);
+    this.#holders.delete(key);
     try {
       this.#touched.delete(key);
       await this.#store.delete(key);

@@ -27,6 +27,8 @@ export const ErrorCode = z.enum([
   "server_not_allowed",
   /** Too many failed sign-ins; wait before trying again. */
   "too_many_attempts",
+  /** Too many sessions at once for this account or from this client address: sign out elsewhere. */
+  "too_many_sessions",
   "mailbox_not_found",
   "message_not_found",
   /** The mailbox's UIDVALIDITY changed: everything cached for it must be dropped. */
