@@ -36,6 +36,8 @@ function errorText(err: unknown, waitLeft: number): string {
         : t("signIn.error.too_many_attempts.now");
     case "server_not_allowed":
       return t("signIn.error.server_not_allowed");
+    case "too_many_sessions":
+      return t("signIn.error.too_many_sessions");
     case "bad_request":
       return t("signIn.error.bad_request");
     case "network":
