@@ -1,14 +1,19 @@
 /**
  * A protocol client of the bridge, as the web app is one: POST /api/session for the cookie, one
  * `ws` socket with the bridge's Origin, every server frame validated with the protocol's parser
- * and stamped with its arrival time before parsing, requests awaited by id.
+ * and stamped with its arrival time before parsing, requests awaited by id; which frame answers
+ * a request comes from the protocol's REPLIES.
  */
 import {
+  isReplyTo,
   parseServerFrame,
   type TClientFrameInput,
+  type TReplyFrameOf,
+  type TRequestOf,
   type TServerFrame,
   type TServerFrameOf,
   type TServerFrameType,
+  type TSingleReplyRequestType,
 } from "@ferry/protocol";
 import { WebSocket } from "ws";
 import { nowMs, withTimeout } from "../progress";
@@ -29,6 +34,12 @@ export interface Arrival {
 interface Waiter {
   pred: (f: TServerFrame) => boolean;
   resolve: (a: Arrival) => void;
+}
+
+/** A frame of a known kind with its arrival time. */
+export interface ArrivalOf<T extends TServerFrame> {
+  frame: T;
+  at: number;
 }
 
 /** POST /api/session; returns the `ferry_session=…` cookie pair. Throws on anything but 2xx. */
@@ -103,34 +114,41 @@ export class ProtocolClient {
     return client;
   }
 
-  /** The first frame (already received and unclaimed, or to come) matching `pred`. */
-  waitFor(pred: (f: TServerFrame) => boolean, what: string, ms: number): Promise<Arrival> {
+  /** The first frame (already received and unclaimed, or to come) that `pred` accepts. */
+  async waitFor<T extends TServerFrame>(
+    pred: (f: TServerFrame) => f is T,
+    what: string,
+    ms: number,
+  ): Promise<ArrivalOf<T>> {
     const i = this.unclaimed.findIndex((a) => pred(a.frame));
     const found = i >= 0 ? this.unclaimed.splice(i, 1)[0] : undefined;
-    if (found) return Promise.resolve(found);
     let waiter: Waiter | undefined;
-    const arrival = new Promise<Arrival>((resolve) => {
-      waiter = { pred, resolve };
-      this.waiters.push(waiter);
-    });
-    return withTimeout(arrival, ms, what).catch((err: unknown) => {
-      this.waiters = this.waiters.filter((w) => w !== waiter);
-      throw err;
-    });
+    const arrival =
+      found ??
+      (await withTimeout(
+        new Promise<Arrival>((resolve) => {
+          waiter = { pred, resolve };
+          this.waiters.push(waiter);
+        }),
+        ms,
+        what,
+      ).catch((err: unknown) => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        throw err;
+      }));
+    const frame = arrival.frame;
+    if (!pred(frame)) throw new Error(`${what}: a frame it did not ask for`);
+    return { frame, at: arrival.at };
   }
 
   /** The next frame of `type` matching `pred`. */
-  async next<K extends TServerFrameType>(
+  next<K extends TServerFrameType>(
     type: K,
     pred: (f: TServerFrameOf<K>) => boolean,
     ms: number,
-  ): Promise<{ frame: TServerFrameOf<K>; at: number }> {
-    const a = await this.waitFor(
-      (f) => f.type === type && pred(f as TServerFrameOf<K>),
-      `a ${type} frame`,
-      ms,
-    );
-    return { frame: a.frame as TServerFrameOf<K>, at: a.at };
+  ): Promise<ArrivalOf<TServerFrameOf<K>>> {
+    const ofType = (f: TServerFrame): f is TServerFrameOf<K> => f.type === type;
+    return this.waitFor((f): f is TServerFrameOf<K> => ofType(f) && pred(f), `a ${type} frame`, ms);
   }
 
   /** A new request id. */
@@ -145,26 +163,25 @@ export class ProtocolClient {
   }
 
   /**
-   * Sends a request and awaits its reply of `type` (an `error` reply rejects). Returns the reply
-   * and its arrival time.
+   * Sends a request and awaits its reply, the frame the protocol's REPLIES names for it (an
+   * `error` reply rejects). Returns the reply and its arrival time.
    */
-  async request<K extends TServerFrameType>(
-    frame: TClientFrameInput,
-    type: K,
+  async request<K extends TSingleReplyRequestType>(
+    frame: TRequestOf<K> & { type: K; id: string },
     ms = 30_000,
-  ): Promise<{ frame: TServerFrameOf<K>; at: number }> {
+  ): Promise<ArrivalOf<TReplyFrameOf<K>>> {
     const id = frame.id;
-    const pending = this.waitFor(
-      (f) => "id" in f && f.id === id && (f.type === type || f.type === "error"),
-      `the ${type} reply to ${frame.type}`,
-      ms,
-    );
-    this.send(frame);
-    const a = await pending;
-    if (a.frame.type === "error") {
-      throw new Error(`${frame.type} failed: ${a.frame.code}: ${a.frame.message}`);
+    const type: K = frame.type;
+    const answers = (f: TServerFrame): f is TReplyFrameOf<K> | TServerFrameOf<"error"> =>
+      "id" in f && f.id === id && (f.type === "error" || isReplyTo(type, f));
+    const pending = this.waitFor(answers, `the reply to ${type}`, ms);
+    this.ws.send(JSON.stringify(frame));
+    const { frame: reply, at }: Arrival = await pending;
+    if (reply.type === "error") {
+      throw new Error(`${type} failed: ${reply.code}: ${reply.message}`);
     }
-    return { frame: a.frame as TServerFrameOf<K>, at: a.at };
+    if (!isReplyTo(type, reply)) throw new Error(`${type}: answered with ${reply.type}`);
+    return { frame: reply, at };
   }
 
   close(): void {

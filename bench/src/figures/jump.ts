@@ -51,10 +51,13 @@ export async function jumpFigure(ctx: FigureContext): Promise<Row[]> {
       // Newest first: offset o is sequence number exists − o (and the 49 below it).
       const f = await bareWindow(bare, Math.max(1, box.exists - offset - 49), 50);
       const t0 = performance.now();
-      const reply = await client.request(
-        { type: "list.window", id: client.id(), mailbox: "INBOX", offset, limit: 50 },
-        "list.window",
-      );
+      const reply = await client.request({
+        type: "list.window",
+        id: client.id(),
+        mailbox: "INBOX",
+        offset,
+        limit: 50,
+      });
       const ms = performance.now() - t0;
       if (reply.frame.rows.length !== 50) throw new Error(`got ${reply.frame.rows.length} rows`);
       if (i === 0) continue;

@@ -60,14 +60,14 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
   // Bridge side: a protocol client that opened INBOX, like the web app.
   const cookie = await signIn(ctx.bridge, user);
   const client = await ProtocolClient.open(ctx.bridge, cookie);
-  await client.request(
-    { type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false },
-    "mailbox.opened",
-  );
-  await client.request(
-    { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: 50 },
-    "list.window",
-  );
+  await client.request({ type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false });
+  await client.request({
+    type: "list.window",
+    id: client.id(),
+    mailbox: "INBOX",
+    offset: 0,
+    limit: 50,
+  });
 
   // Browser: a page showing INBOX.
   let page: Page | null = null;

@@ -76,15 +76,15 @@ async function settledRss(bridge: BridgeProcess): Promise<number> {
 async function openSession(bridge: BridgeProcess, user: Account): Promise<ProtocolClient> {
   const cookie = await signIn(bridge, user);
   const client = await ProtocolClient.open(bridge, cookie);
-  await client.request({ type: "mailboxes.list", id: client.id() }, "mailboxes");
-  await client.request(
-    { type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false },
-    "mailbox.opened",
-  );
-  await client.request(
-    { type: "list.window", id: client.id(), mailbox: "INBOX", offset: 0, limit: LIST_WINDOW_SIZE },
-    "list.window",
-  );
+  await client.request({ type: "mailboxes.list", id: client.id() });
+  await client.request({ type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false });
+  await client.request({
+    type: "list.window",
+    id: client.id(),
+    mailbox: "INBOX",
+    offset: 0,
+    limit: LIST_WINDOW_SIZE,
+  });
   return client;
 }
 

@@ -54,16 +54,13 @@ export async function bridgeSignIn(
   const client = await ProtocolClient.open(ctx.bridge, cookie);
   const t2 = performance.now();
   try {
-    const reply = await client.request(
-      {
-        type: "list.window",
-        id: client.id(),
-        mailbox: "INBOX",
-        offset: 0,
-        limit: LIST_WINDOW_SIZE,
-      },
-      "list.window",
-    );
+    const reply = await client.request({
+      type: "list.window",
+      id: client.id(),
+      mailbox: "INBOX",
+      offset: 0,
+      limit: LIST_WINDOW_SIZE,
+    });
     const t3 = performance.now();
     if (reply.frame.rows.length !== expectRows) {
       throw new Error(`list.window gave ${reply.frame.rows.length} rows, not ${expectRows}`);

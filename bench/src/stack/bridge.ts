@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { MailServer } from "@ferry/mail-server";
+import { PROTOCOL_VERSION, socketPath } from "@ferry/protocol";
 import { onCleanup } from "../cleanup";
 import { withTimeout } from "../progress";
 
@@ -174,7 +175,7 @@ export async function startBridge(
   return {
     url,
     origin: url,
-    wsUrl: `${url.replace(/^http/, "ws")}/ws`,
+    wsUrl: `${url.replace(/^http/, "ws")}${socketPath(PROTOCOL_VERSION)}`,
     pid,
     rss: () => rssOf(pid),
     tail,
