@@ -75,6 +75,20 @@ ${filler(80)}<h2 id="sec2">Section two</h2>${filler(80)}
   await expect(section).toBeInViewport();
   expect(await frameUrl(page)).toBe("about:srcdoc");
   expect(page.context().pages()).toHaveLength(1);
+
+  // Should the frame be sent elsewhere all the same, the message is put back.
+  await fakeSite(page.context(), "https://elsewhere.example.net");
+  const left = page.waitForEvent(
+    "framenavigated",
+    (f) => f !== page.mainFrame() && f.url() !== "about:srcdoc",
+  );
+  await page.evaluate((sel) => {
+    const f = document.querySelector<HTMLIFrameElement>(sel);
+    if (f?.contentWindow) f.contentWindow.location.href = "https://elsewhere.example.net/";
+  }, FRAME);
+  await left;
+  await expect(body.getByRole("heading", { name: "Contents" })).toBeVisible();
+  await expect.poll(() => frameUrl(page)).toBe("about:srcdoc");
 });
 
 test("after a click in the message, the app's shortcut keys still work", async ({
