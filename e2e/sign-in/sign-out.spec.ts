@@ -173,3 +173,30 @@ test.describe("after the session ends", () => {
     await expectNothingLeft(page, partUrl, marker);
   });
 });
+
+test.describe("signing out while writing", () => {
+  // The composer is modal on a phone (sign-out is out of reach there): the desktop layout in both.
+  test.use({ viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false });
+
+  test("asks first, since the latest typing may not be in Drafts yet", async ({
+    mailPage: page,
+  }) => {
+    await page.getByRole("button", { name: "Compose", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "New message" });
+    await dialog.getByLabel("Subject").fill("Unsent plan");
+
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => asked).toEqual([expect.stringContaining("You are writing a message")]);
+    await expect(dialog.getByLabel("Subject")).toHaveValue("Unsent plan");
+    await expect(page.getByLabel("Email address")).toHaveCount(0);
+
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByLabel("Email address")).toBeVisible();
+  });
+});
