@@ -96,12 +96,12 @@ describe("guardFrameDocument: keys", () => {
 
   it("the forwarded key reaches the app's window listener", () => {
     const { doc } = setup("<p>text</p>");
-    const onWindow = vi.fn();
+    const keys: string[] = [];
+    const onWindow = (e: KeyboardEvent) => keys.push(e.key);
     window.addEventListener("keydown", onWindow);
     key(doc.body, "r");
     window.removeEventListener("keydown", onWindow);
-    expect(onWindow).toHaveBeenCalledTimes(1);
-    expect((onWindow.mock.calls[0]?.[0] as KeyboardEvent).key).toBe("r");
+    expect(keys).toEqual(["r"]);
   });
 
   it("does not forward typing in an editable element, or Enter and Space on a link", () => {
