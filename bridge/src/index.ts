@@ -1,4 +1,7 @@
 /** @ferry/bridge's public surface: start a bridge from a validated configuration. */
+
+/** The protocol version a bridge speaks unless BridgeOptions.protocolVersion says otherwise. */
+export { PROTOCOL_VERSION } from "@ferry/protocol";
 export { type Config, ConfigError, loadConfig, type ServerTarget } from "./config";
 export { BridgeError, isBridgeError } from "./errors";
 export { connectImap, type ImapCredentials, type ImapTarget } from "./imap/connect";

@@ -19,6 +19,7 @@ import {
 } from "@/lib/persist";
 import { getRoute } from "@/lib/route";
 import { onSessionEnd, sessionExpired } from "@/lib/session";
+import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
 /**
@@ -39,7 +40,8 @@ export function startEarly(): void {
 
 /**
  * The signed-in app: the query cache restored from IndexedDB (so the last-seen folders and list
- * paint before the socket connects), the socket started, and cleanup when the session ends.
+ * paint before the socket connects), the socket started, cleanup when the session ends, and the
+ * page reloaded when the bridge turns out to speak another protocol version (lib/version-skew).
  */
 export function MailRoot({ email }: { email: string }) {
   const persister = useMemo(() => createPersister(), []);
@@ -57,6 +59,7 @@ export function MailRoot({ email }: { email: string }) {
       offSignedOut();
     };
   }, []);
+  useEffect(() => watchVersionSkew(email, socket), [email]);
 
   return (
     <PersistQueryClientProvider

@@ -1,15 +1,25 @@
 "use client";
-/** Shown only when Ferry is not fully online: reconnecting, offline, or the mail server away. */
+/**
+ * Shown only when Ferry is not fully online: reconnecting, offline, the mail server away, or
+ * this page out of date because Ferry was updated (lib/version-skew).
+ */
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { t } from "@/lib/i18n";
 import { socket } from "@/lib/mail-client";
+import { useUpdateNotice } from "@/lib/version-skew";
 import { CloudOffIcon } from "./icons";
 
 export function StatusBar() {
   const { socket: s, imap } = useConnectionState();
+  const update = useUpdateNotice();
   let text: string | null = null;
   let canRetry = false;
-  if (s === "connecting") text = t("connection.connecting");
+  let canReload = false;
+  if (update === "reloading") text = t("connection.updating");
+  else if (update === "outdated" || s === "outdated") {
+    text = t("connection.outdated");
+    canReload = true;
+  } else if (s === "connecting") text = t("connection.connecting");
   else if (s === "reconnecting") {
     text = t("connection.reconnecting");
     canRetry = true;
@@ -33,6 +43,15 @@ export function StatusBar() {
           className="rounded px-2 font-medium underline hover:bg-amber-200 dark:hover:bg-amber-900"
         >
           {t("connection.retryNow")}
+        </button>
+      ) : null}
+      {canReload ? (
+        <button
+          type="button"
+          onClick={() => window.location.reload()}
+          className="rounded px-2 font-medium underline hover:bg-amber-200 dark:hover:bg-amber-900"
+        >
+          {t("connection.reload")}
         </button>
       ) : null}
     </div>

@@ -12,8 +12,10 @@
 import {
   emptyDraft,
   type TComposeDraft,
+  type TComposeDraftInput,
   type TIdentity,
   type TUidRef,
+  ZComposeAddress,
   ZComposeDraft,
 } from "@ferry/protocol";
 import {
@@ -60,6 +62,7 @@ import { useSendDelay } from "@/lib/compose/settings";
 import {
   type ComposerEntry,
   closeComposer,
+  type DraftSnapshot,
   openComposer,
   registerComposer,
 } from "@/lib/compose/store";
@@ -570,6 +573,33 @@ function ComposerForm({
   const leaveRef = useRef(leave);
   leaveRef.current = leave;
 
+  /** What the form holds now, for a page about to reload (lib/version-skew); null when empty. */
+  const snapshot = (): DraftSnapshot | null => {
+    if (done.current) return null;
+    const built = buildDraft();
+    if (built.empty || !built.hasEditor) return null;
+    const whole = ZComposeDraft.safeParse(built.draft);
+    // A recipient that is not an address yet stays behind; the text does not.
+    const valid = (list: TComposeDraftInput["to"]) =>
+      (list ?? []).filter((a) => ZComposeAddress.safeParse(a).success);
+    const parsed = whole.success
+      ? whole
+      : ZComposeDraft.safeParse({
+          ...built.draft,
+          to: valid(built.draft.to),
+          cc: valid(built.draft.cc),
+          bcc: valid(built.draft.bcc),
+        });
+    if (!parsed.success) return null;
+    return {
+      draft: parsed.data,
+      draftUid: autosave.draftUid(),
+      draftMailbox: autosave.draftMailbox(),
+    };
+  };
+  const snapshotRef = useRef(snapshot);
+  snapshotRef.current = snapshot;
+
   useEffect(
     () =>
       registerComposer({
@@ -580,6 +610,7 @@ function ComposerForm({
           const mailbox = autosaveRef.current.draftMailbox();
           return uid && mailbox ? { mailbox, ...uid } : null;
         },
+        snapshot: () => snapshotRef.current(),
       }),
     [entryKey],
   );

@@ -6,6 +6,8 @@
  * Opening another message while one is open replaces it; the one leaving saves itself to Drafts
  * first (the composer does that when it unmounts), so nothing typed is lost.
  */
+
+import type { TComposeDraft, TUidRef } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import type { ComposeRequest } from "./draft";
 
@@ -29,11 +31,22 @@ function set(next: Partial<ComposeState>): void {
   for (const l of listeners) l();
 }
 
-/** The open composer's hooks: how it leaves (saves its draft), and which saved draft it edits. */
+/** What the composer holds right now: the draft, and the saved copy in Drafts it replaces. */
+export interface DraftSnapshot {
+  draft: TComposeDraft;
+  draftUid: TUidRef | null;
+  draftMailbox: string | null;
+}
+
+/**
+ * The open composer's hooks: how it leaves (saves its draft), which saved draft it edits, and
+ * what it holds (null when empty), read at once for a page about to reload (lib/version-skew).
+ */
 interface ComposerHooks {
   key: number;
   leave: () => void;
   draftRef: () => { mailbox: string; uidValidity: number; uid: number } | null;
+  snapshot: () => DraftSnapshot | null;
 }
 let hooks: ComposerHooks | null = null;
 
@@ -70,6 +83,12 @@ export function openComposer(request: ComposeRequest): void {
 /** Closes the composer `key` (ignored when another one has replaced it meanwhile). */
 export function closeComposer(key: number): void {
   if (state.composer?.key === key) set({ composer: null });
+}
+
+/** What the open composer holds, or null when none is open or it is empty. */
+export function snapshotComposer(): DraftSnapshot | null {
+  const current = state.composer;
+  return current && hooks?.key === current.key ? hooks.snapshot() : null;
 }
 
 export function isComposerOpen(): boolean {

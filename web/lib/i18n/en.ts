@@ -185,6 +185,9 @@ const en = {
   "connection.imapReconnecting": "The mail server connection dropped. Reconnecting…",
   "connection.imapOffline": "The mail server cannot be reached right now.",
   "connection.retryNow": "Retry now",
+  "connection.updating": "Ferry was updated. Reloading…",
+  "connection.outdated": "Ferry was updated. Reload the page to keep using it.",
+  "connection.reload": "Reload",
 
   // Theme
   "theme.toggle": "Theme: {mode}",
