@@ -371,6 +371,15 @@ describe("header helpers", () => {
     expect(contentDisposition("attachment", "")).toMatch(/filename="download"/);
   });
 
+  it("keeps bidi controls and other invisible characters out of saved names", () => {
+    expect(contentDisposition("attachment", "invoice\u202Efdp.exe")).toBe(
+      `attachment; filename="invoicefdp.exe"; filename*=UTF-8''invoicefdp.exe`,
+    );
+    expect(contentDisposition("attachment", "a\u2066b\u200Fc\uFEFF.txt")).toMatch(
+      /filename="abc.txt"; filename\*=UTF-8''abc.txt$/,
+    );
+  });
+
   it("finds the layout of regular base64, and refuses irregular or cut lines", () => {
     const data = randomBytes(1000);
     const encoded = Buffer.from(

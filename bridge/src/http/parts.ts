@@ -29,10 +29,11 @@
  *   IMAP command, so the connection stays usable.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TErrorCode, THttpError } from "@ferry/protocol";
+import { stripInvisible, type TErrorCode, type THttpError } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { BridgeError, httpStatusOf, isBridgeError } from "../errors";
-import { assertUidValidity, toBridgeError, withMailbox } from "../imap/mailbox-access";
+import { commandError } from "../imap/errors";
+import { assertUidValidity, withMailbox } from "../imap/mailbox-access";
 import { findPart, isLeaf, toBodyPart } from "../imap/structure";
 import { Base64Decoder, replaceControlChars, transferDecoder } from "../imap/text";
 
@@ -295,10 +296,11 @@ function percentEncode(value: string): string {
 
 /**
  * `Content-Disposition` with an ASCII `filename="…"` fallback and an RFC 5987 `filename*`.
- * Quotes, backslashes, slashes and control characters never reach either form.
+ * Quotes, backslashes, slashes, control and invisible format characters (bidi overrides that
+ * would make "invoice\u202Efdp.exe" save as "invoiceexe.pdf") never reach either form.
  */
 export function contentDisposition(kind: "inline" | "attachment", filename: string): string {
-  const safe = replaceControlChars(filename, "")
+  const safe = stripInvisible(replaceControlChars(filename, ""))
     .replace(/[/\\]+/g, "_")
     .replace(/^\.+/, "")
     .trim()
@@ -341,7 +343,7 @@ export function parseRange(
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
-  const bridgeError = isBridgeError(err) ? err : toBridgeError(err);
+  const bridgeError = isBridgeError(err) ? err : commandError(err);
   if (res.headersSent) {
     res.destroy(bridgeError);
     return;

@@ -29,7 +29,13 @@
  * least one attachment that is not inline and not a signature (application/pgp-signature,
  * application/(x-)pkcs7-signature).
  */
-import type { TAddress, TAttachment, TBodyPart, TEnvelope } from "@ferry/protocol";
+import {
+  stripInvisible,
+  type TAddress,
+  type TAttachment,
+  type TBodyPart,
+  type TEnvelope,
+} from "@ferry/protocol";
 import type { MessageAddressObject, MessageEnvelopeObject, MessageStructureObject } from "imapflow";
 import { replaceControlChars } from "./text";
 
@@ -81,7 +87,7 @@ const MAX_NAME = 255;
 /** Removes control characters and trims a display name; empty → null. */
 function cleanName(value: string | undefined | null): string | null {
   if (typeof value !== "string") return null;
-  const cleaned = replaceControlChars(value, " ").trim();
+  const cleaned = stripInvisible(replaceControlChars(value, " ")).trim();
   if (cleaned === "") return null;
   return cleaned.length > MAX_NAME ? cleaned.slice(0, MAX_NAME) : cleaned;
 }
