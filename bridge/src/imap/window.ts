@@ -22,7 +22,11 @@
  * PREVIEW (and for rows whose PREVIEW came back empty, which Dovecot 2.3 does for some HTML), a
  * second FETCH takes the first PREVIEW_BYTES of each row's first displayed text part
  * (BODY.PEEK, never setting \Seen), grouped by part number, and previewFromPartial() turns them
- * into text. `hasAttachments` follows analyzeStructure() (see structure.ts).
+ * into text. `hasAttachments` follows analyzeStructure() (see structure.ts). toMessageRow() is
+ * the one builder of list rows: rowsForUids() makes the rows of `messages.new` with it too, so a
+ * row pushed live is the row a window gives. A flag change the server announces while a FETCH
+ * runs comes back inside that FETCH's answer (imapflow emits no event for it): it is applied to
+ * the rows, and rowsForUids() hands it to the caller.
  */
 
 import type { TMessageRow, TWindow } from "@ferry/protocol";
@@ -193,15 +197,20 @@ export async function listWindow(
 }
 
 /**
- * Rows of `uids` in `mailbox`, newest first, for messages that just arrived (a MailSession
- * `rowsFetcher`): the same rows, previews included, as a window. `mailbox` must already be
- * selected on `client` and the caller owns the connection: no lock is taken, no mailbox is
- * selected. UIDs that no longer exist are left out.
+ * Rows of `uids` in `mailbox`, newest first, for messages that just arrived (the rows of
+ * `messages.new`): the same rows, previews included, as a window gives for them. `mailbox` must
+ * already be selected on `client` and the caller owns the connection: no lock is taken, no
+ * mailbox is selected. UIDs that no longer exist are left out.
+ *
+ * `onFlags` receives the flags of other messages that the server announced while answering (it
+ * may, at the end of any command): on a watching connection these are changes to report, which
+ * imapflow hands to the FETCH that was running instead of emitting them.
  */
 export async function rowsForUids(
   client: ImapFlow,
   mailbox: string,
   uids: UidSelection,
+  onFlags?: (changes: Map<number, string[]>) => void,
 ): Promise<TMessageRow[]> {
   const query = uidQuery(uids);
   if (!query) return [];
@@ -211,11 +220,15 @@ export async function rowsForUids(
     (current.path === mailbox ||
       (current.path.toUpperCase() === "INBOX" && mailbox.toUpperCase() === "INBOX"));
   if (!selected) throw new BridgeError("internal", "The folder is not open on this connection.");
-  const rows = await fetchRows(client, query.set, { uid: true });
-  return rows
+  const announced = new Map<number, string[]>();
+  const fetched = await fetchRows(client, query.set, { uid: true, announced });
+  const rows = fetched
     .filter((r) => query.wanted(r.row.uid))
     .sort((a, b) => b.row.uid - a.row.uid)
     .map((r) => r.row);
+  for (const row of rows) announced.delete(row.uid);
+  if (onFlags && announced.size > 0) onFlags(announced);
+  return rows;
 }
 
 interface FetchedRow {
@@ -223,21 +236,46 @@ interface FetchedRow {
   row: TMessageRow;
 }
 
-function toRow(message: FetchMessageObject, preview: string): TMessageRow {
+/**
+ * The list row of one message from its FETCH answer (UID, FLAGS, ENVELOPE, BODYSTRUCTURE,
+ * INTERNALDATE, RFC822.SIZE) and its preview: the one row builder of windows and live pushes.
+ * Never throws: odd values become empty ones.
+ */
+export function toMessageRow(message: FetchMessageObject, preview: string): TMessageRow {
   const structure = toBodyPart(message.bodyStructure);
   const envelope = message.envelope;
   return {
     uid: message.uid,
     flags: wireFlags(message.flags),
     date: isoDate(message.internalDate) ?? isoDate(envelope?.date),
-    subject: (envelope?.subject ?? "").replace(/[\r\n\t]+/g, " ").trim(),
+    subject: (typeof envelope?.subject === "string" ? envelope.subject : "")
+      .replace(/[\r\n\t]+/g, " ")
+      .trim(),
     from: toAddresses(envelope?.from),
     to: toAddresses(envelope?.to),
-    size: typeof message.size === "number" && message.size >= 0 ? message.size : 0,
+    size: typeof message.size === "number" && message.size >= 0 ? Math.floor(message.size) : 0,
     hasAttachments: analyzeStructure(structure).hasAttachments,
     preview,
-    messageId: envelope?.messageId?.trim() || null,
+    messageId: (typeof envelope?.messageId === "string" ? envelope.messageId.trim() : "") || null,
   };
+}
+
+/**
+ * Records the FLAGS of FETCH answers that are not the rows asked for (by default: those without
+ * an ENVELOPE): changes the server announced during the command, by UID (by sequence number through `uidOf` when it sent
+ * no UID), later ones winning.
+ */
+function recordAnnounced(
+  messages: readonly FetchMessageObject[],
+  uidOf: ReadonlyMap<number, number>,
+  into: Map<number, string[]>,
+  isAnswer: (m: FetchMessageObject) => boolean = (m) => m.envelope !== undefined,
+): void {
+  for (const m of messages) {
+    if (isAnswer(m) || !m.flags) continue;
+    const uid = m.uid > 0 ? m.uid : uidOf.get(m.seq);
+    if (uid !== undefined) into.set(uid, wireFlags(m.flags));
+  }
 }
 
 const ROW_ITEMS = [
@@ -251,36 +289,28 @@ const ROW_ITEMS = [
 
 /**
  * FETCHes list rows for a sequence or UID range. Exported for tests; `usePreview: false`
- * forces the partial-body fallback even on a server with PREVIEW.
+ * forces the partial-body fallback even on a server with PREVIEW. Flag changes the server
+ * announced while answering are applied to the rows, and recorded in `announced` when given.
  */
 export async function fetchRows(
   client: ImapFlow,
   range: string,
-  opts: { uid: boolean; usePreview?: boolean },
+  opts: { uid: boolean; usePreview?: boolean; announced?: Map<number, string[]> },
 ): Promise<FetchedRow[]> {
   const usePreview = opts.usePreview ?? client.capabilities.has("PREVIEW");
+  const announced = opts.announced ?? new Map<number, string[]>();
   try {
+    let all: FetchMessageObject[];
+    const previews = new Map<number, string>();
     if (usePreview) {
-      const raw = (
-        await rawFetch(client, range, [...ROW_ITEMS, "PREVIEW"], { uid: opts.uid })
-      ).filter((r) => r.message.envelope !== undefined && r.message.uid > 0);
-      const previews = new Map(
-        raw.map((r) => [r.message.uid, previewOf(rawText(r.extra.get("PREVIEW")) ?? "")]),
-      );
-      // The server's preview is empty for some HTML (Dovecot 2.3 with multipart/related):
-      // those rows get one from the text itself.
-      const missing = raw.filter((r) => previews.get(r.message.uid) === "").map((r) => r.message);
-      if (missing.length > 0) {
-        for (const [uid, preview] of await fetchPartialPreviews(client, missing))
-          previews.set(uid, preview);
+      const raw = await rawFetch(client, range, [...ROW_ITEMS, "PREVIEW"], { uid: opts.uid });
+      all = raw.map((r) => r.message);
+      for (const r of raw) {
+        if (r.message.envelope === undefined || !(r.message.uid > 0)) continue;
+        previews.set(r.message.uid, previewOf(rawText(r.extra.get("PREVIEW")) ?? ""));
       }
-      return raw.map((r) => ({
-        seq: r.message.seq,
-        row: toRow(r.message, previews.get(r.message.uid) ?? ""),
-      }));
-    }
-    const messages = (
-      await client.fetchAll(
+    } else {
+      all = await client.fetchAll(
         range,
         {
           uid: true,
@@ -291,10 +321,23 @@ export async function fetchRows(
           size: true,
         },
         { uid: opts.uid },
-      )
-    ).filter((m) => m.envelope !== undefined && m.uid > 0);
-    const previews = await fetchPartialPreviews(client, messages);
-    return messages.map((m) => ({ seq: m.seq, row: toRow(m, previews.get(m.uid) ?? "") }));
+      );
+    }
+    const messages = all.filter((m) => m.envelope !== undefined && m.uid > 0);
+    const uidOf = new Map(messages.map((m) => [m.seq, m.uid]));
+    recordAnnounced(all, uidOf, announced);
+    // No PREVIEW, or an empty one (Dovecot 2.3 gives none for some HTML with
+    // multipart/related): a preview from the first bytes of the text itself.
+    const missing = messages.filter((m) => !previews.get(m.uid));
+    if (missing.length > 0) {
+      for (const [uid, preview] of await fetchPartialPreviews(client, missing, announced))
+        previews.set(uid, preview);
+    }
+    return messages.map((m) => {
+      const row = toMessageRow(m, previews.get(m.uid) ?? "");
+      const flags = announced.get(m.uid);
+      return { seq: m.seq, row: flags ? { ...row, flags } : row };
+    });
   } catch (err) {
     throw toBridgeError(err, "The mail server could not list these messages.");
   }
@@ -304,7 +347,9 @@ export async function fetchRows(
 async function fetchPartialPreviews(
   client: ImapFlow,
   messages: FetchMessageObject[],
+  announced: Map<number, string[]>,
 ): Promise<Map<number, string>> {
+  const uidOf = new Map(messages.map((m) => [m.seq, m.uid]));
   const byPart = new Map<string, FetchMessageObject[]>();
   for (const m of messages) {
     const first = analyzeStructure(toBodyPart(m.bodyStructure)).bodyParts[0];
@@ -321,6 +366,8 @@ async function fetchPartialPreviews(
       { uid: true, bodyParts: [{ key: part, start: 0, maxLength: PREVIEW_BYTES }] },
       { uid: true },
     );
+    // This FETCH asks for no FLAGS: any that come are changes announced meanwhile.
+    recordAnnounced(fetched, uidOf, announced, () => false);
     const byUid = new Map(group.map((m) => [m.uid, m]));
     for (const f of fetched) {
       const m = byUid.get(f.uid);

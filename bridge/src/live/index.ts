@@ -8,5 +8,5 @@ export {
   type OpenedMailbox,
   type OwnedMailbox,
 } from "./mail-session";
-export { fetchRows, type RowsFetcher, toMessageRow } from "./rows";
+export { fetchRows, type RowsFetcher } from "./rows";
 export { type Backoff, PeriodicScheduler, sharedScheduler } from "./timing";

@@ -4,7 +4,10 @@
  *
  * Connections (2, plus one per other folder some socket has open):
  * - command: every request, through run() (one at a time), plus the counts poll;
- * - INBOX watcher: IDLEs on INBOX always, so new mail is pushed whichever folder is open;
+ * - INBOX watcher: IDLEs on INBOX always, so new mail is pushed whichever folder is open. At
+ *   sign-in it is the connection that verified the password, and the first window (prefetch())
+ *   is read on it before it starts watching from that point; the command connection is handed
+ *   out only once INBOX is watched, so no window is older than the start of its events;
  * - folder watchers: one per distinct other folder that at least one owner (a socket: a browser
  *   tab) has open, IDLEing on it; closed when no owner has it open any more.
  * Dovecot advertises NOTIFY, which could fold these into one, but imapflow has no API for it and
@@ -58,7 +61,7 @@ export interface MailSessionOptions {
   countsIntervalMs?: number;
   /** Reconnect back-off. Default 250 ms doubling to 30 s. */
   backoff?: Backoff;
-  /** Builds the rows of `messages.new`. Default: rows.ts (no preview). */
+  /** Builds the rows of `messages.new`. Default: the rows a window gives (rows.ts). */
   rowsFetcher?: RowsFetcher;
   /** After failing to reconnect this long the state becomes "offline" (retries go on). Default 2 min. */
   offlineAfterMs?: number;
@@ -244,16 +247,25 @@ export class MailSession {
       return;
     }
     this.starting = true;
-    const tasks: Promise<unknown>[] = [];
+    let inbox: Promise<unknown>;
     if (first?.usable) {
+      // The connection that is already logged in watches INBOX, and the sign-in's first window
+      // (prefetch()) is read on it before the watching starts, from where that window left off.
       first.on("error", this.onClientError);
-      this.setCommand(first);
+      inbox = this.inbox.start(first, "INBOX", true, { adopt: true });
     } else {
       if (first) await closeQuietly(first);
-      tasks.push(this.connectClient().then((client) => this.setCommand(client)));
+      inbox = this.connectClient().then((client) => this.inbox.start(client, "INBOX", true));
     }
-    tasks.push(this.connectClient().then((client) => this.inbox.start(client, "INBOX", true)));
-    const failure = firstFailure(await Promise.allSettled(tasks));
+    inbox = inbox.then(() => {
+      if (this.inbox.readOnly === false) this.inboxReadWrite = true;
+    });
+    // No window is read on the command connection before INBOX is watched: a change made in
+    // between would be in neither the window nor any event.
+    const command = Promise.all([this.connectClient(), inbox.catch(noop)]).then(([client]) =>
+      this.closed ? closeQuietly(client) : this.setCommand(client),
+    );
+    const failure = firstFailure(await Promise.allSettled([inbox, command]));
     this.starting = false;
     if (this.closed) return;
     this.cancelPoll = this.scheduler.add(() => this.pollCounts(), this.countsIntervalMs);
@@ -283,15 +295,21 @@ export class MailSession {
   }
 
   /**
-   * Queues `fn` on the command connection now, for a request that is expected shortly (at
-   * sign-in: the browser's first window of INBOX, which it asks for only once its socket is up).
+   * Runs `fn`, which reads INBOX, now, for a request that is expected shortly (at sign-in: the
+   * browser's first window of INBOX, which it asks for only once its socket is up).
    * takePrefetched(key) hands the result to that request, once, so the IMAP work overlaps the
    * browser's start instead of following it. Kept for PREFETCH_TTL_MS.
+   *
+   * `fn` runs on the connection that watches INBOX, between its own work: INBOX's changes are
+   * pushed from no later than what `fn` read (at sign-in, right after it: see start()), so a
+   * change made just after it is never lost between the two. Nothing is queued while that
+   * connection is down; the request then asks the server itself.
    */
   prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void {
     if (this.closed) return;
     this.dropPrefetched(key);
-    const result = this.run(fn);
+    if (!this.inbox.client?.usable) return;
+    const result = this.inbox.run(fn);
     result.catch(noop);
     const timer = setTimeout(() => this.dropPrefetched(key), PREFETCH_TTL_MS);
     timer.unref();

@@ -18,7 +18,8 @@ import type { TOpenedMailbox, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
-import { fetchRows, type RowsFetcher, type UidSelection, wireFlags } from "./rows";
+import { wireFlags } from "../imap/flags";
+import type { RowsFetcher, UidSelection } from "./rows";
 import { UidList } from "./uid-list";
 import { iterateSequenceSet } from "./uid-set";
 
@@ -92,6 +93,36 @@ export class MailboxWatcher {
     return this.t?.path ?? null;
   }
 
+  /** The mode the mailbox is watched in (EXAMINE: true), or null when nothing is watched. */
+  get readOnly(): boolean | null {
+    return this.t?.readOnly ?? null;
+  }
+
+  /**
+   * Runs `fn` on this connection between the watcher's own jobs (out of IDLE), and resolves with
+   * its result. When `fn` selects anything, the watched mailbox is selected again afterwards, in
+   * its mode, and resynced. Rejects with connection_lost while the
+   * connection is down.
+   */
+  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      const client = this.conn;
+      if (!client?.usable) throw connectionLost();
+      // imapflow replaces its mailbox object at every SELECT.
+      const before = client.mailbox;
+      try {
+        return await fn(client);
+      } finally {
+        const t = this.t;
+        if (t && client.usable && client === this.conn && client.mailbox !== before) {
+          t.positionsValid = false;
+          await this.resync(client, t, true);
+          this.scheduleFlush();
+        }
+      }
+    });
+  }
+
   /** Takes `client` (connected, logged in) as this watcher's connection. */
   attach(client: ImapFlow): void {
     this.detach();
@@ -145,43 +176,77 @@ export class MailboxWatcher {
    * none of those that came in between.
    */
   watch(path: string, readOnly: boolean): Promise<OpenedMailbox> {
-    return this.enqueue(async () => {
-      const client = this.conn;
-      if (!client?.usable) throw connectionLost();
-      const prev = this.t;
-      const current = client.mailbox;
-      if (prev && current && current.path === prev.path && prev.path === path) {
-        // Already watching it in this mode: the SELECT answer imapflow keeps is current.
-        if (prev.readOnly === readOnly) return opened(current, readOnly);
-        return this.switchMode(client, prev, readOnly);
-      }
-      this.t = null;
-      this.clearBatch();
-      let mb: MailboxObject;
-      try {
-        mb = await this.select(client, path, readOnly, null);
-      } catch (err) {
-        if (prev && client.usable) {
-          this.t = prev;
-          prev.positionsValid = false;
-          this.needResync();
-        }
-        throw err;
-      }
-      this.t = await this.track(client, mb, readOnly);
-      return opened(mb, readOnly);
-    });
+    return this.enqueue(() => this.watchNow(path, readOnly, false));
   }
 
-  /** Takes `client` and watches `path` on it; on failure lets go of it and closes it. */
-  async start(client: ImapFlow, path: string, readOnly: boolean): Promise<OpenedMailbox> {
+  /**
+   * The job of watch(). With `adopt`, a mailbox `path` that work run() on this connection left
+   * selected is taken as it stands (mode included) instead of being selected again: what that
+   * work read is then the point from which changes are reported, so none made after it is missed.
+   */
+  private async watchNow(path: string, readOnly: boolean, adopt: boolean): Promise<OpenedMailbox> {
+    const client = this.conn;
+    if (!client?.usable) throw connectionLost();
+    const prev = this.t;
+    const current = client.mailbox;
+    if (prev && current && current.path === prev.path && prev.path === path) {
+      if (prev.readOnly !== readOnly) return this.switchMode(client, prev, readOnly);
+      // Already watching it in this mode: what the server has to announce is asked for and goes
+      // out before the caller answers, so a window asked for after this is not older than it.
+      await client.noop();
+      await this.flush();
+      const mb = client.mailbox;
+      if (!mb || this.t === null) throw connectionLost();
+      return opened(mb, readOnly);
+    }
+    if (!prev && adopt && current && current.path === path) {
+      // imapflow keeps UIDNEXT and HIGHESTMODSEQ at least as high as what that work fetched;
+      // mail that came in during it (its EXISTS was not recorded yet) is looked for at once.
+      this.clearBatch();
+      const mode = current.readOnly === true;
+      this.t = await this.track(client, current, mode);
+      this.newPending = true;
+      this.scheduleFlush();
+      return opened(current, mode);
+    }
+    this.t = null;
+    this.clearBatch();
+    let mb: MailboxObject;
+    try {
+      mb = await this.select(client, path, readOnly, null);
+    } catch (err) {
+      if (prev && client.usable) {
+        this.t = prev;
+        prev.positionsValid = false;
+        this.needResync();
+      }
+      throw err;
+    }
+    this.t = await this.track(client, mb, readOnly);
+    return opened(mb, readOnly);
+  }
+
+  /**
+   * Takes `client` and watches `path` on it; on failure lets go of it and closes it. With
+   * `adopt`, the watching starts one macrotask later, after what run() queued meanwhile (the
+   * sign-in's first window), and from the mailbox that left selected when it is `path` (see
+   * watchNow). The mode watched is then that one: see `readOnly`.
+   */
+  async start(
+    client: ImapFlow,
+    path: string,
+    readOnly: boolean,
+    opts: { adopt?: boolean } = {},
+  ): Promise<OpenedMailbox> {
     if (this.closed) {
       await closeQuietly(client);
       throw connectionLost();
     }
     this.attach(client);
+    const adopt = opts.adopt === true;
     try {
-      return await this.watch(path, readOnly);
+      if (adopt) await new Promise<void>((resolve) => setImmediate(resolve));
+      return await this.enqueue(() => this.watchNow(path, readOnly, adopt));
     } catch (err) {
       if (this.conn === client) this.detach();
       await closeQuietly(client);
@@ -450,7 +515,7 @@ export class MailboxWatcher {
     const existsEpoch = this.existsEpoch;
     this.fetchingNew = true;
     try {
-      const rows = await this.buildRows(client, t.path, { from });
+      const rows = await this.buildRows(client, t, { from });
       const uids = rows.map((r) => r.uid).sort((a, b) => a - b);
       if (t.uids) {
         const list = t.uids;
@@ -483,18 +548,15 @@ export class MailboxWatcher {
   }
 
   /**
-   * Rows from the configured builder; if it fails on a live connection (say, a message it cannot
-   * parse), from the plain default builder rather than not at all.
+   * Rows of the new messages. Flag changes the server announced while answering (they come
+   * inside the FETCH's answer, not as events) join the batch for the next flush.
    */
-  private async buildRows(client: ImapFlow, path: string, uids: UidSelection) {
-    if (this.hooks.rowsFetcher === fetchRows) return fetchRows(client, path, uids);
-    try {
-      return await this.hooks.rowsFetcher(client, path, uids);
-    } catch (err) {
-      if (!client.usable) throw err;
-      this.hooks.log.warn({ err, mailbox: path }, "live: row builder failed, using plain rows");
-      return fetchRows(client, path, uids);
-    }
+  private buildRows(client: ImapFlow, t: Tracked, uids: UidSelection) {
+    return this.hooks.rowsFetcher(client, t.path, uids, (changes) => {
+      if (this.t !== t) return;
+      for (const [uid, flags] of changes) if (uid < t.uidNext) this.flagChanges.set(uid, flags);
+      this.scheduleFlush();
+    });
   }
 
   /** mailbox.status for the watched mailbox: the count imapflow keeps, plus SEARCH UNSEEN. */

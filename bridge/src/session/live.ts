@@ -20,17 +20,16 @@ export interface LiveMailSession {
    * Opens `path` for `owner` (a socket): its changes are pushed from now on, and what `owner`
    * had open before is let go of. Other owners' open mailboxes are not touched.
    */
-  openMailbox(
-    path: string,
-    readOnly: boolean,
-    owner: MailboxOwner,
-  ): Promise<TOpenedMailbox>;
+  openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<TOpenedMailbox>;
   /** `owner` has nothing open any more (its socket closed). Never rejects. */
   releaseMailbox(owner: MailboxOwner): Promise<void>;
   /** What `owner` has open, and whether read-only, or null. */
   openedBy(owner: MailboxOwner): { mailbox: string; readOnly: boolean } | null;
   subscribe(fn: (frame: TServerFrame) => void): () => void;
-  /** Queues `fn` on the command connection for a request expected soon (MailSession.prefetch). */
+  /**
+   * Runs `fn` (a read of INBOX) now, for a request expected soon, on the connection that watches
+   * INBOX, so that no change made after what it read goes unpushed (MailSession.prefetch).
+   */
   prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void;
   /** What prefetch(key) queued, once, while no list changed since; else null. */
   takePrefetched<T>(key: string): Promise<T> | null;
