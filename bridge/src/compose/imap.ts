@@ -7,12 +7,8 @@
 import type { TMessageRef, TUidRef } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
 import { BridgeError } from "../errors";
-import {
-  assertUidValidity,
-  toBridgeError,
-  uidValidityOf,
-  withMailbox,
-} from "../imap/mailbox-access";
+import { commandError } from "../imap/errors";
+import { assertUidValidity, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 
 export type Role = "sent" | "drafts";
 
@@ -42,7 +38,7 @@ export async function findRoleMailbox(
   try {
     list = await client.list();
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not list the folders.");
+    throw commandError(err, "The mail server could not list the folders.");
   }
   const selectable = list.filter((e) => !hasFlag(e, "\\Noselect") && !hasFlag(e, "\\NonExistent"));
   const flag = ROLE_FLAG[role];
@@ -57,7 +53,7 @@ export async function findRoleMailbox(
     const created = await client.mailboxCreate(ROLE_CREATE[role]);
     return created.path;
   } catch (err) {
-    throw toBridgeError(err, `The ${ROLE_CREATE[role]} folder could not be created.`);
+    throw commandError(err, `The ${ROLE_CREATE[role]} folder could not be created.`);
   }
 }
 
@@ -73,7 +69,7 @@ export async function appendMessage(
   try {
     result = await client.append(mailbox, raw, flags, opts.date);
   } catch (err) {
-    throw toBridgeError(err, "The mail server refused to store the message.");
+    throw commandError(err, "The mail server refused to store the message.");
   }
   if (!result)
     throw new BridgeError("server_refused", "The mail server refused to store the message.");

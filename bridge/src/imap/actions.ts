@@ -21,13 +21,8 @@
 import type { TUidSet } from "@ferry/protocol";
 import type { CopyResponseObject, ImapFlow, MailboxObject } from "imapflow";
 import { BridgeError } from "../errors";
-import {
-  assertUidValidity,
-  expandUidSet,
-  packUids,
-  toBridgeError,
-  withMailbox,
-} from "./mailbox-access";
+import { commandError } from "./errors";
+import { assertUidValidity, expandUidSet, packUids, withMailbox } from "./mailbox-access";
 import { specialUseOf } from "./mailboxes";
 import { invalidateWindowCache } from "./window";
 
@@ -226,7 +221,7 @@ export async function findSpecialUse(
     const found = await client.list();
     return found.find((m) => specialUseOf(m) === role)?.path ?? null;
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not list the folders.");
+    throw commandError(err, "The mail server could not list the folders.");
   }
 }
 

@@ -1,16 +1,17 @@
 /**
  * Opening an IMAP connection for a user: a new, connected, logged-in ImapFlow with TLS verified
  * (plus an optional extra CA), STARTTLS required when chosen, and every failure classified into
- * one of the protocol's error codes. No server text ever reaches the error message.
+ * one of the protocol's error codes (by imap/errors.ts). No server text ever reaches the error
+ * message.
  *
  * It also bounds what one IMAP server can make the bridge hold or wait for, since a user may
  * name any server (see IMAP_LIMITS and the command watchdog below). A connection that breaks a
  * bound is closed: its commands reject as a lost connection, and only that session notices.
  */
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
-import { BridgeError } from "../errors";
 import { imapLogger, type Logger } from "../log";
 import { trustContext } from "../net/trust";
+import { commandAbandoned, connectError, failureDetail, isOverLimit } from "./errors";
 
 export interface ImapTarget {
   host: string;
@@ -51,14 +52,6 @@ export const IMAP_LIMITS = {
  */
 export const MAX_COMMAND_BYTES = 64 * 1024 * 1024;
 
-/** imapflow's codes for a response over one of IMAP_LIMITS. */
-const LIMIT_CODES = new Set([
-  "LiteralTooLarge",
-  "LineTooLarge",
-  "ResponseTooLarge",
-  "TooManyTokens",
-]);
-
 /** How often the watchdog looks at a connection while a command is in flight. */
 const WATCH_EVERY_MS = 100;
 
@@ -86,139 +79,6 @@ export interface ConnectOptions {
   /** Where imapflow's connection-level messages go (at debug); omitted = imapflow logging off. */
   log?: Logger | undefined;
   client?: ImapClientOptions;
-}
-
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "HOSTNAME_MISMATCH",
-  "STARTTLS_INJECTION",
-  "ClosedAfterConnectTLS",
-  "UPGRADE_TIMEOUT",
-]);
-
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EAI_FAIL",
-  "EAI_NODATA",
-  "EAI_NONAME",
-  "ETIMEDOUT",
-  "ETIMEOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EHOSTDOWN",
-  "ENETDOWN",
-  "EPIPE",
-  "EADDRNOTAVAIL",
-  "CONNECT_TIMEOUT",
-  "GREETING_TIMEOUT",
-  "NoConnection",
-  "EConnectionClosed",
-  "ClosedAfterConnectText",
-]);
-
-/** Response codes of a refused LOGIN that mean "right credentials, but not now / not here". */
-const REFUSAL_CODES = new Set([
-  "UNAVAILABLE",
-  "PRIVACYREQUIRED",
-  "CONTACTADMIN",
-  "EXPIRED",
-  "LIMIT",
-  "INUSE",
-  "ALERT",
-]);
-
-interface ErrorLike {
-  code?: unknown;
-  message?: unknown;
-  authenticationFailed?: unknown;
-  tlsFailed?: unknown;
-  serverResponseCode?: unknown;
-  _err?: unknown;
-  cause?: unknown;
-}
-
-/** The error and the errors it wraps (imapflow's `_err`, standard `cause`), outermost first. */
-function chain(err: unknown): ErrorLike[] {
-  const out: ErrorLike[] = [];
-  let cur: unknown = err;
-  while (typeof cur === "object" && cur !== null && out.length < 5) {
-    const e = cur as ErrorLike;
-    out.push(e);
-    cur = e._err ?? e.cause;
-  }
-  return out;
-}
-
-/**
- * Maps an error from connecting or logging in to the BridgeError the user sees. Exported for
- * the live session, which reconnects with the same rules.
- */
-export function classifyImapError(err: unknown, opts: { userNamed?: boolean } = {}): BridgeError {
-  const detailed = classifyDetailed(err);
-  if (opts.userNamed !== true) return detailed;
-  if (detailed.code === "auth_failed" || detailed.code === "login_refused") return detailed;
-  if (detailed.code !== "host_unreachable" && detailed.code !== "tls_failed") return detailed;
-  return new BridgeError("host_unreachable", "Could not reach a mail server at that address.", {
-    cause: err,
-  });
-}
-
-/** The code and cause of a failure as the administrator would want it (pinned servers, logs). */
-function classifyDetailed(err: unknown): BridgeError {
-  if (err instanceof BridgeError) return err;
-  const errors = chain(err);
-  for (const e of errors) {
-    const code = typeof e.code === "string" ? e.code : "";
-    if (e.authenticationFailed === true) {
-      const response = typeof e.serverResponseCode === "string" ? e.serverResponseCode : "";
-      const refused =
-        REFUSAL_CODES.has(response.toUpperCase()) ||
-        (response === "" && e.message === "Login is disabled");
-      return refused
-        ? new BridgeError("login_refused", "The mail server refused the sign-in.", { cause: err })
-        : new BridgeError("auth_failed", "Wrong email address or password.", { cause: err });
-    }
-    if (
-      e.tlsFailed === true ||
-      TLS_CODES.has(code) ||
-      code.startsWith("CERT_") ||
-      code.startsWith("ERR_SSL_") ||
-      code.startsWith("ERR_TLS_")
-    ) {
-      return new BridgeError(
-        "tls_failed",
-        "A secure connection to the mail server could not be established.",
-        { cause: err },
-      );
-    }
-  }
-  for (const e of errors) {
-    const code = typeof e.code === "string" ? e.code : "";
-    if (UNREACHABLE_CODES.has(code)) {
-      return new BridgeError("host_unreachable", "The mail server could not be reached.", {
-        cause: err,
-      });
-    }
-  }
-  return new BridgeError("host_unreachable", "The mail server could not be reached.", {
-    cause: err,
-  });
-}
-
-/** The detailed code behind a failure, for logs: the imapflow or Node code it carries. */
-export function failureDetail(err: unknown): string | undefined {
-  for (const e of chain(err)) {
-    if (typeof e.code === "string" && e.code !== "") return e.code;
-  }
-  return undefined;
 }
 
 type RunFn = (command: string, ...args: unknown[]) => Promise<unknown>;
@@ -270,18 +130,16 @@ function watchCommands(client: ImapFlow, timeoutMs: number, log: Logger | undefi
     return run
       .call(client, command, ...args)
       .catch((err: unknown) => {
-        const code = (err as { code?: unknown } | null)?.code;
-        const overLimit = typeof code === "string" && LIMIT_CODES.has(code);
+        const overLimit = isOverLimit(err);
         if (overLimit && client.usable) {
-          log?.warn({ command: name, why: code }, "imap response over a limit; connection closed");
+          log?.warn(
+            { command: name, why: failureDetail(err) },
+            "imap response over a limit; connection closed",
+          );
           client.close();
         }
         if (abandoned === null && !overLimit) throw err;
-        throw new BridgeError(
-          "connection_lost",
-          "The mail server sent too much or stopped answering; the connection was closed.",
-          { cause: err },
-        );
+        throw commandAbandoned(err);
       })
       .finally(() => clearInterval(timer));
   };
@@ -325,7 +183,7 @@ export async function connectImap(
     await client.connect();
   } catch (err) {
     client.close();
-    const mapped = classifyImapError(err, { userNamed: opts.userNamed === true });
+    const mapped = connectError(err, { userNamed: opts.userNamed === true });
     opts.log?.info(
       { code: mapped.code, detail: failureDetail(err), userNamed: opts.userNamed === true },
       "imap connect failed",

@@ -1,72 +1,12 @@
 /**
- * Shared plumbing of the IMAP read and action paths: taking the mailbox lock in the right mode,
- * the UIDVALIDITY check, UID-set packing, mapping imapflow failures to BridgeError (never with
- * server text), and a raw FETCH for the data items imapflow does not request itself (PREVIEW,
- * BINARY.SIZE).
+ * Shared plumbing of the IMAP read and action paths: taking the mailbox lock in the right mode
+ * (failures leave as BridgeErrors, see imap/errors.ts), the UIDVALIDITY check, UID-set packing,
+ * and a raw FETCH for the data items imapflow does not request itself (PREVIEW, BINARY.SIZE).
  */
 import type { FetchMessageObject, ImapFlow, ImapResponse, MailboxObject } from "imapflow";
 import { formatMessageResponse } from "imapflow/lib/tools.js";
-import { BridgeError, isBridgeError } from "../errors";
-
-interface ImapErrorLike {
-  code?: unknown;
-  responseStatus?: unknown;
-  serverResponseCode?: unknown;
-  mailboxMissing?: unknown;
-}
-
-const CONNECTION_CODES = new Set([
-  "NoConnection",
-  "EConnectionClosed",
-  "ETIMEOUT",
-  "ECONNRESET",
-  "EPIPE",
-  "ClosedAfterConnectTLS",
-  "ClosedAfterConnectText",
-  "CONNECT_TIMEOUT",
-  "SocketTimeout",
-]);
-
-/**
- * Maps anything imapflow (or our own code) threw to a BridgeError. `refused` is the message
- * for a NO/BAD answer, so the user learns what failed without the server's words.
- */
-export function toBridgeError(
-  err: unknown,
-  refused = "The mail server refused the request.",
-): BridgeError {
-  if (isBridgeError(err)) return err;
-  const e = (typeof err === "object" && err !== null ? err : {}) as ImapErrorLike;
-  const code = typeof e.code === "string" ? e.code : "";
-  const responseCode =
-    typeof e.serverResponseCode === "string" ? e.serverResponseCode.toUpperCase() : "";
-  if (e.mailboxMissing === true || responseCode === "NONEXISTENT" || responseCode === "TRYCREATE") {
-    return new BridgeError("mailbox_not_found", "This folder does not exist.", { cause: err });
-  }
-  if (code === "InvalidStringValue") {
-    // imapflow refuses, before sending, a value an IMAP string cannot carry (CR, LF, NUL), e.g. a
-    // folder name or a quoted search term from a client: the request is bad, the connection fine.
-    return new BridgeError(
-      "bad_request",
-      "The request holds a line break or NUL character, which the mail server cannot take.",
-      { cause: err },
-    );
-  }
-  if (CONNECTION_CODES.has(code)) {
-    return new BridgeError("connection_lost", "The connection to the mail server was lost.", {
-      cause: err,
-    });
-  }
-  if (e.responseStatus === "NO" || e.responseStatus === "BAD") {
-    if (responseCode === "READ-ONLY" || responseCode === "NOPERM") {
-      return new BridgeError("read_only", "This folder cannot be changed.", { cause: err });
-    }
-    return new BridgeError("server_refused", refused, { cause: err });
-  }
-  return new BridgeError("internal", "Something went wrong while talking to the mail server.", {
-    cause: err,
-  });
-}
+import { BridgeError } from "../errors";
+import { commandError, connectionLost } from "./errors";
 
 function samePath(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
@@ -106,18 +46,16 @@ export async function withMailbox<T>(
   try {
     lock = await client.getMailboxLock(path, { readOnly: lockMode(client, path, opts.readOnly) });
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not open this folder.");
+    throw commandError(err, "The mail server could not open this folder.");
   }
   try {
     // imapflow replaces its mailbox object at every SELECT: the same one means none was sent.
     if (opts.refresh !== false && before && client.mailbox === before) await client.noop();
     const mailbox = client.mailbox;
-    if (!mailbox) {
-      throw new BridgeError("connection_lost", "The connection to the mail server was lost.");
-    }
+    if (!mailbox) throw connectionLost();
     return await fn(mailbox);
   } catch (err) {
-    throw toBridgeError(err);
+    throw commandError(err);
   } finally {
     lock.release();
   }
@@ -258,8 +196,7 @@ export async function rawFetch(
 ): Promise<RawFetchRow[]> {
   const raw = client as unknown as RawCommandClient;
   const mailbox = client.mailbox;
-  if (!mailbox)
-    throw new BridgeError("connection_lost", "The connection to the mail server was lost.");
+  if (!mailbox) throw connectionLost();
   if (typeof raw.preCheck === "function") await raw.preCheck();
   const attributes = items.map((item) => {
     const match = /^([A-Z0-9.]+)\[(.*)\]$/i.exec(item);

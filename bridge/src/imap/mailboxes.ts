@@ -12,7 +12,7 @@
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
-import { toBridgeError } from "./mailbox-access";
+import { commandError } from "./errors";
 
 /** Folders kept in one listing (see the module comment). */
 export const MAX_MAILBOXES = 2_000;
@@ -131,7 +131,7 @@ export async function listMailboxes(client: ImapFlow): Promise<TMailbox[]> {
   try {
     entries = await client.list({ statusQuery: { messages: true, unseen: true } });
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not list the folders.");
+    throw commandError(err, "The mail server could not list the folders.");
   }
   return sortMailboxes(entries.map(toMailbox)).slice(0, MAX_MAILBOXES);
 }

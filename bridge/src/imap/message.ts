@@ -17,8 +17,9 @@
 import type { TMessageBody, TMessageHeader, TMessageRef, TServerFrameOf } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { BridgeError } from "../errors";
+import { commandError } from "./errors";
 import { wireFlags } from "./flags";
-import { assertUidValidity, toBridgeError, withMailbox } from "./mailbox-access";
+import { assertUidValidity, withMailbox } from "./mailbox-access";
 import { analyzeStructure, type BodyPartRef, toBodyPart, toEnvelope } from "./structure";
 import { replaceControlChars, TextPartDecoder } from "./text";
 
@@ -205,7 +206,7 @@ async function streamTextPart(
   try {
     download = await client.download(String(uid), body.part, { uid: true });
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not send this message.");
+    throw commandError(err, "The mail server could not send this message.");
   }
   const content = download.content;
   if (!content) return;
@@ -226,7 +227,7 @@ async function streamTextPart(
     }
   } catch (err) {
     content.destroy();
-    if (!client.usable) throw toBridgeError(err);
+    if (!client.usable) throw commandError(err);
     // A decoding failure or a part cut short: keep what was read.
   }
   if (emitFailure) {

@@ -32,13 +32,13 @@
 import type { TMessageRow, TWindow } from "@ferry/protocol";
 import type { FetchMessageObject, ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
+import { commandError } from "./errors";
 import { wireFlags } from "./flags";
 import {
   expandUidSet,
   packUids,
   rawFetch,
   rawText,
-  toBridgeError,
   type UidSelection,
   uidQuery,
   uidValidityOf,
@@ -339,7 +339,7 @@ export async function fetchRows(
       return { seq: m.seq, row: flags ? { ...row, flags } : row };
     });
   } catch (err) {
-    throw toBridgeError(err, "The mail server could not list these messages.");
+    throw commandError(err, "The mail server could not list these messages.");
   }
 }
 

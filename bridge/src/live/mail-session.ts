@@ -41,15 +41,10 @@ import type { TConnectionState, TErrorCode, TServerFrame } from "@ferry/protocol
 import type { ImapFlow, ListResponse } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError, isBridgeError } from "../errors";
+import { connectionLost, isConnectionGone, isLoginFailure, reconnectError } from "../imap/errors";
 import { fetchRows, type RowsFetcher } from "./rows";
 import { type Backoff, backoffDelay, type PeriodicScheduler, sharedScheduler } from "./timing";
-import {
-  closeQuietly,
-  connectionLost,
-  MailboxWatcher,
-  type OpenedMailbox,
-  type WatcherHooks,
-} from "./watcher";
+import { closeQuietly, MailboxWatcher, type OpenedMailbox, type WatcherHooks } from "./watcher";
 
 export type { OpenedMailbox } from "./watcher";
 
@@ -126,21 +121,6 @@ interface Prefetched {
   changes: number;
   timer: NodeJS.Timeout;
 }
-
-/** Error codes that mean "these credentials no longer work": retrying cannot help. */
-const FATAL_LOGIN_CODES: readonly TErrorCode[] = ["auth_failed", "login_refused"];
-
-/** imapflow and Node codes of a connection that is gone (as opposed to a refused command). */
-const CONNECTION_ERROR_CODES = new Set([
-  "NoConnection",
-  "EConnectionClosed",
-  "ETIMEOUT",
-  "StateLogout",
-  "ClosedAfterConnectText",
-  "ClosedAfterConnectTLS",
-  "ECONNRESET",
-  "EPIPE",
-]);
 
 export class MailSession {
   private readonly connectFn: () => Promise<ImapFlow>;
@@ -271,7 +251,7 @@ export class MailSession {
     this.cancelPoll = this.scheduler.add(() => this.pollCounts(), this.countsIntervalMs);
     if (failure !== null && isLoginFailure(failure)) {
       await this.failLogin(failure);
-      throw toBridgeError(failure);
+      throw reconnectError(failure);
     }
     if (failure !== null) this.log.warn({ err: failure }, "live: start failed, reconnecting");
     if (this.anyDown()) {
@@ -382,7 +362,7 @@ export class MailSession {
       return await fn(client);
     } catch (err) {
       if (isBridgeError(err)) throw err;
-      if (!client.usable || isConnectionError(err)) throw connectionLost(err);
+      if (!client.usable || isConnectionGone(err)) throw connectionLost(err);
       throw err;
     }
   }
@@ -436,7 +416,7 @@ export class MailSession {
     try {
       client = await this.connectClient();
     } catch (err) {
-      throw toBridgeError(err);
+      throw reconnectError(err);
     }
     const watcher = new MailboxWatcher("open", this.hooks);
     const info = await watcher.start(client, key, readOnly);
@@ -782,35 +762,6 @@ function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
   const errors: unknown[] = [];
   for (const r of results) if (r.status === "rejected") errors.push(r.reason);
   return errors.find(isLoginFailure) ?? (errors.length > 0 ? errors[0] : null);
-}
-
-/** The server refused these credentials (a BridgeError from the connect factory, or imapflow's). */
-function isLoginFailure(err: unknown): boolean {
-  if (isBridgeError(err)) return FATAL_LOGIN_CODES.includes(err.code);
-  return (
-    typeof err === "object" &&
-    err !== null &&
-    "authenticationFailed" in err &&
-    err.authenticationFailed === true
-  );
-}
-
-function isConnectionError(err: unknown): boolean {
-  return (
-    typeof err === "object" &&
-    err !== null &&
-    "code" in err &&
-    typeof err.code === "string" &&
-    CONNECTION_ERROR_CODES.has(err.code)
-  );
-}
-
-function toBridgeError(err: unknown): BridgeError {
-  if (isBridgeError(err)) return err;
-  if (isLoginFailure(err)) {
-    return new BridgeError("auth_failed", "The mail server refused the password.", { cause: err });
-  }
-  return connectionLost(err);
 }
 
 function noop(): void {}

@@ -18,6 +18,7 @@ import type { TOpenedMailbox, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
+import { connectionLost, isMailboxMissing } from "../imap/errors";
 import { wireFlags } from "../imap/flags";
 import type { RowsFetcher, UidSelection } from "./rows";
 import { UidList } from "./uid-list";
@@ -716,18 +717,6 @@ async function allUids(client: ImapFlow): Promise<UidList> {
     return UidList.from(answer.all ? iterateSequenceSet(answer.all) : []);
   }
   throw new Error("UID SEARCH ALL failed");
-}
-
-function isMailboxMissing(err: unknown): boolean {
-  return typeof err === "object" && err !== null && "mailboxMissing" in err && !!err.mailboxMissing;
-}
-
-export function connectionLost(cause?: unknown): BridgeError {
-  return new BridgeError(
-    "connection_lost",
-    "The connection to the mail server dropped.",
-    cause === undefined ? {} : { cause },
-  );
 }
 
 /** Logs `client` out (bounded wait) and closes its socket; never throws. */

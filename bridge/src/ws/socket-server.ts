@@ -46,7 +46,7 @@ import { BridgeError, isBridgeError } from "../errors";
 import { readCookie } from "../http/cookies";
 import type { OriginPolicy } from "../http/origin";
 import { header } from "../http/respond";
-import { toBridgeError } from "../imap/mailbox-access";
+import { commandError } from "../imap/errors";
 import type { Logger } from "../log";
 import type { LiveLease, LiveSession } from "../session/live";
 import type { SessionManager } from "../session/manager";
@@ -279,7 +279,7 @@ export class SocketServer {
     try {
       await dispatch(frame, { live, owner: ws, reply: send, log, compose: this.#deps.compose });
     } catch (err) {
-      const bridgeError = toBridgeError(err);
+      const bridgeError = commandError(err);
       if (!isBridgeError(err) || bridgeError.code === "internal") {
         log.error({ err, frame: frame.type }, "request failed");
       }
