@@ -60,11 +60,19 @@ export function onSignedIn(hook: () => void): () => void {
   return () => signInHooks.delete(hook);
 }
 
-async function endLocally(notice: "expired" | null): Promise<void> {
+/** Drops the session's state in this browser: the socket, the cache in memory and on disk. */
+async function clearLocally(): Promise<void> {
   writeAccount(null);
   await Promise.allSettled([...[...signOutHooks].map(async (h) => h()), clearPersisted()]);
+}
+
+async function endLocally(notice: "expired" | null): Promise<void> {
+  await clearLocally();
   setState({ phase: "signedOut", notice });
 }
+
+/** A sign-out is under way: the socket's 4001 or a 401 meanwhile is part of it. */
+let signingOut = false;
 
 let started = false;
 
@@ -114,13 +122,22 @@ export async function signIn(request: TSessionRequest): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
-  await apiSignOut().catch(() => undefined);
-  await endLocally(null);
+  if (signingOut) return;
+  signingOut = true;
+  try {
+    // The page's own copy goes before the bridge is told: its answer carries Clear-Site-Data,
+    // and IndexedDB requests made while the browser clears storage can wait for a long time.
+    await clearLocally();
+    await apiSignOut().catch(() => undefined);
+  } finally {
+    signingOut = false;
+  }
+  setState({ phase: "signedOut", notice: null });
 }
 
 /** The bridge said this session is over (socket closed with 4001, or 401). */
 export function sessionExpired(): void {
-  if (state.phase !== "signedIn") return;
+  if (state.phase !== "signedIn" || signingOut) return;
   void endLocally("expired");
 }
 
