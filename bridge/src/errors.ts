@@ -68,5 +68,13 @@ export function httpStatusOf(code: TErrorCode): number {
       return 409;
     case "internal":
       return 500;
+    // The browser's own codes: the bridge never answers with them. These are the statuses a
+    // proxy in front of it would give for the same situation.
+    case "network":
+      return 503;
+    case "timeout":
+      return 504;
+    case "aborted":
+      return 499; // nginx's "client closed request"
   }
 }

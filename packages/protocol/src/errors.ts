@@ -1,6 +1,7 @@
 /**
- * Every error code Ferry sends, over HTTP and over the socket. The browser maps each code to
- * a message from its catalog; raw IMAP/SMTP server text never reaches the browser.
+ * Every error code Ferry sends, over HTTP and over the socket, and the few the browser makes
+ * itself (the last ones: the bridge never sends them). The browser maps each code to a message
+ * from its catalog; raw IMAP/SMTP server text never reaches the browser.
  */
 import { z } from "zod";
 
@@ -58,6 +59,13 @@ export const ErrorCode = z.enum([
   /** Undo came too late: the message is being sent or was sent. */
   "already_sent",
   "internal",
+  // Made by the browser itself, never sent by the bridge:
+  /** The browser could not reach the bridge at all (offline, bridge down, upload cut off). */
+  "network",
+  /** No answer from the bridge in time; the request may still have been carried out. */
+  "timeout",
+  /** The user cancelled the request (e.g. removed an attachment while it was uploading). */
+  "aborted",
 ]);
 export type TErrorCode = z.infer<typeof ErrorCode>;
 

@@ -393,7 +393,9 @@ const en = {
   "error.smtp_not_configured": "no outgoing mail server is set up",
   "error.already_sent": "it was already sent",
   "error.internal": "something went wrong on the server",
+  "error.network": "Ferry's server could not be reached",
   "error.timeout": "the server took too long to answer",
+  "error.aborted": "it was cancelled",
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
