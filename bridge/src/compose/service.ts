@@ -1,9 +1,10 @@
 /**
  * ComposeService: everything about writing mail for every session of the bridge. It answers
  * the compose frames (send with an undo window, cancel, drafts, reply/forward prefill, address
- * suggestions, identities), receives attachment uploads over HTTP, and sends what the outbox
- * releases: build once, submit over SMTP, then file the same bytes in Sent, mark the original
- * \Answered, delete the saved draft. Outcomes are pushed to every socket of the session.
+ * suggestions, identities), keeps the attachment uploads (their HTTP endpoints are
+ * http/uploads.ts), and sends what the outbox releases: build once, submit over SMTP, then file
+ * the same bytes in Sent, mark the original \Answered, delete the saved draft. Outcomes are
+ * pushed to every socket of the session.
  *
  * Per session it keeps its own IMAP connection (opened on demand, closed when idle), so big
  * drafts and Sent copies never hold up the command connection the message list uses, and so
@@ -11,7 +12,7 @@
  * (the user pressed Send), then drops the session's uploads.
  */
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type {
   TComposeAttachment,
   TComposeClientFrame,
@@ -19,11 +20,11 @@ import type {
   TMessageRef,
   TServerFrame,
   TUidRef,
+  TUploadInfo,
 } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Config, ServerTarget } from "../config";
 import { BridgeError, isBridgeError } from "../errors";
-import { fail } from "../http/respond";
 import { assertUidValidity, withMailbox } from "../imap/mailbox-access";
 import type { Logger } from "../log";
 import { resolveAllowedHost } from "../session/host-policy";
@@ -648,39 +649,20 @@ export class ComposeService {
   // Uploads (HTTP)
   // -------------------------------------------------------------------------------------------
 
-  /** POST /api/uploads?filename=…: the body is the file. Answers 201 with TUploadInfo. */
-  async receiveUpload(req: IncomingMessage, res: ServerResponse, live: LiveSession): Promise<void> {
+  /** Stores `body` as a new upload of the session (HTTP: bridge/src/http/uploads.ts). */
+  receiveUpload(
+    live: LiveSession,
+    body: IncomingMessage,
+    filename: string,
+    type: string | undefined,
+  ): Promise<TUploadInfo> {
     const session = this.#session(live);
-    const url = new URL(req.url ?? "/", "http://x");
-    const filename = url.searchParams.get("filename") ?? "attachment";
-    const type = req.headers["content-type"];
-    try {
-      const info = await this.uploads.receive(session.key, req, filename, type);
-      const text = JSON.stringify(info);
-      res.statusCode = 201;
-      res.setHeader("Content-Type", "application/json; charset=utf-8");
-      res.setHeader("Cache-Control", "no-store");
-      res.setHeader("Content-Length", Buffer.byteLength(text));
-      res.end(text);
-    } catch (err) {
-      if (isBridgeError(err) && err.code === "too_large") {
-        // Answer now without reading the rest: no more of the body is read (the request stays
-        // paused), the connection closes once the answer is out, and is cut if the client
-        // keeps it open.
-        res.setHeader("Connection", "close");
-        res.once("finish", () => setTimeout(() => req.socket.destroy(), 5000).unref());
-      }
-      throw err;
-    }
+    return this.uploads.receive(session.key, body, filename, type);
   }
 
-  /** DELETE /api/uploads/<id>: 204, or 404 when there is no such upload. */
-  async deleteUpload(res: ServerResponse, live: LiveSession, uploadId: string): Promise<void> {
-    const removed = await this.uploads.remove(live.key, uploadId);
-    if (!removed) return fail(res, "bad_request", "There is no such upload.", 404);
-    res.statusCode = 204;
-    res.setHeader("Cache-Control", "no-store");
-    res.end();
+  /** Removes one of the session's uploads; false when there is no such upload. */
+  deleteUpload(live: LiveSession, uploadId: string): Promise<boolean> {
+    return this.uploads.remove(live.key, uploadId);
   }
 
   // -------------------------------------------------------------------------------------------

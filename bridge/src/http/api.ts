@@ -13,9 +13,9 @@ import {
 import type { Config } from "../config";
 import { BridgeError, isBridgeError } from "../errors";
 import type { Logger } from "../log";
+import { prefetchInboxHead } from "../session/inbox-head";
 import type { LiveSession } from "../session/live";
 import { type SessionManager, TooManyAttempts } from "../session/manager";
-import { prefetchInboxHead } from "../ws/dispatch";
 import { readJsonBody } from "./body";
 import { clearedSessionCookie, readCookie, sessionCookie } from "./cookies";
 import type { OriginPolicy } from "./origin";
@@ -29,6 +29,7 @@ import {
   sendJson,
 } from "./respond";
 import { SessionLimited, type SessionRequestLimiter } from "./session-limits";
+import { deleteUpload, receiveUpload, type SessionUploads } from "./uploads";
 
 /**
  * Handler of an authenticated API route delegated to another module that uses the session's
@@ -50,16 +51,10 @@ export interface ApiDeps {
   parts?: SessionRouteHandler | undefined;
   /** GET /api/proxy (bridge/src/http/proxy.ts), when available; it needs a session, not IMAP. */
   proxy?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
-  /** POST /api/uploads and DELETE /api/uploads/<id> (bridge/src/compose), when available. */
-  uploads?: UploadRoutes | undefined;
+  /** The uploads behind POST /api/uploads and DELETE /api/uploads/<id>, when available. */
+  uploads?: SessionUploads | undefined;
   /** Per-session limits of /api/parts and /api/proxy (http/session-limits.ts); none when unset. */
   limits?: { parts: SessionRequestLimiter; proxy: SessionRequestLimiter } | undefined;
-}
-
-/** The attachment upload endpoints; Origin and session are checked before they are called. */
-export interface UploadRoutes {
-  receiveUpload(req: IncomingMessage, res: ServerResponse, session: LiveSession): Promise<void>;
-  deleteUpload(res: ServerResponse, session: LiveSession, uploadId: string): Promise<void>;
 }
 
 export async function handleApi(
@@ -105,7 +100,7 @@ export async function handleApi(
           if (refuseForeignOrigin(req, res, deps)) return;
           await withLive(req, deps, async (live) => {
             if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
-            await deps.uploads.receiveUpload(req, res, live);
+            await receiveUpload(req, res, live, deps.uploads);
           });
         });
       default:
@@ -115,7 +110,7 @@ export async function handleApi(
             if (refuseForeignOrigin(req, res, deps)) return;
             await withLive(req, deps, async (live) => {
               if (!deps.uploads) return fail(res, "internal", "Not available yet.", 501);
-              await deps.uploads.deleteUpload(res, live, uploadId);
+              await deleteUpload(res, live, uploadId, deps.uploads);
             });
           });
         }

@@ -9,7 +9,6 @@
  */
 import {
   isComposeClientFrame,
-  LIST_WINDOW_SIZE,
   type TClientFrame,
   type TReplyFrameOf,
   type TServerFrame,
@@ -27,10 +26,11 @@ import {
 } from "../imap/actions";
 import { listMailboxes } from "../imap/mailboxes";
 import { openMessage } from "../imap/message";
-import { listWindow, type WindowResult } from "../imap/window";
+import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
 import { parseQuery } from "../search";
-import type { LiveMailSession, LiveSession, MailboxOwner } from "../session/live";
+import { takeInboxHead } from "../session/inbox-head";
+import type { LiveSession, MailboxOwner } from "../session/live";
 
 export interface DispatchContext {
   live: LiveSession;
@@ -41,34 +41,6 @@ export interface DispatchContext {
   log: Logger;
   /** Writing mail (bridge/src/compose); the compose frames are refused without it. */
   compose?: ComposeService | undefined;
-}
-
-const INBOX_HEAD = "list.window INBOX head";
-
-/** The window the web app asks for first after signing in: the top of INBOX, no search. */
-function isInboxHead(frame: {
-  mailbox: string;
-  offset: number;
-  limit: number;
-  query: string | null;
-}) {
-  return (
-    frame.mailbox === "INBOX" &&
-    frame.offset === 0 &&
-    frame.limit === LIST_WINDOW_SIZE &&
-    frame.query === null
-  );
-}
-
-/**
- * At sign-in: queue INBOX's first window on the command connection, so that the SELECT and FETCH
- * run while the browser renders and opens its socket; the socket's `list.window` for it then
- * takes the result (MailSession.prefetch: only while nothing in any list changed since).
- */
-export function prefetchInboxHead(mail: LiveMailSession): void {
-  mail.prefetch(INBOX_HEAD, (client) =>
-    listWindow(client, { mailbox: "INBOX", offset: 0, limit: LIST_WINDOW_SIZE, query: null }),
-  );
 }
 
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
@@ -106,8 +78,8 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     case "list.window": {
       // Parse before touching IMAP: a bad query is the user's typo, answered at once.
       const query = frame.query === null ? null : parseQuery(frame.query);
-      const head = isInboxHead(frame) && modeOf(frame.mailbox).readOnly !== true;
-      const prefetched = head ? mail.takePrefetched<WindowResult>(INBOX_HEAD) : null;
+      const prefetched =
+        modeOf(frame.mailbox).readOnly !== true ? takeInboxHead(mail, frame) : null;
       const result =
         (prefetched && (await prefetched.catch(() => null))) ??
         (await mail.run((client) =>
