@@ -16,6 +16,7 @@ import { useShortcuts } from "@/hooks/use-shortcuts";
 import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/actions";
 import { chunk } from "@/lib/chunk";
 import { isComposerOpen, openComposer, openComposeSettings } from "@/lib/compose/store";
+import { FerryError } from "@/lib/errors";
 import { t } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
@@ -28,7 +29,6 @@ import {
 } from "@/lib/mail-client";
 import { goBack, navigate, useRoute } from "@/lib/route";
 import { signOut } from "@/lib/session";
-import { FerryError } from "@/lib/socket";
 import { ActionBar, type ActionKind } from "./action-bar";
 import { ComposeButton, ComposeHost } from "./compose/compose-host";
 import { GearIcon } from "./compose/compose-icons";

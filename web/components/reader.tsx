@@ -19,10 +19,10 @@ import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useStat
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { useMessage } from "@/hooks/use-message";
 import { reasonOf, SEEN, setFlags } from "@/lib/actions";
+import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatSize, t } from "@/lib/i18n";
 import { linkify } from "@/lib/linkify";
 import type { MessageData } from "@/lib/mail-client";
-import { FerryError } from "@/lib/socket";
 import { ReplyActions } from "./compose/reply-actions";
 import { HtmlFrame } from "./html-frame";
 import {

@@ -6,7 +6,8 @@
  */
 import type { TPublicConfig, TSecurity, TSessionRequest } from "@ferry/protocol";
 import { type FormEvent, useEffect, useId, useState } from "react";
-import { ApiError, fetchPublicConfig } from "@/lib/api";
+import { fetchPublicConfig } from "@/lib/api";
+import { FerryError } from "@/lib/errors";
 import { formatWait, t, warmFormatters } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { signIn } from "@/lib/session";
@@ -20,7 +21,7 @@ const DEFAULT_PORTS: Record<TSecurity, { imap: number; smtp: number }> = {
 };
 
 function errorText(err: unknown, waitLeft: number): string {
-  if (!(err instanceof ApiError)) return t("signIn.error.other");
+  if (!(err instanceof FerryError)) return t("signIn.error.other");
   switch (err.code) {
     case "auth_failed":
       return t("signIn.error.auth_failed");
@@ -117,7 +118,7 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
       await signIn(request);
     } catch (err) {
       setError(err);
-      if (err instanceof ApiError && err.code === "too_many_attempts" && err.retryAfter) {
+      if (err instanceof FerryError && err.code === "too_many_attempts" && err.retryAfter) {
         setWaitUntil(Date.now() + err.retryAfter * 1000);
         setNow(Date.now());
       }

@@ -8,8 +8,8 @@ import type { TComposeDraftInput, TUidRef } from "@ferry/protocol";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fitDraft } from "@/lib/compose/draft";
 import { refreshComposeFolders } from "@/lib/compose/outbox";
+import { FerryError } from "@/lib/errors";
 import { socket } from "@/lib/mail-client";
-import { FerryError } from "@/lib/socket";
 
 /** Quiet time after the last change before a save. */
 export const AUTOSAVE_DELAY_MS = 2500;

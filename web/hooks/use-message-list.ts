@@ -3,9 +3,9 @@
  * rest fetched window by window as they scroll into view (see `ensureRange`).
  */
 import { useQuery } from "@tanstack/react-query";
+import { FerryError } from "@/lib/errors";
 import type { ListData } from "@/lib/list-cache";
 import { fetchListHead, keys } from "@/lib/mail-client";
-import { FerryError } from "@/lib/socket";
 
 export function useMessageList(mailbox: string, query: string | null) {
   return useQuery<ListData, Error>({

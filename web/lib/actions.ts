@@ -5,10 +5,10 @@
  * the server reported.
  */
 import type { TMailbox, TMessageRow, TServerFrameOf, TSpecialUse, TUidSet } from "@ferry/protocol";
+import { FerryError } from "./errors";
 import { t } from "./i18n";
 import { applyRemoved, editFlags, type ListData, updateFlags } from "./list-cache";
 import { keys, type MessageData, queryClient, socket } from "./mail-client";
-import { FerryError } from "./socket";
 import { showToast } from "./toasts";
 
 export const SEEN = "\\Seen";
@@ -58,9 +58,7 @@ function mailboxByRole(role: TSpecialUse): TMailbox | undefined {
 }
 
 export function reasonOf(err: unknown): string {
-  if (err instanceof FerryError) {
-    return err.code === "timeout" ? t("error.timeout") : t(`error.${err.code}`);
-  }
+  if (err instanceof FerryError) return t(`error.${err.code}`);
   return t("error.internal");
 }
 

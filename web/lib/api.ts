@@ -1,7 +1,7 @@
 /**
  * The bridge's HTTP API as the browser uses it: public config, sign-in, session check and
- * sign-out. Responses are validated with the protocol's schemas; failures become `ApiError`s
- * carrying the protocol's error code.
+ * sign-out. Responses are validated with the protocol's schemas; failures become `FerryError`s
+ * carrying the protocol's error code and the HTTP status.
  */
 import {
   type TErrorCode,
@@ -12,19 +12,11 @@ import {
   ZPublicConfig,
   ZSessionInfo,
 } from "@ferry/protocol";
+import { FerryError } from "./errors";
 
-export class ApiError extends Error {
-  /** The protocol code, or "network" when the bridge could not be reached at all. */
-  readonly code: TErrorCode | "network";
-  readonly status: number;
-  readonly retryAfter: number | undefined;
-  constructor(code: TErrorCode | "network", status: number, message: string, retryAfter?: number) {
-    super(message);
-    this.name = "ApiError";
-    this.code = code;
-    this.status = status;
-    this.retryAfter = retryAfter;
-  }
+/** A failed call: the answer's code and status, or `network` (status 0) when none came. */
+function failure(code: TErrorCode, status: number, message: string, retryAfter?: number) {
+  return new FerryError(code, message, { status, retryAfter });
 }
 
 async function call(path: string, init: RequestInit = {}): Promise<Response> {
@@ -37,7 +29,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
       headers: { Accept: "application/json", ...(init.headers ?? {}) },
     });
   } catch {
-    throw new ApiError("network", 0, "The Ferry server could not be reached");
+    throw failure("network", 0, "The Ferry server could not be reached");
   }
   if (res.ok) return res;
   let body: unknown = null;
@@ -51,35 +43,35 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
     const e = parsed.data.error;
     const header = Number(res.headers.get("Retry-After"));
     const retryAfter = e.retryAfter ?? (Number.isFinite(header) && header > 0 ? header : undefined);
-    throw new ApiError(e.code, res.status, e.message, retryAfter);
+    throw failure(e.code, res.status, e.message, retryAfter);
   }
   const code: TErrorCode =
     res.status === 401 ? "unauthorized" : res.status === 429 ? "too_many_attempts" : "internal";
-  throw new ApiError(code, res.status, `HTTP ${res.status}`);
+  throw failure(code, res.status, `HTTP ${res.status}`);
 }
 
 async function json(res: Response): Promise<unknown> {
   try {
     return await res.json();
   } catch {
-    throw new ApiError("internal", res.status, "The server's answer was not JSON");
+    throw failure("internal", res.status, "The server's answer was not JSON");
   }
 }
 
 export async function fetchPublicConfig(): Promise<TPublicConfig> {
   const parsed = ZPublicConfig.safeParse(await json(await call("/api/config")));
-  if (!parsed.success) throw new ApiError("unsupported_version", 200, "Unexpected config");
+  if (!parsed.success) throw failure("unsupported_version", 200, "Unexpected config");
   return parsed.data;
 }
 
-/** The current session, or null when signed out. Throws `ApiError("network")` when offline. */
+/** The current session, or null when signed out. Throws a `network` FerryError when offline. */
 export async function fetchSession(): Promise<TSessionInfo | null> {
   try {
     const parsed = ZSessionInfo.safeParse(await json(await call("/api/session")));
-    if (!parsed.success) throw new ApiError("unsupported_version", 200, "Unexpected session");
+    if (!parsed.success) throw failure("unsupported_version", 200, "Unexpected session");
     return parsed.data;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
+    if (err instanceof FerryError && err.status === 401) return null;
     throw err;
   }
 }
@@ -91,7 +83,7 @@ export async function signIn(request: TSessionRequest): Promise<TSessionInfo> {
     body: JSON.stringify(request),
   });
   const parsed = ZSessionInfo.safeParse(await json(res));
-  if (!parsed.success) throw new ApiError("unsupported_version", res.status, "Unexpected session");
+  if (!parsed.success) throw failure("unsupported_version", res.status, "Unexpected session");
   return parsed.data;
 }
 
@@ -100,6 +92,6 @@ export async function signOut(): Promise<void> {
     await call("/api/session", { method: "DELETE" });
   } catch (err) {
     // Already signed out is fine; anything else too: the local state is cleared regardless.
-    if (!(err instanceof ApiError)) throw err;
+    if (!(err instanceof FerryError)) throw err;
   }
 }

@@ -14,6 +14,7 @@ import type {
 } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
+import { FerryError } from "./errors";
 import {
   applyFlags,
   applyNew,
@@ -24,7 +25,7 @@ import {
   WINDOW_SIZE,
   windowNeedsFetch,
 } from "./list-cache";
-import { FerryError, FerrySocket, type PushedEvent } from "./socket";
+import { FerrySocket, type PushedEvent } from "./socket";
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -8,7 +8,8 @@
  */
 import type { TSessionRequest } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
-import { ApiError, signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
+import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
+import { FerryError } from "./errors";
 import { clearPersisted } from "./persist";
 
 const ACCOUNT_KEY = "ferry.account";
@@ -108,7 +109,7 @@ export function initSession(): void {
       if (account) return;
       setState({
         phase: "signedOut",
-        notice: err instanceof ApiError && err.code === "network" ? "network" : null,
+        notice: err instanceof FerryError && err.code === "network" ? "network" : null,
       });
     },
   );

@@ -1,6 +1,7 @@
 import { CloseCode, PROTOCOL_VERSION } from "@ferry/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffDelay, FerryError, FerrySocket } from "./socket";
+import { FerryError } from "./errors";
+import { backoffDelay, FerrySocket } from "./socket";
 
 class FakeSocket {
   static all: FakeSocket[] = [];

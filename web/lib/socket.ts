@@ -20,7 +20,6 @@ import {
   parseServerFrame,
   socketPath,
   type TConnectionState,
-  type TErrorCode,
   type TMessageBody,
   type TMessageHeader,
   type TMessageRef,
@@ -31,6 +30,7 @@ import {
   type TServerFrameOf,
   type TSingleReplyRequestType,
 } from "@ferry/protocol";
+import { FerryError } from "./errors";
 
 /** Where the browser's link to the bridge stands. */
 export type SocketStatus =
@@ -42,18 +42,6 @@ export type SocketStatus =
   | "signedOut"
   /** The bridge speaks another protocol version: this page is out of date (or too new). */
   | "outdated";
-
-/** A failed request: a protocol error code, or "timeout" when no reply came in time. */
-export class FerryError extends Error {
-  readonly code: TErrorCode | "timeout";
-  readonly position: number | undefined;
-  constructor(code: TErrorCode | "timeout", message: string, position?: number) {
-    super(message);
-    this.name = "FerryError";
-    this.code = code;
-    this.position = position;
-  }
-}
 
 /** Requests `request()` sends: every one answered by a single frame (`openMessage` streams). */
 export type RequestType = TSingleReplyRequestType;
@@ -363,7 +351,7 @@ export class FerrySocket {
     if (!p) return; // a reply to a request that already timed out
     if (frame.type === "error") {
       this.finish(id);
-      p.fail(new FerryError(frame.code, frame.message, frame.position));
+      p.fail(new FerryError(frame.code, frame.message, { position: frame.position }));
       return;
     }
     if (p.onFrame(frame)) this.finish(id);

@@ -2,12 +2,12 @@
  * What the composer says when something stands in the way: a send that failed (per error
  * code, refused recipients named), what blocks Send, files refused before uploading.
  */
+import type { TErrorCode } from "@ferry/protocol";
 import { reasonOf } from "../actions";
+import { FerryError } from "../errors";
 import { formatList, t } from "../i18n";
-import { FerryError } from "../socket";
 import type { ComposeProblem, FileRefusal, SendBlocker } from "./draft";
 import { formatBinarySize, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from "./limits";
-import { UploadError } from "./uploads";
 
 /** Why a queued message came back (compose.failed), or a send the bridge refused at once. */
 export function problemText(p: ComposeProblem): string {
@@ -35,7 +35,7 @@ export function problemText(p: ComposeProblem): string {
         : t("compose.problem.other", { reason: t("error.bad_request") });
     default:
       return t("compose.problem.other", {
-        reason: reasonOf(new FerryError(p.code as FerryError["code"], "")),
+        reason: reasonOf(new FerryError(p.code as TErrorCode, "")),
       });
   }
 }
@@ -94,15 +94,12 @@ export function refusalText(name: string, r: FileRefusal): string {
 
 /** Why an upload failed, for the attachment's row. */
 export function uploadErrorText(err: unknown): string {
-  if (err instanceof UploadError) {
+  if (err instanceof FerryError) {
     if (err.code === "too_large") {
       return t("compose.upload.tooLarge", { limit: formatBinarySize(MAX_FILE_BYTES) });
     }
     if (err.code === "network") return t("compose.upload.network");
     if (err.code === "aborted") return t("compose.upload.aborted");
-    return t("compose.upload.failed", {
-      reason: reasonOf(new FerryError(err.code, err.message)),
-    });
   }
   return t("compose.upload.failed", { reason: reasonOf(err) });
 }

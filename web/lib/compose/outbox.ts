@@ -6,9 +6,9 @@
  */
 import type { TMailbox, TServerFrameOf, TSpecialUse, TUidRef } from "@ferry/protocol";
 import { reasonOf } from "../actions";
+import { FerryError } from "../errors";
 import { t } from "../i18n";
 import { keys, queryClient, socket } from "../mail-client";
-import { FerryError } from "../socket";
 import { dismissToast, showToast } from "../toasts";
 import type { ComposeProblem } from "./draft";
 import { openComposer } from "./store";

@@ -1,25 +1,11 @@
 /**
  * Attachment uploads over HTTP (never through the socket): `POST /api/uploads?filename=` with
  * the file as the raw body, sent with XMLHttpRequest because it reports upload progress (fetch
- * does not). The answer is validated with the protocol's schema; failures carry its error code.
+ * does not). The answer is validated with the protocol's schema; failures are FerryErrors with
+ * its error code (`network` when the upload did not reach Ferry, `aborted` when cancelled).
  */
-import {
-  type TErrorCode,
-  type TUploadInfo,
-  uploadUrl,
-  ZHttpError,
-  ZUploadInfo,
-} from "@ferry/protocol";
-
-export class UploadError extends Error {
-  /** The protocol's code, "network" when the bridge could not be reached, "aborted" when cancelled. */
-  readonly code: TErrorCode | "network" | "aborted";
-  constructor(code: TErrorCode | "network" | "aborted", message: string) {
-    super(message);
-    this.name = "UploadError";
-    this.code = code;
-  }
-}
+import { type TUploadInfo, uploadUrl, ZHttpError, ZUploadInfo } from "@ferry/protocol";
+import { FerryError } from "../errors";
 
 export interface UploadHandle {
   promise: Promise<TUploadInfo>;
@@ -49,23 +35,25 @@ export function uploadFile(
       } catch {
         // not JSON: handled below by status
       }
-      if (xhr.status === 201 || xhr.status === 200) {
+      const status = xhr.status;
+      if (status === 201 || status === 200) {
         const info = ZUploadInfo.safeParse(body);
         if (info.success) {
           onProgress(1);
           resolve(info.data);
-        } else reject(new UploadError("internal", "Unexpected upload answer"));
+        } else reject(new FerryError("internal", "Unexpected upload answer", { status }));
         return;
       }
       const err = ZHttpError.safeParse(body);
-      if (err.success) reject(new UploadError(err.data.error.code, err.data.error.message));
-      else if (xhr.status === 413) reject(new UploadError("too_large", "Too large"));
-      else if (xhr.status === 401) reject(new UploadError("unauthorized", "Signed out"));
-      else reject(new UploadError("internal", `HTTP ${xhr.status}`));
+      const refusal = err.success ? err.data.error : null;
+      if (refusal) reject(new FerryError(refusal.code, refusal.message, { status }));
+      else if (status === 413) reject(new FerryError("too_large", "Too large", { status }));
+      else if (status === 401) reject(new FerryError("unauthorized", "Signed out", { status }));
+      else reject(new FerryError("internal", `HTTP ${status}`, { status }));
     };
     // A 413 answered before the body was read may surface as a network error.
-    xhr.onerror = () => reject(new UploadError("network", "The upload did not reach Ferry"));
-    xhr.onabort = () => reject(new UploadError("aborted", "Cancelled"));
+    xhr.onerror = () => reject(new FerryError("network", "The upload did not reach Ferry"));
+    xhr.onabort = () => reject(new FerryError("aborted", "Cancelled"));
     xhr.send(file);
   });
   return { promise, abort: () => xhr.abort() };
