@@ -1,0 +1,107 @@
+/**
+ * Sending from the composer: the checks that run first (addresses, a line break in the subject,
+ * uploads running or failed, sizes; the first field at fault gets the focus), then the last save
+ * to Drafts and `compose.send`, which hands the message to the bridge's undo window; the outbox
+ * takes it from there and the composer closes. A refusal stays on screen as the composer's
+ * problem until the next try.
+ */
+import { type RefObject, useState } from "react";
+import type { EditorHandle } from "@/components/compose/rich-editor";
+import type { ComposeFieldsState } from "@/hooks/use-compose-fields";
+import type { ComposeSave } from "@/hooks/use-compose-save";
+import {
+  type ComposeProblem,
+  fitDraft,
+  type SendBlocker,
+  sendBlockers,
+  toDraft,
+} from "@/lib/compose/draft";
+import { sendErrorProblem } from "@/lib/compose/messages";
+import { trackSend } from "@/lib/compose/outbox";
+import { useSendDelay } from "@/lib/compose/settings";
+import { closeComposer } from "@/lib/compose/store";
+import { socket } from "@/lib/mail-client";
+
+export function useComposeSend(opts: {
+  entryKey: number;
+  initialProblem: ComposeProblem | null;
+  fields: ComposeFieldsState;
+  save: ComposeSave;
+  editor: RefObject<EditorHandle | null>;
+  /** Where the user fixes a blocker. */
+  inputs: {
+    to: RefObject<HTMLInputElement | null>;
+    subject: RefObject<HTMLTextAreaElement | null>;
+  };
+}) {
+  const { entryKey, fields, save, editor, inputs } = opts;
+  const delaySeconds = useSendDelay();
+  const [problem, setProblem] = useState<ComposeProblem | null>(opts.initialProblem);
+  const [blockers, setBlockers] = useState<SendBlocker[]>([]);
+  const [sending, setSending] = useState(false);
+
+  const send = async () => {
+    if (sending || save.done.current) return;
+    const f = fields.commitRecipients();
+    const found = sendBlockers(f);
+    setProblem(null);
+    if (found.length > 0) {
+      setBlockers(found);
+      const first = found[0];
+      if (first?.kind === "subjectLineBreak") inputs.subject.current?.focus();
+      else if (first?.kind === "invalidRecipients" || first?.kind === "noRecipients")
+        inputs.to.current?.focus();
+      return;
+    }
+    setBlockers([]);
+    setSending(true);
+    try {
+      await save.settle();
+      const ed = editor.current;
+      const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");
+      const draftUid = save.draftUid();
+      const fitted = fitDraft(draftInput, {
+        type: "compose.send",
+        id: "0",
+        delaySeconds,
+        draftUid,
+      });
+      if (!fitted) {
+        setProblem({ code: "frame_too_large", rejected: [], detail: null });
+        return;
+      }
+      const reply = await socket.request({
+        type: "compose.send",
+        draft: fitted,
+        delaySeconds,
+        draftUid,
+      });
+      save.done.current = "sent";
+      save.stop();
+      trackSend({
+        sendId: reply.sendId,
+        sendAt: Date.parse(reply.sendAt),
+        draftUid,
+        draftMailbox: save.draftMailbox(),
+      });
+      closeComposer(entryKey);
+    } catch (err) {
+      setProblem(sendErrorProblem(err));
+      if (save.dirty()) save.changed();
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return {
+    send,
+    sending,
+    problem,
+    blockers,
+    /** The user changed something: the blockers of `kind` (all when not given) are gone. */
+    clearBlockers(kind?: SendBlocker["kind"]) {
+      if (kind === undefined) setBlockers([]);
+      else setBlockers((b) => b.filter((x) => x.kind !== kind));
+    },
+  };
+}
