@@ -28,10 +28,13 @@
  * | FERRY_SESSIONS_PER_ACCOUNT | 20 | sessions at once per account (IMAP server and user name); one more sign-in is refused |
  * | FERRY_SESSIONS_PER_CLIENT | 50 | sessions at once per client address (IPv6 by /64) |
  * | FERRY_IMAP_TIMEOUT_S | 60 | an IMAP command that gets no byte for this long is abandoned (connection_lost) |
+ * | FERRY_DATA_DIR | $XDG_STATE_HOME/ferry, else ~/.local/state/ferry | directory of the state store's SQLite file (ferry.sqlite), created mode 700 |
+ * | FERRY_REDIS_URL | unset | redis:// or rediss:// URL: keep the state store in Redis instead (several bridges share it) |
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { LogLevel } from "./log";
@@ -106,6 +109,10 @@ export interface Config {
   sessionsPerClient: number;
   /** An IMAP command that receives nothing for this long is abandoned (imap/connect.ts). */
   imapCommandTimeoutMs: number;
+  /** Directory of the state store's SQLite file (used when `redisUrl` is null). */
+  dataDir: string;
+  /** The state store is in Redis at this URL (may hold a password: never log it), or null. */
+  redisUrl: string | null;
   /** Messages about the configuration worth logging at start (e.g. a generated secret). */
   warnings: string[];
 }
@@ -265,6 +272,24 @@ const ZEnv = z.object({
   FERRY_SESSIONS_PER_ACCOUNT: zCount(10_000),
   FERRY_SESSIONS_PER_CLIENT: zCount(100_000),
   FERRY_IMAP_TIMEOUT_S: zCount(3600),
+  FERRY_DATA_DIR: z.string().trim().min(1).optional(),
+  FERRY_REDIS_URL: z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be a URL like redis://host:6379 or rediss://host:6380" },
+    )
+    .optional(),
+  XDG_STATE_HOME: z.string().optional(),
+  HOME: z.string().optional(),
 });
 
 /** The bridge package directory (one level above both src/ and dist/). */
@@ -379,6 +404,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionsPerAccount: e.FERRY_SESSIONS_PER_ACCOUNT ?? 20,
     sessionsPerClient: e.FERRY_SESSIONS_PER_CLIENT ?? 50,
     imapCommandTimeoutMs: (e.FERRY_IMAP_TIMEOUT_S ?? 60) * 1000,
+    dataDir: resolve(
+      e.FERRY_DATA_DIR ??
+        (e.XDG_STATE_HOME?.startsWith("/")
+          ? join(e.XDG_STATE_HOME, "ferry")
+          : join(e.HOME ?? homedir(), ".local", "state", "ferry")),
+    ),
+    redisUrl: e.FERRY_REDIS_URL ?? null,
     warnings,
   };
 }

@@ -8,4 +8,13 @@ export { connectImap, type ImapCredentials, type ImapTarget } from "./imap/conne
 export { createLogger, type Logger } from "./log";
 export { type Bridge, type BridgeOptions, createBridge } from "./server";
 export type { LiveMailSession, MailboxOwner, MailSessionFactory } from "./session/live";
-export { MemorySessionStore, type SessionRecord, type SessionStore } from "./session/store";
+export {
+  MemorySessionStore,
+  type SessionRecord,
+  type SessionStore,
+  StateSessionStore,
+} from "./session/store";
+export { openStateStore } from "./state/open";
+export { connectRedisStore } from "./state/redis";
+export { SqliteStore } from "./state/sqlite";
+export { type StateStore, StoreError } from "./state/store";

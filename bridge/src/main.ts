@@ -1,9 +1,11 @@
 /**
  * The bridge's entry point: load and validate the configuration (exit 1 with one line per bad
- * value), start the bridge, and shut down gracefully on SIGTERM/SIGINT.
+ * value), open the state store (exit 1 naming FERRY_DATA_DIR or FERRY_REDIS_URL when it cannot
+ * be used), start the bridge, and shut down gracefully on SIGTERM/SIGINT.
  */
 import { ConfigError, loadConfig } from "./config";
 import { createBridge } from "./server";
+import { StoreError } from "./state/store";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`ferry-bridge: failed to start: ${String(err)}\n`);
+  const reason = err instanceof StoreError ? err.message : String(err);
+  process.stderr.write(`ferry-bridge: failed to start: ${reason}\n`);
   process.exit(1);
 });

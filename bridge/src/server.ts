@@ -1,7 +1,8 @@
 /**
  * The bridge: one HTTP server on one port for the static web app, the /api endpoints and the
- * /ws socket upgrade. `createBridge` wires configuration, logging, the session store, the live
- * registry and the socket server together and starts listening.
+ * /ws socket upgrade. `createBridge` wires configuration, logging, the state store (what outlives
+ * the process: SQLite or Redis, state/), the session store on it, the live registry and the
+ * socket server together and starts listening.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,14 +20,21 @@ import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
 import { SessionManager } from "./session/manager";
-import { MemorySessionStore, type SessionStore } from "./session/store";
+import { type SessionStore, StateSessionStore } from "./session/store";
+import { openStateStore } from "./state/open";
+import type { StateStore } from "./state/store";
 import { SocketServer } from "./ws/socket-server";
 
 export interface BridgeOptions {
   /** Logger to use (tests pass one writing to a captured stream); default: pino on stdout. */
   log?: Logger;
-  /** Session store; default: in memory. */
+  /** Session records; default: in the state store. */
   store?: SessionStore;
+  /**
+   * The state store; default: the one the configuration names (FERRY_REDIS_URL, else the SQLite
+   * file in FERRY_DATA_DIR), opened here and closed with the bridge. One passed in stays open.
+   */
+  state?: StateStore;
   /** Builds a session's MailSession; default: bridge/src/live's MailSession. */
   createMailSession?: MailSessionFactory;
   /** Validate every outgoing socket frame against the protocol (default: true). */
@@ -47,6 +55,8 @@ export interface Bridge {
   /** The Origin allow-list in force (the loopback default once the port is known). */
   origins: OriginPolicy;
   sessions: { manager: SessionManager; live: LiveRegistry; store: SessionStore };
+  /** What outlives the process: sessions, settings, counters, jobs. */
+  state: StateStore;
   sockets: SocketServer;
   /** Writing mail: the outbox, drafts, uploads, identities. */
   compose: ComposeService;
@@ -74,11 +84,14 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
   const log = opts.log ?? createLogger(config.logLevel);
   for (const warning of config.warnings) log.warn(warning);
 
-  const store = opts.store ?? new MemorySessionStore();
+  // A store that cannot be used stops the start here, with a message naming its setting.
+  const state = opts.state ?? (await openStateStore(config, log));
+  const store: SessionStore = opts.store ?? new StateSessionStore(state);
   const live = new LiveRegistry(log, { detachMs: config.sessionDetachMs });
   const manager = new SessionManager({
     config,
     store,
+    state,
     live,
     log,
     createMailSession: opts.createMailSession ?? defaultMailSession,
@@ -168,6 +181,10 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await manager.close();
+    if (!opts.state) await state.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   if (config.allowedOrigins === null) origins = OriginPolicy.loopback(port);
@@ -191,6 +208,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       return origins;
     },
     sessions: { manager, live, store },
+    state,
     sockets,
     compose,
     log,
@@ -201,6 +219,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
         await compose.close(); // sends what the outbox still holds
         await manager.close();
         if (!opts.store) await store.close?.(); // a store passed in belongs to the caller
+        if (!opts.state) await state.close();
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await stopped;

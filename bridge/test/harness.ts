@@ -4,7 +4,7 @@
  * let a test await one (always with a timeout, never a sleep).
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { startMailServer } from "@ferry/mail-server";
@@ -73,7 +73,9 @@ export function makeWebDir(): string {
 
 /**
  * A bridge pinned to `mail` (implicit TLS, the fixture's CA), on port 0, logging at trace into a
- * capture. `config` overrides fields after loading; `env` adds variables.
+ * capture. `config` overrides fields after loading; `env` adds variables. Its state store is a
+ * SQLite file in a temp dir of its own, removed on close, unless `env` names FERRY_DATA_DIR or
+ * FERRY_REDIS_URL (a restart test: the caller keeps the data).
  */
 export async function startBridge(
   mail: MailServer | null,
@@ -83,8 +85,13 @@ export async function startBridge(
     bridge?: BridgeOptions;
   } = {},
 ): Promise<TestBridge> {
+  const ownData =
+    opts.env?.FERRY_DATA_DIR === undefined && opts.env?.FERRY_REDIS_URL === undefined
+      ? mkdtempSync(join(tmpdir(), "ferry-data-"))
+      : undefined;
   const env: Record<string, string> = {
     FERRY_PORT: "0",
+    ...(ownData ? { FERRY_DATA_DIR: ownData } : {}),
     FERRY_SESSION_SECRET: SESSION_SECRET,
     FERRY_LOG_LEVEL: "trace",
     FERRY_WEB_DIR: makeWebDir(),
@@ -111,7 +118,10 @@ export async function startBridge(
     origin: bridge.url,
     config,
     logs,
-    close: () => bridge.close(),
+    close: async () => {
+      await bridge.close();
+      if (ownData) rmSync(ownData, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Sign-in throttling. Failed sign-ins are counted in a sliding window per (account, client
- * network) and per client network, where a network is an IPv4 address or an IPv6 /64
+ * Sign-in throttling. Failed sign-ins are counted per (account, client network) and per client
+ * network, where a network is an IPv4 address or an IPv6 /64
  * (net/address.ts clientNetwork): one subscriber cannot dodge the count by drawing fresh
  * addresses from its /64. Past a limit, attempts are slowed down, not locked out: each further
  * attempt waits a delay that doubles with every failure beyond the limit, up to `maxDelayMs`.
@@ -12,80 +12,88 @@
  * Sign-ins still being checked against the server count too (`begin`): otherwise a burst of
  * parallel guesses would all pass the check before the first of them failed, and the limit
  * would only apply to guesses made one after another.
+ *
+ * The counts live in the state store (state/store.ts counters), so every bridge sharing it counts
+ * together and a restart forgets nothing. A count is forgotten `windowMs` after its last failure
+ * (a guesser who keeps going keeps its count); sign-ins under way are forgotten after
+ * PENDING_TTL_MS in case a bridge died before ending them.
  */
 import { clientNetwork } from "../net/address";
+import type { StateStore } from "../state/store";
 
 export interface LimiterOptions {
   /** Failures of one account from one client network within the window before slowing down. */
   perAccount: number;
   /** Failures from one client network (any account) within the window before slowing down. */
   perNetwork: number;
+  /** A count is forgotten this long after its last failure. */
   windowMs: number;
   /** The wait after the first failure past a limit; it doubles with each further one. */
   baseDelayMs?: number;
   /** The longest wait. */
   maxDelayMs?: number;
+  /** The clock of the delays (tests); the store's expiry runs on the store's clock. */
   now?: () => number;
 }
 
 export const DEFAULT_BASE_DELAY_MS = 1000;
 export const DEFAULT_MAX_DELAY_MS = 60_000;
+/** A sign-in under way that was never ended (its bridge died) stops counting after this. */
+export const PENDING_TTL_MS = 5 * 60_000;
 
 export class LoginLimiter {
-  readonly #failures = new Map<string, number[]>();
-  /** Sign-ins under way, by key; an entry is removed when its count drops to 0. */
-  readonly #pending = new Map<string, number>();
+  readonly #store: StateStore;
   readonly #opts: LimiterOptions;
   readonly #now: () => number;
-  readonly #sweeper: NodeJS.Timeout;
 
-  constructor(opts: LimiterOptions) {
+  constructor(store: StateStore, opts: LimiterOptions) {
+    this.#store = store;
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
-    this.#sweeper = setInterval(() => this.sweep(), Math.max(1000, opts.windowMs));
-    this.#sweeper.unref();
   }
 
   /** Seconds until an attempt for this account from this client address is let through; 0 = now. */
-  retryAfter(account: string, ip: string): number {
+  async retryAfter(account: string, ip: string): Promise<number> {
     const [accountKey, networkKey] = this.#keys(account, ip);
-    return Math.max(
+    const waits = await Promise.all([
       this.#wait(accountKey, this.#opts.perAccount),
       this.#wait(networkKey, this.#opts.perNetwork),
-    );
+    ]);
+    return Math.max(...waits);
   }
 
   /**
    * Registers a sign-in that passed `retryAfter` and is now being checked; it counts against
    * both limits until the returned function is called (once, whatever the outcome).
    */
-  begin(account: string, ip: string): () => void {
+  async begin(account: string, ip: string): Promise<() => Promise<void>> {
     const keys = this.#keys(account, ip);
-    for (const key of keys) this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    const ttl = { ttlMs: PENDING_TTL_MS };
+    await Promise.all(keys.map((key) => this.#store.increment(`login:pending:${key}`, 1, ttl)));
     let done = false;
-    return () => {
+    return async () => {
       if (done) return;
       done = true;
-      for (const key of keys) {
-        const left = (this.#pending.get(key) ?? 1) - 1;
-        if (left > 0) this.#pending.set(key, left);
-        else this.#pending.delete(key);
-      }
+      await Promise.all(keys.map((key) => this.#store.increment(`login:pending:${key}`, -1, ttl)));
     };
   }
 
-  fail(account: string, ip: string): void {
+  async fail(account: string, ip: string): Promise<void> {
     const now = this.#now();
-    for (const key of this.#keys(account, ip)) {
-      const list = this.#recent(key, now);
-      list.push(now);
-      this.#failures.set(key, list);
-    }
+    const ttl = { ttlMs: this.#opts.windowMs };
+    await Promise.all(
+      this.#keys(account, ip).map(async (key) => {
+        await this.#store.increment(`login:fails:${key}`, 1, ttl);
+        await this.#store.set(`login:last:${key}`, String(now), ttl);
+      }),
+    );
   }
 
   /** The account signed in from this client address: its failures from that network are forgotten. */
-  succeed(account: string, ip: string): void {
-    this.#failures.delete(this.#keys(account, ip)[0]);
+  async succeed(account: string, ip: string): Promise<void> {
+    const key = this.#keys(account, ip)[0];
+    await this.#store.delete(`login:fails:${key}`);
+    await this.#store.delete(`login:last:${key}`);
   }
 
   #keys(account: string, ip: string): [string, string] {
@@ -93,40 +101,24 @@ export class LoginLimiter {
     return [JSON.stringify(["a", account.trim().toLowerCase(), network]), `n:${network}`];
   }
 
-  #recent(key: string, now: number): number[] {
-    const since = now - this.#opts.windowMs;
-    return (this.#failures.get(key) ?? []).filter((t) => t > since);
-  }
-
-  #wait(key: string, limit: number): number {
+  async #wait(key: string, limit: number): Promise<number> {
+    const [fails, last, underWay] = await Promise.all([
+      this.#store.get(`login:fails:${key}`),
+      this.#store.get(`login:last:${key}`),
+      this.#store.get(`login:pending:${key}`),
+    ]);
     const now = this.#now();
-    const list = this.#recent(key, now);
-    if (list.length === 0) this.#failures.delete(key);
-    else this.#failures.set(key, list);
-    const pending = this.#pending.get(key) ?? 0;
-    if (list.length + pending < limit) return 0;
+    const count = Math.max(0, Number(fails ?? 0) || 0);
+    const pending = Math.max(0, Number(underWay ?? 0) || 0);
+    if (count + pending < limit) return 0;
     // Held back only by attempts still under way: one of them ends soon, either way.
-    if (list.length < limit) return 1;
+    if (count < limit) return 1;
     const base = this.#opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
     const max = this.#opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-    const delay = Math.min(max, base * 2 ** Math.min(30, list.length - limit));
-    const last = list[list.length - 1] ?? now;
-    const left = last + delay - now;
+    const delay = Math.min(max, base * 2 ** Math.min(30, count - limit));
+    const left = Number(last ?? now) + delay - now;
     if (left > 0) return Math.max(1, Math.ceil(left / 1000));
     // The delay is over: one attempt at a time goes through.
     return pending > 0 ? 1 : 0;
-  }
-
-  sweep(): void {
-    const now = this.#now();
-    for (const key of this.#failures.keys()) {
-      const list = this.#recent(key, now);
-      if (list.length === 0) this.#failures.delete(key);
-      else this.#failures.set(key, list);
-    }
-  }
-
-  close(): void {
-    clearInterval(this.#sweeper);
   }
 }

@@ -15,6 +15,7 @@ import { BridgeError } from "../errors";
 import { connectImap } from "../imap/connect";
 import type { Logger } from "../log";
 import { clientNetwork } from "../net/address";
+import type { StateStore } from "../state/store";
 import { accountKey } from "./account";
 import { isSessionIdShape, newSessionId, SecretBox, sessionKey } from "./crypto";
 import { resolveAllowedHost } from "./host-policy";
@@ -94,6 +95,8 @@ export class SessionManager {
   constructor(deps: {
     config: Config;
     store: SessionStore;
+    /** The state store the sign-in limiter counts in (shared by every bridge on it). */
+    state: StateStore;
     live: LiveRegistry;
     log: Logger;
     createMailSession: MailSessionFactory;
@@ -107,7 +110,7 @@ export class SessionManager {
     this.#log = deps.log;
     this.#createMailSession = deps.createMailSession;
     this.#box = new SecretBox(deps.config.sessionSecret);
-    this.#limiter = new LoginLimiter({
+    this.#limiter = new LoginLimiter(deps.state, {
       perAccount: deps.config.loginFailuresPerEmail,
       perNetwork: deps.config.loginFailuresPerIp,
       windowMs: deps.config.loginWindowMs,
@@ -129,9 +132,9 @@ export class SessionManager {
     ctx: { ip: string; previousId: string | undefined },
   ): Promise<{ id: string; info: TSessionInfo; live: LiveSession }> {
     const email = body.email.trim();
-    const wait = this.#limiter.retryAfter(email, ctx.ip);
+    const wait = await this.#limiter.retryAfter(email, ctx.ip);
     if (wait > 0) throw new TooManyAttempts(wait);
-    const attempted = this.#limiter.begin(email, ctx.ip);
+    const attempted = await this.#limiter.begin(email, ctx.ip);
 
     let slot: symbol | undefined;
     try {
@@ -162,7 +165,7 @@ export class SessionManager {
         },
       );
       const verified = performance.now();
-      this.#limiter.succeed(email, ctx.ip);
+      await this.#limiter.succeed(email, ctx.ip);
 
       if (ctx.previousId !== undefined) await this.signOut(ctx.previousId);
 
@@ -195,13 +198,13 @@ export class SessionManager {
       return { id, info: { email, protocolVersion: PROTOCOL_VERSION }, live };
     } catch (err) {
       if (err instanceof BridgeError && COUNTED.has(err.code)) {
-        this.#limiter.fail(email, ctx.ip);
+        await this.#limiter.fail(email, ctx.ip);
         this.#log.info({ email, code: err.code, ip: ctx.ip }, "sign-in failed");
       }
       throw err;
     } finally {
       if (slot !== undefined) this.#holders.delete(slot);
-      attempted();
+      await attempted();
     }
   }
 
@@ -511,7 +514,6 @@ export class SessionManager {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    this.#limiter.close();
     await this.#live.closeAll(1001, "bridge shutting down");
   }
 }

@@ -1,9 +1,13 @@
 /**
- * Where session records live. A record is plain data (the password sealed, never in clear), so
- * the same interface can be backed by Redis to share sessions between bridges; the in-memory
- * store is the default. Live objects (IMAP connections, sockets) are kept apart, in the registry.
+ * Where session records live. A record is plain data (the password sealed, never in clear):
+ * the bridge keeps it in the state store (StateSessionStore: the SQLite file or Redis), so a
+ * restarted bridge, or another one sharing the store, finds every session still signed in. The
+ * in-memory store is for tests and embedders that want no durability. Live objects (IMAP
+ * connections, sockets) are kept apart, in the registry.
  */
+import { z } from "zod";
 import type { ServerTarget } from "../config";
+import type { StateStore } from "../state/store";
 
 export interface SessionRecord {
   email: string;
@@ -24,7 +28,54 @@ export interface SessionStore {
   close?(): Promise<void>;
 }
 
-/** The default store: a Map with idle expiry, swept every minute. */
+const ZTarget = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  security: z.enum(["tls", "starttls"]),
+});
+
+/** A stored record as read back: anything else (an older shape, a damaged entry) is no session. */
+const ZSessionRecord = z.object({
+  email: z.string(),
+  imap: ZTarget,
+  smtp: ZTarget.nullable(),
+  userNamed: z.boolean(),
+  sealedPassword: z.string(),
+  createdAt: z.number(),
+});
+
+/**
+ * Session records in the state store, under `session:<key>` (the key is a hash of the cookie's
+ * id, so the store holds no usable cookie), expiring with their idle TTL.
+ */
+export class StateSessionStore implements SessionStore {
+  readonly #state: StateStore;
+
+  constructor(state: StateStore) {
+    this.#state = state;
+  }
+
+  async get(key: string): Promise<SessionRecord | undefined> {
+    const raw = await this.#state.get(`session:${key}`);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = ZSessionRecord.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.#state.set(`session:${key}`, JSON.stringify(record), { ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#state.delete(`session:${key}`);
+  }
+}
+
+/** A Map with idle expiry, swept every minute: for tests (a clock of their own) and embedders. */
 export class MemorySessionStore implements SessionStore {
   readonly #records = new Map<string, { record: SessionRecord; expiresAt: number }>();
   readonly #sweeper: NodeJS.Timeout;

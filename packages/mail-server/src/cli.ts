@@ -8,7 +8,7 @@ const USAGE = `usage: ferry-mail-server <command> [options]
 
 commands:
   start    start Dovecot + Postfix on loopback, print JSON, stop on SIGINT/SIGTERM
-  install  apt-get install dovecot-imapd dovecot-lmtpd postfix openssl if missing
+  install  apt-get install dovecot-imapd dovecot-lmtpd postfix openssl redis-server if missing
 
 start options:
   --domain <name>             mail domain (default example.test)

@@ -21,6 +21,7 @@ export { CORPUS_DIR } from "./corpus-dir";
 export { ensureMailServerPackages, missingMailServerPackages } from "./install";
 export { type Envelope, lmtpDeliver } from "./lmtp";
 export { registeredConfigDirs as postfixAlternateConfigDirs } from "./postfix";
+export { type RedisServer, redisServerInstalled, startRedisServer } from "./redis";
 export {
   dompurifyVectors,
   h5scPayloads,

@@ -1,4 +1,4 @@
-/** Installs the Debian packages the fixture needs (Dovecot IMAP/LMTP, Postfix, openssl). */
+/** Installs the Debian packages the fixture needs (Dovecot IMAP/LMTP, Postfix, openssl, redis-server). */
 import { accessSync, constants } from "node:fs";
 import { run } from "./proc";
 
@@ -8,6 +8,8 @@ const PACKAGES: Record<string, string> = {
   "dovecot-lmtpd": "/usr/lib/dovecot/lmtp",
   postfix: "/usr/sbin/postfix",
   openssl: "/usr/bin/openssl",
+  // the state store's Redis backend is tested against a throwaway redis-server (redis.ts)
+  "redis-server": "/usr/bin/redis-server",
 };
 
 const EXTRA_BINARIES = ["/usr/sbin/dovecot", "/usr/bin/doveadm", "/usr/bin/script"];
@@ -33,9 +35,9 @@ export function missingMailServerPackages(): string[] {
 }
 
 /**
- * Installs `dovecot-imapd dovecot-lmtpd postfix openssl` with apt-get when any of their
+ * Installs `dovecot-imapd dovecot-lmtpd postfix openssl redis-server` with apt-get when any of their
  * binaries is missing (needs root). Returns the packages it installed; a no-op taking
- * microseconds when everything is present. System dovecot/postfix services that the packages
+ * microseconds when everything is present. System dovecot/postfix/redis services that the packages
  * may start are left alone: fixtures use their own configs and free ports.
  */
 export async function ensureMailServerPackages(

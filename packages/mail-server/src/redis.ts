@@ -1,0 +1,162 @@
+/**
+ * A throwaway redis-server on loopback for tests and the benchmark, started the way the fixture
+ * starts Dovecot: Debian's /usr/bin/redis-server run directly (never the system service, its
+ * config or its port), on a free port of 127.0.0.1, in its own temp dir, with no persistence
+ * (no RDB snapshots, no append-only file), stopped and removed by `stop()` or at process exit.
+ */
+import { spawn } from "node:child_process";
+import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { track, untrack } from "./cleanup";
+import { freePorts, isListening } from "./ports";
+import { isAlive, terminateTree, terminateTreeSync, waitFor } from "./proc";
+
+export const REDIS_SERVER = "/usr/bin/redis-server";
+const DIR_PREFIX = "ferry-redis-";
+
+/** A running throwaway Redis. */
+export interface RedisServer {
+  host: "127.0.0.1";
+  port: number;
+  /** `redis://127.0.0.1:<port>`, ready for FERRY_REDIS_URL. */
+  url: string;
+  /** Its temp dir (log file, working dir). */
+  dir: string;
+  pid(): number | undefined;
+  /** Stops the server, waits until it is gone and removes its temp dir. */
+  stop(): Promise<void>;
+}
+
+/** True when Debian's redis-server is installed (`apt-get install redis-server`). */
+export function redisServerInstalled(): boolean {
+  try {
+    accessSync(REDIS_SERVER, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Instance implements RedisServer {
+  readonly host = "127.0.0.1";
+  #pid: number | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    pid: number | undefined,
+  ) {
+    this.#pid = pid;
+  }
+
+  get url(): string {
+    return `redis://${this.host}:${this.port}`;
+  }
+
+  pid(): number | undefined {
+    return this.#pid !== undefined && isAlive(this.#pid) ? this.#pid : undefined;
+  }
+
+  logTail(): string {
+    try {
+      const text = readFileSync(join(this.dir, "redis.log"), "utf8").trim();
+      return text === "" ? "" : `\n--- redis.log ---\n${text.split("\n").slice(-20).join("\n")}`;
+    } catch {
+      return "";
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      untrack(this);
+      if (this.#pid !== undefined) await terminateTree("redis-server", this.#pid);
+      this.#pid = undefined;
+      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    })();
+    return this.#stopping;
+  }
+
+  disposeSync(): void {
+    if (this.#pid !== undefined) terminateTreeSync(this.#pid);
+    this.#pid = undefined;
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+async function startOnce(): Promise<RedisServer> {
+  if (!redisServerInstalled()) {
+    throw new Error(`${REDIS_SERVER} is missing: apt-get install redis-server`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
+  const [port = 0] = await freePorts(1);
+  const out = openSync(join(dir, "redis.log"), "a");
+  let pid: number | undefined;
+  let exited: string | undefined;
+  try {
+    // Arguments only: no config file, so nothing of /etc/redis applies.
+    const child = spawn(
+      REDIS_SERVER,
+      [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--unixsocket",
+        "",
+        "--loglevel",
+        "warning",
+      ],
+      { stdio: ["ignore", out, out], detached: false },
+    );
+    pid = child.pid;
+    child.once("exit", (code, sig) => {
+      exited = `redis-server exited with ${code ?? sig}`;
+    });
+    child.once("error", (err) => {
+      exited = `redis-server failed: ${err.message}`;
+    });
+    child.unref();
+  } finally {
+    closeSync(out);
+  }
+  const instance = new Instance(dir, port, pid);
+  track(instance);
+  try {
+    await waitFor(`redis-server on 127.0.0.1:${port}`, () => {
+      if (exited !== undefined) throw new Error(exited);
+      return isListening({ host: "127.0.0.1", port });
+    });
+    return instance;
+  } catch (err) {
+    const tail = instance.logTail();
+    await instance.stop().catch(() => undefined);
+    throw new Error(`${(err as Error).message}${tail}`);
+  }
+}
+
+/**
+ * Starts a throwaway redis-server on a free loopback port and resolves once it listens. Call
+ * `stop()` when done; it is also killed on process exit/SIGINT/SIGTERM.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
