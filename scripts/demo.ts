@@ -36,8 +36,11 @@ async function main(): Promise<void> {
     const total = Object.values(seeded.counts).reduce((a, b) => a + b, 0);
     process.stdout.write(`Seeded ${total} messages in ${(seeded.ms / 1000).toFixed(1)} s.\n`);
 
-    // The demo's own settings win over the environment, except the port and host to serve on.
+    // The demo's own settings win over the environment, except the port and host to serve on
+    // and where the state store is (FERRY_DATA_DIR, FERRY_REDIS_URL; default: see README).
+    const passed = ["FERRY_DATA_DIR", "FERRY_REDIS_URL", "XDG_STATE_HOME", "HOME"] as const;
     const config = loadConfig({
+      ...Object.fromEntries(passed.map((name) => [name, process.env[name]])),
       FERRY_PORT: process.env.FERRY_PORT ?? "3000",
       ...(process.env.FERRY_HOST === undefined ? {} : { FERRY_HOST: process.env.FERRY_HOST }),
       ...(process.env.FERRY_LOG_LEVEL === undefined

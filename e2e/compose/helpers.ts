@@ -4,7 +4,10 @@
  * trusting the fixture's CA), and a second bridge whose SMTP server is down.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createBridge, createLogger, loadConfig } from "@ferry/bridge";
 import type { Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
 import { ImapFlow, type MessageStructureObject } from "imapflow";
@@ -294,7 +297,9 @@ async function closedPort(): Promise<number> {
 export async function startBridgeWithSmtpDown(
   stack: Stack,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ferry-e2e-data-"));
   const env = loadConfig({
+    FERRY_DATA_DIR: dataDir,
     FERRY_PORT: "0",
     FERRY_HOST: "127.0.0.1",
     FERRY_SESSION_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e!",
@@ -310,5 +315,11 @@ export async function startBridgeWithSmtpDown(
   });
   const config = { ...env, loginFailuresPerIp: 10_000 };
   const bridge = await createBridge(config, { log: createLogger(config.logLevel) });
-  return { url: bridge.url, close: () => bridge.close() };
+  return {
+    url: bridge.url,
+    close: async () => {
+      await bridge.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

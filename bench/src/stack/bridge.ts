@@ -4,7 +4,16 @@
  * STARTTLS, the fixture's CA), serving the built web app, on a free loopback port.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { MailServer } from "@ferry/mail-server";
@@ -67,7 +76,10 @@ export async function startBridge(
       `--diagnostic-dir=${profileDir}`,
     );
   }
+  // its own state store (a SQLite file), so runs neither share sessions nor sign-in counts
+  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-data-"));
   const env: Record<string, string> = {
+    FERRY_DATA_DIR: dataDir,
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? "/root",
     FERRY_PORT: "0",
@@ -129,11 +141,13 @@ export async function startBridge(
   function stop(): Promise<void> {
     stopping ??= (async () => {
       unregister();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 12_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 12_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
     })();
     return stopping;
   }
