@@ -303,7 +303,11 @@ export async function fetchRows(
     let all: FetchMessageObject[];
     const previews = new Map<number, string>();
     if (usePreview) {
-      const raw = await rawFetch(client, range, [...ROW_ITEMS, "PREVIEW"], { uid: opts.uid });
+      // MODSEQ as imapflow's own fetch() asks for it: its HIGHESTMODSEQ then covers these rows
+      // (the live watcher's revisions rely on that).
+      const modseq = client.enabled.has("CONDSTORE") && client.mailbox && !client.mailbox.noModseq;
+      const items = [...ROW_ITEMS, "PREVIEW", ...(modseq ? ["MODSEQ"] : [])];
+      const raw = await rawFetch(client, range, items, { uid: opts.uid });
       all = raw.map((r) => r.message);
       for (const r of raw) {
         if (r.message.envelope === undefined || !(r.message.uid > 0)) continue;

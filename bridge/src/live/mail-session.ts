@@ -37,7 +37,7 @@
  * slower. A refused password stops the retries: state "offline" and an `error` auth_failed event.
  * Nothing here is shared between sessions except that timer.
  */
-import type { TConnectionState, TErrorCode, TServerFrame } from "@ferry/protocol";
+import type { TConnectionState, TErrorCode, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError, isBridgeError } from "../errors";
@@ -66,6 +66,8 @@ export interface MailSessionOptions {
   scheduler?: PeriodicScheduler;
   /** Folders watched at once, INBOX included (at least 2). Default MAX_WATCHED_FOLDERS. */
   maxWatchedFolders?: number;
+  /** List revisions from the bridge's counter even where the server has CONDSTORE (tests). */
+  counterRevisions?: boolean;
 }
 
 /** A watched folder other than INBOX. */
@@ -187,6 +189,7 @@ export class MailSession {
       lost: (watcher) => {
         if (this.isCurrent(watcher)) this.lost(watcher.role);
       },
+      counterRevisions: opts.counterRevisions === true,
     };
     this.inbox = new MailboxWatcher("inbox", this.hooks);
   }
@@ -199,6 +202,17 @@ export class MailSession {
   openedBy(owner: MailboxOwner): OwnedMailbox | null {
     const owned = this.owners.get(owner);
     return owned ? { mailbox: owned.mailbox, readOnly: owned.readOnly } : null;
+  }
+
+  /**
+   * Where the pushed events of `path` stand (see MailboxWatcher.revision), or null when it is
+   * not watched. Read before a window is: the window then holds every change pushed so far.
+   */
+  revision(path: string): TRevision | null {
+    const key = folderKey(path);
+    const watcher = key === "INBOX" ? this.inbox : this.watched.get(key)?.watcher;
+    if (!watcher || watcher.path === null || folderKey(watcher.path) !== key) return null;
+    return watcher.revision;
   }
 
   /** The folders whose changes are pushed: INBOX first, then the others, least recently opened first. */

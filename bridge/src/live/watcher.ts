@@ -13,8 +13,15 @@
  *   per message is kept. A reconnect re-SELECTs with (QRESYNC (uidvalidity modseq)).
  * - otherwise: a UidList maps sequence numbers to UIDs; a reconnect diffs UID SEARCH ALL against
  *   it and fetches FLAGS (CHANGEDSINCE modseq) where CONDSTORE is on, else sends mailbox.reset.
+ *
+ * Revisions (ZRevision): every list event carries where it stands in the mailbox's history, and
+ * `revision` tells the caller of a window where the events stand now. Where the mailbox has
+ * CONDSTORE the numbers are its mod-sequences as this connection knows them (imapflow raises its
+ * HIGHESTMODSEQ with every MODSEQ the server sends, new rows' included); otherwise, or with
+ * `counterRevisions`, a counter that starts over (with a new source) at every SELECT.
  */
-import type { TOpenedMailbox, TServerFrame } from "@ferry/protocol";
+import { randomBytes } from "node:crypto";
+import type { TEventRevision, TOpenedMailbox, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
@@ -32,6 +39,8 @@ export interface WatcherHooks {
   status(mailbox: string, messages: number, unseen: number): void;
   /** The connection closed without close(): the owner reconnects and calls recover(). */
   lost(watcher: MailboxWatcher): void;
+  /** Revisions from the bridge's counter even where the server has CONDSTORE. */
+  counterRevisions?: boolean;
 }
 
 /** What a SELECT/EXAMINE answered, as `mailbox.opened` carries it. */
@@ -51,6 +60,10 @@ interface Tracked {
   uids: UidList | null;
   /** False while `uids` may not match the server's numbering (during a resync). */
   positionsValid: boolean;
+  /** ZRevision source of the events: `modseq:<uidValidity>` or `bridge:<id>`. */
+  revSource: string;
+  /** Revision of the last event emitted (or of the SELECT). */
+  rev: number;
 }
 
 /** A resync that keeps failing to match the server gives up and sends mailbox.reset instead. */
@@ -92,6 +105,15 @@ export class MailboxWatcher {
   /** The watched mailbox (kept while reconnecting), or null before the first watch(). */
   get path(): string | null {
     return this.t?.path ?? null;
+  }
+
+  /**
+   * Where the events of the watched mailbox stand: a window read after this (on any connection)
+   * holds every change of the events emitted so far. Null when nothing is watched.
+   */
+  get revision(): TRevision | null {
+    const t = this.t;
+    return t ? { source: t.revSource, n: t.rev } : null;
   }
 
   /** The mode the mailbox is watched in (EXAMINE: true), or null when nothing is watched. */
@@ -478,6 +500,14 @@ export class MailboxWatcher {
     }
   }
 
+  /** The revision of the next event: the mod-sequence now known, or the counter's next step. */
+  private nextRevision(client: ImapFlow, t: Tracked): TEventRevision {
+    const since = t.rev;
+    const known = t.revSource.startsWith("modseq:") ? safeModseq(client.mailbox) : null;
+    t.rev = known === null ? since + 1 : Math.max(since, known);
+    return { source: t.revSource, since, n: t.rev };
+  }
+
   private emitChanges(client: ImapFlow, t: Tracked): void {
     const total = currentTotal(client, t);
     if (this.expunged.length > 0) {
@@ -489,6 +519,7 @@ export class MailboxWatcher {
         uidValidity: t.uidValidity,
         total,
         uids,
+        rev: this.nextRevision(client, t),
       });
     }
     if (this.flagChanges.size > 0) {
@@ -499,6 +530,7 @@ export class MailboxWatcher {
         mailbox: t.path,
         uidValidity: t.uidValidity,
         changes,
+        rev: this.nextRevision(client, t),
       });
     }
   }
@@ -534,6 +566,7 @@ export class MailboxWatcher {
         uidValidity: t.uidValidity,
         total: currentTotal(client, t),
         rows,
+        rev: this.nextRevision(client, t),
       });
       this.hooks.log.debug(
         {
@@ -675,6 +708,8 @@ export class MailboxWatcher {
       const last = mb.exists > 0 ? await client.fetchOne("*", { uid: true }) : false;
       uidNext = last ? last.uid + 1 : 1;
     }
+    const modseq =
+      client.enabled.has("CONDSTORE") && !this.hooks.counterRevisions ? safeModseq(mb) : null;
     const t: Tracked = {
       path: mb.path,
       readOnly,
@@ -683,6 +718,11 @@ export class MailboxWatcher {
       modseq: mb.noModseq ? null : (mb.highestModseq ?? null),
       uids: null,
       positionsValid: true,
+      revSource:
+        modseq === null
+          ? `bridge:${randomBytes(6).toString("base64url")}`
+          : `modseq:${Number(mb.uidValidity)}`,
+      rev: modseq ?? 0,
     };
     if (!client.enabled.has("QRESYNC")) {
       t.uids = new UidList();
@@ -702,6 +742,12 @@ function opened(mb: MailboxObject, askedReadOnly: boolean): OpenedMailbox {
     readOnly,
     permanentFlags: readOnly ? [] : [...(mb.permanentFlags ?? mb.flags ?? [])],
   };
+}
+
+/** HIGHESTMODSEQ as this connection knows it, when the mailbox has one that JSON carries exactly. */
+function safeModseq(mb: MailboxObject | false): number | null {
+  if (!mb || mb.noModseq || mb.highestModseq === undefined) return null;
+  return mb.highestModseq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(mb.highestModseq) : null;
 }
 
 function currentTotal(client: ImapFlow, t: Tracked): number {

@@ -3,7 +3,7 @@
  * connections) and its open sockets, keyed by session key. Records in the SessionStore can
  * outlive these (a restart, another bridge); the manager rebuilds them on demand.
  */
-import type { TConnectionState, TOpenedMailbox, TServerFrame } from "@ferry/protocol";
+import type { TConnectionState, TOpenedMailbox, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { WebSocket } from "ws";
 import type { Logger } from "../log";
@@ -23,6 +23,11 @@ export interface LiveMailSession {
   openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<TOpenedMailbox>;
   /** `owner` has nothing open any more (its socket closed). Never rejects. */
   releaseMailbox(owner: MailboxOwner): Promise<void>;
+  /**
+   * Where the pushed events of `path` stand, or null when it is not watched: read before a
+   * window is, it is the window's `rev` (every change pushed so far is in the window).
+   */
+  revision(path: string): TRevision | null;
   /** What `owner` has open, and whether read-only, or null. */
   openedBy(owner: MailboxOwner): { mailbox: string; readOnly: boolean } | null;
   subscribe(fn: (frame: TServerFrame) => void): () => void;

@@ -80,6 +80,9 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       const query = frame.query === null ? null : parseQuery(frame.query);
       const prefetched =
         modeOf(frame.mailbox).readOnly !== true ? takeInboxHead(mail, frame) : null;
+      // Read before the window is (it asks the server first), or while nothing was pushed since
+      // the prefetched one was: the window holds every change pushed before it.
+      const rev = mail.revision(frame.mailbox);
       const result =
         (prefetched && (await prefetched.catch(() => null))) ??
         (await mail.run((client) =>
@@ -91,7 +94,13 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
             ...modeOf(frame.mailbox),
           }),
         ));
-      answer(frame, { type: "list.window", id: frame.id, query: frame.query, ...result });
+      answer(frame, {
+        type: "list.window",
+        id: frame.id,
+        query: frame.query,
+        ...result,
+        ...(rev ? { rev } : {}),
+      });
       return;
     }
     case "message.open":

@@ -11,9 +11,11 @@ import {
   ZBodyPart,
   ZConnectionState,
   ZEnvelope,
+  ZEventRevision,
   ZMailbox,
   ZMessageRef,
   ZMessageRow,
+  ZRevision,
   ZUidSet,
 } from "./model";
 
@@ -203,6 +205,11 @@ export const ZWindow = z.object({
   total: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
   rows: z.array(ZMessageRow),
+  /**
+   * The mailbox's list revision the rows are at least at (see ZRevision); absent when the bridge
+   * does not watch the mailbox, or cannot say (the sign-in's first window).
+   */
+  rev: ZRevision.optional(),
 });
 export type TWindow = z.infer<typeof ZWindow>;
 
@@ -272,6 +279,8 @@ export const ZNewEvent = z.object({
   uidValidity: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   rows: z.array(ZMessageRow),
+  /** Where this event stands in the mailbox's list history (see ZEventRevision). */
+  rev: ZEventRevision.optional(),
 });
 
 export const ZExpungedEvent = z.object({
@@ -280,6 +289,8 @@ export const ZExpungedEvent = z.object({
   uidValidity: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   uids: z.array(z.number().int().positive()),
+  /** Where this event stands in the mailbox's list history (see ZEventRevision). */
+  rev: ZEventRevision.optional(),
 });
 
 export const ZFlagsEvent = z.object({
@@ -287,6 +298,8 @@ export const ZFlagsEvent = z.object({
   mailbox: z.string(),
   uidValidity: z.number().int().nonnegative(),
   changes: z.array(z.object({ uid: z.number().int().positive(), flags: z.array(z.string()) })),
+  /** Where this event stands in the mailbox's list history (see ZEventRevision). */
+  rev: ZEventRevision.optional(),
 });
 
 /** The mailbox changed beyond what events describe (new UIDVALIDITY, failed resync): refetch. */

@@ -137,3 +137,34 @@ export type TAttachment = z.infer<typeof ZAttachment>;
 /** The state of the bridge's IMAP connections for this session, as the browser shows it. */
 export const ZConnectionState = z.enum(["online", "reconnecting", "offline"]);
 export type TConnectionState = z.infer<typeof ZConnectionState>;
+
+/**
+ * A point in the history of one mailbox's list, so the browser can order list replies and pushed
+ * events (they travel on different IMAP connections) and notice what it missed.
+ *
+ * - `source` says where the numbers come from; numbers of different sources do not compare.
+ *   `modseq:<uidValidity>`: the mailbox's CONDSTORE mod-sequence (RFC 7162), the same for every
+ *   connection, session and bridge; events then skip numbers. `bridge:<id>`: a counter of the
+ *   bridge for a server (or mailbox) without CONDSTORE, one step per event, and a new `<id>`
+ *   whenever it starts over.
+ * - `n`: on a `list.window`, every change numbered up to `n` is in the rows (they may hold later
+ *   ones too). On a pushed event, every change it carries is numbered at most `n`, except that
+ *   IMAP numbers no expunge it announces: `messages.expunged` is applied whatever its revision
+ *   (removing a row again changes nothing).
+ */
+export const ZRevision = z.object({
+  source: z.string().min(1).max(100),
+  n: z.number().int().nonnegative(),
+});
+export type TRevision = z.infer<typeof ZRevision>;
+
+/**
+ * The revision of a pushed list event: `since` is the `n` of the event before it from the same
+ * source (every change up to `since` was pushed before this one). A list whose revision is below
+ * `since` missed something in between: it refetches. One whose revision is past `n` (or at `n`,
+ * when `since` is below `n`) already holds this event's changes: it ignores the event.
+ */
+export const ZEventRevision = ZRevision.extend({
+  since: z.number().int().nonnegative(),
+});
+export type TEventRevision = z.infer<typeof ZEventRevision>;
