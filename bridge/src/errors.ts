@@ -25,6 +25,11 @@ export function isBridgeError(err: unknown): err is BridgeError {
   return err instanceof BridgeError;
 }
 
+/** What to log of a failure: its code ("internal" when it is no BridgeError), never its text. */
+export function errorCodeOf(err: unknown): TErrorCode {
+  return isBridgeError(err) ? err.code : "internal";
+}
+
 /** The HTTP status each code is answered with on the HTTP API. */
 export function httpStatusOf(code: TErrorCode): number {
   switch (code) {
