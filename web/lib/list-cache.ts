@@ -4,7 +4,13 @@
  * flag changes) and optimistic updates. Rows are kept sparse by position so a list of 100,000
  * messages costs only the rows that were looked at.
  */
-import { LIST_WINDOW_SIZE, type TMessageRow, type TWindow } from "@ferry/protocol";
+import {
+  LIST_WINDOW_SIZE,
+  type TMessageRow,
+  type TRevision,
+  type TServerFrame,
+  type TWindow,
+} from "@ferry/protocol";
 
 /** Rows per `list.window` request. */
 export const WINDOW_SIZE = LIST_WINDOW_SIZE;
@@ -21,7 +27,18 @@ export interface ListData {
   fetched: Record<number, string>;
   /** UIDs that just arrived, for the slide-in animation. */
   arrived: number[];
+  /**
+   * The mailbox's list revision the rows hold (list-order.ts), once a reply or event told it;
+   * kept across a UIDVALIDITY-preserving merge.
+   */
+  rev?: TRevision | undefined;
 }
+
+/** A pushed event that changes what a list holds. */
+export type ListEvent = Extract<
+  TServerFrame,
+  { type: "messages.new" | "messages.expunged" | "messages.flags" }
+>;
 
 export function emptyList(mailbox: string, query: string | null): ListData {
   return { mailbox, query, uidValidity: null, total: 0, rows: {}, fetched: {}, arrived: [] };

@@ -1,8 +1,10 @@
 /**
  * The signed-in client: the socket, the TanStack Query cache it feeds, and the fetchers behind
  * each query. Pushed events are applied to the cache directly (new rows, expunges, flags,
- * counts) instead of refetching. After every hello (first connect or reconnect) what is on
- * screen is checked again, since events may have been missed while the socket was down.
+ * counts) instead of refetching, in the order their revisions give (list-order.ts): a reply
+ * older than events already applied is brought up to date, and a gap refetches what is on
+ * screen, once. After every hello (first connect or reconnect) what is on screen is checked
+ * again, since events may have been missed while the socket was down.
  */
 import type {
   TMailbox,
@@ -10,21 +12,18 @@ import type {
   TMessageHeader,
   TMessageRef,
   TOpenedMailbox,
-  TWindow,
 } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
 import { FerryError } from "./errors";
 import {
-  applyFlags,
-  applyNew,
-  applyRemoved,
   emptyList,
   type ListData,
-  mergeWindow,
+  type ListEvent,
   WINDOW_SIZE,
   windowNeedsFetch,
 } from "./list-cache";
+import { applyOrdered, eventVerdict, logEvent, mergeOrdered } from "./list-order";
 import { FerrySocket, type PushedEvent } from "./socket";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -77,30 +76,22 @@ export async function fetchMailboxes(): Promise<TMailbox[]> {
 }
 
 const inflight = new Map<string, Promise<ListData>>();
-const behindRetries = new Map<string, number>();
-/** The latest message count of each mailbox that events (or the open reply) reported. */
-const knownTotals = new Map<string, number>();
+/** Recent list events of each mailbox, oldest first, to bring an older window up to date. */
+const eventLogs = new Map<string, ListEvent[]>();
 
 /**
- * Is this reply older than what events already told us? (A folder's count differs from the
- * one last pushed, or its newest row is below a UID we know is at the top: it was answered
- * from a view of the mailbox that had not seen the news yet.) Then it is not merged; the
- * window is asked for again shortly.
- */
-function isBehind(prev: ListData | undefined, reply: TWindow): boolean {
-  if (reply.query !== null) return false;
-  const known = knownTotals.get(reply.mailbox);
-  if (known !== undefined && known !== reply.total) return true;
-  if (!prev || prev.uidValidity !== reply.uidValidity || reply.offset !== 0) return false;
-  return (prev.rows[0]?.uid ?? 0) > (reply.rows[0]?.uid ?? 0);
-}
-
-/**
- * Fetch window `w` of a list and merge it into the cache (deduplicated while in flight).
+ * Fetch window `w` of a list and merge it into the cache (deduplicated while in flight), in
+ * revision order (mergeOrdered). A reply older than events already applied that the event log
+ * cannot bring up to date is asked for again, once (`retry`).
  * A reply is stamped with the epoch it arrived in: replies only come on the socket that
  * carried the request, after that socket's hello. Rejects with a FerryError (e.g. `search_syntax`).
  */
-export function fetchWindow(mailbox: string, query: string | null, w: number): Promise<ListData> {
+export function fetchWindow(
+  mailbox: string,
+  query: string | null,
+  w: number,
+  retry = false,
+): Promise<ListData> {
   const id = `${mailbox}\u0000${query ?? ""}\u0000${w}`;
   const running = inflight.get(id);
   if (running) return running;
@@ -109,21 +100,18 @@ export function fetchWindow(mailbox: string, query: string | null, w: number): P
     .request({ type: "list.window", mailbox, offset: w * WINDOW_SIZE, limit: WINDOW_SIZE, query })
     .then((reply) => {
       const prev = queryClient.getQueryData<ListData>(key);
-      if (isBehind(prev, reply)) {
-        const tries = behindRetries.get(id) ?? 0;
-        if (tries < 5) {
-          behindRetries.set(id, tries + 1);
-          setTimeout(() => void fetchWindow(mailbox, query, w).catch(() => undefined), 300);
-          if (prev) return prev;
-        }
-      } else {
-        behindRetries.delete(id);
+      const log = eventLogs.get(mailbox) ?? [];
+      const { data, complete } = mergeOrdered(prev, reply, currentEpoch(), log);
+      queryClient.setQueryData(key, data);
+      if (!complete && !retry) {
+        inflight.delete(id);
+        void fetchWindow(mailbox, query, w, true).catch(() => undefined);
       }
-      const merged = mergeWindow(prev, reply, currentEpoch());
-      queryClient.setQueryData(key, merged);
-      return merged;
+      return data;
     })
-    .finally(() => inflight.delete(id));
+    .finally(() => {
+      if (inflight.get(id) === p) inflight.delete(id);
+    });
   inflight.set(id, p);
   return p;
 }
@@ -199,7 +187,6 @@ export function prefetchMessage(ref: TMessageRef): void {
 /** SELECT (or EXAMINE) the mailbox the user is looking at, so its changes are pushed live. */
 export async function openMailbox(path: string, readOnly: boolean): Promise<TOpenedMailbox> {
   const reply = await socket.request({ type: "mailbox.open", path, readOnly });
-  knownTotals.set(path, reply.exists);
   // A list answered before the mailbox was open here (at sign-in the bridge fetches INBOX's
   // top before its watcher is up) can miss mail that came in between, which no event will
   // bring: when the counts disagree, the top is asked for again.
@@ -237,12 +224,27 @@ function updateMessageFlags(mailbox: string, changes: Array<{ uid: number; flags
   }
 }
 
+/**
+ * A list event: logged, and applied in revision order to every cached list of its mailbox.
+ * False when every list already held it (an event older than what they show).
+ */
+function applyListEvent(e: ListEvent): boolean {
+  eventLogs.set(e.mailbox, logEvent(eventLogs.get(e.mailbox) ?? [], e));
+  let lists = 0;
+  let stale = 0;
+  updateLists(e.mailbox, (d) => {
+    lists++;
+    if (eventVerdict(d.rev, e.type, e.rev) === "stale") stale++;
+    return applyOrdered(d, e).data;
+  });
+  return lists === 0 || stale < lists;
+}
+
 export function handleEvent(e: PushedEvent): void {
   switch (e.type) {
     case "state":
       return;
     case "mailbox.status":
-      knownTotals.set(e.mailbox, e.messages);
       updateMailbox(e.mailbox, (m) => ({ ...m, messages: e.messages, unseen: e.unseen }));
       // A folder list whose count disagrees missed something: refetch what is on screen.
       updateLists(e.mailbox, (d) =>
@@ -252,29 +254,21 @@ export function handleEvent(e: PushedEvent): void {
       );
       return;
     case "messages.new":
-      knownTotals.set(e.mailbox, e.total);
-      updateLists(e.mailbox, (d) => applyNew(d, e));
+      applyListEvent(e);
       // The slide-in plays once: rows scrolled back into view later just appear.
       setTimeout(() => {
         updateLists(e.mailbox, (d) => (d.arrived.length > 0 ? { ...d, arrived: [] } : d));
       }, 1500);
       return;
     case "messages.expunged":
-      knownTotals.set(e.mailbox, e.total);
-      updateLists(e.mailbox, (d) =>
-        d.uidValidity !== null && d.uidValidity !== e.uidValidity
-          ? d
-          : applyRemoved(d, e.uids, d.query === null ? e.total : undefined),
-      );
+      applyListEvent(e);
       return;
     case "messages.flags":
-      updateLists(e.mailbox, (d) =>
-        d.uidValidity === e.uidValidity ? applyFlags(d, e.changes) : d,
-      );
-      updateMessageFlags(e.mailbox, e.changes);
+      // The open message shows the flags it last heard of, whatever the lists' order.
+      if (applyListEvent(e)) updateMessageFlags(e.mailbox, e.changes);
       return;
     case "mailbox.reset":
-      knownTotals.delete(e.mailbox);
+      eventLogs.delete(e.mailbox);
       updateLists(e.mailbox, (d) => ({
         ...emptyList(d.mailbox, d.query),
         uidValidity: e.uidValidity,
@@ -322,6 +316,6 @@ export function startClient(): void {
 /** Stop the socket and forget everything cached (sign-out). */
 export function stopClient(): void {
   socket.stop();
-  knownTotals.clear();
+  eventLogs.clear();
   queryClient.clear();
 }
