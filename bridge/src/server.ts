@@ -102,6 +102,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
   const compose = new ComposeService({
     config,
     log,
+    state,
     mailAccess: (key) => manager.mailAccess(key),
     // detached sessions (IMAP closed for want of use) are still signed in: keep their uploads
     isLive: (key) => manager.isActive(key),

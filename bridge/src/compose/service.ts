@@ -14,6 +14,7 @@ import { BridgeError } from "../errors";
 import type { Logger } from "../log";
 import type { LiveSession } from "../session/live";
 import type { MailAccess } from "../session/manager";
+import type { StateStore } from "../state/store";
 import { CONTACTS_TTL_MS } from "./contacts";
 import { answerComposeFrame, type ComposeFrameDeps } from "./frames";
 import { IdentityStore } from "./identities";
@@ -32,11 +33,13 @@ export interface ComposeDeps {
   push: (sessionKey: string, frame: TServerFrame) => void;
   /** Where the upload directory goes (default: the OS temp dir). */
   uploadDir?: string;
+  /** What outlives the process (the identities live there). */
+  state: StateStore;
 }
 
 export class ComposeService {
   readonly uploads: UploadStore;
-  readonly identities = new IdentityStore();
+  readonly identities: IdentityStore;
   readonly #deps: ComposeDeps;
   readonly #log: Logger;
   readonly #sender: Sender;
@@ -49,6 +52,7 @@ export class ComposeService {
   constructor(deps: ComposeDeps) {
     this.#deps = deps;
     this.#log = deps.log.child({ module: "compose" });
+    this.identities = new IdentityStore(deps.state);
     this.uploads = new UploadStore(
       {
         maxFileBytes: deps.config.uploadMaxBytes,

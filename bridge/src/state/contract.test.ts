@@ -3,6 +3,8 @@
  * throwaway redis-server on loopback). A second handle on the same data plays another bridge.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { IdentityStore } from "../compose/identities";
+import { accountKey } from "../session/account";
 import type { StateStore } from "./store";
 import {
   type BackendFactory,
@@ -271,6 +273,38 @@ describe.each(BACKENDS)("state store contract: %s", (_name, factory) => {
       await store.close();
       const after = await backend.open();
       expect(await after.claim("outbox", "m1", { leaseMs: 1000 })).toMatchObject({ id: "m1" });
+    });
+  });
+
+  describe("what is kept per account", () => {
+    it("never serves one server's entry to the same address on another server", async () => {
+      await fresh();
+      const identities = new IdentityStore(store);
+      const onA = accountKey({ host: "imap.a.test", port: 993 }, "alice@example.test");
+      const onB = accountKey({ host: "imap.b.test", port: 993 }, "alice@example.test");
+      const onAOtherPort = accountKey({ host: "imap.a.test", port: 1993 }, "alice@example.test");
+      const ceo = { id: "ceo", name: "The CEO", address: "ceo@example.test", signature: "" };
+      await identities.save(onA, [ceo]);
+      expect(await identities.list(onA)).toEqual([ceo]);
+      expect(await identities.list(onB)).toEqual([]);
+      expect(await identities.list(onAOtherPort)).toEqual([]);
+      expect(await identities.ownAddresses(onB, "alice@example.test")).toEqual(
+        new Set(["alice@example.test"]),
+      );
+      await identities.save(onB, []);
+      // another bridge on the same store sees the first server's identities, unchanged
+      const other = new IdentityStore(await backend.open());
+      expect(await other.list(onA)).toEqual([ceo]);
+      expect(await other.byAddress(onA, "CEO@example.test")).toEqual(ceo);
+    });
+
+    it("reads a damaged settings entry as none rather than failing", async () => {
+      await fresh();
+      const account = accountKey({ host: "imap.a.test", port: 993 }, "alice@example.test");
+      await store.set(`identities:${account}`, "{not json");
+      expect(await new IdentityStore(store).list(account)).toEqual([]);
+      await store.set(`identities:${account}`, JSON.stringify([{ id: 1 }]));
+      expect(await new IdentityStore(store).list(account)).toEqual([]);
     });
   });
 });
