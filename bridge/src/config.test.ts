@@ -140,4 +140,35 @@ describe("loadConfig", () => {
       expect.stringMatching(/^FERRY_IMAP_PORT: must be between 1 and 65535/),
     ]);
   });
+
+  it("keeps the state store in FERRY_DATA_DIR, by default under the XDG state directory", () => {
+    expect(loadConfig({ HOME: "/home/ferry" })).toMatchObject({
+      dataDir: "/home/ferry/.local/state/ferry",
+      redisUrl: null,
+    });
+    expect(loadConfig({ HOME: "/home/ferry", XDG_STATE_HOME: "/var/state" }).dataDir).toBe(
+      "/var/state/ferry",
+    );
+    // XDG says a relative XDG_STATE_HOME is to be ignored
+    expect(loadConfig({ HOME: "/home/ferry", XDG_STATE_HOME: "state" }).dataDir).toBe(
+      "/home/ferry/.local/state/ferry",
+    );
+    expect(loadConfig({ FERRY_DATA_DIR: "/srv/ferry", XDG_STATE_HOME: "/x" }).dataDir).toBe(
+      "/srv/ferry",
+    );
+  });
+
+  it("takes FERRY_REDIS_URL as a redis:// or rediss:// URL only", () => {
+    expect(loadConfig({ FERRY_REDIS_URL: "redis://:pw@10.0.0.5:6379/2" }).redisUrl).toBe(
+      "redis://:pw@10.0.0.5:6379/2",
+    );
+    expect(loadConfig({ FERRY_REDIS_URL: "rediss://cache.example:6380" }).redisUrl).toBe(
+      "rediss://cache.example:6380",
+    );
+    for (const bad of ["localhost:6379", "http://cache:6379", "redis://"]) {
+      expect(problemsOf({ FERRY_REDIS_URL: bad })).toEqual([
+        expect.stringMatching(/^FERRY_REDIS_URL: must be a URL like redis:\/\/host:6379/),
+      ]);
+    }
+  });
 });
