@@ -1,8 +1,8 @@
 /**
  * The state store: what must outlive a bridge process (session records, per-account settings,
- * the sign-in limiter's counts, held and scheduled mail), behind one interface with two backends
- * that pass one contract suite (contract.test.ts): a SQLite file (sqlite.ts, the default: one
- * machine needs no other server) and Redis (redis.ts, for several bridges).
+ * the sign-in limiter's counts; its jobs are for held and scheduled mail), behind one interface
+ * with two backends that pass one contract suite (contract.test.ts): a SQLite file (sqlite.ts,
+ * the default: one machine needs no other server) and Redis (redis.ts, for several bridges).
  *
  * Three primitives, chosen so that each backend does them atomically:
  * - **entries**: a string value under a key, optionally expiring (sessions, settings);
