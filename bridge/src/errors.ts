@@ -36,6 +36,7 @@ export function httpStatusOf(code: TErrorCode): number {
     case "bad_request":
     case "search_syntax":
     case "malformed_message":
+    case "folder_name_invalid":
       return 400;
     case "unauthorized":
     case "auth_failed":
@@ -46,11 +47,13 @@ export function httpStatusOf(code: TErrorCode): number {
     case "server_not_allowed":
     case "read_only":
     case "proxy_refused":
+    case "folder_protected":
       return 403;
     case "mailbox_not_found":
     case "message_not_found":
       return 404;
     case "uidvalidity_changed":
+    case "folder_exists":
       return 409;
     case "frame_too_large":
     case "too_large":

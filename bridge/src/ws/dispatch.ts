@@ -5,7 +5,8 @@
  * IMAP work goes through the session's MailSession (`live.mail.run`); replies go to the
  * requesting socket only. The open mailbox and its mode are the requesting
  * socket's (`owner`): a set in a mailbox this socket opened read-only is refused read_only,
- * whatever other tabs of the session have open.
+ * whatever other tabs of the session have open. A change to the folder tree is also announced
+ * (`announceFolders`) to every socket of the same account on this bridge.
  */
 import {
   isComposeClientFrame,
@@ -24,6 +25,13 @@ import {
   moveMessages,
   updateFlags,
 } from "../imap/actions";
+import {
+  createFolder,
+  deleteFolder,
+  emptyFolder,
+  renameFolder,
+  subscribeFolder,
+} from "../imap/folders";
 import { listMailboxes } from "../imap/mailboxes";
 import { openMessage } from "../imap/message";
 import { listWindow } from "../imap/window";
@@ -41,6 +49,8 @@ export interface DispatchContext {
   log: Logger;
   /** Writing mail (bridge/src/compose); the compose frames are refused without it. */
   compose?: ComposeService | undefined;
+  /** Tells every socket of this account on this bridge that the folder tree changed. */
+  announceFolders?: (() => void) | undefined;
 }
 
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
@@ -136,6 +146,29 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       await mail.run((client) => markAllRead(client, frame.mailbox, modeOf(frame.mailbox)));
       answer(frame, { type: "ok", id: frame.id });
       return;
+    case "folder.create":
+    case "folder.rename":
+    case "folder.delete":
+    case "folder.subscribe":
+    case "folder.empty": {
+      const result = await mail.run((client) => {
+        switch (frame.type) {
+          case "folder.create":
+            return createFolder(client, frame.parent, frame.name);
+          case "folder.rename":
+            return renameFolder(client, frame.path, frame.parent, frame.name);
+          case "folder.delete":
+            return deleteFolder(client, frame.path);
+          case "folder.subscribe":
+            return subscribeFolder(client, frame.path, frame.subscribed);
+          case "folder.empty":
+            return emptyFolder(client, frame.path);
+        }
+      });
+      answer(frame, { type: "folder.done", id: frame.id, ...result });
+      ctx.announceFolders?.();
+      return;
+    }
     default: {
       const unhandled: never = frame;
       void unhandled;

@@ -27,6 +27,8 @@
  * Each socket holds its session in use (a lease: the session's IMAP connections stay open while
  * any socket is open), and is the owner of its own open mailbox: `mailbox.open` on one tab does
  * not change what another tab has open or its read-only mode. A closing socket lets go of both.
+ * A change a socket makes to the folder tree is pushed (`mailboxes.changed`) to every open
+ * socket of the same account on this bridge, whichever session it belongs to.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -109,6 +111,8 @@ export class SocketServer {
   readonly #wss: WebSocketServer;
   readonly #deps: SocketServerDeps;
   readonly #state = new WeakMap<WebSocket, SocketState>();
+  /** The session of each open socket, for what goes to all of an account's sockets. */
+  readonly #sessionOf = new WeakMap<WebSocket, LiveSession>();
   readonly #heartbeat: NodeJS.Timeout;
 
   constructor(deps: SocketServerDeps) {
@@ -213,6 +217,7 @@ export class SocketServer {
       inFlight: 0,
     };
     this.#state.set(ws, state);
+    this.#sessionOf.set(ws, live);
     live.sockets.add(ws);
 
     const send = (frame: TServerFrame): void => this.#send(ws, frame, log, live);
@@ -277,7 +282,14 @@ export class SocketServer {
     if (frame.type === "ping") return send({ type: "pong", id: frame.id });
     state.inFlight += 1;
     try {
-      await dispatch(frame, { live, owner: ws, reply: send, log, compose: this.#deps.compose });
+      await dispatch(frame, {
+        live,
+        owner: ws,
+        reply: send,
+        log,
+        compose: this.#deps.compose,
+        announceFolders: () => this.#toAccount(live.account, { type: "mailboxes.changed" }),
+      });
     } catch (err) {
       const bridgeError = commandError(err);
       if (!isBridgeError(err) || bridgeError.code === "internal") {
@@ -344,6 +356,15 @@ export class SocketServer {
   broadcast(live: LiveSession, frame: TServerFrame): void {
     const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
     for (const ws of live.sockets) this.#send(ws, frame, log, live);
+  }
+
+  /** Sends an event to every open socket of every session of `account` on this bridge. */
+  #toAccount(account: string, frame: TServerFrame): void {
+    for (const ws of this.#wss.clients) {
+      const live = this.#sessionOf.get(ws);
+      if (!live || live.account !== account) continue;
+      this.#send(ws, frame, this.#deps.log.child({ session: live.key.slice(0, 12) }), live);
+    }
   }
 
   #beat(): void {

@@ -46,6 +46,11 @@ export const REPLIES = {
   "contacts.suggest": { reply: "contacts" },
   "identities.list": { reply: "identities" },
   "identities.save": { reply: "identities" },
+  "folder.create": { reply: "folder.done" },
+  "folder.rename": { reply: "folder.done" },
+  "folder.delete": { reply: "folder.done" },
+  "folder.subscribe": { reply: "folder.done" },
+  "folder.empty": { reply: "folder.done" },
 } as const satisfies { readonly [K in TClientFrameType]: ReplySpec };
 
 type Replies = typeof REPLIES;

@@ -58,6 +58,12 @@ export const ErrorCode = z.enum([
   "smtp_not_configured",
   /** Undo came too late: the message is being sent or was sent. */
   "already_sent",
+  /** A folder name that cannot be used (empty, too long, a control character, the delimiter). */
+  "folder_name_invalid",
+  /** A folder of that name already exists there. */
+  "folder_exists",
+  /** Inbox and the special-use folders (Sent, Drafts, Trash, Junk, Archive) are kept as they are. */
+  "folder_protected",
   "internal",
   // Made by the browser itself, never sent by the bridge:
   /** The browser could not reach the bridge at all (offline, bridge down, upload cut off). */

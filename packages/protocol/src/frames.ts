@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { COMPOSE_CLIENT_FRAMES, COMPOSE_SERVER_FRAMES } from "./compose";
 import { ErrorCode } from "./errors";
+import { FOLDER_CLIENT_FRAMES, FOLDER_SERVER_FRAMES } from "./folders";
 import {
   ZAttachment,
   ZBodyPart,
@@ -127,6 +128,7 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMessagesDelete,
   ZMarkAllRead,
   ...COMPOSE_CLIENT_FRAMES,
+  ...FOLDER_CLIENT_FRAMES,
 ]);
 export type TClientFrame = z.infer<typeof ZClientFrame>;
 /** What a caller writes before defaults are applied (e.g. `readOnly` may be left out). */
@@ -332,6 +334,7 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZResetEvent,
   ZMailboxesChanged,
   ...COMPOSE_SERVER_FRAMES,
+  ...FOLDER_SERVER_FRAMES,
 ]);
 export type TServerFrame = z.infer<typeof ZServerFrame>;
 export type TServerFrameType = TServerFrame["type"];

@@ -8,6 +8,7 @@ export * from "./connection";
 export * from "./contract";
 export * from "./errors";
 export * from "./filename";
+export * from "./folders";
 export * from "./frames";
 export * from "./http";
 export * from "./model";
