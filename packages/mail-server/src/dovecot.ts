@@ -30,6 +30,15 @@ export interface DovecotPaths {
   keyFile: string;
 }
 
+/** What the fixture's Dovecot offers beyond its defaults. */
+export interface DovecotFeatures {
+  /**
+   * IMAP NOTIFY (RFC 5465); default true. Off, the mailbox list index is off too: Dovecot offers
+   * NOTIFY only with it, so this is a server that has none, for testing clients' fallbacks.
+   */
+  notify?: boolean;
+}
+
 /** A running Dovecot master owned by the fixture. */
 export class Dovecot {
   readonly conf: string;
@@ -46,6 +55,7 @@ export class Dovecot {
     readonly paths: DovecotPaths,
     readonly ports: DovecotPorts,
     readonly instanceName: string,
+    readonly features: DovecotFeatures = {},
   ) {
     this.conf = join(paths.dir, "dovecot.conf");
     this.passwdDir = join(paths.dir, "users");
@@ -78,10 +88,17 @@ auth_cache_size = 0
 first_valid_uid = ${MAIL_UID}
 first_valid_gid = ${MAIL_GID}
 mail_location = maildir:~/Maildir
-mailbox_list_index = yes
+mailbox_list_index = ${this.features.notify === false ? "no" : "yes"}
 # Sets $HasAttachment / $HasNoAttachment at save time (search has:attachment, list marks).
 mail_attachment_detection_options = add-flags content-type=!application/signature content-type=!application/pkcs7-signature
 mail_fsync = never
+# Quota (RFC 9208 GETQUOTAROOT through imap_quota below), counted from the indexes; a user's limit
+# is a userdb field of their passwd-file (addUser's quotaKb), none means unlimited.
+mail_plugins = $mail_plugins quota
+plugin {
+  quota = count:User quota
+  quota_vsizes = yes
+}
 
 passdb {
   driver = passwd-file
@@ -133,6 +150,7 @@ service imap {
   process_limit = 4096
 }
 protocol imap {
+  mail_plugins = $mail_plugins imap_quota
   mail_max_userip_connections = 5000
 }
 `;
@@ -160,8 +178,11 @@ protocol imap {
     }
   }
 
-  /** Writes the user's passwd-file (readable by the auth process, which runs as dovecot). */
-  async addUser(email: string, password: string, home: string): Promise<void> {
+  /**
+   * Writes the user's passwd-file (readable by the auth process, which runs as dovecot), with
+   * `quotaKb` as the storage quota in KiB when given (else unlimited).
+   */
+  async addUser(email: string, password: string, home: string, quotaKb?: number): Promise<void> {
     if (/[:/\n\r]/.test(email) || /[:\n\r]/.test(password)) {
       throw new Error(`user ${email}: ':', '/' and newlines are not allowed here`);
     }
@@ -169,7 +190,7 @@ protocol imap {
     await mkdir(this.passwdDir, { recursive: true });
     await writeFile(
       join(this.passwdDir, user),
-      `${user}:{PLAIN}${password}:${MAIL_UID}:${MAIL_GID}::${home}::\n`,
+      `${user}:{PLAIN}${password}:${MAIL_UID}:${MAIL_GID}::${home}::${quotaField(quotaKb)}\n`,
       { mode: 0o644 },
     );
   }
@@ -202,4 +223,13 @@ protocol imap {
       return "";
     }
   }
+}
+
+/** The passwd-file extra field that sets a user's storage quota, or "" for none. */
+function quotaField(quotaKb: number | undefined): string {
+  if (quotaKb === undefined) return "";
+  if (!Number.isSafeInteger(quotaKb) || quotaKb <= 0) {
+    throw new Error(`quotaKb must be a positive integer, got ${quotaKb}`);
+  }
+  return `userdb_quota_rule=*:storage=${quotaKb}K`;
 }

@@ -45,7 +45,7 @@ export interface MailUser {
 /** Options of {@link startMailServer}. */
 export interface MailServerOptions {
   /** Initial users; default alice@ and bob@ the domain, with generated passwords. */
-  users?: { email: string; password?: string }[];
+  users?: { email: string; password?: string; quotaKb?: number }[];
   /** Mail domain served by the fixture; default `example.test`. User domains are added too. */
   domain?: string;
   /** Extra DNS names for the server certificate (localhost and mail.<domain> are always in). */
@@ -54,6 +54,17 @@ export interface MailServerOptions {
   keep?: boolean;
   /** Start Postfix (SMTP submission); default true. Without it only IMAP/LMTP run. */
   postfix?: boolean;
+  /**
+   * Offer IMAP NOTIFY (RFC 5465); default true. False gives a server without it (and without
+   * Dovecot's mailbox list index, which NOTIFY needs), for testing a client's fallback.
+   */
+  notify?: boolean;
+}
+
+/** Per-user settings of the fixture's Dovecot. */
+export interface UserOptions {
+  /** Storage quota in KiB (RFC 9208 STORAGE, shown by GETQUOTAROOT); unlimited when undefined. */
+  quotaKb?: number | undefined;
 }
 
 /** A running fixture. All listeners are on loopback. */
@@ -88,7 +99,7 @@ export interface MailServer {
   /** Looks up a user (case-insensitive); throws if unknown. */
   user(email: string): MailUser;
   /** Creates a user (password generated if omitted); its domain must be one of `domains`. */
-  addUser(email: string, password?: string): Promise<MailUser>;
+  addUser(email: string, password?: string, opts?: UserOptions): Promise<MailUser>;
   /** Delivers a raw RFC 5322 message over LMTP; rejects if any recipient is refused. */
   deliver(raw: string | Buffer, envelope: { from: string; to: string[] }): Promise<void>;
   /** chowns the user's home to uid/gid 8 (after writing files there as root). */
@@ -165,7 +176,11 @@ class Fixture implements MailServer {
     return found;
   }
 
-  async createUser(email: string, password = generatePassword()): Promise<MailUser> {
+  async createUser(
+    email: string,
+    password = generatePassword(),
+    opts: UserOptions = {},
+  ): Promise<MailUser> {
     const address = email.toLowerCase();
     if (!EMAIL.test(address)) throw new Error(`invalid fixture email: ${email}`);
     if (this.users.some((u) => u.email === address)) throw new Error(`user exists: ${address}`);
@@ -176,18 +191,18 @@ class Fixture implements MailServer {
     );
     await chmod(home, 0o700);
     await chownTree(home);
-    await this.dovecot.addUser(address, password, home);
+    await this.dovecot.addUser(address, password, home, opts.quotaKb);
     const user = { email: address, password, home, maildir };
     this.users.push(user);
     return user;
   }
 
-  async addUser(email: string, password?: string): Promise<MailUser> {
+  async addUser(email: string, password?: string, opts?: UserOptions): Promise<MailUser> {
     const domain = email.split("@")[1]?.toLowerCase() ?? "";
     if (!this.domains.includes(domain)) {
       throw new Error(`${email}: domain must be one of ${this.domains.join(", ")}`);
     }
-    const user = await this.createUser(email, password);
+    const user = await this.createUser(email, password, opts);
     if (this.postfix) {
       await this.postfix.writeMailboxes(this.users.map((u) => u.email));
       await this.postfix.reload();
@@ -264,6 +279,7 @@ async function startOnce(opts: MailServerOptions): Promise<MailServer> {
     },
     { imapTls, imapStarttls, lmtp, auth },
     `ferry-${dir.slice(-6)}`,
+    { notify: opts.notify ?? true },
   );
   const postfix = withPostfix
     ? new Postfix({
@@ -286,7 +302,9 @@ async function startOnce(opts: MailServerOptions): Promise<MailServer> {
     ]);
     fixture.ca = tls.ca;
     fixture.caFile = tls.caFile;
-    for (const spec of userSpecs) await fixture.createUser(spec.email, spec.password);
+    for (const spec of userSpecs) {
+      await fixture.createUser(spec.email, spec.password, { quotaKb: spec.quotaKb });
+    }
     const emails = fixture.users.map((u) => u.email);
     await Promise.all([dovecot.start(), postfix?.start(emails)]);
     const local = (port: number) => ({ host: "127.0.0.1", port });
