@@ -5,6 +5,8 @@ export { PROTOCOL_VERSION } from "@ferry/protocol";
 export { type Config, ConfigError, loadConfig, type ServerTarget } from "./config";
 export { BridgeError, isBridgeError } from "./errors";
 export { connectImap, type ImapCredentials, type ImapTarget } from "./imap/connect";
+export { type Clock, JobRunner, type QueueHandler } from "./jobs/runner";
+export { TestClock } from "./jobs/test-clock";
 export { createLogger, type Logger } from "./log";
 export { type Bridge, type BridgeOptions, createBridge } from "./server";
 export type { LiveMailSession, MailboxOwner, MailSessionFactory } from "./session/live";

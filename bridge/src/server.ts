@@ -16,6 +16,7 @@ import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/resp
 import { SessionRequestLimiter } from "./http/session-limits";
 import { StaticSite } from "./http/static";
 import { rowsForUids } from "./imap/window";
+import { type Clock, JobRunner } from "./jobs/runner";
 import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
@@ -42,6 +43,15 @@ export interface BridgeOptions {
   /** The clock of session lifetimes (tests); default Date.now. */
   now?: () => number;
   /**
+   * Test-only: the clock of jobs (due times, leases) and of the state store the bridge opens
+   * (one passed in as `state` must be opened with the same clock). Bridge tests and the e2e
+   * fixture pass a TestClock (jobs/test-clock.ts) to reach a due time without sleeping; there is
+   * no environment variable for it. Default Date.now.
+   */
+  clock?: Clock;
+  /** How often the job runner asks the store for due jobs (tests); default 1 s. */
+  jobPollMs?: number;
+  /**
    * The protocol version the socket speaks and announces; default PROTOCOL_VERSION. Only the
    * version-skew tests set another, to play a bridge of another release.
    */
@@ -57,6 +67,8 @@ export interface Bridge {
   sessions: { manager: SessionManager; live: LiveRegistry; store: SessionStore };
   /** What outlives the process: sessions, settings, counters, jobs. */
   state: StateStore;
+  /** Runs the store's due jobs in this bridge (jobs/runner.ts): held and scheduled mail, snoozes. */
+  jobs: JobRunner;
   sockets: SocketServer;
   /** Writing mail: the outbox, drafts, uploads, identities. */
   compose: ComposeService;
@@ -85,7 +97,13 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
   for (const warning of config.warnings) log.warn(warning);
 
   // A store that cannot be used stops the start here, with a message naming its setting.
-  const state = opts.state ?? (await openStateStore(config, log));
+  const state =
+    opts.state ?? (await openStateStore(config, log, opts.clock ? { now: opts.clock } : {}));
+  const jobs = new JobRunner(state, {
+    log,
+    ...(opts.clock ? { now: opts.clock } : {}),
+    ...(opts.jobPollMs === undefined ? {} : { pollMs: opts.jobPollMs }),
+  });
   const store: SessionStore = opts.store ?? new StateSessionStore(state);
   const live = new LiveRegistry(log, { detachMs: config.sessionDetachMs });
   const manager = new SessionManager({
@@ -196,6 +214,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
         ? `[${config.host}]`
         : config.host;
   const url = `http://${shownHost}:${port}`;
+  jobs.start();
   log.info(
     { url, imapPinned: config.imap !== null, webDir: config.webDir, origins: origins.origins },
     "bridge listening",
@@ -210,6 +229,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     },
     sessions: { manager, live, store },
     state,
+    jobs,
     sockets,
     compose,
     log,
@@ -217,7 +237,8 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await sockets.close();
-        await compose.close(); // sends what the outbox still holds
+        await jobs.stop(); // what is held or scheduled stays in the store for the next bridge
+        await compose.close();
         await manager.close();
         if (!opts.store) await store.close?.(); // a store passed in belongs to the caller
         if (!opts.state) await state.close();
