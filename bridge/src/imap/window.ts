@@ -16,6 +16,9 @@
  * INTERNALDATE. Neither is worth a full-mailbox SORT per window. Each row's `date` is
  * INTERNALDATE (when the message arrived), falling back to the Date header, so the dates shown
  * agree with the order.
+ * Other orders (`sort`): arrival ascending is the same ranges read from the other end; every
+ * other key is the server's SORT, done once and cached as a UID list (sort.ts), each window a
+ * slice of it.
  *
  * Rows. One FETCH per window: UID, FLAGS, ENVELOPE, BODYSTRUCTURE, INTERNALDATE, RFC822.SIZE
  * and, where the server advertises PREVIEW (RFC 8970; Dovecot 2.3.19 does), PREVIEW. Without
@@ -29,7 +32,7 @@
  * the rows, and rowsForUids() hands it to the caller.
  */
 
-import type { TMessageRow, TWindow } from "@ferry/protocol";
+import { DEFAULT_SORT, type TListSort, type TMessageRow, type TWindow } from "@ferry/protocol";
 import type { FetchMessageObject, ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
 import { commandError } from "./errors";
@@ -44,6 +47,7 @@ import {
   uidValidityOf,
   withMailbox,
 } from "./mailbox-access";
+import { canSort, sortedUids } from "./sort";
 import { analyzeStructure, findPart, isoDate, toAddresses, toBodyPart } from "./structure";
 import { previewFromPartial, previewOf } from "./text";
 
@@ -58,6 +62,8 @@ export interface ListWindowParams {
   readOnly?: boolean | undefined;
   /** A compiled search (from the search parser); null/absent for the whole mailbox. */
   query?: SearchObject | null | undefined;
+  /** The order; absent: DEFAULT_SORT (newest arrival first). Other keys than arrival SORT. */
+  sort?: TListSort | undefined;
 }
 
 /** Bytes of a text part fetched for a preview when the server has no PREVIEW. */
@@ -149,8 +155,8 @@ async function searchUids(
 }
 
 /**
- * Rows `offset … offset+limit` of `mailbox` (or of `query` in it), newest first, with the
- * total and the mailbox's UIDVALIDITY. Offsets past the end give no rows.
+ * Rows `offset … offset+limit` of `mailbox` (or of `query` in it), newest first or in `sort`'s
+ * order, with the total and the mailbox's UIDVALIDITY. Offsets past the end give no rows.
  */
 export async function listWindow(
   client: ImapFlow,
@@ -160,12 +166,48 @@ export async function listWindow(
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) {
     throw new BridgeError("bad_request", "The window's offset or limit is not valid.");
   }
+  const sort = params.sort ?? DEFAULT_SORT;
   return withMailbox(client, params.mailbox, { readOnly: params.readOnly }, async (mailbox) => {
     const uidValidity = uidValidityOf(mailbox);
+    const about = { sort, canSort: canSort(client) };
+    if (sort.key !== "arrival") {
+      const ordered = await sortedUids(client, params.mailbox, mailbox, sort, params.query ?? null);
+      const wanted = ordered.subarray(offset, offset + limit);
+      const rows = wanted.length > 0 ? await rowsInOrder(client, wanted) : [];
+      return {
+        mailbox: params.mailbox,
+        uidValidity,
+        total: ordered.length,
+        offset,
+        rows,
+        ...about,
+      };
+    }
+    if (!sort.reverse) {
+      const ascending = params.query
+        ? await searchUids(client, params.mailbox, mailbox, params.query)
+        : null;
+      const total = ascending ? ascending.length : mailbox.exists;
+      if (offset >= total)
+        return { mailbox: params.mailbox, uidValidity, total, offset, rows: [], ...about };
+      if (ascending) {
+        const rows = await rowsInOrder(client, ascending.subarray(offset, offset + limit));
+        return { mailbox: params.mailbox, uidValidity, total, offset, rows, ...about };
+      }
+      const lo = offset + 1;
+      const hi = Math.min(total, offset + limit);
+      const fetched = await fetchRows(client, `${lo}:${hi}`, { uid: false });
+      const rows = fetched
+        .filter((r) => r.seq >= lo && r.seq <= hi)
+        .sort((a, b) => a.seq - b.seq)
+        .map((r) => r.row);
+      return { mailbox: params.mailbox, uidValidity, total, offset, rows, ...about };
+    }
     if (!params.query) {
       const total = mailbox.exists;
       const hi = total - offset;
-      if (hi < 1) return { mailbox: params.mailbox, uidValidity, total, offset, rows: [] };
+      if (hi < 1)
+        return { mailbox: params.mailbox, uidValidity, total, offset, rows: [], ...about };
       const lo = Math.max(1, hi - limit + 1);
       const rows = await fetchRows(client, `${lo}:${hi}`, { uid: false });
       rows.sort((a, b) => b.seq - a.seq);
@@ -175,12 +217,13 @@ export async function listWindow(
         total,
         offset,
         rows: rows.filter((r) => r.seq >= lo && r.seq <= hi).map((r) => r.row),
+        ...about,
       };
     }
     const uids = await searchUids(client, params.mailbox, mailbox, params.query);
     const total = uids.length;
     const end = total - offset; // exclusive index into the ascending list
-    if (end < 1) return { mailbox: params.mailbox, uidValidity, total, offset, rows: [] };
+    if (end < 1) return { mailbox: params.mailbox, uidValidity, total, offset, rows: [], ...about };
     const start = Math.max(0, end - limit);
     const wanted = uids.subarray(start, end);
     const wantedSet = new Set(wanted);
@@ -192,6 +235,7 @@ export async function listWindow(
       total,
       offset,
       rows: rows.filter((r) => wantedSet.has(r.row.uid)).map((r) => r.row),
+      ...about,
     };
   });
 }
@@ -228,6 +272,18 @@ export async function rowsForUids(
     .map((r) => r.row);
   for (const row of rows) announced.delete(row.uid);
   if (onFlags && announced.size > 0) onFlags(announced);
+  return rows;
+}
+
+/** The rows of `uids` (a window of an ordered list) in the order given; gone ones left out. */
+async function rowsInOrder(client: ImapFlow, uids: Uint32Array): Promise<TMessageRow[]> {
+  const fetched = await fetchRows(client, packUids(uids), { uid: true });
+  const byUid = new Map(fetched.map((r) => [r.row.uid, r.row]));
+  const rows: TMessageRow[] = [];
+  for (const uid of uids) {
+    const row = byUid.get(uid);
+    if (row) rows.push(row);
+  }
   return rows;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Search: Gmail-style queries parsed into imapflow SearchObjects (IMAP SEARCH).
+ * Search: Gmail-style queries parsed into imapflow SearchObjects (IMAP SEARCH), with their
+ * folder scope (`in:anywhere`, `in:NAME`).
  */
 export {
   MAX_DEPTH,
@@ -7,4 +8,7 @@ export {
   MAX_TERMS,
   type ParseQueryOptions,
   parseQuery,
+  parseScopedQuery,
+  type ScopedQuery,
+  type SearchScope,
 } from "./parse-query";

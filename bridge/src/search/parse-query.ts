@@ -40,6 +40,67 @@ export const MAX_TERMS = 64;
 /** Deepest nesting of parentheses. */
 export const MAX_DEPTH = 16;
 
+/** Which folders a query searches (its `in:` term). */
+export type SearchScope =
+  /** The folder the list shows (no `in:`). */
+  | { kind: "mailbox" }
+  /** `in:anywhere`: every subscribed folder but Trash and Junk. */
+  | { kind: "anywhere" }
+  /** `in:NAME`: the folder NAME (matched against the folder list by the caller). */
+  | { kind: "named"; name: string; position: number };
+
+/** A query split into its folder scope and its search criteria. */
+export interface ScopedQuery {
+  scope: SearchScope;
+  search: SearchObject;
+}
+
+/**
+ * Like parseQuery, and reads one `in:` term as the folders to search: `in:anywhere` or
+ * `in:NAME` (quoted when the name has spaces). `in:` applies to the whole query, so it must
+ * stand at the top level (not inside parentheses, next to OR/AND, or after `-`), at most once.
+ *
+ * @throws BridgeError `search_syntax` as parseQuery does, and for a misplaced or repeated `in:`.
+ */
+export function parseScopedQuery(q: string, opts: ParseQueryOptions = {}): ScopedQuery {
+  if (q.length > MAX_QUERY_LENGTH) return { scope: { kind: "mailbox" }, search: parseQuery(q) };
+  const tokens = tokenize(q);
+  let scope: SearchScope = { kind: "mailbox" };
+  let depth = 0;
+  const rest: Token[] = [];
+  tokens.forEach((token, i) => {
+    if (token.kind === "lparen" || token.kind === "fieldGroup") depth++;
+    if (token.kind === "rparen") depth--;
+    if (token.kind !== "term" || token.field !== "in") {
+      rest.push(token);
+      return;
+    }
+    const before = tokens[i - 1]?.kind;
+    const after = tokens[i + 1]?.kind;
+    const joined = (k: string | undefined) => k === "or" || k === "and" || k === "minus";
+    if (depth > 0 || joined(before) || after === "or" || after === "and") {
+      throw syntaxError(
+        "in: applies to the whole search: put it on its own, outside parentheses, OR, AND and -.",
+        token.pos,
+      );
+    }
+    if (scope.kind !== "mailbox") throw syntaxError("Only one in: per search.", token.pos);
+    const name = token.value.trim();
+    if (name === "") {
+      throw syntaxError(
+        "in: needs a folder right after the colon, as in in:anywhere or in:Archive.",
+        token.pos,
+      );
+    }
+    scope =
+      name.toLowerCase() === "anywhere"
+        ? { kind: "anywhere" }
+        : { kind: "named", name, position: token.valuePos };
+  });
+  const tree = new Parser(rest, opts.now ?? new Date()).parseQuery();
+  return { scope, search: tree === undefined ? { all: true } : toSearchObject(tree) };
+}
+
 /** Options for {@link parseQuery}. */
 export interface ParseQueryOptions {
   /** The moment `older_than:`/`newer_than:` count back from. Defaults to the current time. */

@@ -9,6 +9,7 @@
  * (`announceFolders`) to every socket of the same account on this bridge.
  */
 import {
+  DEFAULT_SORT,
   isComposeClientFrame,
   type TClientFrame,
   type TReplyFrameOf,
@@ -34,9 +35,10 @@ import {
 } from "../imap/folders";
 import { listMailboxes } from "../imap/mailboxes";
 import { openMessage } from "../imap/message";
+import { scopedWindow } from "../imap/search-everywhere";
 import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
-import { parseQuery } from "../search";
+import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
 import type { LiveSession, MailboxOwner } from "../session/live";
 
@@ -87,9 +89,28 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     }
     case "list.window": {
       // Parse before touching IMAP: a bad query is the user's typo, answered at once.
-      const query = frame.query === null ? null : parseQuery(frame.query);
+      const scoped = frame.query === null ? null : parseScopedQuery(frame.query);
+      const query = scoped?.search ?? null;
+      const scope = scoped?.scope;
+      if (scope && scope.kind !== "mailbox" && query) {
+        const result = await mail.run((client) =>
+          scopedWindow(client, {
+            mailbox: frame.mailbox,
+            scope,
+            query,
+            offset: frame.offset,
+            limit: frame.limit,
+            ...modeOf(frame.mailbox),
+          }),
+        );
+        answer(frame, { type: "list.window", id: frame.id, query: frame.query, ...result });
+        return;
+      }
+      const sorted =
+        frame.sort !== undefined &&
+        (frame.sort.key !== DEFAULT_SORT.key || frame.sort.reverse !== DEFAULT_SORT.reverse);
       const prefetched =
-        modeOf(frame.mailbox).readOnly !== true ? takeInboxHead(mail, frame) : null;
+        modeOf(frame.mailbox).readOnly !== true && !sorted ? takeInboxHead(mail, frame) : null;
       // Read before the window is (it asks the server first), or while nothing was pushed since
       // the prefetched one was: the window holds every change pushed before it.
       const rev = mail.revision(frame.mailbox);
@@ -101,6 +122,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
             offset: frame.offset,
             limit: frame.limit,
             query,
+            sort: frame.sort,
             ...modeOf(frame.mailbox),
           }),
         ));

@@ -13,6 +13,7 @@ import {
   ZConnectionState,
   ZEnvelope,
   ZEventRevision,
+  ZListSort,
   ZMailbox,
   ZMessageRef,
   ZMessageRow,
@@ -54,7 +55,10 @@ export const ZMailboxOpen = z.object({
 
 /**
  * Rows `offset … offset+limit` of a mailbox in date order, newest first. With `query`, the rows of
- * that search (Gmail-style operators) in the same order, windowed the same way.
+ * that search (Gmail-style operators) in the same order, windowed the same way. With `sort`, in
+ * that order instead (see ZListSort; any key but `arrival` needs the server's SORT). A query with
+ * `in:anywhere` searches every subscribed folder but Trash and Junk (its rows carry their folder);
+ * `in:NAME` searches the folder NAME instead of `mailbox`.
  */
 export const ZListWindow = z.object({
   type: z.literal("list.window"),
@@ -63,6 +67,7 @@ export const ZListWindow = z.object({
   offset: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(MAX_WINDOW),
   query: z.string().max(1000).nullable().default(null),
+  sort: ZListSort.optional(),
 });
 
 /** Open a message: a `message.header` reply at once, then `message.body` chunks, then `message.end`. */
@@ -212,6 +217,12 @@ export const ZWindow = z.object({
    * does not watch the mailbox, or cannot say (the sign-in's first window).
    */
   rev: ZRevision.optional(),
+  /** The order of the rows (absent: DEFAULT_SORT). */
+  sort: ZListSort.optional(),
+  /** The server can SORT: orders other than `arrival` may be asked for. Absent: unknown. */
+  canSort: z.boolean().optional(),
+  /** For a search of several folders: the folders it searched, in the server's spelling. */
+  searched: z.array(z.string()).optional(),
 });
 export type TWindow = z.infer<typeof ZWindow>;
 

@@ -89,8 +89,30 @@ export const ZMessageRow = z.object({
   /** A short plain-text preview of the body; empty when unknown. */
   preview: z.string(),
   messageId: z.string().nullable(),
+  /**
+   * Set only on the rows of a search of several folders (`in:anywhere`): the folder the message
+   * is in and that folder's UIDVALIDITY, which then address it instead of the window's own.
+   */
+  mailbox: z.string().optional(),
+  uidValidity: z.number().int().nonnegative().optional(),
 });
 export type TMessageRow = z.infer<typeof ZMessageRow>;
+
+/**
+ * What a list is ordered by. `arrival` is when the server received the message (the default
+ * order, needs no SORT); the others need the server's SORT (RFC 5256): `date` is the Date header
+ * (when it was sent), `from` the sender (its display name where the server has SORT=DISPLAY),
+ * `subject` the base subject (no Re:/Fwd:), `size` the size in bytes.
+ */
+export const ZSortKey = z.enum(["arrival", "date", "from", "subject", "size"]);
+export type TSortKey = z.infer<typeof ZSortKey>;
+
+/** An order of a list: a key, ascending or (`reverse`) descending. */
+export const ZListSort = z.object({ key: ZSortKey, reverse: z.boolean() });
+export type TListSort = z.infer<typeof ZListSort>;
+
+/** The order lists have when none is asked for: newest arrival first. */
+export const DEFAULT_SORT: TListSort = { key: "arrival", reverse: true };
 
 /** One node of BODYSTRUCTURE. Leaf parts have a `part` number usable with the parts endpoint. */
 export interface TBodyPart {
