@@ -44,6 +44,7 @@ import {
 } from "./icons";
 import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
+import { QuotaMeter } from "./quota-meter";
 import { SearchBox } from "./search-box";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { Splitter } from "./splitter";
@@ -450,14 +451,17 @@ export function MailApp({ email }: { email: string }) {
   );
 
   const folderPane = (
-    <FolderList
-      folders={folders}
-      current={route.folder}
-      currentReadOnly={readOnly}
-      onOpen={openFolder}
-      onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
-      onMarkAllRead={(path) => void markAllRead(path)}
-    />
+    <>
+      <FolderList
+        folders={folders}
+        current={route.folder}
+        currentReadOnly={readOnly}
+        onOpen={openFolder}
+        onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
+        onMarkAllRead={(path) => void markAllRead(path)}
+      />
+      <QuotaMeter />
+    </>
   );
 
   const total = data?.total ?? 0;

@@ -12,6 +12,7 @@ import type {
   TMessageHeader,
   TMessageRef,
   TOpenedMailbox,
+  TQuota,
 } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
@@ -52,6 +53,7 @@ export const socket = new FerrySocket({
 
 export const keys = {
   mailboxes: ["mailboxes"] as const,
+  quota: ["quota"] as const,
   lists: (mailbox: string) => ["list", mailbox] as const,
   list: (mailbox: string, query: string | null) => ["list", mailbox, query ?? ""] as const,
   messages: (mailbox: string) => ["message", mailbox] as const,
@@ -69,6 +71,12 @@ export function currentEpoch(): string {
 }
 
 // ---- fetchers --------------------------------------------------------------------------------
+
+/** The storage quota; null when the server has none. */
+export async function fetchQuota(): Promise<TQuota | null> {
+  const reply = await socket.request({ type: "quota.get" });
+  return reply.quota;
+}
 
 export async function fetchMailboxes(): Promise<TMailbox[]> {
   const reply = await socket.request({ type: "mailboxes.list" });
@@ -282,6 +290,9 @@ export function handleEvent(e: PushedEvent): void {
     case "mailboxes.changed":
       void queryClient.invalidateQueries({ queryKey: keys.mailboxes });
       return;
+    case "quota.changed":
+      queryClient.setQueryData(keys.quota, e.quota);
+      return;
     case "compose.sent":
     case "compose.failed":
       // The composer listens for these itself (socket.onEvent).
@@ -306,6 +317,7 @@ export function startClient(): void {
       if (reconnect)
         void queryClient.invalidateQueries({ queryKey: ["opened"], type: "active" }, opts);
       void queryClient.invalidateQueries({ queryKey: keys.mailboxes }, opts);
+      void queryClient.invalidateQueries({ queryKey: keys.quota }, opts);
       // Lists on screen refetch their head; other windows refetch when next looked at.
       void queryClient.invalidateQueries({ queryKey: ["list"], type: "active" }, opts);
     });

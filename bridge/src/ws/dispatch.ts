@@ -35,6 +35,7 @@ import {
 } from "../imap/folders";
 import { listMailboxes } from "../imap/mailboxes";
 import { openMessage } from "../imap/message";
+import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
 import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
@@ -168,6 +169,11 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       await mail.run((client) => markAllRead(client, frame.mailbox, modeOf(frame.mailbox)));
       answer(frame, { type: "ok", id: frame.id });
       return;
+    case "quota.get": {
+      const quota = await mail.run((client) => readQuota(client));
+      answer(frame, { type: "quota", id: frame.id, quota });
+      return;
+    }
     case "folder.create":
     case "folder.rename":
     case "folder.delete":

@@ -51,6 +51,7 @@ export const REPLIES = {
   "folder.delete": { reply: "folder.done" },
   "folder.subscribe": { reply: "folder.done" },
   "folder.empty": { reply: "folder.done" },
+  "quota.get": { reply: "quota" },
 } as const satisfies { readonly [K in TClientFrameType]: ReplySpec };
 
 type Replies = typeof REPLIES;
@@ -87,6 +88,7 @@ export const PUSHED_EVENT_TYPES = [
   "messages.flags",
   "mailbox.reset",
   "mailboxes.changed",
+  "quota.changed",
   "compose.sent",
   "compose.failed",
 ] as const satisfies readonly TServerFrameType[];

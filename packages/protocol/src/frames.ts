@@ -20,6 +20,7 @@ import {
   ZRevision,
   ZUidSet,
 } from "./model";
+import { QUOTA_CLIENT_FRAMES, QUOTA_SERVER_FRAMES } from "./quota";
 
 /**
  * Largest frame the bridge accepts from a browser, in bytes. Drafts travel in frames (a reply can
@@ -134,6 +135,7 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMarkAllRead,
   ...COMPOSE_CLIENT_FRAMES,
   ...FOLDER_CLIENT_FRAMES,
+  ...QUOTA_CLIENT_FRAMES,
 ]);
 export type TClientFrame = z.infer<typeof ZClientFrame>;
 /** What a caller writes before defaults are applied (e.g. `readOnly` may be left out). */
@@ -346,6 +348,7 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZMailboxesChanged,
   ...COMPOSE_SERVER_FRAMES,
   ...FOLDER_SERVER_FRAMES,
+  ...QUOTA_SERVER_FRAMES,
 ]);
 export type TServerFrame = z.infer<typeof ZServerFrame>;
 export type TServerFrameType = TServerFrame["type"];

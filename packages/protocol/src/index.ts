@@ -12,4 +12,5 @@ export * from "./folders";
 export * from "./frames";
 export * from "./http";
 export * from "./model";
+export * from "./quota";
 export * from "./version";
