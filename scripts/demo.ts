@@ -53,6 +53,8 @@ async function main(): Promise<void> {
       FERRY_SMTP_PORT: String(mail.submissionPort),
       FERRY_SMTP_SECURITY: "starttls",
       FERRY_CA_FILE: mail.caFile,
+      FERRY_SIEVE_HOST: mail.sieve.host,
+      FERRY_SIEVE_PORT: String(mail.sieve.port),
       FERRY_DEMO_EMAIL: DEMO_EMAIL,
       FERRY_DEMO_PASSWORD: DEMO_PASSWORD,
     });

@@ -30,6 +30,7 @@
  * | FERRY_IMAP_TIMEOUT_S | 60 | an IMAP command that gets no byte for this long is abandoned (connection_lost) |
  * | FERRY_DATA_DIR | $XDG_STATE_HOME/ferry, else ~/.local/state/ferry | directory of the state store's SQLite file (ferry.sqlite), created mode 700 |
  * | FERRY_REDIS_URL | unset | redis:// or rediss:// URL: keep the state store in Redis instead (several bridges share it) |
+ * | FERRY_SIEVE_HOST / _PORT | the IMAP host / 4190 | ManageSieve server for filters and the vacation reply (STARTTLS required); port 0 turns rules off |
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -113,6 +114,11 @@ export interface Config {
   dataDir: string;
   /** The state store is in Redis at this URL (may hold a password: never log it), or null. */
   redisUrl: string | null;
+  /**
+   * ManageSieve (bridge/src/sieve): null when FERRY_SIEVE_PORT=0 (rules off). `host` null means
+   * the session's IMAP host.
+   */
+  sieve: { host: string | null; port: number } | null;
   /** Messages about the configuration worth logging at start (e.g. a generated secret). */
   warnings: string[];
 }
@@ -288,6 +294,8 @@ const ZEnv = z.object({
       { message: "must be a URL like redis://host:6379 or rediss://host:6380" },
     )
     .optional(),
+  FERRY_SIEVE_HOST: zHost,
+  FERRY_SIEVE_PORT: zPort(0),
   XDG_STATE_HOME: z.string().optional(),
   HOME: z.string().optional(),
 });
@@ -411,6 +419,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : join(e.HOME ?? homedir(), ".local", "state", "ferry")),
     ),
     redisUrl: e.FERRY_REDIS_URL ?? null,
+    sieve:
+      e.FERRY_SIEVE_PORT === 0
+        ? null
+        : { host: e.FERRY_SIEVE_HOST ?? null, port: e.FERRY_SIEVE_PORT ?? 4190 },
     warnings,
   };
 }

@@ -74,6 +74,9 @@ export function httpStatusOf(code: TErrorCode): number {
       return 503;
     case "already_sent":
       return 409;
+    case "sieve_unavailable":
+    case "script_rejected":
+      return 502;
     case "internal":
       return 500;
     // The browser's own codes: the bridge never answers with them. These are the statuses a

@@ -15,6 +15,8 @@ import { handleProxyRequest } from "./http/proxy";
 import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/respond";
 import { SessionRequestLimiter } from "./http/session-limits";
 import { StaticSite } from "./http/static";
+import { RulesService } from "./sieve/service";
+import type { RulesFrameDeps } from "./ws/rules-frames";
 import { rowsForUids } from "./imap/window";
 import { type Clock, JobRunner } from "./jobs/runner";
 import { MailSession } from "./live";
@@ -131,7 +133,12 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     },
   });
   manager.onSessionEnd((key) => compose.endSession(key));
+  const rules: RulesFrameDeps = {
+    service: new RulesService({ config, access: (key) => manager.mailAccess(key), log }),
+    unsubscribe: { allowPrivate: config.proxyAllowPrivateHosts },
+  };
   const sockets = new SocketServer({
+    rules,
     manager,
     origins: () => origins,
     log,

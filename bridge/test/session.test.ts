@@ -372,6 +372,7 @@ describe("request checks", () => {
       imapPinned: true,
       smtpPinned: false,
       demo: null,
+      rules: true,
     });
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect((await fetch(`${b.url}/api/nope`)).status).toBe(404);

@@ -160,6 +160,7 @@ function publicConfig(res: ServerResponse, config: Config): void {
     imapPinned: config.imap !== null,
     smtpPinned: config.smtp !== null,
     demo: config.demo,
+    rules: config.sieve !== null,
   };
   sendJson(res, 200, body);
 }

@@ -68,6 +68,10 @@ export interface MailAccess {
   readonly smtp: ServerTarget | null;
   /** The user named the SMTP server: its address must pass the host policy on every connect. */
   readonly smtpUserNamed: boolean;
+  /** The IMAP server signed in to (the ManageSieve host defaults to its host). */
+  readonly imap: ServerTarget;
+  /** The user named the IMAP server. */
+  readonly imapUserNamed: boolean;
   /** The sign-in password, or null when it can no longer be opened (rotated secret). Never log it. */
   password(): string | null;
 }
@@ -438,6 +442,8 @@ export class SessionManager {
       email: record.email,
       smtp: record.smtp,
       smtpUserNamed: record.smtp !== null && this.#config.smtp === null,
+      imap: record.imap,
+      imapUserNamed: record.userNamed,
       password: () => box.open(sealed, key),
     };
   }

@@ -44,6 +44,7 @@ import {
 } from "@ferry/protocol";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { ComposeService } from "../compose/service";
+import type { RulesFrameDeps } from "./rules-frames";
 import { BridgeError, isBridgeError } from "../errors";
 import { readCookie } from "../http/cookies";
 import type { OriginPolicy } from "../http/origin";
@@ -84,6 +85,8 @@ export interface SocketServerDeps {
   checkOutgoing: boolean;
   /** Answers the compose frames (bridge/src/compose). */
   compose?: ComposeService | undefined;
+  /** Answers the rules frames (ws/rules-frames.ts). */
+  rules?: RulesFrameDeps | undefined;
   /**
    * The protocol version this bridge speaks and announces (default PROTOCOL_VERSION). Only the
    * version-skew tests set another, to play a bridge of another release.
@@ -288,6 +291,7 @@ export class SocketServer {
         reply: send,
         log,
         compose: this.#deps.compose,
+        rules: this.#deps.rules,
         announceFolders: () => this.#toAccount(live.account, { type: "mailboxes.changed" }),
       });
     } catch (err) {

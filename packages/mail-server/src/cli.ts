@@ -8,7 +8,7 @@ const USAGE = `usage: ferry-mail-server <command> [options]
 
 commands:
   start    start Dovecot + Postfix on loopback, print JSON, stop on SIGINT/SIGTERM
-  install  apt-get install dovecot-imapd dovecot-lmtpd postfix openssl redis-server if missing
+  install  apt-get install dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved postfix openssl redis-server if missing
 
 start options:
   --domain <name>             mail domain (default example.test)
@@ -46,6 +46,7 @@ async function start(args: string[]): Promise<void> {
     domain: server.domain,
     imap: server.imap,
     lmtpPort: server.lmtpPort,
+    sieve: server.sieve,
     submissionPort: server.submissionPort,
     caFile: server.caFile,
     users: server.users.map(({ email, password }) => ({ email, password })),

@@ -1,7 +1,8 @@
 /**
  * The fixture's Dovecot instance: config rendering (IMAP implicit TLS + STARTTLS, LMTP and an
  * auth inet_listener for Postfix SASL on loopback, Maildir++ with special-use folders,
- * passwd-file users), start/stop of the master process, and doveadm helpers.
+ * passwd-file users, Pigeonhole: Sieve at LMTP delivery and ManageSieve with STARTTLS), start/stop
+ * of the master process, and doveadm helpers.
  */
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -20,6 +21,8 @@ export interface DovecotPorts {
   imapStarttls: number;
   lmtp: number;
   auth: number;
+  /** ManageSieve (RFC 5804), on 127.0.0.2 like the STARTTLS IMAP port: STARTTLS before AUTH. */
+  sieve: number;
 }
 
 export interface DovecotPaths {
@@ -28,6 +31,11 @@ export interface DovecotPaths {
   logFile: string;
   certFile: string;
   keyFile: string;
+  /**
+   * Command Sieve's vacation and redirect send mail with (Postfix's sendmail with the fixture's
+   * config dir); unset, Dovecot's default, /usr/sbin/sendmail.
+   */
+  sendmailPath?: string;
 }
 
 /** What the fixture's Dovecot offers beyond its defaults. */
@@ -72,7 +80,7 @@ instance_name = ${this.instanceName}
 base_dir = ${this.baseDir}
 state_dir = ${join(paths.dir, "state")}
 log_path = ${paths.logFile}
-protocols = imap lmtp
+protocols = imap lmtp sieve
 listen = 127.0.0.1
 hostname = localhost
 
@@ -127,7 +135,21 @@ service imap-login {
     ssl = yes
   }
 }
-service lmtp {
+service managesieve-login {
+  inet_listener sieve {
+    address = 127.0.0.2
+    port = ${ports.sieve}
+  }
+}
+protocol lmtp {
+  mail_plugins = $mail_plugins sieve
+}
+# Sieve at delivery (Postfix delivers over LMTP too); scripts in ~/sieve, the active one linked
+# from ~/.dovecot.sieve, managed over ManageSieve.
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+${paths.sendmailPath === undefined ? "" : `sendmail_path = ${paths.sendmailPath}\n`}service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
     port = ${ports.lmtp}

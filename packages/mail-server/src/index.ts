@@ -1,6 +1,7 @@
 /**
  * @ferry/mail-server — a real, throwaway mail server on loopback for tests, the benchmark and
- * the demo: Dovecot (IMAP implicit TLS + STARTTLS, LMTP, SASL for Postfix) and Postfix
+ * the demo: Dovecot (IMAP implicit TLS + STARTTLS, LMTP with Sieve, ManageSieve with STARTTLS,
+ * SASL for Postfix) and Postfix
  * (submission with STARTTLS + AUTH, local delivery over LMTP), with a fresh CA, all inside one
  * temp dir. This module owns the public API and the fixture's lifecycle.
  */
@@ -86,8 +87,13 @@ export interface MailServer {
     starttlsHost: "127.0.0.2";
     starttlsPort: number;
   };
-  /** Dovecot LMTP (plain TCP). */
+  /** Dovecot LMTP (plain TCP). Sieve scripts run at this delivery (Postfix's too). */
   lmtpPort: number;
+  /**
+   * ManageSieve (RFC 5804, Pigeonhole): STARTTLS required before AUTHENTICATE, with the fixture's
+   * certificate. On 127.0.0.2 for the same reason as `imap.starttlsHost`.
+   */
+  sieve: { host: "127.0.0.2"; port: number };
   /** Postfix submission: STARTTLS required, then AUTH PLAIN/LOGIN; 0 with `postfix: false`. */
   submissionPort: number;
   /** Dovecot's auth service for Postfix SASL (`inet:127.0.0.1:<port>`). */
@@ -141,6 +147,7 @@ class Fixture implements MailServer {
   readonly users: MailUser[] = [];
   readonly imap: MailServer["imap"];
   readonly lmtpPort: number;
+  readonly sieve: MailServer["sieve"];
   readonly submissionPort: number;
   readonly authPort: number;
   readonly logs: MailServer["logs"];
@@ -161,6 +168,7 @@ class Fixture implements MailServer {
       starttlsPort: dovecot.ports.imapStarttls,
     };
     this.lmtpPort = dovecot.ports.lmtp;
+    this.sieve = { host: "127.0.0.2", port: dovecot.ports.sieve };
     this.authPort = dovecot.ports.auth;
     this.submissionPort = postfix?.opts.submissionPort ?? 0;
     this.logs = { dovecot: dovecot.paths.logFile, postfix: join(dir, "postfix.log") };
@@ -267,23 +275,27 @@ async function startOnce(opts: MailServerOptions): Promise<MailServer> {
 
   const dir = await mkdtemp(join(tmpdir(), FIXTURE_DIR_PREFIX));
   await chmod(dir, 0o755);
-  const [imapTls = 0, imapStarttls = 0, lmtp = 0, auth = 0, submission = 0] = await freePorts(5);
+  const [imapTls = 0, imapStarttls = 0, lmtp = 0, auth = 0, submission = 0, sieve = 0] =
+    await freePorts(6);
   const tlsDir = join(dir, "tls");
   await mkdir(tlsDir);
+  const postfixDir = join(dir, "postfix");
   const dovecot = new Dovecot(
     {
       dir: join(dir, "dovecot"),
       logFile: join(dir, "dovecot.log"),
       certFile: join(tlsDir, "server.pem"),
       keyFile: join(tlsDir, "server.key"),
+      // Postfix's configDir (postfix.ts): vacation replies and redirects go through it
+      ...(withPostfix ? { sendmailPath: `/usr/sbin/sendmail -C ${join(postfixDir, "etc")}` } : {}),
     },
-    { imapTls, imapStarttls, lmtp, auth },
+    { imapTls, imapStarttls, lmtp, auth, sieve },
     `ferry-${dir.slice(-6)}`,
     { notify: opts.notify ?? true },
   );
   const postfix = withPostfix
     ? new Postfix({
-        dir: join(dir, "postfix"),
+        dir: postfixDir,
         logFile: join(dir, "postfix.log"),
         domains,
         submissionPort: submission,
@@ -311,6 +323,7 @@ async function startOnce(opts: MailServerOptions): Promise<MailServer> {
     const endpoints = [
       local(imapTls),
       { host: "127.0.0.2", port: imapStarttls },
+      { host: "127.0.0.2", port: sieve },
       local(lmtp),
       local(auth),
       ...(postfix ? [local(submission)] : []),

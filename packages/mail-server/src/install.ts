@@ -1,4 +1,7 @@
-/** Installs the Debian packages the fixture needs (Dovecot IMAP/LMTP, Postfix, openssl, redis-server). */
+/**
+ * Installs the Debian packages the fixture needs (Dovecot IMAP/LMTP, Pigeonhole's Sieve and
+ * ManageSieve, Postfix, openssl, redis-server).
+ */
 import { accessSync, constants } from "node:fs";
 import { run } from "./proc";
 
@@ -6,6 +9,8 @@ import { run } from "./proc";
 const PACKAGES: Record<string, string> = {
   "dovecot-imapd": "/usr/lib/dovecot/imap",
   "dovecot-lmtpd": "/usr/lib/dovecot/lmtp",
+  "dovecot-sieve": "/usr/lib/dovecot/modules/lib90_sieve_plugin.so",
+  "dovecot-managesieved": "/usr/lib/dovecot/managesieve",
   postfix: "/usr/sbin/postfix",
   openssl: "/usr/bin/openssl",
   // the state store's Redis backend is tested against a throwaway redis-server (redis.ts)
@@ -35,7 +40,8 @@ export function missingMailServerPackages(): string[] {
 }
 
 /**
- * Installs `dovecot-imapd dovecot-lmtpd postfix openssl redis-server` with apt-get when any of their
+ * Installs `dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved postfix openssl
+ * redis-server` with apt-get when any of their
  * binaries is missing (needs root). Returns the packages it installed; a no-op taking
  * microseconds when everything is present. System dovecot/postfix/redis services that the packages
  * may start are left alone: fixtures use their own configs and free ports.

@@ -58,6 +58,13 @@ export const ErrorCode = z.enum([
   "smtp_not_configured",
   /** Undo came too late: the message is being sent or was sent. */
   "already_sent",
+  /**
+   * Rules are off here, or the ManageSieve server could not be reached, refused STARTTLS or its
+   * certificate, or the sign-in: nothing was changed.
+   */
+  "sieve_unavailable",
+  /** The ManageSieve server rejected the generated script; the message holds its reason. */
+  "script_rejected",
   /** A folder name that cannot be used (empty, too long, a control character, the delimiter). */
   "folder_name_invalid",
   /** A folder of that name already exists there. */

@@ -39,6 +39,11 @@ export const ZPublicConfig = z.object({
   smtpPinned: z.boolean(),
   /** A hint shown on the sign-in page of the demo, or null. */
   demo: z.object({ email: z.string(), password: z.string() }).nullable(),
+  /**
+   * Filters and the vacation reply are on (FERRY_SIEVE_PORT is not 0); false: the UI hides them.
+   * Absent (an older bridge): on.
+   */
+  rules: z.boolean().optional(),
 });
 export type TPublicConfig = z.infer<typeof ZPublicConfig>;
 
