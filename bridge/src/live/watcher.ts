@@ -1,7 +1,11 @@
 /**
- * One IDLE connection holding one mailbox selected: it turns what the server announces (EXISTS,
- * EXPUNGE/VANISHED, unsolicited FETCH FLAGS) into `messages.new`, `messages.expunged`,
- * `messages.flags` and `mailbox.status` events, and resyncs after a reconnect.
+ * One IDLE connection holding one mailbox selected (MailboxWatcher): its lifecycle (attached,
+ * watching a mailbox in a mode, lost, recovered on a new connection, closed) and the one chain of
+ * jobs its connection runs. What the server announces is recorded in an EventBatch
+ * (event-batch.ts) and turned into `messages.expunged`, `messages.flags`, `messages.new`
+ * (new-mail.ts) and `mailbox.status` events by the next flush, after a resync (resync.ts) where
+ * what it knows may not match the server; each event carries the mailbox's revision
+ * (tracked-mailbox.ts).
  *
  * Event handlers only record (synchronously, in server order); a queued flush then talks to the
  * server: fetch new rows, count unseen, and IDLE again at once (imapflow's own auto-IDLE would
@@ -13,23 +17,25 @@
  *   per message is kept. A reconnect re-SELECTs with (QRESYNC (uidvalidity modseq)).
  * - otherwise: a UidList maps sequence numbers to UIDs; a reconnect diffs UID SEARCH ALL against
  *   it and fetches FLAGS (CHANGEDSINCE modseq) where CONDSTORE is on, else sends mailbox.reset.
- *
- * Revisions (ZRevision): every list event carries where it stands in the mailbox's history, and
- * `revision` tells the caller of a window where the events stand now. Where the mailbox has
- * CONDSTORE the numbers are its mod-sequences as this connection knows them (imapflow raises its
- * HIGHESTMODSEQ with every MODSEQ the server sends, new rows' included); otherwise, or with
- * `counterRevisions`, a counter that starts over (with a new source) at every SELECT.
  */
-import { randomBytes } from "node:crypto";
-import type { TEventRevision, TOpenedMailbox, TRevision, TServerFrame } from "@ferry/protocol";
+import type { TRevision, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent, ImapFlow, MailboxObject } from "imapflow";
 import type { Logger } from "pino";
 import { BridgeError } from "../errors";
-import { connectionLost, isMailboxMissing } from "../imap/errors";
-import { wireFlags } from "../imap/flags";
-import type { RowsFetcher, UidSelection } from "./rows";
-import { UidList } from "./uid-list";
-import { iterateSequenceSet } from "./uid-set";
+import { connectionLost } from "../imap/errors";
+import { EventBatch } from "./event-batch";
+import { closeQuietly, selectMailbox } from "./imap-ops";
+import { fetchNewMail, type NewMailContext } from "./new-mail";
+import { type ResyncContext, resyncMailbox } from "./resync";
+import type { RowsFetcher } from "./rows";
+import {
+  currentTotal,
+  nextRevision,
+  type OpenedMailbox,
+  opened,
+  type Tracked,
+  trackMailbox,
+} from "./tracked-mailbox";
 
 export interface WatcherHooks {
   log: Logger;
@@ -43,29 +49,6 @@ export interface WatcherHooks {
   counterRevisions?: boolean;
 }
 
-/** What a SELECT/EXAMINE answered, as `mailbox.opened` carries it. */
-export type OpenedMailbox = TOpenedMailbox;
-
-/** What is known about the watched mailbox. */
-interface Tracked {
-  path: string;
-  /** The access mode asked for (the server may still answer READ-ONLY). */
-  readOnly: boolean;
-  uidValidity: number;
-  /** Every message below this UID has been reported (or was there when the mailbox was opened). */
-  uidNext: number;
-  /** Every change up to this mod-sequence has been reported; null without CONDSTORE. */
-  modseq: bigint | null;
-  /** Sequence → UID map, only when the connection has no QRESYNC. */
-  uids: UidList | null;
-  /** False while `uids` may not match the server's numbering (during a resync). */
-  positionsValid: boolean;
-  /** ZRevision source of the events: `modseq:<uidValidity>` or `bridge:<id>`. */
-  revSource: string;
-  /** Revision of the last event emitted (or of the SELECT). */
-  rev: number;
-}
-
 /** A resync that keeps failing to match the server gives up and sends mailbox.reset instead. */
 const MAX_RESYNC_STREAK = 3;
 
@@ -76,26 +59,27 @@ export class MailboxWatcher {
   private chain: Promise<unknown> = Promise.resolve();
   private jobs = 0;
   private closed = false;
-
-  // The batch recorded by the handlers and sent by the next flush.
-  private newPending = false;
-  private expunged: number[] = [];
-  private flagChanges = new Map<number, string[]>();
-  private resyncNeeded = false;
+  /** Recorded by the handlers and sent by the next flush. */
+  private readonly batch = new EventBatch();
   private flushQueued = false;
-  /** A flag change could not be mapped to a UID: t.modseq must not move past it. */
-  private modseqLost = false;
-  private fetchingNew = false;
-  private expungeEpoch = 0;
-  private existsEpoch = 0;
-  /** performance.now() of the first EXISTS not yet reported, for the latency log. */
-  private existsAt = 0;
-  private resyncStreak = 0;
+  private readonly newMail: NewMailContext;
+  private readonly resyncContext: ResyncContext;
 
   constructor(
     readonly role: "inbox" | "open",
     private readonly hooks: WatcherHooks,
-  ) {}
+  ) {
+    this.newMail = {
+      batch: this.batch,
+      rowsFetcher: hooks.rowsFetcher,
+      log: hooks.log,
+      isTracked: (t) => this.t === t,
+      scheduleFlush: () => this.scheduleFlush(),
+      needResync: () => this.needResync(),
+      emit: (frame) => this.emit(frame),
+    };
+    this.resyncContext = { batch: this.batch, needResync: () => this.needResync() };
+  }
 
   /** The connection, or null while it is down. */
   get client(): ImapFlow | null {
@@ -225,18 +209,18 @@ export class MailboxWatcher {
     if (!prev && adopt && current && current.path === path) {
       // imapflow keeps UIDNEXT and HIGHESTMODSEQ at least as high as what that work fetched;
       // mail that came in during it (its EXISTS was not recorded yet) is looked for at once.
-      this.clearBatch();
+      this.batch.clear();
       const mode = current.readOnly === true;
       this.t = await this.track(client, current, mode);
-      this.newPending = true;
+      this.batch.newPending = true;
       this.scheduleFlush();
       return opened(current, mode);
     }
     this.t = null;
-    this.clearBatch();
+    this.batch.clear();
     let mb: MailboxObject;
     try {
-      mb = await this.select(client, path, readOnly, null);
+      mb = await selectMailbox(client, path, readOnly, null);
     } catch (err) {
       if (prev && client.usable) {
         this.t = prev;
@@ -296,7 +280,7 @@ export class MailboxWatcher {
       } catch (err) {
         if (err instanceof BridgeError && err.code === "mailbox_not_found") {
           this.t = null;
-          this.clearBatch();
+          this.batch.clear();
         }
         if (this.conn === client) this.detach();
         await closeQuietly(client);
@@ -332,7 +316,7 @@ export class MailboxWatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.t = null;
-    this.clearBatch();
+    this.batch.clear();
     await closeQuietly(this.detach());
   }
 
@@ -343,68 +327,19 @@ export class MailboxWatcher {
   private onExists(ev: ExistsEvent): void {
     const t = this.t;
     if (!t || ev.path !== t.path) return;
-    this.existsEpoch++;
-    if (ev.count > ev.prevCount) {
-      t.uids?.addPending(ev.count - ev.prevCount);
-      this.newPending = true;
-      if (this.existsAt === 0) this.existsAt = performance.now();
-    } else if (t.uids) {
-      this.needResync();
-    }
-    this.scheduleFlush();
+    if (this.batch.recordExists(t, ev)) this.scheduleFlush();
   }
 
   private onExpunge(ev: ExpungeEvent): void {
     const t = this.t;
     if (!t || ev.path !== t.path) return;
-    this.expungeEpoch++;
-    let uid = ev.uid;
-    if (t.uids) {
-      if (uid !== undefined) {
-        t.uids.removeUid(uid);
-      } else if (ev.seq !== undefined && t.positionsValid) {
-        const removed = t.uids.removeAt(ev.seq - 1);
-        if (removed === undefined) {
-          this.needResync();
-          return;
-        }
-        // 0: a message announced by EXISTS whose UID was never fetched, so never reported.
-        if (removed !== 0) uid = removed;
-      } else {
-        this.needResync();
-        return;
-      }
-    } else if (uid === undefined) {
-      this.needResync();
-      return;
-    }
-    if (uid !== undefined) this.expunged.push(uid);
-    this.scheduleFlush();
+    if (this.batch.recordExpunge(t, ev)) this.scheduleFlush();
   }
 
   private onFlags(ev: FlagsEvent): void {
     const t = this.t;
     if (!t || ev.path !== t.path) return;
-    let uid = ev.uid;
-    if (uid === undefined && t.uids && t.positionsValid) {
-      const at = t.uids.at(ev.seq - 1);
-      if (at === 0 && !this.fetchingNew) return; // a new message: its row will carry its flags
-      if (at !== undefined && at !== 0) uid = at;
-    }
-    if (uid === undefined) {
-      this.modseqLost = true;
-      this.needResync();
-      return;
-    }
-    this.flagChanges.set(uid, wireFlags(ev.flags));
-    if (
-      ev.modseq !== undefined &&
-      !this.modseqLost &&
-      (t.modseq === null || ev.modseq > t.modseq)
-    ) {
-      t.modseq = ev.modseq;
-    }
-    this.scheduleFlush();
+    if (this.batch.recordFlags(t, ev)) this.scheduleFlush();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -436,7 +371,7 @@ export class MailboxWatcher {
   }
 
   private needResync(): void {
-    this.resyncNeeded = true;
+    this.batch.resyncNeeded = true;
     this.scheduleFlush();
   }
 
@@ -451,44 +386,39 @@ export class MailboxWatcher {
     }).catch(noop);
   }
 
-  private clearBatch(): void {
-    this.newPending = false;
-    this.expunged = [];
-    this.flagChanges.clear();
-    this.resyncNeeded = false;
-    this.modseqLost = false;
-    this.existsAt = 0;
-    this.resyncStreak = 0;
-  }
-
   private async flush(): Promise<void> {
     this.flushQueued = false;
     const client = this.conn;
     const start = this.t;
     if (!client?.usable || !start) return;
     try {
-      if (this.resyncNeeded) {
-        this.resyncNeeded = false;
-        if (++this.resyncStreak > MAX_RESYNC_STREAK) await this.reset(client, start, null);
+      if (this.batch.resyncNeeded) {
+        this.batch.resyncNeeded = false;
+        if (++this.batch.resyncStreak > MAX_RESYNC_STREAK) await this.reset(client, start, null);
         else await this.resync(client, start, false);
       }
       const t = this.t;
       if (!t) return;
-      this.emitChanges(client, t);
-      if (this.newPending) {
-        this.newPending = false;
-        await this.fetchNew(client, t);
+      this.batch.emitChanges(
+        t,
+        currentTotal(client, t),
+        () => nextRevision(client, t),
+        (frame) => this.emit(frame),
+      );
+      if (this.batch.newPending) {
+        this.batch.newPending = false;
+        await fetchNewMail(client, t, this.newMail);
       }
       if (t.uids && t.positionsValid && client.mailbox && t.uids.length !== client.mailbox.exists) {
         this.needResync();
       }
-      if (!this.resyncNeeded) this.resyncStreak = 0;
+      if (!this.batch.resyncNeeded) this.batch.resyncStreak = 0;
     } catch (err) {
       if (!client.usable || client !== this.conn) return; // the close handler takes over
       this.hooks.log.warn({ err, role: this.role, mailbox: start.path }, "live: flush failed");
       // Resync from the server rather than guess; but a server that keeps refusing is left
       // alone until its next announcement instead of being asked again in a loop.
-      if (this.resyncStreak <= MAX_RESYNC_STREAK) this.needResync();
+      if (this.batch.resyncStreak <= MAX_RESYNC_STREAK) this.needResync();
       return;
     }
     const t = this.t;
@@ -498,99 +428,6 @@ export class MailboxWatcher {
     } catch (err) {
       this.hooks.log.debug({ err, role: this.role }, "live: counting unseen failed");
     }
-  }
-
-  /** The revision of the next event: the mod-sequence now known, or the counter's next step. */
-  private nextRevision(client: ImapFlow, t: Tracked): TEventRevision {
-    const since = t.rev;
-    const known = t.revSource.startsWith("modseq:") ? safeModseq(client.mailbox) : null;
-    t.rev = known === null ? since + 1 : Math.max(since, known);
-    return { source: t.revSource, since, n: t.rev };
-  }
-
-  private emitChanges(client: ImapFlow, t: Tracked): void {
-    const total = currentTotal(client, t);
-    if (this.expunged.length > 0) {
-      const uids = [...new Set(this.expunged)];
-      this.expunged = [];
-      this.emit({
-        type: "messages.expunged",
-        mailbox: t.path,
-        uidValidity: t.uidValidity,
-        total,
-        uids,
-        rev: this.nextRevision(client, t),
-      });
-    }
-    if (this.flagChanges.size > 0) {
-      const changes = [...this.flagChanges].map(([uid, flags]) => ({ uid, flags }));
-      this.flagChanges.clear();
-      this.emit({
-        type: "messages.flags",
-        mailbox: t.path,
-        uidValidity: t.uidValidity,
-        changes,
-        rev: this.nextRevision(client, t),
-      });
-    }
-  }
-
-  /**
-   * Reports messages with UIDs ≥ t.uidNext: one UID FETCH `uidNext:*` both finds them and
-   * builds their rows (one round trip per announcement, which counts when a delivery to
-   * everyone wakes a thousand sessions at once).
-   */
-  private async fetchNew(client: ImapFlow, t: Tracked): Promise<void> {
-    const from = t.uidNext;
-    const existsAt = this.existsAt;
-    this.existsAt = 0;
-    const expungeEpoch = this.expungeEpoch;
-    const existsEpoch = this.existsEpoch;
-    this.fetchingNew = true;
-    try {
-      const rows = await this.buildRows(client, t, { from });
-      const uids = rows.map((r) => r.uid).sort((a, b) => a - b);
-      if (t.uids) {
-        const list = t.uids;
-        const fresh = uids.filter((uid) => uid > list.last);
-        const fits = expungeEpoch === this.expungeEpoch && list.fill(fresh);
-        // Pending left over with no EXISTS since the fetch: the numbering drifted.
-        if (!fits || (list.pending > 0 && existsEpoch === this.existsEpoch)) this.needResync();
-      }
-      const last = uids[uids.length - 1];
-      if (last === undefined) return;
-      t.uidNext = Math.max(t.uidNext, last + 1);
-      this.emit({
-        type: "messages.new",
-        mailbox: t.path,
-        uidValidity: t.uidValidity,
-        total: currentTotal(client, t),
-        rows,
-        rev: this.nextRevision(client, t),
-      });
-      this.hooks.log.debug(
-        {
-          mailbox: t.path,
-          rows: rows.length,
-          existsToEventMs: existsAt ? Math.round((performance.now() - existsAt) * 10) / 10 : null,
-        },
-        "live: messages.new",
-      );
-    } finally {
-      this.fetchingNew = false;
-    }
-  }
-
-  /**
-   * Rows of the new messages. Flag changes the server announced while answering (they come
-   * inside the FETCH's answer, not as events) join the batch for the next flush.
-   */
-  private buildRows(client: ImapFlow, t: Tracked, uids: UidSelection) {
-    return this.hooks.rowsFetcher(client, t.path, uids, (changes) => {
-      if (this.t !== t) return;
-      for (const [uid, flags] of changes) if (uid < t.uidNext) this.flagChanges.set(uid, flags);
-      this.scheduleFlush();
-    });
   }
 
   /** mailbox.status for the watched mailbox: the count imapflow keeps, plus SEARCH UNSEEN. */
@@ -605,188 +442,26 @@ export class MailboxWatcher {
     this.hooks.status(t.path, client.mailbox.exists, unseen);
   }
 
-  /**
-   * Brings `t` in line with the server and records the differences as pending events. With
-   * `reselect` (a new connection) the mailbox is selected first.
-   */
+  /** See resyncMailbox; a mailbox whose changes cannot be listed is reset. */
   private async resync(client: ImapFlow, t: Tracked, reselect: boolean): Promise<void> {
-    const qresync = client.enabled.has("QRESYNC") && t.modseq !== null;
-    const selected = client.mailbox && client.mailbox.path === t.path;
-    if (reselect || !selected || (qresync && !t.uids)) {
-      // With QRESYNC the server answers the SELECT with VANISHED (EARLIER) and FETCH FLAGS for
-      // everything changed since t.modseq; imapflow emits those as events, recorded as usual.
-      const mb = await this.select(client, t.path, t.readOnly, qresync ? t : null);
-      if (Number(mb.uidValidity) !== t.uidValidity) return this.reset(client, t, mb);
-      if (qresync && "qresync" in mb && mb.qresync === true) {
-        t.uids = null;
-        t.positionsValid = true;
-        t.modseq = mb.highestModseq ?? t.modseq;
-        this.modseqLost = false;
-        this.newPending = true;
-        return;
-      }
-    }
-    if (!t.uids) return this.reset(client, t, client.mailbox || null);
-    await this.diffUids(client, t, reselect);
-  }
-
-  /**
-   * The resync without QRESYNC: UID SEARCH ALL against the list, FLAGS CHANGEDSINCE. Without
-   * CONDSTORE, flag changes the connection did not see (`reconnected`, or one it could not map)
-   * cannot be listed, and the browser is sent mailbox.reset to refetch instead.
-   */
-  private async diffUids(client: ImapFlow, t: Tracked, reconnected: boolean): Promise<void> {
-    const old = t.uids;
-    if (!old) return;
-    t.positionsValid = false;
-    const epoch = this.expungeEpoch;
-    const existsEpoch = this.existsEpoch;
-    const mb = client.mailbox;
-    const condstore = client.enabled.has("CONDSTORE") && mb && !mb.noModseq && t.modseq !== null;
-    const all = await allUids(client);
-    for (const uid of old.missingFrom(all)) this.expunged.push(uid);
-    if (all.last >= t.uidNext) this.newPending = true;
-    t.uids = all;
-    t.positionsValid = true;
-    if (epoch !== this.expungeEpoch || existsEpoch !== this.existsEpoch) this.needResync();
-    if (condstore && t.modseq !== null) {
-      const since = t.modseq;
-      const changed = await client.fetchAll(
-        "1:*",
-        { uid: true, flags: true },
-        { changedSince: since },
-      );
-      let max = since;
-      for (const msg of changed) {
-        if (msg.uid < t.uidNext) this.flagChanges.set(msg.uid, wireFlags(msg.flags));
-        if (msg.modseq !== undefined && msg.modseq > max) max = msg.modseq;
-      }
-      t.modseq = max;
-      this.modseqLost = false;
-    } else if (reconnected || this.modseqLost) {
-      return this.reset(client, t, client.mailbox || null);
-    }
+    const reset = await resyncMailbox(client, t, reselect, this.resyncContext);
+    if (reset) await this.reset(client, t, reset.from);
   }
 
   /** Starts over on the mailbox: mailbox.reset, and the state of a fresh SELECT. */
   private async reset(client: ImapFlow, t: Tracked, mb: MailboxObject | null): Promise<void> {
-    const fresh = mb ?? (await this.select(client, t.path, t.readOnly, null));
-    this.clearBatch();
+    const fresh = mb ?? (await selectMailbox(client, t.path, t.readOnly, null));
+    this.batch.clear();
     const next = await this.track(client, fresh, t.readOnly);
     this.t = next;
     this.emit({ type: "mailbox.reset", mailbox: next.path, uidValidity: next.uidValidity });
   }
 
-  private async select(
-    client: ImapFlow,
-    path: string,
-    readOnly: boolean,
-    since: Tracked | null,
-  ): Promise<MailboxObject> {
-    const qresync =
-      since && since.modseq !== null
-        ? { uidValidity: BigInt(since.uidValidity), changedSince: since.modseq }
-        : {};
-    try {
-      return await client.mailboxOpen(path, { readOnly, ...qresync });
-    } catch (err) {
-      if (isMailboxMissing(err)) {
-        throw new BridgeError("mailbox_not_found", "That folder does not exist.", { cause: err });
-      }
-      if (!client.usable) throw connectionLost(err);
-      throw new BridgeError("server_refused", "The mail server would not open that folder.", {
-        cause: err,
-      });
-    }
-  }
-
   /** What is known right after a SELECT. Without QRESYNC the UID list is loaded by a resync. */
   private async track(client: ImapFlow, mb: MailboxObject, readOnly: boolean): Promise<Tracked> {
-    let uidNext = mb.uidNext;
-    if (!(uidNext > 0)) {
-      // No UIDNEXT in the SELECT answer: one past the highest UID there is.
-      const last = mb.exists > 0 ? await client.fetchOne("*", { uid: true }) : false;
-      uidNext = last ? last.uid + 1 : 1;
-    }
-    const modseq =
-      client.enabled.has("CONDSTORE") && !this.hooks.counterRevisions ? safeModseq(mb) : null;
-    const t: Tracked = {
-      path: mb.path,
-      readOnly,
-      uidValidity: Number(mb.uidValidity),
-      uidNext,
-      modseq: mb.noModseq ? null : (mb.highestModseq ?? null),
-      uids: null,
-      positionsValid: true,
-      revSource:
-        modseq === null
-          ? `bridge:${randomBytes(6).toString("base64url")}`
-          : `modseq:${Number(mb.uidValidity)}`,
-      rev: modseq ?? 0,
-    };
-    if (!client.enabled.has("QRESYNC")) {
-      t.uids = new UidList();
-      t.uids.addPending(mb.exists);
-      this.needResync();
-    }
+    const t = await trackMailbox(client, mb, readOnly, this.hooks.counterRevisions === true);
+    if (t.uids) this.needResync();
     return t;
-  }
-}
-
-function opened(mb: MailboxObject, askedReadOnly: boolean): OpenedMailbox {
-  const readOnly = askedReadOnly || mb.readOnly === true;
-  return {
-    mailbox: mb.path,
-    uidValidity: Number(mb.uidValidity),
-    exists: mb.exists,
-    readOnly,
-    permanentFlags: readOnly ? [] : [...(mb.permanentFlags ?? mb.flags ?? [])],
-  };
-}
-
-/** HIGHESTMODSEQ as this connection knows it, when the mailbox has one that JSON carries exactly. */
-function safeModseq(mb: MailboxObject | false): number | null {
-  if (!mb || mb.noModseq || mb.highestModseq === undefined) return null;
-  return mb.highestModseq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(mb.highestModseq) : null;
-}
-
-function currentTotal(client: ImapFlow, t: Tracked): number {
-  if (client.mailbox) return client.mailbox.exists;
-  return t.uids?.length ?? 0;
-}
-
-/** Every UID of the selected mailbox; compact (ESEARCH ALL) where the server has it. */
-async function allUids(client: ImapFlow): Promise<UidList> {
-  const answer = await client.search({ all: true }, { uid: true, returnOptions: ["ALL"] });
-  if (Array.isArray(answer)) return UidList.from(answer);
-  if (answer && typeof answer === "object") {
-    return UidList.from(answer.all ? iterateSequenceSet(answer.all) : []);
-  }
-  throw new Error("UID SEARCH ALL failed");
-}
-
-/** Logs `client` out (bounded wait) and closes its socket; never throws. */
-export async function closeQuietly(client: ImapFlow | null, timeoutMs = 2000): Promise<void> {
-  if (!client) return;
-  if (client.usable) {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        client.logout(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-    } catch {
-      // logging out of a dying connection: nothing to do
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  try {
-    client.close();
-  } catch {
-    // already closed
   }
 }
 

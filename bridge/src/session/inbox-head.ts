@@ -1,8 +1,9 @@
 /**
- * INBOX's first window, fetched ahead at sign-in: the HTTP sign-in queues it on the session's
- * command connection, so that the SELECT and FETCH run while the browser renders and opens its
- * socket, and the socket's `list.window` for exactly that window takes the result
- * (MailSession.prefetch: only while nothing in any list changed since).
+ * INBOX's first window, fetched ahead at sign-in: the HTTP sign-in queues it on the connection
+ * that watches INBOX (MailSession.prefetch: the INBOX watcher's, before it starts watching, so
+ * no change made after the window is missed), so that the SELECT and FETCH run while the browser
+ * renders and opens its socket, and the socket's `list.window` for exactly that window takes the
+ * result (only while nothing in any list changed since).
  */
 import { LIST_WINDOW_SIZE } from "@ferry/protocol";
 import { listWindow, type WindowResult } from "../imap/window";
@@ -25,7 +26,7 @@ function isInboxHead(request: {
   );
 }
 
-/** At sign-in: queue INBOX's first window on the command connection. */
+/** At sign-in: queue INBOX's first window on the INBOX watcher's connection. */
 export function prefetchInboxHead(mail: LiveMailSession): void {
   mail.prefetch(INBOX_HEAD, (client) =>
     listWindow(client, { mailbox: "INBOX", offset: 0, limit: LIST_WINDOW_SIZE, query: null }),

@@ -1,0 +1,73 @@
+/**
+ * A session's command connection (CommandConnection): every request runs on it through run(),
+ * one call at a time, waiting for the connection while it is being rebuilt. Its loss is reported
+ * to the session's Reconnector, which hands it a new one through set().
+ */
+import type { ImapFlow } from "imapflow";
+import { isBridgeError } from "../errors";
+import { connectionLost, isConnectionGone } from "../imap/errors";
+import type { Reconnector } from "./reconnect";
+
+export class CommandConnection {
+  private cmd: ImapFlow | null = null;
+  private unlisten: (() => void) | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly health: Reconnector) {}
+
+  /** The connection, or null while it is down. */
+  get client(): ImapFlow | null {
+    return this.cmd;
+  }
+
+  /** Takes `client` (connected, logged in) as the command connection. */
+  set(client: ImapFlow): void {
+    this.unlisten?.();
+    this.cmd = client;
+    const onClose = () => {
+      if (this.cmd !== client) return;
+      this.unlisten?.();
+      this.unlisten = null;
+      this.cmd = null;
+      this.health.lost("command");
+    };
+    client.on("close", onClose);
+    this.unlisten = () => client.off("close", onClose);
+    if (!client.usable) onClose();
+    else this.health.notifyWaiters();
+  }
+
+  /** Lets go of the connection (without closing it) and returns it. */
+  take(): ImapFlow | null {
+    this.unlisten?.();
+    this.unlisten = null;
+    const cmd = this.cmd;
+    this.cmd = null;
+    return cmd;
+  }
+
+  /**
+   * Runs `fn` on the command connection, one call at a time (so a mailbox lock taken inside is
+   * never interleaved with another call's). While that connection is down it waits up to
+   * `reconnectWaitMs` for it; a connection lost before or during `fn` rejects with
+   * BridgeError("connection_lost"). Other errors of `fn` pass through.
+   */
+  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const task = this.queue.then(() => this.runNow(fn));
+    this.queue = task.then(noop, noop);
+    return task;
+  }
+
+  private async runNow<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const client = await this.health.waitFor(() => (this.cmd?.usable ? this.cmd : null));
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (isBridgeError(err)) throw err;
+      if (!client.usable || isConnectionGone(err)) throw connectionLost(err);
+      throw err;
+    }
+  }
+}
+
+function noop(): void {}
