@@ -4,7 +4,7 @@
  * resizable splitters. On a phone (≤ 768 px): one of them at a time, with Back. It owns the
  * selection, the keyboard cursor and the actions, and keeps where the user is in the URL.
  */
-import type { TMailbox, TMessageRow, TUidSet } from "@ferry/protocol";
+import type { TListSort, TMailbox, TMessageRow, TUidSet } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
@@ -20,6 +20,13 @@ import { FerryError } from "@/lib/errors";
 import { t } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
+import {
+  effectiveSort,
+  loadSortChoice,
+  saveSortChoice,
+  searchesOtherFolders,
+  sortId,
+} from "@/lib/list-sort";
 import {
   ensureRange,
   fetchMessage,
@@ -46,6 +53,7 @@ import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
 import { QuotaMeter } from "./quota-meter";
 import { SearchBox } from "./search-box";
+import { SortMenu } from "./sort-menu";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { Splitter } from "./splitter";
 import { StatusBar } from "./status-bar";
@@ -105,14 +113,27 @@ export function MailApp({ email }: { email: string }) {
   const current: TMailbox | undefined = mailboxes.data?.find((m) => m.path === route.folder);
   const opened = useOpenedMailbox(route.folder, route.ro);
   const readOnly = route.ro || opened.data?.readOnly === true;
-  const list = useMessageList(route.folder, route.q);
+  const [savedSort, setSavedSort] = useState(() => loadSortChoice(email));
+  const [serverCanSort, setServerCanSort] = useState(true);
+  const otherFolders = searchesOtherFolders(route.q);
+  const sort = effectiveSort(route.sort ?? null, savedSort, serverCanSort && !otherFolders);
+  const list = useMessageList(route.folder, route.q, sort);
+  const listCanSort = list.data?.canSort;
+  useEffect(() => {
+    if (listCanSort !== undefined) setServerCanSort(listCanSort);
+  }, [listCanSort]);
+  const chooseSort = (next: TListSort) => {
+    saveSortChoice(email, next);
+    setSavedSort(next);
+    navigate({ sort: next }, { replace: true });
+  };
   const data: ListData | undefined = list.data;
   const searchError =
     list.error instanceof FerryError && list.error.code === "search_syntax" ? list.error : null;
   const uidValidity = data?.uidValidity ?? opened.data?.uidValidity ?? null;
 
   // ---- selection and cursor, per list ------------------------------------------------------------
-  const listKey = `${route.folder}\u0000${route.q ?? ""}`;
+  const listKey = `${route.folder}\u0000${route.q ?? ""}\u0000${sortId(sort)}`;
   const [selection, setSelection] = useState<{
     key: string;
     uids: Set<number>;
@@ -159,6 +180,15 @@ export function MailApp({ email }: { email: string }) {
   // ---- navigation --------------------------------------------------------------------------------
   const openMessage = useCallback(
     (row: TMessageRow, index: number, opts: { replace?: boolean } = {}) => {
+      if (row.mailbox !== undefined && row.uidValidity !== undefined) {
+        // A result from another folder opens there; the search stays on screen.
+        setCursor(index);
+        navigate(
+          { folder: row.mailbox, msg: { uidValidity: row.uidValidity, uid: row.uid }, view: null },
+          opts.replace ? { replace: true } : { backable: true },
+        );
+        return;
+      }
       if (!data?.uidValidity) return;
       if (current?.specialUse === "drafts") {
         // A draft opens in the composer, to be finished there.
@@ -292,14 +322,14 @@ export function MailApp({ email }: { email: string }) {
         return;
       }
       // Everything loaded; in a small folder, fetch the rest first so "all" means all.
-      if (data.total <= 500) ensureRange(route.folder, route.q, 0, data.total);
+      if (data.total <= 500) ensureRange(route.folder, route.q, 0, data.total, sort);
       setSelection({
         key: listKey,
         uids: new Set(Object.values(data.rows).map((r) => r.uid)),
         anchor: null,
       });
     },
-    [data, listKey, route.folder, route.q],
+    [data, listKey, route.folder, route.q, sort],
   );
 
   const toggleStar = useCallback(
@@ -355,7 +385,7 @@ export function MailApp({ email }: { email: string }) {
     if (route.msg) {
       const row = data.rows[to];
       if (row) openMessage(row, to, { replace: true });
-      else ensureRange(route.folder, route.q, to, to);
+      else ensureRange(route.folder, route.q, to, to, sort);
     } else {
       setCursor(to);
     }
@@ -538,6 +568,12 @@ export function MailApp({ email }: { email: string }) {
             <SearchBox ref={searchRef} value={route.q} onSearch={onSearch} />
           </div>
         ) : null}
+        <SortMenu
+          value={sort}
+          canSort={serverCanSort}
+          allFolders={otherFolders}
+          onChange={chooseSort}
+        />
         {readOnly ? (
           <p className="px-4 pb-2 text-xs text-zinc-500">{t("folders.readOnlyNote")}</p>
         ) : null}
@@ -566,6 +602,7 @@ export function MailApp({ email }: { email: string }) {
       <MessageList
         mailbox={route.folder}
         query={route.q}
+        sort={sort}
         data={data}
         openUid={route.msg?.uid ?? null}
         cursor={cursor}

@@ -6,7 +6,7 @@
  * show meanwhile. New mail slides in at the top without moving what is on screen (the first
  * visible row stays put). On a phone, rows swipe left to archive and right to delete.
  */
-import type { TMessageRow } from "@ferry/protocol";
+import type { TListSort, TMessageRow } from "@ferry/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   type DragEvent,
@@ -21,6 +21,7 @@ import {
 import { FLAGGED, SEEN } from "@/lib/actions";
 import { formatListDate, t } from "@/lib/i18n";
 import { findRow, type ListData } from "@/lib/list-cache";
+import { sortId } from "@/lib/list-sort";
 import { ensureRange, prefetchMessage } from "@/lib/mail-client";
 import { ArchiveIcon, PaperclipIcon, StarIcon, TrashIcon } from "./icons";
 
@@ -29,6 +30,8 @@ export const DRAG_TYPE = "application/x-ferry-messages";
 export interface MessageListProps {
   mailbox: string;
   query: string | null;
+  /** The list's order (absent: newest arrival first). */
+  sort?: TListSort | undefined;
   data: ListData | undefined;
   openUid: number | null;
   cursor: number;
@@ -61,11 +64,13 @@ function rowLabel(row: TMessageRow): string {
   if (date) parts.push(date);
   if (row.flags.includes(FLAGGED)) parts.push(t("list.starred"));
   if (row.hasAttachments) parts.push(t("list.hasAttachment"));
+  if (row.mailbox !== undefined) parts.push(t("search.inFolder", { folder: row.mailbox }));
   return parts.join(", ");
 }
 
 export function MessageList(props: MessageListProps) {
-  const { mailbox, query, data, isPhone } = props;
+  const { mailbox, query, sort, data, isPhone } = props;
+  const order = sortId(sort);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const rowHeight = isPhone ? 84 : 76;
   const total = data?.total ?? 0;
@@ -92,9 +97,11 @@ export function MessageList(props: MessageListProps) {
 
   // Fetch the windows that are (nearly) on screen, a moment after scrolling settles.
   useEffect(() => {
-    const timer = setTimeout(() => ensureRange(mailbox, query, first - 20, last + 20), 40);
+    const timer = setTimeout(() => ensureRange(mailbox, query, first - 20, last + 20, sort), 40);
     return () => clearTimeout(timer);
-  }, [mailbox, query, first, last, data?.fetched]);
+    // `order` names `sort` by value: a new object of the same order is the same list.
+    // biome-ignore lint/correctness/useExhaustiveDependencies: see above
+  }, [mailbox, query, order, first, last, data?.fetched]);
 
   // Keep the first visible row in place when rows arrive or leave above it. The anchor holds
   // the scroll position it was taken at: once the list has moved on (a scrollbar drag whose
@@ -123,11 +130,12 @@ export function MessageList(props: MessageListProps) {
     a.at = el.scrollTop;
   }, [data, rowHeight]);
 
-  // A new folder or search starts at the top.
+  // A new folder, search or order starts at the top.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each of them is a new list
   useLayoutEffect(() => {
     anchor.current = null;
     if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
-  }, [mailbox, query]);
+  }, [mailbox, query, order]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
@@ -353,12 +361,9 @@ function MessageRow(p: RowProps) {
         onPointerUp={(e) => endGesture(e, false)}
         onPointerCancel={(e) => endGesture(e, true)}
         onMouseEnter={() => {
-          if (!p.isPhone && list.data?.uidValidity != null) {
-            prefetchMessage({
-              mailbox: list.mailbox,
-              uidValidity: list.data.uidValidity,
-              uid: row.uid,
-            });
+          const uidValidity = row.uidValidity ?? list.data?.uidValidity;
+          if (!p.isPhone && uidValidity != null) {
+            prefetchMessage({ mailbox: row.mailbox ?? list.mailbox, uidValidity, uid: row.uid });
           }
         }}
         onClick={(e) => {
@@ -422,6 +427,11 @@ function MessageRow(p: RowProps) {
             >
               {sender}
             </span>
+            {row.mailbox !== undefined ? (
+              <span className="max-w-[40%] shrink-0 truncate rounded bg-zinc-200 px-1.5 py-0.5 text-[11px] font-medium text-zinc-700 dark:bg-zinc-700 dark:text-zinc-200">
+                {row.mailbox}
+              </span>
+            ) : null}
             {row.hasAttachments ? (
               <PaperclipIcon aria-hidden="true" className="size-3.5 shrink-0 text-zinc-500" />
             ) : null}

@@ -1,10 +1,12 @@
 "use client";
 /**
  * The search field: Gmail-style operators go to the bridge as the list's query. `/` focuses
- * it (see the keyboard handler); Escape clears it and returns to the folder.
+ * it (see the keyboard handler); Escape clears it and returns to the folder. "Search all
+ * folders" adds or takes out `in:anywhere` (and searches again when there is a search).
  */
 import { type FormEvent, forwardRef, useEffect, useState } from "react";
 import { t } from "@/lib/i18n";
+import { searchesAllFolders, withAllFolders } from "@/lib/list-sort";
 import { CloseIcon, SearchIcon } from "./icons";
 
 export const SearchBox = forwardRef<
@@ -16,6 +18,12 @@ export const SearchBox = forwardRef<
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSearch(text.trim() ? text.trim() : null);
+  };
+  const allFolders = searchesAllFolders(text);
+  const toggleAllFolders = () => {
+    const next = withAllFolders(text, !allFolders);
+    setText(next);
+    if (withAllFolders(next, false)) onSearch(next);
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is not in React's element types yet
@@ -39,8 +47,22 @@ export const SearchBox = forwardRef<
         enterKeyHint="search"
         autoComplete="off"
         spellCheck={false}
-        className="h-10 w-full rounded-full border border-transparent bg-zinc-100 pr-10 pl-9 text-base text-zinc-900 placeholder:text-zinc-500 focus:border-accent-500 focus:bg-white focus:outline-none md:text-sm dark:bg-zinc-800 dark:text-zinc-100 dark:focus:bg-zinc-900 [&::-webkit-search-cancel-button]:hidden"
+        className="h-10 w-full rounded-full border border-transparent bg-zinc-100 pr-20 pl-9 text-base text-zinc-900 placeholder:text-zinc-500 focus:border-accent-500 focus:bg-white focus:outline-none md:text-sm dark:bg-zinc-800 dark:text-zinc-100 dark:focus:bg-zinc-900 [&::-webkit-search-cancel-button]:hidden"
       />
+      <button
+        type="button"
+        aria-pressed={allFolders}
+        aria-label={t("search.allFolders")}
+        title={t("search.allFolders")}
+        onClick={toggleAllFolders}
+        className={`absolute right-9 inline-flex h-7 items-center rounded-full px-2 text-[11px] font-semibold ${
+          allFolders
+            ? "bg-accent-600 text-white"
+            : "text-zinc-500 hover:bg-zinc-200 dark:hover:bg-zinc-700"
+        }`}
+      >
+        {t("search.allShort")}
+      </button>
       {text ? (
         <button
           type="button"

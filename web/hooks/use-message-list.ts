@@ -1,16 +1,17 @@
 /**
- * One message list (a folder, or a search in it): its first window through TanStack Query, the
+ * One message list (a folder, or a search in it, in some order): its first window through TanStack Query, the
  * rest fetched window by window as they scroll into view (see `ensureRange`).
  */
+import type { TListSort } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { FerryError } from "@/lib/errors";
 import type { ListData } from "@/lib/list-cache";
 import { fetchListHead, keys } from "@/lib/mail-client";
 
-export function useMessageList(mailbox: string, query: string | null) {
+export function useMessageList(mailbox: string, query: string | null, sort?: TListSort) {
   return useQuery<ListData, Error>({
-    queryKey: keys.list(mailbox, query),
-    queryFn: () => fetchListHead(mailbox, query),
+    queryKey: keys.list(mailbox, query, sort),
+    queryFn: () => fetchListHead(mailbox, query, sort),
     retry: (failures, err) =>
       failures < 2 &&
       err instanceof FerryError &&

@@ -4,6 +4,7 @@
  * flag changes) and optimistic updates. Rows are kept sparse by position so a list of 100,000
  * messages costs only the rows that were looked at.
  */
+import { isDefaultSort } from "./list-sort";
 import {
   LIST_WINDOW_SIZE,
   type TMessageRow,
@@ -32,6 +33,10 @@ export interface ListData {
    * kept across a UIDVALIDITY-preserving merge.
    */
   rev?: TRevision | undefined;
+  /** In another order than newest arrival first (a SORT): new mail has no known place in it. */
+  sorted?: boolean | undefined;
+  /** The server can SORT, as the last window said (absent: not said yet). */
+  canSort?: boolean | undefined;
 }
 
 /** A pushed event that changes what a list holds. */
@@ -62,7 +67,10 @@ export function windowNeedsFetch(data: ListData | undefined, w: number, epoch: s
 /** Merge a window reply. A new UIDVALIDITY drops everything cached for the old one. */
 export function mergeWindow(
   prev: ListData | undefined,
-  reply: Pick<TWindow, "mailbox" | "query" | "uidValidity" | "total" | "offset" | "rows">,
+  reply: Pick<
+    TWindow,
+    "mailbox" | "query" | "uidValidity" | "total" | "offset" | "rows" | "sort" | "canSort"
+  >,
   epoch: string,
 ): ListData {
   const base =
@@ -92,14 +100,23 @@ export function mergeWindow(
       if (w < first || w > last) delete fetched[w];
     }
   }
-  return { ...base, total: reply.total, rows, fetched };
+  const sorted = reply.sort ? !isDefaultSort(reply.sort) : base.sorted;
+  const canSort = reply.canSort ?? base.canSort;
+  return {
+    ...base,
+    total: reply.total,
+    rows,
+    fetched,
+    ...(sorted ? { sorted } : {}),
+    ...(canSort === undefined ? {} : { canSort }),
+  };
 }
 
 /**
  * New messages arrived. Lists are in arrival order (descending UID), so rows with UIDs above
  * every known one slide in at the top and everything below shifts down. Anything else (a
- * search, where we can't know if they match) makes the list stale so the visible windows are
- * refetched.
+ * search, where we can't know if they match, or a sorted list, where only the server knows
+ * their place) makes the list stale so the visible windows are refetched.
  */
 export function applyNew(
   data: ListData,
@@ -113,7 +130,7 @@ export function applyNew(
   if (fresh.length === 0) return { ...data, total: event.total };
   const maxKnown = Math.max(0, ...known);
   const sorted = [...fresh].sort((a, b) => b.uid - a.uid);
-  const allNewest = data.query === null && sorted.every((r) => r.uid > maxKnown);
+  const allNewest = data.query === null && !data.sorted && sorted.every((r) => r.uid > maxKnown);
   const n = sorted.length;
   const rows: Record<number, TMessageRow> = {};
   if (allNewest) {

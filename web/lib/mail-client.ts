@@ -7,6 +7,7 @@
  * again, since events may have been missed while the socket was down.
  */
 import type {
+  TListSort,
   TMailbox,
   TMessageBody,
   TMessageHeader,
@@ -25,6 +26,7 @@ import {
   windowNeedsFetch,
 } from "./list-cache";
 import { applyOrdered, eventVerdict, logEvent, mergeOrdered } from "./list-order";
+import { isDefaultSort, sortId } from "./list-sort";
 import { FerrySocket, type PushedEvent } from "./socket";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -55,7 +57,8 @@ export const keys = {
   mailboxes: ["mailboxes"] as const,
   quota: ["quota"] as const,
   lists: (mailbox: string) => ["list", mailbox] as const,
-  list: (mailbox: string, query: string | null) => ["list", mailbox, query ?? ""] as const,
+  list: (mailbox: string, query: string | null, sort?: TListSort) =>
+    ["list", mailbox, query ?? "", sortId(sort)] as const,
   messages: (mailbox: string) => ["message", mailbox] as const,
   message: (ref: TMessageRef) => ["message", ref.mailbox, ref.uidValidity, ref.uid] as const,
   opened: (mailbox: string, readOnly: boolean) => ["opened", mailbox, readOnly] as const,
@@ -99,13 +102,21 @@ export function fetchWindow(
   query: string | null,
   w: number,
   retry = false,
+  sort?: TListSort,
 ): Promise<ListData> {
-  const id = `${mailbox}\u0000${query ?? ""}\u0000${w}`;
+  const id = `${mailbox}\u0000${query ?? ""}\u0000${w}\u0000${sortId(sort)}`;
   const running = inflight.get(id);
   if (running) return running;
-  const key = keys.list(mailbox, query);
+  const key = keys.list(mailbox, query, sort);
   const p = socket
-    .request({ type: "list.window", mailbox, offset: w * WINDOW_SIZE, limit: WINDOW_SIZE, query })
+    .request({
+      type: "list.window",
+      mailbox,
+      offset: w * WINDOW_SIZE,
+      limit: WINDOW_SIZE,
+      query,
+      ...(sort && !isDefaultSort(sort) ? { sort } : {}),
+    })
     .then((reply) => {
       const prev = queryClient.getQueryData<ListData>(key);
       const log = eventLogs.get(mailbox) ?? [];
@@ -113,7 +124,7 @@ export function fetchWindow(
       queryClient.setQueryData(key, data);
       if (!complete && !retry) {
         inflight.delete(id);
-        void fetchWindow(mailbox, query, w, true).catch(() => undefined);
+        void fetchWindow(mailbox, query, w, true, sort).catch(() => undefined);
       }
       return data;
     })
@@ -125,20 +136,31 @@ export function fetchWindow(
 }
 
 /** Fetch the windows overlapping positions [start, end] that are missing or from an old epoch. */
-export function ensureRange(mailbox: string, query: string | null, start: number, end: number) {
-  const data = queryClient.getQueryData<ListData>(keys.list(mailbox, query));
+export function ensureRange(
+  mailbox: string,
+  query: string | null,
+  start: number,
+  end: number,
+  sort?: TListSort,
+) {
+  const data = queryClient.getQueryData<ListData>(keys.list(mailbox, query, sort));
   const epoch = currentEpoch();
   const first = Math.max(0, Math.floor(start / WINDOW_SIZE));
   const last = Math.max(first, Math.floor(end / WINDOW_SIZE));
   for (let w = first; w <= last; w++) {
     if (data && w * WINDOW_SIZE >= data.total && w > 0) break;
-    if (windowNeedsFetch(data, w, epoch)) fetchWindow(mailbox, query, w).catch(() => undefined);
+    if (windowNeedsFetch(data, w, epoch))
+      fetchWindow(mailbox, query, w, false, sort).catch(() => undefined);
   }
 }
 
 /** The query function of a list: its first window (later windows are fetched as scrolled to). */
-export function fetchListHead(mailbox: string, query: string | null): Promise<ListData> {
-  return fetchWindow(mailbox, query, 0);
+export function fetchListHead(
+  mailbox: string,
+  query: string | null,
+  sort?: TListSort,
+): Promise<ListData> {
+  return fetchWindow(mailbox, query, 0, false, sort);
 }
 
 export interface MessageData {

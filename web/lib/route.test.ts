@@ -25,3 +25,14 @@ describe("route", () => {
     expect(routeToSearch(parseRoute(""))).toBe("");
   });
 });
+
+describe("route sort", () => {
+  it("keeps a list order in the URL, and leaves the default out", () => {
+    const r = parseRoute("?folder=Big&sort=from.asc");
+    expect(r.sort).toEqual({ key: "from", reverse: false });
+    expect(routeToSearch(r)).toBe("?folder=Big&sort=from.asc");
+    expect(parseRoute("?sort=arrival.desc").sort).toEqual({ key: "arrival", reverse: true });
+    expect(routeToSearch(parseRoute("?sort=arrival.desc"))).toBe("");
+    expect(parseRoute("?sort=colour.up").sort).toBeUndefined();
+  });
+});

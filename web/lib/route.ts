@@ -1,10 +1,12 @@
 /**
  * Where the user is, kept in the URL's query string of the one page so that deep links, reloads
  * and the Back button work in a static export:
- *   /?folder=INBOX&msg=<uidValidity>:<uid>&q=<search>&ro=1&view=folders
+ *   /?folder=INBOX&msg=<uidValidity>:<uid>&q=<search>&ro=1&view=folders&sort=from.asc
  * Changes go through `navigate`, which pushes (or replaces) a history entry.
  */
+import type { TListSort } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
+import { parseSortId, sortId } from "./list-sort";
 
 export interface Route {
   folder: string;
@@ -16,6 +18,8 @@ export interface Route {
   ro: boolean;
   /** On a phone: show the folder list instead of the message list. */
   view: "folders" | null;
+  /** The list's order when the URL names one (list-sort.ts); absent: the user's saved choice. */
+  sort?: TListSort | undefined;
 }
 
 export const DEFAULT_FOLDER = "INBOX";
@@ -25,12 +29,14 @@ export function parseRoute(search: string): Route {
   const folder = p.get("folder") || DEFAULT_FOLDER;
   const m = /^(\d+):(\d+)$/.exec(p.get("msg") ?? "");
   const q = p.get("q");
+  const sort = parseSortId(p.get("sort"));
   return {
     folder,
     msg: m ? { uidValidity: Number(m[1]), uid: Number(m[2]) } : null,
     q: q?.trim() ? q : null,
     ro: p.get("ro") === "1",
     view: p.get("view") === "folders" ? "folders" : null,
+    ...(sort ? { sort } : {}),
   };
 }
 
@@ -41,6 +47,7 @@ export function routeToSearch(r: Route): string {
   if (r.ro) p.set("ro", "1");
   if (r.msg) p.set("msg", `${r.msg.uidValidity}:${r.msg.uid}`);
   if (r.view) p.set("view", r.view);
+  if (r.sort && sortId(r.sort)) p.set("sort", sortId(r.sort));
   const s = p.toString();
   return s ? `?${s}` : "";
 }
