@@ -4,7 +4,6 @@
  * flag changes) and optimistic updates. Rows are kept sparse by position so a list of 100,000
  * messages costs only the rows that were looked at.
  */
-import { isDefaultSort } from "./list-sort";
 import {
   LIST_WINDOW_SIZE,
   type TMessageRow,
@@ -12,6 +11,7 @@ import {
   type TServerFrame,
   type TWindow,
 } from "@ferry/protocol";
+import { isDefaultSort } from "./list-sort";
 
 /** Rows per `list.window` request. */
 export const WINDOW_SIZE = LIST_WINDOW_SIZE;
