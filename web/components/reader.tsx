@@ -2,12 +2,14 @@
 /**
  * The reader: an article named by the subject. Headers show at once (from the list row, then
  * from `message.header`), the body as it streams in. HTML goes into the sandboxed frame with
- * remote content blocked behind a banner; plain text gets safe links. Attachments are listed
+ * remote content blocked behind a banner (unless the user always allows the sender or its
+ * domain: lib/settings.ts); plain text gets safe links. Attachments are listed
  * with download and preview. Opening an unread message marks it read once it is shown.
  */
 import {
   displayFilename,
   partUrl,
+  remoteContentAllowed,
   sanitizeFilename,
   type TAddress,
   type TAttachment,
@@ -23,6 +25,7 @@ import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatSize, t } from "@/lib/i18n";
 import { linkify } from "@/lib/linkify";
 import type { MessageData } from "@/lib/mail-client";
+import { saveSettings, useSettings } from "@/lib/settings";
 import { ReplyActions } from "./compose/reply-actions";
 import { HtmlFrame } from "./html-frame";
 import {
@@ -119,6 +122,21 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
   const subject = header?.envelope.subject || row?.subject || t("list.noSubject");
   const from = header?.envelope.from ?? row?.from ?? [];
   const date = header?.envelope.date ?? row?.date ?? null;
+  // Senders and domains the user always allows (settings that follow them to every browser).
+  const settings = useSettings();
+  const [allowError, setAllowError] = useState<string | null>(null);
+  const senderAddress = (from[0]?.address ?? "").trim().toLowerCase();
+  const senderDomain = senderAddress.includes("@")
+    ? senderAddress.slice(senderAddress.lastIndexOf("@") + 1)
+    : "";
+  const showRemote =
+    allowRemote || (senderAddress !== "" && remoteContentAllowed(settings, senderAddress));
+  const allowAlways = (change: Parameters<typeof saveSettings>[0]) => {
+    setAllowError(null);
+    saveSettings(change).catch((err: unknown) =>
+      setAllowError(t("reader.allowFailed", { reason: reasonOf(err) })),
+    );
+  };
   const bodies = data ? partsToShow(data) : [];
   const hasHtml = bodies.some((b) => b.type === "text/html");
   const attachments = (header?.attachments ?? []).filter(
@@ -212,7 +230,7 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
           </p>
         ) : null}
 
-        {blocked > 0 && !allowRemote ? (
+        {blocked > 0 && !showRemote ? (
           <div
             role="status"
             className="mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
@@ -226,6 +244,29 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
             >
               {t("reader.loadRemote")}
             </button>
+            {senderAddress.includes("@") ? (
+              <>
+                <button
+                  type="button"
+                  onClick={() => allowAlways({ allowSenders: { add: [senderAddress] } })}
+                  className="touch-target rounded-lg px-3 font-medium hover:bg-amber-100 md:min-h-9 dark:hover:bg-amber-900"
+                >
+                  {t("reader.alwaysSender", { address: senderAddress })}
+                </button>
+                <button
+                  type="button"
+                  onClick={() => allowAlways({ allowDomains: { add: [senderDomain] } })}
+                  className="touch-target rounded-lg px-3 font-medium hover:bg-amber-100 md:min-h-9 dark:hover:bg-amber-900"
+                >
+                  {t("reader.alwaysDomain", { domain: senderDomain })}
+                </button>
+              </>
+            ) : null}
+            {allowError ? (
+              <p role="alert" className="w-full text-sm text-red-700 dark:text-red-300">
+                {allowError}
+              </p>
+            ) : null}
           </div>
         ) : null}
 
@@ -259,7 +300,7 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
                   html={b.text}
                   msgRef={stableRef}
                   cids={cids}
-                  allowRemote={allowRemote}
+                  allowRemote={showRemote}
                   onBlocked={onBlocked}
                 />
               ) : (

@@ -1,6 +1,7 @@
 "use client";
 /**
- * Compose settings, a modal dialog: how long Undo send waits (kept in this browser), and the
+ * Compose settings, a modal dialog: how long Undo send waits (kept by the bridge for the account,
+ * so it follows the user to every browser and tab: lib/settings.ts), and the
  * identities the user may send as, each with a name, an address and a signature (kept by the
  * bridge, `identities.save`). The signed-in address can always be used; an identity with that
  * same address gives it a name and a signature.
@@ -58,6 +59,7 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
   const [problems, setProblems] = useState<Problems>({});
   const [status, setStatus] = useState<{ tone: "info" | "error"; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
+  const [delayError, setDelayError] = useState<string | null>(null);
 
   useEffect(() => {
     const d = ref.current;
@@ -134,7 +136,12 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
           <select
             id={delayId}
             value={String(delay)}
-            onChange={(e) => setSendDelay(Number(e.target.value))}
+            onChange={(e) => {
+              setDelayError(null);
+              setSendDelay(Number(e.target.value)).catch((err: unknown) =>
+                setDelayError(t("settings.undo.failed", { reason: reasonOf(err) })),
+              );
+            }}
             className={`${input} w-auto`}
           >
             {(SEND_DELAY_CHOICES as readonly number[]).includes(delay) ? null : (
@@ -146,6 +153,11 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
               </option>
             ))}
           </select>
+          {delayError ? (
+            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+              {delayError}
+            </p>
+          ) : null}
         </section>
 
         <form onSubmit={save} className="space-y-3" noValidate>
