@@ -100,7 +100,6 @@ export function MessageList(props: MessageListProps) {
     const timer = setTimeout(() => ensureRange(mailbox, query, first - 20, last + 20, sort), 40);
     return () => clearTimeout(timer);
     // `order` names `sort` by value: a new object of the same order is the same list.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   }, [mailbox, query, order, first, last, data?.fetched]);
 
   // Keep the first visible row in place when rows arrive or leave above it. The anchor holds
@@ -131,7 +130,6 @@ export function MessageList(props: MessageListProps) {
   }, [data, rowHeight]);
 
   // A new folder, search or order starts at the top.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each of them is a new list
   useLayoutEffect(() => {
     anchor.current = null;
     if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
