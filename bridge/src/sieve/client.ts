@@ -293,7 +293,7 @@ export class SieveClient {
       try {
         await client.#command("AUTHENTICATE", `AUTHENTICATE "PLAIN" ${sieveString(plain)}`);
       } catch (err) {
-        if (err instanceof SieveCommandError) {
+        if (err instanceof BridgeError && err.cause instanceof SieveCommandError) {
           throw unavailable("The filter server refused the sign-in.");
         }
         throw err;

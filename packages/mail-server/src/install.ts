@@ -9,7 +9,7 @@ import { run } from "./proc";
 const PACKAGES: Record<string, string> = {
   "dovecot-imapd": "/usr/lib/dovecot/imap",
   "dovecot-lmtpd": "/usr/lib/dovecot/lmtp",
-  "dovecot-sieve": "/usr/lib/dovecot/modules/lib90_sieve_plugin.so",
+  "dovecot-sieve": "/usr/bin/sieve-test",
   "dovecot-managesieved": "/usr/lib/dovecot/managesieve",
   postfix: "/usr/sbin/postfix",
   openssl: "/usr/bin/openssl",
