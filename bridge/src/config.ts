@@ -59,6 +59,11 @@ export interface Config {
   ca: string | undefined;
   sessionSecret: string;
   /**
+   * FERRY_SESSION_SECRET was not set and `sessionSecret` is random for this process: nothing it
+   * seals outlives the process (held mail is then sent at shutdown; sending later is refused).
+   */
+  sessionSecretRandom?: boolean;
+  /**
    * Allowed browser origins. null means the default: the bridge's own origin on loopback
    * (http://localhost:PORT and http://127.0.0.1:PORT, with the port actually bound).
    */
@@ -384,6 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtp: pinned("SMTP", e.FERRY_SMTP_HOST, e.FERRY_SMTP_PORT, e.FERRY_SMTP_SECURITY),
     ca: e.FERRY_CA_FILE,
     sessionSecret,
+    sessionSecretRandom: e.FERRY_SESSION_SECRET === undefined,
     allowedOrigins: e.FERRY_ALLOWED_ORIGINS?.length ? e.FERRY_ALLOWED_ORIGINS : null,
     allowPrivateHosts: e.FERRY_ALLOW_PRIVATE_HOSTS ?? false,
     proxyAllowPrivateHosts: e.FERRY_PROXY_ALLOW_PRIVATE_HOSTS ?? false,

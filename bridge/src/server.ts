@@ -123,6 +123,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     config,
     log,
     state,
+    jobs,
     mailAccess: (key) => manager.mailAccess(key),
     // detached sessions (IMAP closed for want of use) are still signed in: keep their uploads
     isLive: (key) => manager.isActive(key),
@@ -245,7 +246,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await sockets.close();
         await jobs.stop(); // what is held or scheduled stays in the store for the next bridge
-        await compose.close();
+        await compose.close(); // with a random session secret, undo-held mail goes now
         await manager.close();
         if (!opts.store) await store.close?.(); // a store passed in belongs to the caller
         if (!opts.state) await state.close();

@@ -1,7 +1,7 @@
 /**
  * The compose frames of one session, answered to the socket that asked; each answer is checked
- * by the compiler against the protocol's REPLIES. `compose.send` and `compose.cancel` go to the
- * outbox (sending.ts), `draft.save` and `draft.discard` to Drafts (drafts.ts),
+ * by the compiler against the protocol's REPLIES. `compose.send`, `compose.cancel` and
+ * `scheduled.*` go to the durable outbox (sending.ts), `draft.save` and `draft.discard` to Drafts (drafts.ts),
  * `compose.context` prepares a reply, forward or saved draft (context.ts), `contacts.suggest`
  * answers from the session's address book and `identities.*` from the account's identities.
  */
@@ -34,7 +34,9 @@ export async function answerComposeFrame(
         session,
         frame.draft,
         frame.draftUid,
-        frame.delaySeconds,
+        frame.sendAt === undefined
+          ? { delaySeconds: frame.delaySeconds }
+          : { sendAt: Date.parse(frame.sendAt) },
       );
       answer(frame, {
         type: "compose.queued",
@@ -44,6 +46,17 @@ export async function answerComposeFrame(
       });
       return;
     }
+    case "scheduled.list":
+      answer(frame, {
+        type: "scheduled",
+        id: frame.id,
+        messages: await deps.sender.scheduled(session),
+      });
+      return;
+    case "scheduled.sendNow":
+      await deps.sender.sendNow(session, frame.sendId);
+      answer(frame, { type: "ok", id: frame.id });
+      return;
     case "compose.cancel": {
       const draft = await deps.sender.cancel(session, frame.sendId);
       answer(frame, { type: "compose.cancelled", id: frame.id, sendId: frame.sendId, draft });

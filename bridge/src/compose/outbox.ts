@@ -1,130 +1,241 @@
 /**
- * The outbox: messages held for their undo window, per session, in memory. A held message is
- * sent when its timer fires whether or not any socket of the session is still open (the tab
- * may be closed); `cancel` before then takes it back. Once sending has started it cannot be
- * cancelled. `flush` sends a session's held messages at once and waits for them (sign-out and
- * bridge shutdown: the user pressed Send, so the message goes).
+ * The durable outbox: mail held for its undo window ("undo") or until a chosen time ("later"),
+ * kept in the state store as a job of the `outbox` queue (jobs/runner.ts runs it when due, in
+ * whichever bridge claims it), so that it survives a restart or crash of the bridge and goes
+ * exactly once. This module owns what is stored and how; sending.ts owns what a run does.
  *
- * In memory only: a bridge that crashes or is killed loses what it held (at most the undo
- * window's worth of messages; the composer still has each draft until `compose.sent`).
+ * What is kept when Send is pressed, all in the store (so any bridge on it can send it):
+ * - the job: its account (the group: the Scheduled view lists an account's jobs), the session
+ *   that queued it (its sockets hear the outcome), the IMAP and SMTP servers, the Message-ID
+ *   chosen at Send (a second build of the message carries the same one), and a sealed part;
+ * - the sealed part (AES-256-GCM under FERRY_SESSION_SECRET, bound to the send id): the draft
+ *   and the sign-in password, so the message still goes after sign-out or expiry of the session
+ *   whose record held the password;
+ * - each attachment's bytes, sealed the same way, under `outbox:part:<id>:<n>`: uploads live in
+ *   one process's temp dir, and a forwarded message may be gone from the server by send time.
+ *
+ * Exactly once: the lease lets one bridge run a job at a time; `outbox:accepted:<id>` is written
+ * the moment SMTP accepts the message, so a job claimed again (its bridge died before completing
+ * it) does not submit again but only finishes the Sent copy. What remains is the instant between
+ * SMTP's acceptance and that write: a bridge killed right then sends the message again on the
+ * next claim, with the same Message-ID (receiving clients and many servers drop the duplicate).
+ * Losing mail the user sent is the worse failure, so that window is resolved towards sending.
+ *
+ * After a run, `outbox:done:<id>` remembers the outcome for a day (a late undo says "already
+ * sent"). A "later" send that fails while nobody can be told stays listed in Scheduled as not
+ * sent (`outbox:failed:<id>`, the job parked far in the future) until the user edits or cancels
+ * it: nothing is dropped silently.
  */
+import type { TComposeDraft } from "@ferry/protocol";
+import { z } from "zod";
+import type { JobRunner } from "../jobs/runner";
+import { SecretBox } from "../session/crypto";
+import type { Job, StateStore } from "../state/store";
 
-export type OutboxState = "waiting" | "sending" | "sent" | "failed";
+export const OUTBOX_QUEUE = "outbox";
+/** A failed "later" send is parked this far ahead: listed, never run until edited or cancelled. */
+export const PARKED_AT = 8_640_000_000_000_000;
+/** How long the outcome of a run is remembered (for a late undo or a second bridge). */
+const DONE_TTL_MS = 24 * 60 * 60_000;
+/** How long the "SMTP accepted" marker is kept (longer than any job can take to finish). */
+const ACCEPTED_TTL_MS = 7 * DONE_TTL_MS;
 
-export interface OutboxEntry<T> {
-  readonly sendId: string;
-  readonly sessionKey: string;
-  readonly sendAt: number;
-  readonly item: T;
-  state: OutboxState;
+export type HeldKind = "undo" | "later";
+
+const ZTarget = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  security: z.enum(["tls", "starttls"]),
+});
+
+const ZPayload = z.object({
+  v: z.literal(1),
+  kind: z.enum(["undo", "later"]),
+  sessionKey: z.string(),
+  account: z.string(),
+  email: z.string(),
+  imap: ZTarget,
+  imapUserNamed: z.boolean(),
+  smtp: ZTarget.nullable(),
+  smtpUserNamed: z.boolean(),
+  messageId: z.string(),
+  draftUid: z.object({ uidValidity: z.number(), uid: z.number() }).nullable(),
+  parts: z.number().int().nonnegative(),
+  createdAt: z.number(),
+  sealed: z.string(),
+});
+
+/** What a held job says in the clear (no mail content, no password). */
+export type HeldPayload = Omit<z.infer<typeof ZPayload>, "sealed" | "v">;
+
+/** What a held job keeps sealed. */
+export interface HeldSecret {
+  draft: TComposeDraft;
+  password: string;
 }
 
-/** Outcomes remembered per session, so a late cancel can say "already sent". */
-const REMEMBERED = 100;
+/** An attachment as held: its bytes and how the draft named it. */
+export interface HeldPart {
+  filename: string;
+  type: string;
+  content: Buffer;
+}
 
-export class Outbox<T> {
-  readonly #send: (entry: OutboxEntry<T>) => Promise<"sent" | "failed">;
-  readonly #entries = new Map<string, OutboxEntry<T>>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #running = new Map<string, Promise<void>>();
-  readonly #done = new Map<string, Map<string, "sent" | "failed">>();
+export interface HeldMessage {
+  id: string;
+  dueAt: number;
+  attempts: number;
+  payload: HeldPayload;
+  secret: HeldSecret;
+  /** Set when a "later" send failed and waits for the user (edit or cancel). */
+  failure: { code: string; message: string } | null;
+}
 
-  constructor(send: (entry: OutboxEntry<T>) => Promise<"sent" | "failed">) {
-    this.#send = send;
+const partKey = (id: string, n: number) => `outbox:part:${id}:${n}`;
+const acceptedKey = (id: string) => `outbox:accepted:${id}`;
+const doneKey = (id: string) => `outbox:done:${id}`;
+const failedKey = (id: string) => `outbox:failed:${id}`;
+
+export class DurableOutbox {
+  readonly #store: StateStore;
+  readonly #jobs: JobRunner;
+  readonly #box: SecretBox;
+
+  constructor(store: StateStore, jobs: JobRunner, sessionSecret: string) {
+    this.#store = store;
+    this.#jobs = jobs;
+    this.#box = new SecretBox(sessionSecret);
   }
 
-  /** Holds `item` for `delayMs`, then sends it. */
-  queue(sessionKey: string, sendId: string, item: T, delayMs: number): OutboxEntry<T> {
-    const entry: OutboxEntry<T> = {
-      sendId,
-      sessionKey,
-      sendAt: Date.now() + delayMs,
-      item,
-      state: "waiting",
+  #seal(id: string, text: string): string {
+    return this.#box.seal(text, `outbox:${id}`);
+  }
+
+  #open(id: string, sealed: string): string | null {
+    return this.#box.open(sealed, `outbox:${id}`);
+  }
+
+  /** Stores the message (parts first, then the job) to be sent at `dueAt`. */
+  async hold(
+    id: string,
+    payload: Omit<HeldPayload, "parts">,
+    secret: HeldSecret,
+    parts: HeldPart[],
+    dueAt: number,
+  ): Promise<void> {
+    for (const [n, part] of parts.entries()) {
+      const value = JSON.stringify({
+        filename: part.filename,
+        type: part.type,
+        data: part.content.toString("base64"),
+      });
+      await this.#store.set(partKey(id, n), this.#seal(id, value));
+    }
+    const stored = await this.#jobs.schedule({
+      queue: OUTBOX_QUEUE,
+      id,
+      group: payload.account,
+      dueAt,
+      payload: JSON.stringify({
+        v: 1,
+        ...payload,
+        parts: parts.length,
+        sealed: this.#seal(id, JSON.stringify(secret)),
+      }),
+    });
+    if (!stored) throw new Error(`outbox job ${id} is held and cannot be replaced`);
+    await this.#store.delete(failedKey(id));
+  }
+
+  /** The held message of a job as read back; null when it is damaged or sealed with another secret. */
+  async read(job: Job): Promise<HeldMessage | null> {
+    let parsed: z.infer<typeof ZPayload>;
+    try {
+      parsed = ZPayload.parse(JSON.parse(job.payload));
+    } catch {
+      return null;
+    }
+    const opened = this.#open(job.id, parsed.sealed);
+    if (opened === null) return null;
+    const { sealed: _sealed, v: _v, ...payload } = parsed;
+    const failed = await this.#store.get(failedKey(job.id));
+    return {
+      id: job.id,
+      dueAt: job.dueAt,
+      attempts: job.attempts,
+      payload,
+      secret: JSON.parse(opened) as HeldSecret,
+      failure: failed === undefined ? null : (JSON.parse(failed) as HeldMessage["failure"]),
     };
-    this.#entries.set(sendId, entry);
-    this.#timers.set(
-      sendId,
-      setTimeout(() => this.#fire(entry), Math.max(0, delayMs)),
-    );
-    return entry;
   }
 
-  /** Held messages of a session. */
-  pending(sessionKey: string): OutboxEntry<T>[] {
-    return [...this.#entries.values()].filter((e) => e.sessionKey === sessionKey);
+  /** The attachment bytes of a held message, in the draft's order. */
+  async parts(held: HeldMessage): Promise<HeldPart[]> {
+    const out: HeldPart[] = [];
+    for (let n = 0; n < held.payload.parts; n++) {
+      const sealed = await this.#store.get(partKey(held.id, n));
+      const opened = sealed === undefined ? null : this.#open(held.id, sealed);
+      if (opened === null) throw new Error(`outbox part ${n} of ${held.id} is missing`);
+      const part = JSON.parse(opened) as { filename: string; type: string; data: string };
+      out.push({
+        filename: part.filename,
+        type: part.type,
+        content: Buffer.from(part.data, "base64"),
+      });
+    }
+    return out;
+  }
+
+  /** The account's held and scheduled messages that can be read, by due time. */
+  async list(account: string): Promise<HeldMessage[]> {
+    const jobs = await this.#jobs.jobs(OUTBOX_QUEUE, account);
+    const out: HeldMessage[] = [];
+    for (const job of jobs) {
+      const held = await this.read(job);
+      if (held) out.push(held);
+    }
+    return out;
+  }
+
+  /** One held message of `account`, or null. */
+  async find(account: string, id: string): Promise<{ job: Job; held: HeldMessage | null } | null> {
+    const job = (await this.#jobs.jobs(OUTBOX_QUEUE, account)).find((j) => j.id === id);
+    return job ? { job, held: await this.read(job) } : null;
   }
 
   /**
-   * Takes a held message back: its item, or why not ("sending", "sent", "failed", or
-   * "unknown" for an id this session never queued or that was forgotten).
+   * Takes a held message back before it is sent: "cancelled" (its parts then deleted by
+   * `forget`), "claimed" (it is being sent right now) or "missing".
    */
-  cancel(
-    sessionKey: string,
-    sendId: string,
-  ): { ok: true; item: T } | { ok: false; state: Exclude<OutboxState, "waiting"> | "unknown" } {
-    const entry = this.#entries.get(sendId);
-    if (!entry || entry.sessionKey !== sessionKey) {
-      const done = this.#done.get(sessionKey)?.get(sendId);
-      return { ok: false, state: done ?? "unknown" };
-    }
-    if (entry.state !== "waiting") return { ok: false, state: "sending" };
-    clearTimeout(this.#timers.get(sendId));
-    this.#timers.delete(sendId);
-    this.#entries.delete(sendId);
-    return { ok: true, item: entry.item };
+  cancel(id: string): Promise<"cancelled" | "claimed" | "missing"> {
+    return this.#jobs.cancel(OUTBOX_QUEUE, id);
   }
 
-  #fire(entry: OutboxEntry<T>): Promise<void> {
-    const existing = this.#running.get(entry.sendId);
-    if (existing) return existing;
-    clearTimeout(this.#timers.get(entry.sendId));
-    this.#timers.delete(entry.sendId);
-    entry.state = "sending";
-    const run = (async () => {
-      let outcome: "sent" | "failed" = "failed";
-      try {
-        outcome = await this.#send(entry);
-      } catch {
-        // the sender reports its own failures; a throw here is a bug, counted as failed
-      } finally {
-        entry.state = outcome;
-        this.#entries.delete(entry.sendId);
-        this.#running.delete(entry.sendId);
-        this.#remember(entry.sessionKey, entry.sendId, outcome);
-      }
-    })();
-    this.#running.set(entry.sendId, run);
-    return run;
+  /** The outcome of a message no longer held, when it ran in the last day. */
+  async outcome(id: string): Promise<"sent" | "failed" | undefined> {
+    const v = await this.#store.get(doneKey(id));
+    return v === "sent" || v === "failed" ? v : undefined;
   }
 
-  #remember(sessionKey: string, sendId: string, outcome: "sent" | "failed"): void {
-    let done = this.#done.get(sessionKey);
-    if (!done) {
-      done = new Map();
-      this.#done.set(sessionKey, done);
-    }
-    done.set(sendId, outcome);
-    if (done.size > REMEMBERED) {
-      const oldest = done.keys().next().value;
-      if (oldest !== undefined) done.delete(oldest);
-    }
+  /** When SMTP accepted the message, if it did (a job claimed again must not submit again). */
+  async accepted(id: string): Promise<{ date: number } | null> {
+    const v = await this.#store.get(acceptedKey(id));
+    return v === undefined ? null : (JSON.parse(v) as { date: number });
   }
 
-  /** Sends the session's held messages now (all sessions' without a key) and waits for them. */
-  async flush(sessionKey?: string): Promise<void> {
-    const entries = [...this.#entries.values()].filter(
-      (e) => sessionKey === undefined || e.sessionKey === sessionKey,
-    );
-    await Promise.allSettled(entries.map((e) => this.#fire(e)));
+  async markAccepted(id: string, date: number): Promise<void> {
+    await this.#store.set(acceptedKey(id), JSON.stringify({ date }), { ttlMs: ACCEPTED_TTL_MS });
   }
 
-  /** Forgets a session's remembered outcomes (after it ended and was flushed). */
-  forget(sessionKey: string): void {
-    this.#done.delete(sessionKey);
+  /** A "later" send failed and nobody could be told: keep it listed as not sent. */
+  async markFailed(id: string, failure: { code: string; message: string }): Promise<void> {
+    await this.#store.set(failedKey(id), JSON.stringify(failure));
   }
 
-  get size(): number {
-    return this.#entries.size;
+  /** Deletes what a finished (or cancelled) message kept, remembering `outcome` for a day. */
+  async forget(id: string, parts: number, outcome?: "sent" | "failed"): Promise<void> {
+    for (let n = 0; n < parts; n++) await this.#store.delete(partKey(id, n));
+    await this.#store.delete(failedKey(id));
+    if (outcome) await this.#store.set(doneKey(id), outcome, { ttlMs: DONE_TTL_MS });
   }
 }

@@ -1,30 +1,63 @@
 /**
- * Sending with an undo window. `queue` checks a message (its headers, a From that is the user's
- * own, at least one recipient, its uploads and size) and holds it in the outbox; `cancel` takes
- * it back before its time. What the outbox releases is built once and submitted over SMTP; then
- * the same bytes are filed in Sent (unless the server does that itself), the original is marked
- * \Answered or $Forwarded and the saved draft deleted. The outcome, `compose.sent` or
- * `compose.failed` with the draft, is pushed to every socket of the session.
+ * Sending, held for an undo window or until a chosen time, through the durable outbox
+ * (outbox.ts: what is kept in the state store; jobs/runner.ts: which bridge runs it when).
+ *
+ * - `queue` checks a message (its headers, a From that is the user's own, at least one
+ *   recipient, its attachments and size), reads its attachments' bytes and holds it: for
+ *   `delaySeconds` (undo) or until `sendAt` (send later).
+ * - `cancel` takes it back before it goes (undo, or editing/cancelling a scheduled message) and
+ *   gives the draft back, its attachments as uploads of the asking session again.
+ * - `scheduled` lists the account's held messages; `sendNow` sends one at once.
+ * - A run builds the message with the Message-ID chosen at Send and submits it over SMTP with
+ *   the held (sealed) password; then the same bytes are filed in Sent (unless the server does
+ *   that itself), the original is marked \Answered or $Forwarded and the saved draft deleted,
+ *   over this session's IMAP connection or, when this bridge has none (restarted, signed out,
+ *   another bridge's session), one opened for the run from the held credential. The outcome,
+ *   `compose.sent` or `compose.failed` with the draft, goes to the session's sockets here.
+ *
+ * Sign-out and expiry drop nothing: what the session held for undo goes at once, and each
+ * scheduled message carries its own sealed credential and goes at its time (the web app lists
+ * scheduled mail before signing out, with the choice to cancel).
+ * Only when FERRY_SESSION_SECRET is not set (a random secret that dies with the process) is
+ * sending later refused and the undo-held mail of this process sent at shutdown.
  */
 import { randomBytes } from "node:crypto";
-import type { TComposeDraft, TMessageRef, TServerFrame, TUidRef } from "@ferry/protocol";
+import type { Readable } from "node:stream";
+import type {
+  TComposeAttachment,
+  TComposeDraft,
+  TMessageRef,
+  TScheduledMessage,
+  TServerFrame,
+  TUidRef,
+} from "@ferry/protocol";
 import type { Config, ServerTarget } from "../config";
 import { BridgeError, errorCodeOf, isBridgeError } from "../errors";
+import { connectImap } from "../imap/connect";
+import type { JobRunner, RetryLater } from "../jobs/runner";
 import type { Logger } from "../log";
 import { resolveAllowedHost } from "../session/host-policy";
 import type { MailAccess } from "../session/manager";
+import { SideConnection } from "../session/side-connection";
 import { SmtpError, submitMessage } from "../smtp/submit";
+import type { ClaimedJob, StateStore } from "../state/store";
 import { checkAttachments, resolveAttachments } from "./attachments";
-import { type BuiltMessage, buildMessage } from "./build";
+import { type BuiltMessage, buildMessage, newMessageId } from "./build";
 import { assertDraftHeaders, envelopeRecipients } from "./headers";
 import type { IdentityStore } from "./identities";
 import { appendMessage, deleteMessage, flagOriginal } from "./imap";
-import { Outbox, type OutboxEntry } from "./outbox";
+import { DurableOutbox, type HeldMessage, type HeldPart, OUTBOX_QUEUE, PARKED_AT } from "./outbox";
 import { type ComposeSession, rememberRecipients, roleMailbox } from "./session";
-import type { StoredUpload, UploadStore } from "./uploads";
+import type { UploadStore } from "./uploads";
 
-/** Messages one session may hold in the outbox at once. */
+/** Messages one account may hold for undo at once. */
 export const MAX_PENDING_SENDS = 20;
+/** Messages one account may have scheduled at once. */
+export const MAX_SCHEDULED_SENDS = 200;
+/** Longest a message may be scheduled ahead. */
+export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 60 * 60_000;
+/** The lease of a run: renewed while SMTP and the Sent copy take their time. */
+const SEND_LEASE_MS = 60_000;
 
 /**
  * SMTP submission hosts known to file sent mail in Sent themselves: no APPEND (it would make
@@ -43,80 +76,149 @@ export interface SenderDeps {
   log: Logger;
   uploads: UploadStore;
   identities: IdentityStore;
-  /** Address, SMTP server and password of a session (SessionManager.mailAccess). */
+  state: StateStore;
+  jobs: JobRunner;
+  /** Address, servers and password of a session (SessionManager.mailAccess). */
   mailAccess: (sessionKey: string) => Promise<MailAccess | null>;
   /** Sends an event to every open socket of the session (none open: dropped). */
   push: (sessionKey: string, frame: TServerFrame) => void;
+  /** This bridge's compose state of a session, when it has one (its IMAP connection). */
+  composeSession: (sessionKey: string) => ComposeSession | undefined;
 }
 
-interface QueuedSend {
-  readonly draft: TComposeDraft;
-  readonly draftUid: TUidRef | null;
-  readonly access: MailAccess;
-  readonly uploads: StoredUpload[];
-  readonly session: ComposeSession;
-}
+export type SendWhen = { delaySeconds: number } | { sendAt: number };
 
 export class Sender {
   readonly #deps: SenderDeps;
-  readonly #outbox: Outbox<QueuedSend>;
+  readonly #outbox: DurableOutbox;
+  /** Held messages queued by this process and not finished, by send id: their session. */
+  readonly #local = new Map<string, string>();
 
   constructor(deps: SenderDeps) {
     this.#deps = deps;
-    this.#outbox = new Outbox((entry) => this.#deliver(entry));
+    this.#outbox = new DurableOutbox(deps.state, deps.jobs, deps.config.sessionSecret);
+    deps.jobs.handle(OUTBOX_QUEUE, {
+      leaseMs: SEND_LEASE_MS,
+      concurrency: 4,
+      run: (job) => this.#run(job),
+    });
   }
 
-  /** Holds `draft` for `delaySeconds`, then sends it; its send id and when it goes. */
+  /** Holds `draft` (for the undo window, or until `sendAt`); its send id and when it goes. */
   async queue(
     session: ComposeSession,
     draft: TComposeDraft,
     draftUid: TUidRef | null,
-    delaySeconds: number,
+    when: SendWhen,
   ): Promise<{ sendId: string; sendAt: number }> {
+    const now = this.#deps.jobs.now();
+    const later = "sendAt" in when;
     assertDraftHeaders(draft);
     await this.#assertFromAllowed(session, draft);
     if (envelopeRecipients(draft).length === 0) {
       throw new BridgeError("bad_request", "Add at least one recipient.");
     }
-    if (this.#outbox.pending(session.key).length >= MAX_PENDING_SENDS) {
-      throw new BridgeError("rate_limited", "Too many messages are waiting to be sent.");
+    if (later) {
+      if (this.#deps.config.sessionSecretRandom) {
+        throw new BridgeError(
+          "bad_request",
+          "Sending later needs FERRY_SESSION_SECRET to be set on this server.",
+        );
+      }
+      if (!Number.isFinite(when.sendAt) || when.sendAt <= now) {
+        throw new BridgeError("bad_request", "Choose a time in the future.");
+      }
+      if (when.sendAt - now > MAX_SCHEDULE_AHEAD_MS) {
+        throw new BridgeError("bad_request", "Choose a time within the next year.");
+      }
+    }
+    const held = await this.#outbox.list(session.account);
+    const kind = later ? "later" : "undo";
+    const max = later ? MAX_SCHEDULED_SENDS : MAX_PENDING_SENDS;
+    if (held.filter((h) => h.payload.kind === kind).length >= max) {
+      throw new BridgeError(
+        "rate_limited",
+        later ? "Too many messages are scheduled." : "Too many messages are waiting to be sent.",
+      );
     }
     const access = await this.#deps.mailAccess(session.key);
-    if (!access) throw new BridgeError("unauthorized", "Sign in again.");
+    const password = access?.password() ?? null;
+    if (!access || password === null) throw new BridgeError("unauthorized", "Sign in again.");
     if (this.#deps.config.smtp === null && access.smtp === null) {
       throw new BridgeError(
         "smtp_not_configured",
         "No outgoing mail server is set for this account. Sign in again and name one.",
       );
     }
-    const uploads = checkAttachments(
+    checkAttachments(this.#deps.uploads, session.key, draft, this.#deps.config.messageMaxBytes);
+    const parts = await this.#readAttachments(session, draft);
+    const sendId = randomBytes(12).toString("base64url");
+    const sendAt = "sendAt" in when ? when.sendAt : now + when.delaySeconds * 1000;
+    await this.#outbox.hold(
+      sendId,
+      {
+        kind,
+        sessionKey: session.key,
+        account: session.account,
+        email: access.email,
+        imap: access.imap,
+        imapUserNamed: access.imapUserNamed,
+        smtp: access.smtp,
+        smtpUserNamed: access.smtpUserNamed,
+        messageId: newMessageId(draft.from.address),
+        draftUid,
+        createdAt: now,
+      },
+      { draft, password },
+      parts,
+      sendAt,
+    );
+    if (kind === "undo") this.#local.set(sendId, session.key);
+    return { sendId, sendAt };
+  }
+
+  /** The bytes of every attachment of `draft`, read now (uploads live in this process only). */
+  async #readAttachments(session: ComposeSession, draft: TComposeDraft): Promise<HeldPart[]> {
+    const resolved = await resolveAttachments(
       this.#deps.uploads,
-      session.key,
+      session,
       draft,
       this.#deps.config.messageMaxBytes,
     );
-    this.#deps.uploads.pin(uploads);
-    const sendId = randomBytes(12).toString("base64url");
-    const entry = this.#outbox.queue(
-      session.key,
-      sendId,
-      { draft, draftUid, access, uploads, session },
-      delaySeconds * 1000,
-    );
-    return { sendId, sendAt: entry.sendAt };
+    const parts: HeldPart[] = [];
+    for (const att of resolved) {
+      const content =
+        typeof att.content === "function" ? await readAll(att.content()) : att.content;
+      parts.push({ filename: att.filename, type: att.type, content });
+    }
+    return parts;
   }
 
-  /** Takes the held message `sendId` back: its draft; an error saying why when it cannot. */
+  /**
+   * Takes the held message `sendId` back (undo, or edit/cancel from Scheduled): its draft, with
+   * its attachments as uploads of `session` again; an error saying why when it cannot.
+   */
   async cancel(session: ComposeSession, sendId: string): Promise<TComposeDraft> {
-    const result = this.#outbox.cancel(session.key, sendId);
-    if (result.ok) {
-      await this.#deps.uploads.unpin(session.key, result.item.uploads);
-      return result.item.draft;
+    const found = await this.#outbox.find(session.account, sendId);
+    if (found?.held) {
+      const result = await this.#outbox.cancel(sendId);
+      if (result === "cancelled") {
+        const held = found.held;
+        const parts = await this.#outbox.parts(held).catch(() => []);
+        const draft = await this.#restoreDraft(session.key, held.secret.draft, parts);
+        await this.#outbox.forget(sendId, held.payload.parts);
+        this.#local.delete(sendId);
+        return draft;
+      }
+      if (result === "claimed") {
+        throw new BridgeError("already_sent", "Too late to undo: the message is being sent.");
+      }
     }
-    if (result.state === "sending" || result.state === "sent") {
+    const outcome = await this.#outbox.outcome(sendId);
+    if (outcome === "sent" || (found && !found.held)) {
       throw new BridgeError("already_sent", "Too late to undo: the message has been sent.");
     }
-    if (result.state === "failed") {
+    if (outcome === "failed") {
       throw new BridgeError(
         "bad_request",
         "This message was not sent; its draft came back with the failure.",
@@ -125,19 +227,61 @@ export class Sender {
     throw new BridgeError("bad_request", "There is no message waiting to be sent with this id.");
   }
 
-  /** Messages held for a session (all sessions when not given). */
+  /** The account's held and scheduled messages, by the time they go. */
+  async scheduled(session: ComposeSession): Promise<TScheduledMessage[]> {
+    const held = await this.#outbox.list(session.account);
+    return held.map((h) => ({
+      sendId: h.id,
+      kind: h.payload.kind,
+      sendAt: h.dueAt >= PARKED_AT ? null : new Date(h.dueAt).toISOString(),
+      sending: h.attempts > 0 && h.failure === null,
+      draft: h.secret.draft,
+      failure:
+        h.failure === null
+          ? null
+          : {
+              code: h.failure.code as TScheduledMessage["failure"] & string,
+              message: h.failure.message,
+            },
+    })) as TScheduledMessage[];
+  }
+
+  /** Sends a held message of the account now. */
+  async sendNow(session: ComposeSession, sendId: string): Promise<void> {
+    const found = await this.#outbox.find(session.account, sendId);
+    if (!found) {
+      throw new BridgeError("bad_request", "There is no message waiting to be sent with this id.");
+    }
+    if (!(await this.#deps.jobs.runNow(OUTBOX_QUEUE, sendId))) {
+      throw new BridgeError("already_sent", "The message is being sent.");
+    }
+  }
+
+  /** Messages held for undo by this process (one session's when given). */
   pendingCount(sessionKey?: string): number {
-    return sessionKey === undefined ? this.#outbox.size : this.#outbox.pending(sessionKey).length;
+    if (sessionKey === undefined) return this.#local.size;
+    return [...this.#local.values()].filter((k) => k === sessionKey).length;
   }
 
-  /** Sends what is held (for one session, or all) at once and waits for it. */
-  flush(sessionKey?: string): Promise<void> {
-    return this.#outbox.flush(sessionKey);
+  /**
+   * The session signed out or expired: what it holds for its undo window goes now (the user
+   * pressed Send, and no composer of that session can undo it any more). Scheduled messages
+   * keep their time.
+   */
+  async sendHeldNow(sessionKey: string): Promise<void> {
+    const ids = [...this.#local].filter(([, key]) => key === sessionKey).map(([id]) => id);
+    await Promise.allSettled(ids.map((id) => this.#deps.jobs.runNow(OUTBOX_QUEUE, id)));
   }
 
-  /** Forgets what the outbox remembers of a session that ended. */
-  forget(sessionKey: string): void {
-    this.#outbox.forget(sessionKey);
+  /**
+   * Shutdown with a random FERRY_SESSION_SECRET: what this process holds for undo could not be
+   * opened by the next one, so it goes now (the user pressed Send). Otherwise nothing to do.
+   */
+  async closing(): Promise<void> {
+    if (!this.#deps.config.sessionSecretRandom) return;
+    await Promise.allSettled(
+      [...this.#local.keys()].map((id) => this.#deps.jobs.runNow(OUTBOX_QUEUE, id)),
+    );
   }
 
   async #assertFromAllowed(session: ComposeSession, draft: TComposeDraft): Promise<void> {
@@ -150,79 +294,185 @@ export class Sender {
     }
   }
 
-  /** Sends one released message; reports the outcome to the session's sockets. */
-  async #deliver(entry: OutboxEntry<QueuedSend>): Promise<"sent" | "failed"> {
-    const { draft, access, session, uploads } = entry.item;
-    const log = this.#deps.log.child({
-      session: session.key.slice(0, 12),
-      send: entry.sendId.slice(0, 8),
-    });
+  /** `draft` with its attachments as uploads of the session (held bytes stored again). */
+  async #restoreDraft(
+    sessionKey: string,
+    draft: TComposeDraft,
+    parts: HeldPart[],
+  ): Promise<TComposeDraft> {
+    const attachments: TComposeAttachment[] = [];
+    for (const [n, att] of draft.attachments.entries()) {
+      if ("uploadId" in att && this.#deps.uploads.get(sessionKey, att.uploadId)) {
+        attachments.push(att);
+        continue;
+      }
+      const part = parts[n];
+      if (!part) continue;
+      const info = await this.#deps.uploads.add(sessionKey, part.filename, part.type, part.content);
+      attachments.push({
+        uploadId: info.uploadId,
+        filename: info.filename,
+        size: info.size,
+        type: info.type,
+      });
+    }
+    return { ...draft, attachments };
+  }
+
+  /** One run of a held message (jobs/runner.ts calls it when it is due, in one bridge). */
+  async #run(job: ClaimedJob): Promise<RetryLater | undefined> {
+    const log = this.#deps.log.child({ send: job.id.slice(0, 8) });
+    const held = await this.#outbox.read(job);
+    if (!held) {
+      // sealed under another FERRY_SESSION_SECRET, or damaged: it can never be sent
+      log.error("a held message cannot be opened (FERRY_SESSION_SECRET changed?); kept, parked");
+      return { retryAt: PARKED_AT };
+    }
+    const { payload, secret } = held;
+    const sessionKey = payload.sessionKey;
+    let own: ComposeSession | undefined = this.#deps.composeSession(sessionKey);
+    let temp: ComposeSession | undefined;
+    const session = (): ComposeSession => {
+      if (own) return own;
+      temp ??= this.#runSession(held, log);
+      return temp;
+    };
     try {
-      const password = access.password();
-      if (password === null) throw new BridgeError("unauthorized", "Sign in again to send.");
-      const target = this.#deps.config.smtp ?? access.smtp;
+      const parts = await this.#outbox.parts(held);
+      const accepted = await this.#outbox.accepted(job.id);
+      const date = accepted?.date ?? this.#deps.jobs.now();
+      const built = await buildMessage({
+        draft: secret.draft,
+        attachments: parts.map((p) => ({
+          filename: p.filename,
+          type: p.type,
+          size: p.content.length,
+          content: p.content,
+        })),
+        messageId: payload.messageId,
+        date: new Date(date),
+      });
+      const target = this.#deps.config.smtp ?? payload.smtp;
       if (!target) {
         throw new BridgeError(
           "smtp_not_configured",
           "No outgoing mail server is set for this account.",
         );
       }
-      const address = await this.#smtpAddress(target, access);
-      const attachments = await resolveAttachments(
-        this.#deps.uploads,
-        session,
-        draft,
-        this.#deps.config.messageMaxBytes,
-      );
-      const built = await buildMessage({ draft, attachments });
-      const started = performance.now();
-      await submitMessage({
+      if (accepted) {
+        log.info("already accepted by SMTP before; finishing without sending again");
+      } else {
+        const address = await this.#smtpAddress(target, payload.smtpUserNamed);
+        const started = performance.now();
+        await submitMessage({
+          target,
+          address,
+          ca: this.#deps.config.ca,
+          auth: { user: payload.email, pass: secret.password },
+          envelope: built.envelope,
+          message: built.wire,
+          connectTimeoutMs: this.#deps.config.connectTimeoutMs,
+        });
+        await this.#outbox.markAccepted(job.id, date);
+        log.info(
+          {
+            recipients: built.envelope.to.length,
+            bytes: built.wire.length,
+            ms: Math.round(performance.now() - started),
+          },
+          "message sent",
+        );
+      }
+      const { sentCopy, warnings } = await this.#afterSend(
+        session(),
+        secret.draft,
+        payload.draftUid,
+        built,
         target,
-        address,
-        ca: this.#deps.config.ca,
-        auth: { user: access.email, pass: password },
-        envelope: built.envelope,
-        message: built.wire,
-        connectTimeoutMs: this.#deps.config.connectTimeoutMs,
-      });
-      log.info(
-        {
-          recipients: built.envelope.to.length,
-          bytes: built.wire.length,
-          ms: Math.round(performance.now() - started),
-        },
-        "message sent",
+        log,
       );
-      const { sentCopy, warnings } = await this.#afterSend(entry.item, built, target, log);
-      this.#deps.push(session.key, {
+      await this.#outbox.forget(job.id, payload.parts, "sent");
+      this.#local.delete(job.id);
+      this.#deps.push(sessionKey, {
         type: "compose.sent",
-        sendId: entry.sendId,
+        sendId: job.id,
         messageId: built.messageId,
         sentCopy,
         warnings,
       });
-      await this.#deps.uploads.unpin(session.key, uploads, { remove: true });
-      return "sent";
+      this.#removeUploads(sessionKey, secret.draft);
+      return undefined;
     } catch (err) {
       const failure = toSendFailure(err);
       if (failure.code === "internal") log.error({ err }, "sending failed");
       else log.info({ code: failure.code }, "sending failed");
-      await this.#deps.uploads.unpin(session.key, uploads).catch(() => undefined);
-      this.#deps.push(session.key, {
+      own = this.#deps.composeSession(sessionKey);
+      if (payload.kind === "later" && !own) {
+        // nobody here to tell: it stays listed in Scheduled as not sent
+        await this.#outbox.markFailed(job.id, { code: failure.code, message: failure.message });
+        return { retryAt: PARKED_AT };
+      }
+      const parts = await this.#outbox.parts(held).catch(() => []);
+      const draft = own ? await this.#restoreDraft(sessionKey, secret.draft, parts) : secret.draft;
+      await this.#outbox.forget(job.id, payload.parts, "failed");
+      this.#local.delete(job.id);
+      this.#deps.push(sessionKey, {
         type: "compose.failed",
-        sendId: entry.sendId,
+        sendId: job.id,
         code: failure.code,
         message: failure.message,
         draft,
         rejected: failure instanceof SmtpError ? failure.rejected : [],
       });
-      return "failed";
+      return undefined;
+    } finally {
+      await temp?.imap.close().catch(() => undefined);
+    }
+  }
+
+  /** Compose state for one run, with an IMAP connection opened from the held credential. */
+  #runSession(held: HeldMessage, log: Logger): ComposeSession {
+    const { payload, secret } = held;
+    const config = this.#deps.config;
+    const connect = async () => {
+      const address = payload.imapUserNamed
+        ? await resolveAllowedHost(payload.imap.host, config.allowPrivateHosts)
+        : undefined;
+      return connectImap(
+        payload.imap,
+        { user: payload.email, password: secret.password },
+        {
+          ca: config.ca,
+          connectTimeoutMs: config.connectTimeoutMs,
+          commandTimeoutMs: config.imapCommandTimeoutMs,
+          userNamed: payload.imapUserNamed,
+          address,
+          log,
+        },
+      );
+    };
+    return {
+      key: payload.sessionKey,
+      email: payload.email,
+      account: payload.account,
+      imap: new SideConnection(connect),
+      roles: new Map(),
+      contacts: null,
+      contactsBuilding: null,
+      sentTo: new Map(),
+      lastUsed: Date.now(),
+    };
+  }
+
+  #removeUploads(sessionKey: string, draft: TComposeDraft): void {
+    for (const att of draft.attachments) {
+      if ("uploadId" in att) void this.#deps.uploads.remove(sessionKey, att.uploadId);
     }
   }
 
   /** The address to connect to: a user-named server passes the host policy on every send. */
-  async #smtpAddress(target: ServerTarget, access: MailAccess): Promise<string | undefined> {
-    if (this.#deps.config.smtp !== null || !access.smtpUserNamed) return undefined;
+  async #smtpAddress(target: ServerTarget, userNamed: boolean): Promise<string | undefined> {
+    if (this.#deps.config.smtp !== null || !userNamed) return undefined;
     try {
       return await resolveAllowedHost(target.host, this.#deps.config.allowPrivateHosts);
     } catch (err) {
@@ -244,12 +494,13 @@ export class Sender {
    * the message itself went out.
    */
   async #afterSend(
-    item: QueuedSend,
+    session: ComposeSession,
+    draft: TComposeDraft,
+    draftUid: TUidRef | null,
     built: BuiltMessage,
     target: ServerTarget,
     log: Logger,
   ): Promise<{ sentCopy: TMessageRef | null; warnings: SendWarning[] }> {
-    const { session, draft, draftUid } = item;
     const warnings: SendWarning[] = [];
     let sentCopy: TMessageRef | null = null;
     if (!this.#serverSavesSent(target)) {
@@ -291,6 +542,12 @@ export class Sender {
     if (this.#deps.config.smtp !== null) return this.#deps.config.smtpSavesSent;
     return SAVES_SENT_HOSTS.has(target.host.toLowerCase());
   }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
 }
 
 /** The BridgeError a failed send reports: never raw server text. */

@@ -2,15 +2,18 @@
  * ComposeService: writing mail, for every session of the bridge. It keeps each session's
  * compose state (session.ts: its own IMAP connection, its Sent and Drafts folders, its address
  * book), answers the compose frames (frames.ts), holds and sends messages with an undo window
- * (sending.ts), keeps the attachment uploads (uploads.ts; their HTTP endpoints are
+ * and until a chosen time in the durable outbox (sending.ts, outbox.ts: jobs in the state store,
+ * run by jobs/runner.ts), keeps the attachment uploads (uploads.ts; their HTTP endpoints are
  * http/uploads.ts) and the identities, and ends a session's compose state when the session
- * ends: what it still holds is sent at once (the user pressed Send), then its uploads and its
- * IMAP connection go. State nobody uses any more is swept once a minute.
+ * ends: what it held for undo is sent at once, its uploads and its IMAP connection go, and its
+ * scheduled mail stays in the outbox, sent at its time with its own sealed credential. State nobody uses any more is swept once a
+ * minute.
  */
 import type { IncomingMessage } from "node:http";
 import type { TComposeClientFrame, TServerFrame, TUploadInfo } from "@ferry/protocol";
 import type { Config } from "../config";
 import { BridgeError } from "../errors";
+import type { JobRunner } from "../jobs/runner";
 import type { Logger } from "../log";
 import type { LiveSession } from "../session/live";
 import type { MailAccess } from "../session/manager";
@@ -33,8 +36,10 @@ export interface ComposeDeps {
   push: (sessionKey: string, frame: TServerFrame) => void;
   /** Where the upload directory goes (default: the OS temp dir). */
   uploadDir?: string;
-  /** What outlives the process (the identities live there). */
+  /** What outlives the process (the identities and the outbox live there). */
   state: StateStore;
+  /** Runs the outbox's due messages (jobs/runner.ts). */
+  jobs: JobRunner;
 }
 
 export class ComposeService {
@@ -67,8 +72,11 @@ export class ComposeService {
       log: this.#log,
       uploads: this.uploads,
       identities: this.identities,
+      state: deps.state,
+      jobs: deps.jobs,
       mailAccess: deps.mailAccess,
       push: deps.push,
+      composeSession: (key) => this.#sessions.get(key),
     });
     this.#frames = {
       sender: this.#sender,
@@ -117,17 +125,17 @@ export class ComposeService {
   }
 
   /**
-   * The session ended (sign-out, expiry): what it still holds is sent now, then its uploads
-   * and its IMAP connection go. Runs in the background; `close` waits for it.
+   * The session ended (sign-out, expiry): what it held for undo is sent now, then its uploads
+   * and its IMAP connection go; its scheduled mail stays in the outbox and goes at its time.
+   * Runs in the background; `close` waits for it.
    */
   endSession(key: string): void {
     const ending = (async () => {
-      await this.#sender.flush(key);
+      await this.#sender.sendHeldNow(key);
       const session = this.#sessions.get(key);
       this.#sessions.delete(key);
       await session?.imap.close();
       await this.uploads.dropSession(key);
-      this.#sender.forget(key);
     })()
       .catch((err: unknown) => this.#log.warn({ err }, "ending a compose session failed"))
       .finally(() => this.#ending.delete(ending));
@@ -142,7 +150,7 @@ export class ComposeService {
   #sweep(): void {
     const now = Date.now();
     for (const [key, session] of this.#sessions) {
-      if (!this.#deps.isLive(key) && this.#sender.pendingCount(key) === 0) {
+      if (!this.#deps.isLive(key)) {
         this.endSession(key);
         continue;
       }
@@ -151,12 +159,15 @@ export class ComposeService {
     }
   }
 
-  /** Sends everything held (shutdown: the users pressed Send), then removes every upload. */
+  /**
+   * Shutdown: the outbox stays in the store for the next bridge (with a random session secret
+   * this process's undo-held mail goes now instead); every upload is removed.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweeper);
-    await this.#sender.flush();
+    await this.#sender.closing();
     await Promise.allSettled([...this.#ending]);
     await Promise.allSettled([...this.#sessions.values()].map((s) => s.imap.close()));
     this.#sessions.clear();

@@ -44,7 +44,7 @@ export interface QueueHandler {
   leaseMs: number;
   /** Jobs of this queue running at once in this bridge; default 4. */
   concurrency?: number;
-  run(job: ClaimedJob, ctx: JobContext): Promise<undefined | RetryLater>;
+  run(job: ClaimedJob, ctx: JobContext): Promise<RetryLater | undefined> | Promise<void>;
 }
 
 export interface JobRunnerOptions {
@@ -233,9 +233,9 @@ export class JobRunner {
     }, every);
     renewer.unref();
     try {
-      let outcome: undefined | RetryLater;
+      let outcome: RetryLater | undefined;
       try {
-        outcome = await q.handler.run(job, { signal: lost.signal });
+        outcome = (await q.handler.run(job, { signal: lost.signal })) ?? undefined;
       } catch (err) {
         const retryAt = this.#now() + retryDelayMs(job.attempts);
         log.warn({ err, attempts: job.attempts, retryAt }, "job failed; it will be retried");

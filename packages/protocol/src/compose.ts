@@ -208,9 +208,19 @@ export const ZComposeSend = z.object({
     .default(DEFAULT_SEND_DELAY_SECONDS),
   /** The saved copy of this draft in Drafts, deleted once the message is sent. */
   draftUid: ZUidRef.nullable().default(null),
+  /**
+   * Send later: hold the message until this time (ISO 8601 with an offset) instead of
+   * `delaySeconds`; it is listed by `scheduled.list` and can be cancelled (`compose.cancel`)
+   * or sent at once (`scheduled.sendNow`) until then. Refused with bad_request when not in the
+   * future or more than a year ahead.
+   */
+  sendAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-/** Undo: take a queued message back. `compose.cancelled` with the draft, or `already_sent`. */
+/**
+ * Undo: take a queued message back (also a scheduled one: edit or cancel it). `compose.cancelled`
+ * with the draft, its attachments as new uploads where needed, or `already_sent`.
+ */
 export const ZComposeCancel = z.object({
   type: z.literal("compose.cancel"),
   id: ZId,
@@ -265,6 +275,16 @@ export const ZIdentitiesSave = z.object({
   identities: z.array(ZIdentity).max(MAX_IDENTITIES),
 });
 
+/** The account's held and scheduled messages (the Scheduled view). Replied to with `scheduled`. */
+export const ZScheduledList = z.object({ type: z.literal("scheduled.list"), id: ZId });
+
+/** Send a held or scheduled message at once. Replied to with `ok`; the outcome as for a send. */
+export const ZScheduledSendNow = z.object({
+  type: z.literal("scheduled.sendNow"),
+  id: ZId,
+  sendId: ZId,
+});
+
 /** The compose frames of ZClientFrame. */
 export const COMPOSE_CLIENT_FRAMES = [
   ZComposeSend,
@@ -275,6 +295,8 @@ export const COMPOSE_CLIENT_FRAMES = [
   ZContactsSuggest,
   ZIdentitiesList,
   ZIdentitiesSave,
+  ZScheduledList,
+  ZScheduledSendNow,
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +382,27 @@ export const ZIdentities = z.object({
   identities: z.array(ZIdentity),
 });
 
+/** A held ("undo") or scheduled ("later") message of the account. */
+export const ZScheduledMessage = z.object({
+  sendId: ZId,
+  kind: z.enum(["undo", "later"]),
+  /** When it goes; null for a scheduled message that failed and waits for the user. */
+  sendAt: z.string().nullable(),
+  /** A bridge has started sending it (it can no longer be edited or cancelled). */
+  sending: z.boolean(),
+  draft: ZComposeDraft,
+  /** Why a scheduled message was not sent (it stays listed until edited or cancelled). */
+  failure: z.object({ code: ErrorCode, message: z.string() }).nullable(),
+});
+export type TScheduledMessage = z.infer<typeof ZScheduledMessage>;
+
+/** Reply to `scheduled.list`, by the time each message goes. */
+export const ZScheduled = z.object({
+  type: z.literal("scheduled"),
+  id: ZId,
+  messages: z.array(ZScheduledMessage),
+});
+
 /** The compose frames of ZServerFrame. */
 export const COMPOSE_SERVER_FRAMES = [
   ZComposeQueued,
@@ -370,6 +413,7 @@ export const COMPOSE_SERVER_FRAMES = [
   ZComposeContext,
   ZContacts,
   ZIdentities,
+  ZScheduled,
 ] as const;
 
 // ---------------------------------------------------------------------------------------------

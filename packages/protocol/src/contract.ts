@@ -46,6 +46,8 @@ export const REPLIES = {
   "contacts.suggest": { reply: "contacts" },
   "identities.list": { reply: "identities" },
   "identities.save": { reply: "identities" },
+  "scheduled.list": { reply: "scheduled" },
+  "scheduled.sendNow": { reply: "ok" },
   "folder.create": { reply: "folder.done" },
   "folder.rename": { reply: "folder.done" },
   "folder.delete": { reply: "folder.done" },
