@@ -10,6 +10,8 @@
  *   downtime). It connects with its own credential, clears \Seen and MOVEs the message to INBOX,
  *   where it arrives last and so at the top. Waking twice is harmless: a message that is no
  *   longer in Snoozed is left alone (imap.ts), which is what makes a lease lost mid-run safe.
+ *   A marker in the store (`snooze-waking:<id>`, expiring) keeps a second holder from moving
+ *   it at the same moment (a MOVE racing another connection's can copy it twice).
  *   Tabs see it come back through the Inbox's own IDLE push, and `snoozes.changed` updates their
  *   Snoozed view.
  * - **Credentials.** A snooze outlives the session that made it (a week's snooze must not die
@@ -55,6 +57,11 @@ import { ensureSnoozedFolder, readSnoozed, wakeMessage } from "./imap";
 export const SNOOZE_QUEUE = "snooze";
 /** A wake's lease: longer than a connect, a search and a move take together. */
 const LEASE_MS = 120_000;
+/**
+ * How long one wake holds its marker (`snooze-waking:<id>`). Another holder of the job (its
+ * lease lost) waits this long and then finds the message woken, or wakes it if the first died.
+ */
+const WAKING_MS = 10 * 60 * 1000;
 /** A snooze whose password no longer works is tried again this often meanwhile. */
 const SIGNIN_RETRY_MS = 6 * 60 * 60 * 1000;
 
@@ -88,6 +95,10 @@ export interface SnoozeServiceDeps {
   record(sessionKey: string): Promise<SessionRecord | undefined>;
   /** Sends a pushed event to every open socket of `account` on this bridge. */
   push(account: string, frame: TServerFrame): void;
+}
+
+function wakingKey(id: string): string {
+  return `snooze-waking:${id}`;
 }
 
 function problemKey(id: string): string {
@@ -256,6 +267,11 @@ export class SnoozeService {
     }
     const password = this.#box.open(payload.sealed, `snooze:${job.id}`);
     if (password === null) return this.#stuck(job, "signin", SIGNIN_RETRY_MS);
+    // One waker at a time even past a lost lease: a second MOVE of the same UID from another
+    // connection that has not seen the first one's EXPUNGE can copy the message twice.
+    if (!(await this.#deps.state.add(wakingKey(job.id), "1", { ttlMs: WAKING_MS }))) {
+      return { retryAt: this.#deps.runner.now() + WAKING_MS };
+    }
     const { config } = this.#deps;
     let client: Awaited<ReturnType<typeof connectImap>>;
     try {
@@ -276,9 +292,11 @@ export class SnoozeService {
       );
     } catch (err) {
       if (isBridgeError(err) && (err.code === "auth_failed" || err.code === "login_refused")) {
+        await this.#deps.state.delete(wakingKey(job.id));
         return this.#stuck(job, "signin", SIGNIN_RETRY_MS);
       }
       await this.#deps.state.set(problemKey(job.id), "server");
+      await this.#deps.state.delete(wakingKey(job.id));
       throw err;
     }
     try {
@@ -288,6 +306,9 @@ export class SnoozeService {
         messageId: payload.messageId,
       });
       log.info({ woke }, woke ? "snoozed message back in the Inbox" : "snoozed message gone");
+    } catch (err) {
+      await this.#deps.state.delete(wakingKey(job.id));
+      throw err;
     } finally {
       await client.logout().catch(() => client.close());
     }
