@@ -55,17 +55,20 @@ function unfoldHeaders(raw: string): Map<string, string> {
   return out;
 }
 
-/** References and List-Unsubscribe from the raw header fields imapflow returns. */
+/** References, List-Unsubscribe and List-Id from the raw header fields imapflow returns. */
 export function parseHeaderFields(raw: Buffer | undefined): {
   references: string[];
   listUnsubscribe: string | null;
+  listId: string | null;
 } {
   const headers = unfoldHeaders(raw ? raw.toString("utf8") : "");
   const references = (headers.get("references") ?? "").match(/<[^<>\s]+>/g) ?? [];
   const unsubscribe = replaceControlChars(headers.get("list-unsubscribe") ?? "", "").trim();
+  const listId = replaceControlChars(headers.get("list-id") ?? "", "").trim();
   return {
     references: references.slice(-MAX_REFERENCES),
     listUnsubscribe: unsubscribe === "" ? null : unsubscribe.slice(0, MAX_HEADER_VALUE),
+    listId: listId === "" ? null : listId.slice(0, MAX_HEADER_VALUE),
   };
 }
 
@@ -151,7 +154,7 @@ export async function openMessage(
         envelope: true,
         bodyStructure: true,
         size: true,
-        headers: ["references", "list-unsubscribe"],
+        headers: ["references", "list-unsubscribe", "list-id"],
       },
       { uid: true },
     );
@@ -160,7 +163,7 @@ export async function openMessage(
     }
     const structure = toBodyPart(message.bodyStructure);
     const { bodyParts, attachments } = analyzeStructure(structure);
-    const { references, listUnsubscribe } = parseHeaderFields(message.headers);
+    const { references, listUnsubscribe, listId } = parseHeaderFields(message.headers);
     await emit({
       type: "message.header",
       ref,
@@ -172,6 +175,7 @@ export async function openMessage(
       bodyParts,
       references,
       listUnsubscribe,
+      listId,
     });
 
     for (const body of bodyParts) {

@@ -98,6 +98,7 @@ beforeAll(async () => {
       headers: {
         References: "<a@x.test>\r\n <b@x.test>",
         "List-Unsubscribe": "<https://x.test/u?id=1>, <mailto:u@x.test>",
+        "List-Id": "Team news <news.x.test>",
       },
     }),
   };
@@ -394,10 +395,11 @@ describe("openMessage", () => {
     expect(text.get("1")).toBe("Çà et là, naïve façade");
   });
 
-  it("passes References and List-Unsubscribe", async () => {
+  it("passes References, List-Unsubscribe and List-Id", async () => {
     const { header } = check(await collect(await ref("headers")));
     expect(header.references).toEqual(["<a@x.test>", "<b@x.test>"]);
     expect(header.listUnsubscribe).toBe("<https://x.test/u?id=1>, <mailto:u@x.test>");
+    expect(header.listId).toBe("Team news <news.x.test>");
   });
 
   it("never sets \\Seen", async () => {

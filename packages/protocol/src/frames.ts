@@ -241,6 +241,8 @@ export const ZMessageHeader = z.object({
   bodyParts: z.array(z.object({ part: z.string(), type: z.enum(["text/plain", "text/html"]) })),
   references: z.array(z.string()),
   listUnsubscribe: z.string().nullable(),
+  /** The List-Id (RFC 2919) value, for "Filter messages like this"; absent from older bridges. */
+  listId: z.string().nullable().optional(),
 });
 export type TMessageHeader = z.infer<typeof ZMessageHeader>;
 
