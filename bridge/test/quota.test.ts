@@ -30,6 +30,7 @@ beforeAll(async () => {
     postfix: false,
     users: [
       { email: "limited@example.test", quotaKb: LIMIT_KB },
+      { email: "pushed@example.test", quotaKb: LIMIT_KB },
       { email: "unlimited@example.test" },
     ],
   });
@@ -87,4 +88,34 @@ describe("quota", () => {
     expect(await quotaOf(await socketOf("unlimited@example.test"))).toBeNull();
   });
 
+  it("pushes the new quota when mail arrives and when it is deleted", async () => {
+    const email = "pushed@example.test";
+    const s = await socketOf(email);
+    // As the web app does: INBOX open, its first window read.
+    await s.request({ type: "mailbox.open", id: `q${++ids}`, path: "INBOX" });
+    await s.request({
+      type: "list.window",
+      id: `q${++ids}`,
+      mailbox: "INBOX",
+      offset: 0,
+      limit: 50,
+    });
+    const before = await quotaOf(s);
+    expect(before?.storage?.used).toBe(0);
+
+    await mail.deliver(messageOf(email, 30), { from: "carol@example.test", to: [email] });
+    const grown = await s.waitFor<TServerFrameOf<"quota.changed">>(
+      (f) => f.type === "quota.changed" && (f.quota?.storage?.used ?? 0) > 30 * 1024,
+      "quota.changed after a delivery",
+    );
+    expect(grown.quota?.storage?.limit).toBe(LIMIT_KB * 1024);
+
+    const other = await device(email);
+    await other.mailboxOpen("INBOX");
+    await other.messageDelete("1:*");
+    await s.waitFor(
+      (f) => f.type === "quota.changed" && f.quota?.storage?.used === 0,
+      "quota.changed after the message was deleted",
+    );
+  });
 });

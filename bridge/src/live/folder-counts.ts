@@ -14,6 +14,11 @@ export class FolderCounts {
 
   constructor(private readonly emit: (frame: TServerFrame) => void) {}
 
+  /** The counts last sent for `mailbox`, or null. */
+  get(mailbox: string): { messages: number; unseen: number } | null {
+    return this.counts.get(mailbox) ?? null;
+  }
+
   /** mailbox.status for `mailbox` unless these are the counts last sent. */
   update(mailbox: string, messages: number, unseen: number): void {
     const prev = this.counts.get(mailbox);

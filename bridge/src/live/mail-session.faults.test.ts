@@ -309,7 +309,8 @@ describe("giving up", () => {
 
 describe("close()", () => {
   it("logs out every connection, is idempotent, and emits nothing afterwards", async () => {
-    const { user, connector, session, frames } = await setup(true);
+    // Counts the watchers' connections: without the NOTIFY one (test/live-counts.test.ts).
+    const { user, connector, session, frames } = await setup(true, { notify: false });
     await session.openMailbox("Archive", false, TAB);
     expect(connector.clients.length).toBe(3);
 

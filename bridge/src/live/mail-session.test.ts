@@ -338,7 +338,8 @@ describe("open mailboxes per owner (one per browser tab)", () => {
   const usable = (connector: Connector) => connector.clients.filter((c) => c.client.usable).length;
 
   it("watches each owner's folder at once, keeps each owner's mode, and stops when released", async () => {
-    const { user, connector, session, frames } = await setup(true);
+    // Counts the watchers' connections: without the NOTIFY one (test/live-counts.test.ts).
+    const { user, connector, session, frames } = await setup(true, { notify: false });
     const tabA = { tab: "A" };
     const tabB = { tab: "B" };
     const a = await session.openMailbox("Archive", true, tabA);
@@ -413,7 +414,11 @@ describe("open mailboxes per owner (one per browser tab)", () => {
   });
 
   it("watches at most maxWatchedFolders folders, dropping the least recently opened", async () => {
-    const { user, connector, session, frames } = await setup(true, { maxWatchedFolders: 3 });
+    // Counts the watchers' connections: without the NOTIFY one (test/live-counts.test.ts).
+    const { user, connector, session, frames } = await setup(true, {
+      maxWatchedFolders: 3,
+      notify: false,
+    });
     const [t1, t2, t3] = [{ n: 1 }, { n: 2 }, { n: 3 }];
     await session.openMailbox("Archive", false, t1);
     await session.openMailbox("Sent", true, t2);
@@ -439,7 +444,8 @@ describe("open mailboxes per owner (one per browser tab)", () => {
   });
 
   it("lets go of a folder whose open was still in progress when its owner left", async () => {
-    const { connector, session } = await setup(true);
+    // Counts the watchers' connections: without the NOTIFY one (test/live-counts.test.ts).
+    const { connector, session } = await setup(true, { notify: false });
     const tab = { tab: "closing" };
     connector.hold();
     const opening = session.openMailbox("Archive", false, tab);

@@ -17,10 +17,15 @@
  *   jitter; watchers resync on the way (watcher.ts), then the state is "online" again. After
  *   `offlineAfterMs` of failures it is "offline" and retries go on, slower. A refused password
  *   stops the retries: state "offline" and an `error` auth_failed event;
- * - other folders' counts (folder-counts.ts): every `countsIntervalMs` (default 30 s) one
- *   LIST-STATUS on the command connection; `mailbox.status` for counts that changed,
+ * - other folders' counts (folder-counts.ts): pushed by the server where it has IMAP NOTIFY
+ *   (folder-notify.ts: one more connection, with nothing selected, that the server tells of
+ *   every count and folder-set change, within about half a second on Dovecot); else, and while
+ *   that connection is down, every `countsIntervalMs` (default 30 s) one LIST-STATUS on the
+ *   command connection. Either way `mailbox.status` for counts that changed,
  *   `mailboxes.changed` when the folder set did. All sessions of a process share one timer for
- *   it (see timing.ts).
+ *   the poll and the NOTIFY keepalive (see timing.ts);
+ * - the quota (quota-watch.ts): read when the session comes online, and again after counts
+ *   change while the server has one; `quota.changed` when it did.
  *
  * Events of every watched folder go to every subscriber: each tab's cache takes what it knows
  * about. Nothing here is shared between sessions except the counts timer.
@@ -30,10 +35,13 @@ import type { ImapFlow, ListResponse } from "imapflow";
 import type { Logger } from "pino";
 import { isBridgeError } from "../errors";
 import { connectionLost, isLoginFailure, reconnectError } from "../imap/errors";
+import { readQuota } from "../imap/quota";
 import { CommandConnection } from "./command-connection";
 import { FolderCounts } from "./folder-counts";
+import { FolderNotify } from "./folder-notify";
 import { closeQuietly } from "./imap-ops";
 import { PrefetchCache } from "./prefetch";
+import { QuotaWatch } from "./quota-watch";
 import { Reconnector } from "./reconnect";
 import { fetchRows, type RowsFetcher } from "./rows";
 import { type Backoff, type PeriodicScheduler, sharedScheduler } from "./timing";
@@ -48,8 +56,10 @@ export interface MailSessionOptions {
   /** Builds a new connected, logged-in client (its `error` listener attached before connect). */
   connect: () => Promise<ImapFlow>;
   log: Logger;
-  /** How often other folders' counts are polled. Default 30 s. */
+  /** How often other folders' counts are polled (where NOTIFY is not in force). Default 30 s. */
   countsIntervalMs?: number;
+  /** Use IMAP NOTIFY for other folders' counts where the server has it. Default true. */
+  notify?: boolean;
   /** Reconnect back-off. Default 250 ms doubling to 30 s. */
   backoff?: Backoff;
   /** Builds the rows of `messages.new`. Default: the rows a window gives (rows.ts). */
@@ -70,9 +80,9 @@ type Listener = (frame: TServerFrame) => void;
 
 /**
  * Folders watched at once per session, INBOX included. Each is one IMAP connection; with the
- * command connection and the two side connections (downloads, compose) a session then holds at
- * most 9, under Dovecot's default mail_max_userip_connections of 10 (per user and IP: the
- * bridge's sessions of one user share it).
+ * command connection, the NOTIFY connection and the two side connections (downloads, compose) a
+ * session then holds at most 10, Dovecot's default mail_max_userip_connections (per user and
+ * IP: the bridge's sessions of one user share it).
  */
 export const MAX_WATCHED_FOLDERS = 6;
 
@@ -89,6 +99,10 @@ export class MailSession {
   private readonly pool: WatcherPool;
   private readonly prefetched = new PrefetchCache();
   private readonly counts: FolderCounts;
+  /** Other folders' counts pushed by the server (null: NOTIFY turned off by the options). */
+  private readonly notify: FolderNotify | null;
+  private readonly quota: QuotaWatch;
+  private foldersChangedTimer: NodeJS.Timeout | null = null;
 
   private readonly listeners = new Set<Listener>();
   private started = false;
@@ -109,10 +123,29 @@ export class MailSession {
       reconnectDown: () => this.reconnectDown(),
       failLogin: (err) => this.failLogin(err),
       stateChanged: (state) => this.emit({ type: "state", imap: state }),
-      online: () => void this.pollCounts(),
+      online: () => {
+        void this.pollCounts();
+        this.quota.refresh();
+      },
     });
     this.command = new CommandConnection(this.health);
     this.counts = new FolderCounts((frame) => this.emit(frame));
+    this.notify =
+      opts.notify === false
+        ? null
+        : new FolderNotify({
+            connect: () => this.connectClient(),
+            log: this.log,
+            status: (path, counts) => this.notifiedStatus(path, counts),
+            foldersChanged: () => this.foldersChanged(),
+            backoff: opts.backoff ?? DEFAULT_BACKOFF,
+            scheduler: this.scheduler,
+          });
+    this.quota = new QuotaWatch({
+      read: () => this.run((client) => readQuota(client)),
+      emit: (frame) => this.emit(frame),
+      log: this.log,
+    });
     this.pool = new WatcherPool({
       health: this.health,
       log: this.log,
@@ -191,11 +224,16 @@ export class MailSession {
     const failure = firstFailure(await Promise.allSettled([inbox, command]));
     health.starting = false;
     if (health.closed) return;
-    this.cancelPoll = this.scheduler.add(() => this.pollCounts(), this.countsIntervalMs);
+    // While NOTIFY is in force the server pushes the counts: the poll is the fallback.
+    this.cancelPoll = this.scheduler.add(
+      () => (this.notify?.active ? Promise.resolve() : this.pollCounts()),
+      this.countsIntervalMs,
+    );
     if (failure !== null && isLoginFailure(failure)) {
       await this.failLogin(failure);
       throw reconnectError(failure);
     }
+    void this.notify?.start();
     if (failure !== null) this.log.warn({ err: failure }, "live: start failed, reconnecting");
     if (!this.command.client || this.pool.anyDown()) {
       void health.recover();
@@ -203,6 +241,7 @@ export class MailSession {
     }
     health.setState("online");
     void this.pollCounts();
+    this.quota.refresh();
   }
 
   /**
@@ -279,17 +318,20 @@ export class MailSession {
   private async shutdown(): Promise<void> {
     this.cancelPoll?.();
     this.cancelPoll = null;
+    this.quota.close();
+    if (this.foldersChangedTimer) clearTimeout(this.foldersChangedTimer);
     this.prefetched.clear();
     this.listeners.clear();
     this.health.close();
     const cmd = this.command.take();
     this.pool.forgetOwners();
-    await Promise.all([closeQuietly(cmd), this.pool.close()]);
+    await Promise.all([closeQuietly(cmd), this.pool.close(), this.notify?.close()]);
   }
 
   private emit(frame: TServerFrame): void {
     if (this.health.closed) return;
     this.prefetched.noteEvent(frame);
+    this.quota.observe(frame);
     for (const fn of this.listeners) {
       try {
         fn(frame);
@@ -333,6 +375,8 @@ export class MailSession {
     this.health.loginFailure = code;
     this.cancelPoll?.();
     this.cancelPoll = null;
+    this.quota.close();
+    void this.notify?.close();
     this.log.warn({ code }, "live: the server refused the login; not reconnecting");
     this.health.setState("offline");
     this.emit({
@@ -349,6 +393,34 @@ export class MailSession {
   }
 
   // Counts ------------------------------------------------------------------------------------
+
+  /**
+   * Counts NOTIFY brought for `path`. A watched folder's watcher reports its counts itself (and
+   * later than this could, in the order of its own events), so those are left to it. A flag
+   * change brings only `unseen`: the message count is the one last sent, and when there is none
+   * yet, one poll reads both.
+   */
+  private notifiedStatus(path: string, counts: { messages?: number; unseen?: number }): void {
+    if (this.pool.watchedMailboxes.includes(path)) return;
+    const known = this.counts.get(path);
+    const messages = counts.messages ?? known?.messages;
+    const unseen = counts.unseen ?? known?.unseen;
+    if (messages === undefined || unseen === undefined) {
+      void this.pollCounts();
+      return;
+    }
+    this.counts.update(path, messages, unseen);
+  }
+
+  /** The folder set changed (NOTIFY): one `mailboxes.changed` for a burst of such news. */
+  private foldersChanged(): void {
+    if (this.foldersChangedTimer) return;
+    this.foldersChangedTimer = setTimeout(() => {
+      this.foldersChangedTimer = null;
+      this.emit({ type: "mailboxes.changed" });
+    }, 50);
+    this.foldersChangedTimer.unref();
+  }
 
   /** One LIST-STATUS on the command connection, handed to FolderCounts. */
   private async pollCounts(): Promise<void> {

@@ -1,0 +1,172 @@
+/**
+ * FolderNotify: other folders' counts pushed by the server (IMAP NOTIFY, RFC 5465) instead of
+ * polled. It owns one more IMAP connection per session, with nothing selected, on which
+ * imap/notify.ts has asked for the counts of every folder but INBOX and for folder-set changes;
+ * what comes is handed to the session (FolderNotifyOptions.status / foldersChanged).
+ *
+ * - `active` is true while NOTIFY is in force; the session polls LIST-STATUS only while it is
+ *   false (a server without NOTIFY, or this connection down), so polling is the fallback.
+ * - A server without NOTIFY, or one that refuses it, is not asked again for this session.
+ * - The connection is kept alive with a NOOP every `keepaliveMs` (imapflow closes a connection
+ *   that hears nothing for 5 minutes); one that closes is rebuilt with back-off, and the NOTIFY
+ *   SET it renews sends every folder's counts again, so nothing missed meanwhile stays missed.
+ * - A refused password stops it (the session's other connections report that).
+ */
+import type { ImapFlow } from "imapflow";
+import type { Logger } from "pino";
+import { isLoginFailure } from "../imap/errors";
+import { type NotifySubscription, subscribeNotify } from "../imap/notify";
+import { type Backoff, backoffDelay, type PeriodicScheduler } from "./timing";
+
+export interface FolderNotifyOptions {
+  /** Builds a new connected, logged-in client (its `error` listener attached). */
+  connect: () => Promise<ImapFlow>;
+  log: Logger;
+  /** New counts of a folder other than INBOX (a flag change may bring `unseen` alone). */
+  status(path: string, counts: { messages?: number; unseen?: number }): void;
+  /** A folder was created, deleted, renamed or (un)subscribed. */
+  foldersChanged(): void;
+  /** NOTIFY came into force (true) or stopped (false): the session stops or resumes polling. */
+  activeChanged?(active: boolean): void;
+  backoff: Backoff;
+  scheduler: PeriodicScheduler;
+  /** NOOP interval on the quiet connection. Default 2 min. */
+  keepaliveMs?: number;
+}
+
+export class FolderNotify {
+  private readonly opts: FolderNotifyOptions;
+  private client: ImapFlow | null = null;
+  private subscription: NotifySubscription | null = null;
+  private cancelKeepalive: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  /** NOTIFY cannot be had here (no capability, refused, or the login was refused). */
+  private unavailable = false;
+  private closed = false;
+  private isActive = false;
+
+  constructor(opts: FolderNotifyOptions) {
+    this.opts = opts;
+  }
+
+  /** NOTIFY is in force: counts of other folders are pushed by the server. */
+  get active(): boolean {
+    return this.isActive;
+  }
+
+  /**
+   * Opens the connection and asks for NOTIFY. Resolves once it is in force, or once it is known
+   * that it cannot be (the caller then polls); never rejects.
+   */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    await this.drop();
+  }
+
+  private setActive(active: boolean): void {
+    if (this.isActive === active) return;
+    this.isActive = active;
+    this.opts.activeChanged?.(active);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed || this.unavailable) return;
+    let client: ImapFlow;
+    try {
+      client = await this.opts.connect();
+    } catch (err) {
+      if (isLoginFailure(err)) {
+        this.unavailable = true;
+        return;
+      }
+      this.opts.log.debug({ err }, "live: NOTIFY connection failed");
+      this.later();
+      return;
+    }
+    if (this.closed) {
+      await logout(client);
+      return;
+    }
+    this.client = client;
+    client.on("close", () => this.onClose(client));
+    let subscription: NotifySubscription | null;
+    try {
+      subscription = await subscribeNotify(
+        client,
+        { status: this.opts.status, foldersChanged: this.opts.foldersChanged },
+        this.opts.log,
+      );
+    } catch (err) {
+      this.opts.log.debug({ err }, "live: NOTIFY SET failed");
+      await this.drop();
+      this.later();
+      return;
+    }
+    if (this.closed || this.client !== client) {
+      subscription?.stop();
+      return;
+    }
+    if (!subscription) {
+      this.unavailable = true;
+      await this.drop();
+      return;
+    }
+    this.subscription = subscription;
+    this.attempt = 0;
+    const every = this.opts.keepaliveMs ?? 120_000;
+    this.cancelKeepalive = this.opts.scheduler.add(() => this.keepalive(client), every, every);
+    this.setActive(true);
+  }
+
+  private async keepalive(client: ImapFlow): Promise<void> {
+    if (this.client !== client || !client.usable) return;
+    await client.noop().catch((err: unknown) => {
+      this.opts.log.debug({ err }, "live: NOTIFY keepalive failed");
+    });
+  }
+
+  /** The connection closed without close(): poll meanwhile, and rebuild it. */
+  private onClose(client: ImapFlow): void {
+    if (this.client !== client) return;
+    void this.drop().then(() => this.later());
+  }
+
+  private later(): void {
+    if (this.closed || this.unavailable || this.retry) return;
+    this.attempt++;
+    this.retry = setTimeout(
+      () => {
+        this.retry = null;
+        void this.connect();
+      },
+      backoffDelay(this.attempt, this.opts.backoff),
+    );
+    this.retry.unref();
+  }
+
+  private async drop(): Promise<void> {
+    this.setActive(false);
+    this.cancelKeepalive?.();
+    this.cancelKeepalive = null;
+    this.subscription?.stop();
+    this.subscription = null;
+    const client = this.client;
+    this.client = null;
+    if (client) await logout(client);
+  }
+}
+
+async function logout(client: ImapFlow): Promise<void> {
+  if (!client.usable) {
+    client.close();
+    return;
+  }
+  await client.logout().catch(() => client.close());
+}
