@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { seedMailbox } from "@ferry/mail-server";
+import type { Account } from "../fixtures/stack";
+import { test as base, expect, messageList, signIn } from "../fixtures/test";
+
+/** One 100,000-message inbox per worker, as e2e/list/large.spec.ts seeds it. */
+const test = base.extend<object, { large: Account }>({
+  large: [
+    async ({ stack }, use) => {
+      const email = `sorted-${randomBytes(3).toString("hex")}@example.test`;
+      const password = randomBytes(9).toString("base64url");
+      await stack.mail.addUser(email, password);
+      await seedMailbox(stack.mail, email, { inbox: 100_000, anchor: new Date() });
+      await use({ email, password });
+    },
+    { scope: "worker", timeout: 180_000 },
+  ],
+});
+
+/** The sender as the row shows it (the list's first line). */
+function senderOf(name: string | null): string {
+  return (name ?? "").split(", ").filter((p) => p !== "unread")[0] ?? "";
+}
+
+function fold(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+test.describe("sorting a 100,000-message folder", () => {
+  test.skip(({ isMobile }) => isMobile, "one large mailbox is enough; the phone list is the same");
+
+  test("by sender, the list stays a window over the whole folder and jumps to the middle", async ({
+    page,
+    large,
+  }) => {
+    await signIn(page, large, { timeout: 30_000 });
+    const list = messageList(page);
+    await expect(page.getByText("100,000 messages")).toBeVisible();
+
+    await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Sender, A to Z" });
+    await expect(page).toHaveURL(/sort=from\.asc/);
+    const loaded = list.locator('[role="option"]:not([aria-busy="true"])');
+    const first = list.locator('[role="option"][aria-posinset="1"]:not([aria-busy="true"])');
+    await expect(first).toBeVisible({ timeout: 30_000 });
+    await expect(first).toHaveAttribute("aria-setsize", "100000");
+
+    // The top rows are in sender order.
+    const names = async () =>
+      (await loaded.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))).map(
+        senderOf,
+      );
+    const top = await names();
+    expect(top.length).toBeGreaterThan(5);
+    expect(top.map(fold)).toEqual([...top.map(fold)].sort());
+
+    // Jump to the middle, as dragging the scrollbar does: the rows there fill in, in order.
+    const height = await list.evaluate((el) => el.scrollHeight);
+    const rowHeight = height / 100_000;
+    const top50 = await list.evaluate((el) => {
+      el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) / 2);
+      return el.scrollTop;
+    });
+    const position = Math.floor(top50 / rowHeight) + 1;
+    const there = list.locator(`[role="option"][aria-posinset="${position}"]`);
+    await expect(there).not.toHaveAttribute("aria-busy", "true");
+    await expect(list.locator('[role="option"][aria-busy="true"]')).toHaveCount(0);
+    const middle = await names();
+    expect(middle.map(fold)).toEqual([...middle.map(fold)].sort());
+    // The middle of the sender order is further down the alphabet than its top.
+    expect(fold(middle[0] ?? "") >= fold(top[0] ?? "")).toBe(true);
+
+    // The order is remembered: a reload keeps it.
+    await page.goto("/");
+    await expect(page.getByRole("combobox", { name: "Sort by" })).toHaveValue("from.asc");
+  });
+});
