@@ -1,12 +1,21 @@
 "use client";
 /**
  * The actions on the current target (the selected messages, or else the open one): Archive,
- * Delete, Move to…, Mark as read/unread, Star/Unstar. In a read-only folder they are disabled.
+ * Delete, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
+ * disabled, except Copy to… (the messages stay where they are).
  */
 import type { TMailbox } from "@ferry/protocol";
 import { type FolderEntry, folderLabel } from "@/hooks/use-mailboxes";
 import { t } from "@/lib/i18n";
-import { ArchiveIcon, MailIcon, MailOpenIcon, MoveIcon, StarIcon, TrashIcon } from "./icons";
+import {
+  ArchiveIcon,
+  CopyIcon,
+  MailIcon,
+  MailOpenIcon,
+  MoveIcon,
+  StarIcon,
+  TrashIcon,
+} from "./icons";
 import { MenuButton } from "./menu";
 
 export type ActionKind = "archive" | "delete" | "read" | "unread" | "star" | "unstar";
@@ -22,6 +31,7 @@ export interface ActionBarProps {
   currentFolder: string;
   onAction(kind: ActionKind): void;
   onMove(to: TMailbox): void;
+  onCopy(to: TMailbox): void;
   className?: string;
 }
 
@@ -72,6 +82,20 @@ export function ActionBar(p: ActionBarProps) {
         }
       >
         <MoveIcon className="size-5" />
+      </MenuButton>
+      <MenuButton
+        label={t("folders.copyTo")}
+        disabled={p.count === 0 || moveTargets.length === 0}
+        className={buttonClass}
+        items={() =>
+          moveTargets.map((f) => ({
+            label: folderLabel(f.mailbox),
+            ariaLabel: t("folders.copyToFolder", { name: folderLabel(f.mailbox) }),
+            onSelect: () => p.onCopy(f.mailbox),
+          }))
+        }
+      >
+        <CopyIcon className="size-5" />
       </MenuButton>
       {p.anyUnread ? (
         <button

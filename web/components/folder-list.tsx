@@ -2,14 +2,20 @@
 /**
  * The folders: a navigation landmark, standard folders first with their icons, then the rest
  * as a tree. Each folder is a link named by the folder and its unread count. Messages can be
- * dropped on a folder to move them there; a right-click (or the context-menu key) offers
- * "Open read-only" and "Mark all as read".
+ * dropped on a folder to move them there, and a folder of the user's own on another to move it
+ * inside; a right-click (or the context-menu key) offers the folder's actions (folder-menu.ts).
+ * Below the tree: "New folder" and "Manage folders".
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
 import { type ComponentType, type DragEvent, type SVGProps, useState } from "react";
 import { type FolderEntry, folderLabel } from "@/hooks/use-mailboxes";
+import { reasonOf } from "@/lib/actions";
+import { isWithin, renameFolder } from "@/lib/folders";
 import { formatCount, t } from "@/lib/i18n";
 import { hrefForFolder } from "@/lib/route";
+import { showToast } from "@/lib/toasts";
+import { isProtectedFolder, openFolderDialog } from "./folder-dialogs";
+import { folderMenuItems } from "./folder-menu";
 import {
   ArchiveIcon,
   DraftIcon,
@@ -24,6 +30,9 @@ import {
 } from "./icons";
 import { MenuPopup } from "./menu";
 import { DRAG_TYPE } from "./message-list";
+
+/** What a dragged folder carries (its path). */
+const FOLDER_DRAG_TYPE = "application/x-ferry-folder";
 
 const ROLE_ICONS: Record<TSpecialUse, ComponentType<SVGProps<SVGSVGElement>>> = {
   inbox: InboxIcon,
@@ -42,8 +51,10 @@ export interface FolderListProps {
   currentReadOnly: boolean;
   onOpen(path: string, readOnly: boolean): void;
   onDropMessages(to: TMailbox, payload: { mailbox: string; uids: number[] }): void;
-  onMarkAllRead(path: string): void;
 }
+
+const footerButton =
+  "touch-target flex items-center gap-3 rounded-lg px-3 py-1.5 text-left text-sm text-zinc-600 hover:bg-zinc-200/60 md:min-h-9 dark:text-zinc-400 dark:hover:bg-zinc-800";
 
 export function folderAccessibleName(m: TMailbox): string {
   const unread = m.unseen ?? 0;
@@ -59,15 +70,37 @@ export function FolderList(p: FolderListProps) {
     anchor: HTMLElement;
   } | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const [dragged, setDragged] = useState<TMailbox | null>(null);
+
+  /** `m` can take the folder being dragged: not itself, inside it, or already its parent. */
+  const takesFolder = (m: TMailbox): boolean =>
+    dragged !== null &&
+    m.delimiter !== null &&
+    m.path !== dragged.parent &&
+    !isWithin(m.path, dragged.path, dragged.delimiter);
 
   const onDragOver = (e: DragEvent, m: TMailbox) => {
-    if (!m.selectable || !e.dataTransfer.types.includes(DRAG_TYPE)) return;
+    const folder = e.dataTransfer.types.includes(FOLDER_DRAG_TYPE);
+    if (folder ? !takesFolder(m) : !m.selectable || !e.dataTransfer.types.includes(DRAG_TYPE)) {
+      return;
+    }
     e.preventDefault();
     e.dataTransfer.dropEffect = "move";
     setDropTarget(m.path);
   };
   const onDrop = (e: DragEvent, m: TMailbox) => {
     setDropTarget(null);
+    if (e.dataTransfer.types.includes(FOLDER_DRAG_TYPE)) {
+      e.preventDefault();
+      const folder = dragged;
+      setDragged(null);
+      if (folder && takesFolder(m)) {
+        renameFolder(folder, m.path, folder.name).catch((err: unknown) =>
+          showToast({ text: t("toast.failed", { reason: reasonOf(err) }), tone: "error" }),
+        );
+      }
+      return;
+    }
     const raw = e.dataTransfer.getData(DRAG_TYPE);
     if (!raw) return;
     e.preventDefault();
@@ -131,6 +164,14 @@ export function FolderList(p: FolderListProps) {
                       setMenu({ mailbox: m, x: r.left + 16, y: r.bottom, anchor: e.currentTarget });
                     }
                   }}
+                  draggable={!isProtectedFolder(m)}
+                  onDragStart={(e) => {
+                    if (isProtectedFolder(m)) return;
+                    e.dataTransfer.setData(FOLDER_DRAG_TYPE, m.path);
+                    e.dataTransfer.effectAllowed = "move";
+                    setDragged(m);
+                  }}
+                  onDragEnd={() => setDragged(null)}
                   onDragOver={(e) => onDragOver(e, m)}
                   onDragLeave={() => setDropTarget((d) => (d === m.path ? null : d))}
                   onDrop={(e) => onDrop(e, m)}
@@ -176,24 +217,30 @@ export function FolderList(p: FolderListProps) {
           at={{ x: menu.x, y: menu.y }}
           anchor={menu.anchor}
           onClose={() => setMenu(null)}
-          items={[
-            menu.mailbox.path === p.current && p.currentReadOnly
-              ? {
-                  label: t("folders.openWritable"),
-                  onSelect: () => p.onOpen(menu.mailbox.path, false),
-                }
-              : {
-                  label: t("folders.openReadOnly"),
-                  onSelect: () => p.onOpen(menu.mailbox.path, true),
-                },
-            {
-              label: t("folders.markAllRead"),
-              disabled: (menu.mailbox.unseen ?? 0) === 0,
-              onSelect: () => p.onMarkAllRead(menu.mailbox.path),
-            },
-          ]}
+          items={folderMenuItems(menu.mailbox, {
+            openReadOnly: menu.mailbox.path === p.current && p.currentReadOnly,
+            onOpen: p.onOpen,
+          })}
         />
       ) : null}
+      <div className="mt-3 flex flex-col gap-0.5 border-t border-zinc-200 px-2 pt-3 dark:border-zinc-800">
+        <button
+          type="button"
+          onClick={() => openFolderDialog({ kind: "create", parent: null })}
+          className={footerButton}
+        >
+          <FolderIcon className="size-[18px] shrink-0" />
+          {t("folders.new")}
+        </button>
+        <button
+          type="button"
+          onClick={() => openFolderDialog({ kind: "manage" })}
+          className={footerButton}
+        >
+          <StackIcon className="size-[18px] shrink-0" />
+          {t("folders.manage")}
+        </button>
+      </div>
     </nav>
   );
 }

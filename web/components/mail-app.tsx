@@ -8,7 +8,7 @@ import type { TListSort, TMailbox, TMessageRow, TUidSet } from "@ferry/protocol"
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
-import { findByRole, folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
+import { findByRole, folderLabel, roleOf, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { useIsPhone } from "@/hooks/use-media-query";
 import { useMessageList } from "@/hooks/use-message-list";
 import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
@@ -17,6 +17,7 @@ import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/action
 import { chunk } from "@/lib/chunk";
 import { isComposerOpen, openComposer, openComposeSettings } from "@/lib/compose/store";
 import { FerryError } from "@/lib/errors";
+import { copyMessages } from "@/lib/folders";
 import { t } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
@@ -36,10 +37,13 @@ import {
 } from "@/lib/mail-client";
 import { goBack, navigate, useRoute } from "@/lib/route";
 import { signOut } from "@/lib/session";
+import { showToast } from "@/lib/toasts";
 import { ActionBar, type ActionKind } from "./action-bar";
 import { ComposeButton, ComposeHost } from "./compose/compose-host";
 import { GearIcon } from "./compose/compose-icons";
+import { FolderDialogs } from "./folder-dialogs";
 import { FolderList } from "./folder-list";
+import { folderMenuItems } from "./folder-menu";
 import {
   FerryLogo,
   KeyboardIcon,
@@ -61,6 +65,8 @@ import { ThemeToggle } from "./theme-toggle";
 import { Toasts } from "./toasts";
 
 const EMPTY = new Set<number>();
+/** When this page started: a folder list fetched before it (restored from storage) may be old. */
+const PAGE_START = Date.now();
 
 // The reader is its own chunk: the first paint of the list doesn't wait for it. It is fetched
 // once the list has painted and the page is idle, or sooner when the user reaches for a message
@@ -109,8 +115,30 @@ export function MailApp({ email }: { email: string }) {
   const route = useRoute();
   const isPhone = useIsPhone();
   const mailboxes = useMailboxes();
-  const folders = useMemo(() => sortFolders(mailboxes.data ?? []), [mailboxes.data]);
+  // The pane shows subscribed folders (and always Inbox, the special-use ones and the open one).
+  const folders = useMemo(
+    () =>
+      sortFolders(
+        (mailboxes.data ?? []).filter(
+          (m) => m.subscribed || roleOf(m) !== null || m.path === route.folder,
+        ),
+      ),
+    [mailboxes.data, route.folder],
+  );
   const current: TMailbox | undefined = mailboxes.data?.find((m) => m.path === route.folder);
+  // The open folder was deleted or renamed elsewhere (another tab, device or client): say so
+  // and go to the inbox, once the tree is one fetched by this page.
+  const folderGone =
+    mailboxes.data !== undefined &&
+    !mailboxes.isFetching &&
+    mailboxes.dataUpdatedAt >= PAGE_START &&
+    route.folder.toUpperCase() !== "INBOX" &&
+    current === undefined;
+  useEffect(() => {
+    if (!folderGone) return;
+    showToast({ text: t("toast.folderGone", { name: route.folder }), tone: "error" });
+    navigate({ folder: "INBOX", msg: null, q: null, ro: false, view: null }, { replace: true });
+  }, [folderGone, route.folder]);
   const opened = useOpenedMailbox(route.folder, route.ro);
   const readOnly = route.ro || opened.data?.readOnly === true;
   const [savedSort, setSavedSort] = useState(() => loadSortChoice(email));
@@ -371,6 +399,14 @@ export function MailApp({ email }: { email: string }) {
       currentFolder={route.folder}
       onAction={(k) => act(k)}
       onMove={(to) => moveTo(to)}
+      onCopy={(to) => {
+        if (targetUids.length === 0 || uidValidity === null) return;
+        void copyMessages(
+          { mailbox: route.folder, uidValidity, uids: targetUids },
+          to,
+          folderLabel(to),
+        );
+      }}
     />
   );
 
@@ -488,7 +524,6 @@ export function MailApp({ email }: { email: string }) {
         currentReadOnly={readOnly}
         onOpen={openFolder}
         onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
-        onMarkAllRead={(path) => void markAllRead(path)}
       />
       <QuotaMeter />
     </>
@@ -543,22 +578,26 @@ export function MailApp({ email }: { email: string }) {
           <MenuButton
             label={t("folders.options")}
             className={iconButton}
-            items={() => [
-              route.ro
-                ? {
-                    label: t("folders.openWritable"),
-                    onSelect: () => openFolder(route.folder, false),
-                  }
-                : {
-                    label: t("folders.openReadOnly"),
-                    onSelect: () => openFolder(route.folder, true),
-                  },
-              {
-                label: t("folders.markAllRead"),
-                disabled: readOnly || unread === 0,
-                onSelect: () => void markAllRead(route.folder),
-              },
-            ]}
+            items={() =>
+              current
+                ? folderMenuItems(current, { openReadOnly: readOnly, onOpen: openFolder })
+                : [
+                    route.ro
+                      ? {
+                          label: t("folders.openWritable"),
+                          onSelect: () => openFolder(route.folder, false),
+                        }
+                      : {
+                          label: t("folders.openReadOnly"),
+                          onSelect: () => openFolder(route.folder, true),
+                        },
+                    {
+                      label: t("folders.markAllRead"),
+                      disabled: readOnly || unread === 0,
+                      onSelect: () => void markAllRead(route.folder),
+                    },
+                  ]
+            }
           >
             <MoreIcon className="size-5" />
           </MenuButton>
@@ -646,6 +685,7 @@ export function MailApp({ email }: { email: string }) {
       <Toasts />
       <ComposeHost email={email} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <FolderDialogs all={mailboxes.data ?? []} />
     </>
   );
 
