@@ -22,6 +22,8 @@ import { type Clock, JobRunner } from "./jobs/runner";
 import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
+import { SettingsService } from "./settings/service";
+import { SnoozeService } from "./snooze/service";
 import { SessionManager } from "./session/manager";
 import { type SessionStore, StateSessionStore } from "./session/store";
 import { openStateStore } from "./state/open";
@@ -73,6 +75,8 @@ export interface Bridge {
   jobs: JobRunner;
   sockets: SocketServer;
   /** Writing mail: the outbox, drafts, uploads, identities. */
+  /** Settings that follow the user across browsers, pushed live to their tabs. */
+  settings: SettingsService;
   compose: ComposeService;
   log: Logger;
   /** Stops listening, closes every socket and every session's IMAP connections. */
@@ -133,6 +137,20 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       if (session) sockets.broadcast(session, frame);
     },
   });
+  const settings: SettingsService = new SettingsService({
+    state,
+    log,
+    push: (account, frame) => sockets.toAccount(account, frame),
+    accounts: (): Set<string> => sockets.accounts(),
+  });
+  const snooze: SnoozeService = new SnoozeService({
+    config,
+    state,
+    runner: jobs,
+    log,
+    record: (key) => store.get(key),
+    push: (account, frame) => sockets.toAccount(account, frame),
+  });
   manager.onSessionEnd((key) => compose.endSession(key));
   const rules: RulesFrameDeps = {
     service: new RulesService({ config, access: (key) => manager.mailAccess(key), log }),
@@ -145,6 +163,8 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     log,
     heartbeatMs: config.heartbeatMs,
     checkOutgoing: opts.checkOutgoingFrames ?? true,
+    settings,
+    snooze,
     compose,
     ...(opts.protocolVersion === undefined ? {} : { protocolVersion: opts.protocolVersion }),
   });
@@ -239,11 +259,13 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     state,
     jobs,
     sockets,
+    settings,
     compose,
     log,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        settings.close();
         await sockets.close();
         await jobs.stop(); // what is held or scheduled stays in the store for the next bridge
         await compose.close(); // with a random session secret, undo-held mail goes now

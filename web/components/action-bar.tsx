@@ -1,7 +1,7 @@
 "use client";
 /**
  * The actions on the current target (the selected messages, or else the open one): Archive,
- * Delete, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
+ * Delete, Snooze until…, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
  * disabled, except Copy to… (the messages stay where they are).
  */
 import type { TMailbox } from "@ferry/protocol";
@@ -16,6 +16,7 @@ import {
   StarIcon,
   TrashIcon,
 } from "./icons";
+import { SnoozeButton } from "./snooze-menu";
 import { MenuButton } from "./menu";
 
 export type ActionKind = "archive" | "delete" | "read" | "unread" | "star" | "unstar";
@@ -31,6 +32,8 @@ export interface ActionBarProps {
   currentFolder: string;
   onAction(kind: ActionKind): void;
   onMove(to: TMailbox): void;
+  /** Snooze the target until a time (absent: no Snooze button, e.g. in the Snoozed folder). */
+  onSnooze?: ((at: Date) => void) | undefined;
   onCopy(to: TMailbox): void;
   className?: string;
 }
@@ -68,6 +71,9 @@ export function ActionBar(p: ActionBarProps) {
       >
         <TrashIcon className="size-5" />
         <span className="sr-only lg:not-sr-only">{t("action.delete")}</span>
+      {p.onSnooze ? (
+        <SnoozeButton disabled={disabled} className={buttonClass} onSnooze={p.onSnooze} />
+      ) : null}
       </button>
       <MenuButton
         label={t("action.moveTo")}

@@ -4,7 +4,14 @@
  * resizable splitters. On a phone (≤ 768 px): one of them at a time, with Back. It owns the
  * selection, the keyboard cursor and the actions, and keeps where the user is in the URL.
  */
-import type { TListSort, TMailbox, TMessageRow, TUidSet } from "@ferry/protocol";
+import {
+  SNOOZED_FOLDER,
+  type TListSort,
+  type TMailbox,
+  type TMessageRow,
+  type TSnooze,
+  type TUidSet,
+} from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
@@ -13,7 +20,7 @@ import { useIsPhone } from "@/hooks/use-media-query";
 import { useMessageList } from "@/hooks/use-message-list";
 import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
 import { useShortcuts } from "@/hooks/use-shortcuts";
-import { FLAGGED, markAllRead, moveMessages, SEEN, setFlags } from "@/lib/actions";
+import { FLAGGED, markAllRead, moveMessages, reasonOf, SEEN, setFlags } from "@/lib/actions";
 import { chunk } from "@/lib/chunk";
 import { isComposerOpen, openComposer, openComposeSettings } from "@/lib/compose/store";
 import { FerryError } from "@/lib/errors";
@@ -33,9 +40,11 @@ import {
   fetchMessage,
   keys,
   type MessageData,
+  queryClient,
   prefetchMessage,
 } from "@/lib/mail-client";
 import { goBack, navigate, useRoute } from "@/lib/route";
+import { snoozeMessages, snoozesKey } from "@/lib/snooze";
 import { signOut } from "@/lib/session";
 import { showToast } from "@/lib/toasts";
 import { ActionBar, type ActionKind } from "./action-bar";
@@ -57,6 +66,7 @@ import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
 import { QuotaMeter } from "./quota-meter";
 import { SearchBox } from "./search-box";
+import { SnoozedView } from "./snoozed-view";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { SortMenu } from "./sort-menu";
 import { Splitter } from "./splitter";
@@ -78,6 +88,9 @@ const readerChunk = chunk(() => import("./reader"));
  * seconds after each change, so its latest typing could be lost: the user decides.
  */
 function signOutAfterAsking(): void {
+  // Snoozes outlive the session (bridge/src/snooze/service.ts): the user is told first.
+  const snoozed = queryClient.getQueryData<TSnooze[]>(snoozesKey)?.length ?? 0;
+  if (snoozed > 0 && !window.confirm(t("snooze.signOut", { count: snoozed }))) return;
   if (isComposerOpen() && !window.confirm(t("signOut.composerOpen"))) return;
   void signOut();
 }
@@ -319,6 +332,22 @@ export function MailApp({ email }: { email: string }) {
     },
     [targetUids, readOnly, uidValidity, route.folder, openRef, closeMessage, listKey],
   );
+  const snoozeTarget = (at: Date) => {
+    if (targetUids.length === 0 || readOnly || uidValidity === null) return;
+    const set = { mailbox: route.folder, uidValidity, uids: targetUids };
+    if (openRef && targetUids.includes(openRef.uid)) closeMessage();
+    setSelection({ key: listKey, uids: new Set(), anchor: null });
+    const time = new Intl.DateTimeFormat(undefined, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    }).format(at);
+    snoozeMessages(set, at).then(
+      () => showToast({ text: t("snooze.done", { time }) }),
+      (err: unknown) =>
+        showToast({ tone: "error", text: t("snooze.failed", { reason: reasonOf(err) }) }),
+    );
+  };
+
 
   const toggleSelect = useCallback(
     (row: TMessageRow, index: number, range: boolean) => {
@@ -398,6 +427,7 @@ export function MailApp({ email }: { email: string }) {
       folders={folders}
       currentFolder={route.folder}
       onAction={(k) => act(k)}
+      onSnooze={route.folder === SNOOZED_FOLDER ? undefined : snoozeTarget}
       onMove={(to) => moveTo(to)}
       onCopy={(to) => {
         if (targetUids.length === 0 || uidValidity === null) return;
@@ -638,24 +668,28 @@ export function MailApp({ email }: { email: string }) {
           </div>
         ) : null}
       </div>
-      <MessageList
-        mailbox={route.folder}
-        query={route.q}
-        sort={sort}
-        data={data}
-        openUid={route.msg?.uid ?? null}
-        cursor={cursor}
-        selected={selected}
-        isPhone={isPhone}
-        readOnly={readOnly}
-        onOpen={openMessage}
-        onCursor={setCursor}
-        onToggleSelect={toggleSelect}
-        onToggleStar={toggleStar}
-        onSwipe={onSwipe}
-        dragUids={dragUids}
-        scrollRef={registerScroll}
-      />
+      {route.folder === SNOOZED_FOLDER && route.q === null ? (
+        <SnoozedView />
+      ) : (
+        <MessageList
+          mailbox={route.folder}
+          query={route.q}
+          sort={sort}
+          data={data}
+          openUid={route.msg?.uid ?? null}
+          cursor={cursor}
+          selected={selected}
+          isPhone={isPhone}
+          readOnly={readOnly}
+          onOpen={openMessage}
+          onCursor={setCursor}
+          onToggleSelect={toggleSelect}
+          onToggleStar={toggleStar}
+          onSwipe={onSwipe}
+          dragUids={dragUids}
+          scrollRef={registerScroll}
+        />
+      )}
     </section>
   );
 

@@ -41,6 +41,8 @@ import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
+import type { SettingsService } from "../settings/service";
+import type { SnoozeService } from "../snooze/service";
 import type { LiveSession, MailboxOwner } from "../session/live";
 
 export interface DispatchContext {
@@ -53,6 +55,12 @@ export interface DispatchContext {
   /** Writing mail (bridge/src/compose); the compose frames are refused without it. */
   compose?: ComposeService | undefined;
   /** Tells every socket of this account on this bridge that the folder tree changed. */
+  /** Settings that follow the user (bridge/src/settings); its frames are refused without it. */
+  settings?: SettingsService | undefined;
+  /** Snoozing messages (bridge/src/snooze); its frames are refused without it. */
+  snooze?: SnoozeService | undefined;
+  /** Filters, vacation, spam and unsubscribe (ws/rules-frames.ts); refused without it. */
+  rules?: RulesFrameDeps | undefined;
   announceFolders?: (() => void) | undefined;
 }
 
@@ -71,7 +79,17 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
 
   if (isComposeClientFrame(frame)) {
     if (!ctx.compose) throw new BridgeError("internal", "Writing mail is not available here.");
-    await ctx.compose.handle(frame, { live, reply });
+    // Saved identities reach the account's other tabs too.
+    const settings = frame.type === "identities.save" ? ctx.settings : undefined;
+    await ctx.compose.handle(frame, {
+      live,
+      reply: (out) => {
+        reply(out);
+        if (settings && out.type === "identities") {
+          settings.identitiesChanged(live.account, out.identities);
+        }
+      },
+    });
     return;
   }
   switch (frame.type) {
@@ -196,6 +214,34 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       answer(frame, { type: "folder.done", id: frame.id, ...result });
       ctx.announceFolders?.();
       return;
+    case "settings.get":
+    case "settings.save": {
+      if (!ctx.settings) throw new BridgeError("internal", "Settings are not available here.");
+      const stored =
+        frame.type === "settings.get"
+          ? await ctx.settings.get(live.account)
+          : await ctx.settings.save(live.account, frame.change);
+      answer(frame, { type: "settings", id: frame.id, ...stored });
+      return;
+    }
+    case "snooze.set":
+    case "snooze.list":
+    case "snooze.wake": {
+      const snooze = ctx.snooze;
+      if (!snooze) throw new BridgeError("internal", "Snooze is not available here.");
+      if (frame.type === "snooze.set") {
+        if (modeOf(frame.set.mailbox).readOnly) {
+          throw new BridgeError("read_only", "This folder is open read-only.");
+        }
+        await snooze.snooze(live, frame.set, frame.wakeAt);
+      }
+      const snoozes =
+        frame.type === "snooze.wake"
+          ? await snooze.wakeNow(live, frame.ids)
+          : await snooze.list(live);
+      answer(frame, { type: "snoozes", id: frame.id, snoozes });
+      return;
+    }
     }
     default: {
       const unhandled: never = frame;

@@ -52,6 +52,8 @@ import { header } from "../http/respond";
 import { commandError } from "../imap/errors";
 import type { Logger } from "../log";
 import type { LiveLease, LiveSession } from "../session/live";
+import type { SettingsService } from "../settings/service";
+import type { SnoozeService } from "../snooze/service";
 import type { SessionManager } from "../session/manager";
 import { dispatch } from "./dispatch";
 import { TokenBucket } from "./rate";
@@ -86,6 +88,10 @@ export interface SocketServerDeps {
   /** Answers the compose frames (bridge/src/compose). */
   compose?: ComposeService | undefined;
   /** Answers the rules frames (ws/rules-frames.ts). */
+  /** Settings that follow the user (bridge/src/settings). */
+  settings?: SettingsService | undefined;
+  /** Snoozing messages (bridge/src/snooze). */
+  snooze?: SnoozeService | undefined;
   rules?: RulesFrameDeps | undefined;
   /**
    * The protocol version this bridge speaks and announces (default PROTOCOL_VERSION). Only the
@@ -291,6 +297,8 @@ export class SocketServer {
         reply: send,
         log,
         compose: this.#deps.compose,
+        settings: this.#deps.settings,
+        snooze: this.#deps.snooze,
         rules: this.#deps.rules,
         announceFolders: () => this.#toAccount(live.account, { type: "mailboxes.changed" }),
       });
@@ -361,6 +369,21 @@ export class SocketServer {
     const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
     for (const ws of live.sockets) this.#send(ws, frame, log, live);
   }
+  /** Sends an event to every open socket of every session of `account` on this bridge. */
+  toAccount(account: string, frame: TServerFrame): void {
+    this.#toAccount(account, frame);
+  }
+
+  /** The accounts with an open socket on this bridge. */
+  accounts(): Set<string> {
+    const out = new Set<string>();
+    for (const ws of this.#wss.clients) {
+      const live = this.#sessionOf.get(ws);
+      if (live) out.add(live.account);
+    }
+    return out;
+  }
+
 
   /** Sends an event to every open socket of every session of `account` on this bridge. */
   #toAccount(account: string, frame: TServerFrame): void {

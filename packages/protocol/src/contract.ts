@@ -47,6 +47,11 @@ export const REPLIES = {
   "identities.list": { reply: "identities" },
   "identities.save": { reply: "identities" },
   "scheduled.list": { reply: "scheduled" },
+  "settings.get": { reply: "settings" },
+  "settings.save": { reply: "settings" },
+  "snooze.set": { reply: "snoozes" },
+  "snooze.list": { reply: "snoozes" },
+  "snooze.wake": { reply: "snoozes" },
   "scheduled.sendNow": { reply: "ok" },
   "folder.create": { reply: "folder.done" },
   "folder.rename": { reply: "folder.done" },
@@ -92,6 +97,9 @@ export const PUSHED_EVENT_TYPES = [
   "mailboxes.changed",
   "quota.changed",
   "compose.sent",
+  "settings.changed",
+  "identities.changed",
+  "snoozes.changed",
   "compose.failed",
 ] as const satisfies readonly TServerFrameType[];
 export type TPushedEventType = (typeof PUSHED_EVENT_TYPES)[number];

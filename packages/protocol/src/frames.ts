@@ -20,6 +20,8 @@ import {
   ZRevision,
   ZUidSet,
 } from "./model";
+import { SETTINGS_CLIENT_FRAMES, SETTINGS_SERVER_FRAMES } from "./settings";
+import { SNOOZE_CLIENT_FRAMES, SNOOZE_SERVER_FRAMES } from "./snooze";
 import { QUOTA_CLIENT_FRAMES, QUOTA_SERVER_FRAMES } from "./quota";
 
 /**
@@ -133,6 +135,8 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMessagesArchive,
   ZMessagesDelete,
   ZMarkAllRead,
+  ...SETTINGS_CLIENT_FRAMES,
+  ...SNOOZE_CLIENT_FRAMES,
   ...COMPOSE_CLIENT_FRAMES,
   ...FOLDER_CLIENT_FRAMES,
   ...QUOTA_CLIENT_FRAMES,
@@ -348,6 +352,8 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZFlagsEvent,
   ZResetEvent,
   ZMailboxesChanged,
+  ...SETTINGS_SERVER_FRAMES,
+  ...SNOOZE_SERVER_FRAMES,
   ...COMPOSE_SERVER_FRAMES,
   ...FOLDER_SERVER_FRAMES,
   ...QUOTA_SERVER_FRAMES,

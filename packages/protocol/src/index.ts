@@ -12,5 +12,7 @@ export * from "./folders";
 export * from "./frames";
 export * from "./http";
 export * from "./model";
+export * from "./settings";
+export * from "./snooze";
 export * from "./quota";
 export * from "./version";
