@@ -23,6 +23,7 @@ import { pushFigure } from "./figures/push";
 import { readerFigure } from "./figures/reader";
 import { sessionsFigure } from "./figures/sessions";
 import { signInFigure } from "./figures/sign-in";
+import { searchAllFigure, sortFigure } from "./figures/sort-search";
 import { progress, step } from "./progress";
 import { errorRow, type Row, renderNotes, renderTable, writeJson } from "./report";
 import { checkBuilt, startBridge } from "./stack/bridge";
@@ -35,6 +36,8 @@ const TITLES: Record<FigureName, string> = {
   jump: "4 jump to the middle",
   sessions: "5 idle sessions",
   firstload: "6 first-load JS",
+  sort: "7 sort by sender",
+  searchall: "8 search all folders",
 };
 
 function tryRun(cmd: string, args: string[]): string | null {
@@ -75,11 +78,13 @@ async function main(): Promise<number> {
   });
 
   let chromiumVersion: string | null = null;
-  const needsStack = (["signin", "push", "reader", "jump", "sessions"] as const).some(wants);
+  const needsStack = (
+    ["signin", "push", "reader", "jump", "sessions", "sort", "searchall"] as const
+  ).some(wants);
   if (needsStack) {
     checkBuilt(config.root, { web: false });
     const mail = await step("mail server and seeding", () => startBenchMail(config));
-    const live = (["signin", "push", "reader", "jump"] as const).some(wants);
+    const live = (["signin", "push", "reader", "jump", "sort", "searchall"] as const).some(wants);
     if (live) {
       const bridge = await step("bridge", () =>
         startBridge(config.root, mail.server, {
@@ -99,6 +104,8 @@ async function main(): Promise<number> {
       await run("jump", () => jumpFigure(ctx));
       await run("reader", () => readerFigure(ctx));
       await run("push", () => pushFigure(ctx));
+      await run("sort", () => sortFigure(ctx));
+      await run("searchall", () => searchAllFigure(ctx));
       await browser?.close();
       await bridge.stop();
     }

@@ -27,6 +27,8 @@ export interface BenchMail {
   sender: Account;
   /** The idle-sessions figure's users (sessionsPerUser sessions each, at most). */
   idle: Account[];
+  /** The search-everywhere figure's user: INBOX, Sent, Archive, Trash and Junk all hold mail. */
+  folders: Account;
 }
 
 const DOMAIN = "bench.test";
@@ -66,7 +68,8 @@ export async function startBenchMail(config: BenchConfig): Promise<BenchMail> {
   const maxSessions = Math.max(...config.sessions);
   const idleUsers = Math.max(1, Math.ceil(maxSessions / config.sessionsPerUser));
   const idle = Array.from({ length: idleUsers }, (_, i) => account(`idle${i + 1}`));
-  const users = [...bySize.values(), reader, push, sender, ...idle];
+  const folders = account("folders");
+  const users = [...bySize.values(), reader, push, sender, ...idle, folders];
 
   const server = await startMailServer({
     domain: DOMAIN,
@@ -81,7 +84,7 @@ export async function startBenchMail(config: BenchConfig): Promise<BenchMail> {
 
   const sizesNeeded = config.only.has("signin")
     ? config.sizes
-    : config.only.has("jump")
+    : config.only.has("jump") || config.only.has("sort")
       ? [Math.max(...config.sizes)]
       : [];
   for (const size of sizesNeeded) {
@@ -97,5 +100,15 @@ export async function startBenchMail(config: BenchConfig): Promise<BenchMail> {
       seedMailbox(server, u.email, { inbox: config.idleInbox, anchor: new Date() }),
     );
   }
-  return { server, bySize, reader, push, sender, idle };
+  if (config.only.has("searchall")) {
+    await seedMailbox(server, folders.email, {
+      inbox: 2_000,
+      sent: 500,
+      archive: 2_000,
+      trash: 200,
+      junk: 200,
+      anchor: new Date(),
+    });
+  }
+  return { server, bySize, reader, push, sender, idle, folders };
 }
