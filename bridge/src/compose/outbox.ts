@@ -85,6 +85,8 @@ export interface HeldMessage {
   id: string;
   dueAt: number;
   attempts: number;
+  /** The end of the current lease when a bridge is sending it right now, else null. */
+  leasedUntil: number | null;
   payload: HeldPayload;
   secret: HeldSecret;
   /** Set when a "later" send failed and waits for the user (edit or cancel). */
@@ -163,6 +165,7 @@ export class DurableOutbox {
       id: job.id,
       dueAt: job.dueAt,
       attempts: job.attempts,
+      leasedUntil: job.leasedUntil,
       payload,
       secret: JSON.parse(opened) as HeldSecret,
       failure: failed === undefined ? null : (JSON.parse(failed) as HeldMessage["failure"]),

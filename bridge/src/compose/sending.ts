@@ -23,13 +23,14 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import type {
-  TComposeAttachment,
-  TComposeDraft,
-  TMessageRef,
-  TScheduledMessage,
-  TServerFrame,
-  TUidRef,
+import {
+  ErrorCode,
+  type TComposeAttachment,
+  type TComposeDraft,
+  type TMessageRef,
+  type TScheduledMessage,
+  type TServerFrame,
+  type TUidRef,
 } from "@ferry/protocol";
 import type { Config, ServerTarget } from "../config";
 import { BridgeError, errorCodeOf, isBridgeError } from "../errors";
@@ -230,20 +231,20 @@ export class Sender {
   /** The account's held and scheduled messages, by the time they go. */
   async scheduled(session: ComposeSession): Promise<TScheduledMessage[]> {
     const held = await this.#outbox.list(session.account);
-    return held.map((h) => ({
-      sendId: h.id,
-      kind: h.payload.kind,
-      sendAt: h.dueAt >= PARKED_AT ? null : new Date(h.dueAt).toISOString(),
-      sending: h.attempts > 0 && h.failure === null,
-      draft: h.secret.draft,
-      failure:
-        h.failure === null
-          ? null
-          : {
-              code: h.failure.code as TScheduledMessage["failure"] & string,
-              message: h.failure.message,
-            },
-    })) as TScheduledMessage[];
+    return held.map((h) => {
+      const code = ErrorCode.safeParse(h.failure?.code);
+      return {
+        sendId: h.id,
+        kind: h.payload.kind,
+        sendAt: h.dueAt >= PARKED_AT ? null : new Date(h.dueAt).toISOString(),
+        sending: h.leasedUntil !== null,
+        draft: h.secret.draft,
+        failure:
+          h.failure === null
+            ? null
+            : { code: code.success ? code.data : "internal", message: h.failure.message },
+      };
+    });
   }
 
   /** Sends a held message of the account now. */

@@ -136,7 +136,7 @@ describe.each(BACKENDS)("job runner: %s", (_name, factory) => {
     const slow = gate();
     let runs = 0;
     const handler: QueueHandler = {
-      leaseMs: 300,
+      leaseMs: 1500,
       run: async () => {
         runs++;
         await slow.promise;
@@ -152,15 +152,15 @@ describe.each(BACKENDS)("job runner: %s", (_name, factory) => {
     // renewed: its lease now ends later than the first one did
     await vi.waitFor(async () => {
       const [held] = await store.jobs("mail", "acct");
-      expect(held?.leasedUntil ?? 0).toBeGreaterThan(firstLease + 150);
-    });
+      expect(held?.leasedUntil ?? 0).toBeGreaterThan(firstLease + 400);
+    }, 5000);
     const b = await runner(handler);
     b.start();
     b.poke();
     await vi.waitFor(async () => {
       const [held] = await store.jobs("mail", "acct");
-      expect(held?.leasedUntil ?? 0).toBeGreaterThan(firstLease + 450);
-    });
+      expect(held?.leasedUntil ?? 0).toBeGreaterThan(firstLease + 1100);
+    }, 5000);
     expect(runs).toBe(1);
     slow.open();
     await vi.waitFor(async () => expect(await store.jobs("mail", "acct")).toEqual([]));
