@@ -66,6 +66,12 @@ async function serverFolders(device: ImapFlow): Promise<string[]> {
   return list.map((m) => `${m.path}${m.subscribed ? "" : " (unsubscribed)"}`).sort();
 }
 
+/** How many messages `path` holds, as another client's STATUS says (-1: no answer). */
+async function messagesIn(device: ImapFlow, path: string): Promise<number> {
+  const status = await device.status(path, { messages: true });
+  return status === false ? -1 : (status.messages ?? -1);
+}
+
 type Request = TClientFrameInput extends infer F
   ? F extends { id: string }
     ? Omit<F, "id">
@@ -167,7 +173,7 @@ describe("renaming and moving folders", () => {
     const seen = await serverFolders(a.device);
     expect(seen).toEqual(expect.arrayContaining(["Jobs", "Jobs/Alpha", "Jobs/Alpha/Deep"]));
     expect(seen.filter((p) => p.startsWith("Work"))).toEqual([]);
-    expect((await a.device.status("Jobs/Alpha", { messages: true })).messages).toBe(1);
+    expect(await messagesIn(a.device, "Jobs/Alpha")).toBe(1);
   });
 
   it("moves a folder under another, and back to the top level", async () => {
@@ -263,11 +269,11 @@ describe("deleting, subscribing and emptying", () => {
     }
     await ok(a.socket, { type: "folder.empty", path: "Trash" });
     await ok(a.socket, { type: "folder.empty", path: "Junk" });
-    expect((await a.device.status("Trash", { messages: true })).messages).toBe(0);
-    expect((await a.device.status("Junk", { messages: true })).messages).toBe(0);
+    expect(await messagesIn(a.device, "Trash")).toBe(0);
+    expect(await messagesIn(a.device, "Junk")).toBe(0);
     expect(await refused(a.socket, { type: "folder.empty", path: "Archive" })).toBe("bad_request");
     expect(await refused(a.socket, { type: "folder.empty", path: "INBOX" })).toBe("bad_request");
-    expect((await a.device.status("Archive", { messages: true })).messages).toBe(2);
+    expect(await messagesIn(a.device, "Archive")).toBe(2);
     // An empty Trash empties again without complaint.
     await ok(a.socket, { type: "folder.empty", path: "Trash" });
   });
