@@ -171,7 +171,9 @@ export function MailApp({ email }: { email: string }) {
   const data: ListData | undefined = list.data;
   const searchError =
     list.error instanceof FerryError && list.error.code === "search_syntax" ? list.error : null;
-  const uidValidity = data?.uidValidity ?? opened.data?.uidValidity ?? null;
+  // Results from several folders are addressed by their own folder, not this one: the actions
+  // below (which act on UIDs of `route.folder`) are off for them.
+  const uidValidity = otherFolders ? null : (data?.uidValidity ?? opened.data?.uidValidity ?? null);
 
   // ---- selection and cursor, per list ------------------------------------------------------------
   const listKey = `${route.folder}\u0000${route.q ?? ""}\u0000${sortId(sort)}`;
@@ -347,7 +349,6 @@ export function MailApp({ email }: { email: string }) {
         showToast({ tone: "error", text: t("snooze.failed", { reason: reasonOf(err) }) }),
     );
   };
-
 
   const toggleSelect = useCallback(
     (row: TMessageRow, index: number, range: boolean) => {
