@@ -125,21 +125,8 @@ async function findMessage(
     try {
       const uids = await client.search({ header: { "message-id": messageId } }, { uid: true });
       const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
-        const msg = await client.fetchOne(
-          String(uid),
-          { uid: true, flags: true, source: true },
-          { uid: true },
-        );
-        if (msg !== false && msg.source) {
-          return {
-            uid,
-            uidValidity: uidValidityOf(client),
-            flags: msg.flags ?? new Set(),
-            source: msg.source,
-          };
-        }
-      }
+      const found = uid === undefined ? null : await fetchFound(client, uid);
+      if (found) return found;
     } finally {
       lock.release();
     }
@@ -318,20 +305,7 @@ describe("sending", () => {
     // as is alice's other socket: close it too, so no socket of the session is left
     as.close();
     await as.closed;
-    const client = await imapOf(bob);
-    const deadline = Date.now() + 15_000;
-    let found = false;
-    while (!found && Date.now() < deadline) {
-      const lock = await client.getMailboxLock("INBOX");
-      try {
-        const uids = await client.search({ subject }, { uid: true });
-        found = Array.isArray(uids) && uids.length === 1;
-      } finally {
-        lock.release();
-      }
-      if (!found) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(found).toBe(true);
+    expect(await arrivedInInbox(bob, subject, 15_000)).toBe(true);
     as = await openSocket(b, aliceCookie);
   });
 
@@ -901,20 +875,8 @@ describe("sign-out", () => {
       headers: { cookie, origin: b.origin },
     });
     expect(res.status).toBe(204);
-    const client = await imapOf(bob);
     const started = Date.now();
-    let found = false;
-    while (!found && Date.now() - started < 15_000) {
-      const lock = await client.getMailboxLock("INBOX");
-      try {
-        const uids = await client.search({ subject }, { uid: true });
-        found = Array.isArray(uids) && uids.length === 1;
-      } finally {
-        lock.release();
-      }
-      if (!found) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(found).toBe(true);
+    expect(await arrivedInInbox(bob, subject, 15_000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(15_000); // well before the 30 s undo window
     await withTimeout(
       (async () => {
@@ -952,21 +914,49 @@ async function findMessageByUid(
   const client = await imapOf(user);
   const lock = await client.getMailboxLock(mailbox);
   try {
-    const msg = await client.fetchOne(
-      String(uid),
-      { uid: true, flags: true, source: true },
-      { uid: true },
-    );
-    if (msg === false || !msg.source) throw new Error(`no uid ${uid} in ${mailbox}`);
-    return {
-      uid,
-      uidValidity: uidValidityOf(client),
-      flags: msg.flags ?? new Set(),
-      source: msg.source,
-    };
+    const found = await fetchFound(client, uid);
+    if (!found) throw new Error(`no uid ${uid} in ${mailbox}`);
+    return found;
   } finally {
     lock.release();
   }
+}
+
+/** Whether exactly one message with `subject` is in `user`'s INBOX within `ms`. */
+async function arrivedInInbox(
+  user: { email: string; password: string },
+  subject: string,
+  ms: number,
+): Promise<boolean> {
+  const client = await imapOf(user);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const lock = await client.getMailboxLock("INBOX");
+    try {
+      const uids = await client.search({ subject }, { uid: true });
+      if (Array.isArray(uids) && uids.length === 1) return true;
+    } finally {
+      lock.release();
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Message `uid` of the mailbox selected on `client`, with its flags and source; null if none. */
+async function fetchFound(client: ImapFlow, uid: number): Promise<Found | null> {
+  const msg = await client.fetchOne(
+    String(uid),
+    { uid: true, flags: true, source: true },
+    { uid: true },
+  );
+  if (msg === false || !msg.source) return null;
+  return {
+    uid,
+    uidValidity: uidValidityOf(client),
+    flags: msg.flags ?? new Set(),
+    source: msg.source,
+  };
 }
 
 async function freePort(): Promise<number> {

@@ -5,10 +5,10 @@
  * displayed body, an attachment or a losing alternative), and every leaf and the raw source must
  * come through the parts endpoint.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import { CORPUS_DIR } from "@ferry/mail-server";
 import { partUrl, ZMessageHeader } from "@ferry/protocol";
 import type { ImapFlow, MessageStructureObject } from "imapflow";
@@ -18,16 +18,7 @@ import { type OpenMessageFrame, openMessage } from "../src/imap/message";
 import { leafParts } from "../src/imap/structure";
 import { type Fixture, startFixture } from "../src/imap/test-support";
 import { listWindow } from "../src/imap/window";
-
-function corpusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...corpusFiles(full));
-    else if (/\.(raw|eml)$/i.test(entry)) out.push(full);
-  }
-  return out;
-}
+import { corpusFiles } from "./harness";
 
 const files = corpusFiles(CORPUS_DIR);
 let fx: Fixture;

@@ -10,15 +10,14 @@
  * The seed: FERRY_FUZZ_SEED when set, a fixed one under CI, else random; fast-check prints it on
  * failure (rerun with FERRY_FUZZ_SEED=<seed>).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startMailServer } from "@ferry/mail-server";
+import { existsSync, readFileSync } from "node:fs";
+import { CORPUS_DIR, startMailServer } from "@ferry/mail-server";
 import { ErrorCode, partUrl, type TBodyPart, type TServerFrame, ZHttpError } from "@ferry/protocol";
 import fc from "fast-check";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  corpusFiles,
   imapClient,
   type MailServer,
   openSocket,
@@ -40,21 +39,6 @@ const ANSWER_MS = 15_000;
 /** Leaves fetched per message (deep nesting makes many). */
 const LEAVES_PER_MESSAGE = 6;
 
-const corpusDir = resolve(
-  fileURLToPath(new URL("../..", import.meta.url)),
-  "packages/mail-server/corpus",
-);
-
-function corpusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...corpusFiles(full));
-    else if (/\.(raw|eml)$/i.test(entry)) out.push(full);
-  }
-  return out;
-}
-
 let mail: MailServer;
 let b: TestBridge;
 let cookie: string;
@@ -64,12 +48,12 @@ let corpus: Buffer[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  if (!existsSync(corpusDir)) {
+  if (!existsSync(CORPUS_DIR)) {
     throw new Error(
-      `The MIME corpus is missing: ${corpusDir} should hold the vendored messages (see its README).`,
+      `The MIME corpus is missing: ${CORPUS_DIR} should hold the vendored messages (see its README).`,
     );
   }
-  corpus = corpusFiles(corpusDir).map((f) => readFileSync(f));
+  corpus = corpusFiles(CORPUS_DIR).map((f) => readFileSync(f));
   expect(corpus.length).toBeGreaterThan(40);
   mail = await startMailServer({ postfix: false });
   const alice = mail.user("alice@example.test");

@@ -4,10 +4,10 @@
  * let a test await one (always with a timeout, never a sleep).
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { startMailServer } from "@ferry/mail-server";
+import { CORPUS_DIR, type startMailServer } from "@ferry/mail-server";
 import { parseServerFrame, type TClientFrameInput, type TServerFrame } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
 import { WebSocket } from "ws";
@@ -16,6 +16,17 @@ import { createLogger } from "../src/log";
 import { type Bridge, type BridgeOptions, createBridge } from "../src/server";
 
 export type MailServer = Awaited<ReturnType<typeof startMailServer>>;
+
+/** The messages (.eml, .raw) of the vendored corpus below `dir` (default: all of it), sorted. */
+export function corpusFiles(dir: string = CORPUS_DIR): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...corpusFiles(full));
+    else if (/\.(raw|eml)$/i.test(entry)) out.push(full);
+  }
+  return out;
+}
 
 export const SESSION_SECRET = "test-secret-test-secret-test-secret!";
 

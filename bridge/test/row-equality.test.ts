@@ -5,12 +5,13 @@
  * (real-world and malformed MIME, delivered over LMTP) and for the seeder's generated mail
  * (APPENDed with its flags and arrival dates).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS_DIR, seedMailbox, startMailServer } from "@ferry/mail-server";
 import { MAX_WINDOW, type TMessageRow, type TServerFrame } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  corpusFiles,
   type MailServer,
   openSocket,
   signedIn,
@@ -23,16 +24,6 @@ const CORPUS_SETS = ["enmime/mail", "enmime/low-quality", "postal-mime"];
 const SEEDED = 120;
 /** Dovecot announces new mail to an IDLEing connection within about 0.5 s; batches take longer. */
 const PUSH_WAIT_MS = 20_000;
-
-function corpusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...corpusFiles(full));
-    else if (/\.(raw|eml)$/i.test(entry)) out.push(full);
-  }
-  return out;
-}
 
 let mail: MailServer;
 let b: TestBridge;

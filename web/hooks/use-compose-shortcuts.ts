@@ -7,18 +7,7 @@
 import type { TMessageRef } from "@ferry/protocol";
 import { useEffect, useRef } from "react";
 import { openComposer } from "@/lib/compose/store";
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag === "INPUT") {
-    const type = (target as HTMLInputElement).type;
-    return type !== "checkbox" && type !== "radio" && type !== "button";
-  }
-  return false;
-}
+import { isTyping } from "@/lib/typing";
 
 /** `openRef`: the message in the reader, or null. */
 export function useComposeShortcuts(openRef: TMessageRef | null, enabled = true): void {

@@ -3,6 +3,7 @@
  * typing in a field or with Ctrl/Alt/Meta held; the handler object may change every render.
  */
 import { useEffect, useRef } from "react";
+import { isTyping } from "@/lib/typing";
 
 export interface ShortcutHandlers {
   next(): void;
@@ -18,18 +19,6 @@ export interface ShortcutHandlers {
   search(): void;
   help(): void;
   goto(where: "inbox" | "starred" | "drafts" | "sent"): void;
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag === "INPUT") {
-    const type = (target as HTMLInputElement).type;
-    return type !== "checkbox" && type !== "radio" && type !== "button";
-  }
-  return false;
 }
 
 export function useShortcuts(handlers: ShortcutHandlers, enabled: boolean): void {

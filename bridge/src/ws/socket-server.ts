@@ -45,7 +45,7 @@ import {
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { ComposeService } from "../compose/service";
 import type { RulesFrameDeps } from "./rules-frames";
-import { BridgeError, isBridgeError } from "../errors";
+import { type BridgeError, errorCodeOf, isBridgeError } from "../errors";
 import { readCookie } from "../http/cookies";
 import type { OriginPolicy } from "../http/origin";
 import { header } from "../http/respond";
@@ -166,7 +166,7 @@ export class SocketServer {
         lease = await this.#deps.manager.acquire(session);
       } catch (err) {
         if (isBridgeError(err) && err.code === "unauthorized") return refuse(socket, 401);
-        log.info({ err: codeOf(err) }, "socket refused: mail session could not be started");
+        log.info({ err: errorCodeOf(err) }, "socket refused: mail session could not be started");
         return refuse(socket, 503);
       }
       // The lease passes to the socket when it is accepted, else it is released here. (`ws`
@@ -452,10 +452,6 @@ function closeNotReading(ws: WebSocket, log: Logger): void {
   if (ws.readyState !== WebSocket.OPEN) return;
   log.warn({ buffered: ws.bufferedAmount }, "socket closed: the client is not reading");
   ws.close(CloseCode.notReading, "not reading");
-}
-
-function codeOf(err: unknown): string {
-  return err instanceof BridgeError ? err.code : "internal";
 }
 
 /** Answers an upgrade request with an HTTP error and drops the connection. */

@@ -6,6 +6,7 @@ import { connect as tlsConnect } from "node:tls";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureImapOptions } from "./imap-options";
 import { MAIL_UID, type MailServer, postfixAlternateConfigDirs, startMailServer } from "./index";
 import { descendants, isAlive, waitFor } from "./proc";
 
@@ -20,16 +21,7 @@ afterAll(async () => {
 });
 
 function imapOptions(email: string, overrides: Partial<ImapFlowOptions> = {}): ImapFlowOptions {
-  const user = server.user(email);
-  return {
-    host: server.host,
-    port: server.imap.tlsPort,
-    secure: true,
-    tls: { ca: server.ca },
-    auth: { user: user.email, pass: user.password },
-    logger: false,
-    ...overrides,
-  };
+  return fixtureImapOptions(server, server.user(email), overrides);
 }
 
 async function withImap<T>(email: string, fn: (client: ImapFlow) => Promise<T>): Promise<T> {

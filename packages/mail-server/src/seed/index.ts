@@ -4,6 +4,7 @@
 // writers and arrival loop.
 
 import type { ImapFlow } from "imapflow";
+import { fixtureImapOptions } from "../imap-options";
 import type { MailServer } from "../index";
 import { nameFromEmail } from "./arrivals";
 import { DEFAULT_ANCHOR, type GeneratedMessage, generateMessages, type Owner } from "./generate";
@@ -127,14 +128,7 @@ export async function seedMailbox(
   if (method === "imap") {
     // loaded on demand: the common Maildir path needs no IMAP client
     const { ImapFlow } = await import("imapflow");
-    client = new ImapFlow({
-      host: server.host,
-      port: server.imap.tlsPort,
-      secure: true,
-      tls: { ca: server.ca },
-      auth: { user: user.email, pass: user.password },
-      logger: false,
-    });
+    client = new ImapFlow(fixtureImapOptions(server, user));
     await client.connect();
   }
   try {

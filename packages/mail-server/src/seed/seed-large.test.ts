@@ -3,6 +3,7 @@
 
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureImapOptions } from "../imap-options";
 import { type MailServer, type MailUser, startMailServer } from "../index";
 import { seedMailbox } from "./index";
 
@@ -29,14 +30,7 @@ describe("seedMailbox at scale", () => {
     );
     expect(r.counts.INBOX).toBe(COUNT);
 
-    const client = new ImapFlow({
-      host: server.host,
-      port: server.imap.tlsPort,
-      secure: true,
-      tls: { ca: server.ca },
-      auth: { user: user.email, pass: user.password },
-      logger: false,
-    });
+    const client = new ImapFlow(fixtureImapOptions(server, user));
     await client.connect();
     try {
       const t0 = performance.now();

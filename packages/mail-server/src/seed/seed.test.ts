@@ -4,6 +4,7 @@
 
 import { ImapFlow, type MessageStructureObject } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureImapOptions } from "../imap-options";
 import { type MailServer, type MailUser, startMailServer } from "../index";
 import {
   createArrivals,
@@ -22,14 +23,7 @@ let result: SeedResult;
 let client: ImapFlow;
 
 function connect(u: MailUser): ImapFlow {
-  return new ImapFlow({
-    host: server.host,
-    port: server.imap.tlsPort,
-    secure: true,
-    tls: { ca: server.ca },
-    auth: { user: u.email, pass: u.password },
-    logger: false,
-  });
+  return new ImapFlow(fixtureImapOptions(server, u));
 }
 
 function flatten(node: MessageStructureObject): MessageStructureObject[] {
