@@ -4,7 +4,9 @@
  * @tanstack/react-virtual, so 100,000 messages scroll like 50 and dragging the scrollbar
  * anywhere works. Rows are fetched a window at a time as they come into view; placeholders
  * show meanwhile. New mail slides in at the top without moving what is on screen (the first
- * visible row stays put). On a phone, rows swipe left to archive and right to delete.
+ * visible row stays put); in another order (`sort`) the rows on screen are fetched again and it
+ * appears at its place. Results from other folders name their folder. On a phone, rows swipe
+ * left to archive and right to delete.
  */
 import type { TListSort, TMessageRow } from "@ferry/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
