@@ -1,7 +1,7 @@
 "use client";
 /**
  * The actions on the current target (the selected messages, or else the open one): Archive,
- * Delete, Snooze until…, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
+ * Delete, Snooze until…, Report spam / Not spam, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
  * disabled, except Copy to… (the messages stay where they are).
  */
 import type { TMailbox } from "@ferry/protocol";
@@ -16,8 +16,9 @@ import {
   StarIcon,
   TrashIcon,
 } from "./icons";
-import { SnoozeButton } from "./snooze-menu";
 import { MenuButton } from "./menu";
+import { SpamButton } from "./rules/spam-button";
+import { SnoozeButton } from "./snooze-menu";
 
 export type ActionKind = "archive" | "delete" | "read" | "unread" | "star" | "unstar";
 
@@ -32,9 +33,13 @@ export interface ActionBarProps {
   currentFolder: string;
   onAction(kind: ActionKind): void;
   onMove(to: TMailbox): void;
+  onCopy(to: TMailbox): void;
   /** Snooze the target until a time (absent: no Snooze button, e.g. in the Snoozed folder). */
   onSnooze?: ((at: Date) => void) | undefined;
-  onCopy(to: TMailbox): void;
+  /** Report spam, or in Junk "Not spam" (absent: no button). */
+  onSpam?: ((verdict: "spam" | "not-spam") => void) | undefined;
+  /** The current folder is Junk: the spam button says "Not spam". */
+  inJunk?: boolean;
   className?: string;
 }
 
@@ -71,10 +76,18 @@ export function ActionBar(p: ActionBarProps) {
       >
         <TrashIcon className="size-5" />
         <span className="sr-only lg:not-sr-only">{t("action.delete")}</span>
+      </button>
       {p.onSnooze ? (
         <SnoozeButton disabled={disabled} className={buttonClass} onSnooze={p.onSnooze} />
       ) : null}
-      </button>
+      {p.onSpam ? (
+        <SpamButton
+          inJunk={p.inJunk ?? false}
+          disabled={disabled}
+          className={buttonClass}
+          onSpam={p.onSpam}
+        />
+      ) : null}
       <MenuButton
         label={t("action.moveTo")}
         disabled={disabled || moveTargets.length === 0}

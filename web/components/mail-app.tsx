@@ -65,9 +65,10 @@ import {
 import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
 import { QuotaMeter } from "./quota-meter";
+import { RulesHost, VacationBanner } from "./rules/rules-host";
 import { SearchBox } from "./search-box";
-import { SnoozedView } from "./snoozed-view";
 import { ShortcutsDialog } from "./shortcuts-dialog";
+import { SnoozedView } from "./snoozed-view";
 import { SortMenu } from "./sort-menu";
 import { Splitter } from "./splitter";
 import { StatusBar } from "./status-bar";
@@ -418,6 +419,18 @@ export function MailApp({ email }: { email: string }) {
   const anyUnread = targetFlags.some((f) => !f.includes(SEEN));
   const allStarred = targetFlags.length > 0 && targetFlags.every((f) => f.includes(FLAGGED));
 
+  const spamTarget = (verdict: "spam" | "not-spam") => {
+    const uids = targetUids;
+    if (uids.length === 0 || readOnly || uidValidity === null) return;
+    if (openRef && uids.includes(openRef.uid)) closeMessage();
+    setSelection({ key: listKey, uids: new Set(), anchor: null });
+    void moveMessages(verdict, { mailbox: route.folder, uidValidity, uids });
+  };
+  const spamOffered =
+    route.folder !== SNOOZED_FOLDER &&
+    current?.specialUse !== "drafts" &&
+    current?.specialUse !== "sent";
+
   const actionBar = (
     <ActionBar
       count={targetUids.length}
@@ -428,8 +441,10 @@ export function MailApp({ email }: { email: string }) {
       folders={folders}
       currentFolder={route.folder}
       onAction={(k) => act(k)}
-      onSnooze={route.folder === SNOOZED_FOLDER ? undefined : snoozeTarget}
       onMove={(to) => moveTo(to)}
+      onSnooze={route.folder === SNOOZED_FOLDER ? undefined : snoozeTarget}
+      onSpam={spamOffered ? spamTarget : undefined}
+      inJunk={current?.specialUse === "junk"}
       onCopy={(to) => {
         if (targetUids.length === 0 || uidValidity === null) return;
         void copyMessages(
@@ -721,6 +736,7 @@ export function MailApp({ email }: { email: string }) {
       <ComposeHost email={email} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
       <FolderDialogs all={mailboxes.data ?? []} />
+      <RulesHost />
     </>
   );
 
@@ -753,6 +769,7 @@ export function MailApp({ email }: { email: string }) {
     return (
       <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
         <StatusBar />
+        <VacationBanner />
         {pane}
         {dialogs}
       </div>
@@ -804,6 +821,7 @@ export function MailApp({ email }: { email: string }) {
         </div>
       </header>
       <StatusBar />
+      <VacationBanner />
       <div className="flex min-h-0 flex-1">
         <div
           id="pane-folders"

@@ -4,7 +4,8 @@
  * from `message.header`), the body as it streams in. HTML goes into the sandboxed frame with
  * remote content blocked behind a banner (unless the user always allows the sender or its
  * domain: lib/settings.ts); plain text gets safe links. Attachments are listed
- * with download and preview. Opening an unread message marks it read once it is shown.
+ * with download and preview. Opening an unread message marks it read once it is shown. Under the
+ * headers: "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx).
  */
 import {
   displayFilename,
@@ -39,6 +40,7 @@ import {
   PaperclipIcon,
   ShieldIcon,
 } from "./icons";
+import { ReaderRuleButtons } from "./rules/reader-rule-buttons";
 
 interface ReaderProps {
   msgRef: TMessageRef;
@@ -220,6 +222,8 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
             </>
           ) : null}
         </dl>
+
+        <ReaderRuleButtons msgRef={stableRef} header={header} />
 
         {status ? (
           <p

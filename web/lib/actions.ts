@@ -1,8 +1,9 @@
 /**
- * What the user does to mail: flags (read, unread, star), archive, delete and move. Each action
- * changes the cache at once (optimistic), sends the request, and puts the cache back if the
+ * What the user does to mail: flags (read, unread, star), archive, delete, move, and report spam /
+ * not spam (keywords $Junk / $NotJunk set by the bridge, then a move to Junk / the Inbox). Each
+ * action changes the cache at once (optimistic), sends the request, and puts the cache back if the
  * bridge refuses. Moves that take mail away offer Undo, which moves it back using the new UIDs
- * the server reported.
+ * the server reported (for spam, also taking the keyword off again).
  */
 import type { TMailbox, TMessageRow, TServerFrameOf, TSpecialUse, TUidSet } from "@ferry/protocol";
 import { FerryError } from "./errors";
@@ -95,7 +96,7 @@ export async function setFlags(set: TUidSet, add: string[], remove: string[]): P
   }
 }
 
-export type MoveKind = "archive" | "delete" | "move";
+export type MoveKind = "archive" | "delete" | "move" | "spam" | "not-spam";
 
 /**
  * Take messages out of their mailbox (archive, delete, move), optimistically, with an Undo
@@ -116,11 +117,15 @@ export async function moveMessages(
   const dest =
     kind === "move"
       ? (to?.path ?? null)
-      : kind === "archive"
-        ? (mailboxByRole("archive")?.path ?? null)
-        : expunging
-          ? null
-          : (mailboxByRole("trash")?.path ?? null);
+      : kind === "spam"
+        ? (to?.path ?? mailboxByRole("junk")?.path ?? null)
+        : kind === "not-spam"
+          ? (to?.path ?? "INBOX")
+          : kind === "archive"
+            ? (mailboxByRole("archive")?.path ?? null)
+            : expunging
+              ? null
+              : (mailboxByRole("trash")?.path ?? null);
   const destBefore = dest && dest !== set.mailbox ? snapshot(dest) : [];
 
   for (const [key, data] of queryClient.getQueriesData<ListData>({
@@ -136,11 +141,18 @@ export async function moveMessages(
   let reply: TServerFrameOf<"messages.moved">;
   try {
     reply =
-      kind === "archive"
-        ? await socket.request({ type: "messages.archive", set })
-        : kind === "delete"
-          ? await socket.request({ type: "messages.delete", set })
-          : await socket.request({ type: "messages.move", set, to: to?.path ?? "" });
+      kind === "spam" || kind === "not-spam"
+        ? await socket.request({
+            type: "messages.spam",
+            set,
+            verdict: kind === "spam" ? "spam" : "not_spam",
+            ...(to ? { to: to.path } : {}),
+          })
+        : kind === "archive"
+          ? await socket.request({ type: "messages.archive", set })
+          : kind === "delete"
+            ? await socket.request({ type: "messages.delete", set })
+            : await socket.request({ type: "messages.move", set, to: to?.path ?? "" });
   } catch (err) {
     restore(before);
     restore(destBefore);
@@ -150,28 +162,46 @@ export async function moveMessages(
 
   const count = set.uids.length;
   const text =
-    kind === "archive"
-      ? t("toast.archived", { count })
-      : kind === "delete"
-        ? reply.to === null
-          ? t("toast.deletedForever", { count })
-          : t("toast.deleted", { count })
-        : t("toast.moved", { count, folder: to?.name ?? reply.to ?? "" });
+    kind === "spam"
+      ? t("toast.spam", { count })
+      : kind === "not-spam"
+        ? t("toast.notSpam", { count })
+        : kind === "archive"
+          ? t("toast.archived", { count })
+          : kind === "delete"
+            ? reply.to === null
+              ? t("toast.deletedForever", { count })
+              : t("toast.deleted", { count })
+            : t("toast.moved", { count, folder: to?.name ?? reply.to ?? "" });
   const canUndo = reply.to !== null && reply.uidMap !== null && reply.uidMap.length > 0;
   showToast({
     text,
     ...(canUndo
-      ? { action: { label: t("action.undo"), run: () => undoMove(reply, set.mailbox) } }
+      ? {
+          action: {
+            label: t("action.undo"),
+            run: () =>
+              undoMove(
+                reply,
+                set.mailbox,
+                kind === "spam" || kind === "not-spam" ? "spam" : "move",
+              ),
+          },
+        }
       : {}),
   });
   if (reply.to) void queryClient.invalidateQueries({ queryKey: keys.lists(reply.to) });
   return true;
 }
 
-/** Move messages back where they came from, by the UIDs they got in the destination. */
+/**
+ * Move messages back where they came from, by the UIDs they got in the destination. `spam`
+ * undoes a spam verdict: the bridge also takes $Junk and $NotJunk off.
+ */
 export async function undoMove(
   reply: TServerFrameOf<"messages.moved">,
   source: string,
+  how: "move" | "spam" = "move",
 ): Promise<void> {
   const to = reply.to;
   const uids = (reply.uidMap ?? []).map(([, dest]) => dest).filter((u) => u > 0);
@@ -188,11 +218,12 @@ export async function undoMove(
       });
       uidValidity = head.uidValidity;
     }
-    await socket.request({
-      type: "messages.move",
-      set: { mailbox: to, uidValidity, uids },
-      to: source,
-    });
+    const back = { mailbox: to, uidValidity, uids };
+    if (how === "spam") {
+      await socket.request({ type: "messages.spam", set: back, verdict: "none", to: source });
+    } else {
+      await socket.request({ type: "messages.move", set: back, to: source });
+    }
     showToast({ text: t("toast.undone") });
   } catch (err) {
     showToast({ text: `${t("toast.undoFailed")}: ${reasonOf(err)}`, tone: "error" });

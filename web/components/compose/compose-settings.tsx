@@ -1,10 +1,11 @@
 "use client";
 /**
- * Compose settings, a modal dialog: how long Undo send waits (kept by the bridge for the account,
+ * Settings, a modal dialog: how long Undo send waits (kept by the bridge for the account,
  * so it follows the user to every browser and tab: lib/settings.ts), and the
  * identities the user may send as, each with a name, an address and a signature (kept by the
  * bridge, `identities.save`). The signed-in address can always be used; an identity with that
- * same address gives it a name and a signature.
+ * same address gives it a name and a signature. Then the filters and the vacation reply
+ * (rules/rules-settings.tsx), when the bridge offers them.
  */
 import { hasLineBreak, isMailAddress, MAX_IDENTITIES, type TIdentity } from "@ferry/protocol";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
@@ -13,6 +14,7 @@ import { reasonOf } from "@/lib/actions";
 import { SEND_DELAY_CHOICES, setSendDelay, useSendDelay } from "@/lib/compose/settings";
 import { formatWait, t } from "@/lib/i18n";
 import { CloseIcon } from "../icons";
+import { RulesSettings } from "../rules/rules-settings";
 
 interface EditableIdentity {
   id: string;
@@ -226,6 +228,7 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
             </>
           )}
         </form>
+        <RulesSettings />
       </div>
     </dialog>
   );
