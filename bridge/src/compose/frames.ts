@@ -5,7 +5,12 @@
  * `compose.context` prepares a reply, forward or saved draft (context.ts), `contacts.suggest`
  * answers from the session's address book and `identities.*` from the account's identities.
  */
-import type { TComposeClientFrame, TReplyFrameOf, TServerFrame } from "@ferry/protocol";
+import type {
+  TComposeClientFrame,
+  TComposeDraft,
+  TReplyFrameOf,
+  TServerFrame,
+} from "@ferry/protocol";
 import { BridgeError } from "../errors";
 import { composeContext } from "./context";
 import { type DraftDeps, discardDraft, saveDraft } from "./drafts";
@@ -30,6 +35,7 @@ export async function answerComposeFrame(
     reply(out);
   switch (frame.type) {
     case "compose.send": {
+      await deps.uploads.restore(session.key, uploadIds(frame.draft));
       const { sendId, sendAt } = await deps.sender.queue(
         session,
         frame.draft,
@@ -63,6 +69,7 @@ export async function answerComposeFrame(
       return;
     }
     case "draft.save": {
+      await deps.uploads.restore(session.key, uploadIds(frame.draft));
       const saved = await saveDraft(deps, session, frame.draft, frame.replaceUid);
       answer(frame, { type: "draft.saved", id: frame.id, ...saved });
       return;
@@ -130,4 +137,9 @@ export async function answerComposeFrame(
       throw new BridgeError("bad_request", "Unknown frame type.");
     }
   }
+}
+
+/** The uploads a draft names (an upload of another bridge is fetched before it is checked). */
+function uploadIds(draft: TComposeDraft): string[] {
+  return draft.attachments.flatMap((a) => ("uploadId" in a ? [a.uploadId] : []));
 }

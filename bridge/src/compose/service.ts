@@ -4,7 +4,8 @@
  * book), answers the compose frames (frames.ts), holds and sends messages with an undo window
  * and until a chosen time in the durable outbox (sending.ts, outbox.ts: jobs in the state store,
  * run by jobs/runner.ts), keeps the attachment uploads (uploads.ts; their HTTP endpoints are
- * http/uploads.ts) and the identities, and ends a session's compose state when the session
+ * http/uploads.ts; on Redis shared with the other bridges, so they survive a failover) and the
+ * identities, and ends a session's compose state when the session
  * ends: what it held for undo is sent at once, its uploads and its IMAP connection go, and its
  * scheduled mail stays in the outbox, sent at its time with its own sealed credential. State nobody uses any more is swept once a
  * minute.
@@ -15,6 +16,7 @@ import type { Config } from "../config";
 import { BridgeError } from "../errors";
 import type { JobRunner } from "../jobs/runner";
 import type { Logger } from "../log";
+import { SecretBox } from "../session/crypto";
 import type { LiveSession } from "../session/live";
 import type { MailAccess } from "../session/manager";
 import type { StateStore } from "../state/store";
@@ -66,6 +68,14 @@ export class ComposeService {
       },
       this.#log,
       deps.uploadDir,
+      // several bridges share Redis: a user's next bridge must find the uploads of the last one
+      deps.state.backend === "redis"
+        ? {
+            state: deps.state,
+            box: new SecretBox(deps.config.sessionSecret),
+            ttlMs: deps.config.sessionIdleTtlMs,
+          }
+        : undefined,
     );
     this.#sender = new Sender({
       config: deps.config,
@@ -127,15 +137,16 @@ export class ComposeService {
   /**
    * The session ended (sign-out, expiry): what it held for undo is sent now, then its uploads
    * and its IMAP connection go; its scheduled mail stays in the outbox and goes at its time.
-   * Runs in the background; `close` waits for it.
+   * Runs in the background; `close` waits for it. `signedOut: false` when the session is only
+   * gone from this bridge (it may live on in another): uploads shared with the others stay.
    */
-  endSession(key: string): void {
+  endSession(key: string, opts: { signedOut?: boolean } = {}): void {
     const ending = (async () => {
       await this.#sender.sendHeldNow(key);
       const session = this.#sessions.get(key);
       this.#sessions.delete(key);
       await session?.imap.close();
-      await this.uploads.dropSession(key);
+      await this.uploads.dropSession(key, { shared: opts.signedOut ?? true });
     })()
       .catch((err: unknown) => this.#log.warn({ err }, "ending a compose session failed"))
       .finally(() => this.#ending.delete(ending));
@@ -151,7 +162,7 @@ export class ComposeService {
     const now = Date.now();
     for (const [key, session] of this.#sessions) {
       if (!this.#deps.isLive(key)) {
-        this.endSession(key);
+        this.endSession(key, { signedOut: false });
         continue;
       }
       // an index nobody asked for in a while is rebuilt on demand

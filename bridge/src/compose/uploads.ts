@@ -8,10 +8,17 @@
  *
  * A file a queued message uses is pinned: deleting it then hides it at once and removes it
  * when the message is done with it.
+ *
+ * **Shared with other bridges** (`SharedUploads`, given when the state store is Redis): each
+ * stored file is also written to the state store, sealed under FERRY_SESSION_SECRET and bound to
+ * its session and id, expiring with the session's idle lifetime, before the upload is answered.
+ * A bridge asked for an upload it does not have (its user came over from a bridge that died)
+ * fetches it from there into its own directory first (`restore`), so a composer's attachments
+ * survive a failover without the browser sending them again. Deleting an upload deletes the copy.
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +26,23 @@ import type { Readable } from "node:stream";
 import type { TUploadInfo } from "@ferry/protocol";
 import { BridgeError } from "../errors";
 import type { Logger } from "../log";
+import type { SecretBox } from "../session/crypto";
+import type { StateStore } from "../state/store";
 import { sanitizeFilename, sanitizeMimeType } from "./headers";
+
+/** Where uploads are shared with the other bridges on one state store. */
+export interface SharedUploads {
+  state: StateStore;
+  /** Seals the copies (FERRY_SESSION_SECRET's box). */
+  box: SecretBox;
+  /** How long a copy is kept: the session's idle lifetime. */
+  ttlMs: number;
+}
+
+const sharedKey = (sessionKey: string, id: string) => `upload:${sessionKey}:${id}`;
+
+/** Upload ids are what newUploadId makes: anything else is never looked up in the store. */
+const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export interface StoredUpload {
   readonly id: string;
@@ -55,11 +78,13 @@ export class UploadStore {
   readonly #baseDir: string;
   #root: Promise<string> | undefined;
   readonly #sessions = new Map<string, SessionUploads>();
+  readonly #shared: SharedUploads | undefined;
 
-  constructor(limits: UploadLimits, log: Logger, baseDir = tmpdir()) {
+  constructor(limits: UploadLimits, log: Logger, baseDir = tmpdir(), shared?: SharedUploads) {
     this.#limits = limits;
     this.#log = log;
     this.#baseDir = baseDir;
+    this.#shared = shared;
   }
 
   get limits(): UploadLimits {
@@ -209,7 +234,9 @@ export class UploadStore {
       await unlink(path).catch(() => undefined);
       throw new BridgeError("unauthorized", "Sign in again.");
     }
-    session.files.set(id, { id, filename, type, size, path, pins: 0, deleted: false });
+    const file: StoredUpload = { id, filename, type, size, path, pins: 0, deleted: false };
+    session.files.set(id, file);
+    await this.#share(key, file);
     return { uploadId: id, filename, size, type };
   }
 
@@ -233,8 +260,76 @@ export class UploadStore {
       await unlink(path).catch(() => undefined);
       throw new BridgeError("internal", "The attachment could not be stored.", { cause: err });
     }
-    session.files.set(id, { id, filename, type, size: data.length, path, pins: 0, deleted: false });
+    const file: StoredUpload = {
+      id,
+      filename,
+      type,
+      size: data.length,
+      path,
+      pins: 0,
+      deleted: false,
+    };
+    session.files.set(id, file);
+    await this.#share(key, file, data);
     return { uploadId: id, filename, size: data.length, type };
+  }
+
+  /** Writes a sealed copy of `file` to the shared store (when there is one). */
+  async #share(key: string, file: StoredUpload, data?: Buffer): Promise<void> {
+    if (!this.#shared) return;
+    const { state, box, ttlMs } = this.#shared;
+    const bytes = data ?? (await readFile(file.path));
+    const value = JSON.stringify({
+      filename: file.filename,
+      type: file.type,
+      data: bytes.toString("base64"),
+    });
+    const k = sharedKey(key, file.id);
+    try {
+      await state.set(k, box.seal(value, k), { ttlMs });
+    } catch (err) {
+      // this bridge still has it; only a failover before the store is back would miss it
+      this.#log.warn({ err }, "upload not shared with the other bridges");
+    }
+  }
+
+  /**
+   * Makes sure each upload `ids` names is here: one this bridge does not have is fetched from
+   * the shared store (its user's earlier bridge stored it there). Ids found nowhere are left
+   * out: `get` then answers undefined and the draft is refused as before.
+   */
+  async restore(key: string, ids: readonly string[]): Promise<void> {
+    if (!this.#shared) return;
+    const { state, box } = this.#shared;
+    for (const id of ids) {
+      if (!UPLOAD_ID.test(id) || this.get(key, id)) continue;
+      const k = sharedKey(key, id);
+      const sealed = await state.get(k);
+      const opened = sealed === undefined ? null : box.open(sealed, k);
+      if (opened === null) continue;
+      const copy = JSON.parse(opened) as { filename: string; type: string; data: string };
+      const data = Buffer.from(copy.data, "base64");
+      const session = await this.#session(key);
+      if (session.files.has(id)) continue;
+      this.#checkQuota(session, data.length);
+      const path = join(session.dir, id);
+      session.bytes += data.length;
+      try {
+        await writeFile(path, data, { flag: "wx", mode: 0o600 });
+      } catch (err) {
+        session.bytes -= data.length;
+        throw new BridgeError("internal", "The attachment could not be stored.", { cause: err });
+      }
+      session.files.set(id, {
+        id,
+        filename: copy.filename,
+        type: copy.type,
+        size: data.length,
+        path,
+        pins: 0,
+        deleted: false,
+      });
+    }
   }
 
   /** The upload `id` of session `key`, unless deleted. */
@@ -277,16 +372,30 @@ export class UploadStore {
       session.files.delete(file.id);
       session.bytes -= file.size;
     }
+    await this.#shared?.state
+      .delete(sharedKey(key, file.id))
+      .catch((err: unknown) => this.#log.warn({ err }, "shared upload not removed"));
     await unlink(file.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") this.#log.warn({ err: { code: err.code } }, "upload not removed");
     });
   }
 
-  /** Removes every upload of a session (it ended). */
-  async dropSession(key: string): Promise<void> {
+  /**
+   * Removes every upload of a session here; with `shared`, the copies in the shared store too
+   * (the session ended, rather than moved to another bridge).
+   */
+  async dropSession(key: string, opts: { shared?: boolean } = {}): Promise<void> {
     const session = this.#sessions.get(key);
     if (!session) return;
     this.#sessions.delete(key);
+    if (this.#shared && opts.shared) {
+      const { state } = this.#shared;
+      await Promise.all(
+        [...session.files.keys()].map((id) =>
+          state.delete(sharedKey(key, id)).catch(() => undefined),
+        ),
+      );
+    }
     await rm(session.dir, { recursive: true, force: true }).catch((err: unknown) =>
       this.#log.warn({ err }, "upload directory not removed"),
     );

@@ -21,6 +21,13 @@ import { makeCertificates } from "./tls";
 export { CORPUS_DIR } from "./corpus-dir";
 export { ensureMailServerPackages, missingMailServerPackages } from "./install";
 export { type Envelope, lmtpDeliver } from "./lmtp";
+export {
+  ferryProxyConfig,
+  nginxInstalled,
+  type ProxyServer,
+  startFerryProxy,
+} from "./nginx";
+export { freePorts } from "./ports";
 export { registeredConfigDirs as postfixAlternateConfigDirs } from "./postfix";
 export { type RedisServer, redisServerInstalled, startRedisServer } from "./redis";
 export {

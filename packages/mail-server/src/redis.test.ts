@@ -41,4 +41,22 @@ describe("startRedisServer", () => {
     expect(pid !== undefined && isAlive(pid)).toBe(false);
     expect(existsSync(redis.dir)).toBe(false);
   });
+  it("halt() takes it down with its data; resume() brings it back on the same port with it", async () => {
+    const redis = await startRedisServer();
+    try {
+      await talk(redis.port, ["SET kept across-a-restart"], (r) => r.includes("+OK"));
+      const before = redis.pid();
+      await redis.halt();
+      expect(before !== undefined && isAlive(before)).toBe(false);
+      expect(redis.pid()).toBeUndefined();
+      await expect(talk(redis.port, ["PING"], () => true)).rejects.toThrow(/ECONNREFUSED/);
+      await redis.resume();
+      expect(redis.pid()).not.toBe(before);
+      const reply = await talk(redis.port, ["GET kept"], (r) => r.endsWith("\r\n") && r.length > 5);
+      expect(reply).toBe("$16\r\nacross-a-restart\r\n");
+    } finally {
+      await redis.stop();
+    }
+    expect(existsSync(redis.dir)).toBe(false);
+  });
 });

@@ -3,10 +3,13 @@
  * starts Dovecot: Debian's /usr/bin/redis-server run directly (never the system service, its
  * config or its port), on a free port of 127.0.0.1, in its own temp dir, with no persistence
  * (no RDB snapshots, no append-only file), stopped and removed by `stop()` or at process exit.
+ * `halt()` and `resume()` take it down and bring it back on the same port with the same data
+ * (saved to its dir on the way down, loaded on the way up), for tests of a Redis outage.
  */
 import { spawn } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { track, untrack } from "./cleanup";
@@ -25,6 +28,15 @@ export interface RedisServer {
   /** Its temp dir (log file, working dir). */
   dir: string;
   pid(): number | undefined;
+  /**
+   * Shuts the server down with its data saved to its dir (SHUTDOWN SAVE) and waits until it is
+   * gone: clients then get "connection refused" on its port until `resume()`.
+   */
+  halt(): Promise<void>;
+  /** Starts it again after `halt()` on the same port and dir, with the saved data. */
+  resume(): Promise<void>;
+  /** `halt()` then `resume()`. */
+  restart(): Promise<void>;
   /** Stops the server, waits until it is gone and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -69,6 +81,31 @@ class Instance implements RedisServer {
     }
   }
 
+  async halt(): Promise<void> {
+    const pid = this.#pid;
+    if (pid === undefined) return;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(this.port, this.host);
+      socket.once("error", reject);
+      socket.once("close", () => resolve());
+      socket.on("data", () => undefined);
+      socket.write("SHUTDOWN SAVE\r\n");
+    });
+    await waitFor("redis-server to shut down", () => !isAlive(pid));
+    this.#pid = undefined;
+  }
+
+  async resume(): Promise<void> {
+    if (this.#pid !== undefined) return;
+    if (this.#stopping) throw new Error("redis-server was stopped");
+    this.#pid = await launch(this.dir, this.port, () => this.logTail());
+  }
+
+  async restart(): Promise<void> {
+    await this.halt();
+    await this.resume();
+  }
+
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       untrack(this);
@@ -86,12 +123,12 @@ class Instance implements RedisServer {
   }
 }
 
-async function startOnce(): Promise<RedisServer> {
-  if (!redisServerInstalled()) {
-    throw new Error(`${REDIS_SERVER} is missing: apt-get install redis-server`);
-  }
-  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
-  const [port = 0] = await freePorts(1);
+/** Runs redis-server on `port` with `dir` as its working dir; resolves with its pid once it listens. */
+async function launch(
+  dir: string,
+  port: number,
+  logTail: () => string,
+): Promise<number | undefined> {
   const out = openSync(join(dir, "redis.log"), "a");
   let pid: number | undefined;
   let exited: string | undefined;
@@ -132,18 +169,32 @@ async function startOnce(): Promise<RedisServer> {
   } finally {
     closeSync(out);
   }
-  const instance = new Instance(dir, port, pid);
-  track(instance);
   try {
     await waitFor(`redis-server on 127.0.0.1:${port}`, () => {
       if (exited !== undefined) throw new Error(exited);
       return isListening({ host: "127.0.0.1", port });
     });
+  } catch (err) {
+    if (pid !== undefined) await terminateTree("redis-server", pid).catch(() => undefined);
+    throw new Error(`${(err as Error).message}${logTail()}`);
+  }
+  return pid;
+}
+
+async function startOnce(): Promise<RedisServer> {
+  if (!redisServerInstalled()) {
+    throw new Error(`${REDIS_SERVER} is missing: apt-get install redis-server`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
+  const [port = 0] = await freePorts(1);
+  const instance = new Instance(dir, port, undefined);
+  track(instance);
+  try {
+    await instance.resume();
     return instance;
   } catch (err) {
-    const tail = instance.logTail();
     await instance.stop().catch(() => undefined);
-    throw new Error(`${(err as Error).message}${tail}`);
+    throw err;
   }
 }
 
