@@ -94,6 +94,10 @@ export async function startBridge(
     FERRY_SMTP_PORT: String(mail.submissionPort),
     FERRY_SMTP_SECURITY: "starttls",
     FERRY_CA_FILE: mail.caFile,
+    // The idle-sessions figure signs in up to 250 sessions per user and 1,000 from loopback:
+    // above the production defaults (20 per account, 50 per client address).
+    FERRY_SESSIONS_PER_ACCOUNT: "1000",
+    FERRY_SESSIONS_PER_CLIENT: "5000",
   };
   const child: ChildProcess = spawn(
     process.execPath,
