@@ -17,6 +17,7 @@ import { launchBrowser } from "./browser/browser";
 import { cleanupAll, interrupted } from "./cleanup";
 import { BenchConfigError, type FigureName, loadBenchConfig } from "./config";
 import type { FigureContext } from "./figures/context";
+import { countsFigure } from "./figures/counts";
 import { firstLoadFigure } from "./figures/first-load";
 import { jumpFigure } from "./figures/jump";
 import { pushFigure } from "./figures/push";
@@ -38,6 +39,7 @@ const TITLES: Record<FigureName, string> = {
   firstload: "6 first-load JS",
   sort: "7 sort by sender",
   searchall: "8 search all folders",
+  counts: "9 folder count → browser",
 };
 
 function tryRun(cmd: string, args: string[]): string | null {
@@ -79,12 +81,14 @@ async function main(): Promise<number> {
 
   let chromiumVersion: string | null = null;
   const needsStack = (
-    ["signin", "push", "reader", "jump", "sessions", "sort", "searchall"] as const
+    ["signin", "push", "reader", "jump", "sessions", "sort", "searchall", "counts"] as const
   ).some(wants);
   if (needsStack) {
     checkBuilt(config.root, { web: false });
     const mail = await step("mail server and seeding", () => startBenchMail(config));
-    const live = (["signin", "push", "reader", "jump", "sort", "searchall"] as const).some(wants);
+    const live = (
+      ["signin", "push", "reader", "jump", "sort", "searchall", "counts"] as const
+    ).some(wants);
     if (live) {
       const bridge = await step("bridge", () =>
         startBridge(config.root, mail.server, {
@@ -106,6 +110,7 @@ async function main(): Promise<number> {
       await run("push", () => pushFigure(ctx));
       await run("sort", () => sortFigure(ctx));
       await run("searchall", () => searchAllFigure(ctx));
+      await run("counts", () => countsFigure(ctx));
       await browser?.close();
       await bridge.stop();
     }

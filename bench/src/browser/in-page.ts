@@ -56,6 +56,17 @@ export const IN_PAGE_SCRIPT = String.raw`
         scrollTop: list.scrollTop,
       };
     },
+    // A link of the folder pane named exactly so (e.g. "Archive, 3 unread").
+    folder(name) {
+      const nav = document.querySelector('nav[aria-label="Folders"]');
+      if (!nav) return null;
+      for (const a of nav.querySelectorAll("a")) {
+        if (a.getAttribute("aria-label") === name && a.getBoundingClientRect().height > 0) {
+          return { name };
+        }
+      }
+      return null;
+    },
     // A loaded option whose accessible name contains the token, in the list's viewport.
     row(token) {
       const list = listbox();

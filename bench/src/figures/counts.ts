@@ -1,0 +1,209 @@
+/**
+ * Figure 9: a folder's count changes → the browser, p50 and p95. A message is filed into Archive
+ * (APPENDed by another IMAP client, as a Sieve rule or another device would) while every
+ * observer has INBOX open:
+ * - the floor: a bare imapflow client IDLE on Archive, stamped at `exists`;
+ * - the bridge side: a protocol client's `mailbox.status` for Archive with the new unread count
+ *   (pushed by IMAP NOTIFY where the server has it, else the bridge's 30 s poll would show);
+ * - the browser: a signed-in page showing INBOX, at the first frame in which the folder pane
+ *   names Archive with the new unread count.
+ * Time runs from the APPEND's completion (the server holds the message).
+ */
+import type { Page } from "playwright-core";
+import {
+  clockOffset,
+  coldContext,
+  saveFailure,
+  signInThroughForm,
+  signOutContext,
+  stamp,
+  watch,
+} from "../browser/browser";
+import { closeBare, connectBare } from "../client/floor";
+import { ProtocolClient, signIn, signOut } from "../client/protocol";
+import { smallMessage, token } from "../mail/messages";
+import { nowMs, progress, withTimeout } from "../progress";
+import { BUDGETS, errorRow, type Row, row } from "../report";
+import { percentile, summarize } from "../stats";
+import { type FigureContext, fmtMs } from "./context";
+
+const FIGURE = "9 folder count → browser";
+const FOLDER = "Archive";
+const TIMEOUT_MS = 15_000;
+
+interface Sample {
+  floor: number;
+  bridge: number;
+  browser: number | null;
+}
+
+export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
+  const { server } = ctx.mail;
+  const user = ctx.mail.push;
+
+  // The other client that files the messages, and the floor: a bare client IDLE on Archive.
+  const device = await connectBare(server, user, { disableAutoIdle: true });
+  const bare = await connectBare(server, user, { disableAutoIdle: true });
+  await bare.mailboxOpen(FOLDER);
+  let onExists: ((at: number) => void) | null = null;
+  bare.on("exists", () => {
+    const at = nowMs();
+    onExists?.(at);
+  });
+  const idling = bare.idle().catch(() => undefined);
+  const status = await device.status(FOLDER, { unseen: true });
+  let unseen = status === false ? 0 : (status.unseen ?? 0);
+
+  // Bridge side: a protocol client with INBOX open, like the web app.
+  const cookie = await signIn(ctx.bridge, user);
+  const client = await ProtocolClient.open(ctx.bridge, cookie);
+  await client.request({ type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false });
+  await client.request({ type: "mailboxes.list", id: client.id() });
+
+  // Browser: a page showing INBOX and the folder pane.
+  let page: Page | null = null;
+  let pageOffset = 0;
+  let pageOrigin = 0;
+  let browserError: unknown = ctx.browser ? null : new Error("the web app is not built");
+  const context = ctx.browser ? await coldContext(ctx.browser, ctx.bridge.url) : null;
+  if (context) {
+    try {
+      page = await context.newPage();
+      await page.goto("/");
+      await signInThroughForm(page, user);
+      await stamp(page, "load.rows");
+      const clock = await clockOffset(page);
+      pageOffset = clock.offset;
+      pageOrigin = clock.origin;
+    } catch (err) {
+      browserError = err;
+      if (page) await saveFailure(page, ctx.config.failureDir, "counts-sign-in");
+      page = null;
+    }
+  }
+
+  const samples: Sample[] = [];
+  let missed = 0;
+  try {
+    // The first filing is untimed (warms the folder's indexes on every side).
+    const total = ctx.config.deliveries + 1;
+    for (let i = 0; i < total; i++) {
+      unseen += 1;
+      const expected = unseen;
+      const floorSeen = new Promise<number>((resolve) => {
+        onExists = (at) => {
+          onExists = null;
+          resolve(at);
+        };
+      });
+      const bridgeSeen = client.next(
+        "mailbox.status",
+        (f) => f.mailbox === FOLDER && f.unseen === expected,
+        TIMEOUT_MS,
+      );
+      const name = `counts.${i}`;
+      if (page) await watch(page, name, "folder", `${FOLDER}, ${expected} unread`);
+
+      const raw = smallMessage({
+        from: "rules@example.test",
+        to: [user.email],
+        subject: token(`Filed ${i}`),
+      });
+      await device.append(FOLDER, raw);
+      const t0 = nowMs();
+
+      const [floorAt, bridgeAt] = await Promise.all([
+        withTimeout(floorSeen, TIMEOUT_MS, "exists").catch(() => Number.NaN),
+        bridgeSeen.then(
+          (a) => a.at,
+          () => Number.NaN,
+        ),
+      ]);
+      if (Number.isNaN(bridgeAt)) {
+        missed += 1;
+        progress(`counts: no mailbox.status within ${TIMEOUT_MS} ms for filing ${i}`);
+      }
+      let browser: number | null = null;
+      if (page) {
+        try {
+          const seen = await stamp(page, name, TIMEOUT_MS);
+          browser = pageOrigin + seen.at - pageOffset - t0;
+        } catch (err) {
+          browserError = err;
+          await saveFailure(page, ctx.config.failureDir, "counts");
+          page = null;
+        }
+      }
+      if (i === 0) continue;
+      samples.push({ floor: floorAt - t0, bridge: bridgeAt - t0, browser });
+    }
+  } finally {
+    client.close();
+    await signOut(ctx.bridge, cookie);
+    if (context) {
+      await signOutContext(context, ctx.bridge.url).catch(() => undefined);
+      await context.close();
+    }
+    await closeBare(bare);
+    await idling;
+    await closeBare(device);
+  }
+
+  const rows: Row[] = [];
+  if (missed > 0) {
+    rows.push(
+      errorRow(
+        "counts.bridge.missed",
+        FIGURE,
+        "bridge",
+        `${missed} filings never reached the socket (within ${TIMEOUT_MS / 1000} s)`,
+      ),
+    );
+  }
+  const floor = samples.map((s) => s.floor).filter((v) => !Number.isNaN(v));
+  const bridge = samples.map((s) => s.bridge).filter((v) => !Number.isNaN(v));
+  const browser = samples.flatMap((s) => (s.browser === null ? [] : [s.browser]));
+  for (const [stat, p, budget] of [
+    ["p50", 50, BUDGETS.pushP50],
+    ["p95", 95, BUDGETS.pushP95],
+  ] as const) {
+    rows.push(
+      row({
+        id: `counts.bridge.${stat}`,
+        figure: FIGURE,
+        label: `bridge: mailbox.status of ${FOLDER}`,
+        side: "bridge",
+        unit: "ms",
+        stat,
+        value: summarize(bridge, p),
+        floor: summarize(floor, p),
+        budget,
+        samples: bridge,
+        floorSamples: floor,
+      }),
+    );
+    if (browser.length > 0) {
+      rows.push(
+        row({
+          id: `counts.browser.${stat}`,
+          figure: FIGURE,
+          label: `browser: ${FOLDER}'s unread count in the folder pane`,
+          side: "browser",
+          unit: "ms",
+          stat,
+          value: summarize(browser, p),
+          floor: summarize(floor, p),
+          budget,
+          samples: browser,
+          floorSamples: floor,
+        }),
+      );
+    }
+  }
+  if (browser.length === 0) rows.push(errorRow("counts.browser", FIGURE, "browser", browserError));
+  progress(
+    `counts: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
+      (browser.length > 0 ? `, browser p50 ${fmtMs(percentile(browser, 50))}` : ""),
+  );
+  return rows;
+}
