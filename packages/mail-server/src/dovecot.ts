@@ -1,8 +1,9 @@
 /**
  * The fixture's Dovecot instance: config rendering (IMAP implicit TLS + STARTTLS, LMTP and an
  * auth inet_listener for Postfix SASL on loopback, Maildir++ with special-use folders,
- * passwd-file users, Pigeonhole: Sieve at LMTP delivery and ManageSieve with STARTTLS), start/stop
- * of the master process, and doveadm helpers.
+ * passwd-file users with an optional storage quota, Pigeonhole: Sieve at LMTP delivery and
+ * ManageSieve with STARTTLS, IMAP NOTIFY unless turned off), start/stop of the master process,
+ * and doveadm helpers.
  */
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
