@@ -193,6 +193,43 @@ test.describe("filters", () => {
     expect(scripts.scripts.roundcube).toBe(foreign);
   });
 
+  test("filters run in the order shown: Move down in a filter's menu (and drag on a desktop) reorders them on the server", async ({
+    mailPage: page,
+    stack,
+    account,
+    isPhone,
+  }) => {
+    const settings = await openSettings(page, isPhone);
+    for (const sender of ["first@example.test", "second@example.test"]) {
+      await settings.getByRole("button", { name: "New filter" }).click();
+      const editor = page.getByRole("dialog", { name: "New filter" });
+      await editor.getByLabel("From", { exact: true }).fill(sender);
+      await editor.getByLabel("Action 1").selectOption("star");
+      await editor.getByRole("button", { name: "Save" }).click();
+      await expect(editor).toBeHidden();
+    }
+    const order = async () => {
+      const text = (await listScripts(stack, account)).scripts.ferry ?? "";
+      return text.indexOf("first@example.test") < text.indexOf("second@example.test")
+        ? ["first", "second"]
+        : ["second", "first"];
+    };
+    const items = settings.getByRole("list", { name: "Filters" }).getByRole("listitem");
+    await expect(items).toHaveText([/first@/, /second@/]);
+    expect(await order()).toEqual(["first", "second"]);
+
+    await settings.getByRole("button", { name: "More for From: first@example.test" }).click();
+    await page.getByRole("menuitem", { name: "Move down" }).click();
+    await expect(items).toHaveText([/second@/, /first@/]);
+    await expect.poll(order).toEqual(["second", "first"]);
+
+    if (!isPhone) {
+      await items.nth(1).dragTo(items.nth(0));
+      await expect(items).toHaveText([/first@/, /second@/]);
+      await expect.poll(order).toEqual(["first", "second"]);
+    }
+  });
+
   test("with rules off (FERRY_SIEVE_PORT=0) no filters, vacation reply or filter button show", async ({
     browser,
     page: like,
