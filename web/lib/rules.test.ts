@@ -1,7 +1,16 @@
 import type { TRule } from "@ferry/protocol";
 import { ZRule } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
-import { blankAction, blankRule, cleanRule, listIdOf, ruleLike, ruleProblems } from "./rules";
+import { FerryError } from "./errors";
+import {
+  blankAction,
+  blankRule,
+  cleanRule,
+  listIdOf,
+  ruleLike,
+  ruleProblems,
+  rulesFailure,
+} from "./rules";
 
 function rule(patch: Partial<TRule>): TRule {
   return { ...blankRule(), ...patch };
@@ -76,4 +85,17 @@ it("cleanRule trims what is typed", () => {
   expect(r.name).toBe("n");
   expect(r.conditions[0]).toMatchObject({ name: "X-Tag", value: "v" });
   expect(r.actions[0]).toMatchObject({ address: "a@b.test" });
+});
+
+it("shows the server's reason when it rejects the script, and the catalog's words otherwise", () => {
+  const rejected = new FerryError(
+    "script_rejected",
+    "The server rejected the rules: line 4: unknown command",
+  );
+  expect(rulesFailure(rejected)).toBe(
+    "The mail server did not accept these filters. The server rejected the rules: line 4: unknown command",
+  );
+  expect(rulesFailure(new FerryError("sieve_unavailable", "raw server text"))).toBe(
+    "the server's filters could not be reached",
+  );
 });

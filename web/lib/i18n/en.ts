@@ -547,7 +547,7 @@ const en = {
   "rules.problem.folder": "Choose a folder.",
   "rules.problem.keyword": "A keyword is one word of letters, digits and - _ . $ (no spaces).",
   "rules.problem.address": "Enter an email address like name@example.com.",
-  "rules.rejected": "The mail server did not accept these filters. It said: {detail}",
+  "rules.rejected": "The mail server did not accept these filters. {detail}",
   "rules.saved": "Filter saved",
   "rules.applyTitle": "Apply to existing mail",
   "rules.applyCount": {
