@@ -1,8 +1,9 @@
 "use client";
 /**
  * The actions on the current target (the selected messages, or else the open one): Archive,
- * Delete, Snooze until…, Report spam / Not spam, Move to…, Copy to…, Mark as read/unread, Star/Unstar. In a read-only folder they are
- * disabled, except Copy to… (the messages stay where they are).
+ * Delete, Snooze until…, Report spam (in Junk: Not spam), Move to…, Copy to…, Mark as
+ * read/unread, Star/Unstar. In a read-only folder they are disabled, except Copy to… (the
+ * messages stay where they are).
  */
 import type { TMailbox } from "@ferry/protocol";
 import { type FolderEntry, folderLabel } from "@/hooks/use-mailboxes";
