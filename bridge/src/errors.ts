@@ -71,6 +71,7 @@ export function httpStatusOf(code: TErrorCode): number {
     case "smtp_auth_failed":
       return 502;
     case "smtp_not_configured":
+    case "store_unavailable":
       return 503;
     case "already_sent":
       return 409;

@@ -11,10 +11,15 @@
  * job ids. Ids and groups are URI-encoded in key names and set members.
  *
  * At start the server must answer (connect and PING) or `connectRedisStore` throws a StoreError
- * naming FERRY_REDIS_URL; once started, a lost connection is retried with a capped back-off.
+ * naming FERRY_REDIS_URL; once started, a lost connection is retried with a capped back-off
+ * (at most 5 s apart, so the bridge is back within seconds of Redis). Meanwhile every operation
+ * fails at once with BridgeError `store_unavailable` (a command already sent fails after two
+ * reconnection attempts): callers tell their users, the job runner tries again at its next
+ * poll, and nothing stored is touched.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { Redis, ReplyError } from "ioredis";
+import { BridgeError } from "../errors";
 import {
   assertQueueName,
   type CancelResult,
@@ -177,6 +182,15 @@ export async function connectRedisStore(
   return new RedisStore(client, redactRedisUrl(url), opts);
 }
 
+/** What every operation throws while Redis cannot be reached. */
+export function storeUnavailable(cause?: unknown): BridgeError {
+  return new BridgeError(
+    "store_unavailable",
+    "Ferry's state store cannot be reached right now; nothing was changed. Try again in a moment.",
+    cause === undefined ? {} : { cause },
+  );
+}
+
 export class RedisStore implements StateStore {
   readonly backend = "redis";
   readonly location: string;
@@ -189,6 +203,18 @@ export class RedisStore implements StateStore {
     this.location = location;
     this.#p = opts.prefix ?? "ferry:";
     this.#now = opts.now ?? Date.now;
+  }
+
+  /** Runs `op` on the connection: `store_unavailable` when there is none, or it breaks. */
+  async #run<T>(op: (r: Redis) => Promise<T>): Promise<T> {
+    if (this.#r.status !== "ready") throw storeUnavailable();
+    try {
+      return await op(this.#r);
+    } catch (err) {
+      // a reply is Redis's own answer (a script error): anything else is the connection
+      if (err instanceof ReplyError) throw err;
+      throw storeUnavailable(err);
+    }
   }
 
   #kv(key: string): string {
@@ -205,46 +231,54 @@ export class RedisStore implements StateStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.#r.get(this.#kv(key))) ?? undefined;
+    return (await this.#run((r) => r.get(this.#kv(key)))) ?? undefined;
   }
 
   async set(key: string, value: string, opts?: ExpiryOptions): Promise<void> {
-    if (opts?.ttlMs === undefined) await this.#r.set(this.#kv(key), value);
-    else await this.#r.set(this.#kv(key), value, "PX", Math.max(1, Math.ceil(opts.ttlMs)));
+    if (opts?.ttlMs === undefined) await this.#run((r) => r.set(this.#kv(key), value));
+    else {
+      const ms = Math.max(1, Math.ceil(opts.ttlMs));
+      await this.#run((r) => r.set(this.#kv(key), value, "PX", ms));
+    }
   }
 
   async add(key: string, value: string, opts?: ExpiryOptions): Promise<boolean> {
-    const result =
-      opts?.ttlMs === undefined
-        ? await this.#r.set(this.#kv(key), value, "NX")
-        : await this.#r.set(this.#kv(key), value, "PX", Math.max(1, Math.ceil(opts.ttlMs)), "NX");
+    const k = this.#kv(key);
+    const ttl = opts?.ttlMs;
+    const result = await this.#run((r) =>
+      ttl === undefined
+        ? r.set(k, value, "NX")
+        : r.set(k, value, "PX", Math.max(1, Math.ceil(ttl)), "NX"),
+    );
     return result === "OK";
   }
 
   async delete(key: string): Promise<void> {
-    await this.#r.del(this.#kv(key));
+    await this.#run((r) => r.del(this.#kv(key)));
   }
 
   async increment(key: string, by: number, opts?: ExpiryOptions): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new Error(`bad increment: ${by}`);
     const ttl = opts?.ttlMs === undefined ? "" : String(Math.max(1, Math.ceil(opts.ttlMs)));
-    return Number(await this.#r.eval(INCREMENT, 1, this.#kv(key), by, ttl));
+    return Number(await this.#run((r) => r.eval(INCREMENT, 1, this.#kv(key), by, ttl)));
   }
 
   async schedule(job: NewJob): Promise<boolean> {
     assertQueueName(job.queue);
     const member = enc(job.id);
-    const done = await this.#r.eval(
-      SCHEDULE,
-      3,
-      this.#job(job.queue, member),
-      this.#queue(job.queue),
-      this.#group(job.queue, job.group),
-      member,
-      job.group,
-      job.payload,
-      job.dueAt,
-      this.#now(),
+    const done = await this.#run((r) =>
+      r.eval(
+        SCHEDULE,
+        3,
+        this.#job(job.queue, member),
+        this.#queue(job.queue),
+        this.#group(job.queue, job.group),
+        member,
+        job.group,
+        job.payload,
+        job.dueAt,
+        this.#now(),
+      ),
     );
     return Number(done) === 1;
   }
@@ -253,15 +287,17 @@ export class RedisStore implements StateStore {
     assertQueueName(queue);
     const now = this.#now();
     const until = leaseEnd(now, opts.leaseMs);
-    const rows = (await this.#r.eval(
-      CLAIM_DUE,
-      1,
-      this.#queue(queue),
-      now,
-      until,
-      Math.max(0, Math.floor(opts.limit)),
-      this.#job(queue, ""),
-      `${randomUUID()}:`,
+    const rows = (await this.#run((r) =>
+      r.eval(
+        CLAIM_DUE,
+        1,
+        this.#queue(queue),
+        now,
+        until,
+        Math.max(0, Math.floor(opts.limit)),
+        this.#job(queue, ""),
+        `${randomUUID()}:`,
+      ),
     )) as [string, string, string, string, string, number][];
     return rows.map(([member, token, group, payload, dueAt, attempts]) => ({
       queue,
@@ -281,15 +317,8 @@ export class RedisStore implements StateStore {
     const until = leaseEnd(now, opts.leaseMs);
     const token = randomUUID();
     const member = enc(id);
-    const row = (await this.#r.eval(
-      CLAIM_ONE,
-      2,
-      this.#job(queue, member),
-      this.#queue(queue),
-      now,
-      until,
-      token,
-      member,
+    const row = (await this.#run((r) =>
+      r.eval(CLAIM_ONE, 2, this.#job(queue, member), this.#queue(queue), now, until, token, member),
     )) as [string, string, string, number] | null;
     if (row === null) return null;
     const [group, payload, dueAt, attempts] = row;
@@ -309,15 +338,17 @@ export class RedisStore implements StateStore {
     const now = this.#now();
     const until = leaseEnd(now, leaseMs);
     const member = enc(job.id);
-    const done = await this.#r.eval(
-      RENEW,
-      2,
-      this.#job(job.queue, member),
-      this.#queue(job.queue),
-      now,
-      job.token,
-      member,
-      until,
+    const done = await this.#run((r) =>
+      r.eval(
+        RENEW,
+        2,
+        this.#job(job.queue, member),
+        this.#queue(job.queue),
+        now,
+        job.token,
+        member,
+        until,
+      ),
     );
     if (Number(done) === 1) job.leasedUntil = until;
     return Number(done) === 1;
@@ -325,14 +356,8 @@ export class RedisStore implements StateStore {
 
   async #remove(queue: string, id: string, token: string): Promise<CancelResult> {
     const member = enc(id);
-    return (await this.#r.eval(
-      REMOVE,
-      2,
-      this.#job(queue, member),
-      this.#queue(queue),
-      this.#now(),
-      token,
-      member,
+    return (await this.#run((r) =>
+      r.eval(REMOVE, 2, this.#job(queue, member), this.#queue(queue), this.#now(), token, member),
     )) as CancelResult;
   }
 
@@ -342,15 +367,17 @@ export class RedisStore implements StateStore {
 
   async release(job: ClaimedJob, opts: { dueAt?: number } = {}): Promise<boolean> {
     const member = enc(job.id);
-    const done = await this.#r.eval(
-      RELEASE,
-      2,
-      this.#job(job.queue, member),
-      this.#queue(job.queue),
-      this.#now(),
-      job.token,
-      member,
-      opts.dueAt === undefined ? "" : String(opts.dueAt),
+    const done = await this.#run((r) =>
+      r.eval(
+        RELEASE,
+        2,
+        this.#job(job.queue, member),
+        this.#queue(job.queue),
+        this.#now(),
+        job.token,
+        member,
+        opts.dueAt === undefined ? "" : String(opts.dueAt),
+      ),
     );
     return Number(done) === 1;
   }
@@ -362,11 +389,14 @@ export class RedisStore implements StateStore {
 
   async jobs(queue: string, group: string): Promise<Job[]> {
     assertQueueName(queue);
-    const members = await this.#r.smembers(this.#group(queue, group));
+    const members = await this.#run((r) => r.smembers(this.#group(queue, group)));
     if (members.length === 0) return [];
-    const pipeline = this.#r.pipeline();
-    for (const member of members) pipeline.hgetall(this.#job(queue, member));
-    const results = (await pipeline.exec()) ?? [];
+    const results =
+      (await this.#run((r) => {
+        const pipeline = r.pipeline();
+        for (const member of members) pipeline.hgetall(this.#job(queue, member));
+        return pipeline.exec();
+      })) ?? [];
     const now = this.#now();
     const out: Job[] = [];
     members.forEach((member, i) => {

@@ -71,6 +71,11 @@ export const ErrorCode = z.enum([
   "folder_exists",
   /** Inbox and the special-use folders (Sent, Drafts, Trash, Junk, Archive) are kept as they are. */
   "folder_protected",
+  /**
+   * The bridge's state store (Redis) cannot be reached right now: nothing was changed and
+   * nothing held is lost; try again in a moment. The session is still signed in.
+   */
+  "store_unavailable",
   "internal",
   // Made by the browser itself, never sent by the bridge:
   /** The browser could not reach the bridge at all (offline, bridge down, upload cut off). */

@@ -633,6 +633,7 @@ const en = {
   "error.folder_name_invalid": "that folder name cannot be used",
   "error.folder_exists": "a folder of that name already exists there",
   "error.folder_protected": "this folder cannot be renamed or deleted",
+  "error.store_unavailable": "Ferry's server cannot reach its storage right now; nothing is lost, try again in a moment",
   "error.internal": "something went wrong on the server",
   "error.network": "Ferry's server could not be reached",
   "error.timeout": "the server took too long to answer",
