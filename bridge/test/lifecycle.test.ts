@@ -107,11 +107,11 @@ describe("after the last socket closes", () => {
       type: "mailbox.opened",
       mailbox: "Archive",
     });
-    await untilConnections(u.email, 3); // command, INBOX, Archive
+    await untilConnections(u.email, 4); // command, INBOX, NOTIFY (other folders' counts), Archive
 
     // One tab closes: its folder is let go of, the session keeps the rest for the other tab.
     await closeSocket(one);
-    await untilConnections(u.email, 2);
+    await untilConnections(u.email, 3);
     const live = b.bridge.sessions.live.get(key);
     expect(live).toBeDefined();
 
@@ -132,7 +132,7 @@ describe("after the last socket closes", () => {
       expect(list.mailboxes.map((m) => m.path)).toEqual(expect.arrayContaining(["INBOX"]));
     }
     expect(b.bridge.sessions.live.get(key)).not.toBe(live);
-    await untilConnections(u.email, 2);
+    await untilConnections(u.email, 3);
     // New mail is pushed on the rebuilt session.
     await mail.deliver(plainMessage(u.email, "after the rebuild"), {
       from: "carol@example.test",
