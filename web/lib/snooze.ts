@@ -1,7 +1,8 @@
 /**
  * Snooze in the page: the wake-time choices (in the user's own time zone, the browser's), the
- * account's snoozes as a query kept current by `snoozes.changed` (pushed to every tab), and the
- * requests that snooze messages and bring them back early. What the bridge does with them, and
+ * account's snoozes as a query kept current by `snoozes.changed` (pushed to every tab), how
+ * many there are (for the question before signing out), and the requests that snooze messages
+ * and bring them back early. What the bridge does with them, and
  * why a Snoozed folder, is said in bridge/src/snooze/service.ts.
  */
 import type { TSnooze, TUidSet } from "@ferry/protocol";
@@ -69,13 +70,34 @@ function listen(): void {
   onSessionEnd(() => queryClient.removeQueries({ queryKey: snoozesKey }));
 }
 
+async function listSnoozes(): Promise<TSnooze[]> {
+  return (await socket.request({ type: "snooze.list" })).snoozes;
+}
+
 /** The account's snoozes, by wake time, live. */
 export function useSnoozes() {
   listen();
-  return useQuery({
-    queryKey: snoozesKey,
-    queryFn: async () => (await socket.request({ type: "snooze.list" })).snoozes,
-  });
+  return useQuery({ queryKey: snoozesKey, queryFn: listSnoozes });
+}
+
+/**
+ * How many messages the account has snoozed, asked of the bridge when this page does not know
+ * yet (a page that never opened the Snoozed view); what the page knows when the bridge cannot
+ * answer.
+ */
+export async function snoozedCount(): Promise<number> {
+  listen();
+  try {
+    const list = await queryClient.fetchQuery({
+      queryKey: snoozesKey,
+      queryFn: listSnoozes,
+      // kept current by snoozes.changed and by the refetch after each reconnect (listen)
+      staleTime: Number.POSITIVE_INFINITY,
+    });
+    return list.length;
+  } catch {
+    return queryClient.getQueryData<TSnooze[]>(snoozesKey)?.length ?? 0;
+  }
 }
 
 /** Snoozes `set` until `wakeAt`; the messages leave their folder (live, by the bridge's push). */

@@ -438,7 +438,11 @@ const en = {
   "snooze.view.wakeFailed": "Could not bring it back ({reason}).",
   "snooze.view.problemSignin": "Could not come back: the saved password no longer works. It will once you sign in again.",
   "snooze.view.problemServer": "Could not reach the mail server yet; trying again.",
-  "snooze.signOut": "You have {count} snoozed messages. They still come back to your Inbox at their times: Ferry keeps your password, sealed on its server, until the last one has. (To leave nothing behind, bring them back from the Snoozed folder first.) Sign out?",
+  "snooze.signOut": {
+    one: "You have {count} snoozed message. It still comes back to your Inbox at its time: Ferry keeps your password, sealed on its server, until it has. (To leave nothing behind, bring it back from the Snoozed folder first.) Sign out?",
+    other:
+      "You have {count} snoozed messages. They still come back to your Inbox at their times: Ferry keeps your password, sealed on its server, until the last one has. (To leave nothing behind, bring them back from the Snoozed folder first.) Sign out?",
+  },
   "settings.undo.off": "Off (send at once)",
   "settings.identities.title": "Send mail as",
   "settings.identities.intro":
