@@ -2,9 +2,11 @@
 /**
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
  * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
- * behind a Suspense boundary (see `lib/chunk.ts`).
+ * behind a Suspense boundary (see `lib/chunk.ts`). While signed in, the service worker keeps the
+ * app shell for starting offline (lib/service-worker.ts).
  */
 import { useEffect } from "react";
+import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, useSession } from "@/lib/session";
 import { mailRootChunk } from "./mail-root-loader";
 import { SignIn } from "./sign-in";
@@ -20,6 +22,10 @@ function SignedIn({ email }: { email: string }) {
 export function App() {
   useEffect(() => initSession(), []);
   const session = useSession();
+  // The app shell is kept for offline starts only while someone is signed in.
+  useEffect(() => {
+    if (session.phase === "signedIn") registerServiceWorker();
+  }, [session]);
   switch (session.phase) {
     case "checking":
       return <Splash />;

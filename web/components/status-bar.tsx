@@ -1,17 +1,20 @@
 "use client";
 /**
  * Shown only when Ferry is not fully online: reconnecting, offline, the mail server away, or
- * this page out of date because Ferry was updated (lib/version-skew).
+ * this page out of date because Ferry was updated (lib/version-skew), or a new build installed
+ * by the service worker and waiting for the user to reload (lib/service-worker).
  */
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { t } from "@/lib/i18n";
 import { socket } from "@/lib/mail-client";
+import { reloadIntoUpdate, useUpdateReady } from "@/lib/service-worker";
 import { useUpdateNotice } from "@/lib/version-skew";
 import { CloudOffIcon } from "./icons";
 
 export function StatusBar() {
   const { socket: s, imap } = useConnectionState();
   const update = useUpdateNotice();
+  const updateReady = useUpdateReady();
   let text: string | null = null;
   let canRetry = false;
   let canReload = false;
@@ -28,6 +31,10 @@ export function StatusBar() {
     canRetry = true;
   } else if (s === "online" && imap === "reconnecting") text = t("connection.imapReconnecting");
   else if (s === "online" && imap === "offline") text = t("connection.imapOffline");
+  else if (updateReady) {
+    text = t("connection.updateReady");
+    canReload = true;
+  }
   if (!text) return null;
   return (
     <div
@@ -48,7 +55,7 @@ export function StatusBar() {
       {canReload ? (
         <button
           type="button"
-          onClick={() => window.location.reload()}
+          onClick={() => void reloadIntoUpdate()}
           className="rounded px-2 font-medium underline hover:bg-amber-200 dark:hover:bg-amber-900"
         >
           {t("connection.reload")}

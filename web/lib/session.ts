@@ -4,13 +4,14 @@
  * can paint the cached mailbox at once while `GET /api/session` confirms the session.
  * The password is never stored anywhere in the browser. Whenever a session ends (signed out, or
  * found expired: 401, socket closed with 4001), the mail kept in the browser is deleted before
- * the sign-in page shows.
+ * the sign-in page shows, and the service worker (which holds only the app shell) is removed.
  */
 import type { TSessionRequest } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
 import { FerryError } from "./errors";
 import { clearPersisted } from "./persist";
+import { unregisterServiceWorker } from "./service-worker";
 
 const ACCOUNT_KEY = "ferry.account";
 
@@ -64,7 +65,11 @@ export function onSignedIn(hook: () => void): () => void {
 /** Drops the session's state in this browser: the socket, the cache in memory and on disk. */
 async function clearLocally(): Promise<void> {
   writeAccount(null);
-  await Promise.allSettled([...[...signOutHooks].map(async (h) => h()), clearPersisted()]);
+  await Promise.allSettled([
+    ...[...signOutHooks].map(async (h) => h()),
+    clearPersisted(),
+    unregisterServiceWorker(),
+  ]);
 }
 
 async function endLocally(notice: "expired" | null): Promise<void> {

@@ -14,6 +14,7 @@
 import { ZComposeDraft, ZUidRef } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { type DraftSnapshot, openComposer, snapshotComposer } from "./compose/store";
+import { reloadIntoUpdate } from "./service-worker";
 import type { FerrySocket } from "./socket";
 
 const RELOADED_FOR_KEY = "ferry.reloadedFor";
@@ -82,7 +83,7 @@ function defaultDeps(socket: VersionSkewDeps["socket"]): VersionSkewDeps {
   return {
     socket,
     storage,
-    reload: () => window.location.reload(),
+    reload: () => void reloadIntoUpdate(),
     snapshotDraft: snapshotComposer,
     reopenDraft: (d) => openComposer({ kind: "restore", ...d, problem: null }),
   };

@@ -265,6 +265,7 @@ const en = {
   "connection.updating": "Ferry was updated. Reloading…",
   "connection.outdated": "Ferry was updated. Reload the page to keep using it.",
   "connection.reload": "Reload",
+  "connection.updateReady": "A new version is ready",
 
   // Theme
   "theme.toggle": "Theme: {mode}",

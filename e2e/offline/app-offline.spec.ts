@@ -1,0 +1,89 @@
+/**
+ * Ferry as an installed app: the service worker keeps the app shell, so with no network at all
+ * (the whole origin, not only the socket) a reload still starts Ferry and paints the cached mail.
+ */
+import type { Page } from "@playwright/test";
+import { expect, messageList, reader, rows, showFolders, test } from "../fixtures/test";
+
+/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
+async function cached(page: Page, text: string): Promise<boolean> {
+  return page.evaluate(
+    (needle) =>
+      new Promise<boolean>((resolve) => {
+        const req = indexedDB.open("keyval-store");
+        req.onerror = () => resolve(false);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
+          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
+          get.onsuccess = () =>
+            resolve(typeof get.result === "string" && get.result.includes(needle));
+          get.onerror = () => resolve(false);
+        };
+      }),
+    text,
+  );
+}
+
+/** Whether an active service worker is ready to answer for this page's origin. */
+async function serviceWorkerActive(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration("/");
+    return reg?.active?.state === "activated";
+  });
+}
+
+test.describe("installable app", () => {
+  test("with no network at all, a reload starts Ferry and shows the cached mail", async ({
+    mailPage: page,
+    context,
+    isPhone,
+  }) => {
+    const first = rows(page).first();
+    const name = ((await first.getAttribute("aria-label")) ?? "").replace(/^unread, /, "");
+    await first.click();
+    const subject = (await reader(page).getByRole("heading", { level: 2 }).textContent()) ?? "";
+    await expect(reader(page).getByText("Loading message…")).toHaveCount(0);
+    await expect.poll(() => cached(page, '"complete":true'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
+    if (isPhone) await page.getByRole("button", { name: "Back to messages" }).click();
+
+    await context.setOffline(true);
+    await page.reload();
+
+    await expect(messageList(page)).toBeVisible();
+    await expect(rows(page).first()).toBeVisible();
+    await expect(page.getByText(/^40 messages$/)).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: /Offline|Connecting/ })).toBeVisible();
+    await messageList(page).getByRole("option", { name }).click();
+    await expect(reader(page, subject)).toBeVisible();
+    await expect(reader(page).getByText("Loading message…")).toHaveCount(0);
+    await expect(reader(page).getByRole("alert")).toHaveCount(0);
+    await context.setOffline(false);
+  });
+
+  test("signing out removes the service worker: offline, nothing starts", async ({
+    mailPage: page,
+    context,
+    account,
+    isPhone,
+  }) => {
+    await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
+    if (isPhone) {
+      await showFolders(page, isPhone);
+      await page.getByRole("button", { name: `Signed in as ${account.email}` }).click();
+      await page.getByRole("menuitem", { name: "Sign out" }).click();
+    } else {
+      await page.getByRole("button", { name: "Sign out" }).click();
+    }
+    await expect(page.getByLabel("Email address")).toBeVisible();
+    await expect
+      .poll(() =>
+        page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length),
+      )
+      .toBe(0);
+    await context.setOffline(true);
+    await expect(page.reload()).rejects.toThrow();
+    await context.setOffline(false);
+  });
+});
