@@ -43,6 +43,7 @@ import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
 import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
+import { conversationWindow } from "../threads/conversations";
 import type { LiveSession, MailboxOwner } from "../session/live";
 
 export interface DispatchContext {
@@ -128,6 +129,26 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       const sorted =
         frame.sort !== undefined &&
         (frame.sort.key !== DEFAULT_SORT.key || frame.sort.reverse !== DEFAULT_SORT.reverse);
+      if (frame.conversations === true && query === null && !sorted) {
+        const rev = mail.revision(frame.mailbox);
+        const result = await mail.run((client) =>
+          conversationWindow(client, {
+            mailbox: frame.mailbox,
+            offset: frame.offset,
+            limit: frame.limit,
+            me: [live.email],
+            ...modeOf(frame.mailbox),
+          }),
+        );
+        answer(frame, {
+          type: "list.window",
+          id: frame.id,
+          query: frame.query,
+          ...result,
+          ...(rev ? { rev } : {}),
+        });
+        return;
+      }
       const prefetched =
         modeOf(frame.mailbox).readOnly !== true && !sorted ? takeInboxHead(mail, frame) : null;
       // Read before the window is (it asks the server first), or while nothing was pushed since

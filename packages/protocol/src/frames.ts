@@ -11,6 +11,7 @@ import {
   ZAttachment,
   ZBodyPart,
   ZConnectionState,
+  ZConversationRow,
   ZEnvelope,
   ZEventRevision,
   ZListSort,
@@ -71,6 +72,11 @@ export const ZListWindow = z.object({
   limit: z.number().int().min(1).max(MAX_WINDOW),
   query: z.string().max(1000).nullable().default(null),
   sort: ZListSort.optional(),
+  /**
+   * One row per conversation (the reply's `conversations`, `total` counting conversations).
+   * Only for the plain list: with a query or another order than DEFAULT_SORT it is ignored.
+   */
+  conversations: z.boolean().optional(),
 });
 
 /** Open a message: a `message.header` reply at once, then `message.body` chunks, then `message.end`. */
@@ -229,6 +235,8 @@ export const ZWindow = z.object({
   canSort: z.boolean().optional(),
   /** For a search of several folders: the folders it searched, in the server's spelling. */
   searched: z.array(z.string()).optional(),
+  /** Asked for `conversations`: one per row of `rows` (its newest message), in the same order. */
+  conversations: z.array(ZConversationRow).optional(),
 });
 export type TWindow = z.infer<typeof ZWindow>;
 

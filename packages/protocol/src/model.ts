@@ -98,6 +98,42 @@ export const ZMessageRow = z.object({
 });
 export type TMessageRow = z.infer<typeof ZMessageRow>;
 
+/** A message of a conversation that sits in another folder than the list's (the user's reply in Sent). */
+export const ZConversationMember = z.object({
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  uid: z.number().int().positive(),
+});
+export type TConversationMember = z.infer<typeof ZConversationMember>;
+
+/**
+ * One row of a list of conversations (`list.window` with `conversations`): a thread as the
+ * server's THREAD=REFERENCES groups it (else the bridge's RFC 5256 algorithm), placed where its
+ * newest message in this folder sits.
+ */
+export const ZConversationRow = z.object({
+  /** The row of the conversation's newest message in this folder. */
+  newest: ZMessageRow,
+  /** UIDs of its messages in this folder, newest first. */
+  uids: z.array(z.number().int().positive()),
+  /** Its messages found in other folders by Message-ID (the user's replies in Sent). */
+  elsewhere: z.array(ZConversationMember),
+  /** Messages in all: `uids` and `elsewhere`. */
+  count: z.number().int().positive(),
+  /** Senders and recipients, oldest first, each once; `me` marks the user. */
+  participants: z.array(ZAddress.extend({ me: z.boolean() })),
+  /** The newest message's subject (of all its messages, wherever they are). */
+  subject: z.string(),
+  /** The newest date of all its messages (ISO 8601). */
+  date: z.string().nullable(),
+  /** Any of its messages is unread / starred / has attachments / is a draft. */
+  unread: z.boolean(),
+  starred: z.boolean(),
+  hasAttachments: z.boolean(),
+  hasDraft: z.boolean(),
+});
+export type TConversationRow = z.infer<typeof ZConversationRow>;
+
 /**
  * What a list is ordered by. `arrival` is when the server received the message (the default
  * order, needs no SORT); the others need the server's SORT (RFC 5256): `date` is the Date header
