@@ -8,13 +8,24 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
 import { htmlPart, message } from "../fixtures/mime";
 import type { Account } from "../fixtures/stack";
-import { deliver, expect, reader, row, signIn, test, unique } from "../fixtures/test";
+import {
+  deliver,
+  expect,
+  folders,
+  messageList,
+  reader,
+  row,
+  showFolders,
+  signIn,
+  test,
+  unique,
+} from "../fixtures/test";
 
 test.use({ seed: { inbox: 3 } });
 
 async function openSettings(page: Page, isPhone: boolean) {
   if (isPhone) {
-    await page.getByRole("button", { name: "Show folders" }).click();
+    await showFolders(page, isPhone);
     await page.getByRole("button", { name: /^Signed in as/ }).click();
     await page.getByRole("menuitem", { name: "Settings" }).click();
   } else {
@@ -81,7 +92,7 @@ test.describe("settings follow the user", () => {
 
     // And a page opened later in B starts from it.
     await b.reload();
-    await expect(b.getByRole("listbox", { name: "Messages" })).toBeVisible();
+    await expect(isPhone ? folders(b) : messageList(b)).toBeVisible();
     await expect((await openSettings(b, isPhone)).getByLabel(label)).toHaveValue("30");
     await b.context().close();
   });
