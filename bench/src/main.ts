@@ -25,6 +25,7 @@ import { readerFigure } from "./figures/reader";
 import { sessionsFigure } from "./figures/sessions";
 import { signInFigure } from "./figures/sign-in";
 import { searchAllFigure, sortFigure } from "./figures/sort-search";
+import { resumeFigure, storeFigure } from "./figures/state";
 import { progress, step } from "./progress";
 import { errorRow, type Row, renderNotes, renderTable, writeJson } from "./report";
 import { checkBuilt, startBridge } from "./stack/bridge";
@@ -40,6 +41,8 @@ const TITLES: Record<FigureName, string> = {
   sort: "7 sort by sender",
   searchall: "8 search all folders",
   counts: "9 folder count → browser",
+  store: "10 state store",
+  resume: "11 resume",
 };
 
 function tryRun(cmd: string, args: string[]): string | null {
@@ -78,10 +81,21 @@ async function main(): Promise<number> {
     if (!webBuilt) throw new Error("web/out/index.html missing: run `pnpm build` first");
     return firstLoadFigure(config.root);
   });
+  await run("store", () => storeFigure(config));
 
   let chromiumVersion: string | null = null;
   const needsStack = (
-    ["signin", "push", "reader", "jump", "sessions", "sort", "searchall", "counts"] as const
+    [
+      "signin",
+      "push",
+      "reader",
+      "jump",
+      "sessions",
+      "sort",
+      "searchall",
+      "counts",
+      "resume",
+    ] as const
   ).some(wants);
   if (needsStack) {
     checkBuilt(config.root, { web: false });
@@ -116,6 +130,8 @@ async function main(): Promise<number> {
     }
     // Alone on the machine's bridge side: its own bridge process, nothing else running.
     await run("sessions", () => sessionsFigure({ config, mail }));
+    // bridges of their own: restarted on one SQLite file, and two on Redis behind nginx
+    await run("resume", () => resumeFigure(config, mail));
   }
   load.end = loadavg();
 

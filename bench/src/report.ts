@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ratioOf, type Summary } from "./stats";
 
-export type Unit = "ms" | "MB/s" | "MB" | "KB" | "sessions";
+export type Unit = "ms" | "µs" | "MB/s" | "MB" | "KB" | "sessions";
 
 /** A budget: the figure must be at most (or at least) `limit`. */
 export interface Budget {
@@ -120,7 +120,8 @@ export const BUDGETS = {
 function num(x: number, unit: Unit): string {
   if (!Number.isFinite(x)) return "–";
   if (unit === "sessions") return Math.round(x).toLocaleString("en-US");
-  if (unit === "ms") return x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US");
+  if (unit === "ms" || unit === "µs")
+    return x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US");
   return x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US");
 }
 

@@ -33,6 +33,8 @@ export interface BridgeProcess {
   tail(): string;
   /** With a profile dir: writes a V8 heap snapshot there (SIGUSR2) and returns its path. */
   heapSnapshot(): Promise<string | null>;
+  /** SIGKILL, as when the process or its machine dies; resolves once it is gone. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,13 @@ function rssOf(pid: number): number {
 export async function startBridge(
   root: string,
   mail: MailServer,
-  opts: { logLevel?: string; profileDir?: string | null; profileName?: string } = {},
+  opts: {
+    logLevel?: string;
+    profileDir?: string | null;
+    profileName?: string;
+    /** Over the defaults: e.g. FERRY_PORT, FERRY_REDIS_URL, a FERRY_DATA_DIR kept across restarts. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<BridgeProcess> {
   const profileDir = opts.profileDir ?? null;
   const nodeArgs: string[] = [];
@@ -98,6 +106,7 @@ export async function startBridge(
     // above the production defaults (20 per account, 50 per client address).
     FERRY_SESSIONS_PER_ACCOUNT: "1000",
     FERRY_SESSIONS_PER_CLIENT: "5000",
+    ...opts.env,
   };
   const child: ChildProcess = spawn(
     process.execPath,
@@ -198,6 +207,12 @@ export async function startBridge(
     rss: () => rssOf(pid),
     tail,
     heapSnapshot,
+    kill: async () => {
+      unregister();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
     stop,
   };
 }
