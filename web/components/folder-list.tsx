@@ -4,10 +4,18 @@
  * as a tree. Each folder is a link named by the folder and its unread count. Messages can be
  * dropped on a folder to move them there, and a folder of the user's own on another to move it
  * inside; a right-click (or the context-menu key) offers the folder's actions (folder-menu.ts).
- * Below the tree: "New folder" and "Manage folders".
+ * Entries that are not folders (`afterStandard`: Scheduled) follow the standard folders. Below the
+ * tree: "New folder" and "Manage folders".
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
-import { type ComponentType, type DragEvent, type SVGProps, useState } from "react";
+import {
+  type ComponentType,
+  type DragEvent,
+  Fragment,
+  type ReactNode,
+  type SVGProps,
+  useState,
+} from "react";
 import { type FolderEntry, folderLabel } from "@/hooks/use-mailboxes";
 import { reasonOf } from "@/lib/actions";
 import { isWithin, renameFolder } from "@/lib/folders";
@@ -51,6 +59,8 @@ export interface FolderListProps {
   currentReadOnly: boolean;
   onOpen(path: string, readOnly: boolean): void;
   onDropMessages(to: TMailbox, payload: { mailbox: string; uids: number[] }): void;
+  /** Entries that are not folders (the Scheduled view), after the standard folders. */
+  afterStandard?: ReactNode;
 }
 
 const footerButton =
@@ -135,7 +145,8 @@ export function FolderList(p: FolderListProps) {
           const active = m.path === p.current;
           const unread = m.unseen ?? 0;
           const firstCustom = i > 0 && f.role === null && p.folders[i - 1]?.role !== null;
-          return (
+          return [
+            firstCustom ? <Fragment key="after-standard">{p.afterStandard}</Fragment> : null,
             <li
               key={m.path}
               className={
@@ -207,9 +218,10 @@ export function FolderList(p: FolderListProps) {
                   <span className="truncate">{folderLabel(m)}</span>
                 </span>
               )}
-            </li>
-          );
+            </li>,
+          ];
         })}
+        {p.folders.every((f) => f.role !== null) ? p.afterStandard : null}
       </ul>
       {menu ? (
         <MenuPopup

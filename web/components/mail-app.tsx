@@ -9,7 +9,6 @@ import {
   type TListSort,
   type TMailbox,
   type TMessageRow,
-  type TSnooze,
   type TUidSet,
 } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
@@ -22,7 +21,7 @@ import { useOpenedMailbox } from "@/hooks/use-opened-mailbox";
 import { useShortcuts } from "@/hooks/use-shortcuts";
 import { FLAGGED, markAllRead, moveMessages, reasonOf, SEEN, setFlags } from "@/lib/actions";
 import { chunk } from "@/lib/chunk";
-import { isComposerOpen, openComposer, openComposeSettings } from "@/lib/compose/store";
+import { openComposer, openComposeSettings } from "@/lib/compose/store";
 import { FerryError } from "@/lib/errors";
 import { copyMessages } from "@/lib/folders";
 import { t } from "@/lib/i18n";
@@ -40,12 +39,10 @@ import {
   fetchMessage,
   keys,
   type MessageData,
-  queryClient,
   prefetchMessage,
 } from "@/lib/mail-client";
 import { goBack, navigate, useRoute } from "@/lib/route";
-import { snoozeMessages, snoozesKey } from "@/lib/snooze";
-import { signOut } from "@/lib/session";
+import { snoozeMessages } from "@/lib/snooze";
 import { showToast } from "@/lib/toasts";
 import { ActionBar, type ActionKind } from "./action-bar";
 import { ComposeButton, ComposeHost } from "./compose/compose-host";
@@ -66,8 +63,10 @@ import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
 import { QuotaMeter } from "./quota-meter";
 import { RulesHost, VacationBanner } from "./rules/rules-host";
+import { ScheduledEntry, ScheduledView } from "./scheduled-view";
 import { SearchBox } from "./search-box";
 import { ShortcutsDialog } from "./shortcuts-dialog";
+import { SignOutDialog, signOutAfterAsking } from "./sign-out-dialog";
 import { SnoozedView } from "./snoozed-view";
 import { SortMenu } from "./sort-menu";
 import { Splitter } from "./splitter";
@@ -84,17 +83,6 @@ const PAGE_START = Date.now();
 // (hover, focus, a key) or opens one; it renders without a Suspense boundary (lib/chunk.ts).
 const readerChunk = chunk(() => import("./reader"));
 
-/**
- * Sign-out deletes everything kept in this browser. An open composer saves to Drafts only a few
- * seconds after each change, so its latest typing could be lost: the user decides.
- */
-function signOutAfterAsking(): void {
-  // Snoozes outlive the session (bridge/src/snooze/service.ts): the user is told first.
-  const snoozed = queryClient.getQueryData<TSnooze[]>(snoozesKey)?.length ?? 0;
-  if (snoozed > 0 && !window.confirm(t("snooze.signOut", { count: snoozed }))) return;
-  if (isComposerOpen() && !window.confirm(t("signOut.composerOpen"))) return;
-  void signOut();
-}
 export function preloadReader(): void {
   void readerChunk.preload().catch(() => undefined);
 }
@@ -335,6 +323,7 @@ export function MailApp({ email }: { email: string }) {
     },
     [targetUids, readOnly, uidValidity, route.folder, openRef, closeMessage, listKey],
   );
+
   const snoozeTarget = (at: Date) => {
     if (targetUids.length === 0 || readOnly || uidValidity === null) return;
     const set = { mailbox: route.folder, uidValidity, uids: targetUids };
@@ -548,7 +537,7 @@ export function MailApp({ email }: { email: string }) {
         },
         {
           label: t("signOut.button"),
-          onSelect: signOutAfterAsking,
+          onSelect: () => void signOutAfterAsking(),
           icon: <SignOutIcon className="size-4" />,
         },
       ]}
@@ -566,10 +555,17 @@ export function MailApp({ email }: { email: string }) {
     <>
       <FolderList
         folders={folders}
-        current={route.folder}
+        current={route.view === "scheduled" ? "" : route.folder}
         currentReadOnly={readOnly}
         onOpen={openFolder}
         onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
+        afterStandard={
+          <ScheduledEntry
+            key="scheduled"
+            active={route.view === "scheduled"}
+            onOpen={() => navigate({ view: "scheduled", msg: null, q: null })}
+          />
+        }
       />
       <QuotaMeter />
     </>
@@ -709,6 +705,18 @@ export function MailApp({ email }: { email: string }) {
     </section>
   );
 
+  // The Scheduled view (mail to send later) takes the message list's place.
+  const middlePane =
+    route.view === "scheduled" ? (
+      <ScheduledView
+        {...(isPhone
+          ? { onShowFolders: () => navigate({ view: "folders" }, { backable: true }) }
+          : {})}
+      />
+    ) : (
+      listPane
+    );
+
   const readerPane = openRef ? (
     Reader ? (
       <Reader
@@ -733,6 +741,7 @@ export function MailApp({ email }: { email: string }) {
   const dialogs = (
     <>
       <Toasts />
+      <SignOutDialog />
       <ComposeHost email={email} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
       <FolderDialogs all={mailboxes.data ?? []} />
@@ -761,7 +770,7 @@ export function MailApp({ email }: { email: string }) {
     } else {
       pane = (
         <div className="pt-safe flex min-h-0 flex-1 flex-col">
-          {listPane}
+          {middlePane}
           <ComposeButton variant="fab" />
         </div>
       );
@@ -811,7 +820,7 @@ export function MailApp({ email }: { email: string }) {
           <ThemeToggle />
           <button
             type="button"
-            onClick={signOutAfterAsking}
+            onClick={() => void signOutAfterAsking()}
             title={t("app.account", { email })}
             className="touch-target inline-flex items-center gap-2 rounded-full px-3 text-sm text-zinc-700 hover:bg-zinc-200/70 md:min-h-10 dark:text-zinc-200 dark:hover:bg-zinc-800"
           >
@@ -846,7 +855,7 @@ export function MailApp({ email }: { email: string }) {
           className="flex min-h-0 shrink-0 flex-col border-r border-zinc-200 dark:border-zinc-800"
           style={{ width: listWidth }}
         >
-          {listPane}
+          {middlePane}
         </div>
         <Splitter
           label={t("pane.resizeList")}

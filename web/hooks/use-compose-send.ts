@@ -1,7 +1,8 @@
 /**
  * Sending from the composer: the checks that run first (addresses, a line break in the subject,
  * uploads running or failed, sizes; the first field at fault gets the focus), then the last save
- * to Drafts and `compose.send`, which hands the message to the bridge's undo window; the outbox
+ * to Drafts and `compose.send`, which hands the message to the bridge's undo window, or with a
+ * time (Send later) to the bridge until then; the outbox (lib/compose/outbox.ts, scheduled.ts)
  * takes it from there and the composer closes. A refusal stays on screen as the composer's
  * problem until the next try.
  */
@@ -18,6 +19,7 @@ import {
 } from "@/lib/compose/draft";
 import { sendErrorProblem } from "@/lib/compose/messages";
 import { trackSend } from "@/lib/compose/outbox";
+import { trackScheduled } from "@/lib/compose/scheduled";
 import { useSendDelay } from "@/lib/compose/settings";
 import { closeComposer } from "@/lib/compose/store";
 import { socket } from "@/lib/mail-client";
@@ -40,7 +42,8 @@ export function useComposeSend(opts: {
   const [blockers, setBlockers] = useState<SendBlocker[]>([]);
   const [sending, setSending] = useState(false);
 
-  const send = async () => {
+  /** Sends now (after the undo window), or at `at` when given (Send later). */
+  const send = async (at?: Date) => {
     if (sending || save.done.current) return;
     const f = fields.commitRecipients();
     const found = sendBlockers(f);
@@ -60,11 +63,13 @@ export function useComposeSend(opts: {
       const ed = editor.current;
       const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");
       const draftUid = save.draftUid();
+      const sendAt = at?.toISOString();
       const fitted = fitDraft(draftInput, {
         type: "compose.send",
         id: "0",
         delaySeconds,
         draftUid,
+        ...(sendAt ? { sendAt } : {}),
       });
       if (!fitted) {
         setProblem({ code: "frame_too_large", rejected: [], detail: null });
@@ -75,15 +80,18 @@ export function useComposeSend(opts: {
         draft: fitted,
         delaySeconds,
         draftUid,
+        ...(sendAt ? { sendAt } : {}),
       });
       save.done.current = "sent";
       save.stop();
-      trackSend({
+      const queued = {
         sendId: reply.sendId,
         sendAt: Date.parse(reply.sendAt),
         draftUid,
         draftMailbox: save.draftMailbox(),
-      });
+      };
+      if (sendAt) trackScheduled(queued);
+      else trackSend(queued);
       closeComposer(entryKey);
     } catch (err) {
       setProblem(sendErrorProblem(err));

@@ -36,3 +36,13 @@ describe("route sort", () => {
     expect(parseRoute("?sort=colour.up").sort).toBeUndefined();
   });
 });
+
+describe("route view", () => {
+  it("keeps the Scheduled view in the URL and drops an unknown view", () => {
+    const r = parseRoute("?view=scheduled");
+    expect(r.view).toBe("scheduled");
+    expect(routeToSearch(r)).toBe("?view=scheduled");
+    expect(parseRoute("?view=folders").view).toBe("folders");
+    expect(parseRoute("?view=elsewhere").view).toBeNull();
+  });
+});

@@ -2,6 +2,7 @@
  * Where the user is, kept in the URL's query string of the one page so that deep links, reloads
  * and the Back button work in a static export:
  *   /?folder=INBOX&msg=<uidValidity>:<uid>&q=<search>&ro=1&view=folders&sort=from.asc
+ * (view=scheduled shows the Scheduled view in the list's place)
  * Changes go through `navigate`, which pushes (or replaces) a history entry.
  */
 import type { TListSort } from "@ferry/protocol";
@@ -16,8 +17,11 @@ export interface Route {
   q: string | null;
   /** Open the folder read-only (EXAMINE). */
   ro: boolean;
-  /** On a phone: show the folder list instead of the message list. */
-  view: "folders" | null;
+  /**
+   * "folders": on a phone, show the folder list instead of the message list. "scheduled": the
+   * Scheduled view (mail to send later) instead of the message list.
+   */
+  view: "folders" | "scheduled" | null;
   /** The list's order when the URL names one (list-sort.ts); absent: the user's saved choice. */
   sort?: TListSort | undefined;
 }
@@ -30,12 +34,13 @@ export function parseRoute(search: string): Route {
   const m = /^(\d+):(\d+)$/.exec(p.get("msg") ?? "");
   const q = p.get("q");
   const sort = parseSortId(p.get("sort"));
+  const view = p.get("view");
   return {
     folder,
     msg: m ? { uidValidity: Number(m[1]), uid: Number(m[2]) } : null,
     q: q?.trim() ? q : null,
     ro: p.get("ro") === "1",
-    view: p.get("view") === "folders" ? "folders" : null,
+    view: view === "folders" || view === "scheduled" ? view : null,
     ...(sort ? { sort } : {}),
   };
 }

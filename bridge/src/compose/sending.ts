@@ -239,6 +239,7 @@ export class Sender {
         sendAt: h.dueAt >= PARKED_AT ? null : new Date(h.dueAt).toISOString(),
         sending: h.leasedUntil !== null,
         draft: h.secret.draft,
+        draftUid: h.payload.draftUid,
         failure:
           h.failure === null
             ? null

@@ -391,6 +391,8 @@ export const ZScheduledMessage = z.object({
   /** A bridge has started sending it (it can no longer be edited or cancelled). */
   sending: z.boolean(),
   draft: ZComposeDraft,
+  /** The saved copy of the draft in Drafts (deleted once sent): editing it replaces that copy. */
+  draftUid: ZUidRef.nullable().default(null),
   /** Why a scheduled message was not sent (it stays listed until edited or cancelled). */
   failure: z.object({ code: ErrorCode, message: z.string() }).nullable(),
 });

@@ -4,7 +4,7 @@
  * on a desktop and full screen on a phone. It loads its prefill first (use-compose-prefill), then
  * lays out the form. The form's work is in hooks: its fields (use-compose-fields), the autosave
  * to Drafts (use-compose-save), uploads (use-compose-attachments), the checks and `compose.send`
- * (use-compose-send), and closing, discarding or being replaced (use-compose-exit).
+ * (use-compose-send; Send later: send-later.tsx), and closing, discarding or being replaced (use-compose-exit).
  */
 import {
   type DragEvent,
@@ -37,6 +37,7 @@ import { AttachmentList } from "./attachment-list";
 import { AlertIcon, ExpandIcon, MinimizeIcon } from "./compose-icons";
 import { RecipientField, type RecipientValue } from "./recipient-field";
 import { type EditorHandle, RichEditor } from "./rich-editor";
+import { SendLaterButton } from "./send-later";
 
 type Title = ReturnType<typeof composerTitle>;
 
@@ -431,6 +432,7 @@ function ComposerForm({
             <SendIcon className="size-4" />
             {t("compose.send")}
           </button>
+          <SendLaterButton disabled={sending} onSendAt={(at) => void send(at)} />
           <button
             type="button"
             aria-label={t("compose.attach")}

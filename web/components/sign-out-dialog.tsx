@@ -1,0 +1,143 @@
+"use client";
+/**
+ * Signing out, after asking when something would be lost or would outlive the session: an open
+ * composer (its last seconds of typing may not be in Drafts yet), mail scheduled to send later
+ * and snoozed messages (both still happen at their times: each keeps the password sealed on
+ * the bridge; bridge/src/compose/sending.ts, bridge/src/snooze/service.ts). One dialog says all
+ * of it and offers to review the scheduled mail first; with nothing to say, it signs out at once.
+ * The lists are asked of the bridge at that moment, so a tab that never showed them still tells.
+ */
+import type { TSnooze } from "@ferry/protocol";
+import { useEffect, useId, useRef, useSyncExternalStore } from "react";
+import { scheduledNow } from "@/lib/compose/scheduled";
+import { isComposerOpen } from "@/lib/compose/store";
+import { t } from "@/lib/i18n";
+import { queryClient, socket } from "@/lib/mail-client";
+import { navigate } from "@/lib/route";
+import { signOut } from "@/lib/session";
+import { snoozesKey } from "@/lib/snooze";
+
+interface Asking {
+  composer: boolean;
+  /** null: the bridge could not be asked. */
+  scheduled: number | null;
+  snoozed: number | null;
+}
+
+/** How long sign-out waits for the bridge to list them before saying it could not. */
+const ASK_TIMEOUT_MS = 5000;
+
+let asking: Asking | null = null;
+const listeners = new Set<() => void>();
+
+function setAsking(next: Asking | null): void {
+  asking = next;
+  for (const l of listeners) l();
+}
+
+async function countOf(fetch: () => Promise<unknown[]>): Promise<number | null> {
+  try {
+    return (await fetch()).length;
+  } catch {
+    return null;
+  }
+}
+
+/** Sign out, first telling the user what it means when there is anything to tell. */
+export async function signOutAfterAsking(): Promise<void> {
+  const [scheduled, snoozed] = await Promise.all([
+    countOf(() => scheduledNow(ASK_TIMEOUT_MS)),
+    countOf(() =>
+      queryClient.fetchQuery({
+        queryKey: snoozesKey,
+        queryFn: async (): Promise<TSnooze[]> =>
+          (await socket.request({ type: "snooze.list" }, { timeoutMs: ASK_TIMEOUT_MS })).snoozes,
+        staleTime: 0,
+      }),
+    ),
+  ]);
+  const next: Asking = { composer: isComposerOpen(), scheduled, snoozed };
+  if (!next.composer && scheduled === 0 && snoozed === 0) {
+    void signOut();
+    return;
+  }
+  setAsking(next);
+}
+
+export function SignOutDialog() {
+  const current = useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => asking,
+    () => asking,
+  );
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+
+  useEffect(() => {
+    const d = ref.current;
+    if (current && d && !d.open) d.showModal();
+  }, [current]);
+
+  if (!current) return null;
+  const close = () => {
+    ref.current?.close();
+    setAsking(null);
+  };
+  const button =
+    "touch-target rounded-lg px-3 text-sm font-medium hover:bg-zinc-200/70 md:min-h-9 dark:hover:bg-zinc-800";
+  return (
+    <dialog
+      ref={ref}
+      role="alertdialog"
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onClose={() => setAsking(null)}
+      className="m-auto w-full max-w-md rounded-2xl bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      <div className="space-y-3 p-5">
+        <h2 id={titleId} className="text-lg font-semibold">
+          {t("signOut.title")}
+        </h2>
+        <div id={bodyId} className="space-y-2 text-sm">
+          {current.composer ? <p>{t("signOut.composer")}</p> : null}
+          {current.scheduled ? <p>{t("signOut.scheduled", { count: current.scheduled })}</p> : null}
+          {current.snoozed ? <p>{t("snooze.signOut", { count: current.snoozed })}</p> : null}
+          {current.scheduled === null || current.snoozed === null ? (
+            <p>{t("signOut.unknown")}</p>
+          ) : null}
+        </div>
+        <div className="flex flex-wrap justify-end gap-2">
+          {current.scheduled ? (
+            <button
+              type="button"
+              className={button}
+              onClick={() => {
+                close();
+                navigate({ view: "scheduled", msg: null, q: null });
+              }}
+            >
+              {t("signOut.review")}
+            </button>
+          ) : null}
+          <button type="button" className={button} onClick={close}>
+            {t("signOut.stay")}
+          </button>
+          <button
+            type="button"
+            className="touch-target rounded-lg bg-accent-600 px-4 text-sm font-semibold text-white hover:bg-accent-700 md:min-h-9"
+            onClick={() => {
+              close();
+              void signOut();
+            }}
+          >
+            {t("signOut.button")}
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
