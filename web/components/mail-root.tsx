@@ -1,4 +1,5 @@
 "use client";
+import type { TMailbox } from "@ferry/protocol";
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { useEffect, useMemo } from "react";
 import {
@@ -10,6 +11,7 @@ import {
   startClient,
   stopClient,
 } from "@/lib/mail-client";
+import { badgeUnread, endBurstOnVisible, noticeNewMail } from "@/lib/new-mail-alerts";
 import {
   CACHE_MAX_AGE,
   CACHE_VERSION,
@@ -41,7 +43,8 @@ export function startEarly(): void {
 /**
  * The signed-in app: the query cache restored from IndexedDB (so the last-seen folders and list
  * paint before the socket connects), the socket started, cleanup when the session ends, and the
- * page reloaded when the bridge turns out to speak another protocol version (lib/version-skew).
+ * page reloaded when the bridge turns out to speak another protocol version (lib/version-skew),
+ * and new mail told about while the tab is hidden (lib/new-mail-alerts).
  */
 export function MailRoot({ email }: { email: string }) {
   const persister = useMemo(() => createPersister(), []);
@@ -60,6 +63,20 @@ export function MailRoot({ email }: { email: string }) {
     };
   }, []);
   useEffect(() => watchVersionSkew(email, socket), [email]);
+  useEffect(() => {
+    const offEvent = socket.onEvent(noticeNewMail);
+    document.addEventListener("visibilitychange", endBurstOnVisible);
+    const badge = () => badgeUnread(queryClient.getQueryData<TMailbox[]>(keys.mailboxes));
+    badge();
+    const offCache = queryClient.getQueryCache().subscribe((e) => {
+      if (e.query.queryKey[0] === keys.mailboxes[0]) badge();
+    });
+    return () => {
+      offEvent();
+      offCache();
+      document.removeEventListener("visibilitychange", endBurstOnVisible);
+    };
+  }, []);
 
   return (
     <PersistQueryClientProvider

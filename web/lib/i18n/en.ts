@@ -276,6 +276,13 @@ const en = {
   "connection.outdated": "Ferry was updated. Reload the page to keep using it.",
   "connection.reload": "Reload",
   "connection.updateReady": "A new version is ready",
+  "notify.oneTitle": "New mail from {from}",
+  "notify.manyTitle": "{count} new messages",
+  "notify.latest": "Latest from {from}: {subject}",
+  "notify.unknownSender": "an unknown sender",
+  "settings.notify.title": "Notifications",
+  "settings.notify.label": "Notify me of new mail while Ferry is in the background",
+  "settings.notify.denied": "This browser blocks Ferry's notifications; allow them in its site settings.",
 
   // Theme
   "theme.toggle": "Theme: {mode}",
