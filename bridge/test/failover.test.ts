@@ -94,7 +94,7 @@ async function imapOf(user: { email: string; password: string }): Promise<ImapFl
   return client;
 }
 
-/** Subjects of the messages in `mailbox` equal to `subject`, with their raw sources. */
+/** The raw sources of the messages in `mailbox` whose subject is `subject`. */
 async function sources(client: ImapFlow, mailbox: string, subject: string): Promise<Buffer[]> {
   const lock = await client.getMailboxLock(mailbox);
   try {
