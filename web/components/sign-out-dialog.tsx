@@ -7,24 +7,22 @@
  * of it and offers to review the scheduled mail first; with nothing to say, it signs out at once.
  * The lists are asked of the bridge at that moment, so a tab that never showed them still tells.
  */
-import type { TSnooze } from "@ferry/protocol";
 import { useEffect, useId, useRef, useSyncExternalStore } from "react";
 import { scheduledNow } from "@/lib/compose/scheduled";
 import { isComposerOpen } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
-import { queryClient, socket } from "@/lib/mail-client";
 import { navigate } from "@/lib/route";
 import { signOut } from "@/lib/session";
-import { snoozesKey } from "@/lib/snooze";
+import { snoozedCount } from "@/lib/snooze";
 
 interface Asking {
   composer: boolean;
   /** null: the bridge could not be asked. */
   scheduled: number | null;
-  snoozed: number | null;
+  snoozed: number;
 }
 
-/** How long sign-out waits for the bridge to list them before saying it could not. */
+/** How long sign-out waits for the bridge to list scheduled mail before saying it could not. */
 const ASK_TIMEOUT_MS = 5000;
 
 let asking: Asking | null = null;
@@ -47,14 +45,7 @@ async function countOf(fetch: () => Promise<unknown[]>): Promise<number | null> 
 export async function signOutAfterAsking(): Promise<void> {
   const [scheduled, snoozed] = await Promise.all([
     countOf(() => scheduledNow(ASK_TIMEOUT_MS)),
-    countOf(() =>
-      queryClient.fetchQuery({
-        queryKey: snoozesKey,
-        queryFn: async (): Promise<TSnooze[]> =>
-          (await socket.request({ type: "snooze.list" }, { timeoutMs: ASK_TIMEOUT_MS })).snoozes,
-        staleTime: 0,
-      }),
-    ),
+    snoozedCount(),
   ]);
   const next: Asking = { composer: isComposerOpen(), scheduled, snoozed };
   if (!next.composer && scheduled === 0 && snoozed === 0) {
@@ -106,9 +97,7 @@ export function SignOutDialog() {
           {current.composer ? <p>{t("signOut.composer")}</p> : null}
           {current.scheduled ? <p>{t("signOut.scheduled", { count: current.scheduled })}</p> : null}
           {current.snoozed ? <p>{t("snooze.signOut", { count: current.snoozed })}</p> : null}
-          {current.scheduled === null || current.snoozed === null ? (
-            <p>{t("signOut.unknown")}</p>
-          ) : null}
+          {current.scheduled === null ? <p>{t("signOut.unknown")}</p> : null}
         </div>
         <div className="flex flex-wrap justify-end gap-2">
           {current.scheduled ? (

@@ -63,7 +63,7 @@ const en = {
       "You have {count} messages scheduled to send later. They still go at their times: Ferry keeps your password, sealed on its server, until the last one has gone. To stop them, review them and cancel them first.",
   },
   "signOut.unknown":
-    "Ferry could not check for scheduled or snoozed mail just now. Whatever there is still happens at its time.",
+    "Ferry could not check for mail scheduled to send later just now. Any there is still goes at its time.",
   "signOut.review": "Review scheduled",
   "signOut.stay": "Stay signed in",
 
