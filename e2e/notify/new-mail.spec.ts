@@ -5,7 +5,18 @@
  * switched by the test with a visibilitychange event as a browser does when the tab goes away.
  */
 import type { Page } from "@playwright/test";
-import { deliver, expect, rawMessage, reader, row, signIn, test, unique } from "../fixtures/test";
+import {
+  deliver,
+  expect,
+  folders,
+  rawMessage,
+  reader,
+  row,
+  showFolders,
+  signIn,
+  test,
+  unique,
+} from "../fixtures/test";
 
 declare global {
   interface Window {
@@ -50,6 +61,7 @@ test("a hidden tab notifies of a live delivery once turned on; a visible one doe
   page,
   account,
   stack,
+  isPhone,
 }) => {
   await signIn(page, account);
   const shown = () => page.evaluate(() => window.__shown.map((n) => `${n.title} | ${n.body}`));
@@ -66,12 +78,22 @@ test("a hidden tab notifies of a live delivery once turned on; a visible one doe
   await expect(row(page, before)).toBeVisible();
   expect(await shown()).toEqual([]);
 
-  await page.getByRole("button", { name: "Settings" }).click();
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: /^Signed in as/ }).click();
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+  } else {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+  }
   await page.getByLabel("Notify me of new mail while Ferry is in the background").check();
   await expect(
     page.getByLabel("Notify me of new mail while Ferry is in the background"),
   ).toBeChecked();
   await page.keyboard.press("Escape");
+  if (isPhone)
+    await folders(page)
+      .getByRole("link", { name: /^Inbox/ })
+      .click();
 
   // Visible: the row slides in, no notification.
   const visible = unique("While looking");
