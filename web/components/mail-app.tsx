@@ -22,6 +22,7 @@ import { useShortcuts } from "@/hooks/use-shortcuts";
 import { FLAGGED, markAllRead, moveMessages, reasonOf, SEEN, setFlags } from "@/lib/actions";
 import { chunk } from "@/lib/chunk";
 import { openComposer, openComposeSettings } from "@/lib/compose/store";
+import { conversationUids } from "@/lib/conversations";
 import { FerryError } from "@/lib/errors";
 import { copyMessages } from "@/lib/folders";
 import { t } from "@/lib/i18n";
@@ -29,6 +30,7 @@ import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
 import {
   effectiveSort,
+  isDefaultSort,
   loadSortChoice,
   saveSortChoice,
   searchesOtherFolders,
@@ -42,6 +44,7 @@ import {
   prefetchMessage,
 } from "@/lib/mail-client";
 import { goBack, navigate, useRoute } from "@/lib/route";
+import { useSettings } from "@/lib/settings";
 import { snoozeMessages } from "@/lib/snooze";
 import { showToast } from "@/lib/toasts";
 import { ActionBar, type ActionKind } from "./action-bar";
@@ -147,7 +150,9 @@ export function MailApp({ email }: { email: string }) {
   const [serverCanSort, setServerCanSort] = useState(true);
   const otherFolders = searchesOtherFolders(route.q);
   const sort = effectiveSort(route.sort ?? null, savedSort, serverCanSort && !otherFolders);
-  const list = useMessageList(route.folder, route.q, sort);
+  // Conversation view groups the plain list only (not a search, not another order).
+  const conversations = useSettings().conversations && route.q === null && isDefaultSort(sort);
+  const list = useMessageList(route.folder, route.q, sort, conversations);
   const listCanSort = list.data?.canSort;
   useEffect(() => {
     if (listCanSort !== undefined) setServerCanSort(listCanSort);
@@ -202,7 +207,11 @@ export function MailApp({ email }: { email: string }) {
     scrollToIndex.current = fn;
   }, []);
 
-  const targetUids: number[] = selected.size > 0 ? [...selected] : openRef ? [openRef.uid] : [];
+  // A conversation row stands for all of its messages in this folder.
+  const targetUids: number[] = conversationUids(
+    data,
+    selected.size > 0 ? [...selected] : openRef ? [openRef.uid] : [],
+  );
   const targetRows: TMessageRow[] = useMemo(() => {
     if (!data) return [];
     const want = new Set(targetUids);
@@ -370,7 +379,7 @@ export function MailApp({ email }: { email: string }) {
         return;
       }
       // Everything loaded; in a small folder, fetch the rest first so "all" means all.
-      if (data.total <= 500) ensureRange(route.folder, route.q, 0, data.total, sort);
+      if (data.total <= 500) ensureRange(route.folder, route.q, 0, data.total, sort, conversations);
       setSelection({
         key: listKey,
         uids: new Set(Object.values(data.rows).map((r) => r.uid)),
@@ -381,16 +390,19 @@ export function MailApp({ email }: { email: string }) {
   );
 
   const toggleStar = useCallback(
-    (row: TMessageRow) => act(row.flags.includes(FLAGGED) ? "unstar" : "star", [row.uid]),
-    [act],
+    (row: TMessageRow) => {
+      const starred = data?.conversations?.[row.uid]?.starred ?? row.flags.includes(FLAGGED);
+      act(starred ? "unstar" : "star", conversationUids(data, [row.uid]));
+    },
+    [act, data],
   );
   const onSwipe = useCallback(
-    (kind: "archive" | "delete", row: TMessageRow) => act(kind, [row.uid]),
-    [act],
+    (kind: "archive" | "delete", row: TMessageRow) => act(kind, conversationUids(data, [row.uid])),
+    [act, data],
   );
   const dragUids = useCallback(
-    (row: TMessageRow) => (selected.has(row.uid) ? [...selected] : [row.uid]),
-    [selected],
+    (row: TMessageRow) => conversationUids(data, selected.has(row.uid) ? [...selected] : [row.uid]),
+    [selected, data],
   );
 
   const archiveFolder = findByRole(mailboxes.data, "archive");
@@ -456,7 +468,7 @@ export function MailApp({ email }: { email: string }) {
     if (route.msg) {
       const row = data.rows[to];
       if (row) openMessage(row, to, { replace: true });
-      else ensureRange(route.folder, route.q, to, to, sort);
+      else ensureRange(route.folder, route.q, to, to, sort, conversations);
     } else {
       setCursor(to);
     }
@@ -687,6 +699,7 @@ export function MailApp({ email }: { email: string }) {
           mailbox={route.folder}
           query={route.q}
           sort={sort}
+          conversations={conversations}
           data={data}
           openUid={route.msg?.uid ?? null}
           cursor={cursor}

@@ -6,9 +6,10 @@
  * show meanwhile. New mail slides in at the top without moving what is on screen (the first
  * visible row stays put); in another order (`sort`) the rows on screen are fetched again and it
  * appears at its place. Results from other folders name their folder. On a phone, rows swipe
- * left to archive and right to delete.
+ * left to archive and right to delete. In conversation view each row is a conversation (its
+ * participants, newest subject and date, a count when more than one; see lib/conversations.ts).
  */
-import type { TListSort, TMessageRow } from "@ferry/protocol";
+import type { TConversationRow, TListSort, TMessageRow } from "@ferry/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   type DragEvent,
@@ -21,6 +22,7 @@ import {
   useState,
 } from "react";
 import { FLAGGED, SEEN } from "@/lib/actions";
+import { participantsLabel } from "@/lib/conversations";
 import { formatListDate, t } from "@/lib/i18n";
 import { findRow, type ListData } from "@/lib/list-cache";
 import { sortId } from "@/lib/list-sort";
@@ -34,6 +36,8 @@ export interface MessageListProps {
   query: string | null;
   /** The list's order (absent: newest arrival first). */
   sort?: TListSort | undefined;
+  /** One row per conversation. */
+  conversations?: boolean | undefined;
   data: ListData | undefined;
   openUid: number | null;
   cursor: number;
@@ -57,15 +61,54 @@ export function senderName(row: Pick<TMessageRow, "from">): string {
   return from.name || from.address || t("list.unknownSender");
 }
 
-function rowLabel(row: TMessageRow): string {
+/** What a row shows: its message's, or (conversation view) its conversation's. */
+interface RowFacts {
+  sender: string;
+  subject: string;
+  date: string | null;
+  unread: boolean;
+  starred: boolean;
+  hasAttachments: boolean;
+  hasDraft: boolean;
+  count: number;
+}
+
+function rowFacts(row: TMessageRow, conv: TConversationRow | undefined): RowFacts {
+  if (conv) {
+    return {
+      sender: participantsLabel(conv),
+      subject: conv.subject,
+      date: conv.date,
+      unread: conv.unread,
+      starred: conv.starred,
+      hasAttachments: conv.hasAttachments,
+      hasDraft: conv.hasDraft,
+      count: conv.count,
+    };
+  }
+  return {
+    sender: senderName(row),
+    subject: row.subject,
+    date: row.date,
+    unread: !row.flags.includes(SEEN),
+    starred: row.flags.includes(FLAGGED),
+    hasAttachments: row.hasAttachments,
+    hasDraft: false,
+    count: 1,
+  };
+}
+
+function rowLabel(row: TMessageRow, f: RowFacts): string {
   const parts: string[] = [];
-  if (!row.flags.includes(SEEN)) parts.push(t("list.unread"));
-  parts.push(senderName(row));
-  parts.push(row.subject || t("list.noSubject"));
-  const date = formatListDate(row.date);
+  if (f.unread) parts.push(t("list.unread"));
+  parts.push(f.sender);
+  if (f.count > 1) parts.push(t("conv.count", { count: f.count }));
+  parts.push(f.subject || t("list.noSubject"));
+  const date = formatListDate(f.date);
   if (date) parts.push(date);
-  if (row.flags.includes(FLAGGED)) parts.push(t("list.starred"));
-  if (row.hasAttachments) parts.push(t("list.hasAttachment"));
+  if (f.starred) parts.push(t("list.starred"));
+  if (f.hasAttachments) parts.push(t("list.hasAttachment"));
+  if (f.hasDraft) parts.push(t("conv.hasDraft"));
   if (row.mailbox !== undefined) parts.push(t("search.inFolder", { folder: row.mailbox }));
   return parts.join(", ");
 }
@@ -99,10 +142,13 @@ export function MessageList(props: MessageListProps) {
 
   // Fetch the windows that are (nearly) on screen, a moment after scrolling settles.
   useEffect(() => {
-    const timer = setTimeout(() => ensureRange(mailbox, query, first - 20, last + 20, sort), 40);
+    const timer = setTimeout(
+      () => ensureRange(mailbox, query, first - 20, last + 20, sort, props.conversations === true),
+      40,
+    );
     return () => clearTimeout(timer);
     // `order` names `sort` by value: a new object of the same order is the same list.
-  }, [mailbox, query, order, first, last, data?.fetched]);
+  }, [mailbox, query, order, first, last, data?.fetched, props.conversations]);
 
   // Keep the first visible row in place when rows arrive or leave above it. The anchor holds
   // the scroll position it was taken at: once the list has moved on (a scrollbar drag whose
@@ -251,9 +297,8 @@ const SWIPE_THRESHOLD = 0.35;
 
 function MessageRow(p: RowProps) {
   const { row, index, list } = p;
-  const unread = !row.flags.includes(SEEN);
-  const starred = row.flags.includes(FLAGGED);
-  const sender = senderName(row);
+  const facts = rowFacts(row, list.data?.conversations?.[row.uid]);
+  const { unread, starred, sender } = facts;
   const [dx, setDx] = useState(0);
   const [leaving, setLeaving] = useState<"left" | "right" | null>(null);
   const gesture = useRef<{
@@ -353,7 +398,7 @@ function MessageRow(p: RowProps) {
         aria-selected={p.checked || p.open}
         aria-posinset={p.index + 1}
         aria-setsize={p.list.data?.total ?? p.index + 1}
-        aria-label={rowLabel(row)}
+        aria-label={rowLabel(row, facts)}
         draggable={!p.isPhone && !p.readOnly}
         onDragStart={onDragStart}
         onPointerDown={onPointerDown}
@@ -432,20 +477,34 @@ function MessageRow(p: RowProps) {
                 {row.mailbox}
               </span>
             ) : null}
-            {row.hasAttachments ? (
+            {facts.count > 1 ? (
+              <span
+                data-testid="conversation-count"
+                aria-hidden="true"
+                className="shrink-0 rounded bg-zinc-200 px-1.5 text-[11px] font-semibold text-zinc-700 dark:bg-zinc-700 dark:text-zinc-200"
+              >
+                {facts.count}
+              </span>
+            ) : null}
+            {facts.hasDraft ? (
+              <span className="shrink-0 text-[11px] font-semibold text-red-700 dark:text-red-300">
+                {t("conv.draft")}
+              </span>
+            ) : null}
+            {facts.hasAttachments ? (
               <PaperclipIcon aria-hidden="true" className="size-3.5 shrink-0 text-zinc-500" />
             ) : null}
             <time
-              dateTime={row.date ?? undefined}
+              dateTime={facts.date ?? undefined}
               className={`shrink-0 text-xs ${unread ? "font-semibold text-accent-700 dark:text-accent-200" : "text-zinc-500"}`}
             >
-              {formatListDate(row.date)}
+              {formatListDate(facts.date)}
             </time>
           </div>
           <div
             className={`truncate text-sm ${unread ? "font-semibold text-zinc-900 dark:text-zinc-100" : "text-zinc-700 dark:text-zinc-300"}`}
           >
-            {row.subject || t("list.noSubject")}
+            {facts.subject || t("list.noSubject")}
           </div>
           <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{row.preview}</div>
         </div>

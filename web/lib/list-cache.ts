@@ -6,6 +6,7 @@
  */
 import {
   LIST_WINDOW_SIZE,
+  type TConversationRow,
   type TMessageRow,
   type TRevision,
   type TServerFrame,
@@ -37,6 +38,11 @@ export interface ListData {
   sorted?: boolean | undefined;
   /** The server can SORT, as the last window said (absent: not said yet). */
   canSort?: boolean | undefined;
+  /**
+   * A list of conversations (asked with `conversations`): each row is a conversation's newest
+   * message, and this holds the conversation by that row's UID.
+   */
+  conversations?: Record<number, TConversationRow> | undefined;
 }
 
 /** A pushed event that changes what a list holds. */
@@ -70,7 +76,7 @@ export function mergeWindow(
   reply: Pick<
     TWindow,
     "mailbox" | "query" | "uidValidity" | "total" | "offset" | "rows" | "sort" | "canSort"
-  >,
+  > & { conversations?: TConversationRow[] | undefined },
   epoch: string,
 ): ListData {
   const base =
@@ -102,6 +108,15 @@ export function mergeWindow(
   }
   const sorted = reply.sort ? !isDefaultSort(reply.sort) : base.sorted;
   const canSort = reply.canSort ?? base.canSort;
+  let conversations: Record<number, TConversationRow> | undefined;
+  if (reply.conversations) {
+    conversations = {};
+    for (const row of Object.values(rows)) {
+      const known = base.conversations?.[row.uid];
+      if (known) conversations[row.uid] = known;
+    }
+    for (const c of reply.conversations) conversations[c.newest.uid] = c;
+  }
   return {
     ...base,
     total: reply.total,
@@ -109,6 +124,7 @@ export function mergeWindow(
     fetched,
     ...(sorted ? { sorted } : {}),
     ...(canSort === undefined ? {} : { canSort }),
+    ...(conversations ? { conversations } : {}),
   };
 }
 

@@ -4,7 +4,9 @@
  * counts) instead of refetching, in the order their revisions give (list-order.ts): a reply
  * older than events already applied is brought up to date, and a gap refetches what is on
  * screen, once. After every hello (first connect or reconnect) what is on screen is checked
- * again, since events may have been missed while the socket was down.
+ * again, since events may have been missed while the socket was down. Lists of conversations
+ * (one row each) are cached apart from the same folder's list of messages; the bridge pushes no
+ * conversation events, so a list event makes the conversation windows on screen be asked again.
  */
 import type {
   TListSort,
@@ -22,11 +24,12 @@ import {
   emptyList,
   type ListData,
   type ListEvent,
+  mergeWindow,
   WINDOW_SIZE,
   windowNeedsFetch,
 } from "./list-cache";
 import { applyOrdered, eventVerdict, logEvent, mergeOrdered } from "./list-order";
-import { isDefaultSort, sortId } from "./list-sort";
+import { isDefaultSort, parseSortId, sortId } from "./list-sort";
 import { FerrySocket, type PushedEvent } from "./socket";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -57,8 +60,10 @@ export const keys = {
   mailboxes: ["mailboxes"] as const,
   quota: ["quota"] as const,
   lists: (mailbox: string) => ["list", mailbox] as const,
-  list: (mailbox: string, query: string | null, sort?: TListSort) =>
-    ["list", mailbox, query ?? "", sortId(sort)] as const,
+  list: (mailbox: string, query: string | null, sort?: TListSort, conversations = false) =>
+    conversations
+      ? (["list", mailbox, query ?? "", sortId(sort), "conversations"] as const)
+      : (["list", mailbox, query ?? "", sortId(sort)] as const),
   messages: (mailbox: string) => ["message", mailbox] as const,
   message: (ref: TMessageRef) => ["message", ref.mailbox, ref.uidValidity, ref.uid] as const,
   opened: (mailbox: string, readOnly: boolean) => ["opened", mailbox, readOnly] as const,
@@ -89,6 +94,16 @@ export async function fetchMailboxes(): Promise<TMailbox[]> {
 const inflight = new Map<string, Promise<ListData>>();
 /** Recent list events of each mailbox, oldest first, to bring an older window up to date. */
 const eventLogs = new Map<string, ListEvent[]>();
+/** Conversation windows: the last request merged into each list, so an older reply is dropped. */
+const conversationMerged = new Map<string, number>();
+let requests = 0;
+
+export interface WindowOptions {
+  /** One row per conversation. */
+  conversations?: boolean;
+  /** Ask again even while the same window is being asked for (its answer may be too old). */
+  fresh?: boolean;
+}
 
 /**
  * Fetch window `w` of a list and merge it into the cache (deduplicated while in flight), in
@@ -103,11 +118,14 @@ export function fetchWindow(
   w: number,
   retry = false,
   sort?: TListSort,
+  options: WindowOptions = {},
 ): Promise<ListData> {
-  const id = `${mailbox}\u0000${query ?? ""}\u0000${w}\u0000${sortId(sort)}`;
+  const conversations = options.conversations === true;
+  const id = `${mailbox}\u0000${query ?? ""}\u0000${w}\u0000${sortId(sort)}\u0000${conversations}`;
   const running = inflight.get(id);
-  if (running) return running;
-  const key = keys.list(mailbox, query, sort);
+  if (running && !options.fresh) return running;
+  const key = keys.list(mailbox, query, sort, conversations);
+  const seq = ++requests;
   const p = socket
     .request({
       type: "list.window",
@@ -116,15 +134,26 @@ export function fetchWindow(
       limit: WINDOW_SIZE,
       query,
       ...(sort && !isDefaultSort(sort) ? { sort } : {}),
+      ...(conversations ? { conversations: true } : {}),
     })
     .then((reply) => {
       const prev = queryClient.getQueryData<ListData>(key);
+      if (reply.conversations) {
+        // Conversation rows are never brought up to date by events: the newest answer wins.
+        const listId = JSON.stringify(key);
+        if (prev && (conversationMerged.get(listId) ?? 0) > seq) return prev;
+        conversationMerged.set(listId, seq);
+        const merged = mergeWindow(prev, reply, currentEpoch());
+        const data = reply.rev ? { ...merged, rev: reply.rev } : merged;
+        queryClient.setQueryData(key, data);
+        return data;
+      }
       const log = eventLogs.get(mailbox) ?? [];
       const { data, complete } = mergeOrdered(prev, reply, currentEpoch(), log);
       queryClient.setQueryData(key, data);
       if (!complete && !retry) {
         inflight.delete(id);
-        void fetchWindow(mailbox, query, w, true, sort).catch(() => undefined);
+        void fetchWindow(mailbox, query, w, true, sort, options).catch(() => undefined);
       }
       return data;
     })
@@ -142,15 +171,16 @@ export function ensureRange(
   start: number,
   end: number,
   sort?: TListSort,
+  conversations = false,
 ) {
-  const data = queryClient.getQueryData<ListData>(keys.list(mailbox, query, sort));
+  const data = queryClient.getQueryData<ListData>(keys.list(mailbox, query, sort, conversations));
   const epoch = currentEpoch();
   const first = Math.max(0, Math.floor(start / WINDOW_SIZE));
   const last = Math.max(first, Math.floor(end / WINDOW_SIZE));
   for (let w = first; w <= last; w++) {
     if (data && w * WINDOW_SIZE >= data.total && w > 0) break;
     if (windowNeedsFetch(data, w, epoch))
-      fetchWindow(mailbox, query, w, false, sort).catch(() => undefined);
+      fetchWindow(mailbox, query, w, false, sort, { conversations }).catch(() => undefined);
   }
 }
 
@@ -159,8 +189,9 @@ export function fetchListHead(
   mailbox: string,
   query: string | null,
   sort?: TListSort,
+  conversations = false,
 ): Promise<ListData> {
-  return fetchWindow(mailbox, query, 0, false, sort);
+  return fetchWindow(mailbox, query, 0, false, sort, { conversations });
 }
 
 export interface MessageData {
@@ -255,14 +286,43 @@ function updateMessageFlags(mailbox: string, changes: Array<{ uid: number; flags
 }
 
 /**
+ * A list event in `mailbox` may change any of its conversation rows (one joins a conversation,
+ * which moves to the top; flags of any member show on its row): the windows of its conversation
+ * lists on screen are asked for again, the others when next looked at.
+ */
+function refetchConversations(mailbox: string): void {
+  for (const [key, data] of queryClient.getQueriesData<ListData>({
+    queryKey: keys.lists(mailbox),
+  })) {
+    if (!data?.conversations) continue;
+    const [, , query, sort] = key;
+    const onScreen =
+      (queryClient.getQueryCache().find({ queryKey: key, exact: true })?.getObserversCount() ?? 0) >
+      0;
+    const windows = Object.keys(data.fetched).map(Number);
+    queryClient.setQueryData<ListData>(key, { ...data, fetched: {} });
+    if (!onScreen) continue;
+    const order = typeof sort === "string" ? (parseSortId(sort) ?? undefined) : undefined;
+    for (const w of windows.length > 0 ? windows : [0]) {
+      void fetchWindow(mailbox, (query as string) || null, w, false, order, {
+        conversations: true,
+        fresh: true,
+      }).catch(() => undefined);
+    }
+  }
+}
+
+/**
  * A list event: logged, and applied in revision order to every cached list of its mailbox.
  * False when every list already held it (an event older than what they show).
  */
 function applyListEvent(e: ListEvent): boolean {
   eventLogs.set(e.mailbox, logEvent(eventLogs.get(e.mailbox) ?? [], e));
+  refetchConversations(e.mailbox);
   let lists = 0;
   let stale = 0;
   updateLists(e.mailbox, (d) => {
+    if (d.conversations) return d;
     lists++;
     if (eventVerdict(d.rev, e.type, e.rev) === "stale") stale++;
     return applyOrdered(d, e).data;
@@ -278,7 +338,7 @@ export function handleEvent(e: PushedEvent): void {
       updateMailbox(e.mailbox, (m) => ({ ...m, messages: e.messages, unseen: e.unseen }));
       // A folder list whose count disagrees missed something: refetch what is on screen.
       updateLists(e.mailbox, (d) =>
-        d.query === null && d.uidValidity !== null && d.total !== e.messages
+        d.query === null && d.uidValidity !== null && !d.conversations && d.total !== e.messages
           ? { ...d, fetched: {} }
           : d,
       );
@@ -356,5 +416,6 @@ export function startClient(): void {
 export function stopClient(): void {
   socket.stop();
   eventLogs.clear();
+  conversationMerged.clear();
   queryClient.clear();
 }

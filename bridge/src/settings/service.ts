@@ -4,7 +4,8 @@
  * `settings:<account key>`, and pushed live to every open tab of the account.
  *
  * What is here, and what stays in the browser (web/lib/settings.ts decides per localStorage key):
- * - here: the undo-send delay; the senders and domains whose remote content always loads;
+ * - here: the undo-send delay; conversation view (one row per conversation or per message);
+ *   the senders and domains whose remote content always loads;
  *   identities and signatures (kept by compose/identities.ts, announced from here);
  * - in the browser, because they are about the device rather than the user: the colour theme
  *   (it follows the device's light or dark setting by default and must apply before first
@@ -42,6 +43,7 @@ export const WATCH_EVERY_MS = 2_000;
 export const DEFAULT_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
   remoteContent: { senders: [], domains: [] },
+  conversations: false,
 };
 
 const ZStored = z.object({ rev: z.number().int().positive(), settings: ZUserSettings });
@@ -127,6 +129,7 @@ export class SettingsService {
               ? applyList(s.remoteContent.domains, c.allowDomains.add, c.allowDomains.remove)
               : s.remoteContent.domains,
           },
+          conversations: c.conversations ?? s.conversations,
         };
         const stored: StoredSettings = { settings: next, rev: current.rev + 1 };
         await this.#deps.state.set(key(account), JSON.stringify(stored));

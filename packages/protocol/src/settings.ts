@@ -46,6 +46,8 @@ export const ZUserSettings = z.object({
     senders: z.array(z.string()).max(MAX_REMOTE_ALLOW),
     domains: z.array(z.string()).max(MAX_REMOTE_ALLOW),
   }),
+  /** Lists show one row per conversation (false: one row per message). */
+  conversations: z.boolean().default(false),
 });
 export type TUserSettings = z.infer<typeof ZUserSettings>;
 
@@ -60,6 +62,7 @@ export function remoteContentAllowed(settings: TUserSettings, from: string): boo
 /** A change to the settings: only what it names changes. */
 export const ZSettingsChange = z.object({
   undoSeconds: z.number().int().min(0).max(MAX_SEND_DELAY_SECONDS).optional(),
+  conversations: z.boolean().optional(),
   allowSenders: z
     .object({
       add: z.array(ZSenderEntry).max(100).default([]),

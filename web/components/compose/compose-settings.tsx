@@ -13,6 +13,7 @@ import { saveIdentities, useIdentities } from "@/hooks/use-compose";
 import { reasonOf } from "@/lib/actions";
 import { SEND_DELAY_CHOICES, setSendDelay, useSendDelay } from "@/lib/compose/settings";
 import { formatWait, t } from "@/lib/i18n";
+import { ConversationSetting } from "../conversation-setting";
 import { CloseIcon } from "../icons";
 import { NotificationSetting } from "../notification-setting";
 import { RulesSettings } from "../rules/rules-settings";
@@ -164,6 +165,8 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
         </section>
 
         <NotificationSetting />
+
+        <ConversationSetting />
 
         <form onSubmit={save} className="space-y-3" noValidate>
           <h3 className="font-semibold">{t("settings.identities.title")}</h3>

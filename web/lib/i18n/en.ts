@@ -171,6 +171,12 @@ const en = {
   "list.newMail": { one: "{count} new message", other: "{count} new messages" },
   "list.swipeArchive": "Archive",
   "list.swipeDelete": "Delete",
+  "conv.count": { one: "{count} message", other: "{count} messages" },
+  "conv.draft": "Draft",
+  "conv.hasDraft": "has a draft",
+  "settings.conversations.title": "Conversation view",
+  "settings.conversations.label": "Group messages into conversations",
+  "settings.conversations.failed": "Conversation view could not be saved ({reason}).",
 
   // Actions
   "action.archive": "Archive",

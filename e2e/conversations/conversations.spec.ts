@@ -1,0 +1,182 @@
+/**
+ * Conversation view (issue 15): Alice and Bob exchange four messages through Postfix, each
+ * filing their own copy in Sent as a mail client does. With "Conversation view" on, each of them
+ * sees one row for the exchange counting 4 (their own replies in Sent included); a fifth message
+ * arrives live into the same row, which moves to the top; archiving the row archives all of its
+ * Inbox messages and Undo brings them back; with the setting off the list is one row per message.
+ */
+import type { Page } from "@playwright/test";
+import nodemailer from "nodemailer";
+import { listMailbox, newAccount, secondBrowser, withImap } from "../compose/helpers";
+import type { Account, Stack } from "../fixtures/stack";
+import {
+  deliver,
+  expect,
+  folders,
+  messageList,
+  rawMessage,
+  row,
+  rows,
+  showFolders,
+  test,
+  unique,
+} from "../fixtures/test";
+
+test.use({ seed: { inbox: 3 } });
+
+async function openSettings(page: Page, isPhone: boolean) {
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: /^Signed in as/ }).click();
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+  } else {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+  }
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+async function setConversationView(page: Page, isPhone: boolean, on: boolean): Promise<void> {
+  const dialog = await openSettings(page, isPhone);
+  const box = dialog.getByLabel("Group messages into conversations");
+  if (on) await box.check();
+  else await box.uncheck();
+  await expect(box).toBeChecked({ checked: on });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
+  if (isPhone && !(await messageList(page).isVisible())) {
+    await folders(page)
+      .getByRole("link", { name: /^Inbox/ })
+      .click();
+  }
+  await expect(messageList(page)).toBeVisible();
+}
+
+/** The thread so far: each message's Message-ID, oldest first. */
+const thread: string[] = [];
+
+/**
+ * `from` writes to `to` through Postfix's submission port, replying to everything before, and
+ * files its copy in its own Sent (read), as a mail client does.
+ */
+async function exchange(stack: Stack, from: Account, to: Account, subject: string, text: string) {
+  const messageId = `<${unique("conv").replace(" ", "-")}@e2e.example.test>`;
+  const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
+    from: from.email,
+    to: to.email,
+    subject: thread.length === 0 ? subject : `Re: ${subject}`,
+    text,
+    messageId,
+    ...(thread.length > 0 ? { inReplyTo: thread.at(-1), references: thread.slice() } : {}),
+  });
+  const raw = built.message as Buffer;
+  const smtp = nodemailer.createTransport({
+    host: stack.mail.host,
+    port: stack.mail.submissionPort,
+    secure: false,
+    requireTLS: true,
+    tls: { ca: stack.mail.ca, servername: "localhost" },
+    auth: { user: from.email, pass: from.password },
+  });
+  try {
+    await smtp.sendMail({ envelope: { from: from.email, to: [to.email] }, raw });
+  } finally {
+    smtp.close();
+  }
+  await withImap(stack, from, (client) => client.append("Sent", raw, ["\\Seen"]).then(() => null));
+  thread.push(messageId);
+  const bare = messageId.slice(1, -1);
+  await expect
+    .poll(
+      async () =>
+        (await listMailbox(stack, to, "INBOX")).some(
+          (m) => m.messageId?.replace(/^<|>$/g, "") === bare,
+        ),
+      { timeout: 20_000, intervals: [250, 500, 1000] },
+    )
+    .toBe(true);
+}
+
+/** Messages of the exchange in `mailbox` of `account`, as the IMAP server has them. */
+async function inMailbox(stack: Stack, account: Account, mailbox: string, subject: string) {
+  return (await listMailbox(stack, account, mailbox)).filter((m) => m.subject.endsWith(subject))
+    .length;
+}
+
+test.describe("conversation view", () => {
+  test("a four-message exchange is one row counting 4 for each; a fifth joins it live at the top; archive and Undo act on all of it", async ({
+    mailPage: alicePage,
+    account: alice,
+    stack,
+    browser,
+    isMobile,
+    hasTouch,
+    viewport,
+    userAgent,
+    isPhone,
+  }, testInfo) => {
+    test.setTimeout(150_000);
+    const bob = await newAccount(stack, testInfo, "bob");
+    const { context, page: bobPage } = await secondBrowser(browser, alicePage, bob, {
+      isMobile,
+      hasTouch,
+      viewport,
+      userAgent,
+    });
+    const subject = unique("Trip to Lisbon");
+    await exchange(stack, alice, bob, subject, "Shall we go in May?");
+    await exchange(stack, bob, alice, subject, "May works for me.");
+    await exchange(stack, alice, bob, subject, "I will book the flights.");
+    await exchange(stack, bob, alice, subject, "Great, I take the hotel.");
+
+    // One row per message: Alice's Inbox holds Bob's two.
+    await expect(row(alicePage, subject)).toHaveCount(2);
+
+    for (const page of [alicePage, bobPage]) {
+      await setConversationView(page, isPhone, true);
+      await expect(row(page, subject)).toHaveCount(1);
+      await expect(row(page, subject)).toHaveAccessibleName(/, 4 messages, /);
+      await expect(row(page, subject)).toHaveAccessibleName(/(^|, )me(, |$)/);
+      await expect(row(page, subject).getByTestId("conversation-count")).toHaveText("4");
+    }
+    await context.close();
+
+    // Something else arrives: it is the top row; then Bob's fifth joins the conversation's row,
+    // which moves back to the top.
+    const other = unique("Unrelated newsletter");
+    await deliver(
+      stack,
+      alice.email,
+      rawMessage({ from: "news@example.test", to: alice.email, subject: other }),
+    );
+    await expect(rows(alicePage).first()).toHaveAccessibleName(new RegExp(other));
+    await exchange(stack, bob, alice, subject, "Also: the museum on Sunday?");
+    await expect(rows(alicePage).first()).toHaveAccessibleName(/, 5 messages, /);
+    await expect(rows(alicePage).first()).toHaveAccessibleName(new RegExp(subject));
+    await expect(row(alicePage, subject)).toHaveCount(1);
+    expect(await inMailbox(stack, alice, "INBOX", subject)).toBe(3);
+
+    // Archive the conversation from the list: all three of its Inbox messages go.
+    await row(alicePage, subject).getByRole("checkbox").check();
+    await alicePage
+      .getByRole("toolbar", { name: "Message actions" })
+      .getByRole("button", { name: "Archive" })
+      .click();
+    await expect(row(alicePage, subject)).toHaveCount(0);
+    await expect.poll(() => inMailbox(stack, alice, "INBOX", subject)).toBe(0);
+    await expect.poll(() => inMailbox(stack, alice, "\\Archive", subject)).toBe(3);
+
+    // Undo brings every one of them back, as one row again.
+    await alicePage.getByRole("button", { name: "Undo" }).click();
+    await expect(row(alicePage, subject)).toHaveCount(1);
+    await expect(row(alicePage, subject)).toHaveAccessibleName(/, 5 messages, /);
+    await expect.poll(() => inMailbox(stack, alice, "INBOX", subject)).toBe(3);
+    expect(await inMailbox(stack, alice, "\\Archive", subject)).toBe(0);
+
+    // With the setting off: one row per message again.
+    await setConversationView(alicePage, isPhone, false);
+    await expect(row(alicePage, subject)).toHaveCount(3);
+    await expect(alicePage.getByTestId("conversation-count")).toHaveCount(0);
+  });
+});

@@ -1,0 +1,97 @@
+import type { TConversationRow, TMessageRow } from "@ferry/protocol";
+import { describe, expect, it } from "vitest";
+import { conversationUids, participantsLabel } from "./conversations";
+import { mergeWindow } from "./list-cache";
+
+function row(uid: number): TMessageRow {
+  return {
+    uid,
+    flags: [],
+    date: new Date(Date.UTC(2026, 0, 1) - uid * 60_000).toISOString(),
+    subject: `Subject ${uid}`,
+    from: [{ name: `Sender ${uid}`, address: `s${uid}@example.test` }],
+    to: [],
+    size: 100,
+    hasAttachments: false,
+    preview: "",
+    messageId: null,
+  };
+}
+
+function conversation(uids: number[], elsewhere = 0): TConversationRow {
+  const newest = row(uids[0] ?? 1);
+  return {
+    newest,
+    uids,
+    elsewhere: Array.from({ length: elsewhere }, (_, i) => ({
+      mailbox: "Sent",
+      uidValidity: 3,
+      uid: i + 1,
+    })),
+    count: uids.length + elsewhere,
+    participants: [
+      { name: "Bob Stone", address: "bob@example.test", me: false },
+      { name: "Alice", address: "alice@example.test", me: true },
+    ],
+    subject: newest.subject,
+    date: newest.date,
+    unread: false,
+    starred: false,
+    hasAttachments: false,
+    hasDraft: false,
+  };
+}
+
+const reply = (rows: TMessageRow[], conversations: TConversationRow[], offset = 0) => ({
+  mailbox: "INBOX",
+  query: null,
+  uidValidity: 7,
+  total: 2,
+  offset,
+  rows,
+  conversations,
+});
+
+describe("conversation lists", () => {
+  it("keep each conversation by its newest UID, and a refetch replaces it", () => {
+    const first = mergeWindow(
+      undefined,
+      reply([row(9), row(5)], [conversation([9, 7, 4], 2), conversation([5])]),
+      "e1",
+    );
+    expect(first.conversations?.[9]?.count).toBe(5);
+    expect(first.conversations?.[5]?.count).toBe(1);
+    // A reply to the second conversation arrived (UID 10): it is now the top row.
+    const next = mergeWindow(
+      first,
+      reply([row(10), row(9)], [conversation([10, 5]), conversation([9, 7, 4], 2)]),
+      "e1",
+    );
+    expect(next.rows[0]?.uid).toBe(10);
+    expect(next.rows[1]?.uid).toBe(9);
+    expect(Object.keys(next.conversations ?? {}).sort()).toEqual(["10", "9"]);
+  });
+
+  it("list actions act on every member of a conversation row in the folder", () => {
+    const data = mergeWindow(
+      undefined,
+      reply([row(9), row(5)], [conversation([9, 7, 4], 2), conversation([5])]),
+      "e1",
+    );
+    expect(conversationUids(data, [9])).toEqual([9, 7, 4]);
+    expect(conversationUids(data, [5, 9])).toEqual([5, 9, 7, 4]);
+    // A list of messages: each UID stands for itself.
+    const flat = mergeWindow(undefined, { ...reply([row(9)], []), conversations: undefined }, "e1");
+    expect(flat.conversations).toBeUndefined();
+    expect(conversationUids(flat, [9])).toEqual([9]);
+  });
+
+  it("names participants by first name, the user as me", () => {
+    expect(participantsLabel(conversation([1]))).toBe("Bob, me");
+    expect(
+      participantsLabel({
+        participants: [{ name: "", address: "x@example.test", me: false }],
+      }),
+    ).toBe("x@example.test");
+  });
+});
