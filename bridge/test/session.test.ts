@@ -373,9 +373,20 @@ describe("request checks", () => {
       smtpPinned: false,
       demo: null,
       rules: true,
+      uploadMaxBytes: 25 * 1024 * 1024,
+      messageMaxBytes: 35 * 1024 * 1024,
     });
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect((await fetch(`${b.url}/api/nope`)).status).toBe(404);
+  });
+
+  it("publishes the configured upload limits", async () => {
+    const small = await extraBridge({
+      env: { FERRY_UPLOAD_MAX_MB: "2", FERRY_MESSAGE_MAX_MB: "3" },
+    });
+    const cfg = ZPublicConfig.parse(await (await fetch(`${small.url}/api/config`)).json());
+    expect(cfg.uploadMaxBytes).toBe(2 * 1024 * 1024);
+    expect(cfg.messageMaxBytes).toBe(3 * 1024 * 1024);
   });
 
   it("refuses to name another server when the server is pinned", async () => {

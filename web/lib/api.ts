@@ -58,6 +58,9 @@ async function json(res: Response): Promise<unknown> {
   }
 }
 
+/** The query key /api/config is cached under. */
+export const PUBLIC_CONFIG_KEY = ["public-config"] as const;
+
 export async function fetchPublicConfig(): Promise<TPublicConfig> {
   const parsed = ZPublicConfig.safeParse(await json(await call("/api/config")));
   if (!parsed.success) throw failure("unsupported_version", 200, "Unexpected config");

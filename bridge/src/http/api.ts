@@ -161,6 +161,8 @@ function publicConfig(res: ServerResponse, config: Config): void {
     smtpPinned: config.smtp !== null,
     demo: config.demo,
     rules: config.sieve !== null,
+    uploadMaxBytes: config.uploadMaxBytes,
+    messageMaxBytes: config.messageMaxBytes,
   };
   sendJson(res, 200, body);
 }

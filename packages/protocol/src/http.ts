@@ -44,6 +44,10 @@ export const ZPublicConfig = z.object({
    * Absent (an older bridge): on.
    */
   rules: z.boolean().optional(),
+  /** Largest attachment one upload may be, in bytes (FERRY_UPLOAD_MAX_MB). Absent: 25 MiB. */
+  uploadMaxBytes: z.number().int().positive().optional(),
+  /** Largest total of attachments in one message, in bytes (FERRY_MESSAGE_MAX_MB). Absent: 35 MiB. */
+  messageMaxBytes: z.number().int().positive().optional(),
 });
 export type TPublicConfig = z.infer<typeof ZPublicConfig>;
 

@@ -1,4 +1,5 @@
 "use client";
+import { useUploadLimits } from "@/hooks/use-upload-limits";
 /**
  * The composer's attachments: each with its name, size, an upload progress bar while it goes
  * up, why it failed if it did, and a Remove button; then the limits, always shown.
@@ -9,7 +10,7 @@ import {
   type ComposeAttachmentItem,
   totalAttachmentBytes,
 } from "@/lib/compose/draft";
-import { formatBinarySize, MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from "@/lib/compose/limits";
+import { formatBinarySize } from "@/lib/compose/limits";
 import { t } from "@/lib/i18n";
 import { CloseIcon, FileIcon } from "../icons";
 
@@ -20,6 +21,7 @@ interface AttachmentListProps {
 
 export function AttachmentList({ items, onRemove }: AttachmentListProps) {
   const total = totalAttachmentBytes(items);
+  const limits = useUploadLimits();
   return (
     <div className="border-t border-zinc-200 px-4 py-2 dark:border-zinc-800">
       {items.length > 0 ? (
@@ -84,8 +86,8 @@ export function AttachmentList({ items, onRemove }: AttachmentListProps) {
       ) : null}
       <p className="text-xs text-zinc-500">
         {t("compose.limits", {
-          file: formatBinarySize(MAX_FILE_BYTES),
-          message: formatBinarySize(MAX_MESSAGE_BYTES),
+          file: formatBinarySize(limits.file),
+          message: formatBinarySize(limits.message),
         })}
         {items.length > 0 ? ` ${t("compose.limitsUsed", { used: formatBinarySize(total) })}` : ""}
       </p>

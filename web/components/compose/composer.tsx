@@ -26,9 +26,10 @@ import { useComposeSave } from "@/hooks/use-compose-save";
 import { useComposeSend } from "@/hooks/use-compose-send";
 import { useFileDrop } from "@/hooks/use-file-drop";
 import { useIsPhone } from "@/hooks/use-media-query";
+import { useUploadLimits } from "@/hooks/use-upload-limits";
 import { reasonOf } from "@/lib/actions";
 import { type ComposeRequest, composerTitle } from "@/lib/compose/draft";
-import { formatBinarySize, MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from "@/lib/compose/limits";
+import { formatBinarySize } from "@/lib/compose/limits";
 import { blockerText, problemText } from "@/lib/compose/messages";
 import { type ComposerEntry, closeComposer } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
@@ -197,6 +198,7 @@ function ComposerForm({
   const toInput = useRef<HTMLInputElement | null>(null);
   const subjectRef = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const limits = useUploadLimits();
   const subjectId = useId();
   const fromId = useId();
   const problemsId = useId();
@@ -437,8 +439,8 @@ function ComposerForm({
             type="button"
             aria-label={t("compose.attach")}
             title={t("compose.attachHint", {
-              file: formatBinarySize(MAX_FILE_BYTES),
-              message: formatBinarySize(MAX_MESSAGE_BYTES),
+              file: formatBinarySize(limits.file),
+              message: formatBinarySize(limits.message),
             })}
             onClick={() => fileInput.current?.click()}
             className="touch-target inline-flex items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:text-zinc-300 dark:hover:bg-zinc-800"

@@ -10,7 +10,9 @@ import {
   sendBlockers,
   toDraft,
 } from "./draft";
-import { MAX_FILE_BYTES, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from "./limits";
+import { DEFAULT_UPLOAD_LIMITS, MAX_FRAME_BYTES } from "./limits";
+
+const { file: MAX_FILE_BYTES, message: MAX_MESSAGE_BYTES } = DEFAULT_UPLOAD_LIMITS;
 
 function fields(patch: Partial<ComposeFields> = {}): ComposeFields {
   return {

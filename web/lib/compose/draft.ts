@@ -12,7 +12,7 @@ import {
   type TUidRef,
 } from "@ferry/protocol";
 import { type Recipient, toComposeAddresses } from "./addresses";
-import { MAX_FILE_BYTES, MAX_FILES, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from "./limits";
+import { MAX_FILES, MAX_FRAME_BYTES, uploadLimits } from "./limits";
 
 /** An attachment in the composer: a file on its way up, or one the bridge already has. */
 export type ComposeAttachmentItem =
@@ -150,7 +150,7 @@ export function sendBlockers(fields: ComposeFields): SendBlocker[] {
   const failed = fields.attachments.filter((a) => a.kind === "upload" && a.status === "failed");
   if (failed.length > 0) out.push({ kind: "failedUploads", names: failed.map(attachmentName) });
   const total = totalAttachmentBytes(fields.attachments);
-  if (total > MAX_MESSAGE_BYTES) out.push({ kind: "tooLarge", total });
+  if (total > uploadLimits().message) out.push({ kind: "tooLarge", total });
   return out;
 }
 
@@ -172,8 +172,8 @@ export function refuseFile(
   items: readonly ComposeAttachmentItem[],
   adding: { bytes: number; files: number } = { bytes: 0, files: 0 },
 ): FileRefusal | null {
-  if (size > MAX_FILE_BYTES) return { kind: "fileTooLarge" };
-  if (totalAttachmentBytes(items) + adding.bytes + size > MAX_MESSAGE_BYTES) {
+  if (size > uploadLimits().file) return { kind: "fileTooLarge" };
+  if (totalAttachmentBytes(items) + adding.bytes + size > uploadLimits().message) {
     return { kind: "messageTooLarge" };
   }
   if (

@@ -7,7 +7,7 @@ import { reasonOf } from "../actions";
 import { FerryError } from "../errors";
 import { formatList, t } from "../i18n";
 import type { ComposeProblem, FileRefusal, SendBlocker } from "./draft";
-import { formatBinarySize, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from "./limits";
+import { formatBinarySize, MAX_FILES, uploadLimits } from "./limits";
 
 /** Why a queued message came back (compose.failed), or a send the bridge refused at once. */
 export function problemText(p: ComposeProblem): string {
@@ -20,7 +20,7 @@ export function problemText(p: ComposeProblem): string {
           })
         : t("compose.problem.recipient_refused.unnamed");
     case "too_large":
-      return t("compose.problem.too_large", { limit: formatBinarySize(MAX_MESSAGE_BYTES) });
+      return t("compose.problem.too_large", { limit: formatBinarySize(uploadLimits().message) });
     case "smtp_unavailable":
       return t("compose.problem.smtp_unavailable");
     case "smtp_auth_failed":
@@ -73,7 +73,7 @@ export function blockerText(b: SendBlocker): string {
     case "tooLarge":
       return t("compose.block.tooLarge", {
         size: formatBinarySize(b.total),
-        limit: formatBinarySize(MAX_MESSAGE_BYTES),
+        limit: formatBinarySize(uploadLimits().message),
       });
   }
 }
@@ -81,11 +81,11 @@ export function blockerText(b: SendBlocker): string {
 export function refusalText(name: string, r: FileRefusal): string {
   switch (r.kind) {
     case "fileTooLarge":
-      return t("compose.file.tooLarge", { name, limit: formatBinarySize(MAX_FILE_BYTES) });
+      return t("compose.file.tooLarge", { name, limit: formatBinarySize(uploadLimits().file) });
     case "messageTooLarge":
       return t("compose.file.messageTooLarge", {
         name,
-        limit: formatBinarySize(MAX_MESSAGE_BYTES),
+        limit: formatBinarySize(uploadLimits().message),
       });
     case "tooManyFiles":
       return t("compose.file.tooMany", { name, count: MAX_FILES });
@@ -96,7 +96,7 @@ export function refusalText(name: string, r: FileRefusal): string {
 export function uploadErrorText(err: unknown): string {
   if (err instanceof FerryError) {
     if (err.code === "too_large") {
-      return t("compose.upload.tooLarge", { limit: formatBinarySize(MAX_FILE_BYTES) });
+      return t("compose.upload.tooLarge", { limit: formatBinarySize(uploadLimits().file) });
     }
     if (err.code === "network") return t("compose.upload.network");
     if (err.code === "aborted") return t("compose.upload.aborted");
