@@ -8,6 +8,7 @@
 import type { Page } from "@playwright/test";
 import type { ImapFlow } from "imapflow";
 import { withImap } from "../compose/helpers";
+import { clickAction } from "../fixtures/action-bar";
 import { expect, folders, reader, row, rows, showFolders, signIn, test } from "../fixtures/test";
 
 /** A STATUS count of `path`, as another IMAP client sees it. */
@@ -196,10 +197,7 @@ test.describe("folders", () => {
     const archiveBefore = await withImap(stack, account, async (c) =>
       statusOf(c, "Archive", "messages"),
     );
-    await page
-      .getByRole("toolbar", { name: "Message actions" })
-      .getByRole("button", { name: "Copy to…" })
-      .click();
+    await clickAction(page, "Copy to…");
     await page.getByRole("menuitem", { name: "Copy to Archive" }).click();
     await expect(page.getByText("Message copied to Archive")).toBeVisible();
     const after = await withImap(stack, account, async (c) => ({

@@ -1,8 +1,8 @@
 "use client";
 /**
- * "Report spam" (or, in Junk, "Not spam") for the action bar: on the selected messages or the
- * open one. The move, the keywords and Undo are lib/actions.ts's (moveMessages "spam" /
- * "not-spam").
+ * "Report spam" (or, in Junk, "Not spam") for the action bar, an icon named by its label: on
+ * the selected messages or the open one. The move, the keywords and Undo are lib/actions.ts's
+ * (moveMessages "spam" / "not-spam").
  */
 import { t } from "@/lib/i18n";
 
@@ -61,7 +61,7 @@ export function SpamButton(p: {
       title={label}
     >
       <Icon className="size-5" />
-      <span className="sr-only xl:not-sr-only">{label}</span>
+      <span className="sr-only">{label}</span>
     </button>
   );
 }
