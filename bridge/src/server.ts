@@ -22,9 +22,9 @@ import { type Clock, JobRunner } from "./jobs/runner";
 import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
+import { SessionManager } from "./session/manager";
 import { SettingsService } from "./settings/service";
 import { SnoozeService } from "./snooze/service";
-import { SessionManager } from "./session/manager";
 import { type SessionStore, StateSessionStore } from "./session/store";
 import { openStateStore } from "./state/open";
 import type { StateStore } from "./state/store";
@@ -75,9 +75,9 @@ export interface Bridge {
   jobs: JobRunner;
   sockets: SocketServer;
   /** Writing mail: the outbox, drafts, uploads, identities. */
+  compose: ComposeService;
   /** Settings that follow the user across browsers, pushed live to their tabs. */
   settings: SettingsService;
-  compose: ComposeService;
   log: Logger;
   /** Stops listening, closes every socket and every session's IMAP connections. */
   close(): Promise<void>;
@@ -137,6 +137,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       if (session) sockets.broadcast(session, frame);
     },
   });
+  manager.onSessionEnd((key) => compose.endSession(key));
   const settings: SettingsService = new SettingsService({
     state,
     log,
@@ -151,7 +152,6 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     record: (key) => store.get(key),
     push: (account, frame) => sockets.toAccount(account, frame),
   });
-  manager.onSessionEnd((key) => compose.endSession(key));
   const rules: RulesFrameDeps = {
     service: new RulesService({ config, access: (key) => manager.mailAccess(key), log }),
     unsubscribe: { allowPrivate: config.proxyAllowPrivateHosts },
@@ -163,9 +163,9 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     log,
     heartbeatMs: config.heartbeatMs,
     checkOutgoing: opts.checkOutgoingFrames ?? true,
+    compose,
     settings,
     snooze,
-    compose,
     ...(opts.protocolVersion === undefined ? {} : { protocolVersion: opts.protocolVersion }),
   });
   const api: ApiDeps = {
@@ -259,14 +259,14 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     state,
     jobs,
     sockets,
-    settings,
     compose,
+    settings,
     log,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        settings.close();
         await sockets.close();
+        settings.close();
         await jobs.stop(); // what is held or scheduled stays in the store for the next bridge
         await compose.close(); // with a random session secret, undo-held mail goes now
         await manager.close();

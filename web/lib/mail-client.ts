@@ -378,11 +378,11 @@ export function handleEvent(e: PushedEvent): void {
     case "compose.sent":
     case "compose.failed":
       // The composer listens for these itself (socket.onEvent).
+      return;
     case "settings.changed":
     case "identities.changed":
     case "snoozes.changed":
       // lib/settings.ts and lib/snooze.ts listen for these themselves (socket.onEvent).
-      return;
       return;
     default:
       e satisfies never;

@@ -11,6 +11,7 @@
 import {
   DEFAULT_SORT,
   isComposeClientFrame,
+  isRulesClientFrame,
   type TClientFrame,
   type TReplyFrameOf,
   type TServerFrame,
@@ -41,10 +42,11 @@ import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
+import { answerRulesFrame, type RulesFrameDeps } from "./rules-frames";
+import type { LiveSession, MailboxOwner } from "../session/live";
 import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
 import { conversationWindow } from "../threads/conversations";
-import type { LiveSession, MailboxOwner } from "../session/live";
 
 export interface DispatchContext {
   live: LiveSession;
@@ -56,13 +58,13 @@ export interface DispatchContext {
   /** Writing mail (bridge/src/compose); the compose frames are refused without it. */
   compose?: ComposeService | undefined;
   /** Tells every socket of this account on this bridge that the folder tree changed. */
+  announceFolders?: (() => void) | undefined;
   /** Settings that follow the user (bridge/src/settings); its frames are refused without it. */
   settings?: SettingsService | undefined;
   /** Snoozing messages (bridge/src/snooze); its frames are refused without it. */
   snooze?: SnoozeService | undefined;
   /** Filters, vacation, spam and unsubscribe (ws/rules-frames.ts); refused without it. */
   rules?: RulesFrameDeps | undefined;
-  announceFolders?: (() => void) | undefined;
 }
 
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
@@ -78,6 +80,12 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
   const answer = <F extends TClientFrame>(_request: F, out: TReplyFrameOf<F["type"]>): void =>
     reply(out);
 
+  if (isRulesClientFrame(frame)) {
+    if (!ctx.rules) throw new BridgeError("internal", "Filters are not available here.");
+    const readOnly = (mailbox: string) => modeOf(mailbox).readOnly === true;
+    await answerRulesFrame(frame, { live, reply, readOnly }, ctx.rules);
+    return;
+  }
   if (isComposeClientFrame(frame)) {
     if (!ctx.compose) throw new BridgeError("internal", "Writing mail is not available here.");
     // Saved identities reach the account's other tabs too.
@@ -235,6 +243,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       answer(frame, { type: "folder.done", id: frame.id, ...result });
       ctx.announceFolders?.();
       return;
+    }
     case "settings.get":
     case "settings.save": {
       if (!ctx.settings) throw new BridgeError("internal", "Settings are not available here.");
@@ -262,7 +271,6 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
           : await snooze.list(live);
       answer(frame, { type: "snoozes", id: frame.id, snoozes });
       return;
-    }
     }
     default: {
       const unhandled: never = frame;

@@ -52,9 +52,9 @@ import { header } from "../http/respond";
 import { commandError } from "../imap/errors";
 import type { Logger } from "../log";
 import type { LiveLease, LiveSession } from "../session/live";
+import type { SessionManager } from "../session/manager";
 import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
-import type { SessionManager } from "../session/manager";
 import { dispatch } from "./dispatch";
 import { TokenBucket } from "./rate";
 
@@ -88,11 +88,11 @@ export interface SocketServerDeps {
   /** Answers the compose frames (bridge/src/compose). */
   compose?: ComposeService | undefined;
   /** Answers the rules frames (ws/rules-frames.ts). */
+  rules?: RulesFrameDeps | undefined;
   /** Settings that follow the user (bridge/src/settings). */
   settings?: SettingsService | undefined;
   /** Snoozing messages (bridge/src/snooze). */
   snooze?: SnoozeService | undefined;
-  rules?: RulesFrameDeps | undefined;
   /**
    * The protocol version this bridge speaks and announces (default PROTOCOL_VERSION). Only the
    * version-skew tests set another, to play a bridge of another release.
@@ -297,9 +297,9 @@ export class SocketServer {
         reply: send,
         log,
         compose: this.#deps.compose,
+        rules: this.#deps.rules,
         settings: this.#deps.settings,
         snooze: this.#deps.snooze,
-        rules: this.#deps.rules,
         announceFolders: () => this.#toAccount(live.account, { type: "mailboxes.changed" }),
       });
     } catch (err) {
@@ -369,6 +369,7 @@ export class SocketServer {
     const log = this.#deps.log.child({ session: live.key.slice(0, 12) });
     for (const ws of live.sockets) this.#send(ws, frame, log, live);
   }
+
   /** Sends an event to every open socket of every session of `account` on this bridge. */
   toAccount(account: string, frame: TServerFrame): void {
     this.#toAccount(account, frame);
@@ -383,7 +384,6 @@ export class SocketServer {
     }
     return out;
   }
-
 
   /** Sends an event to every open socket of every session of `account` on this bridge. */
   #toAccount(account: string, frame: TServerFrame): void {

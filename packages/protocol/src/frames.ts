@@ -21,9 +21,10 @@ import {
   ZRevision,
   ZUidSet,
 } from "./model";
+import { QUOTA_CLIENT_FRAMES, QUOTA_SERVER_FRAMES } from "./quota";
+import { RULES_CLIENT_FRAMES, RULES_SERVER_FRAMES } from "./rules";
 import { SETTINGS_CLIENT_FRAMES, SETTINGS_SERVER_FRAMES } from "./settings";
 import { SNOOZE_CLIENT_FRAMES, SNOOZE_SERVER_FRAMES } from "./snooze";
-import { QUOTA_CLIENT_FRAMES, QUOTA_SERVER_FRAMES } from "./quota";
 
 /**
  * Largest frame the bridge accepts from a browser, in bytes. Drafts travel in frames (a reply can
@@ -141,9 +142,10 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMessagesArchive,
   ZMessagesDelete,
   ZMarkAllRead,
+  ...COMPOSE_CLIENT_FRAMES,
+  ...RULES_CLIENT_FRAMES,
   ...SETTINGS_CLIENT_FRAMES,
   ...SNOOZE_CLIENT_FRAMES,
-  ...COMPOSE_CLIENT_FRAMES,
   ...FOLDER_CLIENT_FRAMES,
   ...QUOTA_CLIENT_FRAMES,
 ]);
@@ -360,9 +362,10 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZFlagsEvent,
   ZResetEvent,
   ZMailboxesChanged,
+  ...COMPOSE_SERVER_FRAMES,
+  ...RULES_SERVER_FRAMES,
   ...SETTINGS_SERVER_FRAMES,
   ...SNOOZE_SERVER_FRAMES,
-  ...COMPOSE_SERVER_FRAMES,
   ...FOLDER_SERVER_FRAMES,
   ...QUOTA_SERVER_FRAMES,
 ]);
