@@ -15,19 +15,19 @@ import { handleProxyRequest } from "./http/proxy";
 import { API_CSP, applySecurityHeaders, fail, requestContext } from "./http/respond";
 import { SessionRequestLimiter } from "./http/session-limits";
 import { StaticSite } from "./http/static";
-import { RulesService } from "./sieve/service";
-import type { RulesFrameDeps } from "./ws/rules-frames";
 import { rowsForUids } from "./imap/window";
 import { type Clock, JobRunner } from "./jobs/runner";
 import { MailSession } from "./live";
 import { createLogger, type Logger } from "./log";
 import { LiveRegistry, type MailSessionFactory } from "./session/live";
 import { SessionManager } from "./session/manager";
-import { SettingsService } from "./settings/service";
-import { SnoozeService } from "./snooze/service";
 import { type SessionStore, StateSessionStore } from "./session/store";
+import { SettingsService } from "./settings/service";
+import { RulesService } from "./sieve/service";
+import { SnoozeService } from "./snooze/service";
 import { openStateStore } from "./state/open";
 import type { StateStore } from "./state/store";
+import type { RulesFrameDeps } from "./ws/rules-frames";
 import { SocketServer } from "./ws/socket-server";
 
 export interface BridgeOptions {

@@ -42,11 +42,11 @@ import { listWindow } from "../imap/window";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
-import { answerRulesFrame, type RulesFrameDeps } from "./rules-frames";
 import type { LiveSession, MailboxOwner } from "../session/live";
 import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
 import { conversationWindow } from "../threads/conversations";
+import { answerRulesFrame, type RulesFrameDeps } from "./rules-frames";
 
 export interface DispatchContext {
   live: LiveSession;

@@ -44,7 +44,6 @@ import {
 } from "@ferry/protocol";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { ComposeService } from "../compose/service";
-import type { RulesFrameDeps } from "./rules-frames";
 import { type BridgeError, errorCodeOf, isBridgeError } from "../errors";
 import { readCookie } from "../http/cookies";
 import type { OriginPolicy } from "../http/origin";
@@ -57,6 +56,7 @@ import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
 import { dispatch } from "./dispatch";
 import { TokenBucket } from "./rate";
+import type { RulesFrameDeps } from "./rules-frames";
 
 /** Frames beyond this are refused by `ws` itself (close 1009) without being buffered. */
 export const HARD_MAX_FRAME_BYTES = 4 * MAX_CLIENT_FRAME_BYTES;
