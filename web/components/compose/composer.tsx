@@ -18,6 +18,7 @@ import {
   useState,
 } from "react";
 import { useComposeAttachments } from "@/hooks/use-compose-attachments";
+import { useComposeBack } from "@/hooks/use-compose-back";
 import type { SaveStatus } from "@/hooks/use-compose-draft";
 import { useComposeExit } from "@/hooks/use-compose-exit";
 import { fromLabel, useComposeFields } from "@/hooks/use-compose-fields";
@@ -220,6 +221,7 @@ function ComposerForm({
     onAdding: () => sender.clearBlockers("uploading"),
   });
   const { closeAndSave, discard } = useComposeExit(entryKey, save, attachments);
+  useComposeBack(entryKey, isPhone, closeAndSave);
   const drop = useFileDrop(attachments.add);
   const { send, sending } = sender;
   const changed = save.changed;

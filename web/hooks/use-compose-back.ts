@@ -1,0 +1,48 @@
+/**
+ * Back closes the composer on a phone, where it fills the screen: while it is open there is a
+ * history entry of its own (same URL, marked in `history.state`), so Back pops that entry and
+ * the composer closes (saving its draft) instead of the browser leaving the app. Closed any
+ * other way, the composer takes its entry back off the history.
+ */
+import { useEffect, useRef } from "react";
+
+const MARK = "ferryComposer";
+
+function markOf(state: unknown): unknown {
+  return typeof state === "object" && state !== null && MARK in state
+    ? (state as Record<string, unknown>)[MARK]
+    : undefined;
+}
+
+/** While `active`, Back calls `onBack` (which closes the composer) instead of leaving. */
+export function useComposeBack(entryKey: number, active: boolean, onBack: () => void): void {
+  const onBackRef = useRef(onBack);
+  onBackRef.current = onBack;
+  const mounted = useRef(false);
+
+  useEffect(() => {
+    if (!active) return;
+    mounted.current = true;
+    const current: unknown = window.history.state;
+    const base = typeof current === "object" && current !== null ? current : {};
+    const mark = markOf(current);
+    if (mark !== entryKey) {
+      const state = { ...base, [MARK]: entryKey };
+      // Another composer's entry (it was replaced by this one) is reused, not stacked.
+      if (mark === undefined) window.history.pushState(state, "", window.location.href);
+      else window.history.replaceState(state, "", window.location.href);
+    }
+    const onPop = () => {
+      if (markOf(window.history.state) !== entryKey) onBackRef.current();
+    };
+    window.addEventListener("popstate", onPop);
+    return () => {
+      mounted.current = false;
+      window.removeEventListener("popstate", onPop);
+      // Deferred, so that StrictMode's test unmount (immediately remounted) keeps the entry.
+      setTimeout(() => {
+        if (!mounted.current && markOf(window.history.state) === entryKey) window.history.back();
+      }, 0);
+    };
+  }, [entryKey, active]);
+}
