@@ -48,7 +48,7 @@ test.describe("offline and reconnecting", () => {
     if (isPhone) await page.getByRole("button", { name: "Back to messages" }).click();
 
     // Now the bridge is unreachable: no socket, no session check.
-    await page.routeWebSocket(/\/ws$/, (ws) => ws.close());
+    await page.routeWebSocket(/\/ws(\?|$)/, (ws) => ws.close());
     await page.route("**/api/session", (route) => route.abort("internetdisconnected"));
     await page.reload();
 
@@ -76,7 +76,7 @@ test.describe("offline and reconnecting", () => {
   }) => {
     let connections = 0;
     let live: WebSocketRoute | null = null;
-    await page.routeWebSocket(/\/ws$/, (ws) => {
+    await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       connections++;
       if (connections === 2) {
         ws.close();
