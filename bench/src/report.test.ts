@@ -13,11 +13,58 @@ describe("row", () => {
       unit: "ms",
       value: s(120),
       floor: s(40),
-      budget: BUDGETS.signIn,
+      budget: { limit: 150, kind: "max", text: "≤ 150 ms" },
     });
     expect(r.status).toBe("met");
     expect(r.ratio).toBe(3);
+    expect(r.limit).toBe(150);
     expect(row({ ...r, value: s(151) }).status).toBe("missed");
+  });
+
+  it("judges a ratio budget by the floor of the same run, not by a fixed time", () => {
+    const base = {
+      id: "c",
+      figure: "1",
+      label: "browser, cold",
+      side: "browser",
+      unit: "ms",
+      budget: BUDGETS.signIn,
+    } as const;
+    // 246 ms is within 2× a slow machine's 130 ms floor, and outside 2× a fast one's 82 ms.
+    expect(row({ ...base, value: s(246), floor: s(130) }).status).toBe("met");
+    const slow = row({ ...base, value: s(246), floor: s(82) });
+    expect(slow.status).toBe("missed");
+    expect(slow.limit).toBe(164);
+    expect(renderTable([slow]).split("\n")[2]).toMatch(/≤ 2× floor \(164 ms\) \| MISSED$/);
+  });
+
+  it("judges a plus budget as the floor and a margin", () => {
+    const base = {
+      id: "p",
+      figure: "2",
+      label: "browser",
+      side: "browser",
+      unit: "ms",
+      stat: "p50",
+      budget: BUDGETS.pushP50,
+    } as const;
+    expect(row({ ...base, value: s(90), floor: s(40) }).status).toBe("met");
+    expect(row({ ...base, value: s(91), floor: s(40) }).status).toBe("missed");
+  });
+
+  it("leaves a relative budget without a floor unjudged, and says so", () => {
+    const r = row({
+      id: "w",
+      figure: "1",
+      label: "warm",
+      side: "browser",
+      unit: "ms",
+      value: s(100),
+      budget: BUDGETS.warmReload,
+    });
+    expect(r.status).toBe("info");
+    expect(r.limit).toBeNull();
+    expect(renderTable([r]).split("\n")[2]).toContain("≤ 1.5× floor (no floor)");
   });
 
   it("inverts the ratio for throughput, so above 1 still means slower than the floor", () => {
@@ -55,6 +102,7 @@ describe("renderTable", () => {
         size: 100000,
         unit: "ms",
         value: { value: 90, min: 80, max: 120, n: 7 },
+        floor: { value: 60, min: 50, max: 70, n: 7 },
         budget: BUDGETS.signIn,
       }),
     ]);
@@ -62,6 +110,7 @@ describe("renderTable", () => {
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain("100,000");
     expect(lines[2]).toContain("90 ms (80–120)");
-    expect(lines[2]).toMatch(/≤ 150 ms \| met$/);
+    expect(lines[2]).toContain("1.5×");
+    expect(lines[2]).toMatch(/≤ 2× floor \(120 ms\) \| met$/);
   });
 });

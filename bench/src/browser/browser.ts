@@ -142,6 +142,14 @@ export async function clickStamp(page: Page, label: string): Promise<number> {
   return found.at;
 }
 
+/** The last keydown stamp of `key` (e.g. "o"). */
+export async function keyStamp(page: Page, key: string): Promise<number> {
+  const keys = (await page.evaluate("window.__bench.keys")) as { at: number; key: string }[];
+  const found = keys.filter((k) => k.key === key).pop();
+  if (!found) throw new Error(`no keydown of "${key}" was seen in the page`);
+  return found.at;
+}
+
 /** The first pointer-over stamp whose target's label contains `label`, if any. */
 export async function hoverStamp(page: Page, label: string): Promise<number | null> {
   const hovers = (await page.evaluate("window.__bench.hovers")) as { at: number; label: string }[];

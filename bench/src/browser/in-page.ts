@@ -11,8 +11,9 @@
  * by the roles and accessible names the app exposes (listbox "Messages", its options, the
  * reader's article), not by class names.
  *
- * Clicks and the first pointer-over of each element are stamped too (event.timeStamp, the same
- * clock), so "click → visible" is measured entirely in the page.
+ * Clicks, key presses and the first pointer-over of each element are stamped too
+ * (event.timeStamp, the same clock), so "click → visible" and "key → visible" are measured
+ * entirely in the page.
  *
  * `__bench.when(name, ms)` resolves with the stamp; it is what Node awaits, through
  * page.evaluate (a CDP evaluation, which the app's CSP allows, unlike waitForFunction's).
@@ -25,6 +26,7 @@ export const IN_PAGE_SCRIPT = String.raw`
   const results = {};
   const clicks = [];
   const hovers = [];
+  const keys = [];
 
   function listbox() {
     return document.querySelector('[role="listbox"][aria-label="Messages"]');
@@ -163,6 +165,7 @@ export const IN_PAGE_SCRIPT = String.raw`
   }
   document.addEventListener("click", (e) => clicks.push({ at: e.timeStamp, label: labelOf(e.target) }), true);
   document.addEventListener("pointerover", (e) => hovers.push({ at: e.timeStamp, label: labelOf(e.target) }), true);
+  document.addEventListener("keydown", (e) => keys.push({ at: e.timeStamp, key: e.key }), true);
 
   // Resolves with results[name] once it is set (rejects after timeoutMs).
   function when(name, timeoutMs) {
@@ -177,7 +180,7 @@ export const IN_PAGE_SCRIPT = String.raw`
     });
   }
 
-  window.__bench = { results, clicks, hovers, watch, jump, when };
+  window.__bench = { results, clicks, hovers, keys, watch, jump, when };
   watch("load.rows", "rows");
 })();
 `;

@@ -10,12 +10,19 @@
  *   imapflow download() of the same part, in MB/s of decoded bytes;
  * - floor: on a connection with INBOX selected, FETCH envelope + BODYSTRUCTURE, then download
  *   the text part.
+ *
+ * And a small message nobody hovered, opened from the keyboard (the list focused, `j` down to
+ * its row, `o`): from the `o` keydown to the first frame showing its text, against the same
+ * floor for that message (its text fetch). It sits below the top rows the app may prefetch
+ * once idle, so what is measured is the open itself unless the cursor's own prefetch got there
+ * between the keys.
  */
 import { join } from "node:path";
 import { partUrl } from "@ferry/protocol";
 import {
   clickStamp,
   hoverStamp,
+  keyStamp,
   signInThroughForm,
   signOutContext,
   stamp,
@@ -25,14 +32,55 @@ import {
 } from "../browser/browser";
 import { bareDownload, bareOpen, closeBare, connectBare } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
-import { type BigMessage, bigAttachmentMessage } from "../mail/messages";
+import { type BigMessage, bigAttachmentMessage, smallMessage, token } from "../mail/messages";
 import { progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
 
 const FIGURE = "3 open 20 MB message";
+const KEYBOARD_FIGURE = "3b open un-hovered (keyboard)";
 const MB = 1024 * 1024;
+/** Rows above the keyboard figure's message (newer mail), so it is not among the top rows. */
+const ROWS_ABOVE = 8;
+
+interface Small {
+  subject: string;
+  uid: number;
+  /** The list row it is at, from the top. */
+  index: number;
+}
+
+/**
+ * Delivers the keyboard figure's message, then ROWS_ABOVE − 1 newer small ones (the big
+ * message, delivered next, is the newest of all).
+ */
+async function deliverSmall(ctx: FigureContext): Promise<Small> {
+  const { server } = ctx.mail;
+  const user = ctx.mail.reader;
+  const from = ctx.mail.sender.email;
+  const subject = token("keyboard-open");
+  await server.deliver(smallMessage({ from, to: [user.email], subject }), {
+    from,
+    to: [user.email],
+  });
+  for (let i = 1; i < ROWS_ABOVE; i++) {
+    const filler = smallMessage({ from, to: [user.email], subject: token("filler") });
+    await server.deliver(filler, { from, to: [user.email] });
+  }
+  const bare = await connectBare(server, user);
+  try {
+    const box = await bare.mailboxOpen("INBOX");
+    const seq = box.exists - (ROWS_ABOVE - 1);
+    const msg = await bare.fetchOne(String(seq), { uid: true, envelope: true });
+    if (!msg || msg.envelope?.subject !== subject) {
+      throw new Error("the keyboard figure's message is not where it was delivered");
+    }
+    return { subject, uid: msg.uid, index: ROWS_ABOVE };
+  } finally {
+    await closeBare(bare);
+  }
+}
 
 interface Target {
   msg: BigMessage;
@@ -64,6 +112,7 @@ async function deliverBig(ctx: FigureContext): Promise<Target> {
 
 export async function readerFigure(ctx: FigureContext): Promise<Row[]> {
   const { repeats } = ctx.config;
+  const small = await deliverSmall(ctx);
   const target = await deliverBig(ctx);
   const { msg } = target;
   const ref = { mailbox: "INBOX", uidValidity: target.uidValidity, uid: target.uid };
@@ -82,8 +131,11 @@ export async function readerFigure(ctx: FigureContext): Promise<Row[]> {
   const text: number[] = [];
   const floorMBps: number[] = [];
   const bridgeMBps: number[] = [];
+  const floorSmallText: number[] = [];
   try {
     for (let i = 0; i <= repeats; i++) {
+      const fs = await bareOpen(bare, small.uid, "1");
+      if (i > 0) floorSmallText.push(fs.textMs);
       const f = await bareOpen(bare, target.uid, msg.textPart);
       const id = client.id();
       const t0 = performance.now();
@@ -203,6 +255,31 @@ export async function readerFigure(ctx: FigureContext): Promise<Row[]> {
     } catch (err) {
       rows.push(errorRow("reader.browser", FIGURE, "browser", err));
     }
+    try {
+      const k = await keyboardOpen(ctx, small, repeats);
+      rows.push(
+        row({
+          id: "reader.browser.keyboard",
+          figure: KEYBOARD_FIGURE,
+          label: "browser: o → text, row nobody hovered",
+          side: "browser",
+          unit: "ms",
+          value: summarize(k.text),
+          floor: summarize(floorSmallText),
+          budget: BUDGETS.openUnhovered,
+          samples: k.text,
+          floorSamples: floorSmallText,
+          note:
+            `row ${small.index + 1} of the list, reached with j; floor: FETCH envelope + BODYSTRUCTURE + its text` +
+            (k.hovered > 0 ? `; the pointer was over it in ${k.hovered} run(s)` : ""),
+        }),
+      );
+      progress(
+        `reader: keyboard open → text ${fmtMs(summarize(k.text)?.value ?? Number.NaN)}, floor ${fmtMs(summarize(floorSmallText)?.value ?? Number.NaN)}`,
+      );
+    } catch (err) {
+      rows.push(errorRow("reader.browser.keyboard", KEYBOARD_FIGURE, "browser", err));
+    }
   }
 
   rows.push(
@@ -272,4 +349,48 @@ async function browserOpen(
     if (r.hoverLead !== null) hoverLead.push(r.hoverLead);
   }
   return { header, text, hoverLead };
+}
+
+/** Signed in, INBOX showing: the list focused, `j` to the small message's row, `o`; ms. */
+async function keyboardOpen(
+  ctx: FigureContext,
+  small: Small,
+  repeats: number,
+): Promise<{ text: number[]; hovered: number }> {
+  if (!ctx.browser) throw new Error("no browser");
+  const browser = ctx.browser;
+  const text: number[] = [];
+  let hovered = 0;
+  const traceFile = ctx.config.profileDir
+    ? join(ctx.config.profileDir, "reader-keyboard.trace.json")
+    : null;
+  for (let i = 0; i <= repeats + (traceFile ? 1 : 0); i++) {
+    const extra = i > repeats;
+    const r = await withColdPage(
+      browser,
+      ctx.bridge.url,
+      ctx.config.failureDir,
+      "reader-keyboard",
+      async (page, context) => {
+        await page.goto("/");
+        await signInThroughForm(page, ctx.mail.reader);
+        await stamp(page, "load.rows");
+        await page.getByRole("listbox", { name: "Messages" }).focus();
+        for (let j = 0; j < small.index; j++) await page.keyboard.press("j");
+        await watch(page, "open.keyboard", "readerText", `${small.subject}, delivered by`);
+        const t = await traced(browser, page, extra ? traceFile : null, async () => {
+          await page.keyboard.press("o");
+          return stamp(page, "open.keyboard");
+        });
+        const pressed = await keyStamp(page, "o");
+        const hover = await hoverStamp(page, small.subject);
+        await signOutContext(context, ctx.bridge.url);
+        return { text: t.at - pressed, hovered: hover !== null };
+      },
+    );
+    if (i === 0 || extra) continue;
+    text.push(r.text);
+    if (r.hovered) hovered += 1;
+  }
+  return { text, hovered };
 }
