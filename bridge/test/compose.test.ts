@@ -9,6 +9,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import { startMailServer } from "@ferry/mail-server";
 import {
+  inlineContentId,
   type TComposeDraftInput,
   type TServerFrame,
   type TServerFrameOf,
@@ -593,6 +594,44 @@ describe("attachments", () => {
     // sent uploads are gone
     expect(b.bridge.compose.uploads.get(sessionOf(b, aliceCookie), info1.uploadId)).toBeUndefined();
   }, 120_000);
+
+  it("an inline upload goes out as a cid: part of a multipart/related body", async () => {
+    // A 1×1 PNG.
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const shot = (await upload(b, aliceCookie, "image.png", png, "image/png")).body as TUploadInfo;
+    const doc = (await upload(b, aliceCookie, "notes.txt", Buffer.from("n"), "text/plain"))
+      .body as TUploadInfo;
+    const cid = inlineContentId(shot.uploadId);
+    const sent = await sendOk(
+      as,
+      draft({
+        subject: `inline ${randomBytes(3).toString("hex")}`,
+        html: `<p>Look:</p><p><img src="cid:${cid}" alt="image.png"></p>`,
+        text: "Look:",
+        attachments: [{ ...shot, inline: true }, doc],
+      }),
+    );
+    for (const [user, mailbox] of [
+      [bob, "INBOX"],
+      [alice, "Sent"],
+    ] as const) {
+      const found = await findMessage(user, mailbox, sent.messageId);
+      const parsed = await simpleParser(found.source, { keepCidLinks: true });
+      expect(parsed.html).toContain(`src="cid:${cid}"`);
+      const image = parsed.attachments.find((a) => a.contentType === "image/png");
+      expect(image?.cid).toBe(cid);
+      expect(image?.contentDisposition).toBe("inline");
+      expect(image?.related).toBe(true);
+      expect(image?.content.equals(png)).toBe(true);
+      const other = parsed.attachments.find((a) => a.filename === "notes.txt");
+      expect(other?.contentDisposition).toBe("attachment");
+      expect(other?.related).toBeFalsy();
+      expect(found.source.toString("latin1")).toMatch(/Content-Type: multipart\/related/i);
+    }
+  });
 
   it("a deleted upload cannot be sent", async () => {
     const up = await upload(b, aliceCookie, "gone.txt", Buffer.from("x"), "text/plain");

@@ -4,7 +4,12 @@
  * message limit. Resolved into bytes for building it: an upload streams from disk, a forwarded
  * message or a part of one is downloaded over the session's own IMAP connection.
  */
-import type { TComposeAttachment, TComposeDraft, TMessageRef } from "@ferry/protocol";
+import {
+  inlineContentId,
+  type TComposeAttachment,
+  type TComposeDraft,
+  type TMessageRef,
+} from "@ferry/protocol";
 import { BridgeError } from "../errors";
 import type { ResolvedAttachment } from "./build";
 import { sanitizeFilename, sanitizeMimeType } from "./headers";
@@ -91,6 +96,9 @@ async function resolveAttachment(
       type: file.type,
       size: file.size,
       content: () => uploads.open(file),
+      ...(att.inline === true && file.type.startsWith("image/")
+        ? { contentId: inlineContentId(file.id) }
+        : {}),
     };
   }
   if ("forwardOf" in att) {

@@ -3,7 +3,8 @@
  * nodemailer's MailComposer (file and URL access turned off: only content the bridge hands it
  * is attached). Two views of the same build: `stored` keeps the Bcc header (the copy in Sent
  * and Drafts, so the user sees whom they Bcc'd), `wire` is the same bytes without it (what goes
- * to SMTP, whose envelope carries the Bcc recipients).
+ * to SMTP, whose envelope carries the Bcc recipients). Images the HTML shows by `cid:` go
+ * inline, with the HTML in a multipart/related part.
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -21,6 +22,8 @@ export interface ResolvedAttachment {
   type: string;
   size: number;
   content: Buffer | (() => Readable);
+  /** An image the HTML shows (`cid:` it): sent inline with this Content-ID, next to the HTML. */
+  contentId?: string;
 }
 
 export interface BuildInput {
@@ -76,7 +79,8 @@ export async function buildMessage(input: BuildInput): Promise<BuiltMessage> {
     attachments: (input.attachments ?? []).map((att) => ({
       filename: att.filename,
       contentType: att.type,
-      contentDisposition: "attachment",
+      contentDisposition: att.contentId === undefined ? "attachment" : "inline",
+      ...(att.contentId === undefined ? {} : { cid: att.contentId }),
       content: typeof att.content === "function" ? att.content() : att.content,
     })),
     headers: input.headers ?? {},

@@ -79,6 +79,8 @@ export interface HeldPart {
   filename: string;
   type: string;
   content: Buffer;
+  /** The Content-ID of an image the HTML shows inline (build.ts). */
+  contentId?: string;
 }
 
 export interface HeldMessage {
@@ -130,6 +132,7 @@ export class DurableOutbox {
         filename: part.filename,
         type: part.type,
         data: part.content.toString("base64"),
+        ...(part.contentId === undefined ? {} : { cid: part.contentId }),
       });
       await this.#store.set(partKey(id, n), this.#seal(id, value));
     }
@@ -179,11 +182,17 @@ export class DurableOutbox {
       const sealed = await this.#store.get(partKey(held.id, n));
       const opened = sealed === undefined ? null : this.#open(held.id, sealed);
       if (opened === null) throw new Error(`outbox part ${n} of ${held.id} is missing`);
-      const part = JSON.parse(opened) as { filename: string; type: string; data: string };
+      const part = JSON.parse(opened) as {
+        filename: string;
+        type: string;
+        data: string;
+        cid?: string;
+      };
       out.push({
         filename: part.filename,
         type: part.type,
         content: Buffer.from(part.data, "base64"),
+        ...(typeof part.cid === "string" ? { contentId: part.cid } : {}),
       });
     }
     return out;

@@ -25,6 +25,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import {
   ErrorCode,
+  inlineContentId,
   type TComposeAttachment,
   type TComposeDraft,
   type TMessageRef,
@@ -190,7 +191,12 @@ export class Sender {
     for (const att of resolved) {
       const content =
         typeof att.content === "function" ? await readAll(att.content()) : att.content;
-      parts.push({ filename: att.filename, type: att.type, content });
+      parts.push({
+        filename: att.filename,
+        type: att.type,
+        content,
+        ...(att.contentId === undefined ? {} : { contentId: att.contentId }),
+      });
     }
     return parts;
   }
@@ -303,6 +309,7 @@ export class Sender {
     parts: HeldPart[],
   ): Promise<TComposeDraft> {
     const attachments: TComposeAttachment[] = [];
+    let html = draft.html;
     for (const [n, att] of draft.attachments.entries()) {
       if ("uploadId" in att && this.#deps.uploads.get(sessionKey, att.uploadId)) {
         attachments.push(att);
@@ -316,9 +323,14 @@ export class Sender {
         filename: info.filename,
         size: info.size,
         type: info.type,
+        ...(part.contentId === undefined ? {} : { inline: true }),
       });
+      // An inline image stored again has a new Content-ID: the body follows it.
+      if (part.contentId !== undefined && html !== null) {
+        html = html.replaceAll(`cid:${part.contentId}`, `cid:${inlineContentId(info.uploadId)}`);
+      }
     }
-    return { ...draft, attachments };
+    return { ...draft, html, attachments };
   }
 
   /** One run of a held message (jobs/runner.ts calls it when it is due, in one bridge). */
@@ -350,6 +362,7 @@ export class Sender {
           type: p.type,
           size: p.content.length,
           content: p.content,
+          ...(p.contentId === undefined ? {} : { contentId: p.contentId }),
         })),
         messageId: payload.messageId,
         date: new Date(date),

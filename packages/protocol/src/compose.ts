@@ -102,7 +102,17 @@ export const ZUploadAttachment = z.object({
   filename: zFilename,
   size: z.number().int().nonnegative(),
   type: zMimeType,
+  /**
+   * An image shown in the body (pasted into the editor): sent as an inline part with Content-ID
+   * `inlineContentId(uploadId)`, which the HTML names as `cid:…`. Absent: an attachment.
+   */
+  inline: z.boolean().optional(),
 });
+
+/** The Content-ID (without angle brackets) of an inline upload; the HTML refers to `cid:` it. */
+export function inlineContentId(uploadId: string): string {
+  return `${uploadId}@inline.ferry.invalid`;
+}
 
 /** A whole message the user has, attached as message/rfc822 (forward as attachment). */
 export const ZForwardAttachment = z.object({
