@@ -1,7 +1,8 @@
 /**
  * Conversation view (issue 15): Alice and Bob exchange four messages through Postfix, each
  * filing their own copy in Sent as a mail client does. With "Conversation view" on, each of them
- * sees one row for the exchange counting 4 (their own replies in Sent included); a fifth message
+ * sees one row for the exchange counting 4 (their own replies in Sent included), which opens as
+ * a stack (read ones collapsed, unread ones expanded, each with its own Forward); a fifth message
  * arrives live into the same row, which moves to the top; archiving the row archives all of its
  * Inbox messages and Undo brings them back; with the setting off the list is one row per message.
  */
@@ -15,6 +16,7 @@ import {
   folders,
   messageList,
   rawMessage,
+  reader,
   row,
   rows,
   showFolders,
@@ -23,6 +25,10 @@ import {
 } from "../fixtures/test";
 
 test.use({ seed: { inbox: 3 } });
+
+/** A message of the stack, one line (collapsed) or shown (expanded). */
+const COLLAPSED = 'li > button[aria-expanded="false"]';
+const EXPANDED = 'li > button[aria-expanded="true"]';
 
 async function openSettings(page: Page, isPhone: boolean) {
   if (isPhone) {
@@ -141,6 +147,47 @@ test.describe("conversation view", () => {
       await expect(row(page, subject).getByTestId("conversation-count")).toHaveText("4");
     }
     await context.close();
+
+    // Opened, the conversation is a stack above its newest message: Alice's own two in Sent
+    // (read) one line each, Bob's unread first reply expanded.
+    await row(alicePage, subject).click();
+    await expect(reader(alicePage)).toContainText("Great, I take the hotel.");
+    const convo = alicePage.getByRole("region", { name: "Conversation of 4 messages" });
+    await expect(convo.locator(COLLAPSED)).toHaveCount(2);
+    await expect(convo.locator(EXPANDED)).toHaveCount(1);
+    await expect(convo.locator(COLLAPSED).first()).toContainText("Shall we go in May?");
+    await expect(convo.locator(COLLAPSED).last()).toContainText("I will book the flights.");
+    await expect(convo.getByRole("listitem").nth(1)).toContainText("May works for me.");
+    // Forward acts on the message it belongs to, not the newest.
+    await convo.getByRole("button", { name: "Forward", exact: true }).click();
+    const forward = alicePage.getByRole("dialog", { name: "Forward" });
+    const forwarded = forward.getByRole("textbox", { name: "Message", exact: true });
+    await expect(forwarded).toContainText("May works for me.");
+    await expect(forwarded).not.toContainText("Great, I take the hotel.");
+    await forward.getByRole("button", { name: "Discard draft" }).click();
+    await expect(forward).toBeHidden();
+    // ; expands all, : collapses all; the buttons do the same.
+    await alicePage.keyboard.press(";");
+    await expect(convo.locator(EXPANDED)).toHaveCount(3);
+    await expect(convo.getByRole("listitem").first()).toContainText("Shall we go in May?");
+    await alicePage.keyboard.press(":");
+    await expect(convo.locator(EXPANDED)).toHaveCount(0);
+    await convo.getByRole("button", { name: "Expand all" }).click();
+    await expect(convo.locator(COLLAPSED)).toHaveCount(0);
+    await convo.getByRole("button", { name: "Collapse all" }).click();
+    await expect(convo.locator(EXPANDED)).toHaveCount(0);
+    // n / p move between the conversation's messages.
+    const toggles = convo.locator("li > button");
+    await alicePage.keyboard.press("n");
+    await expect(toggles.nth(0)).toBeFocused();
+    await alicePage.keyboard.press("n");
+    await expect(toggles.nth(1)).toBeFocused();
+    await alicePage.keyboard.press("p");
+    await expect(toggles.nth(0)).toBeFocused();
+    if (isPhone) {
+      await alicePage.getByRole("button", { name: "Back to messages" }).click();
+      await expect(messageList(alicePage)).toBeVisible();
+    }
 
     // Something else arrives: it is the top row; then Bob's fifth joins the conversation's row,
     // which moves back to the top.

@@ -736,6 +736,7 @@ export function MailApp({ email }: { email: string }) {
         key={`${openRef.uidValidity}:${openRef.uid}`}
         msgRef={openRef}
         row={openFound?.row}
+        conversation={data?.conversations?.[openRef.uid]}
         readOnly={readOnly}
         toolbar={selected.size > 0 && !isPhone ? null : actionBar}
         isPhone={isPhone}

@@ -5,7 +5,8 @@
  * remote content blocked behind a banner (unless the user always allows the sender or its
  * domain: lib/settings.ts); plain text gets safe links. Attachments are listed
  * with download and preview. Opening an unread message marks it read once it is shown. Under the
- * headers: "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx).
+ * headers: "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx). In
+ * conversation view the conversation's earlier messages stack above it (conversation-stack.tsx).
  */
 import {
   displayFilename,
@@ -15,6 +16,7 @@ import {
   type TAddress,
   type TAttachment,
   type TBodyPart,
+  type TConversationRow,
   type TMessageRef,
   type TMessageRow,
 } from "@ferry/protocol";
@@ -28,6 +30,7 @@ import { linkify } from "@/lib/linkify";
 import type { MessageData } from "@/lib/mail-client";
 import { saveSettings, useSettings } from "@/lib/settings";
 import { ReplyActions } from "./compose/reply-actions";
+import { ConversationStack } from "./conversation-stack";
 import { HtmlFrame } from "./html-frame";
 import {
   BackIcon,
@@ -49,6 +52,8 @@ interface ReaderProps {
   toolbar: ReactNode;
   isPhone: boolean;
   onBack(): void;
+  /** Conversation view: the conversation this message is the newest of (in this folder). */
+  conversation?: TConversationRow | undefined;
 }
 
 function formatAddress(a: TAddress): string {
@@ -57,7 +62,7 @@ function formatAddress(a: TAddress): string {
 }
 
 /** Text parts shown instead of an HTML sibling in the same multipart/alternative are skipped. */
-function partsToShow(data: MessageData): MessageData["bodies"] {
+export function partsToShow(data: MessageData): MessageData["bodies"] {
   const parentOf = new Map<string, TBodyPart>();
   const walk = (node: TBodyPart) => {
     for (const child of node.children) {
@@ -74,7 +79,15 @@ function partsToShow(data: MessageData): MessageData["bodies"] {
   });
 }
 
-export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: ReaderProps) {
+export function Reader({
+  msgRef,
+  row,
+  readOnly,
+  toolbar,
+  isPhone,
+  onBack,
+  conversation,
+}: ReaderProps) {
   const headingId = useId();
   const stableRef = useMemo(
     () => ({ mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uid: msgRef.uid }),
@@ -194,6 +207,9 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
         >
           {subject}
         </h2>
+        {conversation && conversation.count > 1 ? (
+          <ConversationStack conversation={conversation} current={stableRef} readOnly={readOnly} />
+        ) : null}
         <dl className="mb-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
           <dt className="text-zinc-500">{t("reader.from")}</dt>
           <dd className="min-w-0 break-words font-medium">{from.map(formatAddress).join(", ")}</dd>
@@ -329,7 +345,7 @@ export function Reader({ msgRef, row, readOnly, toolbar, isPhone, onBack }: Read
   );
 }
 
-function PlainText({ text }: { text: string }) {
+export function PlainText({ text }: { text: string }) {
   const segments = useMemo(() => linkify(text), [text]);
   return (
     <div className="text-[15px] leading-relaxed break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100">

@@ -174,6 +174,12 @@ const en = {
   "conv.count": { one: "{count} message", other: "{count} messages" },
   "conv.draft": "Draft",
   "conv.hasDraft": "has a draft",
+  "conv.stack": {
+    one: "Conversation of {count} message",
+    other: "Conversation of {count} messages",
+  },
+  "conv.expandAll": "Expand all",
+  "conv.collapseAll": "Collapse all",
   "settings.conversations.title": "Conversation view",
   "settings.conversations.label": "Group messages into conversations",
   "settings.conversations.failed": "Conversation view could not be saved ({reason}).",
