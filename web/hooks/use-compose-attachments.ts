@@ -1,7 +1,7 @@
 /**
- * The composer's attachments on their way up: files checked against the limits before they are
- * uploaded (the refused ones named in `errors`), uploaded over HTTP with progress into the
- * attachment list (use-compose-fields), aborted when the composer is done, and deleted from the
+ * The composer's attachments on their way up (files, and images pasted into the body to be sent
+ * inline): checked against the limits before they are uploaded (the refused ones named in
+ * `errors`), uploaded over HTTP with progress into the attachment list (use-compose-fields), aborted when the composer is done, and deleted from the
  * bridge once no draft names them any more.
  */
 import { useRef, useState } from "react";
@@ -31,7 +31,14 @@ export function useComposeAttachments(opts: {
   const [errors, setErrors] = useState<string[]>([]);
   const uploads = useRef(new Map<string, UploadHandle>());
 
-  const add = (files: File[]) => {
+  /**
+   * Checks and uploads `files`. `inline`: images pasted into the body, sent as inline parts;
+   * `onUploaded` hears each one that is on the bridge.
+   */
+  const add = (
+    files: File[],
+    opts: { inline?: boolean; onUploaded?(uploadId: string, file: File): void } = {},
+  ) => {
     if (files.length === 0 || save.done.current) return;
     const refused: string[] = [];
     const accepted: Array<{ file: File; key: string }> = [];
@@ -63,6 +70,7 @@ export function useComposeAttachments(opts: {
           progress: 0,
           uploadId: null,
           error: null,
+          ...(opts.inline === true ? { inline: true } : {}),
         }),
       ),
     ]);
@@ -88,6 +96,7 @@ export function useComposeAttachments(opts: {
             return;
           }
           update(key, { status: "done", progress: 1, uploadId: info.uploadId, size: info.size });
+          opts.onUploaded?.(info.uploadId, file);
           save.changed();
         },
         (err: unknown) => {

@@ -404,6 +404,13 @@ function ComposerForm({
             initialHtml={initialHtml}
             onChange={changed}
             onFiles={attachments.add}
+            onImages={(files) =>
+              attachments.add(files, {
+                inline: true,
+                onUploaded: (uploadId, file) =>
+                  editor.current?.insertImage(uploadId, URL.createObjectURL(file), file.name),
+              })
+            }
           />
           {fields.attachments.length > 0 || attachments.errors.length > 0 ? (
             <AttachmentList items={fields.attachments} onRemove={attachments.remove} />

@@ -2,8 +2,9 @@
 /**
  * The message body: a contentEditable textbox named "Message" with a small formatting toolbar
  * (bold, italic, bulleted and numbered lists, link) driven by `document.execCommand`. What
- * enters it is sanitized (the initial HTML, pasted HTML); pasted or dropped files become
- * attachments. The composer reads the HTML and its plain-text rendering when it saves or sends.
+ * enters it is sanitized (the initial HTML, pasted HTML); pasted images are shown in the body
+ * and sent inline once uploaded, other pasted files become attachments. The composer reads the
+ * HTML and its plain-text rendering when it saves or sends.
  */
 import {
   type ClipboardEvent,
@@ -17,7 +18,13 @@ import {
   useRef,
   useState,
 } from "react";
-import { domToText, normalizeLink, sanitizeComposeHtml, signatureHtml } from "@/lib/compose/html";
+import {
+  domToText,
+  editorHtml,
+  normalizeLink,
+  sanitizeComposeHtml,
+  signatureHtml,
+} from "@/lib/compose/html";
 import { t } from "@/lib/i18n";
 import { BoldIcon, BulletListIcon, ItalicIcon, LinkIcon, NumberListIcon } from "./compose-icons";
 
@@ -31,6 +38,11 @@ export interface EditorHandle {
   focus(where?: "start" | "end"): void;
   /** Puts `signature` in the signature block (removes the block when empty). */
   setSignature(signature: string): void;
+  /**
+   * Shows an uploaded image at the caret (or where it was pasted, or at the end), from `src`
+   * (a local blob: URL); the message names it by `uploadId` as an inline part.
+   */
+  insertImage(uploadId: string, src: string, alt: string): void;
 }
 
 interface RichEditorProps {
@@ -38,6 +50,8 @@ interface RichEditorProps {
   initialHtml: string;
   onChange(): void;
   onFiles(files: File[]): void;
+  /** Images pasted into the body, to be uploaded and shown inline. */
+  onImages(files: File[]): void;
   /** Ctrl/⌘+Enter and other composer keys are handled by the composer. */
   onKeyDown?(e: KeyboardEvent<HTMLDivElement>): void;
   /** Where the editor's name comes from (the composer's hidden label). */
@@ -45,6 +59,9 @@ interface RichEditorProps {
 }
 
 type Format = "bold" | "italic" | "insertUnorderedList" | "insertOrderedList";
+
+/** Pasted images of these types are shown in the body; other files are attached. */
+const INLINE_IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 function escapeHtml(s: string): string {
   return s
@@ -62,11 +79,15 @@ export function RichEditor({
   initialHtml,
   onChange,
   onFiles,
+  onImages,
   onKeyDown,
   label,
 }: RichEditorProps) {
   const editorRef = useRef<HTMLDivElement>(null);
   const savedRange = useRef<Range | null>(null);
+  const pasteRange = useRef<Range | null>(null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
   const [active, setActive] = useState<Record<Format, boolean>>({
     bold: false,
     italic: false,
@@ -120,7 +141,7 @@ export function RichEditor({
   useImperativeHandle(
     ref,
     () => ({
-      html: () => sanitizeComposeHtml(editorRef.current?.innerHTML ?? ""),
+      html: () => (editorRef.current ? sanitizeComposeHtml(editorHtml(editorRef.current)) : ""),
       text: () => {
         const el = editorRef.current;
         if (!el) return "";
@@ -135,7 +156,7 @@ export function RichEditor({
         if (!el) return true;
         const clone = el.cloneNode(true) as HTMLElement;
         for (const sig of clone.querySelectorAll("[data-ferry-signature]")) sig.remove();
-        return (clone.textContent ?? "").trim() === "";
+        return (clone.textContent ?? "").trim() === "" && clone.querySelector("img") === null;
       },
       focus: (where = "start") => {
         const el = editorRef.current;
@@ -168,6 +189,32 @@ export function RichEditor({
           if (first?.nextSibling) el.insertBefore(block, first.nextSibling);
           else el.appendChild(block);
         }
+      },
+      insertImage: (uploadId, src, alt) => {
+        const el = editorRef.current;
+        if (!el) return;
+        const img = document.createElement("img");
+        img.src = src;
+        img.alt = alt;
+        img.dataset.ferryInline = uploadId;
+        const sel = document.getSelection();
+        const current = sel && sel.rangeCount > 0 ? sel.getRangeAt(0) : null;
+        let range = [current, pasteRange.current].find((r) => r && el.contains(r.startContainer));
+        if (!range) {
+          range = document.createRange();
+          range.selectNodeContents(el);
+          range.collapse(false);
+        }
+        range.deleteContents();
+        range.insertNode(img);
+        range.setStartAfter(img);
+        range.collapse(true);
+        pasteRange.current = range.cloneRange();
+        if (sel && el.contains(document.activeElement)) {
+          sel.removeAllRanges();
+          sel.addRange(range);
+        }
+        onChangeRef.current();
       },
     }),
     [],
@@ -233,7 +280,12 @@ export function RichEditor({
     const files = Array.from(e.clipboardData.files);
     if (files.length > 0) {
       e.preventDefault();
-      onFiles(files);
+      const images = files.filter((f) => INLINE_IMAGE_TYPES.has(f.type));
+      const others = files.filter((f) => !INLINE_IMAGE_TYPES.has(f.type));
+      const sel = document.getSelection();
+      pasteRange.current = sel && sel.rangeCount > 0 ? sel.getRangeAt(0).cloneRange() : null;
+      if (images.length > 0) onImages(images);
+      if (others.length > 0) onFiles(others);
       return;
     }
     const html = e.clipboardData.getData("text/html");
@@ -354,7 +406,7 @@ export function RichEditor({
           }
           onKeyDown?.(e);
         }}
-        className="compose-body min-h-32 flex-1 overflow-y-auto px-4 py-3 text-[15px] leading-relaxed break-words outline-none [&_a]:text-accent-600 [&_a]:underline [&_blockquote]:my-2 [&_blockquote]:border-l-2 [&_blockquote]:border-zinc-300 [&_blockquote]:pl-3 [&_blockquote]:text-zinc-600 [&_ol]:list-decimal [&_ol]:pl-6 [&_ul]:list-disc [&_ul]:pl-6 dark:[&_blockquote]:border-zinc-700 dark:[&_blockquote]:text-zinc-400"
+        className="compose-body min-h-32 flex-1 overflow-y-auto px-4 py-3 text-[15px] leading-relaxed break-words outline-none [&_a]:text-accent-600 [&_a]:underline [&_blockquote]:my-2 [&_blockquote]:border-l-2 [&_blockquote]:border-zinc-300 [&_blockquote]:pl-3 [&_blockquote]:text-zinc-600 [&_img]:inline-block [&_img]:max-w-full [&_ol]:list-decimal [&_ol]:pl-6 [&_ul]:list-disc [&_ul]:pl-6 dark:[&_blockquote]:border-zinc-700 dark:[&_blockquote]:text-zinc-400"
       />
     </div>
   );

@@ -1,3 +1,4 @@
+import { inlineContentId } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
 import { parseRecipients } from "./addresses";
 import {
@@ -106,6 +107,18 @@ describe("toDraft", () => {
     expect(draft.to).toEqual([{ name: "", address: "you@example.org" }]);
     expect(safeMimeType("Image/PNG; charset=x")).toBe("image/png");
     expect(safeMimeType("not a type")).toBe("application/octet-stream");
+  });
+
+  it("sends a pasted image inline while the body shows it, and not once it was deleted", () => {
+    const image = { ...upload(8), filename: "image.png", type: "image/png", inline: true };
+    const shown = `<p>see <img src="cid:${inlineContentId("u8")}" alt="image.png"></p>`;
+    expect(toDraft(fields({ attachments: [image, upload(5)] }), shown, "see").attachments).toEqual([
+      { uploadId: "u8", filename: "image.png", size: 8, type: "image/png", inline: true },
+      { uploadId: "u5", filename: "f.bin", size: 5, type: "application/octet-stream" },
+    ]);
+    expect(
+      toDraft(fields({ attachments: [image, upload(5)] }), "<p>see</p>", "see").attachments,
+    ).toEqual([{ uploadId: "u5", filename: "f.bin", size: 5, type: "application/octet-stream" }]);
   });
 });
 

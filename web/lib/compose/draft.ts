@@ -5,6 +5,7 @@
  */
 import {
   hasLineBreak,
+  inlineContentId,
   type TComposeAttachment,
   type TComposeDraft,
   type TComposeDraftInput,
@@ -28,6 +29,8 @@ export type ComposeAttachmentItem =
       uploadId: string | null;
       /** Why it failed (a message key's parameters are filled by the caller). */
       error: string | null;
+      /** An image shown in the body (pasted into the editor), sent as an inline cid: part. */
+      inline?: boolean;
     }
   | { kind: "existing"; key: string; attachment: TComposeAttachment };
 
@@ -85,16 +88,25 @@ export function attachmentName(item: ComposeAttachmentItem): string {
 }
 
 /** The attachments a draft can name now: finished uploads and ones the bridge already has. */
-function readyAttachments(items: readonly ComposeAttachmentItem[]): TComposeAttachment[] {
+/** The attachments to send; an inline image only while the body still shows it. */
+function readyAttachments(
+  items: readonly ComposeAttachmentItem[],
+  html: string,
+): TComposeAttachment[] {
   const out: TComposeAttachment[] = [];
+  const shown = (uploadId: string) => html.includes(`cid:${inlineContentId(uploadId)}`);
   for (const item of items) {
-    if (item.kind === "existing") out.push(item.attachment);
-    else if (item.status === "done" && item.uploadId !== null) {
+    if (item.kind === "existing") {
+      const att = item.attachment;
+      if (!("uploadId" in att) || att.inline !== true || shown(att.uploadId)) out.push(att);
+    } else if (item.status === "done" && item.uploadId !== null) {
+      if (item.inline === true && !shown(item.uploadId)) continue;
       out.push({
         uploadId: item.uploadId,
         filename: item.filename,
         size: item.size,
         type: safeMimeType(item.type),
+        ...(item.inline === true ? { inline: true } : {}),
       });
     }
   }
@@ -122,7 +134,7 @@ export function toDraft(fields: ComposeFields, html: string, text: string): TCom
     text,
     inReplyTo: fields.inReplyTo,
     references: fields.references,
-    attachments: readyAttachments(fields.attachments),
+    attachments: readyAttachments(fields.attachments, html),
     identityId: fields.identityId,
     source: fields.source,
   };

@@ -1,10 +1,12 @@
 /**
  * The composer's HTML: what may enter the editor (a reply's quote, a resumed draft, a paste) and
  * what leaves it (the message's HTML part) goes through DOMPurify with a small list of
- * formatting tags: no scripts, styles, images, forms or event handlers, links only with safe
- * schemes. The plain-text alternative is rendered from the same DOM: paragraphs and line
- * breaks as lines, lists with "-" or "1.", quotes with "> ", links as "text <url>".
+ * formatting tags: no scripts, styles, forms or event handlers, links only with safe schemes,
+ * images only as the message's own inline (cid:) parts, pasted into the editor. The plain-text
+ * alternative is rendered from the same DOM: paragraphs and line breaks as lines, lists with "-"
+ * or "1.", quotes with "> ", links as "text <url>".
  */
+import { inlineContentId } from "@ferry/protocol";
 import DOMPurify from "dompurify";
 
 const ALLOWED_TAGS = [
@@ -41,18 +43,69 @@ const ALLOWED_TAGS = [
   "tr",
   "td",
   "th",
+  "img",
 ];
-const ALLOWED_ATTR = ["href", "title", "dir", "type", "colspan", "rowspan", "data-ferry-signature"];
+const ALLOWED_ATTR = [
+  "href",
+  "title",
+  "dir",
+  "type",
+  "colspan",
+  "rowspan",
+  "data-ferry-signature",
+  "src",
+  "alt",
+];
 
-/** Safe HTML for the editor and for sending. */
+/** The `src` of an image pasted into the body: one of the message's own inline parts. */
+const INLINE_SRC = /^cid:[A-Za-z0-9_-]{1,64}@inline\.ferry\.invalid$/;
+
+let purifier: ReturnType<typeof DOMPurify> | null = null;
+
+/** A DOMPurify of our own whose hooks keep `<img>` only when it shows an inline part. */
+function composePurifier(): ReturnType<typeof DOMPurify> {
+  if (purifier) return purifier;
+  const p = DOMPurify(window);
+  p.addHook("uponSanitizeElement", (node, data) => {
+    if (data.tagName === "img" && !INLINE_SRC.test((node as Element).getAttribute("src") ?? "")) {
+      (node as Element).remove();
+    }
+  });
+  p.addHook("uponSanitizeAttribute", (node, data) => {
+    if (node.nodeName === "IMG" && data.attrName === "src") {
+      data.forceKeepAttr = INLINE_SRC.test(data.attrValue);
+      if (!data.forceKeepAttr) data.keepAttr = false;
+    }
+  });
+  purifier = p;
+  return p;
+}
+
+/**
+ * Safe HTML for the editor and for sending. Images stay only as the message's own inline parts
+ * (`src="cid:…"` as `inlineContentId` makes it), anything else is dropped.
+ */
 export function sanitizeComposeHtml(dirty: string): string {
-  return DOMPurify.sanitize(dirty, {
+  return composePurifier().sanitize(dirty, {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
     ALLOW_DATA_ATTR: false,
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
     KEEP_CONTENT: true,
   });
+}
+
+/**
+ * The editor's body as HTML to sanitize and send: each pasted image (shown from a local `blob:`
+ * URL, its upload named in `data-ferry-inline`) points at its inline part (`cid:`) instead.
+ */
+export function editorHtml(root: HTMLElement): string {
+  const clone = root.cloneNode(true) as HTMLElement;
+  for (const img of clone.querySelectorAll<HTMLImageElement>("img[data-ferry-inline]")) {
+    img.setAttribute("src", `cid:${inlineContentId(img.dataset.ferryInline ?? "")}`);
+    img.removeAttribute("data-ferry-inline");
+  }
+  return clone.innerHTML;
 }
 
 /** Plain text as HTML: escaped, lines as `<br>`, in one block. */
