@@ -66,6 +66,7 @@ import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
 import { QuotaMeter } from "./quota-meter";
 import { RulesHost, VacationBanner } from "./rules/rules-host";
+import { OutboxEntry } from "./outbox-entry";
 import { ScheduledEntry, ScheduledView } from "./scheduled-view";
 import { SearchBox } from "./search-box";
 import { ShortcutsDialog } from "./shortcuts-dialog";
@@ -572,11 +573,14 @@ export function MailApp({ email }: { email: string }) {
         onOpen={openFolder}
         onDropMessages={(to, payload) => moveTo(to, payload.uids, payload.mailbox)}
         afterStandard={
-          <ScheduledEntry
-            key="scheduled"
-            active={route.view === "scheduled"}
-            onOpen={() => navigate({ view: "scheduled", msg: null, q: null })}
-          />
+          <>
+            <ScheduledEntry
+              key="scheduled"
+              active={route.view === "scheduled"}
+              onOpen={() => navigate({ view: "scheduled", msg: null, q: null })}
+            />
+            <OutboxEntry key="outbox" />
+          </>
         }
       />
       <QuotaMeter />

@@ -12,6 +12,7 @@ import {
   stopClient,
 } from "@/lib/mail-client";
 import { badgeUnread, endBurstOnVisible, noticeNewMail } from "@/lib/new-mail-alerts";
+import { startOfflineSync } from "@/lib/offline-sync";
 import {
   CACHE_MAX_AGE,
   CACHE_VERSION,
@@ -44,7 +45,8 @@ export function startEarly(): void {
  * The signed-in app: the query cache restored from IndexedDB (so the last-seen folders and list
  * paint before the socket connects), the socket started, cleanup when the session ends, and the
  * page reloaded when the bridge turns out to speak another protocol version (lib/version-skew),
- * and new mail told about while the tab is hidden (lib/new-mail-alerts).
+ * new mail told about while the tab is hidden (lib/new-mail-alerts), and what was done offline
+ * replayed on each connection (lib/offline-sync).
  */
 export function MailRoot({ email }: { email: string }) {
   const persister = useMemo(() => createPersister(), []);
@@ -63,6 +65,7 @@ export function MailRoot({ email }: { email: string }) {
     };
   }, []);
   useEffect(() => watchVersionSkew(email, socket), [email]);
+  useEffect(() => startOfflineSync(), []);
   useEffect(() => {
     const offEvent = socket.onEvent(noticeNewMail);
     document.addEventListener("visibilitychange", endBurstOnVisible);

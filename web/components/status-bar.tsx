@@ -2,11 +2,13 @@
 /**
  * Shown only when Ferry is not fully online: reconnecting, offline, the mail server away, or
  * this page out of date because Ferry was updated (lib/version-skew), or a new build installed
- * by the service worker and waiting for the user to reload (lib/service-worker).
+ * by the service worker and waiting for the user to reload (lib/service-worker); and how many
+ * changes made offline still wait to be synced (lib/offline-queue).
  */
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { t } from "@/lib/i18n";
 import { socket } from "@/lib/mail-client";
+import { useQueueSummary } from "@/lib/offline-queue";
 import { reloadIntoUpdate, useUpdateReady } from "@/lib/service-worker";
 import { useUpdateNotice } from "@/lib/version-skew";
 import { CloudOffIcon } from "./icons";
@@ -15,6 +17,8 @@ export function StatusBar() {
   const { socket: s, imap } = useConnectionState();
   const update = useUpdateNotice();
   const updateReady = useUpdateReady();
+  const queue = useQueueSummary();
+  const waiting = queue.actions + queue.sends;
   let text: string | null = null;
   let canRetry = false;
   let canReload = false;
@@ -35,14 +39,15 @@ export function StatusBar() {
     text = t("connection.updateReady");
     canReload = true;
   }
-  if (!text) return null;
+  if (!text && waiting === 0) return null;
   return (
     <div
       role="status"
       className="flex items-center justify-center gap-3 bg-amber-100 px-4 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
     >
       <CloudOffIcon className="size-4 shrink-0" />
-      <span>{text}</span>
+      {text ? <span>{text}</span> : null}
+      {waiting > 0 ? <span>{t("offline.pending", { count: waiting })}</span> : null}
       {canRetry ? (
         <button
           type="button"

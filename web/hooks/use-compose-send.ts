@@ -3,8 +3,9 @@
  * uploads running or failed, sizes; the first field at fault gets the focus), then the last save
  * to Drafts and `compose.send`, which hands the message to the bridge's undo window, or with a
  * time (Send later) to the bridge until then; the outbox (lib/compose/outbox.ts, scheduled.ts)
- * takes it from there and the composer closes. A refusal stays on screen as the composer's
- * problem until the next try.
+ * takes it from there and the composer closes. Offline, Send puts the message in the local
+ * Outbox instead (lib/offline-sync), sent on the next connection. A refusal stays on screen as the
+ * composer's problem until the next try.
  */
 import { type RefObject, useState } from "react";
 import type { EditorHandle } from "@/components/compose/rich-editor";
@@ -22,7 +23,10 @@ import { trackSend } from "@/lib/compose/outbox";
 import { trackScheduled } from "@/lib/compose/scheduled";
 import { useSendDelay } from "@/lib/compose/settings";
 import { closeComposer } from "@/lib/compose/store";
+import { t } from "@/lib/i18n";
 import { socket } from "@/lib/mail-client";
+import { actingOffline, enqueue } from "@/lib/offline-sync";
+import { showToast } from "@/lib/toasts";
 
 export function useComposeSend(opts: {
   entryKey: number;
@@ -59,6 +63,33 @@ export function useComposeSend(opts: {
     setBlockers([]);
     setSending(true);
     try {
+      if (!at && actingOffline()) {
+        const ed = editor.current;
+        const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");
+        const draftUid = save.draftUid();
+        const fitted = fitDraft(draftInput, {
+          type: "compose.send",
+          id: "0",
+          delaySeconds,
+          draftUid,
+        });
+        if (!fitted) {
+          setProblem({ code: "frame_too_large", rejected: [], detail: null });
+          return;
+        }
+        await enqueue({
+          type: "compose.send",
+          draft: fitted,
+          delaySeconds,
+          draftUid,
+          draftMailbox: save.draftMailbox(),
+        });
+        save.done.current = "sent";
+        save.stop();
+        showToast({ text: t("offline.sendQueued") });
+        closeComposer(entryKey);
+        return;
+      }
       await save.settle();
       const ed = editor.current;
       const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");

@@ -3,13 +3,16 @@
  * not spam (keywords $Junk / $NotJunk set by the bridge, then a move to Junk / the Inbox). Each
  * action changes the cache at once (optimistic), sends the request, and puts the cache back if the
  * bridge refuses. Moves that take mail away offer Undo, which moves it back using the new UIDs
- * the server reported (for spam, also taking the keyword off again).
+ * the server reported (for spam, also taking the keyword off again). Offline (lib/offline-sync),
+ * flags and moves change the cache the same way and wait in the offline queue instead.
  */
 import type { TMailbox, TMessageRow, TServerFrameOf, TSpecialUse, TUidSet } from "@ferry/protocol";
 import { FerryError } from "./errors";
 import { t } from "./i18n";
 import { applyRemoved, editFlags, type ListData, updateFlags } from "./list-cache";
 import { keys, type MessageData, queryClient, socket } from "./mail-client";
+import type { QueuedRequest } from "./offline-queue";
+import { actingOffline, enqueue } from "./offline-sync";
 import { showToast } from "./toasts";
 
 export const SEEN = "\\Seen";
@@ -67,6 +70,17 @@ function failed(err: unknown): void {
   showToast({ text: t("toast.failed", { reason: reasonOf(err) }), tone: "error" });
 }
 
+/** Offline: keeps `frame` for the next connection. False when it could not be kept. */
+async function queued(frame: QueuedRequest): Promise<boolean> {
+  if (!actingOffline()) return false;
+  try {
+    await enqueue(frame);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Add and remove flags on a set of messages, optimistically. */
 export async function setFlags(set: TUidSet, add: string[], remove: string[]): Promise<void> {
   const before = snapshot(set.mailbox);
@@ -87,6 +101,7 @@ export async function setFlags(set: TUidSet, add: string[], remove: string[]): P
     );
   }
   adjustCounts(set.mailbox, 0, unseenDelta);
+  if (await queued({ type: "flags.update", set, add, remove })) return;
 
   try {
     await socket.request({ type: "flags.update", set, add, remove });
@@ -100,7 +115,7 @@ export type MoveKind = "archive" | "delete" | "move" | "spam" | "not-spam";
 
 /**
  * Take messages out of their mailbox (archive, delete, move), optimistically, with an Undo
- * toast. Resolves true when the bridge confirmed.
+ * toast. Resolves true when the bridge confirmed, or (offline) when the move waits in the queue.
  */
 export async function moveMessages(
   kind: MoveKind,
@@ -137,6 +152,24 @@ export async function moveMessages(
   }
   adjustCounts(set.mailbox, -set.uids.length, -unseen);
   if (dest !== set.mailbox) adjustCounts(dest, set.uids.length, unseen);
+
+  const frame: QueuedRequest =
+    kind === "spam" || kind === "not-spam"
+      ? {
+          type: "messages.spam",
+          set,
+          verdict: kind === "spam" ? "spam" : "not_spam",
+          ...(to ? { to: to.path } : {}),
+        }
+      : kind === "archive"
+        ? { type: "messages.archive", set }
+        : kind === "delete"
+          ? { type: "messages.delete", set }
+          : { type: "messages.move", set, to: to?.path ?? "" };
+  if (await queued(frame)) {
+    showToast({ text: t("offline.queued") });
+    return true;
+  }
 
   let reply: TServerFrameOf<"messages.moved">;
   try {

@@ -2,13 +2,15 @@
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
  * the top of each list, and the most recently opened messages. No password is in the cache, but
- * mail is: when a session ends, `clearPersisted` removes it and everything else this origin keeps
- * in IndexedDB and Cache Storage, so the next person on a shared computer finds nothing.
+ * mail is: when a session ends, `clearPersisted` removes it, the offline queue (lib/offline-queue),
+ * and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
+ * shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
 import { clear, del, get, set } from "idb-keyval";
 import { type ListData, trimForStorage } from "./list-cache";
+import { clearOfflineQueue } from "./offline-queue";
 
 export const CACHE_KEY = "ferry.cache.v1";
 /** Rows kept per list: enough to paint the first screens. */
@@ -149,6 +151,7 @@ export async function clearPersisted(): Promise<void> {
   const work: Promise<unknown>[] = [];
   if (typeof indexedDB !== "undefined") {
     work.push(clear().catch(() => undefined));
+    work.push(clearOfflineQueue().catch(() => undefined));
     if (typeof indexedDB.databases === "function") {
       work.push(
         indexedDB.databases().then(

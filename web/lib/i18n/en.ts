@@ -288,6 +288,26 @@ const en = {
   "connection.outdated": "Ferry was updated. Reload the page to keep using it.",
   "connection.reload": "Reload",
   "connection.updateReady": "A new version is ready",
+  "offline.pending": {
+    one: "1 change waiting to sync",
+    other: "{count} changes waiting to sync",
+  },
+  "offline.queued": "No connection: this will be done when Ferry is back online",
+  "offline.synced": {
+    one: "1 change made offline is synced",
+    other: "{count} changes made offline are synced",
+  },
+  "offline.dropped": "A change made offline could not be applied: {reason}",
+  "offline.sendQueued":
+    "No connection: the message is in the Outbox and goes when Ferry is back online",
+  "offline.sendDropped": "A message from the Outbox could not be sent: {reason}",
+  "offline.sendInterrupted":
+    "The connection dropped while a message from the Outbox was being handed over. It is back in the composer: check Sent before sending it again.",
+  "offline.outbox": "Outbox",
+  "offline.outboxCount": {
+    one: "1 message waiting to be sent",
+    other: "{count} messages waiting to be sent",
+  },
   "notify.oneTitle": "New mail from {from}",
   "notify.manyTitle": "{count} new messages",
   "notify.latest": "Latest from {from}: {subject}",

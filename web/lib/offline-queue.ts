@@ -1,0 +1,203 @@
+/**
+ * What the user did while offline, kept until the bridge can hear it: flag changes, moves
+ * (archive, delete, move, spam) and sends (the local Outbox). Each is a request frame stored in
+ * its own IndexedDB database (`ferry-offline`, idb-keyval) under a key that sorts in the order
+ * the actions were taken, so it survives a reload and is shared by every tab of the origin.
+ *
+ * On each connection the queue is replayed in order by one tab at a time (a Web Lock): an entry
+ * is deleted before its request goes out, so another tab never sees it again. Messages are
+ * named by mailbox + UIDVALIDITY + UID, and the bridge refuses a set whose UIDVALIDITY changed,
+ * so a replay never touches another message; one that no longer applies (message or folder
+ * gone, folder reset) is dropped with a notice. Flags and moves by UID are safe to send again
+ * (a moved UID is no longer in its folder), so one cut off by a lost connection goes back in the
+ * queue, at most `MAX_ATTEMPTS` times. A send is never repeated: if the connection drops while
+ * it is being handed over, the message goes back to the composer for the user to decide.
+ *
+ * Attachments: a message's attachments are the uploads the bridge already holds (they need the
+ * network to upload); a file added while offline fails to upload, and the composer does not send
+ * with a failed upload, so nothing in the Outbox names a file the bridge never received.
+ */
+import type { TRequestOf, TUidRef } from "@ferry/protocol";
+import { clear, createStore, del, entries, set, type UseStore } from "idb-keyval";
+import { useSyncExternalStore } from "react";
+import { FerryError } from "./errors";
+
+export type QueuedRequest =
+  | TRequestOf<"flags.update">
+  | TRequestOf<"messages.archive">
+  | TRequestOf<"messages.delete">
+  | TRequestOf<"messages.move">
+  | TRequestOf<"messages.spam">;
+
+export interface QueuedSend {
+  type: "compose.send";
+  draft: TRequestOf<"compose.send">["draft"];
+  delaySeconds: number;
+  draftUid: TUidRef | null;
+  draftMailbox: string | null;
+}
+
+export type QueuedOp = (QueuedRequest | QueuedSend) & { attempts?: number };
+
+/** Where the queue lives: an IndexedDB store in production, a Map in unit tests. */
+export interface QueueStore {
+  all(): Promise<Array<[string, QueuedOp]>>;
+  put(key: string, op: QueuedOp): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+export const OFFLINE_DATABASE = "ferry-offline";
+/** How often an entry cut off by a lost connection is tried before it is given up. */
+export const MAX_ATTEMPTS = 5;
+
+/** Why an entry left the queue without being applied. */
+export type Dropped =
+  | { op: QueuedOp; reason: "refused"; error: unknown }
+  | { op: QueuedOp; reason: "attempts" }
+  | { op: QueuedSend; reason: "interrupted" };
+
+export interface ReplayHooks {
+  /** Sends one entry; rejects with a FerryError when the bridge refuses it. */
+  apply(op: QueuedOp): Promise<void>;
+  dropped(d: Dropped): void;
+  /** The connection can carry requests now. */
+  online(): boolean;
+}
+
+function isConnectionLoss(err: unknown): boolean {
+  return (
+    err instanceof FerryError &&
+    (err.code === "connection_lost" || err.code === "timeout" || err.code === "network")
+  );
+}
+
+/**
+ * Replays `store` in key order until it is empty or the connection drops. Returns how many
+ * entries were applied. The caller holds the queue's lock.
+ */
+export async function replayQueue(store: QueueStore, hooks: ReplayHooks): Promise<number> {
+  let applied = 0;
+  const list = (await store.all()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, op] of list) {
+    if (!hooks.online()) break;
+    await store.remove(key);
+    try {
+      await hooks.apply(op);
+      applied++;
+    } catch (err) {
+      if (!isConnectionLoss(err)) {
+        hooks.dropped({ op, reason: "refused", error: err });
+        continue;
+      }
+      if (op.type === "compose.send") {
+        hooks.dropped({ op, reason: "interrupted" });
+        break;
+      }
+      const attempts = (op.attempts ?? 0) + 1;
+      if (attempts >= MAX_ATTEMPTS) hooks.dropped({ op, reason: "attempts" });
+      else await store.put(key, { ...op, attempts });
+      break;
+    }
+  }
+  return applied;
+}
+
+// ---- the IndexedDB queue ---------------------------------------------------------------------
+
+let idbStore: UseStore | null = null;
+function database(): UseStore | null {
+  if (typeof indexedDB === "undefined") return null;
+  idbStore ??= createStore(OFFLINE_DATABASE, "queue");
+  return idbStore;
+}
+
+export const offlineStore: QueueStore = {
+  async all() {
+    const db = database();
+    return db ? entries<string, QueuedOp>(db) : [];
+  },
+  async put(key, op) {
+    const db = database();
+    if (db) await set(key, op, db);
+    changed();
+  },
+  async remove(key) {
+    const db = database();
+    if (db) await del(key, db);
+    changed();
+  },
+};
+
+let counter = 0;
+/** A key that sorts after every key made before it, in any tab. */
+function nextKey(): string {
+  counter++;
+  return `${Date.now().toString().padStart(15, "0")}-${counter.toString().padStart(6, "0")}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Keeps `op` to be sent on the next connection. */
+export async function enqueue(op: QueuedOp): Promise<void> {
+  await offlineStore.put(nextKey(), op);
+}
+
+/** Empties the queue (a session ended: nothing of it may reach the next account). */
+export async function clearOfflineQueue(): Promise<void> {
+  const db = database();
+  if (!db) return;
+  await clear(db).catch(() => undefined);
+  changed();
+}
+
+/** Runs `fn` while holding the queue's lock, so that one tab replays at a time. */
+export async function withQueueLock<T>(fn: () => Promise<T>): Promise<T> {
+  if (typeof navigator !== "undefined" && navigator.locks) {
+    return navigator.locks.request("ferry.offline-queue", fn);
+  }
+  return fn();
+}
+
+// ---- what the page shows ---------------------------------------------------------------------
+
+export interface QueueSummary {
+  /** Actions on mail waiting (not sends). */
+  actions: number;
+  /** Messages waiting in the Outbox. */
+  sends: number;
+}
+
+let summary: QueueSummary = { actions: 0, sends: 0 };
+const listeners = new Set<() => void>();
+let channel: BroadcastChannel | null = null;
+
+async function refresh(): Promise<void> {
+  const list = await offlineStore.all().catch(() => []);
+  const sends = list.filter(([, op]) => op.type === "compose.send").length;
+  const next = { actions: list.length - sends, sends };
+  if (next.actions === summary.actions && next.sends === summary.sends) return;
+  summary = next;
+  for (const l of listeners) l();
+}
+
+function changed(): void {
+  void refresh();
+  channel?.postMessage("changed");
+}
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  if (!channel && typeof BroadcastChannel !== "undefined") {
+    channel = new BroadcastChannel("ferry.offline-queue");
+    channel.onmessage = () => void refresh();
+  }
+  void refresh();
+  return () => listeners.delete(l);
+}
+
+/** How many actions and sends wait in the queue (all tabs), kept current. */
+export function useQueueSummary(): QueueSummary {
+  return useSyncExternalStore(
+    subscribe,
+    () => summary,
+    () => summary,
+  );
+}
