@@ -1,7 +1,7 @@
 /**
  * Helpers for the compose specs: more fresh accounts, a second signed-in browser, the composer
  * on screen, what arrived in a mailbox as the IMAP server sees it (our own imapflow connection,
- * trusting the fixture's CA), and a second bridge whose SMTP server is down.
+ * trusting the fixture's CA), and a second bridge of other settings (e.g. its SMTP server down).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -297,8 +297,16 @@ async function closedPort(): Promise<number> {
 export async function startBridgeWithSmtpDown(
   stack: Stack,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  return startSecondBridge(stack, { FERRY_SMTP_PORT: String(await closedPort()) });
+}
+
+/** A second bridge on the worker's mail server, like the stack's, with `env` on top. */
+export async function startSecondBridge(
+  stack: Stack,
+  env: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "ferry-e2e-data-"));
-  const env = loadConfig({
+  const loaded = loadConfig({
     FERRY_DATA_DIR: dataDir,
     FERRY_PORT: "0",
     FERRY_HOST: "127.0.0.1",
@@ -309,11 +317,12 @@ export async function startBridgeWithSmtpDown(
     FERRY_IMAP_PORT: String(stack.mail.imap.tlsPort),
     FERRY_IMAP_SECURITY: "tls",
     FERRY_SMTP_HOST: stack.mail.host,
-    FERRY_SMTP_PORT: String(await closedPort()),
+    FERRY_SMTP_PORT: String(stack.mail.submissionPort),
     FERRY_SMTP_SECURITY: "starttls",
     FERRY_CA_FILE: stack.mail.caFile,
+    ...env,
   });
-  const config = { ...env, loginFailuresPerIp: 10_000 };
+  const config = { ...loaded, loginFailuresPerIp: 10_000 };
   const bridge = await createBridge(config, { log: createLogger(config.logLevel) });
   return {
     url: bridge.url,
