@@ -23,7 +23,7 @@ import {
   TrashIcon,
 } from "./icons";
 import { MenuButton, type MenuItem, MenuPopup } from "./menu";
-import { SpamButton } from "./rules/spam-button";
+import { NotSpamIcon, SpamButton, SpamIcon } from "./rules/spam-button";
 import { ClockIcon, snoozeChoices } from "./snooze-menu";
 import { WhenPicker } from "./when-picker";
 
@@ -127,6 +127,7 @@ export function ActionBar(p: ActionBarProps) {
     if (onSpam && hidden("spam")) {
       items.push({
         label: spamLabel,
+        icon: p.inJunk ? <NotSpamIcon className="size-5" /> : <SpamIcon className="size-5" />,
         disabled,
         onSelect: () => onSpam(p.inJunk ? "not-spam" : "spam"),
       });

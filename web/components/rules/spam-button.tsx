@@ -6,7 +6,7 @@
  */
 import { t } from "@/lib/i18n";
 
-function SpamIcon({ className }: { className?: string }) {
+export function SpamIcon({ className }: { className?: string }) {
   return (
     <svg
       viewBox="0 0 24 24"
@@ -25,7 +25,7 @@ function SpamIcon({ className }: { className?: string }) {
   );
 }
 
-function NotSpamIcon({ className }: { className?: string }) {
+export function NotSpamIcon({ className }: { className?: string }) {
   return (
     <svg
       viewBox="0 0 24 24"
