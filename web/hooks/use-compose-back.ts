@@ -2,7 +2,8 @@
  * Back closes the composer on a phone, where it fills the screen: while it is open there is a
  * history entry of its own (same URL, marked in `history.state`), so Back pops that entry and
  * the composer closes (saving its draft) instead of the browser leaving the app. Closed any
- * other way, the composer takes its entry back off the history.
+ * other way, the composer takes its entry back off the history (when it is still the current
+ * one: an entry the app pushed on top since stays).
  */
 import { useEffect, useRef } from "react";
 
@@ -26,11 +27,12 @@ export function useComposeBack(entryKey: number, active: boolean, onBack: () => 
     const current: unknown = window.history.state;
     const base = typeof current === "object" && current !== null ? current : {};
     const mark = markOf(current);
+    const href = window.location.href;
     if (mark !== entryKey) {
       const state = { ...base, [MARK]: entryKey };
       // Another composer's entry (it was replaced by this one) is reused, not stacked.
-      if (mark === undefined) window.history.pushState(state, "", window.location.href);
-      else window.history.replaceState(state, "", window.location.href);
+      if (mark === undefined) window.history.pushState(state, "", href);
+      else window.history.replaceState(state, "", href);
     }
     const onPop = () => {
       if (markOf(window.history.state) !== entryKey) onBackRef.current();
@@ -41,7 +43,8 @@ export function useComposeBack(entryKey: number, active: boolean, onBack: () => 
       window.removeEventListener("popstate", onPop);
       // Deferred, so that StrictMode's test unmount (immediately remounted) keeps the entry.
       setTimeout(() => {
-        if (!mounted.current && markOf(window.history.state) === entryKey) window.history.back();
+        const own = markOf(window.history.state) === entryKey && window.location.href === href;
+        if (!mounted.current && own) window.history.back();
       }, 0);
     };
   }, [entryKey, active]);
