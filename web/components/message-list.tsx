@@ -3,9 +3,10 @@
  * The message list: a `listbox` windowed over the folder's TOTAL count with
  * @tanstack/react-virtual, so 100,000 messages scroll like 50 and dragging the scrollbar
  * anywhere works. Rows are fetched a window at a time as they come into view; placeholders
- * show meanwhile. New mail slides in at the top without moving what is on screen (the first
- * visible row stays put); in another order (`sort`) the rows on screen are fetched again and it
- * appears at its place. Results from other folders name their folder. On a phone, rows swipe
+ * show meanwhile; the messages the keyboard cursor (or a tap) opens next are fetched ahead while
+ * the page is idle (hooks/use-open-prefetch.ts). New mail slides in at the top without moving
+ * what is on screen (the first visible row stays put); in another order (`sort`) the rows on
+ * screen are fetched again and it appears at its place. Results from other folders name their folder. On a phone, rows swipe
  * left to archive and right to delete. In conversation view each row is a conversation (its
  * participants, newest subject and date, a count when more than one; see lib/conversations.ts).
  */
@@ -21,6 +22,7 @@ import {
   useRef,
   useState,
 } from "react";
+import { useOpenPrefetch } from "@/hooks/use-open-prefetch";
 import { FLAGGED, SEEN } from "@/lib/actions";
 import { participantsLabel } from "@/lib/conversations";
 import { formatListDate, t } from "@/lib/i18n";
@@ -149,6 +151,10 @@ export function MessageList(props: MessageListProps) {
     return () => clearTimeout(timer);
     // `order` names `sort` by value: a new object of the same order is the same list.
   }, [mailbox, query, order, first, last, data?.fetched, props.conversations]);
+
+  // The messages the keyboard (or a tap) opens next are fetched ahead while the page is idle.
+  const openIndex = props.openUid === null ? null : (findRow(data, props.openUid)?.index ?? null);
+  useOpenPrefetch(mailbox, data, props.cursor, openIndex);
 
   // Keep the first visible row in place when rows arrive or leave above it. The anchor holds
   // the scroll position it was taken at: once the list has moved on (a scrollbar drag whose
