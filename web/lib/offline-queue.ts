@@ -18,7 +18,7 @@
  * with a failed upload, so nothing in the Outbox names a file the bridge never received.
  */
 import type { TRequestOf, TUidRef } from "@ferry/protocol";
-import { clear, createStore, del, entries, set, type UseStore } from "idb-keyval";
+import { clear, del, entries, set, type UseStore } from "idb-keyval";
 import { useSyncExternalStore } from "react";
 import { FerryError } from "./errors";
 
@@ -104,11 +104,38 @@ export async function replayQueue(store: QueueStore, hooks: ReplayHooks): Promis
 
 // ---- the IndexedDB queue ---------------------------------------------------------------------
 
-let idbStore: UseStore | null = null;
+const STORE = "queue";
+let connection: Promise<IDBDatabase> | null = null;
+
+/**
+ * The queue's connection, opened when first needed. It closes itself when another connection
+ * wants the database gone (sign-out deletes it), so that deletion never waits on this page.
+ */
+function open(): Promise<IDBDatabase> {
+  connection ??= new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(OFFLINE_DATABASE);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => {
+        db.close();
+        connection = null;
+      };
+      resolve(db);
+    };
+    req.onerror = () => {
+      connection = null;
+      reject(req.error);
+    };
+  });
+  return connection;
+}
+
+const idbStore: UseStore = (mode, callback) =>
+  open().then((db) => callback(db.transaction(STORE, mode).objectStore(STORE)));
+
 function database(): UseStore | null {
-  if (typeof indexedDB === "undefined") return null;
-  idbStore ??= createStore(OFFLINE_DATABASE, "queue");
-  return idbStore;
+  return typeof indexedDB === "undefined" ? null : idbStore;
 }
 
 export const offlineStore: QueueStore = {
