@@ -11,6 +11,9 @@ export async function readQuota(client: ImapFlow): Promise<TQuota | null> {
   if (!hasQuota(client)) return null;
   let answer: QuotaResponse | false;
   try {
+    // Dovecot's count backend sums what this connection still sees: a NOOP first lets the
+    // expunges other clients made reach the mailbox it has selected.
+    if (client.mailbox) await client.noop();
     answer = await client.getQuota("INBOX");
   } catch (err) {
     throw commandError(err, "The mail server could not say how much space is used.");
