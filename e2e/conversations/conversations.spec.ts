@@ -122,7 +122,7 @@ test.describe("conversation view", () => {
     userAgent,
     isPhone,
   }, testInfo) => {
-    test.setTimeout(150_000);
+    test.setTimeout(180_000);
     const bob = await newAccount(stack, testInfo, "bob");
     const { context, page: bobPage } = await secondBrowser(browser, alicePage, bob, {
       isMobile,
@@ -220,6 +220,23 @@ test.describe("conversation view", () => {
     await expect(row(alicePage, subject)).toHaveAccessibleName(/, 5 messages, /);
     await expect.poll(() => inMailbox(stack, alice, "INBOX", subject)).toBe(3);
     expect(await inMailbox(stack, alice, "\\Archive", subject)).toBe(0);
+
+    // Alice replies in Ferry: her copy in Sent joins the row (the \Answered the reply sets on
+    // Bob's message is the Inbox event that has it asked for again).
+    await row(alicePage, subject).click();
+    await expect(reader(alicePage)).toContainText("Also: the museum on Sunday?");
+    await reader(alicePage).getByRole("button", { name: "Reply", exact: true }).last().click();
+    const reply = alicePage.getByRole("dialog", { name: "Reply" });
+    await reply.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("Yes!");
+    await reply.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(alicePage.getByRole("status").filter({ hasText: "Message sent" })).toBeVisible({
+      timeout: 30_000,
+    });
+    if (isPhone) {
+      await alicePage.getByRole("button", { name: "Back to messages" }).click();
+      await expect(messageList(alicePage)).toBeVisible();
+    }
+    await expect(row(alicePage, subject)).toHaveAccessibleName(/, 6 messages, /);
 
     // With the setting off: one row per message again.
     await setConversationView(alicePage, isPhone, false);
