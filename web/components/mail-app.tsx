@@ -64,9 +64,9 @@ import {
 } from "./icons";
 import { MenuButton } from "./menu";
 import { MessageList } from "./message-list";
+import { OutboxEntry } from "./outbox-entry";
 import { QuotaMeter } from "./quota-meter";
 import { RulesHost, VacationBanner } from "./rules/rules-host";
-import { OutboxEntry } from "./outbox-entry";
 import { ScheduledEntry, ScheduledView } from "./scheduled-view";
 import { SearchBox } from "./search-box";
 import { ShortcutsDialog } from "./shortcuts-dialog";

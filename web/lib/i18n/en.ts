@@ -79,6 +79,12 @@ const en = {
   "folders.readOnly": "Read-only",
   "folders.readOnlyNote": "This folder is open read-only. Changes are turned off.",
   "folders.empty": "No folders yet",
+  "quota.label": "Storage",
+  "quota.percent": "{percent}% used",
+  "quota.storage": "{used} of {limit}",
+  "quota.messages": "{used} of {limit} messages",
+  "quota.nearlyFull":
+    "Your mailbox is almost full. Delete or archive mail, or new mail may bounce.",
   "folders.new": "New folder",
   "folders.newInside": "New folder inside…",
   "folders.newTitle": "New folder",
@@ -134,12 +140,6 @@ const en = {
     other: "{count} messages copied to {folder}",
   },
   "toast.folderGone": "The folder {name} was deleted or renamed elsewhere. Showing the inbox.",
-  "quota.label": "Storage",
-  "quota.percent": "{percent}% used",
-  "quota.storage": "{used} of {limit}",
-  "quota.messages": "{used} of {limit} messages",
-  "quota.nearlyFull":
-    "Your mailbox is almost full. Delete or archive mail, or new mail may bounce.",
   "folder.inbox": "Inbox",
   "folder.drafts": "Drafts",
   "folder.sent": "Sent",
@@ -314,7 +314,8 @@ const en = {
   "notify.unknownSender": "an unknown sender",
   "settings.notify.title": "Notifications",
   "settings.notify.label": "Notify me of new mail while Ferry is in the background",
-  "settings.notify.denied": "This browser blocks Ferry's notifications; allow them in its site settings.",
+  "settings.notify.denied":
+    "This browser blocks Ferry's notifications; allow them in its site settings.",
 
   // Theme
   "theme.toggle": "Theme: {mode}",
@@ -488,6 +489,7 @@ const en = {
   "settings.title": "Settings",
   "settings.undo.title": "Undo send",
   "settings.undo.label": "How long a sent message can be taken back",
+  "settings.undo.off": "Off (send at once)",
   "settings.undo.failed": "The undo delay could not be saved ({reason}).",
   "reader.alwaysSender": "Always load from {address}",
   "reader.alwaysDomain": "Always load from {domain}",
@@ -509,14 +511,14 @@ const en = {
   "snooze.view.until": "Back {time}",
   "snooze.view.wakeNow": "Back to Inbox now",
   "snooze.view.wakeFailed": "Could not bring it back ({reason}).",
-  "snooze.view.problemSignin": "Could not come back: the saved password no longer works. It will once you sign in again.",
+  "snooze.view.problemSignin":
+    "Could not come back: the saved password no longer works. It will once you sign in again.",
   "snooze.view.problemServer": "Could not reach the mail server yet; trying again.",
   "snooze.signOut": {
     one: "You have {count} snoozed message. It still comes back to your Inbox at its time: Ferry keeps your password, sealed on its server, until it has. (To leave nothing behind, bring it back from the Snoozed folder first.) Sign out?",
     other:
       "You have {count} snoozed messages. They still come back to your Inbox at their times: Ferry keeps your password, sealed on its server, until the last one has. (To leave nothing behind, bring them back from the Snoozed folder first.) Sign out?",
   },
-  "settings.undo.off": "Off (send at once)",
   "settings.identities.title": "Send mail as",
   "settings.identities.intro":
     "You can always send as {email}. Add other addresses you own, each with a name and a signature; an entry for {email} itself gives it a name and a signature.",
@@ -710,7 +712,8 @@ const en = {
   "error.folder_name_invalid": "that folder name cannot be used",
   "error.folder_exists": "a folder of that name already exists there",
   "error.folder_protected": "this folder cannot be renamed or deleted",
-  "error.store_unavailable": "Ferry's server cannot reach its storage right now; nothing is lost, try again in a moment",
+  "error.store_unavailable":
+    "Ferry's server cannot reach its storage right now; nothing is lost, try again in a moment",
   "error.internal": "something went wrong on the server",
   "error.network": "Ferry's server could not be reached",
   "error.timeout": "the server took too long to answer",
