@@ -120,10 +120,26 @@ export function initSession(): void {
   );
 }
 
+/** Resolves in a task of its own (a MessageChannel message: not throttled like timers). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export async function signIn(request: TSessionRequest): Promise<void> {
   const info = await apiSignIn(request);
   writeAccount(info.email);
   for (const hook of signInHooks) hook();
+  // The socket a hook opened sends its handshake only after this task: the mailbox's first
+  // render (which holds the main thread for a while) waits one task, so the handshake and the
+  // bridge's hello happen while it renders instead of after it.
+  if (signInHooks.size > 0 && typeof MessageChannel === "function") await nextTask();
   setState({ phase: "signedIn", email: info.email, confirmed: true });
 }
 
