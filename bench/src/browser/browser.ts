@@ -196,6 +196,45 @@ export async function signInThroughForm(page: Page, user: Account): Promise<void
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** A page signed in on a fresh context and showing its first rows, with its clock read. */
+export interface WatchingPage {
+  context: BrowserContext | null;
+  /** Null when there is no browser or the sign-in failed (`error` then says why). */
+  page: Page | null;
+  clock: { offset: number; rtt: number; origin: number };
+  error: unknown;
+}
+
+/**
+ * Opens a fresh context (see coldContext), signs `user` in through the form, waits for the first
+ * rows and reads the page clock (clockOffset). A failed sign-in saves the page as
+ * `<failureName>` and leaves `page` null; the context is still the caller's to close.
+ */
+export async function openWatchingPage(
+  browser: Browser | null,
+  baseURL: string,
+  user: Account,
+  failureDir: string,
+  failureName: string,
+): Promise<WatchingPage> {
+  const clock = { offset: 0, rtt: 0, origin: 0 };
+  if (!browser) {
+    return { context: null, page: null, clock, error: new Error("the web app is not built") };
+  }
+  const context = await coldContext(browser, baseURL);
+  let page: Page | null = null;
+  try {
+    page = await context.newPage();
+    await page.goto("/");
+    await signInThroughForm(page, user);
+    await stamp(page, "load.rows");
+    return { context, page, clock: await clockOffset(page), error: null };
+  } catch (err) {
+    if (page) await saveFailure(page, failureDir, failureName);
+    return { context, page: null, clock, error: err };
+  }
+}
+
 /** Signs the context's session out (DELETE /api/session with the context's cookie). */
 export async function signOutContext(context: BrowserContext, baseURL: string): Promise<void> {
   await context.request.delete(`${baseURL}/api/session`, { headers: { origin: baseURL } });

@@ -4,6 +4,7 @@
  */
 import type { MailServer } from "@ferry/mail-server";
 import { ImapFlow } from "imapflow";
+import { nowMs } from "../progress";
 import type { Account } from "../stack/mail";
 
 /** A connected, logged-in bare client (implicit TLS, the fixture's CA, no logging). */
@@ -24,6 +25,35 @@ export async function connectBare(
   client.on("error", () => {});
   await client.connect();
   return client;
+}
+
+/** A bare client IDLE on one mailbox, the floor of the push figures. */
+export interface IdleFloor {
+  /** Resolves at the nowMs() of the next `exists` event; ask before the delivery it awaits. */
+  nextExists(): Promise<number>;
+  /** Settles when the IDLE ends (after closeBare). */
+  idling: Promise<unknown>;
+}
+
+/** Opens `path` on a client connected with `disableAutoIdle` and starts IDLE there. */
+export async function idleFloor(client: ImapFlow, path: string): Promise<IdleFloor> {
+  await client.mailboxOpen(path);
+  let onExists: ((at: number) => void) | null = null;
+  client.on("exists", () => {
+    const at = nowMs();
+    onExists?.(at);
+  });
+  const idling = client.idle().catch(() => undefined);
+  return {
+    idling,
+    nextExists: () =>
+      new Promise<number>((resolve) => {
+        onExists = (at) => {
+          onExists = null;
+          resolve(at);
+        };
+      }),
+  };
 }
 
 /** Logs out, or drops the connection if that fails. */

@@ -9,17 +9,8 @@
  *   names Archive with the new unread count.
  * Time runs from the APPEND's completion (the server holds the message).
  */
-import type { Page } from "playwright-core";
-import {
-  clockOffset,
-  coldContext,
-  saveFailure,
-  signInThroughForm,
-  signOutContext,
-  stamp,
-  watch,
-} from "../browser/browser";
-import { closeBare, connectBare } from "../client/floor";
+import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../browser/browser";
+import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
 import { nowMs, progress, withTimeout } from "../progress";
@@ -44,13 +35,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
   // The other client that files the messages, and the floor: a bare client IDLE on Archive.
   const device = await connectBare(server, user, { disableAutoIdle: true });
   const bare = await connectBare(server, user, { disableAutoIdle: true });
-  await bare.mailboxOpen(FOLDER);
-  let onExists: ((at: number) => void) | null = null;
-  bare.on("exists", () => {
-    const at = nowMs();
-    onExists?.(at);
-  });
-  const idling = bare.idle().catch(() => undefined);
+  const bareIdle = await idleFloor(bare, FOLDER);
   const status = await device.status(FOLDER, { unseen: true });
   let unseen = status === false ? 0 : (status.unseen ?? 0);
 
@@ -61,26 +46,17 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
   await client.request({ type: "mailboxes.list", id: client.id() });
 
   // Browser: a page showing INBOX and the folder pane.
-  let page: Page | null = null;
-  let pageOffset = 0;
-  let pageOrigin = 0;
-  let browserError: unknown = ctx.browser ? null : new Error("the web app is not built");
-  const context = ctx.browser ? await coldContext(ctx.browser, ctx.bridge.url) : null;
-  if (context) {
-    try {
-      page = await context.newPage();
-      await page.goto("/");
-      await signInThroughForm(page, user);
-      await stamp(page, "load.rows");
-      const clock = await clockOffset(page);
-      pageOffset = clock.offset;
-      pageOrigin = clock.origin;
-    } catch (err) {
-      browserError = err;
-      if (page) await saveFailure(page, ctx.config.failureDir, "counts-sign-in");
-      page = null;
-    }
-  }
+  const watching = await openWatchingPage(
+    ctx.browser,
+    ctx.bridge.url,
+    user,
+    ctx.config.failureDir,
+    "counts-sign-in",
+  );
+  const { context } = watching;
+  let page = watching.page;
+  let browserError = watching.error;
+  const { offset: pageOffset, origin: pageOrigin } = watching.clock;
 
   const samples: Sample[] = [];
   let missed = 0;
@@ -90,12 +66,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
     for (let i = 0; i < total; i++) {
       unseen += 1;
       const expected = unseen;
-      const floorSeen = new Promise<number>((resolve) => {
-        onExists = (at) => {
-          onExists = null;
-          resolve(at);
-        };
-      });
+      const floorSeen = bareIdle.nextExists();
       const bridgeSeen = client.next(
         "mailbox.status",
         (f) => f.mailbox === FOLDER && f.unseen === expected,
@@ -145,7 +116,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
       await context.close();
     }
     await closeBare(bare);
-    await idling;
+    await bareIdle.idling;
     await closeBare(device);
   }
 

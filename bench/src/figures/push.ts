@@ -12,17 +12,8 @@
  * paths and the next starts only when all observers saw the last.
  */
 import nodemailer from "nodemailer";
-import type { Page } from "playwright-core";
-import {
-  clockOffset,
-  coldContext,
-  saveFailure,
-  signInThroughForm,
-  signOutContext,
-  stamp,
-  watch,
-} from "../browser/browser";
-import { closeBare, connectBare } from "../client/floor";
+import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../browser/browser";
+import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
 import { nowMs, progress, withTimeout } from "../progress";
@@ -49,13 +40,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
 
   // Floor: bare IDLE client.
   const bare = await connectBare(server, user, { disableAutoIdle: true });
-  await bare.mailboxOpen("INBOX");
-  let onExists: ((at: number) => void) | null = null;
-  bare.on("exists", () => {
-    const at = nowMs();
-    onExists?.(at);
-  });
-  const idling = bare.idle().catch(() => undefined);
+  const bareIdle = await idleFloor(bare, "INBOX");
 
   // Bridge side: a protocol client that opened INBOX, like the web app.
   const cookie = await signIn(ctx.bridge, user);
@@ -70,28 +55,21 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
   });
 
   // Browser: a page showing INBOX.
-  let page: Page | null = null;
-  let pageOffset = 0;
-  let pageOrigin = 0;
-  let browserError: unknown = ctx.browser ? null : new Error("the web app is not built");
-  const context = ctx.browser ? await coldContext(ctx.browser, ctx.bridge.url) : null;
-  if (context) {
-    try {
-      page = await context.newPage();
-      await page.goto("/");
-      await signInThroughForm(page, user);
-      await stamp(page, "load.rows");
-      const clock = await clockOffset(page);
-      pageOffset = clock.offset;
-      pageOrigin = clock.origin;
-      progress(
-        `push: page clock offset ${clock.offset.toFixed(2)} ms (round trip ${clock.rtt.toFixed(2)} ms)`,
-      );
-    } catch (err) {
-      browserError = err;
-      if (page) await saveFailure(page, ctx.config.failureDir, "push-sign-in");
-      page = null;
-    }
+  const watching = await openWatchingPage(
+    ctx.browser,
+    ctx.bridge.url,
+    user,
+    ctx.config.failureDir,
+    "push-sign-in",
+  );
+  const { context } = watching;
+  let page = watching.page;
+  let browserError = watching.error;
+  const { offset: pageOffset, origin: pageOrigin } = watching.clock;
+  if (page) {
+    progress(
+      `push: page clock offset ${pageOffset.toFixed(2)} ms (round trip ${watching.clock.rtt.toFixed(2)} ms)`,
+    );
   }
 
   const transport = nodemailer.createTransport({
@@ -116,12 +94,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
       const subject = token(`Push ${path} ${i}`);
       const raw = smallMessage({ from: sender.email, to: [user.email], subject });
 
-      const floorSeen = new Promise<number>((resolve) => {
-        onExists = (at) => {
-          onExists = null;
-          resolve(at);
-        };
-      });
+      const floorSeen = bareIdle.nextExists();
       const bridgeSeen = client.next(
         "messages.new",
         (f) => f.rows.some((r) => r.subject === subject),
@@ -179,7 +152,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
       await context.close();
     }
     await closeBare(bare);
-    await idling;
+    await bareIdle.idling;
   }
 
   const rows: Row[] = [];

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { LIST_WINDOW_SIZE } from "@ferry/protocol";
-import { closeBare, connectBare } from "../client/floor";
+import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
 import { mapLimit, nowMs, progress, withTimeout } from "../progress";
@@ -99,13 +99,7 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
   const clients: ProtocolClient[] = [];
   const rows: Row[] = [];
   const bare = await connectBare(server, ctx.mail.idle[0] as Account, { disableAutoIdle: true });
-  await bare.mailboxOpen("INBOX");
-  let onExists: ((at: number) => void) | null = null;
-  bare.on("exists", () => {
-    const at = nowMs();
-    onExists?.(at);
-  });
-  const idling = bare.idle().catch(() => undefined);
+  const bareIdle = await idleFloor(bare, "INBOX");
   try {
     const rss0 = await settledRss(bridge);
     rows.push(
@@ -162,12 +156,7 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
         const arrivals = clients.map((c) =>
           c.next("messages.new", (f) => f.rows.some((x) => x.subject === subject), ARRIVAL_MS),
         );
-        const floorSeen = new Promise<number>((resolve) => {
-          onExists = (at) => {
-            onExists = null;
-            resolve(at);
-          };
-        });
+        const floorSeen = bareIdle.nextExists();
         const cpu0 = cpuSnapshot(bridge.pid);
         await server.deliver(smallMessage({ from: ctx.mail.sender.email, to: users, subject }), {
           from: ctx.mail.sender.email,
@@ -281,7 +270,7 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
   } finally {
     for (const c of clients) c.close();
     await closeBare(bare);
-    await idling;
+    await bareIdle.idling;
     await bridge.stop();
   }
 }
