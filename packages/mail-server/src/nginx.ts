@@ -5,22 +5,13 @@
  * 127.0.0.1, in the foreground (`daemon off`), stopped and removed by `stop()` or at process
  * exit. The config is `ferryProxyConfig`: the one README's "Running more than one bridge" shows.
  */
-import { spawn } from "node:child_process";
-import {
-  accessSync,
-  closeSync,
-  constants,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { accessSync, constants, writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { track, untrack } from "./cleanup";
-import { freePorts, isListening } from "./ports";
-import { isAlive, terminateTree, terminateTreeSync, waitFor } from "./proc";
+import { track } from "./cleanup";
+import { LocalServer } from "./local-server";
+import { freePorts } from "./ports";
 
 export const NGINX = "/usr/sbin/nginx";
 
@@ -113,53 +104,22 @@ export interface ProxyServer {
   stop(): Promise<void>;
 }
 
-class Instance implements ProxyServer {
-  readonly host = "127.0.0.1";
-  #pid: number | undefined;
-  #stopping: Promise<void> | undefined;
-
+class Instance extends LocalServer implements ProxyServer {
   constructor(
-    readonly dir: string,
-    readonly port: number,
+    dir: string,
+    port: number,
     readonly config: string,
-    pid: number | undefined,
   ) {
-    this.#pid = pid;
+    super(dir, port, { name: "nginx", file: "error.log", heading: "nginx error.log" });
   }
 
   get url(): string {
     return `http://${this.host}:${this.port}`;
   }
 
-  pid(): number | undefined {
-    return this.#pid !== undefined && isAlive(this.#pid) ? this.#pid : undefined;
-  }
-
-  logTail(): string {
-    try {
-      const text = readFileSync(join(this.dir, "error.log"), "utf8").trim();
-      return text === ""
-        ? ""
-        : `\n--- nginx error.log ---\n${text.split("\n").slice(-20).join("\n")}`;
-    } catch {
-      return "";
-    }
-  }
-
-  stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      untrack(this);
-      if (this.#pid !== undefined) await terminateTree("nginx", this.#pid);
-      this.#pid = undefined;
-      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    })();
-    return this.#stopping;
-  }
-
-  disposeSync(): void {
-    if (this.#pid !== undefined) terminateTreeSync(this.#pid);
-    this.#pid = undefined;
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  start(file: string): Promise<void> {
+    const args = ["-p", this.dir, "-c", file, "-e", join(this.dir, "error.log")];
+    return this.launch(NGINX, [...args, "-g", "daemon off;"], "nginx.out");
   }
 }
 
@@ -180,40 +140,13 @@ export async function startFerryProxy(opts: {
   const config = ferryProxyConfig({ ...opts, listen: port, dir });
   const file = join(dir, "nginx.conf");
   writeFileSync(file, config);
-  const out = openSync(join(dir, "nginx.out"), "a");
-  let pid: number | undefined;
-  let exited: string | undefined;
-  try {
-    const child = spawn(
-      NGINX,
-      ["-p", dir, "-c", file, "-e", join(dir, "error.log"), "-g", "daemon off;"],
-      {
-        stdio: ["ignore", out, out],
-        detached: false,
-      },
-    );
-    pid = child.pid;
-    child.once("exit", (code, sig) => {
-      exited = `nginx exited with ${code ?? sig}`;
-    });
-    child.once("error", (err) => {
-      exited = `nginx failed: ${err.message}`;
-    });
-    child.unref();
-  } finally {
-    closeSync(out);
-  }
-  const instance = new Instance(dir, port, config, pid);
+  const instance = new Instance(dir, port, config);
   track(instance);
   try {
-    await waitFor(`nginx on 127.0.0.1:${port}`, () => {
-      if (exited !== undefined) throw new Error(exited);
-      return isListening({ host: "127.0.0.1", port });
-    });
+    await instance.start(file);
     return instance;
   } catch (err) {
-    const tail = instance.logTail();
     await instance.stop().catch(() => undefined);
-    throw new Error(`${(err as Error).message}${tail}`);
+    throw err;
   }
 }

@@ -6,15 +6,15 @@
  * `halt()` and `resume()` take it down and bring it back on the same port with the same data
  * (saved to its dir on the way down, loaded on the way up), for tests of a Redis outage.
  */
-import { spawn } from "node:child_process";
-import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { accessSync, constants } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { track, untrack } from "./cleanup";
-import { freePorts, isListening } from "./ports";
-import { isAlive, terminateTree, terminateTreeSync, waitFor } from "./proc";
+import { track } from "./cleanup";
+import { LocalServer } from "./local-server";
+import { freePorts } from "./ports";
+import { isAlive, waitFor } from "./proc";
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
 const DIR_PREFIX = "ferry-redis-";
@@ -51,38 +51,41 @@ export function redisServerInstalled(): boolean {
   }
 }
 
-class Instance implements RedisServer {
-  readonly host = "127.0.0.1";
-  #pid: number | undefined;
-  #stopping: Promise<void> | undefined;
+/** Arguments only: no config file, so nothing of /etc/redis applies. */
+function redisArgs(dir: string, port: number): string[] {
+  return [
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "no",
+    "--protected-mode",
+    "yes",
+    "--unixsocket",
+    "",
+    "--loglevel",
+    "warning",
+  ];
+}
 
-  constructor(
-    readonly dir: string,
-    readonly port: number,
-    pid: number | undefined,
-  ) {
-    this.#pid = pid;
+class Instance extends LocalServer implements RedisServer {
+  constructor(dir: string, port: number) {
+    super(dir, port, { name: "redis-server", file: "redis.log", heading: "redis.log" });
   }
 
   get url(): string {
     return `redis://${this.host}:${this.port}`;
   }
 
-  pid(): number | undefined {
-    return this.#pid !== undefined && isAlive(this.#pid) ? this.#pid : undefined;
-  }
-
-  logTail(): string {
-    try {
-      const text = readFileSync(join(this.dir, "redis.log"), "utf8").trim();
-      return text === "" ? "" : `\n--- redis.log ---\n${text.split("\n").slice(-20).join("\n")}`;
-    } catch {
-      return "";
-    }
-  }
-
   async halt(): Promise<void> {
-    const pid = this.#pid;
+    const pid = this.pidNow;
     if (pid === undefined) return;
     await new Promise<void>((resolve, reject) => {
       const socket = connect(this.port, this.host);
@@ -92,93 +95,19 @@ class Instance implements RedisServer {
       socket.write("SHUTDOWN SAVE\r\n");
     });
     await waitFor("redis-server to shut down", () => !isAlive(pid));
-    this.#pid = undefined;
+    this.pidNow = undefined;
   }
 
   async resume(): Promise<void> {
-    if (this.#pid !== undefined) return;
-    if (this.#stopping) throw new Error("redis-server was stopped");
-    this.#pid = await launch(this.dir, this.port, () => this.logTail());
+    if (this.pidNow !== undefined) return;
+    if (this.stopping) throw new Error("redis-server was stopped");
+    await this.launch(REDIS_SERVER, redisArgs(this.dir, this.port), "redis.log");
   }
 
   async restart(): Promise<void> {
     await this.halt();
     await this.resume();
   }
-
-  stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      untrack(this);
-      if (this.#pid !== undefined) await terminateTree("redis-server", this.#pid);
-      this.#pid = undefined;
-      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    })();
-    return this.#stopping;
-  }
-
-  disposeSync(): void {
-    if (this.#pid !== undefined) terminateTreeSync(this.#pid);
-    this.#pid = undefined;
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-/** Runs redis-server on `port` with `dir` as its working dir; resolves with its pid once it listens. */
-async function launch(
-  dir: string,
-  port: number,
-  logTail: () => string,
-): Promise<number | undefined> {
-  const out = openSync(join(dir, "redis.log"), "a");
-  let pid: number | undefined;
-  let exited: string | undefined;
-  try {
-    // Arguments only: no config file, so nothing of /etc/redis applies.
-    const child = spawn(
-      REDIS_SERVER,
-      [
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--dir",
-        dir,
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--daemonize",
-        "no",
-        "--protected-mode",
-        "yes",
-        "--unixsocket",
-        "",
-        "--loglevel",
-        "warning",
-      ],
-      { stdio: ["ignore", out, out], detached: false },
-    );
-    pid = child.pid;
-    child.once("exit", (code, sig) => {
-      exited = `redis-server exited with ${code ?? sig}`;
-    });
-    child.once("error", (err) => {
-      exited = `redis-server failed: ${err.message}`;
-    });
-    child.unref();
-  } finally {
-    closeSync(out);
-  }
-  try {
-    await waitFor(`redis-server on 127.0.0.1:${port}`, () => {
-      if (exited !== undefined) throw new Error(exited);
-      return isListening({ host: "127.0.0.1", port });
-    });
-  } catch (err) {
-    if (pid !== undefined) await terminateTree("redis-server", pid).catch(() => undefined);
-    throw new Error(`${(err as Error).message}${logTail()}`);
-  }
-  return pid;
 }
 
 async function startOnce(): Promise<RedisServer> {
@@ -187,7 +116,7 @@ async function startOnce(): Promise<RedisServer> {
   }
   const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   const [port = 0] = await freePorts(1);
-  const instance = new Instance(dir, port, undefined);
+  const instance = new Instance(dir, port);
   track(instance);
   try {
     await instance.resume();
