@@ -182,6 +182,28 @@ export async function connectRedisStore(
   return new RedisStore(client, redactRedisUrl(url), opts);
 }
 
+/** A claimed job's group, payload, due time and attempts, as the claim scripts return them. */
+type JobFields = [group: string, payload: string, dueAt: string, attempts: string | number];
+
+function toClaimed(
+  queue: string,
+  id: string,
+  [group, payload, dueAt, attempts]: JobFields,
+  token: string,
+  leasedUntil: number,
+): ClaimedJob {
+  return {
+    queue,
+    id,
+    group,
+    payload,
+    dueAt: Number(dueAt),
+    attempts: Number(attempts),
+    token,
+    leasedUntil,
+  };
+}
+
 /** What every operation throws while Redis cannot be reached. */
 export function storeUnavailable(cause?: unknown): BridgeError {
   return new BridgeError(
@@ -298,17 +320,10 @@ export class RedisStore implements StateStore {
         this.#job(queue, ""),
         `${randomUUID()}:`,
       ),
-    )) as [string, string, string, string, string, number][];
-    return rows.map(([member, token, group, payload, dueAt, attempts]) => ({
-      queue,
-      id: decodeURIComponent(member),
-      group,
-      payload,
-      dueAt: Number(dueAt),
-      attempts: Number(attempts),
-      token,
-      leasedUntil: until,
-    }));
+    )) as [string, string, ...JobFields][];
+    return rows.map(([member, token, ...fields]) =>
+      toClaimed(queue, decodeURIComponent(member), fields, token, until),
+    );
   }
 
   async claim(queue: string, id: string, opts: { leaseMs: number }): Promise<ClaimedJob | null> {
@@ -319,19 +334,8 @@ export class RedisStore implements StateStore {
     const member = enc(id);
     const row = (await this.#run((r) =>
       r.eval(CLAIM_ONE, 2, this.#job(queue, member), this.#queue(queue), now, until, token, member),
-    )) as [string, string, string, number] | null;
-    if (row === null) return null;
-    const [group, payload, dueAt, attempts] = row;
-    return {
-      queue,
-      id,
-      group,
-      payload,
-      dueAt: Number(dueAt),
-      attempts: Number(attempts),
-      token,
-      leasedUntil: until,
-    };
+    )) as JobFields | null;
+    return row === null ? null : toClaimed(queue, id, row, token, until);
   }
 
   async renew(job: ClaimedJob, leaseMs: number): Promise<boolean> {

@@ -240,39 +240,44 @@ export class SqliteStore implements StateStore {
     });
   }
 
-  async claimDue(queue: string, opts: { limit: number; leaseMs: number }): Promise<ClaimedJob[]> {
-    assertQueueName(queue);
-    const db = this.#db;
-    return db
+  /** Leases the rows `select` picks at the current time, in one write transaction. */
+  #claimRows(leaseMs: number, select: (now: number) => JobRow[]): ClaimedJob[] {
+    return this.#db
       .transaction(() => {
         const now = this.#now();
-        const rows = db
+        return this.#take(select(now), leaseEnd(now, leaseMs));
+      })
+      .immediate();
+  }
+
+  async claimDue(queue: string, opts: { limit: number; leaseMs: number }): Promise<ClaimedJob[]> {
+    assertQueueName(queue);
+    return this.#claimRows(
+      opts.leaseMs,
+      (now) =>
+        this.#db
           .prepare(
             `SELECT * FROM jobs WHERE queue = ? AND due_at <= ?
                AND (leased_until IS NULL OR leased_until <= ?)
              ORDER BY due_at, id LIMIT ?`,
           )
-          .all(queue, now, now, Math.max(0, Math.floor(opts.limit))) as JobRow[];
-        return this.#take(rows, leaseEnd(now, opts.leaseMs));
-      })
-      .immediate();
+          .all(queue, now, now, Math.max(0, Math.floor(opts.limit))) as JobRow[],
+    );
   }
 
   async claim(queue: string, id: string, opts: { leaseMs: number }): Promise<ClaimedJob | null> {
     assertQueueName(queue);
-    const db = this.#db;
-    return db
-      .transaction(() => {
-        const now = this.#now();
-        const rows = db
+    const rows = this.#claimRows(
+      opts.leaseMs,
+      (now) =>
+        this.#db
           .prepare(
             `SELECT * FROM jobs WHERE queue = ? AND id = ?
                AND (leased_until IS NULL OR leased_until <= ?)`,
           )
-          .all(queue, id, now) as JobRow[];
-        return this.#take(rows, leaseEnd(now, opts.leaseMs))[0] ?? null;
-      })
-      .immediate();
+          .all(queue, id, now) as JobRow[],
+    );
+    return rows[0] ?? null;
   }
 
   async renew(job: ClaimedJob, leaseMs: number): Promise<boolean> {
