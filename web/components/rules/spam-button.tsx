@@ -5,41 +5,24 @@
  * (moveMessages "spam" / "not-spam").
  */
 import { t } from "@/lib/i18n";
+import { Icon, type IconProps } from "../icons";
 
-export function SpamIcon({ className }: { className?: string }) {
+export function SpamIcon(props: IconProps) {
   return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      className={className}
-    >
+    <Icon strokeWidth="1.8" {...props}>
       <path d="M8 3h8l5 5v8l-5 5H8l-5-5V8z" />
       <path d="M12 7.5v5.5" />
       <path d="M12 16.5h.01" />
-    </svg>
+    </Icon>
   );
 }
 
-export function NotSpamIcon({ className }: { className?: string }) {
+export function NotSpamIcon(props: IconProps) {
   return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      className={className}
-    >
+    <Icon strokeWidth="1.8" {...props}>
       <path d="M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z" />
       <path d="M8.5 12l2.5 2.5 4.5-5" />
-    </svg>
+    </Icon>
   );
 }
 
@@ -51,7 +34,7 @@ export function SpamButton(p: {
 }) {
   const verdict = p.inJunk ? "not-spam" : "spam";
   const label = p.inJunk ? t("spam.notSpam") : t("spam.report");
-  const Icon = p.inJunk ? NotSpamIcon : SpamIcon;
+  const VerdictIcon = p.inJunk ? NotSpamIcon : SpamIcon;
   return (
     <button
       type="button"
@@ -60,7 +43,7 @@ export function SpamButton(p: {
       onClick={() => p.onSpam(verdict)}
       title={label}
     >
-      <Icon className="size-5" />
+      <VerdictIcon className="size-5" />
       <span className="sr-only">{label}</span>
     </button>
   );
