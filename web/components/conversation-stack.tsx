@@ -10,14 +10,14 @@
 import { remoteContentAllowed, type TConversationRow, type TMessageRef } from "@ferry/protocol";
 import { useQueries } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { SEEN, setFlags } from "@/lib/actions";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
 import { fetchMessage, keys, type MessageData } from "@/lib/mail-client";
 import { useSettings } from "@/lib/settings";
 import { isTyping } from "@/lib/typing";
 import { ReplyActions } from "./compose/reply-actions";
-import { HtmlFrame } from "./html-frame";
-import { PlainText, partsToShow } from "./reader";
+import { MessageBodies, partsToShow } from "./reader";
 
 interface Props {
   conversation: TConversationRow;
@@ -212,15 +212,7 @@ function StackItem(p: {
     );
   }, [open, unread, p.markable, msgRef]);
 
-  const cids = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const a of header?.attachments ?? [])
-      if (a.contentId) {
-        m.set(a.contentId, a.part);
-        m.set(a.contentId.toLowerCase(), a.part);
-      }
-    return m;
-  }, [header]);
+  const cids = useContentIdParts(header?.attachments);
 
   const bodies = data ? partsToShow(data) : [];
   const allowRemote =
@@ -247,28 +239,14 @@ function StackItem(p: {
       </button>
       {open ? (
         <div className="space-y-4 px-3 pb-3">
-          {bodies.map((b) =>
-            b.type === "text/html" ? (
-              b.done ? (
-                <HtmlFrame
-                  key={b.part}
-                  html={b.text}
-                  msgRef={msgRef}
-                  cids={cids}
-                  allowRemote={allowRemote}
-                  onBlocked={() => undefined}
-                />
-              ) : (
-                <div
-                  key={b.part}
-                  aria-busy="true"
-                  className="h-24 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900"
-                />
-              )
-            ) : (
-              <PlainText key={b.part} text={b.text} />
-            ),
-          )}
+          <MessageBodies
+            bodies={bodies}
+            msgRef={msgRef}
+            cids={cids}
+            allowRemote={allowRemote}
+            onBlocked={() => undefined}
+            pendingClassName="h-24"
+          />
           <ReplyActions msgRef={msgRef} layout="footer" />
         </div>
       ) : null}

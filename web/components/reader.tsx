@@ -22,6 +22,7 @@ import {
 } from "@ferry/protocol";
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useConnectionState } from "@/hooks/use-connection-state";
+import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useMessage } from "@/hooks/use-message";
 import { reasonOf, SEEN, setFlags } from "@/lib/actions";
 import { FerryError } from "@/lib/errors";
@@ -122,16 +123,7 @@ export function Reader({
     );
   }, [header, readOnly, flags, stableRef]);
 
-  const cids = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const a of header?.attachments ?? []) {
-      if (a.contentId) {
-        m.set(a.contentId, a.part);
-        m.set(a.contentId.toLowerCase(), a.part);
-      }
-    }
-    return m;
-  }, [header]);
+  const cids = useContentIdParts(header?.attachments);
   const onBlocked = useCallback((n: number) => setBlocked(n), []);
 
   const subject = header?.envelope.subject || row?.subject || t("list.noSubject");
@@ -312,28 +304,14 @@ export function Reader({
         ) : null}
 
         <div className="space-y-4">
-          {bodies.map((b) =>
-            b.type === "text/html" ? (
-              b.done ? (
-                <HtmlFrame
-                  key={b.part}
-                  html={b.text}
-                  msgRef={stableRef}
-                  cids={cids}
-                  allowRemote={showRemote}
-                  onBlocked={onBlocked}
-                />
-              ) : (
-                <div
-                  key={b.part}
-                  className="h-40 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900"
-                  aria-busy="true"
-                />
-              )
-            ) : (
-              <PlainText key={b.part} text={b.text} />
-            ),
-          )}
+          <MessageBodies
+            bodies={bodies}
+            msgRef={stableRef}
+            cids={cids}
+            allowRemote={showRemote}
+            onBlocked={onBlocked}
+            pendingClassName="h-40"
+          />
         </div>
         {isPhone ? (
           <div className="mt-6 border-t border-zinc-200 pt-4 dark:border-zinc-800">
@@ -342,6 +320,42 @@ export function Reader({
         ) : null}
       </div>
     </article>
+  );
+}
+
+/**
+ * A message's bodies (see partsToShow): HTML in its sandboxed frame once complete, a pulsing
+ * block of `pendingClassName`'s height while it streams, plain text linkified.
+ */
+export function MessageBodies(p: {
+  bodies: MessageData["bodies"];
+  msgRef: TMessageRef;
+  cids: Map<string, string>;
+  allowRemote: boolean;
+  onBlocked(n: number): void;
+  pendingClassName: string;
+}) {
+  return p.bodies.map((b) =>
+    b.type === "text/html" ? (
+      b.done ? (
+        <HtmlFrame
+          key={b.part}
+          html={b.text}
+          msgRef={p.msgRef}
+          cids={p.cids}
+          allowRemote={p.allowRemote}
+          onBlocked={p.onBlocked}
+        />
+      ) : (
+        <div
+          key={b.part}
+          className={`${p.pendingClassName} animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900`}
+          aria-busy="true"
+        />
+      )
+    ) : (
+      <PlainText key={b.part} text={b.text} />
+    ),
   );
 }
 
