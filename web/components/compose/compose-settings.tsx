@@ -8,13 +8,14 @@
  * (rules/rules-settings.tsx), when the bridge offers them.
  */
 import { hasLineBreak, isMailAddress, MAX_IDENTITIES, type TIdentity } from "@ferry/protocol";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { saveIdentities, useIdentities } from "@/hooks/use-compose";
 import { reasonOf } from "@/lib/actions";
 import { SEND_DELAY_CHOICES, setSendDelay, useSendDelay } from "@/lib/compose/settings";
 import { formatWait, t } from "@/lib/i18n";
 import { ConversationSetting } from "../conversation-setting";
-import { CloseIcon } from "../icons";
+import { type FormStatus, FormStatusLine } from "../form-status";
+import { ModalDialog } from "../modal-dialog";
 import { NotificationSetting } from "../notification-setting";
 import { RulesSettings } from "../rules/rules-settings";
 
@@ -54,21 +55,14 @@ const secondaryButton =
   "touch-target rounded-lg px-3 text-sm font-medium text-zinc-700 hover:bg-zinc-200/70 md:min-h-9 dark:text-zinc-200 dark:hover:bg-zinc-800";
 
 export function ComposeSettings({ email, onClose }: { email: string; onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const delayId = useId();
   const delay = useSendDelay();
   const identities = useIdentities();
   const [list, setList] = useState<EditableIdentity[] | null>(null);
   const [problems, setProblems] = useState<Problems>({});
-  const [status, setStatus] = useState<{ tone: "info" | "error"; text: string } | null>(null);
+  const [status, setStatus] = useState<FormStatus | null>(null);
   const [saving, setSaving] = useState(false);
   const [delayError, setDelayError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
 
   // The editable copy starts from what the bridge has, once it is known.
   useEffect(() => {
@@ -108,29 +102,7 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
   };
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; Escape does natively
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={onClose}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) ref.current?.close();
-      }}
-      className="m-auto max-h-[90dvh] w-full max-w-xl rounded-2xl bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100"
-    >
-      <div className="flex items-center justify-between border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <h2 id={titleId} className="text-lg font-semibold">
-          {t("settings.title")}
-        </h2>
-        <button
-          type="button"
-          aria-label={t("action.close")}
-          onClick={() => ref.current?.close()}
-          className="touch-target inline-flex items-center justify-center rounded-full hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
-        >
-          <CloseIcon className="size-5" />
-        </button>
-      </div>
+    <ModalDialog title={t("settings.title")} onClose={onClose} width="max-w-xl">
       <div className="space-y-6 px-5 py-4">
         <section className="space-y-2">
           <h3 className="font-semibold">{t("settings.undo.title")}</h3>
@@ -223,20 +195,13 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
                   {t("settings.identities.save")}
                 </button>
               </div>
-              {status ? (
-                <p
-                  role={status.tone === "error" ? "alert" : "status"}
-                  className={`text-sm ${status.tone === "error" ? "text-red-700 dark:text-red-300" : "text-zinc-600 dark:text-zinc-300"}`}
-                >
-                  {status.text}
-                </p>
-              ) : null}
+              <FormStatusLine status={status} />
             </>
           )}
         </form>
         <RulesSettings />
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }
 

@@ -9,7 +9,7 @@
  * Inbox messages it matches.
  */
 import type { TRule, TRuleAction, TRuleCondition } from "@ferry/protocol";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import { folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { t } from "@/lib/i18n";
 import { queryClient } from "@/lib/mail-client";
@@ -33,7 +33,7 @@ import {
   saveRules,
 } from "@/lib/rules";
 import { showToast } from "@/lib/toasts";
-import { CloseIcon } from "../icons";
+import { ModalDialog } from "../modal-dialog";
 
 const input =
   "w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900";
@@ -65,11 +65,6 @@ export function FilterEditor({ state }: { state: EditorState }) {
   const [matches, setMatches] = useState<Matches | null>(null);
   const mailboxes = useMailboxes();
   const folders = sortFolders(mailboxes.data ?? []).filter((f) => f.mailbox.selectable);
-
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
 
   const setCondition = (i: number, c: TRuleCondition) =>
     setRule((r) => ({ ...r, conditions: r.conditions.map((x, j) => (j === i ? c : x)) }));
@@ -130,29 +125,13 @@ export function FilterEditor({ state }: { state: EditorState }) {
   };
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; Escape does natively
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
+    <ModalDialog
+      title={state.isNew ? t("rules.newTitle") : t("rules.editTitle")}
       onClose={closeFilterEditor}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) ref.current?.close();
-      }}
-      className="m-auto max-h-[90dvh] w-full max-w-2xl rounded-2xl bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100"
+      width="max-w-2xl"
+      dialogRef={ref}
+      titleId={titleId}
     >
-      <div className="flex items-center justify-between border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <h2 id={titleId} className="text-lg font-semibold">
-          {state.isNew ? t("rules.newTitle") : t("rules.editTitle")}
-        </h2>
-        <button
-          type="button"
-          aria-label={t("action.close")}
-          onClick={() => ref.current?.close()}
-          className="touch-target inline-flex items-center justify-center rounded-full hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
-        >
-          <CloseIcon className="size-5" />
-        </button>
-      </div>
       {matches ? (
         <section className="space-y-4 px-5 py-4" aria-label={t("rules.applyTitle")}>
           <h3 className="font-semibold">{t("rules.applyTitle")}</h3>
@@ -279,7 +258,7 @@ export function FilterEditor({ state }: { state: EditorState }) {
           </div>
         </form>
       )}
-    </dialog>
+    </ModalDialog>
   );
 }
 

@@ -9,6 +9,7 @@ import { isMailAddress, type TVacation } from "@ferry/protocol";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { t } from "@/lib/i18n";
 import { type RulesData, rulesFailure, saveRules } from "@/lib/rules";
+import { type FormStatus, FormStatusLine } from "../form-status";
 
 const input =
   "w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900";
@@ -21,7 +22,7 @@ export function VacationSection({ data }: { data: RulesData }) {
   const id = useId();
   const [form, setForm] = useState<TVacation>(data.vacation);
   const [addresses, setAddresses] = useState(addressesText(data.vacation));
-  const [status, setStatus] = useState<{ tone: "info" | "error"; text: string } | null>(null);
+  const [status, setStatus] = useState<FormStatus | null>(null);
   const [saving, setSaving] = useState(false);
   const [addressProblem, setAddressProblem] = useState(false);
 
@@ -181,14 +182,7 @@ export function VacationSection({ data }: { data: RulesData }) {
           {t("vacation.save")}
         </button>
       </div>
-      {status ? (
-        <p
-          role={status.tone === "error" ? "alert" : "status"}
-          className={`text-sm ${status.tone === "error" ? "text-red-700 dark:text-red-300" : "text-zinc-600 dark:text-zinc-300"}`}
-        >
-          {status.text}
-        </p>
-      ) : null}
+      <FormStatusLine status={status} />
     </form>
   );
 }
