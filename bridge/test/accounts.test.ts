@@ -20,6 +20,7 @@ import {
   type MailServer,
   openSocket,
   signIn,
+  smtpEnv,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -98,9 +99,7 @@ describe("per-account state: the same address on two IMAP servers", () => {
       env: {
         FERRY_CA_FILE: caFile,
         FERRY_IMAP_PORTS: `${home.imap.tlsPort},${impostorServer.imap.tlsPort}`,
-        FERRY_SMTP_HOST: home.host,
-        FERRY_SMTP_PORT: String(home.submissionPort),
-        FERRY_SMTP_SECURITY: "starttls",
+        ...smtpEnv(home),
       },
       config: { allowPrivateHosts: true },
     });

@@ -25,6 +25,7 @@ import {
   type MailServer,
   openSocket,
   signedIn,
+  smtpEnv,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -42,14 +43,6 @@ let aliceCookie: string;
 let bobCookie: string;
 let as: TestSocket;
 let bs: TestSocket;
-
-function smtpEnv(m: MailServer, port = m.submissionPort): Record<string, string> {
-  return {
-    FERRY_SMTP_HOST: m.host,
-    FERRY_SMTP_PORT: String(port),
-    FERRY_SMTP_SECURITY: "starttls",
-  };
-}
 
 beforeAll(async () => {
   mail = await startMailServer();

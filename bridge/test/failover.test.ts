@@ -32,10 +32,13 @@ import { SESSION_COOKIE } from "../src/http/cookies";
 import { type BridgeProcess, startBridgeProcess } from "./bridge-process";
 import {
   imapClient,
+  inboxWindow,
   type MailServer,
   makeWebDir,
   plainMessage,
   SESSION_SECRET,
+  smtpEnv,
+  sourcesBySubject,
   TestSocket,
   withTimeout,
 } from "./harness";
@@ -65,9 +68,7 @@ beforeAll(async () => {
     FERRY_IMAP_HOST: mail.host,
     FERRY_IMAP_PORT: String(mail.imap.tlsPort),
     FERRY_IMAP_SECURITY: "tls",
-    FERRY_SMTP_HOST: mail.host,
-    FERRY_SMTP_PORT: String(mail.submissionPort),
-    FERRY_SMTP_SECURITY: "starttls",
+    ...smtpEnv(mail),
     FERRY_CA_FILE: mail.caFile,
     FERRY_SIEVE_PORT: "0",
   };
@@ -92,23 +93,6 @@ async function imapOf(user: { email: string; password: string }): Promise<ImapFl
   const client = await imapClient(mail, user);
   clients.push(client);
   return client;
-}
-
-/** The raw sources of the messages in `mailbox` whose subject is `subject`. */
-async function sources(client: ImapFlow, mailbox: string, subject: string): Promise<Buffer[]> {
-  const lock = await client.getMailboxLock(mailbox);
-  try {
-    await client.noop();
-    const uids = await client.search({ subject }, { uid: true });
-    const out: Buffer[] = [];
-    if (!Array.isArray(uids) || uids.length === 0) return out;
-    for await (const msg of client.fetch(uids, { source: true }, { uid: true })) {
-      if (msg.source) out.push(msg.source);
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
 }
 
 /** Which bridge answered, from the proxy's X-Ferry-Upstream. */
@@ -140,19 +124,6 @@ async function openThroughProxy(cookie: string): Promise<{ s: TestSocket; bridge
   return { s, bridge: bridgeAt(upstream) };
 }
 
-async function inboxWindow(s: TestSocket) {
-  await s.request({ type: "mailbox.open", id: nextId(), path: "INBOX" });
-  const w = await s.request({
-    type: "list.window",
-    id: nextId(),
-    mailbox: "INBOX",
-    offset: 0,
-    limit: 50,
-  });
-  if (w.type !== "list.window") throw new Error(JSON.stringify(w));
-  return w;
-}
-
 describe("two bridges on Redis behind nginx", () => {
   it("a bridge dies: its user resumes on the other without signing in; held, scheduled and snoozed mail each happen once", async () => {
     const alice = mail.user("alice@example.test");
@@ -181,7 +152,7 @@ describe("two bridges on Redis behind nginx", () => {
     const look = await imapOf(alice);
     const snoozeSubject = `snoozed over a failover ${tag}`;
     await look.append("INBOX", plainMessage(alice.email, snoozeSubject), ["\\Seen"]);
-    const w = await inboxWindow(first.s);
+    const w = await inboxWindow(first.s, nextId);
     const row = w.rows.find((r) => r.subject === snoozeSubject);
     if (!row) throw new Error("the message to snooze is not listed");
 
@@ -241,7 +212,7 @@ describe("two bridges on Redis behind nginx", () => {
     const resumedMs = Date.now() - killedAt;
     expect(second.bridge).toBe(other);
     expect(resumedMs).toBeLessThan(5000);
-    const after = await inboxWindow(second.s);
+    const after = await inboxWindow(second.s, nextId);
     expect(after.mailbox).toBe("INBOX");
 
     // live mail reaches the resumed socket
@@ -269,7 +240,7 @@ describe("two bridges on Redis behind nginx", () => {
     const arrived = await vi.waitFor(
       async () => {
         const found = await Promise.all(
-          Object.values(subjects).map((s) => sources(inbox, "INBOX", s)),
+          Object.values(subjects).map((s) => sourcesBySubject(inbox, "INBOX", s)),
         );
         if (found.some((f) => f.length === 0)) throw new Error("not all delivered yet");
         return found;
@@ -287,8 +258,8 @@ describe("two bridges on Redis behind nginx", () => {
     // the snooze woke on the surviving bridge: back in the Inbox, unread, gone from Snoozed
     await vi.waitFor(
       async () => {
-        expect(await sources(look, "INBOX", snoozeSubject)).toHaveLength(1);
-        expect(await sources(look, SNOOZED_FOLDER, snoozeSubject)).toHaveLength(0);
+        expect(await sourcesBySubject(look, "INBOX", snoozeSubject)).toHaveLength(1);
+        expect(await sourcesBySubject(look, SNOOZED_FOLDER, snoozeSubject)).toHaveLength(0);
       },
       { timeout: 30_000, interval: 200 },
     );
@@ -303,15 +274,18 @@ describe("two bridges on Redis behind nginx", () => {
       draft: draft(marker),
       delaySeconds: 0,
     });
-    await vi.waitFor(async () => expect(await sources(inbox, "INBOX", marker)).toHaveLength(1), {
-      timeout: 30_000,
-      interval: 200,
-    });
+    await vi.waitFor(
+      async () => expect(await sourcesBySubject(inbox, "INBOX", marker)).toHaveLength(1),
+      {
+        timeout: 30_000,
+        interval: 200,
+      },
+    );
     for (const subject of Object.values(subjects)) {
-      expect(await sources(inbox, "INBOX", subject)).toHaveLength(1);
-      expect(await sources(look, "Sent", subject)).toHaveLength(1);
+      expect(await sourcesBySubject(inbox, "INBOX", subject)).toHaveLength(1);
+      expect(await sourcesBySubject(look, "Sent", subject)).toHaveLength(1);
     }
-    expect(await sources(look, "INBOX", snoozeSubject)).toHaveLength(1);
+    expect(await sourcesBySubject(look, "INBOX", snoozeSubject)).toHaveLength(1);
     expect(await second.s.request({ type: "scheduled.list", id: nextId() })).toMatchObject({
       messages: [],
     });

@@ -316,6 +316,56 @@ export function plainMessage(to: string, subject: string): string {
   ].join("\r\n");
 }
 
+/** The bridge's environment for sending through the fixture's submission port (STARTTLS). */
+export function smtpEnv(mail: MailServer, port = mail.submissionPort): Record<string, string> {
+  return {
+    FERRY_SMTP_HOST: mail.host,
+    FERRY_SMTP_PORT: String(port),
+    FERRY_SMTP_SECURITY: "starttls",
+  };
+}
+
+/** Opens INBOX on the socket and returns its first window of 50 rows. */
+export async function inboxWindow(
+  s: TestSocket,
+  nextId: () => string,
+): Promise<Extract<TServerFrame, { type: "list.window" }>> {
+  await s.request({ type: "mailbox.open", id: nextId(), path: "INBOX" });
+  const w = await s.request({
+    type: "list.window",
+    id: nextId(),
+    mailbox: "INBOX",
+    offset: 0,
+    limit: 50,
+  });
+  if (w.type !== "list.window") throw new Error(JSON.stringify(w));
+  return w;
+}
+
+/**
+ * The raw sources of the messages in `mailbox` whose subject is `subject`, as the server has
+ * them now (a NOOP first, so mail that just arrived is seen).
+ */
+export async function sourcesBySubject(
+  client: ImapFlow,
+  mailbox: string,
+  subject: string,
+): Promise<Buffer[]> {
+  const lock = await client.getMailboxLock(mailbox);
+  try {
+    await client.noop();
+    const uids = await client.search({ subject }, { uid: true });
+    const out: Buffer[] = [];
+    if (!Array.isArray(uids) || uids.length === 0) return out;
+    for await (const msg of client.fetch(uids, { source: true }, { uid: true })) {
+      if (msg.source) out.push(msg.source);
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}
+
 /**
  * A plain IMAP client of `user` against the fixture, TLS verified with its CA: another device,
  * or the test's own look at the server. The caller logs it out.

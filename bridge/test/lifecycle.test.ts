@@ -18,6 +18,7 @@ import {
   openSocket,
   plainMessage,
   signedIn,
+  smtpEnv,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -202,9 +203,7 @@ describe("after the last socket closes", () => {
     const b = await bridge({
       config: { sessionDetachMs: DETACH_MS },
       env: {
-        FERRY_SMTP_HOST: mail.host,
-        FERRY_SMTP_PORT: String(mail.submissionPort),
-        FERRY_SMTP_SECURITY: "starttls",
+        ...smtpEnv(mail),
       },
     });
     const sender = user(3);

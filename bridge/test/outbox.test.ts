@@ -23,6 +23,8 @@ import {
   type MailServer,
   openSocket,
   signedIn,
+  smtpEnv,
+  sourcesBySubject,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -42,34 +44,10 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function smtpEnv(): Record<string, string> {
-  return {
-    FERRY_SMTP_HOST: mail.host,
-    FERRY_SMTP_PORT: String(mail.submissionPort),
-    FERRY_SMTP_SECURITY: "starttls",
-  };
-}
-
 async function imapOf(user: { email: string; password: string }): Promise<ImapFlow> {
   const client = await imapClient(mail, user);
   clients.push(client);
   return client;
-}
-
-/** The raw sources of the messages in `mailbox` whose subject is `subject`. */
-async function sources(client: ImapFlow, mailbox: string, subject: string): Promise<Buffer[]> {
-  const lock = await client.getMailboxLock(mailbox);
-  try {
-    const uids = await client.search({ subject }, { uid: true });
-    const out: Buffer[] = [];
-    if (!Array.isArray(uids) || uids.length === 0) return out;
-    for await (const msg of client.fetch(uids, { source: true }, { uid: true })) {
-      if (msg.source) out.push(msg.source);
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
 }
 
 async function uploadFile(b: TestBridge, cookie: string, name: string, body: string) {
@@ -102,7 +80,7 @@ describe.each([
   ],
 ])("the outbox on %s", (_name, storeEnv) => {
   it("sends a message held across a restart exactly once; the socket resumes and hears it", async () => {
-    const env = { ...storeEnv(), ...smtpEnv() };
+    const env = { ...storeEnv(), ...smtpEnv(mail) };
     const clock = new TestClock();
     const opts = { env, bridge: { clock: clock.now, jobPollMs: 50 } };
     const alice = mail.user("alice@example.test");
@@ -150,7 +128,7 @@ describe.each([
       const inbox = await imapOf(bob);
       const arrived = await vi.waitFor(
         async () => {
-          const found = await sources(inbox, "INBOX", subject);
+          const found = await sourcesBySubject(inbox, "INBOX", subject);
           if (found.length === 0) throw new Error("not delivered yet");
           return found;
         },
@@ -163,7 +141,7 @@ describe.each([
       ]);
       // the Sent copy, filed from the restarted bridge
       const sentBox = await imapOf(alice);
-      expect(await sources(sentBox, "Sent", subject)).toHaveLength(1);
+      expect(await sourcesBySubject(sentBox, "Sent", subject)).toHaveLength(1);
       // exactly once: a later message arrives, this one is still there once
       const marker = `marker ${randomBytes(4).toString("hex")}`;
       const markerQueued = await s.request({
@@ -178,11 +156,14 @@ describe.each([
         delaySeconds: 0,
       });
       expect(markerQueued.type).toBe("compose.queued");
-      await vi.waitFor(async () => expect(await sources(inbox, "INBOX", marker)).toHaveLength(1), {
-        timeout: 20_000,
-        interval: 100,
-      });
-      expect(await sources(inbox, "INBOX", subject)).toHaveLength(1);
+      await vi.waitFor(
+        async () => expect(await sourcesBySubject(inbox, "INBOX", marker)).toHaveLength(1),
+        {
+          timeout: 20_000,
+          interval: 100,
+        },
+      );
+      expect(await sourcesBySubject(inbox, "INBOX", subject)).toHaveLength(1);
       expect(await s.request({ type: "scheduled.list", id: nextId() })).toMatchObject({
         messages: [],
       });
@@ -193,7 +174,7 @@ describe.each([
   }, 90_000);
 
   it("undo still works after a restart: the draft comes back with its attachment, nothing goes", async () => {
-    const env = { ...storeEnv(), ...smtpEnv() };
+    const env = { ...storeEnv(), ...smtpEnv(mail) };
     const clock = new TestClock();
     const opts = { env, bridge: { clock: clock.now, jobPollMs: 50 } };
     const alice = mail.user("alice@example.test");
@@ -246,11 +227,14 @@ describe.each([
         },
         delaySeconds: 0,
       });
-      await vi.waitFor(async () => expect(await sources(inbox, "INBOX", marker)).toHaveLength(1), {
-        timeout: 20_000,
-        interval: 100,
-      });
-      expect(await sources(inbox, "INBOX", subject)).toHaveLength(0);
+      await vi.waitFor(
+        async () => expect(await sourcesBySubject(inbox, "INBOX", marker)).toHaveLength(1),
+        {
+          timeout: 20_000,
+          interval: 100,
+        },
+      );
+      expect(await sourcesBySubject(inbox, "INBOX", subject)).toHaveLength(0);
       expect(s.ofType("compose.sent").some((f) => f.sendId === queued.sendId)).toBe(false);
     } finally {
       s?.close();
@@ -259,7 +243,7 @@ describe.each([
   }, 90_000);
 
   it("two bridges on one store send each held message once", async () => {
-    const env = { ...storeEnv(), ...smtpEnv() };
+    const env = { ...storeEnv(), ...smtpEnv(mail) };
     const clock = new TestClock();
     const opts = { env, bridge: { clock: clock.now, jobPollMs: 20 } };
     const alice = mail.user("alice@example.test");
@@ -289,7 +273,7 @@ describe.each([
       await vi.waitFor(
         async () => {
           for (const subject of subjects) {
-            expect(await sources(inbox, "INBOX", subject)).toHaveLength(1);
+            expect(await sourcesBySubject(inbox, "INBOX", subject)).toHaveLength(1);
           }
         },
         { timeout: 30_000, interval: 200 },
@@ -299,7 +283,7 @@ describe.each([
         messages: [],
       });
       for (const subject of subjects) {
-        expect(await sources(inbox, "INBOX", subject)).toHaveLength(1);
+        expect(await sourcesBySubject(inbox, "INBOX", subject)).toHaveLength(1);
       }
       s.close();
     } finally {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock } from "../src/jobs/test-clock";
 import {
   imapClient,
+  inboxWindow,
   type MailServer,
   openSocket,
   plainMessage,
@@ -83,19 +84,6 @@ async function seed(c: ImapFlow, email: string, subject: string): Promise<void> 
   await c.append("INBOX", plainMessage(email, subject), ["\\Seen"]);
 }
 
-async function inboxWindow(s: TestSocket) {
-  await s.request({ type: "mailbox.open", id: nextId(), path: "INBOX" });
-  const w = await s.request({
-    type: "list.window",
-    id: nextId(),
-    mailbox: "INBOX",
-    offset: 0,
-    limit: 50,
-  });
-  if (w.type !== "list.window") throw new Error(JSON.stringify(w));
-  return w;
-}
-
 describe("snooze", () => {
   it("moves the message to Snoozed, and at the wake time it is back at the top of the Inbox, unread, live", async () => {
     const email = mail.users[0]?.email as string;
@@ -107,7 +95,7 @@ describe("snooze", () => {
     const b = await bridgeWith(clock);
     const s = await openSocket(b, await signedIn(b, email, mail.user(email).password));
     sockets.push(s);
-    const w = await inboxWindow(s);
+    const w = await inboxWindow(s, nextId);
     const row = w.rows.find((r) => r.subject === subject);
     expect(row).toBeDefined();
 
@@ -144,7 +132,7 @@ describe("snooze", () => {
     expect(back?.flags).not.toContain("\\Seen");
     await s.waitFor((f) => f.type === "snoozes.changed" && f.snoozes.length === 0, "empty Snoozed");
 
-    const top = await inboxWindow(s);
+    const top = await inboxWindow(s, nextId);
     expect(top.rows[0]?.subject).toBe(subject);
     expect(top.rows[0]?.flags).not.toContain("\\Seen");
     expect(await find(c, SNOOZED_FOLDER, subject)).toEqual([]);
@@ -159,7 +147,7 @@ describe("snooze", () => {
     sockets.push(s);
     const c = await look(bob);
     await seed(c, bob, "Bob's own");
-    const w = await inboxWindow(s);
+    const w = await inboxWindow(s, nextId);
     const uid = w.rows[0]?.uid as number;
     const past = await s.request({
       type: "snooze.set",
@@ -185,7 +173,7 @@ describe("snooze", () => {
     const two = await bridgeWith(clock, shared);
     const s = await openSocket(one, await signedIn(one, email, mail.user(email).password));
     sockets.push(s);
-    const w = await inboxWindow(s);
+    const w = await inboxWindow(s, nextId);
     const uids = w.rows.filter((r) => subjects.includes(r.subject)).map((r) => r.uid);
     expect(uids).toHaveLength(3);
     const wakeAt = clock.now() + HOUR;

@@ -19,6 +19,7 @@ import {
   openSocket,
   signedIn,
   signIn,
+  smtpEnv,
   startBridge,
   type TestSocket,
 } from "./harness";
@@ -60,9 +61,7 @@ describe("Redis down while the bridge runs", () => {
     const b = await startBridge(mail, {
       env: {
         FERRY_REDIS_URL: redis.url,
-        FERRY_SMTP_HOST: mail.host,
-        FERRY_SMTP_PORT: String(mail.submissionPort),
-        FERRY_SMTP_SECURITY: "starttls",
+        ...smtpEnv(mail),
       },
       bridge: { clock: clock.now, jobPollMs: 50 },
     });
