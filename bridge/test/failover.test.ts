@@ -31,6 +31,7 @@ import { WebSocket } from "ws";
 import { SESSION_COOKIE } from "../src/http/cookies";
 import { type BridgeProcess, startBridgeProcess } from "./bridge-process";
 import {
+  draftTo,
   imapClient,
   inboxWindow,
   type MailServer,
@@ -170,13 +171,8 @@ describe("two bridges on Redis behind nginx", () => {
       scheduled: `scheduled for later ${tag}`,
       afterwards: `sent after the failover ${tag}`,
     };
-    const draft = (subject: string, attachments: TUploadInfo[] = []) => ({
-      from: { name: "", address: alice.email },
-      to: [{ name: "", address: bob.email }],
-      subject,
-      text: subject,
-      attachments,
-    });
+    const draft = (subject: string, attachments: TUploadInfo[] = []) =>
+      draftTo(alice.email, bob.email, subject, { text: subject, attachments });
     // all three fall due a few seconds from now: after the kill below
     const dueAt = Date.now() + 6000;
     const held = await first.s.request({

@@ -8,7 +8,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CORPUS_DIR, type startMailServer } from "@ferry/mail-server";
-import { parseServerFrame, type TClientFrameInput, type TServerFrame } from "@ferry/protocol";
+import {
+  parseServerFrame,
+  type TClientFrameInput,
+  type TComposeDraftInput,
+  type TServerFrame,
+} from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
 import { WebSocket } from "ws";
 import { type Config, loadConfig } from "../src/config";
@@ -314,6 +319,16 @@ export function plainMessage(to: string, subject: string): string {
     `Body of ${subject}`,
     "",
   ].join("\r\n");
+}
+
+/** A draft from one address to another (no display names), with any other fields in `more`. */
+export function draftTo(
+  from: string,
+  to: string,
+  subject: string,
+  more: Omit<Partial<TComposeDraftInput>, "from" | "to" | "subject"> = {},
+): TComposeDraftInput {
+  return { from: { name: "", address: from }, to: [{ name: "", address: to }], subject, ...more };
 }
 
 /** The bridge's environment for sending through the fixture's submission port (STARTTLS). */

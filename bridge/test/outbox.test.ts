@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestClock } from "../src/jobs/test-clock";
 import { sessionKey } from "../src/session/crypto";
 import {
+  draftTo,
   imapClient,
   type MailServer,
   openSocket,
@@ -95,13 +96,7 @@ describe.each([
       const queued = await s.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject,
-          text: "Sent once",
-          attachments: [file],
-        },
+        draft: draftTo(alice.email, bob.email, subject, { text: "Sent once", attachments: [file] }),
         delaySeconds: 30,
       });
       if (queued.type !== "compose.queued") throw new Error(JSON.stringify(queued));
@@ -147,12 +142,7 @@ describe.each([
       const markerQueued = await s.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject: marker,
-          text: "after",
-        },
+        draft: draftTo(alice.email, bob.email, marker, { text: "after" }),
         delaySeconds: 0,
       });
       expect(markerQueued.type).toBe("compose.queued");
@@ -189,12 +179,7 @@ describe.each([
       const queued = await s.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject,
-          attachments: [file],
-        },
+        draft: draftTo(alice.email, bob.email, subject, { attachments: [file] }),
         delaySeconds: 30,
       });
       if (queued.type !== "compose.queued") throw new Error(JSON.stringify(queued));
@@ -220,11 +205,7 @@ describe.each([
       await s.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject: marker,
-        },
+        draft: draftTo(alice.email, bob.email, marker),
         delaySeconds: 0,
       });
       await vi.waitFor(
@@ -259,11 +240,7 @@ describe.each([
         const q = await s.request({
           type: "compose.send",
           id: nextId(),
-          draft: {
-            from: { name: "", address: alice.email },
-            to: [{ name: "", address: bob.email }],
-            subject,
-          },
+          draft: draftTo(alice.email, bob.email, subject),
           delaySeconds: 5,
         });
         expect(q.type).toBe("compose.queued");

@@ -14,6 +14,7 @@ import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestClock } from "../src/jobs/test-clock";
 import {
+  draftTo,
   imapClient,
   type MailServer,
   openSocket,
@@ -76,12 +77,7 @@ describe("Redis down while the bridge runs", () => {
       const queued = await s.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject,
-          text: "once",
-        },
+        draft: draftTo(alice.email, bob.email, subject, { text: "once" }),
         delaySeconds: 10,
       });
       if (queued.type !== "compose.queued") throw new Error(JSON.stringify(queued));
@@ -143,11 +139,7 @@ describe("Redis down while the bridge runs", () => {
       await again.request({
         type: "compose.send",
         id: nextId(),
-        draft: {
-          from: { name: "", address: alice.email },
-          to: [{ name: "", address: bob.email }],
-          subject: marker,
-        },
+        draft: draftTo(alice.email, bob.email, marker),
         delaySeconds: 0,
       });
       await vi.waitFor(async () => expect(await count(inbox, marker)).toBe(1), {
