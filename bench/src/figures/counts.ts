@@ -13,10 +13,10 @@ import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../
 import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
-import { nowMs, progress, withTimeout } from "../progress";
+import { nowMs, progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { percentile, summarize } from "../stats";
-import { type FigureContext, fmtMs } from "./context";
+import { arrivalTimes, type FigureContext, fmtMs } from "./context";
 
 const FIGURE = "9 folder count → browser";
 const FOLDER = "Archive";
@@ -83,13 +83,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
       await device.append(FOLDER, raw);
       const t0 = nowMs();
 
-      const [floorAt, bridgeAt] = await Promise.all([
-        withTimeout(floorSeen, TIMEOUT_MS, "exists").catch(() => Number.NaN),
-        bridgeSeen.then(
-          (a) => a.at,
-          () => Number.NaN,
-        ),
-      ]);
+      const [floorAt, bridgeAt] = await arrivalTimes(floorSeen, bridgeSeen, TIMEOUT_MS);
       if (Number.isNaN(bridgeAt)) {
         missed += 1;
         progress(`counts: no mailbox.status within ${TIMEOUT_MS} ms for filing ${i}`);

@@ -16,10 +16,10 @@ import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../
 import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
-import { nowMs, progress, withTimeout } from "../progress";
+import { nowMs, progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { percentile, summarize } from "../stats";
-import { type FigureContext, fmtMs } from "./context";
+import { arrivalTimes, type FigureContext, fmtMs } from "./context";
 
 const FIGURE = "2 delivery → row";
 const TIMEOUT_MS = 15_000;
@@ -111,14 +111,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
       }
       const t0 = nowMs();
 
-      // A miss is counted, not fatal: the other deliveries still say something.
-      const [floorAt, bridgeAt] = await Promise.all([
-        withTimeout(floorSeen, TIMEOUT_MS, "exists").catch(() => Number.NaN),
-        bridgeSeen.then(
-          (a) => a.at,
-          () => Number.NaN,
-        ),
-      ]);
+      const [floorAt, bridgeAt] = await arrivalTimes(floorSeen, bridgeSeen, TIMEOUT_MS);
       if (Number.isNaN(bridgeAt)) {
         missed.bridge += 1;
         progress(`push: no messages.new within ${TIMEOUT_MS} ms for delivery ${i} (${path})`);
