@@ -3,10 +3,11 @@
  * (failures leave as BridgeErrors, see imap/errors.ts), the UIDVALIDITY check, UID-set packing,
  * and a raw FETCH for the data items imapflow does not request itself (PREVIEW, BINARY.SIZE).
  */
-import type { FetchMessageObject, ImapFlow, ImapResponse, MailboxObject } from "imapflow";
+import type { FetchMessageObject, ImapFlow, MailboxObject } from "imapflow";
 import { formatMessageResponse } from "imapflow/lib/tools.js";
 import { BridgeError } from "../errors";
 import { commandError, connectionLost } from "./errors";
+import { execCommand, preCheck, type RawAttribute } from "./exec";
 
 function samePath(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
@@ -135,22 +136,6 @@ export function expandUidSet(set: string): Uint32Array {
 // Raw FETCH
 // ---------------------------------------------------------------------------------------------
 
-interface RawAttribute {
-  type?: string;
-  value?: unknown;
-  section?: unknown;
-}
-
-/** What imapflow keeps internal but has no public API for: issuing a command with handlers. */
-interface RawCommandClient {
-  exec(
-    command: string,
-    attributes: unknown,
-    options?: { untagged?: Record<string, (untagged: ImapResponse) => Promise<void> | void> },
-  ): Promise<{ next(): void }>;
-  preCheck?: (() => Promise<void>) | false | null;
-}
-
 /** One message of a raw FETCH: imapflow's parsed fields plus the extra items by name. */
 export interface RawFetchRow {
   message: FetchMessageObject;
@@ -194,10 +179,9 @@ export async function rawFetch(
   items: readonly string[],
   opts: { uid: boolean },
 ): Promise<RawFetchRow[]> {
-  const raw = client as unknown as RawCommandClient;
   const mailbox = client.mailbox;
   if (!mailbox) throw connectionLost();
-  if (typeof raw.preCheck === "function") await raw.preCheck();
+  await preCheck(client);
   const attributes = items.map((item) => {
     const match = /^([A-Z0-9.]+)\[(.*)\]$/i.exec(item);
     if (!match) return { type: "ATOM", value: item };
@@ -205,33 +189,31 @@ export async function rawFetch(
     return { type: "ATOM", value: match[1], section };
   });
   const rows: RawFetchRow[] = [];
-  const response = await raw.exec(
+  await execCommand(
+    client,
     opts.uid ? "UID FETCH" : "FETCH",
     [{ type: "SEQUENCE", value: range }, attributes],
     {
-      untagged: {
-        FETCH: async (untagged) => {
-          const message = await formatMessageResponse(
-            untagged,
-            mailbox,
-            client.idHashAlgorithm,
-            client,
-          );
-          const extra = new Map<string, RawAttribute | null>();
-          const list = (untagged.attributes as unknown[] | undefined)?.[1];
-          if (Array.isArray(list)) {
-            for (let i = 0; i + 1 < list.length; i += 2) {
-              const name = itemName(list[i]);
-              if (!PARSED_ITEMS.has(name))
-                extra.set(name, (list[i + 1] as RawAttribute | null) ?? null);
-            }
+      FETCH: async (untagged) => {
+        const message = await formatMessageResponse(
+          untagged,
+          mailbox,
+          client.idHashAlgorithm,
+          client,
+        );
+        const extra = new Map<string, RawAttribute | null>();
+        const list = (untagged.attributes as unknown[] | undefined)?.[1];
+        if (Array.isArray(list)) {
+          for (let i = 0; i + 1 < list.length; i += 2) {
+            const name = itemName(list[i]);
+            if (!PARSED_ITEMS.has(name))
+              extra.set(name, (list[i + 1] as RawAttribute | null) ?? null);
           }
-          rows.push({ message, extra });
-        },
+        }
+        rows.push({ message, extra });
       },
     },
   );
-  response.next();
   return rows;
 }
 

@@ -2,8 +2,8 @@
  * Sorted lists: the server's SORT (RFC 5256) of a whole mailbox, or of a search in it, as a list
  * of UIDs in order, cached so that every window of a sorted list is a slice of one answer.
  *
- * Command. imapflow 2.10 has no SORT API, so `UID SORT` goes through its `exec()` (the same
- * internal the raw FETCH in mailbox-access.ts uses), with the search criteria compiled by
+ * Command. imapflow 2.10 has no SORT API, so `UID SORT` goes through its `exec()` (imap/exec.ts,
+ * as the raw FETCH in mailbox-access.ts does), with the search criteria compiled by
  * imapflow's own search compiler. Where the server has ESORT (RFC 5267; Dovecot 2.3 does) the
  * command asks `RETURN (ALL)`: the answer is one compact sequence set in sorted order (one
  * token however long the mailbox, where a plain SORT answer is one token per message and would
@@ -32,6 +32,7 @@ import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { searchCompiler } from "imapflow/lib/search-compiler.js";
 import { BridgeError } from "../errors";
 import { commandError, connectionLost } from "./errors";
+import { execCommand, preCheck, type RawAttribute } from "./exec";
 
 /** How long a sorted list may be reused while its mailbox stays the same. */
 export const SORT_TTL_MS = 5 * 60_000;
@@ -133,34 +134,14 @@ export async function sortedUids(
   return uids;
 }
 
-interface RawAttribute {
-  type?: string;
-  value?: unknown;
-}
-
-interface ExecClient {
-  exec(
-    command: string,
-    attributes: unknown[],
-    opts: {
-      untagged: Record<
-        string,
-        (untagged: { attributes?: unknown[]; numbers?: number[] }) => Promise<void>
-      >;
-    },
-  ): Promise<{ next(): void }>;
-  preCheck?: (() => Promise<void>) | false | null;
-}
-
 /** One `UID SORT`, the answer in order. Must run under the mailbox lock. */
 async function runSort(
   client: ImapFlow,
   sort: TListSort,
   query: SearchObject | null,
 ): Promise<Uint32Array> {
-  const raw = client as unknown as ExecClient;
   if (!client.mailbox) throw connectionLost();
-  if (typeof raw.preCheck === "function") await raw.preCheck();
+  await preCheck(client);
   const criteria = criteriaAttributes(client, query);
   const esort = client.capabilities.has("ESORT");
   const program = sortCriteria(client, sort).map((value) => ({ type: "ATOM", value }));
@@ -173,28 +154,25 @@ async function runSort(
   let order: Uint32Array | null = null;
   const plain: number[] = [];
   try {
-    const response = await raw.exec("UID SORT", attributes, {
-      untagged: {
-        SORT: async (untagged) => {
-          for (const a of untagged.attributes ?? []) {
-            const n = Number((a as RawAttribute)?.value);
-            if (Number.isInteger(n) && n > 0 && n <= 0xffff_ffff && plain.length < MAX_SORTED)
-              plain.push(n);
+    await execCommand(client, "UID SORT", attributes, {
+      SORT: async (untagged) => {
+        for (const a of untagged.attributes ?? []) {
+          const n = Number((a as RawAttribute)?.value);
+          if (Number.isInteger(n) && n > 0 && n <= 0xffff_ffff && plain.length < MAX_SORTED)
+            plain.push(n);
+        }
+      },
+      ESEARCH: async (untagged) => {
+        const attrs = untagged.attributes ?? [];
+        for (let i = 0; i + 1 < attrs.length; i++) {
+          const name = (attrs[i] as RawAttribute)?.value;
+          if (typeof name === "string" && name.toUpperCase() === "ALL") {
+            const set = (attrs[i + 1] as RawAttribute)?.value;
+            if (typeof set === "string") order = expandOrderedSet(set);
           }
-        },
-        ESEARCH: async (untagged) => {
-          const attrs = untagged.attributes ?? [];
-          for (let i = 0; i + 1 < attrs.length; i++) {
-            const name = (attrs[i] as RawAttribute)?.value;
-            if (typeof name === "string" && name.toUpperCase() === "ALL") {
-              const set = (attrs[i + 1] as RawAttribute)?.value;
-              if (typeof set === "string") order = expandOrderedSet(set);
-            }
-          }
-        },
+        }
       },
     });
-    response.next();
   } catch (err) {
     throw commandError(err, "The mail server could not sort this folder.");
   }

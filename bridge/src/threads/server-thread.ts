@@ -18,26 +18,11 @@
  */
 import type { ImapFlow } from "imapflow";
 import { commandError, connectionLost } from "../imap/errors";
+import { execCommand, preCheck, type RawAttribute } from "../imap/exec";
 import { type ThreadInput, type ThreadNode, threadByReferences } from "./references";
 
 /** Most UIDs one THREAD answer may hold (a hostile server could send any number). */
 const MAX_THREADED = 4_000_000;
-
-interface RawAttribute {
-  type?: string;
-  value?: unknown;
-}
-
-interface ExecClient {
-  exec(
-    command: string,
-    attributes: unknown[],
-    opts: {
-      untagged: Record<string, (untagged: { attributes?: unknown[] }) => Promise<void>>;
-    },
-  ): Promise<{ next(): void }>;
-  preCheck?: (() => Promise<void>) | false | null;
-}
 
 /** Whether the server threads by references itself. */
 export function canServerThread(client: ImapFlow): boolean {
@@ -56,12 +41,12 @@ export async function threadMailbox(client: ImapFlow): Promise<ThreadNode[]> {
 
 /** One `UID THREAD REFERENCES UTF-8 ALL`. Must run under the mailbox lock. */
 export async function serverThreads(client: ImapFlow): Promise<ThreadNode[]> {
-  const raw = client as unknown as ExecClient;
-  if (typeof raw.preCheck === "function") await raw.preCheck();
+  await preCheck(client);
   const threads: ThreadNode[] = [];
   const budget = { left: MAX_THREADED };
   try {
-    const response = await raw.exec(
+    await execCommand(
+      client,
       "UID THREAD",
       [
         { type: "ATOM", value: "REFERENCES" },
@@ -69,18 +54,15 @@ export async function serverThreads(client: ImapFlow): Promise<ThreadNode[]> {
         { type: "ATOM", value: "ALL" },
       ],
       {
-        untagged: {
-          THREAD: async (untagged) => {
-            for (const list of untagged.attributes ?? []) {
-              if (!Array.isArray(list)) continue;
-              const node = parseThread(list, budget, 0);
-              if (node) threads.push(node);
-            }
-          },
+        THREAD: async (untagged) => {
+          for (const list of untagged.attributes ?? []) {
+            if (!Array.isArray(list)) continue;
+            const node = parseThread(list, budget, 0);
+            if (node) threads.push(node);
+          }
         },
       },
     );
-    response.next();
   } catch (err) {
     throw commandError(err, "The mail server could not group this folder into conversations.");
   }
