@@ -30,6 +30,7 @@ import type { TComposeDraft } from "@ferry/protocol";
 import { z } from "zod";
 import type { JobRunner } from "../jobs/runner";
 import { SecretBox } from "../session/crypto";
+import { ZStoredTarget } from "../session/store";
 import type { Job, StateStore } from "../state/store";
 
 export const OUTBOX_QUEUE = "outbox";
@@ -42,21 +43,15 @@ const ACCEPTED_TTL_MS = 7 * DONE_TTL_MS;
 
 export type HeldKind = "undo" | "later";
 
-const ZTarget = z.object({
-  host: z.string(),
-  port: z.number().int(),
-  security: z.enum(["tls", "starttls"]),
-});
-
 const ZPayload = z.object({
   v: z.literal(1),
   kind: z.enum(["undo", "later"]),
   sessionKey: z.string(),
   account: z.string(),
   email: z.string(),
-  imap: ZTarget,
+  imap: ZStoredTarget,
   imapUserNamed: z.boolean(),
-  smtp: ZTarget.nullable(),
+  smtp: ZStoredTarget.nullable(),
   smtpUserNamed: z.boolean(),
   messageId: z.string(),
   draftUid: z.object({ uidValidity: z.number(), uid: z.number() }).nullable(),

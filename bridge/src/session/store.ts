@@ -28,7 +28,8 @@ export interface SessionStore {
   close?(): Promise<void>;
 }
 
-const ZTarget = z.object({
+/** A stored IMAP or SMTP server (sessions, held mail and snoozes keep one each). */
+export const ZStoredTarget = z.object({
   host: z.string(),
   port: z.number().int(),
   security: z.enum(["tls", "starttls"]),
@@ -37,8 +38,8 @@ const ZTarget = z.object({
 /** A stored record as read back: anything else (an older shape, a damaged entry) is no session. */
 const ZSessionRecord = z.object({
   email: z.string(),
-  imap: ZTarget,
-  smtp: ZTarget.nullable(),
+  imap: ZStoredTarget,
+  smtp: ZStoredTarget.nullable(),
   userNamed: z.boolean(),
   sealedPassword: z.string(),
   createdAt: z.number(),

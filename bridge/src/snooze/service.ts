@@ -50,7 +50,7 @@ import type { Logger } from "../log";
 import { SecretBox } from "../session/crypto";
 import { resolveAllowedHost } from "../session/host-policy";
 import type { LiveSession } from "../session/live";
-import type { SessionRecord } from "../session/store";
+import { type SessionRecord, ZStoredTarget } from "../session/store";
 import type { ClaimedJob, StateStore } from "../state/store";
 import { ensureSnoozedFolder, readSnoozed, wakeMessage } from "./imap";
 
@@ -65,16 +65,10 @@ const WAKING_MS = 10 * 60 * 1000;
 /** A snooze whose password no longer works is tried again this often meanwhile. */
 const SIGNIN_RETRY_MS = 6 * 60 * 60 * 1000;
 
-const ZTarget = z.object({
-  host: z.string(),
-  port: z.number().int(),
-  security: z.enum(["tls", "starttls"]),
-});
-
 const ZPayload = z.object({
   v: z.literal(1),
   email: z.string(),
-  imap: ZTarget,
+  imap: ZStoredTarget,
   userNamed: z.boolean(),
   /** The IMAP password, sealed with the job id as associated data. */
   sealed: z.string(),
