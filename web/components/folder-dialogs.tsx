@@ -7,15 +7,7 @@
  * an expunge), and "Manage folders" to subscribe to or unsubscribe from any folder.
  */
 import { folderNameProblem, type TMailbox } from "@ferry/protocol";
-import {
-  type FormEvent,
-  type ReactNode,
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from "react";
+import { type FormEvent, type ReactNode, useId, useState, useSyncExternalStore } from "react";
 import { folderLabel, roleOf, sortFolders } from "@/hooks/use-mailboxes";
 import { reasonOf } from "@/lib/actions";
 import { FerryError } from "@/lib/errors";
@@ -29,7 +21,7 @@ import {
 } from "@/lib/folders";
 import { t } from "@/lib/i18n";
 import { showToast } from "@/lib/toasts";
-import { CloseIcon } from "./icons";
+import { ModalDialog } from "./modal-dialog";
 
 export type FolderDialog =
   | { kind: "create"; parent: TMailbox | null }
@@ -84,38 +76,10 @@ const primary = `${buttonBase} bg-accent-600 text-white hover:bg-accent-700 disa
 const danger = `${buttonBase} bg-red-600 text-white hover:bg-red-700 disabled:opacity-50`;
 
 function Modal(props: { title: string; onClose(): void; children: ReactNode }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; Escape does natively
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={props.onClose}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) props.onClose();
-      }}
-      className="m-auto w-full max-w-md rounded-2xl bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100"
-    >
-      <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <h2 id={titleId} className="min-w-0 truncate text-lg font-semibold">
-          {props.title}
-        </h2>
-        <button
-          type="button"
-          aria-label={t("action.close")}
-          onClick={props.onClose}
-          className="touch-target inline-flex shrink-0 items-center justify-center rounded-full hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
-        >
-          <CloseIcon className="size-5" />
-        </button>
-      </div>
+    <ModalDialog title={props.title} onClose={props.onClose} width="max-w-md">
       <div className="px-5 py-4">{props.children}</div>
-    </dialog>
+    </ModalDialog>
   );
 }
 

@@ -39,15 +39,15 @@ export function ModalDialog(p: {
       }}
       className={`m-auto max-h-[90dvh] w-full ${p.width} rounded-2xl bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100`}
     >
-      <div className="flex items-center justify-between border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <h2 id={titleId} className="text-lg font-semibold">
+      <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
+        <h2 id={titleId} className="min-w-0 truncate text-lg font-semibold">
           {p.title}
         </h2>
         <button
           type="button"
           aria-label={t("action.close")}
           onClick={() => ref.current?.close()}
-          className="touch-target inline-flex items-center justify-center rounded-full hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
+          className="touch-target inline-flex shrink-0 items-center justify-center rounded-full hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
         >
           <CloseIcon className="size-5" />
         </button>
