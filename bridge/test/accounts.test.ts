@@ -17,10 +17,11 @@ import { startMailServer } from "@ferry/mail-server";
 import { type TComposeDraftInput, ZHttpError } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  imapTargetOf,
   type MailServer,
-  openSocket,
   signIn,
   smtpEnv,
+  socketSignedIn,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -49,17 +50,7 @@ afterAll(async () => {
   await Promise.all([home?.stop(), impostorServer?.stop()]);
 });
 
-function imapOf(m: MailServer) {
-  return { host: m.host, port: m.imap.tlsPort, security: "tls" as const };
-}
-
-async function socketAs(b: TestBridge, body: unknown): Promise<TestSocket> {
-  const r = await signIn(b, body);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const s = await openSocket(b, r.cookie as string);
-  sockets.push(s);
-  return s;
-}
+const socketAs = (b: TestBridge, body: unknown) => socketSignedIn(b, body, sockets);
 
 function draft(from: string): TComposeDraftInput {
   return {
@@ -104,11 +95,11 @@ describe("per-account state: the same address on two IMAP servers", () => {
       config: { allowPrivateHosts: true },
     });
     bridges.push(b);
-    const owner = await socketAs(b, { ...home.user(ALICE), imap: imapOf(home) });
+    const owner = await socketAs(b, { ...home.user(ALICE), imap: imapTargetOf(home) });
     const impostor = await socketAs(b, {
       email: ALICE,
       password: IMPOSTOR_PASSWORD,
-      imap: imapOf(impostorServer),
+      imap: imapTargetOf(impostorServer),
     });
 
     const work = {
@@ -143,7 +134,7 @@ describe("per-account state: the same address on two IMAP servers", () => {
     });
 
     // the owner's second session (another device) shares the owner's identities
-    const again = await socketAs(b, { ...home.user(ALICE), imap: imapOf(home) });
+    const again = await socketAs(b, { ...home.user(ALICE), imap: imapTargetOf(home) });
     expect(await again.request({ type: "identities.list", id: nextId() })).toMatchObject({
       identities: [work],
     });

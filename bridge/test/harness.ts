@@ -15,6 +15,7 @@ import {
   type TServerFrame,
 } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
+import { expect } from "vitest";
 import { WebSocket } from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
@@ -319,6 +320,24 @@ export function plainMessage(to: string, subject: string): string {
     `Body of ${subject}`,
     "",
   ].join("\r\n");
+}
+
+/** The fixture's IMAPS port as a sign-in's `imap` (the server a user names at sign-in). */
+export function imapTargetOf(mail: MailServer) {
+  return { host: mail.host, port: mail.imap.tlsPort, security: "tls" as const };
+}
+
+/** Signs in with `body` (expecting 200) and opens a socket on that session, added to `opened`. */
+export async function socketSignedIn(
+  b: TestBridge,
+  body: unknown,
+  opened: TestSocket[],
+): Promise<TestSocket> {
+  const r = await signIn(b, body);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const s = await openSocket(b, r.cookie as string);
+  opened.push(s);
+  return s;
 }
 
 /** A draft from one address to another (no display names), with any other fields in `more`. */

@@ -12,9 +12,9 @@ import { startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  imapTargetOf,
   type MailServer,
-  openSocket,
-  signIn,
+  socketSignedIn,
   startBridge,
   type TestBridge,
   type TestSocket,
@@ -49,10 +49,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function imapOf(m: MailServer) {
-  return { host: m.host, port: m.imap.tlsPort, security: "tls" as const };
-}
-
 async function bridgeOnSharedStore(): Promise<TestBridge> {
   const b = await startBridge(null, {
     env: {
@@ -66,13 +62,7 @@ async function bridgeOnSharedStore(): Promise<TestBridge> {
   return b;
 }
 
-async function socketAs(b: TestBridge, body: unknown): Promise<TestSocket> {
-  const r = await signIn(b, body);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const s = await openSocket(b, r.cookie as string);
-  sockets.push(s);
-  return s;
-}
+const socketAs = (b: TestBridge, body: unknown) => socketSignedIn(b, body, sockets);
 
 const isType =
   (type: TServerFrame["type"]) =>
@@ -82,13 +72,13 @@ const isType =
 describe("settings that follow the user", () => {
   it("a save in one browser is pushed to the account's other tabs, never to the same address on another server", async () => {
     const b = await bridgeOnSharedStore();
-    const owner = { ...home.user(ALICE), imap: imapOf(home) };
+    const owner = { ...home.user(ALICE), imap: imapTargetOf(home) };
     const first = await socketAs(b, owner);
     const second = await socketAs(b, owner); // another browser: its own session
     const impostor = await socketAs(b, {
       email: ALICE,
       password: IMPOSTOR_PASSWORD,
-      imap: imapOf(impostorServer),
+      imap: imapTargetOf(impostorServer),
     });
 
     const before = await second.request({ type: "settings.get", id: nextId() });
@@ -133,13 +123,13 @@ describe("settings that follow the user", () => {
 
   it("saved identities reach the account's other tabs live, and only them", async () => {
     const b = bridges[0] ?? (await bridgeOnSharedStore());
-    const owner = { ...home.user(ALICE), imap: imapOf(home) };
+    const owner = { ...home.user(ALICE), imap: imapTargetOf(home) };
     const first = await socketAs(b, owner);
     const second = await socketAs(b, owner);
     const impostor = await socketAs(b, {
       email: ALICE,
       password: IMPOSTOR_PASSWORD,
-      imap: imapOf(impostorServer),
+      imap: imapTargetOf(impostorServer),
     });
     const work = {
       id: "w",
@@ -156,7 +146,7 @@ describe("settings that follow the user", () => {
 
   it("refuses a bad change with bad_request and keeps the settings as they were", async () => {
     const b = bridges[0] ?? (await bridgeOnSharedStore());
-    const s = await socketAs(b, { ...home.user(ALICE), imap: imapOf(home) });
+    const s = await socketAs(b, { ...home.user(ALICE), imap: imapTargetOf(home) });
     const current = await s.request({ type: "settings.get", id: nextId() });
     for (const change of [
       { undoSeconds: 99 },
@@ -175,7 +165,7 @@ describe("settings that follow the user", () => {
   it("a tab on another bridge sharing the store gets the change too", async () => {
     const one = bridges[0] ?? (await bridgeOnSharedStore());
     const two = await bridgeOnSharedStore();
-    const owner = { ...home.user(ALICE), imap: imapOf(home) };
+    const owner = { ...home.user(ALICE), imap: imapTargetOf(home) };
     const here = await socketAs(one, owner);
     const there = await socketAs(two, owner);
     await two.bridge.settings.watch(); // the revision it has seen so far
