@@ -6,6 +6,7 @@
  * app shell for starting offline (lib/service-worker.ts).
  */
 import { useEffect } from "react";
+import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, useSession } from "@/lib/session";
 import { mailRootChunk } from "./mail-root-loader";
@@ -22,9 +23,11 @@ function SignedIn({ email }: { email: string }) {
 export function App() {
   useEffect(() => initSession(), []);
   const session = useSession();
-  // The app shell is kept for offline starts only while someone is signed in.
+  // The app shell is kept for offline starts only while someone is signed in. The worker
+  // precaches the whole shell as it installs, so it is registered once the page is idle: the
+  // first window and the rows' render after sign-in do not share the network and CPU with it.
   useEffect(() => {
-    if (session.phase === "signedIn") registerServiceWorker();
+    if (session.phase === "signedIn") return whenIdle(registerServiceWorker, 5000);
   }, [session]);
   switch (session.phase) {
     case "checking":
