@@ -14,38 +14,11 @@ import {
   waitForMessage,
 } from "../compose/helpers";
 import { expect, folders, row, rows, showFolders, test, unique } from "../fixtures/test";
+import { cached, serviceWorkerActive } from "./helpers";
 
 async function subjectOf(page: Page, index: number): Promise<string> {
   const name = (await rows(page).nth(index).getAttribute("aria-label")) ?? "";
   return name.replace(/^unread, /, "").split(", ")[1] ?? "";
-}
-
-/** Whether an active service worker is ready to answer for this page's origin. */
-async function serviceWorkerActive(page: Page): Promise<boolean> {
-  return page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.getRegistration("/");
-    return reg?.active?.state === "activated";
-  });
-}
-
-/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
-async function cached(page: Page, text: string): Promise<boolean> {
-  return page.evaluate(
-    (needle) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onsuccess = () =>
-            resolve(typeof get.result === "string" && get.result.includes(needle));
-          get.onerror = () => resolve(false);
-        };
-      }),
-    text,
-  );
 }
 
 /** Archives one row: swiped to the left on a phone, selected and archived on a desktop. */

@@ -2,36 +2,8 @@
  * Ferry as an installed app: the service worker keeps the app shell, so with no network at all
  * (the whole origin, not only the socket) a reload still starts Ferry and paints the cached mail.
  */
-import type { Page } from "@playwright/test";
 import { expect, messageList, reader, rows, showFolders, test } from "../fixtures/test";
-
-/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
-async function cached(page: Page, text: string): Promise<boolean> {
-  return page.evaluate(
-    (needle) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onsuccess = () =>
-            resolve(typeof get.result === "string" && get.result.includes(needle));
-          get.onerror = () => resolve(false);
-        };
-      }),
-    text,
-  );
-}
-
-/** Whether an active service worker is ready to answer for this page's origin. */
-async function serviceWorkerActive(page: Page): Promise<boolean> {
-  return page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.getRegistration("/");
-    return reg?.active?.state === "activated";
-  });
-}
+import { cached, serviceWorkerActive } from "./helpers";
 
 test.describe("installable app", () => {
   test("with no network at all, a reload starts Ferry and shows the cached mail", async ({

@@ -9,26 +9,7 @@ import {
   signIn,
   test,
 } from "../fixtures/test";
-
-/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
-async function cached(page: import("@playwright/test").Page, text: string): Promise<boolean> {
-  return page.evaluate(
-    (needle) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onsuccess = () =>
-            resolve(typeof get.result === "string" && get.result.includes(needle));
-          get.onerror = () => resolve(false);
-        };
-      }),
-    text,
-  );
-}
+import { cached } from "./helpers";
 
 test.describe("offline and reconnecting", () => {
   test("a reload paints cached folders and list before the socket connects; opened mail reads offline", async ({

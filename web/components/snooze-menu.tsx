@@ -1,15 +1,13 @@
 "use client";
 /**
- * "Snooze until…": a menu of wake times (later today, tomorrow morning, next week, each shown
- * with its time) and a dialog to pick a date and time (when-picker.tsx), all in the user's own
- * time zone. It hands the chosen time to `onSnooze`; lib/snooze.ts does the rest.
+ * "Snooze until…": the wake times offered (later today, tomorrow morning, next week, each shown
+ * with its time, and "Pick a date and time…", which opens when-picker.tsx), in the user's own
+ * time zone, and the clock icon. The action bar shows them; lib/snooze.ts does the rest.
  */
-import { useState } from "react";
 import { t } from "@/lib/i18n";
 import { laterToday, nextWeek, tomorrowMorning } from "@/lib/snooze";
 import { Icon, type IconProps } from "./icons";
-import { MenuButton, type MenuItem } from "./menu";
-import { WhenPicker } from "./when-picker";
+import type { MenuItem } from "./menu";
 
 export const ClockIcon = (p: IconProps) => (
   <Icon {...p}>
@@ -49,41 +47,4 @@ export function snoozeChoices(now: Date, onSnooze: (at: Date) => void, onPick: (
   });
   items.push({ label: t("snooze.pick"), onSelect: onPick });
   return items;
-}
-
-export function SnoozeButton({
-  disabled,
-  className,
-  onSnooze,
-}: {
-  disabled: boolean;
-  className: string;
-  onSnooze(at: Date): void;
-}) {
-  const [picking, setPicking] = useState(false);
-  return (
-    <>
-      <MenuButton
-        label={t("snooze.menu")}
-        disabled={disabled}
-        className={className}
-        items={() => snoozeChoices(new Date(), onSnooze, () => setPicking(true))}
-      >
-        <ClockIcon className="size-5" />
-        <span className="sr-only lg:not-sr-only">{t("snooze.button")}</span>
-      </MenuButton>
-      {picking ? (
-        <WhenPicker
-          title={t("snooze.menu")}
-          submitLabel={t("snooze.submit")}
-          initial={tomorrowMorning(new Date())}
-          onClose={() => setPicking(false)}
-          onPick={(at) => {
-            setPicking(false);
-            onSnooze(at);
-          }}
-        />
-      ) : null}
-    </>
-  );
 }

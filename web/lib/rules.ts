@@ -20,13 +20,13 @@ import {
 } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { useSyncExternalStore } from "react";
-import { fetchPublicConfig } from "./api";
+import { fetchPublicConfig, PUBLIC_CONFIG_KEY } from "./api";
 import { FerryError } from "./errors";
 import { t } from "./i18n";
 import { queryClient, socket } from "./mail-client";
 
 export const rulesKeys = {
-  config: ["public-config"] as const,
+  config: PUBLIC_CONFIG_KEY,
   rules: ["rules"] as const,
 };
 

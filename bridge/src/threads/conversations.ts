@@ -77,19 +77,6 @@ async function conversationOrder(
   return order;
 }
 
-/** Drops this connection's conversation orders (all, or one folder's). */
-export function invalidateConversationCache(client: ImapFlow, mailbox?: string): void {
-  if (mailbox === undefined) orderCache.delete(client);
-  else {
-    const entries = orderCache.get(client);
-    if (entries)
-      orderCache.set(
-        client,
-        entries.filter((e) => e.path !== mailbox),
-      );
-  }
-}
-
 /** References (and In-Reply-To) of `uids` in the selected folder, by UID. */
 async function referencesByUid(client: ImapFlow, uids: number[]): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
