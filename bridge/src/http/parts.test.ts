@@ -10,7 +10,8 @@ import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendMessages, buildMessage, type Fixture, startFixture } from "../imap/test-support";
 import { listWindow } from "../imap/window";
-import { base64Layout, contentDisposition, handlePartRequest, parseRange } from "./parts";
+import { base64Layout } from "./part-plan";
+import { contentDisposition, handlePartRequest, parseRange } from "./parts";
 
 let fx: Fixture;
 let client: ImapFlow;
