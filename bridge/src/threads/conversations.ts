@@ -1,14 +1,13 @@
 /**
  * Conversation windows: rows `offset … offset+limit` of a folder's conversations, each placed
  * where its newest message in the folder sits (newest first), as `list.window` with
- * `conversations` answers them.
+ * `conversations` answers them; and the rows of the conversations that moved since the last
+ * push (conversationChanges), for `conversations.changed`.
  *
- * Cache. A folder's conversations come from one THREAD over the whole folder (server-thread.ts),
- * turned into an order of conversations (each a UID list, newest first) and kept per connection
- * and folder, stamped with UIDVALIDITY, EXISTS and UIDNEXT as withMailbox()'s refresh sees them:
- * threading depends only on headers, so only an arrival or an expunge changes it, and every
- * window of an unchanged folder is a slice of the cached order (O(window) after the first). A
- * 100,000-message folder thus costs one THREAD once, then FETCHes of the rows on screen.
+ * Order. A folder's conversations come from its session's ConversationCache (order.ts): one
+ * THREAD over the whole folder, then kept up to date arrival by arrival, so every window of a
+ * folder is a slice of the cached order (O(window) after the first) and one arrival costs
+ * O(new messages), not another THREAD. A caller without a session cache gets one per connection.
  *
  * Rows. The window's members in this folder are FETCHed with the one row builder (rowsForUids)
  * and their References, so that its conversations' messages elsewhere can be found: in Sent
@@ -23,22 +22,23 @@ import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
 import { rowsForUids, type WindowResult } from "../imap/window";
-import { messageIds, threadUids } from "./references";
-import { referencesOf, threadMailbox } from "./server-thread";
+import { type Conversation, ConversationCache } from "./order";
+import { messageIds } from "./references";
+import { referencesOf } from "./server-thread";
 
-/** Conversation orders kept per connection. */
-const CACHE_SIZE = 3;
 /** Messages of one conversation read for its row (the newest ones). */
 export const MAX_MEMBERS_READ = 200;
 
-interface OrderEntry {
-  path: string;
-  stamp: string;
-  /** Each conversation's UIDs in this folder, newest first; conversations newest first. */
-  order: Uint32Array[];
-}
+const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
-const orderCache = new WeakMap<ImapFlow, OrderEntry[]>();
+function cacheOf(client: ImapFlow): ConversationCache {
+  let cache = perConnection.get(client);
+  if (!cache) {
+    cache = new ConversationCache();
+    perConnection.set(client, cache);
+  }
+  return cache;
+}
 
 export interface ConversationWindowParams {
   mailbox: string;
@@ -47,35 +47,11 @@ export interface ConversationWindowParams {
   readOnly?: boolean | undefined;
   /** The user's addresses, shown as "me". */
   me: readonly string[];
+  /** The session's orders (default: one cache per connection). */
+  cache?: ConversationCache | undefined;
 }
 
 export type ConversationWindowResult = WindowResult & { conversations: TConversationRow[] };
-
-function stampOf(mailbox: MailboxObject): string {
-  return `${String(mailbox.uidValidity)}:${mailbox.exists}:${String(mailbox.uidNext)}`;
-}
-
-/** The folder's conversations, newest first, from the cache while the folder is unchanged. */
-async function conversationOrder(
-  client: ImapFlow,
-  path: string,
-  mailbox: MailboxObject,
-): Promise<Uint32Array[]> {
-  const stamp = stampOf(mailbox);
-  const entries = orderCache.get(client) ?? [];
-  const hit = entries.find((e) => e.path === path);
-  if (hit && hit.stamp === stamp) return hit.order;
-  const trees = await threadMailbox(client);
-  const order = trees
-    .map((t) => Uint32Array.from(threadUids(t)).sort().reverse())
-    .filter((u) => u.length > 0)
-    .sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0));
-  orderCache.set(
-    client,
-    [{ path, stamp, order }, ...entries.filter((e) => e.path !== path)].slice(0, CACHE_SIZE),
-  );
-  return order;
-}
 
 /** References (and In-Reply-To) of `uids` in the selected folder, by UID. */
 async function referencesByUid(client: ImapFlow, uids: number[]): Promise<Map<number, string[]>> {
@@ -105,47 +81,142 @@ interface Member {
   uidValidity: number;
 }
 
+/** What was read of some conversations in their folder (selected, under its lock). */
+interface ReadConversations {
+  box: MailboxObject;
+  slice: Conversation[];
+  rows: TMessageRow[];
+  refs: Map<number, string[]>;
+}
+
+async function readConversations(
+  client: ImapFlow,
+  box: MailboxObject,
+  slice: Conversation[],
+): Promise<ReadConversations> {
+  const uids = slice.flatMap((c) => c.uids.slice(0, MAX_MEMBERS_READ));
+  const rows = uids.length > 0 ? await rowsForUids(client, box.path, uids) : [];
+  const refs = await referencesByUid(client, uids);
+  return { box, slice, rows, refs };
+}
+
+/**
+ * The rows of the conversations read (one per conversation, in order; null for one with no
+ * message left), their members in Sent added. Selects Sent: runs outside the folder's lock.
+ */
+async function buildRows(
+  client: ImapFlow,
+  path: string,
+  read: ReadConversations,
+  me: readonly string[],
+): Promise<Array<TConversationRow | null>> {
+  const byUid = new Map(read.rows.map((r) => [r.uid, r]));
+  const uidValidity = uidValidityOf(read.box);
+  const groups: Member[][] = read.slice.map((c) =>
+    c.uids
+      .slice(0, MAX_MEMBERS_READ)
+      .map((uid) => byUid.get(uid))
+      .filter((r): r is TMessageRow => r !== undefined)
+      .map((row) => ({ row, refs: read.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
+  );
+  await addElsewhere(client, path, groups);
+  return groups.map((members, i) => {
+    const here = members.filter((m) => m.mailbox === null);
+    const newest = here[0]?.row;
+    if (!newest) return null;
+    const unread = (read.slice[i]?.uids.length ?? here.length) - here.length;
+    return aggregate(newest, members, me, unread);
+  });
+}
+
 /** One window of the conversations of `params.mailbox`. */
 export async function conversationWindow(
   client: ImapFlow,
   params: ConversationWindowParams,
 ): Promise<ConversationWindowResult> {
   const { mailbox: path, offset, limit } = params;
-  const local = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
-    const order = await conversationOrder(client, path, box);
-    const slice = order.slice(offset, offset + limit);
-    const uids = slice.flatMap((c) => [...c.subarray(0, MAX_MEMBERS_READ)]);
-    const rows = uids.length > 0 ? await rowsForUids(client, box.path, uids) : [];
-    const refs = await referencesByUid(client, uids);
-    return { box, total: order.length, slice, rows, refs };
+  const cache = params.cache ?? cacheOf(client);
+  let total = 0;
+  const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
+    const order = await cache.order(client, path, box);
+    total = order.length;
+    return readConversations(client, box, order.slice(offset, offset + limit));
   });
-  const byUid = new Map(local.rows.map((r) => [r.uid, r]));
-  const uidValidity = uidValidityOf(local.box);
-  const groups: Member[][] = local.slice.map((c) =>
-    [...c.subarray(0, MAX_MEMBERS_READ)]
-      .map((uid) => byUid.get(uid))
-      .filter((r): r is TMessageRow => r !== undefined)
-      .map((row) => ({ row, refs: local.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
-  );
-  await addElsewhere(client, path, groups);
-  const conversations: TConversationRow[] = [];
-  const rows: TMessageRow[] = [];
-  for (const [i, members] of groups.entries()) {
-    const here = members.filter((m) => m.mailbox === null);
-    const newest = here[0]?.row;
-    if (!newest) continue;
-    rows.push(newest);
-    const unread = (local.slice[i]?.length ?? here.length) - here.length;
-    conversations.push(aggregate(newest, members, params.me, unread));
-  }
+  const built = await buildRows(client, path, read, params.me);
+  const conversations = built.filter((c): c is TConversationRow => c !== null);
   return {
-    mailbox: local.box.path,
-    uidValidity,
-    total: local.total,
+    mailbox: read.box.path,
+    uidValidity: uidValidityOf(read.box),
+    total,
     offset,
-    rows,
+    rows: conversations.map((c) => c.newest),
     conversations,
   };
+}
+
+/** One conversation that changed: its row, moved from position `from` (null: new) to `to`. */
+export interface ConversationChange {
+  conversation: TConversationRow;
+  from: number | null;
+  to: number;
+}
+
+export interface ConversationChanges {
+  mailbox: string;
+  uidValidity: number;
+  /** Conversations in the folder. */
+  total: number;
+  /** The order was built again: positions may have changed anywhere (the lists ask again). */
+  rebuilt: boolean;
+  /** In the order they happened (empty when rebuilt). */
+  changes: ConversationChange[];
+}
+
+/**
+ * Brings `path`'s kept order up to date and returns what moved since the last call (arrivals),
+ * plus the conversations holding `touched` (flag changes) where they stand, with their rows.
+ * Null when `path`'s order is not kept (no conversation list of it was read).
+ */
+export async function conversationChanges(
+  client: ImapFlow,
+  cache: ConversationCache,
+  path: string,
+  touched: readonly number[],
+  me: readonly string[],
+): Promise<ConversationChanges | null> {
+  if (!cache.has(path)) return null;
+  let total = 0;
+  let uidValidity = 0;
+  let mailbox = path;
+  let rebuilt = false;
+  let moves: Array<{ conversation: Conversation; from: number | null; to: number }> = [];
+  const read = await withMailbox(client, path, {}, async (box) => {
+    const order = await cache.order(client, path, box);
+    total = order.length;
+    uidValidity = uidValidityOf(box);
+    mailbox = box.path;
+    const drained = cache.drain(path);
+    rebuilt = drained?.rebuilt ?? false;
+    moves = drained?.moves ?? [];
+    if (rebuilt) return null;
+    for (const uid of touched) {
+      const found = cache.find(path, uid);
+      if (found && !moves.some((m) => m.conversation === found.conversation))
+        moves.push({ conversation: found.conversation, from: found.position, to: found.position });
+    }
+    const distinct = [...new Set(moves.map((m) => m.conversation))];
+    return readConversations(client, box, distinct);
+  });
+  const base = { mailbox, uidValidity, total, rebuilt };
+  if (!read) return { ...base, changes: [] };
+  const built = await buildRows(client, path, read, me);
+  const rowOf = new Map(read.slice.map((c, i) => [c, built[i] ?? null]));
+  const changes: ConversationChange[] = [];
+  for (const m of moves) {
+    const conversation = rowOf.get(m.conversation);
+    if (conversation) changes.push({ conversation, from: m.from, to: m.to });
+  }
+  return { ...base, changes };
 }
 
 /** Finds the window's conversations' messages in Sent and adds them to their groups. */
@@ -209,7 +280,7 @@ function aggregate(
   const participants: TConversationRow["participants"] = [];
   const seen = new Set<string>();
   for (const { row } of byDate) {
-    for (const a of [...row.from, ...row.to]) {
+    for (const a of row.from) {
       const key = a.address.toLowerCase();
       if (key === "" || seen.has(key)) continue;
       seen.add(key);

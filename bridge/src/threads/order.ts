@@ -1,0 +1,307 @@
+/**
+ * A folder's conversation order (ConversationCache): its conversations, newest first, each a
+ * list of its UIDs in the folder, newest first; and how it moved since it was last reported.
+ *
+ * Built from one THREAD over the whole folder (server-thread.ts) and then kept up to date by
+ * arrival, at O(new messages): for each new message (UIDs from the cached UIDNEXT on, one UID
+ * FETCH of their envelopes and References), the server is asked which older messages share an
+ * id with it (its Message-ID, the ids it references: one UID SEARCH of headers). A message
+ * linked to exactly one conversation joins it; a message linked to none, whose base subject no
+ * older message has, starts one; either way that conversation moves to the top (it holds the
+ * folder's newest UID). Whatever else could make a fresh THREAD group differently (a message
+ * linking two conversations, one that older messages were waiting for, one whose subject could
+ * merge it with an unrelated conversation, an expunge, which can split a conversation, more than
+ * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
+ * such (`rebuilt`), so that what a window or a push says stays what a fresh THREAD would.
+ *
+ * The cache is per session (it does not depend on the connection it is read on), up to
+ * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
+ */
+import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
+import { uidValidityOf } from "../imap/mailbox-access";
+import { baseSubject } from "./base-subject";
+import { messageIds, threadUids } from "./references";
+import { referencesOf, threadMailbox } from "./server-thread";
+
+/** Folders whose order one session keeps. */
+const CACHE_SIZE = 3;
+/** Arrivals applied one by one; more at once rebuild the order. */
+export const MAX_INCREMENTAL = 50;
+/** Ids of one message looked up (a longer References rebuilds). */
+const MAX_IDS = 100;
+/** Older messages with the same words in their subject checked one by one. */
+const MAX_SUBJECT_CANDIDATES = 200;
+
+/** One conversation of a folder: its UIDs there, newest first (changed in place as it grows). */
+export interface Conversation {
+  uids: number[];
+}
+
+/** A conversation that moved: from position `from` (null: it is new) to `to`. */
+export interface OrderMove {
+  conversation: Conversation;
+  from: number | null;
+  to: number;
+}
+
+/** What changed in a folder's order since it was last reported (see ConversationCache.drain). */
+export interface OrderChanges {
+  /** The order was built again from a THREAD: positions of anything may have changed. */
+  rebuilt: boolean;
+  /** Moves in the order they happened (empty when rebuilt). */
+  moves: OrderMove[];
+}
+
+interface OrderEntry {
+  path: string;
+  uidValidity: number;
+  exists: number;
+  uidNext: number;
+  order: Conversation[];
+  /** The conversation of each UID, built at the first arrival. */
+  byUid: Map<number, Conversation> | null;
+  moves: OrderMove[];
+  rebuilt: boolean;
+  /** Messages were expunged (as the watcher said): the next read rebuilds. */
+  expunged: boolean;
+}
+
+/** One new message, as placing it needs. */
+interface Arrival {
+  uid: number;
+  messageId: string | null;
+  refs: string[];
+  subject: string;
+}
+
+export class ConversationCache {
+  private entries: OrderEntry[] = [];
+  /** THREADs run (rebuilds included), for tests and the benchmark. */
+  threads = 0;
+
+  /** Whether `path`'s order is kept (a conversation list of it was read). */
+  has(path: string): boolean {
+    return this.entries.some((e) => samePath(e.path, path));
+  }
+
+  /** The folders whose order is kept. */
+  get paths(): string[] {
+    return this.entries.map((e) => e.path);
+  }
+
+  /**
+   * The order of `path`, selected on `client` as `box` (under its lock), up to date with `box`:
+   * from the cache when unchanged, advanced by the arrivals since, else from a THREAD.
+   */
+  async order(client: ImapFlow, path: string, box: MailboxObject): Promise<Conversation[]> {
+    const uidValidity = uidValidityOf(box);
+    const exists = box.exists;
+    const uidNext = Number(box.uidNext);
+    const hit = this.entries.find((e) => samePath(e.path, path));
+    if (hit && hit.uidValidity === uidValidity) {
+      if (hit.expunged) {
+        // rebuilt below
+      } else if (hit.exists === exists && uidNext <= hit.uidNext) {
+        return this.touch(hit).order;
+      } else if (exists > hit.exists) {
+        try {
+          if (await advance(client, hit, exists, uidNext)) return this.touch(hit).order;
+        } catch (err) {
+          this.drop(path);
+          throw err;
+        }
+      }
+    }
+    const trees = await threadMailbox(client);
+    this.threads++;
+    const order = trees
+      .map((t) => ({ uids: threadUids(t).sort((a, b) => b - a) }))
+      .filter((c) => c.uids.length > 0)
+      .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
+    const entry: OrderEntry = {
+      path,
+      uidValidity,
+      exists,
+      // imapflow's UIDNEXT is the SELECT's (it does not move with EXISTS): past the newest UID.
+      uidNext: Math.max(uidNext, (order[0]?.uids[0] ?? 0) + 1),
+      order,
+      byUid: null,
+      moves: [],
+      rebuilt: hit !== undefined,
+      expunged: false,
+    };
+    this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
+    return order;
+  }
+
+  /** The moves of `path`'s order since the last drain, emptied. Null when it is not kept. */
+  drain(path: string): OrderChanges | null {
+    const e = this.entries.find((x) => samePath(x.path, path));
+    if (!e) return null;
+    const out = { rebuilt: e.rebuilt, moves: e.rebuilt ? [] : e.moves };
+    e.moves = [];
+    e.rebuilt = false;
+    return out;
+  }
+
+  /** The conversation of `uid` in `path`'s kept order, and its position. */
+  find(path: string, uid: number): { conversation: Conversation; position: number } | null {
+    const e = this.entries.find((x) => samePath(x.path, path));
+    if (!e) return null;
+    const conversation = indexOf(e).get(uid);
+    return conversation ? { conversation, position: e.order.indexOf(conversation) } : null;
+  }
+
+  /**
+   * Messages of `path` were expunged: its next read threads it again (an expunge can split a
+   * conversation; and one arrival with one expunge leaves EXISTS as it was).
+   */
+  expunged(path: string): void {
+    for (const e of this.entries) if (samePath(e.path, path)) e.expunged = true;
+  }
+
+  /** Forgets `path`'s order (its next window threads it again). */
+  drop(path: string): void {
+    this.entries = this.entries.filter((e) => !samePath(e.path, path));
+  }
+
+  private touch(e: OrderEntry): OrderEntry {
+    this.entries = [e, ...this.entries.filter((x) => x !== e)];
+    return e;
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
+}
+
+function indexOf(e: OrderEntry): Map<number, Conversation> {
+  if (!e.byUid) {
+    const map = new Map<number, Conversation>();
+    for (const c of e.order) for (const uid of c.uids) map.set(uid, c);
+    e.byUid = map;
+  }
+  return e.byUid;
+}
+
+/**
+ * Applies the messages from `e.uidNext` on to `e` (the folder selected on `client`). False when
+ * they cannot be placed as a fresh THREAD would place them: the caller rebuilds.
+ */
+async function advance(
+  client: ImapFlow,
+  e: OrderEntry,
+  exists: number,
+  uidNext: number,
+): Promise<boolean> {
+  const arrivals: Arrival[] = [];
+  for await (const m of client.fetch(
+    `${e.uidNext}:*`,
+    { uid: true, envelope: true, headers: ["references"] },
+    { uid: true },
+  )) {
+    if (m.uid < e.uidNext || e.byUid?.has(m.uid)) continue;
+    const references = messageIds(referencesOf(m.headers));
+    arrivals.push({
+      uid: m.uid,
+      messageId: messageIds(m.envelope?.messageId)[0] ?? null,
+      refs: references.length > 0 ? references : messageIds(m.envelope?.inReplyTo).slice(0, 1),
+      subject: m.envelope?.subject ?? "",
+    });
+  }
+  if (arrivals.length > MAX_INCREMENTAL) return false;
+  // Anything expunged since (EXISTS grew by less than what arrived) can split a conversation.
+  if (arrivals.length === 0 || e.exists + arrivals.length !== exists) return false;
+  arrivals.sort((a, b) => a.uid - b.uid);
+  const byUid = indexOf(e);
+  for (const m of arrivals) {
+    const into = await placeOf(client, byUid, m);
+    if (into === undefined) return false;
+    const from = into === null ? null : e.order.indexOf(into);
+    const conversation = into ?? { uids: [] };
+    if (from !== null) e.order.splice(from, 1);
+    conversation.uids.unshift(m.uid);
+    e.order.unshift(conversation);
+    byUid.set(m.uid, conversation);
+    e.moves.push({ conversation, from, to: 0 });
+  }
+  e.exists = exists;
+  e.uidNext = Math.max(uidNext, (arrivals[arrivals.length - 1]?.uid ?? 0) + 1);
+  return true;
+}
+
+function header(name: string, id: string): SearchObject {
+  return { header: { [name]: `<${id}>` } };
+}
+
+function anyOf(terms: SearchObject[]): SearchObject {
+  return terms.length === 1 ? (terms[0] as SearchObject) : { or: terms };
+}
+
+/**
+ * The conversation `m` joins (null: it starts one), or undefined when only a THREAD can say.
+ * Asks the server about the messages older than `m` only.
+ */
+async function placeOf(
+  client: ImapFlow,
+  byUid: Map<number, Conversation>,
+  m: Arrival,
+): Promise<Conversation | null | undefined> {
+  if (m.refs.length > MAX_IDS) return undefined;
+  const older = `1:${m.uid - 1}`;
+  if (m.messageId !== null) {
+    // A message with the same id, or older ones that were waiting for this one.
+    const waiting = await client.search(
+      {
+        uid: older,
+        ...anyOf([
+          header("message-id", m.messageId),
+          header("references", m.messageId),
+          header("in-reply-to", m.messageId),
+        ]),
+      },
+      { uid: true },
+    );
+    if (!waiting || waiting.length > 0) return undefined;
+  }
+  if (m.refs.length > 0) {
+    const found = await client.search(
+      {
+        uid: older,
+        ...anyOf(
+          m.refs.flatMap((r) => [
+            header("message-id", r),
+            header("references", r),
+            header("in-reply-to", r),
+          ]),
+        ),
+      },
+      { uid: true },
+    );
+    if (!found) return undefined;
+    const linked = new Set<Conversation>();
+    for (const uid of found) {
+      const c = byUid.get(uid);
+      if (!c) return undefined;
+      linked.add(c);
+    }
+    if (linked.size > 1) return undefined;
+    const [only] = linked;
+    if (only) return only;
+  }
+  // Linked to nothing: it starts a conversation unless its base subject merges it with one.
+  const { base } = baseSubject(m.subject);
+  if (base === "") return null;
+  const similar = await client.search({ uid: older, subject: base }, { uid: true });
+  if (!similar || similar.length > MAX_SUBJECT_CANDIDATES) return undefined;
+  if (similar.length === 0) return null;
+  const subjects: string[] = [];
+  for await (const other of client.fetch(
+    similar.join(","),
+    { uid: true, envelope: true },
+    { uid: true },
+  )) {
+    subjects.push(other.envelope?.subject ?? "");
+  }
+  return subjects.some((s) => baseSubject(s).base === base) ? undefined : null;
+}
