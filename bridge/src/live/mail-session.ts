@@ -1,24 +1,30 @@
 /**
- * MailSession: the IMAP side of one signed-in session. It owns that session's connections, keeps
- * them alive, and pushes what changes as protocol events; each job lives in its own module:
+ * MailSession: the IMAP side of one signed-in session. It owns that session's command connection,
+ * joins its account's shared watch connections, keeps them alive, and pushes what changes as
+ * protocol events; each job lives in its own module:
  *
  * - command connection (command-connection.ts): every request, through run() (one at a time),
  *   plus the counts poll;
- * - watchers (watcher-pool.ts): INBOX's, which IDLEs on INBOX always, and one per other folder
- *   some socket has open, with who has what open and the cap on folders watched. At sign-in the
- *   INBOX watcher is the connection that verified the password, and the first window
- *   (prefetch()) is read on it before it starts watching from that point; the command
- *   connection is handed out only once INBOX is watched, so no window is older than the start
- *   of its events;
+ * - watchers (watcher-pool.ts), shared by the sessions of one account in this process
+ *   (account-watch.ts, when the session has an account key; else its own): INBOX's, which IDLEs
+ *   on INBOX always, and one per other folder some socket has open, with who has what open and
+ *   the cap on folders watched. A session joins only once its own connection logged in. At
+ *   sign-in, when the account has no watcher yet, the INBOX watcher is the connection that
+ *   verified the password, and the first window (prefetch()) is read on it before it starts
+ *   watching from that point; when it has one, that connection becomes the command connection
+ *   and prefetch() reads on the shared INBOX watcher. The command connection is handed out only
+ *   once INBOX is watched, so no window is older than the start of its events;
  * - read-ahead results (prefetch.ts): handed out once, only while no list changed since;
  * - connection state and reconnecting (reconnect.ts): a connection that closes without close()
  *   puts the session in "reconnecting"; every connection that is down is rebuilt through
  *   `connect()` (imapflow never reconnects a client) with capped exponential back-off and
- *   jitter; watchers resync on the way (watcher.ts), then the state is "online" again. After
+ *   jitter; watchers resync on the way (watcher.ts), then the state is "online" again. A shared
+ *   watch connection is rebuilt once, by the account's watch, for all its sessions, which wait
+ *   for it. After
  *   `offlineAfterMs` of failures it is "offline" and retries go on, slower. A refused password
  *   stops the retries: state "offline" and an `error` auth_failed event;
  * - other folders' counts (folder-counts.ts): pushed by the server where it has IMAP NOTIFY
- *   (folder-notify.ts: one more connection, with nothing selected, that the server tells of
+ *   (folder-notify.ts: one more connection per account, with nothing selected, that the server tells of
  *   every count and folder-set change, within about half a second on Dovecot); else, and while
  *   that connection is down, every `countsIntervalMs` (default 30 s) one LIST-STATUS on the
  *   command connection. Either way `mailbox.status` for counts that changed,
@@ -28,7 +34,8 @@
  *   change while the server has one; `quota.changed` when it did.
  *
  * Events of every watched folder go to every subscriber: each tab's cache takes what it knows
- * about. Nothing here is shared between sessions except the counts timer.
+ * about. Between sessions only the counts timer and, within one account, the watch connections
+ * (and the events they compute) are shared.
  */
 import type { TConnectionState, TErrorCode, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
@@ -36,9 +43,15 @@ import type { Logger } from "pino";
 import { isBridgeError } from "../errors";
 import { connectionLost, isLoginFailure, reconnectError } from "../imap/errors";
 import { readQuota } from "../imap/quota";
+import {
+  AccountWatch,
+  type AccountWatches,
+  type AccountWatchOptions,
+  sharedAccountWatches,
+  type WatchMember,
+} from "./account-watch";
 import { CommandConnection } from "./command-connection";
 import { FolderCounts } from "./folder-counts";
-import { FolderNotify } from "./folder-notify";
 import { closeQuietly } from "./imap-ops";
 import { PrefetchCache } from "./prefetch";
 import { QuotaWatch } from "./quota-watch";
@@ -46,7 +59,7 @@ import { Reconnector } from "./reconnect";
 import { fetchRows, type RowsFetcher } from "./rows";
 import { type Backoff, type PeriodicScheduler, sharedScheduler } from "./timing";
 import type { OpenedMailbox } from "./tracked-mailbox";
-import { type MailboxOwner, type OwnedMailbox, WatcherPool } from "./watcher-pool";
+import type { MailboxOwner, OwnedMailbox } from "./watcher-pool";
 
 export { PREFETCH_TTL_MS } from "./prefetch";
 export type { OpenedMailbox } from "./tracked-mailbox";
@@ -74,15 +87,22 @@ export interface MailSessionOptions {
   maxWatchedFolders?: number;
   /** List revisions from the bridge's counter even where the server has CONDSTORE (tests). */
   counterRevisions?: boolean;
+  /**
+   * The account key (session/account.ts): sessions with the same key share their watch
+   * connections (account-watch.ts). Without it the session has its own.
+   */
+  account?: string;
+  /** Where shared watch connections are found by account key. Default: the process's table. */
+  accounts?: AccountWatches;
 }
 
 type Listener = (frame: TServerFrame) => void;
 
 /**
- * Folders watched at once per session, INBOX included. Each is one IMAP connection; with the
- * command connection, the NOTIFY connection and the two side connections (downloads, compose) a
- * session then holds at most 10, Dovecot's default mail_max_userip_connections (per user and
- * IP: the bridge's sessions of one user share it).
+ * Folders watched at once per account (the sessions of one account share them), INBOX included.
+ * Each is one IMAP connection; with the NOTIFY connection that is 7 per account, and each
+ * session adds its command connection and two side connections (downloads, compose), against
+ * Dovecot's default mail_max_userip_connections of 10 per user and IP.
  */
 export const MAX_WATCHED_FOLDERS = 6;
 
@@ -96,11 +116,15 @@ export class MailSession {
 
   private readonly health: Reconnector;
   private readonly command: CommandConnection;
-  private readonly pool: WatcherPool;
+  /** The watch connections this session joined (null before it did, and after it left). */
+  private watch: AccountWatch | null = null;
+  private readonly account: string | null;
+  private readonly accounts: AccountWatches;
+  private readonly watchOptions: AccountWatchOptions;
+  /** This session as its AccountWatch sees it (and the tag of its sockets in the pool). */
+  private readonly member: WatchMember;
   private readonly prefetched = new PrefetchCache();
   private readonly counts: FolderCounts;
-  /** Other folders' counts pushed by the server (null: NOTIFY turned off by the options). */
-  private readonly notify: FolderNotify | null;
   private readonly quota: QuotaWatch;
   private foldersChangedTimer: NodeJS.Timeout | null = null;
 
@@ -119,7 +143,7 @@ export class MailSession {
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       offlineAfterMs: opts.offlineAfterMs ?? 120_000,
       reconnectWaitMs: opts.reconnectWaitMs ?? 10_000,
-      anyDown: () => !this.command.client || this.pool.anyDown(),
+      anyDown: () => !this.command.client || !this.watch || this.watch.pool.anyDown(),
       reconnectDown: () => this.reconnectDown(),
       failLogin: (err) => this.failLogin(err),
       stateChanged: (state) => this.emit({ type: "state", imap: state }),
@@ -130,36 +154,33 @@ export class MailSession {
     });
     this.command = new CommandConnection(this.health);
     this.counts = new FolderCounts((frame) => this.emit(frame));
-    this.notify =
-      opts.notify === false
-        ? null
-        : new FolderNotify({
-            connect: () => this.connectClient(),
-            log: this.log,
-            status: (path, counts) => this.notifiedStatus(path, counts),
-            foldersChanged: () => this.foldersChanged(),
-            backoff: opts.backoff ?? DEFAULT_BACKOFF,
-            scheduler: this.scheduler,
-          });
     this.quota = new QuotaWatch({
       read: () => this.run((client) => readQuota(client)),
       emit: (frame) => this.emit(frame),
       log: this.log,
     });
-    this.pool = new WatcherPool({
-      health: this.health,
+    this.account = opts.account ?? null;
+    this.accounts = opts.accounts ?? sharedAccountWatches;
+    this.watchOptions = {
       log: this.log,
+      backoff: opts.backoff ?? DEFAULT_BACKOFF,
+      offlineAfterMs: opts.offlineAfterMs ?? 120_000,
+      reconnectWaitMs: opts.reconnectWaitMs ?? 10_000,
+      scheduler: this.scheduler,
       maxWatched: Math.max(2, opts.maxWatchedFolders ?? MAX_WATCHED_FOLDERS),
+      rowsFetcher: opts.rowsFetcher ?? fetchRows,
+      counterRevisions: opts.counterRevisions === true,
+      notify: opts.notify !== false,
+    };
+    this.member = {
       connect: () => this.connectClient(),
       emit: (frame) => this.emit(frame),
-      hooks: {
-        log: this.log,
-        rowsFetcher: opts.rowsFetcher ?? fetchRows,
-        emit: (frame) => this.emit(frame),
-        status: (mailbox, messages, unseen) => this.counts.update(mailbox, messages, unseen),
-        counterRevisions: opts.counterRevisions === true,
-      },
-    });
+      status: (mailbox, messages, unseen) => this.counts.update(mailbox, messages, unseen),
+      notifiedStatus: (path, counts) => this.notifiedStatus(path, counts),
+      foldersChanged: () => this.foldersChanged(),
+      watchLost: () => this.health.lost("watch"),
+      loginRefused: (err) => void this.failLogin(err),
+    };
   }
 
   get state(): TConnectionState {
@@ -168,7 +189,7 @@ export class MailSession {
 
   /** What `owner` has open (after its last successful openMailbox), or null. */
   openedBy(owner: MailboxOwner): OwnedMailbox | null {
-    return this.pool.openedBy(owner);
+    return this.watch?.pool.openedBy(owner, this.member) ?? null;
   }
 
   /**
@@ -176,12 +197,20 @@ export class MailSession {
    * not watched. Read before a window is: the window then holds every change pushed so far.
    */
   revision(path: string): TRevision | null {
-    return this.pool.revision(path);
+    return this.watch?.pool.revision(path) ?? null;
   }
 
-  /** The folders whose changes are pushed: INBOX first, then the others, least recently opened first. */
+  /**
+   * The folders whose changes are pushed (for the whole account): INBOX first, then the others,
+   * least recently opened first.
+   */
   get watchedMailboxes(): string[] {
-    return this.pool.watchedMailboxes;
+    return this.watch?.pool.watchedMailboxes ?? [];
+  }
+
+  /** How many sessions share this session's watch connections, itself included (0: none). */
+  get sharedWith(): number {
+    return this.watch?.size ?? 0;
   }
 
   /** Receives every pushed event (frames without an id). Returns the unsubscribe function. */
@@ -207,18 +236,30 @@ export class MailSession {
     }
     health.starting = true;
     let inbox: Promise<void>;
+    let commandClient: Promise<ImapFlow>;
     if (first?.usable) {
-      // The connection that is already logged in watches INBOX, and the sign-in's first window
-      // (prefetch()) is read on it before the watching starts, from where that window left off.
+      // `first` has just verified the password: the session joins its account's watch at once.
       first.on("error", this.onClientError);
-      inbox = this.pool.startInbox(first);
+      const watch = this.joinWatch();
+      if (watch.inboxStarted) {
+        // INBOX is watched already: `first` is the command connection.
+        inbox = watch.inboxSettled();
+        commandClient = Promise.resolve(first);
+      } else {
+        // `first` watches INBOX, and the sign-in's first window (prefetch()) is read on it
+        // before the watching starts, from where that window left off.
+        inbox = watch.startInbox(first);
+        commandClient = this.connectClient();
+      }
     } else {
       if (first) await closeQuietly(first);
-      inbox = this.pool.startInbox(null);
+      // Rebuilt from its record: its own connection logs in before it joins anything shared.
+      commandClient = this.connectClient();
+      inbox = commandClient.then(() => this.watchInbox());
     }
     // No window is read on the command connection before INBOX is watched: a change made in
     // between would be in neither the window nor any event.
-    const command = Promise.all([this.connectClient(), inbox.catch(noop)]).then(([client]) =>
+    const command = Promise.all([commandClient, inbox.catch(noop)]).then(([client]) =>
       health.closed ? closeQuietly(client) : this.command.set(client),
     );
     const failure = firstFailure(await Promise.allSettled([inbox, command]));
@@ -226,16 +267,15 @@ export class MailSession {
     if (health.closed) return;
     // While NOTIFY is in force the server pushes the counts: the poll is the fallback.
     this.cancelPoll = this.scheduler.add(
-      () => (this.notify?.active ? Promise.resolve() : this.pollCounts()),
+      () => (this.watch?.notify?.active ? Promise.resolve() : this.pollCounts()),
       this.countsIntervalMs,
     );
     if (failure !== null && isLoginFailure(failure)) {
       await this.failLogin(failure);
       throw reconnectError(failure);
     }
-    void this.notify?.start();
     if (failure !== null) this.log.warn({ err: failure }, "live: start failed, reconnecting");
-    if (!this.command.client || this.pool.anyDown()) {
+    if (!this.command.client || !this.watch || this.watch.pool.anyDown()) {
       void health.recover();
       return;
     }
@@ -268,8 +308,8 @@ export class MailSession {
   prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void {
     if (this.health.closed) return;
     this.prefetched.drop(key);
-    const inbox = this.pool.inbox;
-    if (!inbox.client?.usable) return;
+    const inbox = this.watch?.pool.inbox;
+    if (!inbox?.client?.usable) return;
     const result = inbox.run(fn);
     result.catch(noop);
     this.prefetched.put(key, result);
@@ -290,8 +330,9 @@ export class MailSession {
    * mode `owner` asked (readOnly is true also when the server answered [READ-ONLY]).
    * mailbox_not_found for a mailbox that does not exist; what `owner` had open then stays open.
    */
-  openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<OpenedMailbox> {
-    return this.pool.openMailbox(path, readOnly, owner);
+  async openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<OpenedMailbox> {
+    const watch = this.watch ?? (await this.health.waitFor(() => this.watch));
+    return watch.pool.openMailbox(path, readOnly, owner, this.member);
   }
 
   /**
@@ -301,7 +342,7 @@ export class MailSession {
    * closed, if any, logged out; never rejects.
    */
   releaseMailbox(owner: MailboxOwner): Promise<void> {
-    return this.pool.releaseMailbox(owner);
+    return this.watch?.pool.releaseMailbox(owner, this.member) ?? Promise.resolve();
   }
 
   /** Logs out every connection and stops all timers. Idempotent; nothing is emitted afterwards. */
@@ -324,8 +365,40 @@ export class MailSession {
     this.listeners.clear();
     this.health.close();
     const cmd = this.command.take();
-    this.pool.forgetOwners();
-    await Promise.all([closeQuietly(cmd), this.pool.close(), this.notify?.close()]);
+    await Promise.all([closeQuietly(cmd), this.leaveWatch()]);
+  }
+
+  /**
+   * This session's AccountWatch (joined now if it has none): the account's shared one, or one
+   * of its own without an account key. Only called once the session's own login succeeded.
+   */
+  private joinWatch(): AccountWatch {
+    if (this.watch) return this.watch;
+    let watch: AccountWatch;
+    if (this.account === null) {
+      watch = new AccountWatch(this.watchOptions);
+      watch.join(this.member);
+    } else {
+      watch = this.accounts.join(this.account, this.member, this.watchOptions);
+    }
+    this.watch = watch;
+    return watch;
+  }
+
+  /** Joins the watch and waits until INBOX is watched (started here when nobody had). */
+  private async watchInbox(): Promise<void> {
+    const health = this.health;
+    if (health.closed || health.loginFailure) throw connectionLost();
+    const watch = this.joinWatch();
+    if (watch.inboxStarted) await watch.inboxSettled();
+    else await watch.startInbox(null);
+  }
+
+  /** Leaves the AccountWatch (the last to leave closes its connections). */
+  private leaveWatch(): Promise<void> {
+    const watch = this.watch;
+    this.watch = null;
+    return watch ? watch.leave(this.member) : Promise.resolve();
   }
 
   private emit(frame: TServerFrame): void {
@@ -360,23 +433,35 @@ export class MailSession {
   /** One try at every connection that is down, in parallel. The first failure, or null. */
   private async reconnectDown(): Promise<unknown> {
     const tasks: Promise<unknown>[] = [];
+    let command: Promise<unknown> = Promise.resolve();
     if (!this.command.client) {
-      tasks.push(this.connectClient().then((client) => this.command.set(client)));
+      command = this.connectClient().then((client) => this.command.set(client));
+      tasks.push(command);
     }
-    tasks.push(...this.pool.reconnectDown());
+    const watch = this.watch;
+    if (!watch) {
+      // Not joined yet (its start failed): once its own connection is back.
+      tasks.push(command.then(() => this.watchInbox()));
+    } else if (watch.pool.anyDown()) {
+      // The account's watch rebuilds its connections once for every session: wait for it.
+      void watch.health.recover();
+      tasks.push(watch.health.waitFor(() => (watch.pool.anyDown() ? null : true)));
+    }
     const failure = firstFailure(await Promise.allSettled(tasks));
     if (failure === null) this.health.notifyWaiters();
     return failure;
   }
 
   private async failLogin(err: unknown): Promise<void> {
+    if (this.health.loginFailure || this.health.closed) return;
     const code: TErrorCode =
       isBridgeError(err) && err.code === "login_refused" ? "login_refused" : "auth_failed";
     this.health.loginFailure = code;
+    // Nothing of the shared watch reaches this session any more; the others are not touched.
+    const leaving = this.leaveWatch();
     this.cancelPoll?.();
     this.cancelPoll = null;
     this.quota.close();
-    void this.notify?.close();
     this.log.warn({ code }, "live: the server refused the login; not reconnecting");
     this.health.setState("offline");
     this.emit({
@@ -389,7 +474,7 @@ export class MailSession {
     });
     this.health.notifyWaiters();
     const cmd = this.command.take();
-    await Promise.all([closeQuietly(cmd), this.pool.close()]);
+    await Promise.all([closeQuietly(cmd), leaving]);
   }
 
   // Counts ------------------------------------------------------------------------------------
@@ -401,7 +486,7 @@ export class MailSession {
    * yet, one poll reads both.
    */
   private notifiedStatus(path: string, counts: { messages?: number; unseen?: number }): void {
-    if (this.pool.watchedMailboxes.includes(path)) return;
+    if (this.watch?.pool.watchedMailboxes.includes(path)) return;
     const known = this.counts.get(path);
     const messages = counts.messages ?? known?.messages;
     const unseen = counts.unseen ?? known?.unseen;

@@ -1,5 +1,7 @@
 /**
- * A session's watchers (WatcherPool) and who has which mailbox open.
+ * An account's watchers (WatcherPool) and who has which mailbox open. One pool serves every
+ * session of the account in the process (account-watch.ts): its owners are the sockets of all
+ * of them, each tagged with its session (`member`).
  *
  * - INBOX watcher: IDLEs on INBOX always, so new mail is pushed whichever folder is open;
  * - folder watchers: one per distinct other folder that at least one owner (a socket: a browser
@@ -13,7 +15,9 @@
  * (and stays so while watched); the mode each owner asked for is kept apart from that.
  *
  * Cap: at most `maxWatched` folders are watched at once, INBOX included. Opening one more closes
- * the watcher of the folder opened least recently (by any owner). Its owners keep it open as far
+ * the watcher of the folder opened least recently, among those no other session's owner has
+ * open when there is one (a session past the cap drops its own folders first; else the least
+ * recently opened of all). Its owners keep it open as far
  * as their requests go (their read-only mode still holds), but its changes are no longer pushed
  * until some owner opens it again (the browser does on a reconnect or when the user comes back
  * to it); its counts still follow with the session's counts poll.
@@ -49,6 +53,8 @@ interface Watched {
 interface Owned extends OwnedMailbox {
   /** The key of the folder (see folderKey). */
   key: string;
+  /** The session the owner belongs to. */
+  member: object;
 }
 
 export interface WatcherPoolOptions {
@@ -98,10 +104,11 @@ export class WatcherPool {
     });
   }
 
-  /** What `owner` has open (after its last successful openMailbox), or null. */
-  openedBy(owner: MailboxOwner): OwnedMailbox | null {
+  /** What `owner` of `member` has open (after its last successful openMailbox), or null. */
+  openedBy(owner: MailboxOwner, member: object): OwnedMailbox | null {
     const owned = this.owners.get(owner);
-    return owned ? { mailbox: owned.mailbox, readOnly: owned.readOnly } : null;
+    if (!owned || owned.member !== member) return null;
+    return { mailbox: owned.mailbox, readOnly: owned.readOnly };
   }
 
   /** Where the pushed events of `path` stand, or null when it is not watched. */
@@ -117,19 +124,24 @@ export class WatcherPool {
     return ["INBOX", ...this.watched.keys()];
   }
 
-  /** See MailSession.openMailbox. */
-  openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<OpenedMailbox> {
-    const task = this.openQueue.then(() => this.openNow(path, readOnly, owner));
+  /** See MailSession.openMailbox; `member` is the session `owner` belongs to. */
+  openMailbox(
+    path: string,
+    readOnly: boolean,
+    owner: MailboxOwner,
+    member: object,
+  ): Promise<OpenedMailbox> {
+    const task = this.openQueue.then(() => this.openNow(path, readOnly, owner, member));
     this.openQueue = task.then(noop, noop);
     return task;
   }
 
-  /** See MailSession.releaseMailbox. */
-  releaseMailbox(owner: MailboxOwner): Promise<void> {
+  /** See MailSession.releaseMailbox (only an owner of `member` is let go of). */
+  releaseMailbox(owner: MailboxOwner, member: object): Promise<void> {
     let closing: Promise<void> = Promise.resolve();
     const task = this.openQueue.then(() => {
       const owned = this.owners.get(owner);
-      if (!owned) return;
+      if (!owned || owned.member !== member) return;
       this.owners.delete(owner);
       closing = this.unwatchIfUnused(owned.key);
     });
@@ -177,9 +189,23 @@ export class WatcherPool {
     return tasks;
   }
 
-  /** Forgets every owner (the session closes). */
-  forgetOwners(): void {
-    this.owners.clear();
+  /**
+   * Forgets the owners of `member` (a session closes; null: every owner), after the opens
+   * already asked for; the folders nobody else has open stop being watched. Never rejects.
+   */
+  forgetOwners(member: object | null): Promise<void> {
+    const closing: Promise<void>[] = [];
+    const task = this.openQueue.then(() => {
+      const keys = new Set<string>();
+      for (const [owner, owned] of this.owners) {
+        if (member !== null && owned.member !== member) continue;
+        this.owners.delete(owner);
+        keys.add(owned.key);
+      }
+      if (member !== null) for (const key of keys) closing.push(this.unwatchIfUnused(key));
+    });
+    this.openQueue = task.then(noop, noop);
+    return task.then(() => Promise.all(closing)).then(noop, noop);
   }
 
   /** Closes every watcher, INBOX's included. */
@@ -196,13 +222,16 @@ export class WatcherPool {
     path: string,
     readOnly: boolean,
     owner: MailboxOwner,
+    member: object,
   ): Promise<OpenedMailbox> {
     const key = folderKey(path);
     const info =
-      key === "INBOX" ? await this.watchInbox(readOnly) : await this.watchFolder(key, readOnly);
+      key === "INBOX"
+        ? await this.watchInbox(readOnly)
+        : await this.watchFolder(key, readOnly, member);
     const ownRO = readOnly || info.readOnly;
     const before = this.owners.get(owner);
-    this.owners.set(owner, { key, mailbox: info.mailbox, readOnly: ownRO });
+    this.owners.set(owner, { key, mailbox: info.mailbox, readOnly: ownRO, member });
     if (before && before.key !== key) void this.unwatchIfUnused(before.key);
     return ownRO ? { ...info, readOnly: true, permanentFlags: [] } : info;
   }
@@ -217,7 +246,11 @@ export class WatcherPool {
   }
 
   /** A folder other than INBOX: its watcher, made when there is none (and the cap kept). */
-  private async watchFolder(key: string, readOnly: boolean): Promise<OpenedMailbox> {
+  private async watchFolder(
+    key: string,
+    readOnly: boolean,
+    member: object,
+  ): Promise<OpenedMailbox> {
     const existing = this.watched.get(key);
     if (existing) {
       const { watcher } = existing;
@@ -225,7 +258,7 @@ export class WatcherPool {
         this.watched.get(key) !== existing || watcher.client?.usable ? true : null,
       );
       // Dropped while it was reconnecting (the folder is gone): start over.
-      if (this.watched.get(key) !== existing) return this.watchFolder(key, readOnly);
+      if (this.watched.get(key) !== existing) return this.watchFolder(key, readOnly, member);
       const readWrite = existing.readWrite || !readOnly;
       const info = await watcher.watch(key, !readWrite);
       existing.readWrite = readWrite;
@@ -251,14 +284,20 @@ export class WatcherPool {
     }
     this.watched.set(key, { watcher, readWrite: !readOnly });
     if (!watcher.client) this.health.lost("open");
-    this.keepCap();
+    this.keepCap(key, member);
     return info;
   }
 
-  /** Closes the watchers of the least recently opened folders beyond the cap. */
-  private keepCap(): void {
-    for (const [key, entry] of this.watched) {
-      if (this.watched.size + 1 <= this.opts.maxWatched) return;
+  /**
+   * Closes the watchers of the least recently opened folders beyond the cap (never `opening`,
+   * just opened), first those no session but `member` (the one opening) has open.
+   */
+  private keepCap(opening: string, member: object): void {
+    while (this.watched.size + 1 > this.opts.maxWatched) {
+      const candidates = [...this.watched.keys()].filter((k) => k !== opening);
+      const key = candidates.find((k) => !this.openElsewhere(k, member)) ?? candidates[0];
+      const entry = key === undefined ? undefined : this.watched.get(key);
+      if (key === undefined || !entry) return;
       this.watched.delete(key);
       this.opts.log.info(
         { mailbox: key, max: this.opts.maxWatched },
@@ -266,6 +305,14 @@ export class WatcherPool {
       );
       void entry.watcher.close();
     }
+  }
+
+  /** Some owner of a session other than `member` has the folder `key` open. */
+  private openElsewhere(key: string, member: object): boolean {
+    for (const owned of this.owners.values()) {
+      if (owned.key === key && owned.member !== member) return true;
+    }
+    return false;
   }
 
   /** Stops watching the folder `key` when no owner has it open (never INBOX). */

@@ -45,6 +45,11 @@ export interface LiveMailSession {
 export interface MailSessionOptions {
   connect: () => Promise<ImapFlow>;
   log: Logger;
+  /**
+   * The account signed in to (session/account.ts): sessions of one account share their watch
+   * connections in this process.
+   */
+  account: string;
 }
 
 export type MailSessionFactory = (opts: MailSessionOptions) => LiveMailSession;

@@ -321,7 +321,11 @@ export class SessionManager {
         },
       );
     };
-    const mail = this.#createMailSession({ connect, log });
+    const mail = this.#createMailSession({
+      connect,
+      log,
+      account: accountKey(record.imap, record.email),
+    });
     const started = mail.start(first);
     const fail = async (err: unknown) => {
       await mail.close().catch(() => undefined);
