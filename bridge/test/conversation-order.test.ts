@@ -49,7 +49,7 @@ let n = 0;
 interface Mail {
   subject: string;
   messageId?: string | null;
-  inReplyTo?: string;
+  inReplyTo?: string | undefined;
   references?: string[];
 }
 

@@ -1,6 +1,6 @@
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
-import { conversationUids, participantsLabel } from "./conversations";
+import { applyConversationChanges, conversationUids, participantsLabel } from "./conversations";
 import { mergeWindow } from "./list-cache";
 
 function row(uid: number): TMessageRow {
@@ -93,5 +93,80 @@ describe("conversation lists", () => {
         participants: [{ name: "", address: "x@example.test", me: false }],
       }),
     ).toBe("x@example.test");
+  });
+});
+
+describe("pushed conversation changes", () => {
+  const base = () =>
+    mergeWindow(
+      undefined,
+      {
+        ...reply(
+          [row(9), row(8), row(5)],
+          [conversation([9]), conversation([8, 3]), conversation([5, 2])],
+        ),
+        total: 3,
+      },
+      "e1",
+    );
+  const changed = (
+    changes: Array<{ conversation: TConversationRow; from: number | null; to: number }>,
+    total = 3,
+    refetch = false,
+  ) => ({
+    type: "conversations.changed" as const,
+    mailbox: "INBOX",
+    uidValidity: 7,
+    total,
+    changes,
+    refetch,
+  });
+
+  it("a new message's conversation moves to the top, the rows above it close up, no window is asked for", () => {
+    const data = applyConversationChanges(
+      base(),
+      changed([{ conversation: conversation([12, 5, 2]), from: 2, to: 0 }]),
+    );
+    expect([0, 1, 2].map((i) => data.rows[i]?.uid)).toEqual([12, 9, 8]);
+    expect(data.conversations?.[12]?.count).toBe(3);
+    expect(data.conversations?.[5]).toBeUndefined();
+    expect(data.fetched).toEqual(base().fetched);
+    expect(data.arrived).toEqual([12]);
+  });
+
+  it("a new conversation goes in at the top and the list grows; a flag change stays where it is", () => {
+    const grown = applyConversationChanges(
+      base(),
+      changed([{ conversation: conversation([13]), from: null, to: 0 }], 4),
+    );
+    expect(grown.total).toBe(4);
+    expect([0, 1, 2, 3].map((i) => grown.rows[i]?.uid)).toEqual([13, 9, 8, 5]);
+    const read = { ...conversation([8, 3]), unread: true };
+    const flagged = applyConversationChanges(
+      grown,
+      changed([{ conversation: read, from: 2, to: 2 }], 4),
+    );
+    expect([0, 1, 2, 3].map((i) => flagged.rows[i]?.uid)).toEqual([13, 9, 8, 5]);
+    expect(flagged.conversations?.[8]?.unread).toBe(true);
+  });
+
+  it("a conversation from a window not loaded leaves that position; refetch marks every window", () => {
+    const data = mergeWindow(
+      undefined,
+      {
+        ...reply([row(9), row(8)], [conversation([9]), conversation([8])]),
+        total: 200,
+      },
+      "e1",
+    );
+    const moved = applyConversationChanges(
+      data,
+      changed([{ conversation: conversation([300, 40]), from: 150, to: 0 }], 200),
+    );
+    expect([0, 1, 2].map((i) => moved.rows[i]?.uid)).toEqual([300, 9, 8]);
+    expect(moved.fetched).toEqual(data.fetched);
+    const again = applyConversationChanges(moved, changed([], 180, true));
+    expect(again.total).toBe(180);
+    expect(again.fetched).toEqual({});
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Conversation view in the list: which messages a conversation row stands for (what the list's
  * actions act on) and the words its row shows. The rows themselves come from the bridge
- * (`list.window` with `conversations`, kept in ListData.conversations by newest UID).
+ * (`list.window` with `conversations`, kept in ListData.conversations by newest UID), and
+ * the bridge pushes the rows that changed (`conversations.changed`, applyConversationChanges):
+ * a conversation a message arrived in moves to the top without the windows being asked again.
  */
-import type { TConversationRow } from "@ferry/protocol";
+import type { TConversationRow, TMessageRow, TServerFrame } from "@ferry/protocol";
 import { t } from "./i18n";
 import type { ListData } from "./list-cache";
 
@@ -29,4 +31,76 @@ export function participantsLabel(conv: Pick<TConversationRow, "participants">):
   const shown = names.filter((n, i) => n !== "" && names.indexOf(n) === i);
   if (shown.length === 0) return t("list.unknownSender");
   return shown.length > 3 ? `${shown.slice(0, 2).join(", ")} … ${shown.at(-1)}` : shown.join(", ");
+}
+
+/** A pushed `conversations.changed`. */
+export type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
+
+/** `rows` with position `at` taken out and the rows below it moved up by one. */
+function takeOut(rows: Record<number, TMessageRow>, at: number): Record<number, TMessageRow> {
+  const out: Record<number, TMessageRow> = {};
+  for (const [k, row] of Object.entries(rows)) {
+    const i = Number(k);
+    if (i !== at) out[i > at ? i - 1 : i] = row;
+  }
+  return out;
+}
+
+/** `rows` with `row` put in at position `at` and the rows from there on moved down by one. */
+function putIn(rows: Record<number, TMessageRow>, at: number, row: TMessageRow) {
+  const out: Record<number, TMessageRow> = { [at]: row };
+  for (const [k, r] of Object.entries(rows)) {
+    const i = Number(k);
+    out[i >= at ? i + 1 : i] = r;
+  }
+  return out;
+}
+
+/**
+ * A list of conversations with a pushed `conversations.changed` applied: each changed
+ * conversation's row leaves where it was (its old row, found by any of its messages, else
+ * position `from`) and goes in at `to`, the rows between closing up; nothing else is asked for
+ * again. A list of another UIDVALIDITY, or a change that does not fit what the list holds (a
+ * different row at `from`), leaves the rows and marks every window to be asked for again; so
+ * does `refetch`.
+ */
+export function applyConversationChanges(data: ListData, e: ConversationsChanged): ListData {
+  if (!data.conversations || data.query !== null) return data;
+  if (e.refetch || (data.uidValidity !== null && data.uidValidity !== e.uidValidity)) {
+    return { ...data, total: e.total, fetched: {} };
+  }
+  let rows = data.rows;
+  const conversations = { ...data.conversations };
+  let exact = true;
+  const arrived: number[] = [];
+  for (const change of e.changes) {
+    const members = new Set(change.conversation.uids);
+    const old = Object.entries(rows)
+      .filter(([, r]) => members.has(r.uid))
+      .map(([k]) => Number(k))
+      .sort((a, b) => b - a);
+    if (old.length > 0) {
+      for (const i of old) {
+        const uid = rows[i]?.uid;
+        if (uid !== undefined) delete conversations[uid];
+        rows = takeOut(rows, i);
+      }
+    } else if (change.from !== null) {
+      if (rows[change.from] !== undefined) exact = false;
+      rows = takeOut(rows, change.from);
+    }
+    const newest = change.conversation.newest;
+    rows = putIn(rows, change.to, newest);
+    conversations[newest.uid] = change.conversation;
+    if (change.to === 0 && change.from !== 0) arrived.push(newest.uid);
+  }
+  for (const k of Object.keys(rows)) if (Number(k) >= e.total) delete rows[Number(k)];
+  return {
+    ...data,
+    total: e.total,
+    rows,
+    conversations,
+    ...(exact ? {} : { fetched: {} }),
+    ...(arrived.length > 0 ? { arrived } : {}),
+  };
 }

@@ -5,8 +5,9 @@
  * older than events already applied is brought up to date, and a gap refetches what is on
  * screen, once. After every hello (first connect or reconnect) what is on screen is checked
  * again, since events may have been missed while the socket was down. Lists of conversations
- * (one row each) are cached apart from the same folder's list of messages; the bridge pushes no
- * conversation events, so a list event makes the conversation windows on screen be asked again.
+ * (one row each) are cached apart from the same folder's list of messages; the bridge pushes the
+ * conversation rows that changed (`conversations.changed`, lib/conversations.ts), so a list event
+ * only marks the conversation lists not on screen to be asked for again when next shown.
  */
 import type {
   TListSort,
@@ -19,6 +20,7 @@ import type {
 } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
+import { applyConversationChanges } from "./conversations";
 import { FerryError } from "./errors";
 import {
   emptyList,
@@ -287,10 +289,11 @@ function updateMessageFlags(mailbox: string, changes: Array<{ uid: number; flags
 
 /**
  * A list event in `mailbox` may change any of its conversation rows (one joins a conversation,
- * which moves to the top; flags of any member show on its row): the windows of its conversation
- * lists on screen are asked for again, the others when next looked at.
+ * which moves to the top; flags of any member show on its row): its conversation lists are asked
+ * for again when next looked at, and (`onScreenToo`: a `conversations.changed` said the order
+ * changed beyond its rows) the windows of those on screen at once.
  */
-function refetchConversations(mailbox: string): void {
+function refetchConversations(mailbox: string, onScreenToo = true): void {
   for (const [key, data] of queryClient.getQueriesData<ListData>({
     queryKey: keys.lists(mailbox),
   })) {
@@ -318,7 +321,7 @@ function refetchConversations(mailbox: string): void {
  */
 function applyListEvent(e: ListEvent): boolean {
   eventLogs.set(e.mailbox, logEvent(eventLogs.get(e.mailbox) ?? [], e));
-  refetchConversations(e.mailbox);
+  refetchConversations(e.mailbox, false);
   let lists = 0;
   let stale = 0;
   updateLists(e.mailbox, (d) => {
@@ -326,6 +329,8 @@ function applyListEvent(e: ListEvent): boolean {
     lists++;
     if (eventVerdict(d.rev, e.type, e.rev) === "stale") stale++;
     return applyOrdered(d, e).data;
+    // On screen, the bridge's `conversations.changed` brings the change.
+    if (onScreen && !onScreenToo) continue;
   });
   return lists === 0 || stale < lists;
 }
@@ -396,6 +401,10 @@ export function startClient(): void {
   if (!wired) {
     wired = true;
     socket.onEvent(handleEvent);
+    case "conversations.changed":
+      updateLists(e.mailbox, (d) => applyConversationChanges(d, e));
+      if (e.refetch) refetchConversations(e.mailbox);
+      return;
     socket.onOpen(({ reconnect }) => {
       hellos++;
       // Requests already waiting for this connection are answered in it: don't repeat them.

@@ -39,6 +39,7 @@ import { openMessage } from "../imap/message";
 import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
 import { listWindow } from "../imap/window";
+import { conversationPushOf } from "../live/conversation-push";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
@@ -139,12 +140,21 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         (frame.sort.key !== DEFAULT_SORT.key || frame.sort.reverse !== DEFAULT_SORT.reverse);
       if (frame.conversations === true && query === null && !sorted) {
         const rev = mail.revision(frame.mailbox);
+        const push = conversationPushOf(mail, () => ({
+          run: (fn) => mail.run(fn),
+          subscribe: (fn) => mail.subscribe(fn),
+          me: [live.email],
+          alive: (socket) => (live.sockets as Set<object>).has(socket),
+          log: ctx.log,
+        }));
+        push.listen(owner, reply);
         const result = await mail.run((client) =>
           conversationWindow(client, {
             mailbox: frame.mailbox,
             offset: frame.offset,
             limit: frame.limit,
             me: [live.email],
+            cache: push.cache,
             ...modeOf(frame.mailbox),
           }),
         );

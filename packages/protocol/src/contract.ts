@@ -107,6 +107,7 @@ export const PUSHED_EVENT_TYPES = [
   "settings.changed",
   "identities.changed",
   "snoozes.changed",
+  "conversations.changed",
 ] as const satisfies readonly TServerFrameType[];
 export type TPushedEventType = (typeof PUSHED_EVENT_TYPES)[number];
 export type TPushedEvent = TServerFrameOf<TPushedEventType>;

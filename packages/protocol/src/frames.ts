@@ -343,6 +343,29 @@ export const ZResetEvent = z.object({
 /** The folder tree changed (created, renamed, deleted, subscribed): refetch `mailboxes.list`. */
 export const ZMailboxesChanged = z.object({ type: z.literal("mailboxes.changed") });
 
+/**
+ * Conversations of a mailbox changed (pushed to the sockets that read a list of its
+ * conversations): each change is one conversation's new row, which moved from position `from`
+ * (null: a new conversation) to `to` (a new message in it: 0, the top; a flag change: where it
+ * was), applied in order. `refetch`: the order changed beyond these (conversations merged or
+ * split, messages expunged): the windows on screen are asked for again.
+ */
+export const ZConversationsChangedEvent = z.object({
+  type: z.literal("conversations.changed"),
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  /** Conversations in the mailbox. */
+  total: z.number().int().nonnegative(),
+  changes: z.array(
+    z.object({
+      conversation: ZConversationRow,
+      from: z.number().int().nonnegative().nullable(),
+      to: z.number().int().nonnegative(),
+    }),
+  ),
+  refetch: z.boolean(),
+});
+
 export const ZServerFrame = z.discriminatedUnion("type", [
   ZHello,
   ZPong,
@@ -362,6 +385,7 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZFlagsEvent,
   ZResetEvent,
   ZMailboxesChanged,
+  ZConversationsChangedEvent,
   ...COMPOSE_SERVER_FRAMES,
   ...RULES_SERVER_FRAMES,
   ...SETTINGS_SERVER_FRAMES,

@@ -1,0 +1,128 @@
+/**
+ * Live conversation rows (ConversationPush, one per session): the session's conversation orders
+ * (threads/order.ts) and the sockets that read a list of conversations. When the session pushes
+ * `messages.new`, `messages.flags` or `messages.expunged` for a folder whose order is kept, a job
+ * on the command connection brings that order up to date (an arrival costs O(new messages)) and
+ * sends those sockets `conversations.changed`: each changed conversation's row with where it
+ * moved from and to (a new message's conversation to the top), or `refetch` when the order was
+ * rebuilt (an expunge, conversations merged). Events that come while a job runs join the next
+ * one, one job per folder at a time.
+ */
+import type { TServerFrame } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import type { Logger } from "pino";
+import { conversationChanges } from "../threads/conversations";
+import { ConversationCache } from "../threads/order";
+
+/** What ConversationPush needs of its session. */
+export interface ConversationPushDeps {
+  /** Runs `fn` on the session's command connection (MailSession.run). */
+  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
+  /** The session's pushed events (MailSession.subscribe). */
+  subscribe(fn: (frame: TServerFrame) => void): () => void;
+  /** The user's addresses, "me" on the rows. */
+  me: readonly string[];
+  /** Whether a socket that listen()ed is still open. */
+  alive(owner: object): boolean;
+  log: Logger;
+}
+
+type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
+
+export class ConversationPush {
+  /** The session's conversation orders: conversation windows read and advance them too. */
+  readonly cache = new ConversationCache();
+  private readonly targets = new Map<object, (frame: TServerFrame) => void>();
+  /** Folders with events not pushed yet, and the UIDs whose flags changed. */
+  private readonly pending = new Map<string, Set<number>>();
+  private running = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ConversationPushDeps) {
+    this.unsubscribe = deps.subscribe((frame) => this.onEvent(frame));
+  }
+
+  /** `owner` (a socket) reads lists of conversations: it is sent `conversations.changed`. */
+  listen(owner: object, send: (frame: TServerFrame) => void): void {
+    this.targets.set(owner, send);
+  }
+
+  /** Stops listening to the session's events. */
+  close(): void {
+    this.unsubscribe();
+    this.targets.clear();
+    this.pending.clear();
+  }
+
+  private onEvent(frame: TServerFrame): void {
+    if (
+      frame.type !== "messages.new" &&
+      frame.type !== "messages.flags" &&
+      frame.type !== "messages.expunged"
+    ) {
+      return;
+    }
+    if (!this.cache.has(frame.mailbox)) return;
+    const touched = this.pending.get(frame.mailbox) ?? new Set<number>();
+    if (frame.type === "messages.flags") for (const c of frame.changes) touched.add(c.uid);
+    if (frame.type === "messages.expunged") this.cache.expunged(frame.mailbox);
+    this.pending.set(frame.mailbox, touched);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = this.pending.entries().next(); !next.done; ) {
+        const [path, touched] = next.value;
+        this.pending.delete(path);
+        await this.push(path, [...touched]);
+        next = this.pending.entries().next();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async push(path: string, touched: number[]): Promise<void> {
+    for (const owner of [...this.targets.keys()]) {
+      if (!this.deps.alive(owner)) this.targets.delete(owner);
+    }
+    if (this.targets.size === 0) return;
+    try {
+      const found = await this.deps.run((client) =>
+        conversationChanges(client, this.cache, path, touched, this.deps.me),
+      );
+      if (!found || (!found.rebuilt && found.changes.length === 0)) return;
+      const frame: ConversationsChanged = {
+        type: "conversations.changed",
+        mailbox: found.mailbox,
+        uidValidity: found.uidValidity,
+        total: found.total,
+        changes: found.changes,
+        refetch: found.rebuilt,
+      };
+      for (const send of this.targets.values()) send(frame);
+    } catch (err) {
+      // The next window threads the folder again; the lists learn of it from their next read.
+      this.cache.drop(path);
+      this.deps.log.debug({ err, mailbox: path }, "live: conversation push failed");
+    }
+  }
+}
+
+const pushes = new WeakMap<object, ConversationPush>();
+
+/** The ConversationPush of the session whose MailSession is `mail` (made at first use). */
+export function conversationPushOf(
+  mail: object,
+  deps: () => ConversationPushDeps,
+): ConversationPush {
+  let push = pushes.get(mail);
+  if (!push) {
+    push = new ConversationPush(deps());
+    pushes.set(mail, push);
+  }
+  return push;
+}

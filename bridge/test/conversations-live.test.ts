@@ -1,0 +1,199 @@
+/**
+ * Conversation rows pushed live, through a real bridge against the real Dovecot and Postfix:
+ * a socket that read a window of INBOX's conversations is sent `conversations.changed` when
+ * mail arrives (a reply through Postfix: its conversation's row, one message more, moves from
+ * where it was to the top; a new subject through LMTP: a new row at the top, one conversation
+ * more), when another device marks a message read (the row where it is, no longer unread) and
+ * when one is deleted (`refetch`), without asking for a window again.
+ */
+import { type MailServer, startMailServer } from "@ferry/mail-server";
+import type { TServerFrame, TWindow } from "@ferry/protocol";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  imapClient,
+  openSocket,
+  plainMessage,
+  signedIn,
+  startBridge,
+  type TestBridge,
+  type TestSocket,
+} from "./harness";
+
+type Changed = Extract<TServerFrame, { type: "conversations.changed" }>;
+
+let mail: MailServer;
+let bridge: TestBridge;
+let socket: TestSocket;
+let alice: { email: string; password: string };
+let bob: { email: string; password: string };
+const threadIds: string[] = [];
+
+/** Bob writes to Alice through Postfix submission; `replyTo` ids make it a reply. */
+async function bobWrites(subject: string, replyTo: string[]): Promise<string> {
+  const messageId = `<live-${threadIds.length}.${Date.now()}@example.test>`;
+  const smtp = nodemailer.createTransport({
+    host: mail.host,
+    port: mail.submissionPort,
+    secure: false,
+    requireTLS: true,
+    auth: { user: bob.email, pass: bob.password },
+    tls: { ca: mail.ca },
+  });
+  try {
+    await smtp.sendMail({
+      from: bob.email,
+      to: alice.email,
+      subject,
+      text: `About ${subject}`,
+      messageId,
+      ...(replyTo.length > 0 ? { inReplyTo: replyTo.at(-1), references: replyTo } : {}),
+    });
+  } finally {
+    smtp.close();
+  }
+  return messageId;
+}
+
+async function pushed(what: string): Promise<TServerFrame> {
+  return socket.waitFor((f) => f.type === "messages.new", what, 20_000);
+}
+
+beforeAll(async () => {
+  mail = await startMailServer();
+  alice = mail.user("alice@example.test");
+  bob = mail.user("bob@example.test");
+  bridge = await startBridge(mail);
+  socket = await openSocket(bridge, await signedIn(bridge, alice.email, alice.password));
+  const opened = await socket.request({ type: "mailbox.open", id: "open", path: "INBOX" });
+  if (opened.type !== "mailbox.opened") throw new Error(JSON.stringify(opened));
+  // A three-message conversation, then three single messages above it.
+  threadIds.push(await bobWrites("Garden fence", []));
+  await pushed("the first message");
+  threadIds.push(await bobWrites("Re: Garden fence", [...threadIds]));
+  await pushed("the second message");
+  threadIds.push(await bobWrites("Re: Garden fence", [...threadIds]));
+  await pushed("the third message");
+  for (const subject of ["Invoice 1", "Invoice 2", "Invoice 3"]) {
+    await mail.deliver(plainMessage(alice.email, subject), {
+      from: "carol@example.test",
+      to: [alice.email],
+    });
+    await pushed(subject);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await bridge?.close();
+  await mail?.stop();
+});
+
+let requests = 0;
+
+async function conversations(): Promise<TWindow> {
+  const reply = await socket.request(
+    {
+      type: "list.window",
+      id: `w${++requests}`,
+      mailbox: "INBOX",
+      offset: 0,
+      limit: 50,
+      query: null,
+      conversations: true,
+    },
+    30_000,
+  );
+  if (reply.type !== "list.window") throw new Error(JSON.stringify(reply));
+  return reply;
+}
+
+function changed(what: string): Promise<Changed> {
+  return socket.waitFor<Changed>((f) => f.type === "conversations.changed", what, 20_000);
+}
+
+describe("conversation rows pushed live", () => {
+  it("a reply moves its conversation's row to the top; a new subject adds a row at the top", async () => {
+    const before = await conversations();
+    expect(before.total).toBe(4);
+    expect(before.conversations?.map((c) => c.subject)).toEqual([
+      "Invoice 3",
+      "Invoice 2",
+      "Invoice 1",
+      "Re: Garden fence",
+    ]);
+    expect(before.conversations?.[3]?.count).toBe(3);
+    const windowsBefore = socket.ofType("list.window").length;
+
+    threadIds.push(await bobWrites("Re: Garden fence", [...threadIds]));
+    const reply = await changed("the reply's conversation pushed");
+    expect(reply.mailbox).toBe("INBOX");
+    expect(reply.refetch).toBe(false);
+    expect(reply.total).toBe(4);
+    expect(reply.changes).toHaveLength(1);
+    const moved = reply.changes[0];
+    expect(moved?.from).toBe(3);
+    expect(moved?.to).toBe(0);
+    expect(moved?.conversation.count).toBe(4);
+    expect(moved?.conversation.uids).toHaveLength(4);
+    expect(moved?.conversation.newest.messageId).toBe(threadIds.at(-1));
+    expect(moved?.conversation.unread).toBe(true);
+
+    await mail.deliver(plainMessage(alice.email, "Parcel notice"), {
+      from: "carol@example.test",
+      to: [alice.email],
+    });
+    const added = await changed("the new conversation pushed");
+    expect(added.total).toBe(5);
+    expect(added.changes.map((c) => [c.from, c.to, c.conversation.subject])).toEqual([
+      [null, 0, "Parcel notice"],
+    ]);
+    // Nothing was asked for again: the rows came with the pushes.
+    expect(socket.ofType("list.window")).toHaveLength(windowsBefore);
+
+    // And the next window agrees with what was pushed.
+    const after = await conversations();
+    expect(after.conversations?.map((c) => c.subject)).toEqual([
+      "Parcel notice",
+      "Re: Garden fence",
+      "Invoice 3",
+      "Invoice 2",
+      "Invoice 1",
+    ]);
+    expect(after.conversations?.[1]).toEqual(moved?.conversation);
+  }, 60_000);
+
+  it("read on another device, the row is pushed where it is; a deletion asks for the windows again", async () => {
+    const before = await conversations();
+    const invoice = before.conversations?.find((c) => c.subject === "Invoice 2");
+    const at = before.conversations?.indexOf(invoice as NonNullable<typeof invoice>);
+    expect(invoice?.unread).toBe(true);
+    const other = await imapClient(mail, alice);
+    try {
+      const lock = await other.getMailboxLock("INBOX");
+      try {
+        await other.messageFlagsAdd(String(invoice?.newest.uid), ["\\Seen"], { uid: true });
+      } finally {
+        lock.release();
+      }
+      const read = await changed("the read conversation pushed");
+      expect(read.changes).toHaveLength(1);
+      expect(read.changes[0]?.from).toBe(at);
+      expect(read.changes[0]?.to).toBe(at);
+      expect(read.changes[0]?.conversation.unread).toBe(false);
+      expect(read.total).toBe(before.total);
+
+      const lock2 = await other.getMailboxLock("INBOX");
+      try {
+        await other.messageDelete(String(invoice?.newest.uid), { uid: true });
+      } finally {
+        lock2.release();
+      }
+      const gone = await changed("the deletion pushed");
+      expect(gone.refetch).toBe(true);
+      expect(gone.total).toBe((before.total ?? 0) - 1);
+    } finally {
+      await other.logout();
+    }
+  }, 60_000);
+});
