@@ -31,7 +31,7 @@ export const LEGACY_SEND_DELAY_KEY = "ferry.compose.undoSeconds";
 export const DEFAULT_USER_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
   remoteContent: { senders: [], domains: [] },
-  conversations: false,
+  conversations: true,
 };
 
 let current: TUserSettings = DEFAULT_USER_SETTINGS;

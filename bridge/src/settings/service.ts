@@ -43,7 +43,7 @@ export const WATCH_EVERY_MS = 2_000;
 export const DEFAULT_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
   remoteContent: { senders: [], domains: [] },
-  conversations: false,
+  conversations: true,
 };
 
 const ZStored = z.object({ rev: z.number().int().positive(), settings: ZUserSettings });

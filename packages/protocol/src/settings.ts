@@ -46,8 +46,11 @@ export const ZUserSettings = z.object({
     senders: z.array(z.string()).max(MAX_REMOTE_ALLOW),
     domains: z.array(z.string()).max(MAX_REMOTE_ALLOW),
   }),
-  /** Lists show one row per conversation (false: one row per message). */
-  conversations: z.boolean().default(false),
+  /**
+   * Lists show one row per conversation (false: one row per message). On unless the user turned
+   * it off: settings saved before the setting existed read as on.
+   */
+  conversations: z.boolean().default(true),
 });
 export type TUserSettings = z.infer<typeof ZUserSettings>;
 
