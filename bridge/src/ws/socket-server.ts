@@ -347,7 +347,7 @@ export class SocketServer {
       closeNotReading(ws, log);
       return;
     }
-    ws.send(JSON.stringify(out));
+    ws.send(frameBytes(out), { binary: false });
     this.#capSessionOutput(live, log);
   }
 
@@ -414,6 +414,23 @@ export class SocketServer {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     for (const ws of this.#wss.clients) ws.terminate();
   }
+}
+
+/**
+ * Events already serialised, by identity: an event pushed to every socket of an account (the
+ * same frame object: live/account-watch.ts) is encoded once. Replies are encoded each time.
+ */
+const encodedEvents = new WeakMap<TServerFrame, Buffer>();
+
+/** `frame` as the UTF-8 JSON text a socket sends. */
+function frameBytes(frame: TServerFrame): Buffer {
+  if ("id" in frame) return Buffer.from(JSON.stringify(frame));
+  let bytes = encodedEvents.get(frame);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(frame));
+    encodedEvents.set(frame, bytes);
+  }
+  return bytes;
 }
 
 function errorFrame(
