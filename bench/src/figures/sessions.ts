@@ -2,12 +2,15 @@
  * Figure 5: idle sessions. A bridge process of its own (so nothing else is in its RSS) holds
  * 0, then 100, then 1,000 signed-in sessions (quick mode: fewer). Each session is what a browser
  * tab makes of one: POST /api/session, a socket, `mailboxes.list`, `mailbox.open` INBOX and the
- * first `list.window` — then it sits idle, holding its IMAP connections (the command connection
- * and the INBOX watcher in IDLE). Sessions are spread over several users, `sessionsPerUser`
- * each, to stay within Dovecot's per-user+IP connection limit.
+ * first `list.window` — then it sits idle. Sessions are spread over several users,
+ * `sessionsPerUser` each (so most sessions share their account with many others, as the tabs
+ * and devices of one person do, and the bridge's sessions of one user share its watch
+ * connections: each session holds its command connection, each user one INBOX watcher in IDLE
+ * and one NOTIFY connection), to stay within Dovecot's per-user+IP connection limit.
  *
  * - RSS of the bridge at each count (the median of 3 samples after settling), and per session
- *   (RSS(N) − RSS(0)) ÷ N;
+ *   (RSS(N) − RSS(0)) ÷ N; the IMAP connections Dovecot holds for those users (`doveadm who`)
+ *   in the note;
  * - one pushed event to all: one LMTP delivery addressed to every user with a session, from the
  *   LMTP 250 to the last socket's `messages.new` (median of the repeats), against a bare
  *   imapflow client in IDLE on one of those mailboxes (its `exists`).
@@ -21,7 +24,7 @@ import { mapLimit, nowMs, progress, withTimeout } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { type BridgeProcess, startBridge } from "../stack/bridge";
 import { cpuSnapshot, cpuSpent } from "../stack/cpu";
-import type { Account } from "../stack/mail";
+import type { Account, BenchMail } from "../stack/mail";
 import { percentile, summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
 
@@ -58,6 +61,20 @@ function dovecotInotifyWarning(logFile: string): string | null {
       .split("\n")
       .find((l) => /inotify/i.test(l));
     return line ? line.replace(/^.*?(Warning|Error): /, "").slice(0, 160) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** IMAP connections Dovecot holds for `emails` now (`doveadm who`), or null when it cannot say. */
+async function imapConnections(
+  server: BenchMail["server"],
+  emails: readonly string[],
+): Promise<number | null> {
+  try {
+    const { stdout } = await server.doveadm(["who", "-1"]);
+    const wanted = new Set(emails);
+    return stdout.split("\n").filter((line) => wanted.has(line.split(/\s+/)[0] ?? "")).length;
   } catch {
     return null;
   }
@@ -135,16 +152,21 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
       const openMs = performance.now() - t0;
       const rss = await settledRss(bridge);
       const perSession = (rss - rss0) / n;
-      progress(
-        `sessions: ${n} open in ${(openMs / 1000).toFixed(1)} s; RSS ${(rss / MB).toFixed(1)} MB, ${(perSession / MB).toFixed(2)} MB each`,
-      );
-
-      // One delivery to every user with a session → every socket's messages.new.
       const users = [
         ...new Set(
           clients.map((_, i) => ctx.mail.idle[Math.floor(i / config.sessionsPerUser)]?.email),
         ),
       ].filter((e): e is string => e !== undefined);
+      const connections = await imapConnections(server, users);
+      const held =
+        connections === null
+          ? ""
+          : `${connections} IMAP connections for ${n} sessions of ${users.length} users`;
+      progress(
+        `sessions: ${n} open in ${(openMs / 1000).toFixed(1)} s; RSS ${(rss / MB).toFixed(1)} MB, ${(perSession / MB).toFixed(2)} MB each; ${held}`,
+      );
+
+      // One delivery to every user with a session → every socket's messages.new.
       const allMs: number[] = [];
       const p50Ms: number[] = [];
       const floorMs: number[] = [];
@@ -201,9 +223,14 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
           stat: "value",
           value: value(rss / MB),
           note:
-            n === counts[counts.length - 1]
-              ? `${n} sessions signed in in ${(openMs / 1000).toFixed(1)} s (${SIGN_IN_CONCURRENCY} at a time)`
-              : null,
+            [
+              held,
+              n === counts[counts.length - 1]
+                ? `${n} sessions signed in in ${(openMs / 1000).toFixed(1)} s (${SIGN_IN_CONCURRENCY} at a time)`
+                : "",
+            ]
+              .filter((part) => part !== "")
+              .join("; ") || null,
         }),
         row({
           id: `sessions.per.${n}`,
