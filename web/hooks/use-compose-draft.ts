@@ -3,20 +3,32 @@
  * Drafts folder (`draft.save`), each save replacing the copy before it (`replaceUid`). Saves are
  * serialized, as the bridge asks: the next one goes after the last one's `draft.saved`. A save
  * that fails is tried again later with back-off; the composer shows where things stand.
+ * Offline (or cut off mid-save) the draft is kept on this device instead (lib/compose/local-drafts,
+ * held by this composer while it is open) and saved to Drafts when the connection is back.
  */
 import type { TComposeDraftInput, TUidRef } from "@ferry/protocol";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fitDraft } from "@/lib/compose/draft";
+import {
+  type DraftHold,
+  holdLocalDraft,
+  newLocalId,
+  putLocalDraft,
+  removeLocalDraft,
+} from "@/lib/compose/local-drafts";
 import { refreshComposeFolders } from "@/lib/compose/outbox";
 import { FerryError } from "@/lib/errors";
 import { socket } from "@/lib/mail-client";
+import { isConnectionLoss } from "@/lib/offline-queue";
+import { actingOffline } from "@/lib/offline-sync";
 
 /** Quiet time after the last change before a save. */
 export const AUTOSAVE_DELAY_MS = 2500;
 /** A save carries the attachments into Drafts: big ones take a while on a busy server. */
 const SAVE_TIMEOUT_MS = 180_000;
 
-export type SaveStatus = "idle" | "pending" | "saving" | "saved" | "failed";
+/** `local`: saved on this device only (offline), to be saved to Drafts when back online. */
+export type SaveStatus = "idle" | "pending" | "saving" | "saved" | "local" | "failed";
 
 export interface DraftAutosave {
   status: SaveStatus;
@@ -36,6 +48,14 @@ export interface DraftAutosave {
   draftMailbox(): string | null;
   /** True when there are changes not yet saved. */
   dirty(): boolean;
+  /** True when the latest save is on this device only. */
+  savedLocally(): boolean;
+  /** The draft's id on this device, once it was kept here. */
+  localId(): string | null;
+  /** Lets go of the draft kept on this device (after the last save), for others to save it. */
+  release(): Promise<void>;
+  /** Deletes the draft kept on this device (the message was sent or discarded). */
+  dropLocal(): Promise<void>;
 }
 
 export function useDraftAutosave(opts: {
@@ -46,12 +66,17 @@ export function useDraftAutosave(opts: {
   build: () => { draft: TComposeDraftInput; empty: boolean } | null;
   initialUid: TUidRef | null;
   initialMailbox: string | null;
+  /** The draft kept on this device that this composer reopened. */
+  initialLocalId?: string | null;
   delayMs?: number;
 }): DraftAutosave {
   const delay = opts.delayMs ?? AUTOSAVE_DELAY_MS;
   const buildRef = useRef(opts.build);
   buildRef.current = opts.build;
-  const [status, setStatus] = useState<SaveStatus>(opts.initialUid ? "saved" : "idle");
+  const initialLocalId = opts.initialLocalId ?? null;
+  const [status, setStatus] = useState<SaveStatus>(
+    initialLocalId ? "local" : opts.initialUid ? "saved" : "idle",
+  );
   const [error, setError] = useState<unknown>(null);
 
   const r = useRef({
@@ -63,7 +88,79 @@ export function useDraftAutosave(opts: {
     inflight: null as Promise<void> | null,
     stopped: false,
     failures: 0,
+    localId: initialLocalId,
+    /** The latest save is on this device only. */
+    local: initialLocalId !== null,
+    hold: null as DraftHold | null,
   });
+
+  const holdLocal = (): DraftHold => {
+    const s = r.current;
+    s.localId ??= newLocalId();
+    s.hold ??= holdLocalDraft(s.localId);
+    return s.hold;
+  };
+
+  /** Keeps `draft` (version `version`) on this device. */
+  const saveLocally = (version: number, draft: TComposeDraftInput): Promise<void> => {
+    const s = r.current;
+    const hold = holdLocal();
+    const localId = s.localId ?? "";
+    return hold.acquired
+      .then(() =>
+        putLocalDraft({
+          type: "draft.save",
+          localId,
+          draft,
+          replaceUid: s.uid,
+          draftMailbox: s.mailbox,
+          savedAt: Date.now(),
+        }),
+      )
+      .then(
+        () => {
+          s.local = true;
+          s.savedVersion = version;
+          s.failures = 0;
+          setError(null);
+          setStatus(s.version === version ? "local" : "pending");
+        },
+        (err: unknown) => {
+          s.failures++;
+          setError(err);
+          setStatus("failed");
+        },
+      );
+  };
+
+  const saveToServer = async (
+    version: number,
+    draft: TComposeDraftInput,
+    replaceUid: TUidRef | null,
+  ): Promise<void> => {
+    const s = r.current;
+    if (s.hold) await s.hold.acquired;
+    try {
+      const reply = await socket.request(
+        { type: "draft.save", draft, replaceUid },
+        { timeoutMs: SAVE_TIMEOUT_MS },
+      );
+      s.uid = { uidValidity: reply.uidValidity, uid: reply.uid };
+      s.mailbox = reply.mailbox;
+      if (s.local && s.localId) await removeLocalDraft(s.localId).catch(() => undefined);
+      s.local = false;
+      s.savedVersion = version;
+      s.failures = 0;
+      setError(null);
+      setStatus(s.version === version ? "saved" : "pending");
+      refreshComposeFolders();
+    } catch (err) {
+      if (isConnectionLoss(err) && actingOffline()) return saveLocally(version, draft);
+      s.failures++;
+      setError(err);
+      setStatus("failed");
+    }
+  };
 
   const run = useCallback(async (): Promise<void> => {
     const s = r.current;
@@ -72,14 +169,16 @@ export function useDraftAutosave(opts: {
     if (s.stopped) return;
     if (s.inflight) {
       await s.inflight;
-      if (s.version !== s.savedVersion && !s.stopped) return run();
+      if (!s.stopped && (s.version !== s.savedVersion || (s.local && !actingOffline()))) {
+        return run();
+      }
       return;
     }
     const version = s.version;
     const built = buildRef.current();
     if (built === null) return;
     const { draft, empty } = built;
-    if (empty && s.uid === null) {
+    if (empty && s.uid === null && s.localId === null) {
       s.savedVersion = version;
       setStatus(s.uid ? "saved" : "idle");
       return;
@@ -91,28 +190,13 @@ export function useDraftAutosave(opts: {
       setStatus("failed");
       return;
     }
-    setStatus("saving");
-    s.inflight = socket
-      .request({ type: "draft.save", draft: fitted, replaceUid }, { timeoutMs: SAVE_TIMEOUT_MS })
-      .then(
-        (reply) => {
-          s.uid = { uidValidity: reply.uidValidity, uid: reply.uid };
-          s.mailbox = reply.mailbox;
-          s.savedVersion = version;
-          s.failures = 0;
-          setError(null);
-          setStatus(s.version === version ? "saved" : "pending");
-          refreshComposeFolders();
-        },
-        (err: unknown) => {
-          s.failures++;
-          setError(err);
-          setStatus("failed");
-        },
-      )
-      .finally(() => {
-        s.inflight = null;
-      });
+    const offline = actingOffline();
+    if (!offline) setStatus("saving");
+    s.inflight = (
+      offline ? saveLocally(version, fitted) : saveToServer(version, fitted, replaceUid)
+    ).finally(() => {
+      s.inflight = null;
+    });
     await s.inflight;
     if (s.stopped) return;
     if (s.version !== s.savedVersion) {
@@ -161,9 +245,44 @@ export function useDraftAutosave(opts: {
       draftUid: () => r.current.uid,
       draftMailbox: () => r.current.mailbox,
       dirty: () => r.current.version !== r.current.savedVersion,
+      savedLocally: () => r.current.local,
+      localId: () => r.current.localId,
+      async release() {
+        const s = r.current;
+        if (s.inflight) await s.inflight.catch(() => undefined);
+        s.hold?.release();
+        s.hold = null;
+      },
+      async dropLocal() {
+        const s = r.current;
+        if (s.inflight) await s.inflight.catch(() => undefined);
+        if (s.localId) await removeLocalDraft(s.localId).catch(() => undefined);
+        s.local = false;
+        s.hold?.release();
+        s.hold = null;
+      },
     }),
     [delay, run],
   );
+
+  // A draft reopened from this device is this composer's to save while it is open.
+  useEffect(() => {
+    if (r.current.localId) holdLocal();
+  }, []);
+
+  // Back online: what was kept on this device goes to Drafts.
+  useEffect(() => {
+    const again = () => {
+      const s = r.current;
+      if (s.local && !s.stopped && !actingOffline()) void run();
+    };
+    const off = socket.onOpen(again);
+    window.addEventListener("online", again);
+    return () => {
+      off();
+      window.removeEventListener("online", again);
+    };
+  }, [run]);
 
   // Leaving the page with unsaved changes asks first.
   useEffect(() => {

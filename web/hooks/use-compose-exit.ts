@@ -1,16 +1,18 @@
 /**
  * How a composer leaves the screen. Closed, or replaced by another one, it saves its draft to
- * Drafts one last time (a toast says so, or offers to reopen a draft that could not be saved);
- * unmounted without warning (signed out) it saves nothing. "Discard draft" deletes the copy in
+ * Drafts one last time, or on this device when offline (a toast says so, or offers to reopen a
+ * draft that could not be saved), then lets go of its local copy for the next connection to
+ * save; unmounted without warning (signed out) it saves nothing. "Discard draft" deletes the copy in
  * Drafts and the uploads. While on screen it registers with the composer store, which asks it
  * to leave, which saved draft it edits, and what it holds for a page about to reload after an
  * update (lib/version-skew).
  */
-import { type TComposeDraftInput, ZComposeAddress, ZComposeDraft } from "@ferry/protocol";
+import { ZComposeDraft } from "@ferry/protocol";
 import { useEffect, useRef } from "react";
 import type { ComposeAttachments } from "@/hooks/use-compose-attachments";
 import type { ComposeSave } from "@/hooks/use-compose-save";
 import { reasonOf } from "@/lib/actions";
+import { restorableDraft } from "@/lib/compose/local-drafts";
 import { refreshComposeFolders } from "@/lib/compose/outbox";
 import {
   closeComposer,
@@ -34,17 +36,24 @@ export function useComposeExit(
     save.done.current = "left";
     attachments.abortAll();
     // Unmounted without warning (signed out): the editor is gone, nothing can be saved.
-    if (reason === "unmount") return;
+    if (reason === "unmount") {
+      void save.release();
+      return;
+    }
     const snapshot = save.build();
     save.freeze(snapshot);
     const ids = attachments.uploadIds();
     void (async () => {
       const saved = await save.flush();
       const hasCopy = save.draftUid() !== null;
+      const local = save.savedLocally();
+      void save.release();
       if (saved) {
-        if (reason === "close" && hasCopy) showToast({ text: t("compose.toast.draftSaved") });
-        // The copy in Drafts holds the files now; a resumed draft gets fresh uploads.
-        if (hasCopy || snapshot.empty) for (const id of ids) void deleteUpload(id);
+        if (reason === "close" && local) showToast({ text: t("compose.toast.draftSavedLocally") });
+        else if (reason === "close" && hasCopy) showToast({ text: t("compose.toast.draftSaved") });
+        // The copy in Drafts holds the files now; a resumed draft gets fresh uploads. A copy
+        // on this device still names them.
+        if (!local && (hasCopy || snapshot.empty)) for (const id of ids) void deleteUpload(id);
         return;
       }
       const parsed = ZComposeDraft.safeParse(snapshot.draft);
@@ -78,21 +87,10 @@ export function useComposeExit(
     if (save.done.current) return null;
     const built = save.build();
     if (built.empty || !built.hasEditor) return null;
-    const whole = ZComposeDraft.safeParse(built.draft);
-    // A recipient that is not an address yet stays behind; the text does not.
-    const valid = (list: TComposeDraftInput["to"]) =>
-      (list ?? []).filter((a) => ZComposeAddress.safeParse(a).success);
-    const parsed = whole.success
-      ? whole
-      : ZComposeDraft.safeParse({
-          ...built.draft,
-          to: valid(built.draft.to),
-          cc: valid(built.draft.cc),
-          bcc: valid(built.draft.bcc),
-        });
-    if (!parsed.success) return null;
+    const draft = restorableDraft(built.draft);
+    if (!draft) return null;
     return {
-      draft: parsed.data,
+      draft,
       draftUid: save.draftUid(),
       draftMailbox: save.draftMailbox(),
     };
@@ -139,6 +137,7 @@ export function useComposeExit(
       attachments.abortAll();
       closeComposer(entryKey);
       await save.settle();
+      await save.dropLocal();
       for (const id of attachments.uploadIds()) void deleteUpload(id);
       const uid = save.draftUid();
       const mailbox = save.draftMailbox();

@@ -20,6 +20,8 @@ export interface ComposerInit {
   withSignature: boolean;
   /** Save at once (a draft that came back from the outbox). */
   saveNow: boolean;
+  /** The draft kept on this device it was reopened from. */
+  localId: string | null;
 }
 
 function immediateInit(request: ComposeRequest, email: string): ComposerInit | null {
@@ -37,6 +39,7 @@ function immediateInit(request: ComposeRequest, email: string): ComposerInit | n
       problem: null,
       withSignature: true,
       saveNow: false,
+      localId: null,
     };
   }
   if (request.kind === "restore") {
@@ -47,6 +50,7 @@ function immediateInit(request: ComposeRequest, email: string): ComposerInit | n
       problem: request.problem,
       withSignature: false,
       saveNow: true,
+      localId: request.localId ?? null,
     };
   }
   return null;
@@ -84,6 +88,7 @@ export function useComposePrefill(
             problem: null,
             withSignature: request.mode !== "draft",
             saveNow: false,
+            localId: null,
           });
         },
         (err: unknown) => {

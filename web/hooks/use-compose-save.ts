@@ -31,6 +31,7 @@ export function useComposeSave(
     },
     initialUid: init.draftUid,
     initialMailbox: init.draftMailbox,
+    initialLocalId: init.localId,
   });
 
   useEffect(() => {

@@ -86,6 +86,7 @@ export function useComposeSend(opts: {
         });
         save.done.current = "sent";
         save.stop();
+        await save.dropLocal();
         showToast({ text: t("offline.sendQueued") });
         closeComposer(entryKey);
         return;
@@ -115,6 +116,7 @@ export function useComposeSend(opts: {
       });
       save.done.current = "sent";
       save.stop();
+      void save.dropLocal();
       const queued = {
         sendId: reply.sendId,
         sendAt: Date.parse(reply.sendAt),

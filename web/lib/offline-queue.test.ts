@@ -3,14 +3,15 @@ import { FerryError } from "./errors";
 import {
   type Dropped,
   MAX_ATTEMPTS,
+  type QueuedDraft,
   type QueuedOp,
   type QueueStore,
   replayQueue,
 } from "./offline-queue";
 
 function memoryStore(
-  initial: Array<[string, QueuedOp]>,
-): QueueStore & { map: Map<string, QueuedOp> } {
+  initial: Array<[string, QueuedOp | QueuedDraft]>,
+): QueueStore & { map: Map<string, QueuedOp | QueuedDraft> } {
   const map = new Map(initial);
   return {
     map,
@@ -93,7 +94,8 @@ describe("replayQueue", () => {
     const h = hooks(() => new FerryError("connection_lost", "gone"));
     for (let i = 1; i < MAX_ATTEMPTS; i++) {
       expect(await replayQueue(store, h.hooks)).toBe(0);
-      expect(store.map.get("1")?.attempts).toBe(i);
+      const entry = store.map.get("1");
+      expect(entry && "attempts" in entry ? entry.attempts : undefined).toBe(i);
       expect(store.map.has("2")).toBe(true);
     }
     await replayQueue(store, h.hooks);

@@ -16,8 +16,11 @@
  * Attachments: a message's attachments are the uploads the bridge already holds (they need the
  * network to upload); a file added while offline fails to upload, and the composer does not send
  * with a failed upload, so nothing in the Outbox names a file the bridge never received.
+ *
+ * Drafts written offline live in the same store under `draft:<localId>` (one entry per draft,
+ * rewritten by each autosave); they are not replayed here but by lib/compose/local-drafts.
  */
-import type { TRequestOf, TUidRef } from "@ferry/protocol";
+import type { TComposeDraftInput, TRequestOf, TUidRef } from "@ferry/protocol";
 import { clear, del, entries, set, type UseStore } from "idb-keyval";
 import { useSyncExternalStore } from "react";
 import { FerryError } from "./errors";
@@ -37,12 +40,37 @@ export interface QueuedSend {
   draftMailbox: string | null;
 }
 
+/** A draft autosaved while offline, to be saved to Drafts on the next connection. */
+export interface QueuedDraft {
+  type: "draft.save";
+  localId: string;
+  draft: TComposeDraftInput;
+  /** The copy in Drafts it was edited from, replaced when it is saved. */
+  replaceUid: TUidRef | null;
+  draftMailbox: string | null;
+  savedAt: number;
+}
+
 export type QueuedOp = (QueuedRequest | QueuedSend) & { attempts?: number };
+
+/** The store key of the local draft `localId` (sorts after every queued action). */
+export function draftKey(localId: string): string {
+  return `draft:${localId}`;
+}
+
+/** The local draft an entry holds, if it is one. */
+export function asDraft(value: unknown): QueuedDraft | null {
+  return typeof value === "object" &&
+    value !== null &&
+    (value as { type?: unknown }).type === "draft.save"
+    ? (value as QueuedDraft)
+    : null;
+}
 
 /** Where the queue lives: an IndexedDB store in production, a Map in unit tests. */
 export interface QueueStore {
-  all(): Promise<Array<[string, QueuedOp]>>;
-  put(key: string, op: QueuedOp): Promise<void>;
+  all(): Promise<Array<[string, QueuedOp | QueuedDraft]>>;
+  put(key: string, op: QueuedOp | QueuedDraft): Promise<void>;
   remove(key: string): Promise<void>;
 }
 
@@ -64,7 +92,8 @@ export interface ReplayHooks {
   online(): boolean;
 }
 
-function isConnectionLoss(err: unknown): boolean {
+/** The request was cut off by the network, not refused by the bridge. */
+export function isConnectionLoss(err: unknown): boolean {
   return (
     err instanceof FerryError &&
     (err.code === "connection_lost" || err.code === "timeout" || err.code === "network")
@@ -77,7 +106,9 @@ function isConnectionLoss(err: unknown): boolean {
  */
 export async function replayQueue(store: QueueStore, hooks: ReplayHooks): Promise<number> {
   let applied = 0;
-  const list = (await store.all()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const list = (await store.all())
+    .filter((e): e is [string, QueuedOp] => asDraft(e[1]) === null)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, op] of list) {
     if (!hooks.online()) break;
     await store.remove(key);
@@ -141,7 +172,7 @@ function database(): UseStore | null {
 export const offlineStore: QueueStore = {
   async all() {
     const db = database();
-    return db ? entries<string, QueuedOp>(db) : [];
+    return db ? entries<string, QueuedOp | QueuedDraft>(db) : [];
   },
   async put(key, op) {
     const db = database();
@@ -185,22 +216,37 @@ export async function withQueueLock<T>(fn: () => Promise<T>): Promise<T> {
 
 // ---- what the page shows ---------------------------------------------------------------------
 
+/** A draft kept on this device, as the folder pane lists it. */
+export interface LocalDraftSummary {
+  localId: string;
+  subject: string;
+  savedAt: number;
+}
+
 export interface QueueSummary {
   /** Actions on mail waiting (not sends). */
   actions: number;
   /** Messages waiting in the Outbox. */
   sends: number;
+  /** Drafts written offline, not yet saved to Drafts, newest first. */
+  drafts: LocalDraftSummary[];
 }
 
-let summary: QueueSummary = { actions: 0, sends: 0 };
+let summary: QueueSummary = { actions: 0, sends: 0, drafts: [] };
 const listeners = new Set<() => void>();
 let channel: BroadcastChannel | null = null;
 
 async function refresh(): Promise<void> {
   const list = await offlineStore.all().catch(() => []);
+  const drafts = list
+    .flatMap(([, op]) => {
+      const d = asDraft(op);
+      return d ? [{ localId: d.localId, subject: d.draft.subject ?? "", savedAt: d.savedAt }] : [];
+    })
+    .sort((a, b) => b.savedAt - a.savedAt);
   const sends = list.filter(([, op]) => op.type === "compose.send").length;
-  const next = { actions: list.length - sends, sends };
-  if (next.actions === summary.actions && next.sends === summary.sends) return;
+  const next = { actions: list.length - sends - drafts.length, sends, drafts };
+  if (JSON.stringify(next) === JSON.stringify(summary)) return;
   summary = next;
   for (const l of listeners) l();
 }
@@ -218,6 +264,12 @@ function subscribe(l: () => void): () => void {
   }
   void refresh();
   return () => listeners.delete(l);
+}
+
+/** The queue as it was last read (the sign-out dialog asks without rendering). */
+export async function readQueueSummary(): Promise<QueueSummary> {
+  await refresh();
+  return summary;
 }
 
 /** How many actions and sends wait in the queue (all tabs), kept current. */

@@ -3,10 +3,12 @@
  * (lib/offline-queue) instead of going out, and the replay of that queue on every connection,
  * with what the user is told (how many changes were synced; each one dropped, and why). A
  * message from the Outbox goes through the normal undo window (lib/compose/outbox trackSend).
+ * After the queue, drafts written offline are saved to Drafts (lib/compose/local-drafts).
  */
 import { ZComposeDraft } from "@ferry/protocol";
 import { reasonOf } from "./actions";
-import { trackSend } from "./compose/outbox";
+import { syncLocalDrafts, webDraftLocks } from "./compose/local-drafts";
+import { refreshComposeFolders, trackSend } from "./compose/outbox";
 import { openComposer } from "./compose/store";
 import { t } from "./i18n";
 import { keys, queryClient, socket } from "./mail-client";
@@ -103,6 +105,24 @@ export function replayOffline(): Promise<void> {
       online: () => !actingOffline(),
     });
     if (applied > 0) showToast({ text: t("offline.synced", { count: applied }) });
+    const drafts = await syncLocalDrafts(offlineStore, webDraftLocks, {
+      save: (d) =>
+        socket.request(
+          { type: "draft.save", draft: d.draft, replaceUid: d.replaceUid },
+          { timeoutMs: 180_000 },
+        ),
+      refused: (_d, error) =>
+        showToast({
+          text: t("offline.draftRefused", { reason: reasonOf(error) }),
+          tone: "error",
+          durationMs: 15_000,
+        }),
+      online: () => !actingOffline(),
+    });
+    if (drafts > 0) {
+      refreshComposeFolders();
+      showToast({ text: t("offline.draftsSynced", { count: drafts }) });
+    }
   })
     .catch(() => undefined)
     .finally(() => {

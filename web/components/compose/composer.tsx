@@ -496,9 +496,11 @@ function SaveState({ status, error }: { status: SaveStatus; error: unknown }) {
       ? t("compose.saving")
       : status === "saved"
         ? t("compose.saved")
-        : status === "failed"
-          ? t("compose.saveFailed", { reason: reasonOf(error) })
-          : "";
+        : status === "local"
+          ? t("compose.savedLocally")
+          : status === "failed"
+            ? t("compose.saveFailed", { reason: reasonOf(error) })
+            : "";
   return (
     <span
       role="status"

@@ -62,6 +62,8 @@ export type ComposeRequest =
       draftUid: TUidRef | null;
       draftMailbox: string | null;
       problem: ComposeProblem | null;
+      /** The draft kept on this device it was reopened from (lib/compose/local-drafts). */
+      localId?: string;
     };
 
 /** Why a message went back to the composer. */

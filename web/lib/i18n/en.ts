@@ -66,6 +66,18 @@ const en = {
     "Ferry could not check for mail scheduled to send later just now. Any there is still goes at its time.",
   "signOut.review": "Review scheduled",
   "signOut.stay": "Stay signed in",
+  "signOut.anyway": "Sign out anyway",
+  "signOut.actions": { one: "1 action", other: "{count} actions" },
+  "signOut.outbox": { one: "1 message in the Outbox", other: "{count} messages in the Outbox" },
+  "signOut.and": "{first} and {second}",
+  "signOut.unsent": {
+    one: "{what} has not been sent. Signing out deletes it from this browser.",
+    other: "{what} have not been sent. Signing out deletes them from this browser.",
+  },
+  "signOut.localDrafts": {
+    one: "1 draft written offline is only on this device. Signing out deletes it.",
+    other: "{count} drafts written offline are only on this device. Signing out deletes them.",
+  },
 
   // Folders
   "folders.nav": "Folders",
@@ -304,6 +316,18 @@ const en = {
   "offline.sendInterrupted":
     "The connection dropped while a message from the Outbox was being handed over. It is back in the composer: check Sent before sending it again.",
   "offline.outbox": "Outbox",
+  "offline.localDrafts": "Drafts on this device",
+  "offline.localDraftsCount": {
+    one: "1 draft not yet saved to Drafts",
+    other: "{count} drafts not yet saved to Drafts",
+  },
+  "offline.openLocalDraft": "Open draft {subject}",
+  "offline.draftsSynced": {
+    one: "1 draft written offline is saved to Drafts",
+    other: "{count} drafts written offline are saved to Drafts",
+  },
+  "offline.draftRefused":
+    "A draft written offline could not be saved to Drafts: {reason}. It is still on this device.",
   "offline.outboxCount": {
     one: "1 message waiting to be sent",
     other: "{count} messages waiting to be sent",
@@ -383,6 +407,7 @@ const en = {
   "compose.dropFiles": "Drop files here to attach them",
   "compose.saving": "Saving…",
   "compose.saved": "Draft saved",
+  "compose.savedLocally": "Saved on this device",
   "compose.saveFailed": "Draft not saved: {reason}",
   "compose.attachments": { one: "{count} attachment", other: "{count} attachments" },
   "compose.attachment.remove": "Remove {name}",
@@ -440,6 +465,8 @@ const en = {
   "compose.toast.failedElsewhere": "A message could not be sent. It is kept as a draft.",
   "compose.toast.openDraft": "Open draft",
   "compose.toast.draftSaved": "Draft saved",
+  "compose.toast.draftSavedLocally":
+    "No connection: the draft is saved on this device and goes to Drafts when Ferry is back online",
   "compose.toast.draftNotSaved": "The draft could not be saved.",
   "compose.toast.discarded": "Draft discarded",
   "compose.toast.discardFailed": "The draft could not be discarded: {reason}",
