@@ -1,6 +1,13 @@
 import type { Page } from "@playwright/test";
 import { clickAction, findAction } from "../fixtures/action-bar";
 import {
+  countText,
+  listTotal,
+  messagesInRow,
+  messagesText,
+  subjectOfRow,
+} from "../fixtures/list-view";
+import {
   expect,
   folders,
   messageList,
@@ -15,9 +22,8 @@ function actions(page: Page) {
   return page.getByRole("toolbar", { name: "Message actions" });
 }
 
-async function subjectOf(page: Page, index: number): Promise<string> {
-  const name = (await rows(page).nth(index).getAttribute("aria-label")) ?? "";
-  return name.replace(/^unread, /, "").split(", ")[1] ?? "";
+function subjectOf(page: Page, index: number): Promise<string> {
+  return subjectOfRow(rows(page).nth(index));
 }
 
 async function openFolder(page: Page, isPhone: boolean, name: RegExp) {
@@ -27,10 +33,11 @@ async function openFolder(page: Page, isPhone: boolean, name: RegExp) {
 }
 
 test.describe("acting on mail", () => {
-  test("archive shows a toast whose Undo brings the message back", async ({
+  test("archive shows a toast whose Undo brings the conversation back", async ({
     mailPage: page,
     isPhone,
   }) => {
+    const total = await listTotal(page, "conversations");
     const subject = await subjectOf(page, 0);
     await rows(page).first().click();
     await expect(reader(page, subject)).toBeVisible();
@@ -40,15 +47,37 @@ test.describe("acting on mail", () => {
     ).toBeVisible();
     if (isPhone) await expect(messageList(page)).toBeVisible();
     await expect(row(page, subject)).toHaveCount(0);
-    await expect(page.getByText(/^39 messages$/)).toBeVisible();
+    await expect(
+      page.getByText(countText(total - 1, "conversations"), { exact: true }),
+    ).toBeVisible();
 
     await page.getByRole("button", { name: "Undo" }).click();
     await expect(page.getByText("Action undone")).toBeVisible();
     await expect(row(page, subject)).toBeVisible();
-    await expect(page.getByText(/^40 messages$/)).toBeVisible();
+    await expect(page.getByText(countText(total, "conversations"), { exact: true })).toBeVisible();
 
     await openFolder(page, isPhone, /^Archive/);
     await expect(row(page, subject)).toHaveCount(0);
+  });
+
+  test("archiving a conversation of several messages archives one conversation", async ({
+    mailPage: page,
+  }) => {
+    const total = await listTotal(page, "conversations");
+    const several = rows(page)
+      .filter({ has: page.getByTestId("conversation-count") })
+      .first();
+    const subject = await subjectOfRow(several);
+    expect(await messagesInRow(several)).toBeGreaterThan(1);
+    await several.getByRole("checkbox").check();
+    await actions(page).getByRole("button", { name: "Archive" }).click();
+    await expect(
+      page.getByRole("status").filter({ hasText: /^Conversation archived/ }),
+    ).toBeVisible();
+    await expect(row(page, subject)).toHaveCount(0);
+    await expect(
+      page.getByText(countText(total - 1, "conversations"), { exact: true }),
+    ).toBeVisible();
   });
 
   test("delete moves to Trash; in Trash it deletes for good", async ({
@@ -56,10 +85,14 @@ test.describe("acting on mail", () => {
     isPhone,
   }) => {
     const subject = await subjectOf(page, 1);
+    // A conversation row stands for all of its messages here.
+    const n = await messagesInRow(row(page, subject));
     await row(page, subject).getByRole("checkbox").check();
     await actions(page).getByRole("button", { name: "Delete" }).click();
     await expect(
-      page.getByRole("status").filter({ hasText: "Message moved to Trash" }),
+      page.getByRole("status").filter({
+        hasText: messagesText(n, "Message moved to Trash", (k) => `${k} messages moved to Trash`),
+      }),
     ).toBeVisible();
     await expect(row(page, subject)).toHaveCount(0);
 
@@ -67,18 +100,25 @@ test.describe("acting on mail", () => {
     await expect(row(page, subject)).toBeVisible();
     await row(page, subject).click();
     await actions(page).getByRole("button", { name: "Delete" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Message deleted" })).toBeVisible();
+    await expect(
+      page.getByRole("status").filter({
+        hasText: messagesText(n, "Message deleted", (k) => `${k} messages deleted`),
+      }),
+    ).toBeVisible();
     if (isPhone) await expect(messageList(page)).toBeVisible();
     await expect(row(page, subject)).toHaveCount(0);
   });
 
   test("Move to… a folder from the menu", async ({ mailPage: page, isPhone }) => {
     const subject = await subjectOf(page, 2);
+    const n = await messagesInRow(row(page, subject));
     await row(page, subject).click();
     await clickAction(page, "Move to…");
     await page.getByRole("menuitem", { name: "Move to Junk" }).click();
     await expect(
-      page.getByRole("status").filter({ hasText: "Message moved to Junk" }),
+      page.getByRole("status").filter({
+        hasText: messagesText(n, "Message moved to Junk", (k) => `${k} messages moved to Junk`),
+      }),
     ).toBeVisible();
     if (isPhone) await expect(messageList(page)).toBeVisible();
     await expect(row(page, subject)).toHaveCount(0);
@@ -211,6 +251,7 @@ test.describe("acting on mail", () => {
       await page.mouse.move(x + dx, y, { steps: 4 });
       await page.mouse.up();
     };
+    const total = await listTotal(page, "conversations");
     const left = await subjectOf(page, 0);
     await swipe(left, -300);
     await expect(
@@ -219,15 +260,20 @@ test.describe("acting on mail", () => {
     await expect(row(page, left)).toHaveCount(0);
 
     const right = await subjectOf(page, 0);
+    const n = await messagesInRow(row(page, right));
     await swipe(right, 300);
     await expect(
-      page.getByRole("status").filter({ hasText: "Message moved to Trash" }),
+      page.getByRole("status").filter({
+        hasText: messagesText(n, "Message moved to Trash", (k) => `${k} messages moved to Trash`),
+      }),
     ).toBeVisible();
     await expect(row(page, right)).toHaveCount(0);
     // A short swipe snaps back and does nothing.
     const stays = await subjectOf(page, 0);
     await swipe(stays, -60);
     await expect(row(page, stays)).toBeVisible();
-    await expect(page.getByText(/^38 messages$/)).toBeVisible();
+    await expect(
+      page.getByText(countText(total - 2, "conversations"), { exact: true }),
+    ).toBeVisible();
   });
 });

@@ -301,7 +301,11 @@ export function MailApp({ email }: { email: string }) {
             }
           }
           setSelection({ key: listKey, uids: new Set(), anchor: null });
-          void moveMessages(kind, set);
+          // In conversation view a row is a conversation: a row's key is its newest message.
+          const rowCount = data?.conversations
+            ? uids.filter((uid) => data.conversations?.[uid] !== undefined).length
+            : 0;
+          void moveMessages(kind, set, undefined, rowCount > 0 ? rowCount : undefined);
           return;
         }
       }
@@ -631,7 +635,16 @@ export function MailApp({ email }: { email: string }) {
             </span>
           ) : null}
           <span className="shrink-0 px-1 text-xs text-zinc-500 tabular-nums">
-            {data ? t(route.q ? "list.searchCount" : "list.count", { count: total }) : ""}
+            {data
+              ? t(
+                  route.q
+                    ? "list.searchCount"
+                    : conversations
+                      ? "list.conversationCount"
+                      : "list.count",
+                  { count: total },
+                )
+              : ""}
           </span>
           <MenuButton
             label={t("folders.options")}

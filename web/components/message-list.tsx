@@ -508,6 +508,7 @@ function MessageRow(p: RowProps) {
             </time>
           </div>
           <div
+            data-testid="row-subject"
             className={`truncate text-sm ${unread ? "font-semibold text-zinc-900 dark:text-zinc-100" : "text-zinc-700 dark:text-zinc-300"}`}
           >
             {facts.subject || t("list.noSubject")}

@@ -116,11 +116,13 @@ export type MoveKind = "archive" | "delete" | "move" | "spam" | "not-spam";
 /**
  * Take messages out of their mailbox (archive, delete, move), optimistically, with an Undo
  * toast. Resolves true when the bridge confirmed, or (offline) when the move waits in the queue.
+ * `conversations`: how many conversation rows the messages are (the archive toast counts them).
  */
 export async function moveMessages(
   kind: MoveKind,
   set: TUidSet,
   to?: { path: string; name: string },
+  conversations?: number,
 ): Promise<boolean> {
   const before = snapshot(set.mailbox);
   const rows = knownRows(set.mailbox, set.uids);
@@ -200,7 +202,7 @@ export async function moveMessages(
       : kind === "not-spam"
         ? t("toast.notSpam", { count })
         : kind === "archive"
-          ? t("toast.archived", { count })
+          ? t("toast.archived", { count: conversations ?? count })
           : kind === "delete"
             ? reply.to === null
               ? t("toast.deletedForever", { count })

@@ -93,6 +93,11 @@ describe("conversation lists", () => {
         participants: [{ name: "", address: "x@example.test", me: false }],
       }),
     ).toBe("x@example.test");
+    expect(
+      participantsLabel({
+        participants: [{ name: "Zoë Example", address: "zoe@example.test", me: false }],
+      }),
+    ).toBe("Zoë Example");
   });
 });
 

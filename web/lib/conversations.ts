@@ -23,8 +23,15 @@ export function conversationUids(data: ListData | undefined, uids: readonly numb
   return [...out];
 }
 
-/** Who is in a conversation, as its row names them: first names (or addresses), "me" for the user. */
+/**
+ * Who wrote a conversation, as its row names them: first names (or addresses), "me" for the user;
+ * a conversation one person wrote shows their whole name, as their message's row would.
+ */
 export function participantsLabel(conv: Pick<TConversationRow, "participants">): string {
+  const only = conv.participants.length === 1 ? conv.participants[0] : undefined;
+  if (only && !only.me && (only.name.trim() || only.address)) {
+    return only.name.trim() || only.address;
+  }
   const names = conv.participants.map((p) =>
     p.me ? t("list.me") : (p.name.trim().split(/\s+/)[0] ?? "") || p.address,
   );

@@ -120,7 +120,7 @@ export const ZConversationRow = z.object({
   elsewhere: z.array(ZConversationMember),
   /** Messages in all: `uids` and `elsewhere`. */
   count: z.number().int().positive(),
-  /** Senders and recipients, oldest first, each once; `me` marks the user. */
+  /** Who wrote its messages, oldest first, each once; `me` marks the user. */
   participants: z.array(ZAddress.extend({ me: z.boolean() })),
   /** The newest message's subject (of all its messages, wherever they are). */
   subject: z.string(),

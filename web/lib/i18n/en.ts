@@ -164,6 +164,7 @@ const en = {
   // Message list
   "list.label": "Messages",
   "list.count": { one: "{count} message", other: "{count} messages" },
+  "list.conversationCount": { one: "{count} conversation", other: "{count} conversations" },
   "list.searchCount": { one: "{count} result", other: "{count} results" },
   "list.empty": "No messages here",
   "list.emptySearch": "No messages match this search",
