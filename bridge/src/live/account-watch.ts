@@ -48,6 +48,8 @@ export interface WatchMember {
   foldersChanged(): void;
   /** A shared connection went down: the member's state follows until it is back. */
   watchLost(): void;
+  /** Every shared connection is back: a member still backing off tries again now. */
+  watchBack(): void;
   /** The server refused this member's credentials while a shared connection logged in. */
   loginRefused(err: unknown): void;
 }
@@ -229,7 +231,10 @@ export class AccountWatch {
   }
 
   private stateChanged(state: TConnectionState): void {
-    if (state !== "online") for (const m of this.members) m.watchLost();
+    for (const m of this.members) {
+      if (state === "online") m.watchBack();
+      else m.watchLost();
+    }
   }
 
   private async reconnectDown(): Promise<unknown> {

@@ -179,6 +179,7 @@ export class MailSession {
       notifiedStatus: (path, counts) => this.notifiedStatus(path, counts),
       foldersChanged: () => this.foldersChanged(),
       watchLost: () => this.health.lost("watch"),
+      watchBack: () => this.health.retryNow(),
       loginRefused: (err) => void this.failLogin(err),
     };
   }
@@ -222,7 +223,8 @@ export class MailSession {
   }
 
   /**
-   * Starts the connections; `first` (already logged in, from sign-in) watches INBOX. Resolves
+   * Starts the connections; `first` (already logged in, from sign-in) watches INBOX, or is the
+   * command connection when the account's INBOX is watched already. Resolves
    * once they are up, or once the first try failed and reconnecting has taken over (see
    * `state`). Rejects only when the server refused the credentials.
    */
@@ -437,6 +439,10 @@ export class MailSession {
     if (!this.command.client) {
       command = this.connectClient().then((client) => this.command.set(client));
       tasks.push(command);
+    }
+    if (this.watch?.closed) {
+      // Closed under it (no other member's password worked): it starts over with its own.
+      this.watch = null;
     }
     const watch = this.watch;
     if (!watch) {

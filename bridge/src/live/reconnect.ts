@@ -97,6 +97,11 @@ export class Reconnector {
     }
   }
 
+  /** Something it waits for came back (a shared connection): a back-off sleep ends now. */
+  retryNow(): void {
+    this.wake?.();
+  }
+
   /** The session closed: the back-off sleep ends and every waiter fails. */
   close(): void {
     this.closed = true;
