@@ -9,6 +9,7 @@ import type { Page } from "@playwright/test";
 import type { ImapFlow } from "imapflow";
 import { withImap } from "../compose/helpers";
 import { clickAction } from "../fixtures/action-bar";
+import { messagesInRow, messagesText, subjectOfRow } from "../fixtures/list-view";
 import { expect, folders, reader, row, rows, showFolders, signIn, test } from "../fixtures/test";
 
 /** A STATUS count of `path`, as another IMAP client sees it. */
@@ -187,11 +188,16 @@ test.describe("folders", () => {
     expect(await serverFolders(stack, account)).toEqual(before);
   });
 
-  test("copy a message to another folder", async ({ mailPage: page, account, stack, isPhone }) => {
+  test("copy a conversation to another folder", async ({
+    mailPage: page,
+    account,
+    stack,
+    isPhone,
+  }) => {
     const first = rows(page).first();
-    const subject = ((await first.getAttribute("aria-label")) ?? "")
-      .replace(/^unread, /, "")
-      .split(", ")[1];
+    const subject = await subjectOfRow(first);
+    // A conversation row stands for all of its messages here.
+    const n = await messagesInRow(first);
     await first.click();
     await expect(reader(page)).toBeVisible();
     const archiveBefore = await withImap(stack, account, async (c) =>
@@ -199,12 +205,16 @@ test.describe("folders", () => {
     );
     await clickAction(page, "Copy to…");
     await page.getByRole("menuitem", { name: "Copy to Archive" }).click();
-    await expect(page.getByText("Message copied to Archive")).toBeVisible();
+    await expect(
+      page.getByText(
+        messagesText(n, "Message copied to Archive", (k) => `${k} messages copied to Archive`),
+      ),
+    ).toBeVisible();
     const after = await withImap(stack, account, async (c) => ({
       archive: await statusOf(c, "Archive", "messages"),
       inbox: await statusOf(c, "INBOX", "messages"),
     }));
-    expect(after).toEqual({ archive: (archiveBefore ?? 0) + 1, inbox: 40 });
+    expect(after).toEqual({ archive: (archiveBefore ?? 0) + n, inbox: 40 });
     if (isPhone) await page.goBack();
     await showFolders(page, isPhone);
     await folderLink(page, "Archive").click();

@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { subjectOfRow } from "../fixtures/list-view";
 import type { Account } from "../fixtures/stack";
 import { expect, messageList, reader, rows, test } from "../fixtures/test";
 
@@ -30,9 +31,8 @@ async function uidOf(page: Page, index: number): Promise<number> {
   return Number(id.replace(/^msg-/, ""));
 }
 
-async function subjectOf(page: Page, index: number): Promise<string> {
-  const label = (await rows(page).nth(index).getAttribute("aria-label")) ?? "";
-  return label.replace(/^unread, /, "").split(", ")[1] ?? "";
+function subjectOf(page: Page, index: number): Promise<string> {
+  return subjectOfRow(rows(page).nth(index));
 }
 
 test.describe("opening a message nobody hovered", () => {
