@@ -76,6 +76,7 @@ export class AccountWatch {
   /** In the order they joined: the newest last. */
   private readonly members = new Set<WatchMember>();
   private inboxStart: Promise<void> | null = null;
+  private notifyStarted = false;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -166,8 +167,7 @@ export class AccountWatch {
 
   /**
    * Starts watching INBOX, once: on `adopted` (the sign-in's connection, see
-   * WatcherPool.startInbox) or on a new connection; then the NOTIFY connection. Later calls
-   * close `adopted` and settle with the first start.
+   * WatcherPool.startInbox) or on a new connection. Later calls settle with the first start.
    */
   startInbox(adopted: ImapFlow | null): Promise<void> {
     if (this.inboxStart) return this.inboxStart;
@@ -179,6 +179,16 @@ export class AccountWatch {
       (err: unknown) => this.started(err),
     );
     return started;
+  }
+
+  /**
+   * Opens the NOTIFY connection, once (a member calls this when its own start is over, so the
+   * counts NOTIFY first brings come after that member's first counts poll, as without sharing).
+   */
+  startNotify(): void {
+    if (this.notifyStarted || this.health.closed) return;
+    this.notifyStarted = true;
+    void this.notify?.start();
   }
 
   /** A new client for a shared connection, with the newest member's credentials that work. */
@@ -224,7 +234,6 @@ export class AccountWatch {
     health.starting = false;
     if (health.closed) return;
     if (failure !== null && isLoginFailure(failure)) return void this.stop();
-    void this.notify?.start();
     if (failure !== null) this.opts.log.warn({ err: failure }, "live: watch start failed");
     if (this.pool.anyDown()) void health.recover();
     else health.setState("online");

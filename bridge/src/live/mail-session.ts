@@ -276,6 +276,7 @@ export class MailSession {
       await this.failLogin(failure);
       throw reconnectError(failure);
     }
+    this.watch?.startNotify();
     if (failure !== null) this.log.warn({ err: failure }, "live: start failed, reconnecting");
     if (!this.command.client || !this.watch || this.watch.pool.anyDown()) {
       void health.recover();
@@ -394,6 +395,7 @@ export class MailSession {
     const watch = this.joinWatch();
     if (watch.inboxStarted) await watch.inboxSettled();
     else await watch.startInbox(null);
+    watch.startNotify();
   }
 
   /** Leaves the AccountWatch (the last to leave closes its connections). */
