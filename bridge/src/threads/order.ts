@@ -3,12 +3,14 @@
  * list of its UIDs in the folder, newest first; and how it moved since it was last reported.
  *
  * Built from one THREAD over the whole folder (server-thread.ts) and then kept up to date by
- * arrival, at O(new messages): for each new message (UIDs from the cached UIDNEXT on, one UID
- * FETCH of their envelopes and References), the server is asked which older messages share an
- * id with it (its Message-ID, the ids it references: one UID SEARCH of headers). A message
- * linked to exactly one conversation joins it; a message linked to none, whose base subject no
- * older message has, starts one; either way that conversation moves to the top (it holds the
- * folder's newest UID). Whatever else could make a fresh THREAD group differently (a message
+ * arrival, at O(new messages) in the bridge: for each new message (UIDs from the cached next UID
+ * on, one UID FETCH of their envelopes and References), one UID SEARCH asks the server which
+ * older messages share an id with it (its Message-ID, the ids it references) or have the words of
+ * its base subject, and their headers, read then, decide. A message linked to exactly one
+ * conversation joins it; a message linked to none, whose base subject no older message has,
+ * starts one; either way that conversation moves to the top (it holds the folder's newest UID).
+ * The server answers the SEARCH from its header cache (one pass over the folder's index, a
+ * fraction of a THREAD, and nothing of it crosses the wire but the few matches). Whatever else could make a fresh THREAD group differently (a message
  * linking two conversations, one that older messages were waiting for, one whose subject could
  * merge it with an unrelated conversation, an expunge, which can split a conversation, more than
  * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
@@ -29,8 +31,8 @@ const CACHE_SIZE = 3;
 export const MAX_INCREMENTAL = 50;
 /** Ids of one message looked up (a longer References rebuilds). */
 const MAX_IDS = 100;
-/** Older messages with the same words in their subject checked one by one. */
-const MAX_SUBJECT_CANDIDATES = 200;
+/** Older messages that could matter to one arrival, read one by one (more rebuild). */
+const MAX_CANDIDATES = 200;
 
 /** One conversation of a folder: its UIDs there, newest first (changed in place as it grows). */
 export interface Conversation {
@@ -238,9 +240,38 @@ function anyOf(terms: SearchObject[]): SearchObject {
   return terms.length === 1 ? (terms[0] as SearchObject) : { or: terms };
 }
 
+/** What placing a message needs of an older one. */
+interface Candidate {
+  uid: number;
+  messageId: string | null;
+  mentions: string[];
+  subject: string;
+}
+
+/** Envelope ids and the References of `uids` (few: the candidates of one arrival). */
+async function candidates(client: ImapFlow, uids: number[]): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for await (const m of client.fetch(
+    uids.join(","),
+    { uid: true, envelope: true, headers: ["references"] },
+    { uid: true },
+  )) {
+    const references = messageIds(referencesOf(m.headers));
+    out.push({
+      uid: m.uid,
+      messageId: messageIds(m.envelope?.messageId)[0] ?? null,
+      // As threading reads them: References, else the first id of In-Reply-To.
+      mentions: references.length > 0 ? references : messageIds(m.envelope?.inReplyTo).slice(0, 1),
+      subject: m.envelope?.subject ?? "",
+    });
+  }
+  return out;
+}
+
 /**
  * The conversation `m` joins (null: it starts one), or undefined when only a THREAD can say.
- * Asks the server about the messages older than `m` only.
+ * One UID SEARCH of the older messages finds those that could matter (one shares an id with
+ * `m`, or has words of its subject); their headers, read then, decide.
  */
 async function placeOf(
   client: ImapFlow,
@@ -248,60 +279,36 @@ async function placeOf(
   m: Arrival,
 ): Promise<Conversation | null | undefined> {
   if (m.refs.length > MAX_IDS) return undefined;
-  const older = `1:${m.uid - 1}`;
-  if (m.messageId !== null) {
-    // A message with the same id, or older ones that were waiting for this one.
-    const waiting = await client.search(
-      {
-        uid: older,
-        ...anyOf([
-          header("message-id", m.messageId),
-          header("references", m.messageId),
-          header("in-reply-to", m.messageId),
-        ]),
-      },
-      { uid: true },
-    );
-    if (!waiting || waiting.length > 0) return undefined;
-  }
-  if (m.refs.length > 0) {
-    const found = await client.search(
-      {
-        uid: older,
-        ...anyOf(
-          m.refs.flatMap((r) => [
-            header("message-id", r),
-            header("references", r),
-            header("in-reply-to", r),
-          ]),
-        ),
-      },
-      { uid: true },
-    );
-    if (!found) return undefined;
-    const linked = new Set<Conversation>();
-    for (const uid of found) {
-      const c = byUid.get(uid);
-      if (!c) return undefined;
-      linked.add(c);
-    }
-    if (linked.size > 1) return undefined;
-    const [only] = linked;
-    if (only) return only;
-  }
-  // Linked to nothing: it starts a conversation unless its base subject merges it with one.
   const { base } = baseSubject(m.subject);
-  if (base === "") return null;
-  const similar = await client.search({ uid: older, subject: base }, { uid: true });
-  if (!similar || similar.length > MAX_SUBJECT_CANDIDATES) return undefined;
-  if (similar.length === 0) return null;
-  const subjects: string[] = [];
-  for await (const other of client.fetch(
-    similar.join(","),
-    { uid: true, envelope: true },
-    { uid: true },
-  )) {
-    subjects.push(other.envelope?.subject ?? "");
+  const ids = m.messageId === null ? m.refs : [m.messageId, ...m.refs];
+  const terms: SearchObject[] = ids.flatMap((id) => [
+    header("message-id", id),
+    header("references", id),
+    header("in-reply-to", id),
+  ]);
+  if (base !== "") terms.push({ subject: base });
+  if (terms.length === 0) return null;
+  const found = await client.search({ uid: `1:${m.uid - 1}`, ...anyOf(terms) }, { uid: true });
+  if (!found || found.length > MAX_CANDIDATES) return undefined;
+  if (found.length === 0) return null;
+  const refs = new Set(m.refs);
+  const linked = new Set<Conversation>();
+  let sameSubject = false;
+  for (const c of await candidates(client, found)) {
+    // An older message with the same id, or one that was waiting for this one.
+    if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
+      return undefined;
+    if ((c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r))) {
+      const conversation = byUid.get(c.uid);
+      if (!conversation) return undefined;
+      linked.add(conversation);
+    } else if (base !== "" && baseSubject(c.subject).base === base) {
+      sameSubject = true;
+    }
   }
-  return subjects.some((s) => baseSubject(s).base === base) ? undefined : null;
+  if (linked.size > 1) return undefined;
+  const [only] = linked;
+  if (only) return only;
+  // Linked to nothing: it starts a conversation unless its base subject merges it with one.
+  return sameSubject ? undefined : null;
 }
