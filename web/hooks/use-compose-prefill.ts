@@ -1,10 +1,11 @@
 /**
  * What a composer starts from: a new message (with recipients when it was opened from an
  * address), a draft handed back to it (undo, a failed send, a page reloaded after an update), or
- * a reply, forward or saved draft that the bridge prepares with `compose.context`. Also the body
- * the editor opens with, the From identity's signature placed in it.
+ * a reply, forward or saved draft that the bridge prepares with `compose.context` (a saved
+ * draft's inline images shown from the parts they were saved in). Also the body the editor opens
+ * with, the From identity's signature placed in it.
  */
-import { emptyDraft, type TComposeDraft, type TUidRef } from "@ferry/protocol";
+import { emptyDraft, partUrl, type TComposeDraft, type TUidRef } from "@ferry/protocol";
 import { useEffect, useState } from "react";
 import type { ComposeProblem, ComposeRequest } from "@/lib/compose/draft";
 import { signatureHtml, textToHtml } from "@/lib/compose/html";
@@ -22,6 +23,8 @@ export interface ComposerInit {
   saveNow: boolean;
   /** The draft kept on this device it was reopened from. */
   localId: string | null;
+  /** A resumed draft's inline images: upload id → the URL of the part it was saved in. */
+  inlineImages: Record<string, string>;
 }
 
 function immediateInit(request: ComposeRequest, email: string): ComposerInit | null {
@@ -40,6 +43,7 @@ function immediateInit(request: ComposeRequest, email: string): ComposerInit | n
       withSignature: true,
       saveNow: false,
       localId: null,
+      inlineImages: {},
     };
   }
   if (request.kind === "restore") {
@@ -51,6 +55,7 @@ function immediateInit(request: ComposeRequest, email: string): ComposerInit | n
       withSignature: false,
       saveNow: true,
       localId: request.localId ?? null,
+      inlineImages: {},
     };
   }
   return null;
@@ -89,6 +94,12 @@ export function useComposePrefill(
             withSignature: request.mode !== "draft",
             saveNow: false,
             localId: null,
+            inlineImages: Object.fromEntries(
+              Object.entries(reply.inlineParts ?? {}).map(([uploadId, part]) => [
+                uploadId,
+                partUrl(request.ref, part),
+              ]),
+            ),
           });
         },
         (err: unknown) => {

@@ -1,6 +1,7 @@
 /**
  * Files dragged onto an element: `dragging` while files are over it (for a drop hint), the
- * dropped files to `onFiles`. Drags of anything but files are left alone.
+ * dropped files to `onFiles`. Drags of anything but files are left alone, and so is a drop an
+ * element inside already took (the composer's body takes images).
  */
 import { type DragEvent, useState } from "react";
 
@@ -24,8 +25,9 @@ export function useFileDrop(onFiles: (files: File[]) => void) {
     },
     onDrop(e: DragEvent<HTMLElement>) {
       if (!hasFiles(e)) return;
-      e.preventDefault();
       setDragging(false);
+      if (e.defaultPrevented) return;
+      e.preventDefault();
       onFiles(Array.from(e.dataTransfer.files));
     },
   };

@@ -6,6 +6,7 @@ import {
   encodeSourceHeader,
   forwardableParts,
   pickBodyPart,
+  renameContentId,
   replyRecipients,
   toComposeAddresses,
 } from "./context";
@@ -134,5 +135,22 @@ describe("X-Ferry-Source", () => {
     expect(decodeSourceHeader(encodeSourceHeader(source))).toEqual(source);
     expect(decodeSourceHeader("replyAll x 7 QQ")).toBeNull();
     expect(decodeSourceHeader(undefined)).toBeNull();
+  });
+});
+
+describe("renameContentId", () => {
+  it("points every cid: reference of a resumed draft's image at its new Content-ID", () => {
+    const html =
+      '<p>a<img src="cid:Old_1@inline.ferry.invalid" alt="x"></p><img src=\'CID:old_1@inline.ferry.invalid\'>';
+    expect(renameContentId(html, "Old_1@inline.ferry.invalid", "New@inline.ferry.invalid")).toBe(
+      '<p>a<img src="cid:New@inline.ferry.invalid" alt="x"></p><img src=\'cid:New@inline.ferry.invalid\'>',
+    );
+  });
+
+  it("leaves alone a Content-ID the HTML does not show, or only as a prefix", () => {
+    expect(renameContentId('<img src="cid:a.b@x">', "a@x", "n@y")).toBeNull();
+    expect(renameContentId('<img src="cid:a@x.more">', "a@x", "n@y")).toBeNull();
+    expect(renameContentId('<img src="cid:aXb@x">', "a.b@x", "n@y")).toBeNull();
+    expect(renameContentId("<p>no images</p>", "a@x", "n@y")).toBeNull();
   });
 });

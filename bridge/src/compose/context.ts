@@ -3,10 +3,13 @@
  * draft. Recipients and subject follow what mail clients agree on (reply all leaves out the
  * user's own addresses; "Re:"/"Fwd:" never double); In-Reply-To and References thread the
  * answer. The quoted body is the original's plain text (or its HTML reduced to text): the
- * bridge never passes an original's HTML on, so the HTML it offers is its own, escaped.
+ * bridge never passes an original's HTML on, so the HTML it offers is its own, escaped. A resumed
+ * draft is the user's own HTML: its images shown by `cid:` come back as inline uploads, the HTML
+ * naming them by their new Content-IDs, with the parts they came from for the composer to show.
  */
 import {
   emptyDraft,
+  inlineContentId,
   isMailAddress,
   type TComposeAddress,
   type TComposeAttachment,
@@ -73,6 +76,8 @@ export interface ContextInput {
 export interface ContextResult {
   draft: TComposeDraft;
   draftUid: TUidRef | null;
+  /** A resumed draft's inline images: new upload id → the part of `ref` it was copied from. */
+  inlineParts?: Record<string, string>;
 }
 
 /** A header value as X-Ferry-Source: "<mode> <uidValidity> <uid> <base64url mailbox>". */
@@ -354,9 +359,36 @@ function addressesOf(value: AddressObject | AddressObject[] | undefined): TCompo
   return out;
 }
 
+/** The part of each leaf that has a Content-ID (lower case, without angle brackets). */
+function partsByContentId(root: MessageStructureObject | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (node: MessageStructureObject) => {
+    for (const child of node.childNodes ?? []) walk(child);
+    const id = node.id?.trim().replace(/^<|>$/g, "").trim().toLowerCase();
+    if (id && !node.childNodes?.length) out.set(id, node.part ?? "1");
+  };
+  if (root) walk(root);
+  return out;
+}
+
+/** `cid:<contentId>` as an attribute value in HTML (case-insensitive, up to its end). */
+function cidPattern(contentId: string): RegExp {
+  const escaped = contentId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`cid:${escaped}(?=["'\\s>)]|$)`, "gi");
+}
+
+/** `html` showing `from` (a Content-ID) as `to` instead; null when it does not show it. */
+export function renameContentId(html: string, from: string, to: string): string | null {
+  const pattern = cidPattern(from);
+  if (!pattern.test(html)) return null;
+  pattern.lastIndex = 0;
+  return html.replace(pattern, `cid:${to}`);
+}
+
 /** A saved draft back in the composer; its attachments become new uploads. */
 async function resumeDraft(client: ImapFlow, input: ContextInput): Promise<ContextResult> {
   const { ref } = input;
+  const structure = (await fetchOriginal(client, ref)).bodyStructure;
   const source = await downloadBytes(client, ref, undefined, input.maxDraftBytes);
   const parsed = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true });
   const fromList = addressesOf(parsed.from);
@@ -376,20 +408,32 @@ async function resumeDraft(client: ImapFlow, input: ContextInput): Promise<Conte
   draft.references = parseMessageIds(Array.isArray(references) ? references.join(" ") : references);
   const sourceHeader = parsed.headers.get(SOURCE_HEADER.toLowerCase());
   draft.source = decodeSourceHeader(typeof sourceHeader === "string" ? sourceHeader : undefined);
+  const parts = partsByContentId(structure);
+  const inlineParts: Record<string, string> = {};
   for (const att of parsed.attachments) {
     const type = sanitizeMimeType(att.contentType);
     const fallback = type === "message/rfc822" ? "message.eml" : "attachment";
-    draft.attachments.push(
-      await input.storeAttachment(
-        sanitizeFilename(att.filename ?? fallback, fallback),
-        type,
-        att.content,
-      ),
+    let stored = await input.storeAttachment(
+      sanitizeFilename(att.filename ?? fallback, fallback),
+      type,
+      att.content,
     );
+    const cid = att.cid?.trim();
+    if (cid && draft.html && type.startsWith("image/") && "uploadId" in stored) {
+      const html = renameContentId(draft.html, cid, inlineContentId(stored.uploadId));
+      if (html !== null) {
+        draft.html = html;
+        stored = { ...stored, inline: true };
+        const part = parts.get(cid.toLowerCase());
+        if (part) inlineParts[stored.uploadId] = part;
+      }
+    }
+    draft.attachments.push(stored);
   }
   const inDrafts = input.draftsMailbox !== null && ref.mailbox === input.draftsMailbox;
   return {
     draft,
     draftUid: inDrafts ? { uidValidity: ref.uidValidity, uid: ref.uid } : null,
+    inlineParts,
   };
 }

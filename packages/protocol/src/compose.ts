@@ -377,6 +377,11 @@ export const ZComposeContext = z.object({
   mode: ZComposeContextRequest.shape.mode,
   draft: ZComposeDraft,
   draftUid: ZUidRef.nullable(),
+  /**
+   * A resumed draft's inline images (its HTML names them `cid:` `inlineContentId(uploadId)`):
+   * upload id → the part of `ref` the image was copied from, for the composer to show.
+   */
+  inlineParts: z.record(ZId, ZPartAttachment.shape.part).optional(),
 });
 
 export const ZContacts = z.object({

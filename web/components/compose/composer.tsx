@@ -402,13 +402,14 @@ function ComposerForm({
             ref={editor}
             label={t("compose.message")}
             initialHtml={initialHtml}
+            inlineImages={init.inlineImages}
             onChange={changed}
             onFiles={attachments.add}
             onImages={(files) =>
               attachments.add(files, {
                 inline: true,
                 onUploaded: (uploadId, file) =>
-                  editor.current?.insertImage(uploadId, URL.createObjectURL(file), file.name),
+                  editor.current?.insertImage(uploadId, file, file.name),
               })
             }
           />

@@ -2,12 +2,15 @@
 /**
  * The message body: a contentEditable textbox named "Message" with a small formatting toolbar
  * (bold, italic, bulleted and numbered lists, link) driven by `document.execCommand`. What
- * enters it is sanitized (the initial HTML, pasted HTML); pasted images are shown in the body
- * and sent inline once uploaded, other pasted files become attachments. The composer reads the
- * HTML and its plain-text rendering when it saves or sends.
+ * enters it is sanitized (the initial HTML, pasted HTML); images pasted or dropped on the body
+ * are shown there and sent inline once uploaded, other such files become attachments. A resumed
+ * draft's inline images are shown from the parts they were saved in. The images are shown from
+ * blob: URLs, freed when the editor goes. The composer reads the HTML and its plain-text
+ * rendering when it saves or sends.
  */
 import {
   type ClipboardEvent,
+  type DragEvent,
   type FormEvent,
   type KeyboardEvent,
   type Ref,
@@ -25,6 +28,7 @@ import {
   sanitizeComposeHtml,
   signatureHtml,
 } from "@/lib/compose/html";
+import { inlineUploadId, ObjectUrls, splitInlineImages } from "@/lib/compose/inline-images";
 import { t } from "@/lib/i18n";
 import { BoldIcon, BulletListIcon, ItalicIcon, LinkIcon, NumberListIcon } from "./compose-icons";
 
@@ -39,10 +43,10 @@ export interface EditorHandle {
   /** Puts `signature` in the signature block (removes the block when empty). */
   setSignature(signature: string): void;
   /**
-   * Shows an uploaded image at the caret (or where it was pasted, or at the end), from `src`
-   * (a local blob: URL); the message names it by `uploadId` as an inline part.
+   * Shows an uploaded image at the caret (or where it was pasted or dropped, or at the end), from
+   * the local `image`; the message names it by `uploadId` as an inline part.
    */
-  insertImage(uploadId: string, src: string, alt: string): void;
+  insertImage(uploadId: string, image: Blob, alt: string): void;
 }
 
 interface RichEditorProps {
@@ -50,8 +54,10 @@ interface RichEditorProps {
   initialHtml: string;
   onChange(): void;
   onFiles(files: File[]): void;
-  /** Images pasted into the body, to be uploaded and shown inline. */
+  /** Images pasted or dropped into the body, to be uploaded and shown inline. */
   onImages(files: File[]): void;
+  /** Inline images of the initial HTML: upload id → where its bytes can be fetched. */
+  inlineImages?: Readonly<Record<string, string>>;
   /** Ctrl/⌘+Enter and other composer keys are handled by the composer. */
   onKeyDown?(e: KeyboardEvent<HTMLDivElement>): void;
   /** Where the editor's name comes from (the composer's hidden label). */
@@ -60,8 +66,16 @@ interface RichEditorProps {
 
 type Format = "bold" | "italic" | "insertUnorderedList" | "insertOrderedList";
 
-/** Pasted images of these types are shown in the body; other files are attached. */
-const INLINE_IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+/** The caret position under a drop point, where the images go. */
+function rangeAtPoint(x: number, y: number): Range | null {
+  if (typeof document.caretRangeFromPoint === "function") return document.caretRangeFromPoint(x, y);
+  const pos = document.caretPositionFromPoint?.(x, y);
+  if (!pos) return null;
+  const range = document.createRange();
+  range.setStart(pos.offsetNode, pos.offset);
+  range.collapse(true);
+  return range;
+}
 
 function escapeHtml(s: string): string {
   return s
@@ -80,10 +94,13 @@ export function RichEditor({
   onChange,
   onFiles,
   onImages,
+  inlineImages,
   onKeyDown,
   label,
 }: RichEditorProps) {
   const editorRef = useRef<HTMLDivElement>(null);
+  const urls = useRef<ObjectUrls | null>(null);
+  urls.current ??= new ObjectUrls();
   const savedRange = useRef<Range | null>(null);
   const pasteRange = useRef<Range | null>(null);
   const onChangeRef = useRef(onChange);
@@ -102,10 +119,24 @@ export function RichEditor({
   // The initial body is set once (before the composer places the caret); React does not
   // manage the editor's children.
   const initial = useRef(initialHtml);
+  const initialImages = useRef(inlineImages);
   useLayoutEffect(() => {
     const el = editorRef.current;
     if (!el) return;
     el.innerHTML = sanitizeComposeHtml(initial.current) || "<div><br></div>";
+    const sources = initialImages.current ?? {};
+    for (const img of el.querySelectorAll("img")) {
+      const id = inlineUploadId(img.getAttribute("src") ?? "");
+      const from = id === null ? undefined : sources[id];
+      if (id === null || from === undefined) continue;
+      img.dataset.ferryInline = id;
+      void fetch(from, { credentials: "same-origin" })
+        .then((res) => (res.ok ? res.blob() : null))
+        .then((blob) => {
+          if (blob && img.isConnected) img.src = urls.current?.create(blob) ?? "";
+        })
+        .catch(() => undefined);
+    }
     try {
       document.execCommand("defaultParagraphSeparator", false, "div");
       document.execCommand("styleWithCSS", false, "false");
@@ -136,6 +167,13 @@ export function RichEditor({
     };
     document.addEventListener("selectionchange", onSelection);
     return () => document.removeEventListener("selectionchange", onSelection);
+  }, []);
+
+  // The images' blob: URLs go with the editor.
+  useEffect(() => {
+    if (urls.current?.closed) urls.current = new ObjectUrls();
+    const own = urls.current;
+    return () => own?.revokeAll();
   }, []);
 
   useImperativeHandle(
@@ -190,11 +228,11 @@ export function RichEditor({
           else el.appendChild(block);
         }
       },
-      insertImage: (uploadId, src, alt) => {
+      insertImage: (uploadId, image, alt) => {
         const el = editorRef.current;
-        if (!el) return;
+        if (!el || !urls.current) return;
         const img = document.createElement("img");
-        img.src = src;
+        img.src = urls.current.create(image);
         img.alt = alt;
         img.dataset.ferryInline = uploadId;
         const sel = document.getSelection();
@@ -280,8 +318,7 @@ export function RichEditor({
     const files = Array.from(e.clipboardData.files);
     if (files.length > 0) {
       e.preventDefault();
-      const images = files.filter((f) => INLINE_IMAGE_TYPES.has(f.type));
-      const others = files.filter((f) => !INLINE_IMAGE_TYPES.has(f.type));
+      const { images, others } = splitInlineImages(files);
       const sel = document.getSelection();
       pasteRange.current = sel && sel.rangeCount > 0 ? sel.getRangeAt(0).cloneRange() : null;
       if (images.length > 0) onImages(images);
@@ -295,6 +332,16 @@ export function RichEditor({
       onChange();
     }
     // plain text: the browser inserts it as text
+  };
+
+  // Images dropped on the body go in the body (the composer attaches the rest of a drop).
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    const { images, others } = splitInlineImages(Array.from(e.dataTransfer.files));
+    if (images.length === 0) return;
+    e.preventDefault();
+    pasteRange.current = rangeAtPoint(e.clientX, e.clientY);
+    onImages(images);
+    if (others.length > 0) onFiles(others);
   };
 
   const tools: Array<{ cmd: Format; label: string; icon: typeof BoldIcon; keys?: string }> = [
@@ -391,6 +438,7 @@ export function RichEditor({
         spellCheck
         onInput={onChange}
         onPaste={onPaste}
+        onDrop={onDrop}
         onKeyDown={(e) => {
           if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
             e.preventDefault();
