@@ -5,12 +5,12 @@
  * Built from one THREAD over the whole folder (server-thread.ts) and then kept up to date by
  * arrival, at O(new messages) in the bridge: for each new message (UIDs from the cached next UID
  * on, one UID FETCH of their envelopes and References), one UID SEARCH asks the server which
- * older messages share an id with it (its Message-ID, the ids it references) or have the words of
- * its base subject, and their headers, read then, decide. A message linked to exactly one
+ * older messages share an id with it (its Message-ID, the ids it references) and, when none
+ * does, another which have the words of its base subject; their headers, read then, decide. A message linked to exactly one
  * conversation joins it; a message linked to none, whose base subject no older message has,
  * starts one; either way that conversation moves to the top (it holds the folder's newest UID).
- * The server answers the SEARCH from its header cache (one pass over the folder's index, a
- * fraction of a THREAD, and nothing of it crosses the wire but the few matches). Whatever else could make a fresh THREAD group differently (a message
+ * The server answers a SEARCH from its header cache (one pass over the folder's index), and
+ * nothing of it crosses the wire but the few matches: the bridge's work is O(new messages). Whatever else could make a fresh THREAD group differently (a message
  * linking two conversations, one that older messages were waiting for, one whose subject could
  * merge it with an unrelated conversation, an expunge, which can split a conversation, more than
  * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
@@ -270,8 +270,9 @@ async function candidates(client: ImapFlow, uids: number[]): Promise<Candidate[]
 
 /**
  * The conversation `m` joins (null: it starts one), or undefined when only a THREAD can say.
- * One UID SEARCH of the older messages finds those that could matter (one shares an id with
- * `m`, or has words of its subject); their headers, read then, decide.
+ * One UID SEARCH of the older messages finds those that share an id with `m` (its Message-ID,
+ * the ids it references); only when none links it, a second one those with the words of its base
+ * subject. Their headers, read then, decide.
  */
 async function placeOf(
   client: ImapFlow,
@@ -279,36 +280,45 @@ async function placeOf(
   m: Arrival,
 ): Promise<Conversation | null | undefined> {
   if (m.refs.length > MAX_IDS) return undefined;
-  const { base } = baseSubject(m.subject);
+  const older = `1:${m.uid - 1}`;
   const ids = m.messageId === null ? m.refs : [m.messageId, ...m.refs];
-  const terms: SearchObject[] = ids.flatMap((id) => [
-    header("message-id", id),
-    header("references", id),
-    header("in-reply-to", id),
-  ]);
-  if (base !== "") terms.push({ subject: base });
-  if (terms.length === 0) return null;
-  const found = await client.search({ uid: `1:${m.uid - 1}`, ...anyOf(terms) }, { uid: true });
-  if (!found || found.length > MAX_CANDIDATES) return undefined;
-  if (found.length === 0) return null;
-  const refs = new Set(m.refs);
-  const linked = new Set<Conversation>();
-  let sameSubject = false;
-  for (const c of await candidates(client, found)) {
-    // An older message with the same id, or one that was waiting for this one.
-    if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
-      return undefined;
-    if ((c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r))) {
-      const conversation = byUid.get(c.uid);
-      if (!conversation) return undefined;
-      linked.add(conversation);
-    } else if (base !== "" && baseSubject(c.subject).base === base) {
-      sameSubject = true;
+  if (ids.length > 0) {
+    const found = await client.search(
+      {
+        uid: older,
+        ...anyOf(
+          ids.flatMap((id) => [
+            header("message-id", id),
+            header("references", id),
+            header("in-reply-to", id),
+          ]),
+        ),
+      },
+      { uid: true },
+    );
+    if (!found || found.length > MAX_CANDIDATES) return undefined;
+    const refs = new Set(m.refs);
+    const linked = new Set<Conversation>();
+    for (const c of found.length > 0 ? await candidates(client, found) : []) {
+      // An older message with the same id, or one that was waiting for this one.
+      if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
+        return undefined;
+      if ((c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r))) {
+        const conversation = byUid.get(c.uid);
+        if (!conversation) return undefined;
+        linked.add(conversation);
+      }
     }
+    if (linked.size > 1) return undefined;
+    const [only] = linked;
+    if (only) return only;
   }
-  if (linked.size > 1) return undefined;
-  const [only] = linked;
-  if (only) return only;
   // Linked to nothing: it starts a conversation unless its base subject merges it with one.
-  return sameSubject ? undefined : null;
+  const { base } = baseSubject(m.subject);
+  if (base === "") return null;
+  const similar = await client.search({ uid: older, subject: base }, { uid: true });
+  if (!similar || similar.length > MAX_CANDIDATES) return undefined;
+  if (similar.length === 0) return null;
+  const subjects = await candidates(client, similar);
+  return subjects.some((c) => baseSubject(c.subject).base === base) ? undefined : null;
 }
