@@ -43,10 +43,12 @@ import {
   type MessageData,
   prefetchMessage,
 } from "@/lib/mail-client";
+import { useOfflineBodies } from "@/lib/offline-bodies-task";
 import { goBack, navigate, useRoute } from "@/lib/route";
 import { useSettings } from "@/lib/settings";
 import { snoozeMessages } from "@/lib/snooze";
 import { showToast } from "@/lib/toasts";
+import { useWindowTitle } from "@/lib/unread-badge";
 import { ActionBar, type ActionKind } from "./action-bar";
 import { ComposeButton, ComposeHost } from "./compose/compose-host";
 import { GearIcon } from "./compose/compose-icons";
@@ -524,12 +526,8 @@ export function MailApp({ email }: { email: string }) {
   // ---- window title --------------------------------------------------------------------------------
   const folderName = current ? folderLabel(current) : route.folder;
   const unread = current?.unseen ?? 0;
-  useEffect(() => {
-    document.title =
-      unread > 0
-        ? t("app.titleUnread", { folder: folderName, count: unread })
-        : t("app.title", { folder: folderName });
-  }, [folderName, unread]);
+  useWindowTitle(folderName, route.folder === "INBOX", mailboxes.data);
+  useOfflineBodies();
 
   // ---- panes ---------------------------------------------------------------------------------------
   const [foldersWidth, setFoldersWidth] = usePaneWidth("ferry.pane.folders", 232);

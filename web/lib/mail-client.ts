@@ -202,8 +202,35 @@ export interface MessageData {
   complete: boolean;
 }
 
-/** Open a message: the cache gets the header at once, then the body as its chunks arrive. */
+/** Where a body kept for offline reading is found (lib/offline-bodies-task sets it). */
+let keptMessage: ((ref: TMessageRef) => Promise<MessageData | null>) | null = null;
+
+export function setKeptMessageSource(source: (ref: TMessageRef) => Promise<MessageData | null>) {
+  keptMessage = source;
+}
+
+/**
+ * Open a message: the cache gets the header at once, then the body as its chunks arrive. While
+ * the bridge cannot be reached (offline, or the request fails for want of a connection), the
+ * body kept for offline reading, if there is one.
+ */
 export async function fetchMessage(ref: TMessageRef): Promise<MessageData> {
+  if (keptMessage && socket.getStatus() !== "online") {
+    const kept = await keptMessage(ref);
+    if (kept) return kept;
+  }
+  try {
+    return await fetchMessageFromBridge(ref);
+  } catch (err) {
+    const unreachable =
+      err instanceof FerryError && (err.code === "connection_lost" || err.code === "timeout");
+    const kept = unreachable ? await keptMessage?.(ref) : null;
+    if (kept) return kept;
+    throw err;
+  }
+}
+
+async function fetchMessageFromBridge(ref: TMessageRef): Promise<MessageData> {
   const key = keys.message(ref);
   let data: MessageData | undefined;
   await socket.openMessage(ref, {

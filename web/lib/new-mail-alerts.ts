@@ -1,6 +1,7 @@
 /**
  * Telling the user about new mail when they are not looking: the Inbox's unread count on the
- * installed app's icon (App Badging API, where there is one), and desktop notifications for mail
+ * favicon and the installed app's icon (App Badging API, where there is one; drawn by
+ * lib/unread-badge), and desktop notifications for mail
  * delivered live to the Inbox while the tab is hidden. Notifications are off until the user turns
  * them on in Settings (the browser's permission prompt comes only from that click); the choice is
  * kept in this browser, like the permission. Mail that arrives in a burst makes one notification
@@ -10,6 +11,8 @@ import type { TMailbox, TPushedEvent } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { t } from "./i18n";
 import { navigate } from "./route";
+import { onSessionEnd } from "./session";
+import { clearUnreadBadge, showInboxUnread } from "./unread-badge";
 
 const ENABLED_KEY = "ferry.notify.newMail";
 const TAG = "ferry-new-mail";
@@ -130,12 +133,16 @@ export function endBurstOnVisible(): void {
   burst = null;
 }
 
-/** The Inbox's unread count on the app icon (installed app), where the browser can show it. */
+let badgeStarted = false;
+
+/**
+ * The Inbox's unread count on the favicon and the installed app's icon (lib/unread-badge, which
+ * the tab title reads too); call with the folder list whenever it changes. Cleared at sign-out.
+ */
 export function badgeUnread(mailboxes: readonly TMailbox[] | undefined): void {
-  const inbox = mailboxes?.find((m) => m.path === "INBOX");
-  if (!inbox || typeof navigator === "undefined") return;
-  if (!("setAppBadge" in navigator)) return;
-  const unseen = inbox.unseen ?? 0;
-  if (unseen > 0) void navigator.setAppBadge(unseen).catch(() => undefined);
-  else void navigator.clearAppBadge().catch(() => undefined);
+  if (!badgeStarted) {
+    badgeStarted = true;
+    onSessionEnd(clearUnreadBadge);
+  }
+  showInboxUnread(mailboxes);
 }

@@ -14,6 +14,7 @@
  *   `ferry.account` (who a reload paints the cache for).
  */
 import {
+  DEFAULT_OFFLINE_DAYS,
   DEFAULT_SEND_DELAY_SECONDS,
   type TSettingsChange,
   type TUserSettings,
@@ -32,6 +33,7 @@ export const DEFAULT_USER_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
   remoteContent: { senders: [], domains: [] },
   conversations: true,
+  offlineDays: DEFAULT_OFFLINE_DAYS,
 };
 
 let current: TUserSettings = DEFAULT_USER_SETTINGS;
@@ -124,6 +126,11 @@ export function startSettings(): void {
     }
     notify();
   });
+}
+
+/** The bridge has answered with this account's settings since the page (or session) started. */
+export function settingsKnown(): boolean {
+  return rev >= 0;
 }
 
 export function getSettings(): TUserSettings {

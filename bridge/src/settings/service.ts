@@ -5,6 +5,8 @@
  *
  * What is here, and what stays in the browser (web/lib/settings.ts decides per localStorage key):
  * - here: the undo-send delay; conversation view (one row per conversation or per message);
+ *   how many days of Inbox bodies the browser keeps for offline reading (the copies themselves,
+ *   and their storage budget, stay in that browser: web/lib/offline-bodies.ts);
  *   the senders and domains whose remote content always loads;
  *   identities and signatures (kept by compose/identities.ts, announced from here);
  * - in the browser, because they are about the device rather than the user: the colour theme
@@ -24,6 +26,7 @@
  * so that window is small and a lost change is visible in every tab at once.
  */
 import {
+  DEFAULT_OFFLINE_DAYS,
   DEFAULT_SEND_DELAY_SECONDS,
   MAX_REMOTE_ALLOW,
   type TIdentity,
@@ -44,6 +47,7 @@ export const DEFAULT_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
   remoteContent: { senders: [], domains: [] },
   conversations: true,
+  offlineDays: DEFAULT_OFFLINE_DAYS,
 };
 
 const ZStored = z.object({ rev: z.number().int().positive(), settings: ZUserSettings });
@@ -130,6 +134,7 @@ export class SettingsService {
               : s.remoteContent.domains,
           },
           conversations: c.conversations ?? s.conversations,
+          offlineDays: c.offlineDays ?? s.offlineDays,
         };
         const stored: StoredSettings = { settings: next, rev: current.rev + 1 };
         await this.#deps.state.set(key(account), JSON.stringify(stored));

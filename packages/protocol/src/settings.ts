@@ -38,6 +38,15 @@ const ZDomainEntry = z
     message: "must be a domain name",
   });
 
+/**
+ * Days of Inbox mail whose bodies the browser fetches ahead while online, to read offline (0:
+ * none). The web app keeps them within a storage budget and shows it in Settings.
+ */
+export const OFFLINE_DAYS_CHOICES = [0, 7, 30, 90] as const;
+/** On by default: the last week is what a phone is read for on a train, and costs a few MB. */
+export const DEFAULT_OFFLINE_DAYS = 7;
+export const ZOfflineDays = z.union([z.literal(0), z.literal(7), z.literal(30), z.literal(90)]);
+
 export const ZUserSettings = z.object({
   /** Seconds a sent message waits for Undo (0: sent at once). */
   undoSeconds: z.number().int().min(0).max(MAX_SEND_DELAY_SECONDS),
@@ -51,6 +60,8 @@ export const ZUserSettings = z.object({
    * it off: settings saved before the setting existed read as on.
    */
   conversations: z.boolean().default(true),
+  /** Days of Inbox bodies kept for offline reading (OFFLINE_DAYS_CHOICES); absent reads as 7. */
+  offlineDays: ZOfflineDays.default(DEFAULT_OFFLINE_DAYS),
 });
 export type TUserSettings = z.infer<typeof ZUserSettings>;
 
@@ -66,6 +77,7 @@ export function remoteContentAllowed(settings: TUserSettings, from: string): boo
 export const ZSettingsChange = z.object({
   undoSeconds: z.number().int().min(0).max(MAX_SEND_DELAY_SECONDS).optional(),
   conversations: z.boolean().optional(),
+  offlineDays: ZOfflineDays.optional(),
   allowSenders: z
     .object({
       add: z.array(ZSenderEntry).max(100).default([]),

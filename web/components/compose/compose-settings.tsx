@@ -17,6 +17,7 @@ import { ConversationSetting } from "../conversation-setting";
 import { type FormStatus, FormStatusLine } from "../form-status";
 import { ModalDialog } from "../modal-dialog";
 import { NotificationSetting } from "../notification-setting";
+import { OfflineSetting } from "../offline-setting";
 import { RulesSettings } from "../rules/rules-settings";
 
 interface EditableIdentity {
@@ -139,6 +140,8 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
         <NotificationSetting />
 
         <ConversationSetting />
+
+        <OfflineSetting />
 
         <form onSubmit={save} className="space-y-3" noValidate>
           <h3 className="font-semibold">{t("settings.identities.title")}</h3>

@@ -20,6 +20,7 @@ const en = {
   "app.skipToList": "Skip to messages",
   "app.title": "{folder} – Ferry",
   "app.titleUnread": "{folder} ({count}) – Ferry",
+  "app.titleInboxUnread": "({count}) {folder} – Ferry",
   "app.account": "Signed in as {email}",
 
   // Sign-in
@@ -341,6 +342,17 @@ const en = {
   "settings.notify.label": "Notify me of new mail while Ferry is in the background",
   "settings.notify.denied":
     "This browser blocks Ferry's notifications; allow them in its site settings.",
+  "settings.offline.title": "Available offline",
+  "settings.offline.label": "Keep the Inbox's recent mail on this device to read offline",
+  "settings.offline.off": "Off",
+  "settings.offline.days": { one: "Last {count} day", other: "Last {count} days" },
+  "settings.offline.usage": {
+    one: "{used} of {budget}, {count} message",
+    other: "{used} of {budget}, {count} messages",
+  },
+  "settings.offline.fetching": "Fetching…",
+  "settings.offline.clear": "Remove offline copies",
+  "settings.offline.failed": "The setting could not be saved ({reason}).",
 
   // Theme
   "theme.toggle": "Theme: {mode}",

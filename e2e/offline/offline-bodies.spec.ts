@@ -1,0 +1,90 @@
+/**
+ * "Available offline" (web/lib/offline-bodies-task.ts): with the setting on (7 days, the
+ * default), the Inbox's recent bodies are fetched in the background after sign-in and Settings
+ * says how many are kept; then, with the whole origin offline and the page started again, a
+ * message never opened (and too far down the list for the open prefetch) reads from that copy.
+ */
+import type { Page } from "@playwright/test";
+import {
+  deliver,
+  expect,
+  messageList,
+  rawMessage,
+  reader,
+  row,
+  rows,
+  showFolders,
+  signIn,
+  test,
+  unique,
+} from "../fixtures/test";
+import { serviceWorkerActive } from "./helpers";
+
+test.use({ seed: { inbox: 0 } });
+
+const KEEP_LABEL = "Keep the Inbox's recent mail on this device to read offline";
+
+async function openSettings(page: Page, isPhone: boolean) {
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: /^Signed in as/ }).click();
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+  } else {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+  }
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+test("the Inbox's recent mail is kept in the background and reads offline", async ({
+  page,
+  context,
+  account,
+  stack,
+  isPhone,
+}) => {
+  const subjects: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const subject = unique(`Kept ${i}`);
+    subjects.push(subject);
+    await deliver(
+      stack,
+      account.email,
+      rawMessage({
+        from: "ann@example.test",
+        to: account.email,
+        subject,
+        text: `The body of ${subject}, read on the train.`,
+        date: new Date(Date.now() - (6 - i) * 60_000),
+      }),
+    );
+  }
+  await signIn(page, account);
+  await expect(rows(page)).toHaveCount(6);
+
+  const settings = await openSettings(page, isPhone);
+  await expect(settings.getByLabel(KEEP_LABEL)).toHaveValue("7");
+  await expect(settings.getByText(/ of .*, 6 messages/)).toBeVisible({ timeout: 30_000 });
+  await page.keyboard.press("Escape");
+  await expect(settings).toBeHidden();
+  if (isPhone && !(await messageList(page).isVisible())) {
+    await page.getByRole("link", { name: /^Inbox/ }).click();
+  }
+  // The app shell is cached by the service worker, as when Ferry starts offline.
+  await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
+
+  // The whole origin offline (Chromium keeps an open WebSocket through setOffline, so the page
+  // starts again: from the service worker, with no connection to the bridge).
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole("status").filter({ hasText: /Offline|Connecting/ })).toBeVisible();
+  await expect(row(page, subjects[5] ?? "")).toBeVisible();
+
+  // The oldest: the last row, never opened nor prefetched.
+  const oldest = subjects[0] ?? "";
+  await row(page, oldest).click();
+  await expect(reader(page, oldest)).toBeVisible();
+  await expect(reader(page).getByText(`The body of ${oldest}, read on the train.`)).toBeVisible();
+  await expect(reader(page).getByRole("alert")).toHaveCount(0);
+});
