@@ -7,7 +7,7 @@
  * | variable / flag | default | meaning |
  * | --- | --- | --- |
  * | FERRY_BENCH_QUICK=1, --quick | off | small sizes, few repeats |
- * | FERRY_BENCH_ONLY, --only=a,b | all | run only these figures: signin, push, reader, jump, sessions, firstload, sort, searchall, counts, store, resume |
+ * | FERRY_BENCH_ONLY, --only=a,b | all | run only these figures: signin, push, reader, jump, sessions, firstload, sort, searchall, counts, store, resume, conversations |
  * | FERRY_BENCH_OUT, --out=FILE | bench-results/latest.json | where the JSON goes (relative to the repo root) |
  * | FERRY_CHROMIUM | /usr/bin/chromium | the Chromium binary (Playwright cannot download one here) |
  * | FERRY_BENCH_SESSIONS=0,100,1000 | by mode | the idle-session counts of figure 5 |
@@ -30,6 +30,7 @@ export const FIGURES = [
   "counts",
   "store",
   "resume",
+  "conversations",
 ] as const;
 export type FigureName = (typeof FIGURES)[number];
 

@@ -17,6 +17,7 @@ import { launchBrowser } from "./browser/browser";
 import { cleanupAll, interrupted } from "./cleanup";
 import { BenchConfigError, type FigureName, loadBenchConfig } from "./config";
 import type { FigureContext } from "./figures/context";
+import { conversationsFigure } from "./figures/conversations";
 import { countsFigure } from "./figures/counts";
 import { firstLoadFigure } from "./figures/first-load";
 import { jumpFigure } from "./figures/jump";
@@ -43,6 +44,7 @@ const TITLES: Record<FigureName, string> = {
   counts: "9 folder count → browser",
   store: "10 state store",
   resume: "11 resume",
+  conversations: "12 conversations",
 };
 
 function tryRun(cmd: string, args: string[]): string | null {
@@ -95,13 +97,14 @@ async function main(): Promise<number> {
       "searchall",
       "counts",
       "resume",
+      "conversations",
     ] as const
   ).some(wants);
   if (needsStack) {
     checkBuilt(config.root, { web: false });
     const mail = await step("mail server and seeding", () => startBenchMail(config));
     const live = (
-      ["signin", "push", "reader", "jump", "sort", "searchall", "counts"] as const
+      ["signin", "push", "reader", "jump", "sort", "searchall", "counts", "conversations"] as const
     ).some(wants);
     if (live) {
       const bridge = await step("bridge", () =>
@@ -125,6 +128,7 @@ async function main(): Promise<number> {
       await run("sort", () => sortFigure(ctx));
       await run("searchall", () => searchAllFigure(ctx));
       await run("counts", () => countsFigure(ctx));
+      await run("conversations", () => conversationsFigure(ctx));
       await browser?.close();
       await bridge.stop();
     }

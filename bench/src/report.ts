@@ -138,6 +138,8 @@ export const BUDGETS = {
   sessionsHeld: { limit: 1000, kind: "min", text: "1,000 per process" },
   pushAll: { limit: 1000, kind: "max", text: "≤ 1 s (live)" },
   firstLoad: { limit: 150, kind: "max", text: "≤ 150 KB" },
+  /** Every message of a 50-message conversation opened, against one FETCH of all of them. */
+  conversationOpen: { limit: 2, kind: "max", base: "ratio", text: "≤ 2× floor" },
 } as const satisfies Record<string, Budget>;
 
 // ---- printing --------------------------------------------------------------------------------

@@ -84,9 +84,11 @@ export async function startBenchMail(config: BenchConfig): Promise<BenchMail> {
 
   const sizesNeeded = config.only.has("signin")
     ? config.sizes
-    : config.only.has("jump") || config.only.has("sort")
-      ? [Math.max(...config.sizes)]
-      : [];
+    : config.only.has("conversations")
+      ? config.sizes.filter((n) => n >= 10_000)
+      : config.only.has("jump") || config.only.has("sort")
+        ? [Math.max(...config.sizes)]
+        : [];
   for (const size of sizesNeeded) {
     const user = bySize.get(size);
     if (!user) continue;

@@ -18,16 +18,20 @@
  * is built from those rows.
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
-import type { ImapFlow, MailboxObject } from "imapflow";
-import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
+import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
+import { packUids, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
 import { rowsForUids, type WindowResult } from "../imap/window";
 import { type Conversation, ConversationCache } from "./order";
 import { messageIds } from "./references";
 import { referencesOf } from "./server-thread";
 
-/** Messages of one conversation read for its row (the newest ones). */
+/** Messages of one conversation in the folder that its row lists and counts flags of. */
 export const MAX_MEMBERS_READ = 200;
+/** Messages of one conversation whose rows are read (the newest): names and markers come from them. */
+export const ROWS_READ = 5;
+/** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
+const REFS_SEARCHED = 10;
 
 const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
@@ -85,8 +89,13 @@ interface Member {
 interface ReadConversations {
   box: MailboxObject;
   slice: Conversation[];
+  /** Rows of each conversation's ROWS_READ newest messages. */
   rows: TMessageRow[];
   refs: Map<number, string[]>;
+  /** Of their first MAX_MEMBERS_READ messages: the unread, starred and draft ones. */
+  unseen: Set<number>;
+  flagged: Set<number>;
+  draft: Set<number>;
 }
 
 async function readConversations(
@@ -94,10 +103,25 @@ async function readConversations(
   box: MailboxObject,
   slice: Conversation[],
 ): Promise<ReadConversations> {
-  const uids = slice.flatMap((c) => c.uids.slice(0, MAX_MEMBERS_READ));
-  const rows = uids.length > 0 ? await rowsForUids(client, box.path, uids) : [];
-  const refs = await referencesByUid(client, uids);
-  return { box, slice, rows, refs };
+  const newest = slice.flatMap((c) => c.uids.slice(0, ROWS_READ));
+  const rows = newest.length > 0 ? await rowsForUids(client, box.path, newest) : [];
+  const refs = await referencesByUid(client, newest);
+  // The rest's flags: three SEARCHes of those UIDs (small answers) instead of their rows.
+  const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
+  const among = async (query: SearchObject): Promise<Set<number>> => {
+    if (older.length === 0) return new Set();
+    const found = await client.search({ uid: packUids(older), ...query }, { uid: true });
+    return new Set(found || []);
+  };
+  const unseen = await among({ seen: false });
+  const flagged = await among({ flagged: true });
+  const draft = await among({ draft: true });
+  for (const row of rows) {
+    if (!row.flags.includes("\\Seen")) unseen.add(row.uid);
+    if (row.flags.includes("\\Flagged")) flagged.add(row.uid);
+    if (row.flags.includes("\\Draft")) draft.add(row.uid);
+  }
+  return { box, slice, rows, refs, unseen, flagged, draft };
 }
 
 /**
@@ -114,7 +138,7 @@ async function buildRows(
   const uidValidity = uidValidityOf(read.box);
   const groups: Member[][] = read.slice.map((c) =>
     c.uids
-      .slice(0, MAX_MEMBERS_READ)
+      .slice(0, ROWS_READ)
       .map((uid) => byUid.get(uid))
       .filter((r): r is TMessageRow => r !== undefined)
       .map((row) => ({ row, refs: read.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
@@ -123,9 +147,16 @@ async function buildRows(
   return groups.map((members, i) => {
     const here = members.filter((m) => m.mailbox === null);
     const newest = here[0]?.row;
-    if (!newest) return null;
-    const unread = (read.slice[i]?.uids.length ?? here.length) - here.length;
-    return aggregate(newest, members, me, unread);
+    const conversation = read.slice[i];
+    if (!newest || !conversation) return null;
+    const uids = conversation.uids.slice(0, MAX_MEMBERS_READ);
+    return aggregate(newest, members, me, {
+      uids,
+      inFolder: conversation.uids.length,
+      unread: uids.some((uid) => read.unseen.has(uid)),
+      starred: uids.some((uid) => read.flagged.has(uid)),
+      draft: uids.some((uid) => read.draft.has(uid)),
+    });
   });
 }
 
@@ -227,11 +258,15 @@ async function addElsewhere(client: ImapFlow, path: string, groups: Member[][]):
   const sent = folders.find((f) => specialUseOf(f) === "sent")?.path;
   if (!sent || sent === path) return;
   const ownIds = new Set(members.map((m) => m.row.messageId).flatMap((id) => messageIds(id)));
-  const referenced = new Set(members.flatMap((m) => m.refs));
+  // Its root (the first id a member references) and the last ids it references.
+  const referenced = new Set(
+    members.flatMap((m) => [...m.refs.slice(0, 1), ...m.refs.slice(-REFS_SEARCHED)]),
+  );
   for (const id of ownIds) referenced.delete(id);
+  const roots = new Set(members.flatMap((m) => m.refs.slice(0, 1)));
   const terms = [
     ...[...referenced].map((id) => ({ header: { "message-id": `<${id}>` } })),
-    ...[...ownIds].flatMap((id) => [
+    ...[...ownIds, ...roots].flatMap((id) => [
       { header: { references: `<${id}>` } },
       { header: { "in-reply-to": `<${id}>` } },
     ]),
@@ -249,11 +284,13 @@ async function addElsewhere(client: ImapFlow, path: string, groups: Member[][]):
     for (const row of rows) {
       const own = messageIds(row.messageId)[0];
       const itsRefs = refs.get(row.uid) ?? [];
+      // It is referenced by a member, references one, or shares the conversation's root.
       const group = groups.find((g) =>
         g.some(
           (m) =>
             (own !== undefined && m.refs.includes(own)) ||
-            itsRefs.some((r) => messageIds(m.row.messageId)[0] === r),
+            itsRefs.some((r) => messageIds(m.row.messageId)[0] === r) ||
+            (m.refs[0] !== undefined && itsRefs[0] === m.refs[0]),
         ),
       );
       if (
@@ -265,12 +302,26 @@ async function addElsewhere(client: ImapFlow, path: string, groups: Member[][]):
   });
 }
 
-/** A conversation's row; `unreadHere` members in this folder were past MAX_MEMBERS_READ. */
+/** What is known of a conversation's messages in the folder beyond the rows read. */
+interface InFolder {
+  /** Its first MAX_MEMBERS_READ UIDs, newest first. */
+  uids: number[];
+  /** How many it has in the folder. */
+  inFolder: number;
+  unread: boolean;
+  starred: boolean;
+  draft: boolean;
+}
+
+/**
+ * A conversation's row: names, subject, date and attachments from the rows read (its newest
+ * messages here and its messages elsewhere), flags and counts of all of it.
+ */
 function aggregate(
   newest: TMessageRow,
   members: Member[],
   me: readonly string[],
-  unreadHere: number,
+  here: InFolder,
 ): TConversationRow {
   const mine = new Set(me.map((a) => a.toLowerCase()));
   const byDate = [...members].sort(
@@ -287,20 +338,23 @@ function aggregate(
       participants.push({ name: a.name, address: a.address, me: mine.has(key) });
     }
   }
+  const elsewhere = members.filter((m) => m.mailbox !== null);
   const flags = (m: Member) => m.row.flags;
   return {
     newest,
-    uids: members.filter((m) => m.mailbox === null).map((m) => m.row.uid),
-    elsewhere: members
-      .filter((m) => m.mailbox !== null)
-      .map((m) => ({ mailbox: m.mailbox as string, uidValidity: m.uidValidity, uid: m.row.uid })),
-    count: members.length + unreadHere,
+    uids: here.uids,
+    elsewhere: elsewhere.map((m) => ({
+      mailbox: m.mailbox as string,
+      uidValidity: m.uidValidity,
+      uid: m.row.uid,
+    })),
+    count: here.inFolder + elsewhere.length,
     participants,
     subject: last.subject,
     date: last.date,
-    unread: members.some((m) => !flags(m).includes("\\Seen")),
-    starred: members.some((m) => flags(m).includes("\\Flagged")),
+    unread: here.unread || elsewhere.some((m) => !flags(m).includes("\\Seen")),
+    starred: here.starred || elsewhere.some((m) => flags(m).includes("\\Flagged")),
     hasAttachments: members.some((m) => m.row.hasAttachments),
-    hasDraft: members.some((m) => flags(m).includes("\\Draft")),
+    hasDraft: here.draft || elsewhere.some((m) => flags(m).includes("\\Draft")),
   };
 }
