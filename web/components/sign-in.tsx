@@ -8,7 +8,7 @@ import type { TPublicConfig, TSecurity, TSessionRequest } from "@ferry/protocol"
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { fetchPublicConfig } from "@/lib/api";
 import { FerryError } from "@/lib/errors";
-import { formatWait, t, warmFormatters } from "@/lib/i18n";
+import { formatWait, t } from "@/lib/i18n/start";
 import { whenIdle } from "@/lib/idle";
 import { signIn } from "@/lib/session";
 import { FerryLogo } from "./icons";
@@ -77,8 +77,12 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
   // (submit starts the fetch too, in case the page was never idle).
   useEffect(() => {
     let cancel = whenIdle(() => {
-      cancel = whenIdle(warmFormatters);
-      void mailRootChunk.preload().catch(() => undefined);
+      void mailRootChunk.preload().then(
+        () => {
+          cancel = whenIdle(() => void import("@/lib/i18n").then((m) => m.warmFormatters()));
+        },
+        () => undefined,
+      );
     });
     return () => cancel();
   }, []);

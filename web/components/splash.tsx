@@ -1,4 +1,4 @@
-import { t } from "@/lib/i18n";
+import { t } from "@/lib/i18n/start";
 import { FerryLogo } from "./icons";
 
 /** What shows while the app decides between the sign-in page and the mailbox. */

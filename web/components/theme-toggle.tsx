@@ -1,5 +1,5 @@
 "use client";
-import { t } from "@/lib/i18n";
+import { t } from "@/lib/i18n/start";
 import { nextTheme, setTheme, useTheme } from "@/lib/theme";
 import { MonitorIcon, MoonIcon, SunIcon } from "./icons";
 

@@ -1,25 +1,31 @@
 /**
  * The bridge's HTTP API as the browser uses it: public config, sign-in, session check and
- * sign-out. Responses are validated with the protocol's schemas; failures become `FerryError`s
- * carrying the protocol's error code and the HTTP status.
+ * sign-out. Responses are validated with the protocol's schemas (a chunk of their own, see
+ * lazy-protocol.ts); failures become `FerryError`s carrying the protocol's error code and the
+ * HTTP status.
  */
-import {
-  type TErrorCode,
-  type TPublicConfig,
-  type TSessionInfo,
-  type TSessionRequest,
-  ZHttpError,
-  ZPublicConfig,
-  ZSessionInfo,
-} from "@ferry/protocol";
+import type { TErrorCode, TPublicConfig, TSessionInfo, TSessionRequest } from "@ferry/protocol";
 import { FerryError } from "./errors";
+import { type Protocol, protocolChunk } from "./lazy-protocol";
 
 /** A failed call: the answer's code and status, or `network` (status 0) when none came. */
 function failure(code: TErrorCode, status: number, message: string, retryAfter?: number) {
   return new FerryError(code, message, { status, retryAfter });
 }
 
+const UNREACHABLE = "The Ferry server could not be reached";
+
+/** The schemas answers are checked with (a chunk of their own, fetched alongside the request). */
+async function schemas(): Promise<Protocol> {
+  try {
+    return await protocolChunk.preload();
+  } catch {
+    throw failure("network", 0, UNREACHABLE);
+  }
+}
+
 async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  protocolChunk.preload().catch(() => undefined);
   let res: Response;
   try {
     res = await fetch(path, {
@@ -29,7 +35,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
       headers: { Accept: "application/json", ...(init.headers ?? {}) },
     });
   } catch {
-    throw failure("network", 0, "The Ferry server could not be reached");
+    throw failure("network", 0, UNREACHABLE);
   }
   if (res.ok) return res;
   let body: unknown = null;
@@ -38,7 +44,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   } catch {
     // not JSON: fall through with a code from the status
   }
-  const parsed = ZHttpError.safeParse(body);
+  const parsed = (await schemas()).ZHttpError.safeParse(body);
   if (parsed.success) {
     const e = parsed.data.error;
     const header = Number(res.headers.get("Retry-After"));
@@ -62,7 +68,8 @@ async function json(res: Response): Promise<unknown> {
 export const PUBLIC_CONFIG_KEY = ["public-config"] as const;
 
 export async function fetchPublicConfig(): Promise<TPublicConfig> {
-  const parsed = ZPublicConfig.safeParse(await json(await call("/api/config")));
+  const body = await json(await call("/api/config"));
+  const parsed = (await schemas()).ZPublicConfig.safeParse(body);
   if (!parsed.success) throw failure("unsupported_version", 200, "Unexpected config");
   return parsed.data;
 }
@@ -70,7 +77,8 @@ export async function fetchPublicConfig(): Promise<TPublicConfig> {
 /** The current session, or null when signed out. Throws a `network` FerryError when offline. */
 export async function fetchSession(): Promise<TSessionInfo | null> {
   try {
-    const parsed = ZSessionInfo.safeParse(await json(await call("/api/session")));
+    const body = await json(await call("/api/session"));
+    const parsed = (await schemas()).ZSessionInfo.safeParse(body);
     if (!parsed.success) throw failure("unsupported_version", 200, "Unexpected session");
     return parsed.data;
   } catch (err) {
@@ -85,7 +93,8 @@ export async function signIn(request: TSessionRequest): Promise<TSessionInfo> {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(request),
   });
-  const parsed = ZSessionInfo.safeParse(await json(res));
+  const body = await json(res);
+  const parsed = (await schemas()).ZSessionInfo.safeParse(body);
   if (!parsed.success) throw failure("unsupported_version", res.status, "Unexpected session");
   return parsed.data;
 }

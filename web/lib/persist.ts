@@ -9,7 +9,7 @@
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
 import { clear, del, get, set } from "idb-keyval";
-import { type ListData, trimForStorage } from "./list-cache";
+import type { ListData, trimForStorage } from "./list-cache";
 import { clearOfflineQueue } from "./offline-queue";
 
 export const CACHE_KEY = "ferry.cache.v1";
@@ -23,7 +23,7 @@ function isListData(v: unknown): v is ListData {
   return typeof v === "object" && v !== null && "rows" in v && "total" in v;
 }
 
-function slim(client: PersistedClient): PersistedClient {
+function slim(client: PersistedClient, trim: typeof trimForStorage): PersistedClient {
   const queries = client.clientState.queries;
   const messages = queries
     .filter((q) => q.queryKey[0] === "message")
@@ -39,7 +39,7 @@ function slim(client: PersistedClient): PersistedClient {
         .filter((q) => q.queryKey[0] !== "message" || kept.has(q))
         .map((q) =>
           q.queryKey[0] === "list" && isListData(q.state.data)
-            ? { ...q, state: { ...q.state, data: trimForStorage(q.state.data, LIST_ROWS_KEPT) } }
+            ? { ...q, state: { ...q.state, data: trim(q.state.data, LIST_ROWS_KEPT) } }
             : q,
         ),
     },
@@ -71,13 +71,17 @@ export function createPersister(): Persister {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const available = typeof indexedDB !== "undefined";
 
-  const flush = (): Promise<void> => {
+  const flush = async (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
     const client = pending;
     pending = null;
-    if (!client || !available || stopped) return Promise.resolve();
-    return set(CACHE_KEY, JSON.stringify(slim(client))).catch(() => undefined);
+    if (!client || !available || stopped) return;
+    // The list model (and the protocol it brings) stays out of the page's first load, which
+    // imports this module; the mailbox, the only caller of the persister, has it loaded.
+    const { trimForStorage: trim } = await import("./list-cache");
+    if (stopped) return;
+    await set(CACHE_KEY, JSON.stringify(slim(client, trim))).catch(() => undefined);
   };
   if (typeof window !== "undefined") {
     window.addEventListener("pagehide", () => void flush());

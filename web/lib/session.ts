@@ -10,7 +10,7 @@ import type { TSessionRequest } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
 import { FerryError } from "./errors";
-import { clearPersisted } from "./persist";
+import { clearPersisted } from "./lazy-persist";
 import { unregisterServiceWorker } from "./service-worker";
 
 const ACCOUNT_KEY = "ferry.account";

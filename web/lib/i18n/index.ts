@@ -2,71 +2,23 @@
  * Looking up and formatting user-facing text: `t(key, params)` over the message catalog, and
  * locale-aware dates, sizes and counts with `Intl`. The locale is the browser's.
  */
-import en, { type Catalog, type MessageKey, type PluralForms } from "./en";
+import { cached, currentLocale, fill, numberFormat, type Params, pick, switchLocale } from "./core";
+import en, { type Catalog, type MessageKey } from "./en";
 
+export { formatWait, type Params } from "./core";
 export type { MessageKey } from "./en";
-export type Params = Record<string, string | number>;
 
 let catalog: Catalog = en;
-let locale: string | undefined;
-
-function currentLocale(): string {
-  if (locale === undefined) {
-    locale = typeof navigator === "undefined" ? "en" : navigator.language || "en";
-  }
-  return locale;
-}
 
 /** For tests and a future language switch. */
 export function setLocale(next: string, messages: Catalog = en): void {
-  locale = next;
+  switchLocale(next);
   catalog = messages;
-  formatters.clear();
-}
-
-type Formatter =
-  | Intl.NumberFormat
-  | Intl.PluralRules
-  | Intl.DateTimeFormat
-  | Intl.RelativeTimeFormat
-  | Intl.ListFormat;
-
-/**
- * Formatters by use, made once: making one is costly (the first in a page loads the locale's
- * data; a cold Chromium renderer spent about 20 ms on it, inside the first render of the list).
- */
-const formatters = new Map<string, Formatter>();
-
-function cached<T extends Formatter>(key: string, make: () => T): T {
-  let f = formatters.get(key);
-  if (!f) {
-    f = make();
-    formatters.set(key, f);
-  }
-  return f as T;
-}
-
-function numberFormat(): Intl.NumberFormat {
-  return cached("number", () => new Intl.NumberFormat(currentLocale()));
-}
-
-function pick(forms: PluralForms, count: number): string {
-  const rules = cached("plural", () => new Intl.PluralRules(currentLocale()));
-  const category = rules.select(count) as keyof PluralForms;
-  return forms[category] ?? forms.other;
 }
 
 /** The catalog text for `key`, with `{name}` replaced by `params.name` (numbers localised). */
 export function t(key: MessageKey, params: Params = {}): string {
-  const entry = catalog[key];
-  const count = params.count;
-  const text =
-    typeof entry === "string" ? entry : pick(entry, typeof count === "number" ? count : 0);
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === "number" ? numberFormat().format(value) : value;
-  });
+  return fill(catalog[key], params);
 }
 
 /** A count with the locale's grouping, e.g. "100,000". */
@@ -166,16 +118,6 @@ export function formatFullDate(iso: string | null): string {
     "full",
     () => new Intl.DateTimeFormat(currentLocale(), { dateStyle: "full", timeStyle: "short" }),
   ).format(d);
-}
-
-/** A duration in seconds as the locale says it, e.g. "in 2 minutes" style without the "in". */
-export function formatWait(seconds: number): string {
-  const unit = seconds >= 120 ? "minute" : "second";
-  const value = unit === "minute" ? Math.ceil(seconds / 60) : seconds;
-  return cached(
-    `wait:${unit}`,
-    () => new Intl.NumberFormat(currentLocale(), { style: "unit", unit, unitDisplay: "long" }),
-  ).format(value);
 }
 
 /** A list of names joined the locale's way: "Ann, Bob and Cy". */
