@@ -209,11 +209,6 @@ export class MailSession {
     return this.watch?.pool.watchedMailboxes ?? [];
   }
 
-  /** How many sessions share this session's watch connections, itself included (0: none). */
-  get sharedWith(): number {
-    return this.watch?.size ?? 0;
-  }
-
   /** Receives every pushed event (frames without an id). Returns the unsubscribe function. */
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
