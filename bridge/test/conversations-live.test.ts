@@ -4,7 +4,8 @@
  * mail arrives (a reply through Postfix: its conversation's row, one message more, moves from
  * where it was to the top; a new subject through LMTP: a new row at the top, one conversation
  * more), when another device marks a message read (the row where it is, no longer unread) and
- * when one is deleted (`refetch`), without asking for a window again.
+ * when one is deleted (`refetch`), without asking for a window again. A long conversation's row
+ * counts and flags all of its messages, though only its newest rows are read.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame, TWindow } from "@ferry/protocol";
@@ -108,8 +109,12 @@ async function conversations(): Promise<TWindow> {
   return reply;
 }
 
-function changed(what: string): Promise<Changed> {
-  return socket.waitFor<Changed>((f) => f.type === "conversations.changed", what, 20_000);
+function changed(what: string, pred: (f: Changed) => boolean = () => true): Promise<Changed> {
+  return socket.waitFor<Changed>(
+    (f) => f.type === "conversations.changed" && pred(f),
+    what,
+    20_000,
+  );
 }
 
 describe("conversation rows pushed live", () => {
@@ -163,6 +168,48 @@ describe("conversation rows pushed live", () => {
     expect(after.conversations?.[1]).toEqual(moved?.conversation);
   }, 60_000);
 
+  it("a long conversation's row counts, lists and flags all of its messages, not only the newest read", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const id = `<long-${i}.${Date.now()}@example.test>`;
+      const raw = [
+        "From: Dave <dave@example.test>",
+        `To: ${alice.email}`,
+        `Subject: ${i === 0 ? "" : "Re: "}Long walk`,
+        `Message-ID: ${id}`,
+        ...(ids.length > 0 ? [`References: ${ids.join(" ")}`, `In-Reply-To: ${ids.at(-1)}`] : []),
+        "",
+        `Step ${i}`,
+        "",
+      ].join("\r\n");
+      await mail.deliver(raw, { from: "dave@example.test", to: [alice.email] });
+      ids.push(id);
+    }
+    await changed("the long conversation pushed");
+    const first = (await conversations()).conversations?.[0];
+    expect(first?.count).toBe(8);
+    expect(first?.uids).toHaveLength(8);
+    const oldest = first?.uids.at(-1);
+    const other = await imapClient(mail, alice);
+    try {
+      const lock = await other.getMailboxLock("INBOX");
+      try {
+        await other.messageFlagsAdd((first?.uids ?? []).join(","), ["\\Seen"], { uid: true });
+        await other.messageFlagsRemove(String(oldest), ["\\Seen"], { uid: true });
+        await other.messageFlagsAdd(String(oldest), ["\\Flagged"], { uid: true });
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await other.logout();
+    }
+    const row = (await conversations()).conversations?.[0];
+    expect(row?.count).toBe(8);
+    expect(row?.unread).toBe(true);
+    expect(row?.starred).toBe(true);
+    expect(row?.subject).toBe("Re: Long walk");
+  }, 60_000);
+
   it("read on another device, the row is pushed where it is; a deletion asks for the windows again", async () => {
     const before = await conversations();
     const invoice = before.conversations?.find((c) => c.subject === "Invoice 2");
@@ -176,7 +223,9 @@ describe("conversation rows pushed live", () => {
       } finally {
         lock.release();
       }
-      const read = await changed("the read conversation pushed");
+      const read = await changed("the read conversation pushed", (f) =>
+        f.changes.some((c) => c.conversation.newest.uid === invoice?.newest.uid),
+      );
       expect(read.changes).toHaveLength(1);
       expect(read.changes[0]?.from).toBe(at);
       expect(read.changes[0]?.to).toBe(at);
@@ -189,7 +238,7 @@ describe("conversation rows pushed live", () => {
       } finally {
         lock2.release();
       }
-      const gone = await changed("the deletion pushed");
+      const gone = await changed("the deletion pushed", (f) => f.refetch);
       expect(gone.refetch).toBe(true);
       expect(gone.total).toBe((before.total ?? 0) - 1);
     } finally {
