@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { openSettings } from "../fixtures/list-view";
 import { message, textPart } from "../fixtures/mime";
 import { deliver, expect, row, test, unique } from "../fixtures/test";
 import {
@@ -12,19 +12,6 @@ import {
 } from "./helpers";
 
 test.use({ seed: { inbox: 3 } });
-
-async function openSettings(page: Page, isPhone: boolean) {
-  if (isPhone) {
-    await page.getByRole("button", { name: "Show folders" }).click();
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
 
 test.describe("compose: recipients, identities and settings", () => {
   test("recipients are chips: invalid ones are marked and block Send; addresses are suggested", async ({

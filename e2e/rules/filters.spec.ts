@@ -67,7 +67,7 @@ test.describe("filters", () => {
 
     // Filed at delivery: the open Receipts list gets it live, already read.
     await expect(row(page, subject)).toBeVisible({ timeout: 20_000 });
-    await expect(page.getByText("1 message", { exact: true })).toBeVisible();
+    await expect(page.getByText("1 conversation", { exact: true })).toBeVisible();
     await expect(row(page, subject)).not.toHaveAccessibleName(/^unread/);
     const filed = await waitForMessage(stack, account, "Receipts", subject);
     expect(filed.flags).toContain("\\Seen");

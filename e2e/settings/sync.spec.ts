@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
+import { openSettings } from "../fixtures/list-view";
 import { htmlPart, message } from "../fixtures/mime";
 import type { Account } from "../fixtures/stack";
 import {
@@ -15,26 +16,12 @@ import {
   messageList,
   reader,
   row,
-  showFolders,
   signIn,
   test,
   unique,
 } from "../fixtures/test";
 
 test.use({ seed: { inbox: 3 } });
-
-async function openSettings(page: Page, isPhone: boolean) {
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
 
 /** A second browser (its own cookies and storage) signed in as `account`. */
 async function secondBrowser(
