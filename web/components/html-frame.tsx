@@ -1,7 +1,8 @@
 "use client";
 /**
  * A message's HTML in a sandboxed frame: sanitized (lib/sanitize, loaded on demand), no
- * allow-scripts, a CSP that loads nothing but the message's own parts, and sized to its content.
+ * allow-scripts, a CSP that loads nothing but the message's own parts, and sized to its content,
+ * also as its folded quote (a `<details>`, lib/quote-fold) opens and closes.
  * `allow-same-origin` lets this page read the frame's height and guard its document
  * (lib/frame-guard); with scripts off nothing inside can use that origin.
  *
@@ -80,6 +81,7 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
         },
         allowRemote,
         origin: window.location.origin,
+        foldLabel: t("reader.showTrimmed"),
       });
       setDoc(result);
       onBlocked(result.blocked);
@@ -123,6 +125,14 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
       }
       measure();
     };
+    // A fold (lib/quote-fold) opened or closed: the frame takes its content's height again,
+    // which may be less than the frame's own (that the root's scroll height never is).
+    const onToggle = () => {
+      const root = el.contentDocument?.documentElement;
+      if (!root) return;
+      el.style.height = `${Math.ceil(root.getBoundingClientRect().height)}px`;
+      measure();
+    };
     const inside = new ResizeObserver(measure);
     const outside = new ResizeObserver(() => {
       if (el.clientWidth !== lastWidth) {
@@ -139,10 +149,12 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
         return;
       }
       inner?.removeEventListener("load", fit, true);
+      inner?.removeEventListener("toggle", onToggle, true);
       unguard?.();
       unguard = guardFrameDocument(d, { keyTarget: el, onLink });
       inner = d;
       d.addEventListener("load", fit, true); // images inside, as they arrive
+      d.addEventListener("toggle", onToggle, true);
       inside.disconnect();
       inside.observe(d.documentElement);
       if (d.body) inside.observe(d.body);
@@ -155,6 +167,7 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
     return () => {
       el.removeEventListener("load", onLoad);
       inner?.removeEventListener("load", fit, true);
+      inner?.removeEventListener("toggle", onToggle, true);
       unguard?.();
       inside.disconnect();
       outside.disconnect();

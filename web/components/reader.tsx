@@ -3,8 +3,9 @@
  * The reader: an article named by the subject. Headers show at once (from the list row, then
  * from `message.header`), the body as it streams in. HTML goes into the sandboxed frame with
  * remote content blocked behind a banner (unless the user always allows the sender or its
- * domain: lib/settings.ts); plain text gets safe links. Attachments are listed
- * with download and preview. Opening an unread message marks it read once it is shown. Under the
+ * domain: lib/settings.ts); plain text gets safe links. In both, the trailing quote and signature
+ * are folded behind "…" (lib/quote-fold). Attachments are listed with download and preview.
+ * Opening an unread message marks it read once it is shown. Under the
  * headers: "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx). In
  * conversation view the conversation's earlier messages stack above it (conversation-stack.tsx).
  */
@@ -29,6 +30,7 @@ import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatSize, t } from "@/lib/i18n";
 import { linkify } from "@/lib/linkify";
 import type { MessageData } from "@/lib/mail-client";
+import { foldPlainText } from "@/lib/quote-fold";
 import { saveSettings, useSettings } from "@/lib/settings";
 import { ReplyActions } from "./compose/reply-actions";
 import { ConversationStack } from "./conversation-stack";
@@ -359,7 +361,30 @@ export function MessageBodies(p: {
   );
 }
 
+/** A plain-text body with safe links, its trailing quote and signature folded behind "…". */
 export function PlainText({ text }: { text: string }) {
+  const fold = useMemo(() => foldPlainText(text), [text]);
+  const [open, setOpen] = useState(false);
+  if (!fold) return <LinkedText text={text} />;
+  return (
+    <div>
+      <LinkedText text={fold.shown.trimEnd()} />
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-label={t("reader.showTrimmed")}
+        title={t("reader.showTrimmed")}
+        onClick={() => setOpen((was) => !was)}
+        className="my-2 rounded-lg bg-zinc-200 px-2.5 text-sm leading-6 font-bold tracking-widest text-zinc-700 hover:bg-zinc-300 dark:bg-zinc-800 dark:text-zinc-200 dark:hover:bg-zinc-700"
+      >
+        …
+      </button>
+      {open ? <LinkedText text={fold.folded} /> : null}
+    </div>
+  );
+}
+
+function LinkedText({ text }: { text: string }) {
   const segments = useMemo(() => linkify(text), [text]);
   return (
     <div className="text-[15px] leading-relaxed break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100">

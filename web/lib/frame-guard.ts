@@ -32,7 +32,9 @@ export function guardFrameDocument(doc: Document, options: FrameGuardOptions): (
     const target = e.target as Node | null;
     const el = target?.nodeType === 1 ? (target as Element) : null;
     if (el && isEditable(el)) return;
-    if ((e.key === "Enter" || e.key === " ") && el && linkOf(el)) return;
+    if ((e.key === "Enter" || e.key === " ") && el && (linkOf(el) || el.closest("summary"))) {
+      return;
+    }
     const copy = new KeyboardEvent(e.type, {
       key: e.key,
       code: e.code,

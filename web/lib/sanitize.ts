@@ -12,6 +12,8 @@
  *    is escaped in a sheet's text. Re-serialising writes text DOMPurify never checked (the CSSOM
  *    turns `\3C ` back into `<`, so a sheet could close its own `<style>`), so the draft is not
  *    trusted.
+ *    With `foldLabel`, the draft's trailing quote and signature are then moved, unchanged, into a
+ *    `<details>` whose summary is "…" (lib/quote-fold).
  * 2. Final. The draft is serialised and DOMPurify cleans that string again with the same rules.
  *    This pass's hooks write nothing that comes from the message: they only remove what the draft
  *    did not produce itself (a loading URL, a sheet or a style attribute that is not exactly one
@@ -27,6 +29,7 @@
  */
 import { proxyUrl } from "@ferry/protocol";
 import DOMPurify from "dompurify";
+import { FOLD_CLASS, foldHtmlQuotes } from "./quote-fold";
 
 export interface SanitizeOptions {
   /** URL of the part with this Content-ID (without angle brackets), or null if unknown. */
@@ -35,6 +38,11 @@ export interface SanitizeOptions {
   allowRemote: boolean;
   /** Origin of the bridge (for the CSP), e.g. "https://mail.example.com". */
   origin: string;
+  /**
+   * Fold the trailing quote and signature behind "…" (lib/quote-fold), the button labelled with
+   * this text. Absent: nothing is folded.
+   */
+  foldLabel?: string;
 }
 
 export interface SanitizedHtml {
@@ -86,6 +94,9 @@ img{max-width:100%;height:auto}
 pre{white-space:pre-wrap}
 blockquote{margin:0 0 0 .8em;padding-left:.8em;border-left:2px solid #d4d4d8}
 img[data-ferry-blocked]{outline:1px dashed #a1a1aa;min-width:16px;min-height:16px}
+details.${FOLD_CLASS}>summary{display:inline-block;list-style:none;cursor:pointer;margin:.5em 0;padding:0 .6em;border-radius:.5em;background:#e4e4e7;color:#3f3f46;font:700 14px/1.4 system-ui,sans-serif;letter-spacing:.1em}
+details.${FOLD_CLASS}>summary::-webkit-details-marker{display:none}
+details.${FOLD_CLASS}>summary:hover{background:#d4d4d8}
 `;
 
 type Resource = { kind: "keep"; url: string } | { kind: "remote"; url: string } | { kind: "drop" };
@@ -427,6 +438,15 @@ function csp(opts: SanitizeOptions): string {
   ].join("; ");
 }
 
+/**
+ * The draft with its trailing quote and signature folded (lib/quote-fold), parsed into an inert
+ * document and serialised again; the final pass then cleans it like any draft.
+ */
+function foldDraft(draft: string, label: string): string {
+  const doc = new DOMParser().parseFromString(draft, "text/html");
+  return foldHtmlQuotes(doc, label) ? doc.documentElement.outerHTML : draft;
+}
+
 /** Sanitize a message's HTML into a whole document for the reader's sandboxed frame. */
 export function sanitizeEmailHtml(dirty: string, opts: SanitizeOptions): SanitizedHtml {
   purifiers ??= { draft: draftPurifier(), final: finalPurifier() };
@@ -441,8 +461,9 @@ export function sanitizeEmailHtml(dirty: string, opts: SanitizeOptions): Sanitiz
   let root: Node;
   let count = 0;
   try {
-    const draft = purifiers.draft.sanitize(dirty, CONFIG);
+    let draft = purifiers.draft.sanitize(dirty, CONFIG);
     count = run.blocked;
+    if (opts.foldLabel !== undefined) draft = foldDraft(draft, opts.foldLabel);
     root = purifiers.final.sanitize(draft, {
       ...CONFIG,
       ADD_ATTR: [BLOCKED_ATTR],

@@ -250,6 +250,7 @@ const en = {
   "reader.error": "The message could not be opened: {reason}",
   "reader.headers": "Message details",
   "reader.listUnsubscribe": "Unsubscribe",
+  "reader.showTrimmed": "Show quoted text and signature",
 
   // Links in a message
   "link.checkTitle": "Check this link before you open it",
