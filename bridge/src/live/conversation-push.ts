@@ -1,8 +1,9 @@
 /**
- * Live conversation rows (ConversationPush, one per session): the session's conversation orders
- * (threads/order.ts) and the sockets that read a list of conversations. When the session pushes
- * `messages.new`, `messages.flags` or `messages.expunged` for a folder whose order is kept, a job
- * on the command connection brings that order up to date (an arrival costs O(new messages)) and
+ * Live conversation rows (ConversationPush, one per session) for the session's sockets that may
+ * show a list of conversations (they opened a folder or read such a list). When the session
+ * pushes `messages.new`, `messages.flags` or `messages.expunged`, a job on the command connection
+ * looks whether that folder's conversation order is kept there (threads/order.ts: a window of
+ * its conversations was read, at sign-in or on a socket) and if so brings it up to date (an arrival costs O(new messages)) and
  * sends those sockets `conversations.changed`: each changed conversation's row with where it
  * moved from and to (a new message's conversation to the top), or `refetch` when the order was
  * rebuilt (an expunge, conversations merged). Events that come while a job runs join the next
@@ -11,8 +12,8 @@
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
-import { conversationChanges } from "../threads/conversations";
-import { ConversationCache } from "../threads/order";
+import { conversationCacheOf, conversationChanges } from "../threads/conversations";
+import type { ConversationCache } from "../threads/order";
 
 /** What ConversationPush needs of its session. */
 export interface ConversationPushDeps {
@@ -29,12 +30,15 @@ export interface ConversationPushDeps {
 
 type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
 
+/** A folder's events not pushed yet: UIDs whose flags changed, and whether any was expunged. */
+interface Pending {
+  touched: Set<number>;
+  expunged: boolean;
+}
+
 export class ConversationPush {
-  /** The session's conversation orders: conversation windows read and advance them too. */
-  readonly cache = new ConversationCache();
   private readonly targets = new Map<object, (frame: TServerFrame) => void>();
-  /** Folders with events not pushed yet, and the UIDs whose flags changed. */
-  private readonly pending = new Map<string, Set<number>>();
+  private readonly pending = new Map<string, Pending>();
   private running = false;
   private readonly unsubscribe: () => void;
 
@@ -42,7 +46,7 @@ export class ConversationPush {
     this.unsubscribe = deps.subscribe((frame) => this.onEvent(frame));
   }
 
-  /** `owner` (a socket) reads lists of conversations: it is sent `conversations.changed`. */
+  /** `owner` (a socket) may show lists of conversations: it is sent `conversations.changed`. */
   listen(owner: object, send: (frame: TServerFrame) => void): void {
     this.targets.set(owner, send);
   }
@@ -62,11 +66,11 @@ export class ConversationPush {
     ) {
       return;
     }
-    if (!this.cache.has(frame.mailbox)) return;
-    const touched = this.pending.get(frame.mailbox) ?? new Set<number>();
-    if (frame.type === "messages.flags") for (const c of frame.changes) touched.add(c.uid);
-    if (frame.type === "messages.expunged") this.cache.expunged(frame.mailbox);
-    this.pending.set(frame.mailbox, touched);
+    if (this.targets.size === 0) return;
+    const pending = this.pending.get(frame.mailbox) ?? { touched: new Set(), expunged: false };
+    if (frame.type === "messages.flags") for (const c of frame.changes) pending.touched.add(c.uid);
+    if (frame.type === "messages.expunged") pending.expunged = true;
+    this.pending.set(frame.mailbox, pending);
     void this.drain();
   }
 
@@ -75,9 +79,9 @@ export class ConversationPush {
     this.running = true;
     try {
       for (let next = this.pending.entries().next(); !next.done; ) {
-        const [path, touched] = next.value;
+        const [path, pending] = next.value;
         this.pending.delete(path);
-        await this.push(path, [...touched]);
+        await this.push(path, pending);
         next = this.pending.entries().next();
       }
     } finally {
@@ -85,15 +89,19 @@ export class ConversationPush {
     }
   }
 
-  private async push(path: string, touched: number[]): Promise<void> {
+  private async push(path: string, pending: Pending): Promise<void> {
     for (const owner of [...this.targets.keys()]) {
       if (!this.deps.alive(owner)) this.targets.delete(owner);
     }
     if (this.targets.size === 0) return;
+    const used: { cache: ConversationCache | null } = { cache: null };
     try {
-      const found = await this.deps.run((client) =>
-        conversationChanges(client, this.cache, path, touched, this.deps.me),
-      );
+      const found = await this.deps.run((client) => {
+        const cache = conversationCacheOf(client);
+        used.cache = cache;
+        if (pending.expunged) cache.expunged(path);
+        return conversationChanges(client, cache, path, [...pending.touched], this.deps.me);
+      });
       if (!found || (!found.rebuilt && found.changes.length === 0)) return;
       const frame: ConversationsChanged = {
         type: "conversations.changed",
@@ -106,7 +114,7 @@ export class ConversationPush {
       for (const send of this.targets.values()) send(frame);
     } catch (err) {
       // The next window threads the folder again; the lists learn of it from their next read.
-      this.cache.drop(path);
+      used.cache?.drop(path);
       this.deps.log.debug({ err, mailbox: path }, "live: conversation push failed");
     }
   }

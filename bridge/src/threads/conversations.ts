@@ -7,7 +7,8 @@
  * Order. A folder's conversations come from its session's ConversationCache (order.ts): one
  * THREAD over the whole folder, then kept up to date arrival by arrival, so every window of a
  * folder is a slice of the cached order (O(window) after the first) and one arrival costs
- * O(new messages), not another THREAD. A caller without a session cache gets one per connection.
+ * O(new messages), not another THREAD. The cache is the command connection's
+ * (conversationCacheOf), which every window and push of the session runs on.
  *
  * Rows. The window's members in this folder are FETCHed with the one row builder (rowsForUids)
  * and their References, so that its conversations' messages elsewhere can be found: in Sent
@@ -35,7 +36,11 @@ const REFS_SEARCHED = 10;
 
 const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
-function cacheOf(client: ImapFlow): ConversationCache {
+/**
+ * The conversation orders kept for `client` (a session's command connection): its windows, the
+ * sign-in's and the live pushes (live/conversation-push.ts) all read and advance them.
+ */
+export function conversationCacheOf(client: ImapFlow): ConversationCache {
   let cache = perConnection.get(client);
   if (!cache) {
     cache = new ConversationCache();
@@ -51,7 +56,7 @@ export interface ConversationWindowParams {
   readOnly?: boolean | undefined;
   /** The user's addresses, shown as "me". */
   me: readonly string[];
-  /** The session's orders (default: one cache per connection). */
+  /** The orders to read and advance (default: the connection's, conversationCacheOf). */
   cache?: ConversationCache | undefined;
 }
 
@@ -166,7 +171,7 @@ export async function conversationWindow(
   params: ConversationWindowParams,
 ): Promise<ConversationWindowResult> {
   const { mailbox: path, offset, limit } = params;
-  const cache = params.cache ?? cacheOf(client);
+  const cache = params.cache ?? conversationCacheOf(client);
   let total = 0;
   const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
     const order = await cache.order(client, path, box);

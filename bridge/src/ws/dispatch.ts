@@ -77,6 +77,15 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     return open?.mailbox === mailbox ? { readOnly: open.readOnly } : {};
   };
   const actionOpts = (set: TUidSet) => ({ readOnly: modeOf(set.mailbox).readOnly === true });
+  /** This socket is sent the live conversation rows of the session (conversations.changed). */
+  const listenToConversations = () =>
+    conversationPushOf(mail, () => ({
+      run: (fn) => mail.run(fn),
+      subscribe: (fn) => mail.subscribe(fn),
+      me: [live.email],
+      alive: (socket) => (live.sockets as Set<object>).has(socket),
+      log: ctx.log,
+    })).listen(owner, reply);
   /** Sends one of the frames the protocol lets `request` be answered with. */
   const answer = <F extends TClientFrame>(_request: F, out: TReplyFrameOf<F["type"]>): void =>
     reply(out);
@@ -112,6 +121,8 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       return;
     }
     case "mailbox.open": {
+      // Its first window of conversations may have come with the sign-in answer.
+      listenToConversations();
       const opened = await mail.openMailbox(frame.path, frame.readOnly, owner);
       answer(frame, { type: "mailbox.opened", id: frame.id, ...opened });
       return;
@@ -140,21 +151,13 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         (frame.sort.key !== DEFAULT_SORT.key || frame.sort.reverse !== DEFAULT_SORT.reverse);
       if (frame.conversations === true && query === null && !sorted) {
         const rev = mail.revision(frame.mailbox);
-        const push = conversationPushOf(mail, () => ({
-          run: (fn) => mail.run(fn),
-          subscribe: (fn) => mail.subscribe(fn),
-          me: [live.email],
-          alive: (socket) => (live.sockets as Set<object>).has(socket),
-          log: ctx.log,
-        }));
-        push.listen(owner, reply);
+        listenToConversations();
         const result = await mail.run((client) =>
           conversationWindow(client, {
             mailbox: frame.mailbox,
             offset: frame.offset,
             limit: frame.limit,
             me: [live.email],
-            cache: push.cache,
             ...modeOf(frame.mailbox),
           }),
         );
