@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { seedMailbox } from "@ferry/mail-server";
+import { listTotal } from "../fixtures/list-view";
 import type { Account } from "../fixtures/stack";
 import { test as base, expect, messageList, signIn } from "../fixtures/test";
 
@@ -29,18 +30,23 @@ test.describe("a 100,000-message folder", () => {
   }) => {
     await signIn(page, large, { timeout: 30_000 });
     const list = messageList(page);
-    await expect(page.getByText("100,000 messages")).toBeVisible();
+    // One row per conversation (the default): the seeded threads of all 100,000 messages.
+    const total = await listTotal(page, "conversations");
+    expect(total).toBeGreaterThan(10_000);
+    expect(total).toBeLessThan(100_000);
     // Only a window of rows is in the page, however long the folder.
     const rendered = await list.getByRole("option").count();
     expect(rendered).toBeLessThan(60);
     const height = await list.evaluate((el) => el.scrollHeight);
-    expect(height).toBeGreaterThan(100_000 * 50);
+    expect(height).toBeGreaterThan(total * 50);
 
     // Jump to the middle, as dragging the scrollbar does.
     await list.evaluate((el) => {
       el.scrollTop = el.scrollHeight / 2;
     });
-    const middle = list.getByRole("option", { name: /Loading message 50,0\d\d/ });
+    const middle = list.getByRole("option", {
+      name: new RegExp(`Loading message ${Math.floor(total / 2).toLocaleString("en-US")}`),
+    });
     const loaded = list.locator('[role="option"]:not([aria-busy="true"])');
     await expect(loaded.first()).toBeVisible();
     await expect(middle).toHaveCount(0);
@@ -49,7 +55,7 @@ test.describe("a 100,000-message folder", () => {
     // Back to the top and straight down again, several times: windows still landing from the
     // last jump must not pull the list back to where it was. Each time, the row at the spot it
     // was put is filled in there, and the list has not moved.
-    const rowHeight = height / 100_000;
+    const rowHeight = height / total;
     for (const fraction of [0, 0.31, 0, 0.5, 0, 0.52, 0.7]) {
       const top = await list.evaluate((el, f) => {
         el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) * f);
@@ -57,7 +63,7 @@ test.describe("a 100,000-message folder", () => {
       }, fraction);
       const position = Math.floor(top / rowHeight) + 1;
       const there = list.locator(`[role="option"][aria-posinset="${position}"]`);
-      await expect(there).toHaveAttribute("aria-setsize", "100000");
+      await expect(there).toHaveAttribute("aria-setsize", String(total));
       await expect(there).not.toHaveAttribute("aria-busy", "true");
       await expect(there).toBeInViewport();
       expect(await list.evaluate((el) => el.scrollTop)).toBe(top);
@@ -70,11 +76,12 @@ test.describe("a 100,000-message folder", () => {
     await expect(list.locator('[role="option"][aria-busy="true"]')).toHaveCount(0);
     await expect(loaded.last()).toBeInViewport();
 
-    // Opening one there works like anywhere else.
+    // Opening one there works like anywhere else: the reader shows the row's conversation.
     const last = loaded.last();
     const name = (await last.getAttribute("aria-label")) ?? "";
     await last.click();
-    const subject = name.split(", ")[name.startsWith("unread") ? 2 : 1] ?? "";
-    await expect(page.getByRole("article")).toContainText(subject);
+    const heading = page.getByRole("article").getByRole("heading", { level: 2 }).first();
+    await expect(heading).toBeVisible();
+    expect(name).toContain(await heading.textContent());
   });
 });

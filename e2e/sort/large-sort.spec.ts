@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { seedMailbox } from "@ferry/mail-server";
+import { listTotal } from "../fixtures/list-view";
 import type { Account } from "../fixtures/stack";
 import { test as base, expect, messageList, signIn } from "../fixtures/test";
 
@@ -35,10 +36,12 @@ test.describe("sorting a 100,000-message folder", () => {
   }) => {
     await signIn(page, large, { timeout: 30_000 });
     const list = messageList(page);
-    await expect(page.getByText("100,000 messages")).toBeVisible();
+    // Conversations (the default) are in arrival order; another order lists every message.
+    expect(await listTotal(page, "conversations")).toBeLessThan(100_000);
 
     await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Sender, A to Z" });
     await expect(page).toHaveURL(/sort=from\.asc/);
+    await expect(page.getByText("100,000 messages", { exact: true })).toBeVisible();
     const loaded = list.locator('[role="option"]:not([aria-busy="true"])');
     const first = list.locator('[role="option"][aria-posinset="1"]:not([aria-busy="true"])');
     await expect(first).toBeVisible({ timeout: 30_000 });
