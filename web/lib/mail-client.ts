@@ -230,8 +230,18 @@ export async function fetchMessage(ref: TMessageRef): Promise<MessageData> {
   }
 }
 
-async function fetchMessageFromBridge(ref: TMessageRef): Promise<MessageData> {
-  const key = keys.message(ref);
+/**
+ * A message from the bridge, whole, without touching the query cache (the offline copies'
+ * background fetch: what nobody opened stays out of memory and of the persisted cache).
+ */
+export function downloadMessage(ref: TMessageRef): Promise<MessageData> {
+  return fetchMessageFromBridge(ref, () => undefined);
+}
+
+async function fetchMessageFromBridge(
+  ref: TMessageRef,
+  update: (data: MessageData) => void = (data) => queryClient.setQueryData(keys.message(ref), data),
+): Promise<MessageData> {
   let data: MessageData | undefined;
   await socket.openMessage(ref, {
     onHeader(frame) {
@@ -241,7 +251,7 @@ async function fetchMessageFromBridge(ref: TMessageRef): Promise<MessageData> {
         bodies: frame.bodyParts.map((p) => ({ part: p.part, type: p.type, text: "", done: false })),
         complete: false,
       };
-      queryClient.setQueryData(key, data);
+      update(data);
     },
     onBody(frame) {
       if (!data) return;
@@ -257,7 +267,7 @@ async function fetchMessageFromBridge(ref: TMessageRef): Promise<MessageData> {
           done: frame.done,
         });
       data = { ...data, bodies };
-      queryClient.setQueryData(key, data);
+      update(data);
     },
   });
   if (!data) throw new FerryError("malformed_message", "No header");

@@ -17,7 +17,7 @@ import { clear, createStore, delMany, get, setMany, type UseStore } from "idb-ke
 import { useEffect, useSyncExternalStore } from "react";
 import { whenIdle } from "./idle";
 import {
-  fetchMessage,
+  downloadMessage,
   keys,
   type MessageData,
   queryClient,
@@ -190,16 +190,8 @@ async function listCandidates(n: number): Promise<Candidate[]> {
 
 /** The message's body: from the query cache when it was opened, else from the bridge. */
 async function bodyOf(ref: TMessageRef): Promise<MessageData> {
-  const key = keys.message(ref);
-  const cached = queryClient.getQueryData<MessageData>(key);
-  if (cached?.complete) return cached;
-  const had = queryClient.getQueryState(key) !== undefined;
-  const data = await queryClient.fetchQuery({ queryKey: key, queryFn: () => fetchMessage(ref) });
-  // Not kept in the query cache (nor its persisted copy) unless the reader shows it.
-  const query = queryClient.getQueryCache().find({ queryKey: key, exact: true });
-  if (!had && query && query.getObserversCount() === 0)
-    queryClient.removeQueries({ queryKey: key, exact: true });
-  return data;
+  const cached = queryClient.getQueryData<MessageData>(keys.message(ref));
+  return cached?.complete ? cached : downloadMessage(ref);
 }
 
 async function run(): Promise<void> {
