@@ -410,4 +410,22 @@ describe("the XSS corpora", () => {
       },
     );
   });
+
+  describe("with the quote fold (lib/quote-fold) moving the vector into the fold and out of it", {
+    timeout: 30_000,
+  }, () => {
+    const fold = (allowRemote: boolean) => ({ ...options(allowRemote), foldLabel: "Show quoted" });
+    const quoted = (html: string) =>
+      `<p>Reply</p><div>On Mon, 2 Jun 2025, Alice &lt;a@x.test&gt; wrote:</div><blockquote type="cite">${html}</blockquote>`;
+    const above = (html: string) =>
+      `<div>${html}</div><div class="gmail_quote">On 2 Jun 2025 Alice wrote:<blockquote>quoted</blockquote></div>`;
+
+    it.each(VECTORS.map((v) => [v.id, v.title, v.html] as const))(
+      "%s (%s): nothing runs, loads or navigates",
+      (_, __, html) => {
+        expect(audit(sanitizeEmailHtml(quoted(html), fold(false)).html, false)).toEqual([]);
+        expect(audit(sanitizeEmailHtml(above(html), fold(true)).html, true)).toEqual([]);
+      },
+    );
+  });
 });
