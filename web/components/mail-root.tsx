@@ -1,8 +1,15 @@
 "use client";
 import type { TMailbox } from "@ferry/protocol";
-import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
-import { useEffect, useMemo } from "react";
+import { hydrate } from "@tanstack/react-query";
 import {
+  type PersistedClient,
+  PersistQueryClientProvider,
+} from "@tanstack/react-query-persist-client";
+import { useEffect, useMemo } from "react";
+import { listFromSignIn } from "@/lib/list-cache";
+import { isDefaultSort } from "@/lib/list-sort";
+import {
+  currentEpoch,
   fetchListHead,
   fetchMailboxes,
   keys,
@@ -21,24 +28,58 @@ import {
   shouldPersist,
 } from "@/lib/persist";
 import { getRoute } from "@/lib/route";
-import { onSessionEnd, sessionExpired } from "@/lib/session";
+import { onSessionEnd, type SignedIn, sessionExpired, setFirstWindow } from "@/lib/session";
+import { getSettings } from "@/lib/settings";
 import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
+// The sign-in asks for the first window the mailbox will show, when it is INBOX's head.
+setFirstWindow(() => {
+  const { folder, q, sort } = getRoute();
+  if (folder !== "INBOX" || q !== null || (sort && !isDefaultSort(sort))) return undefined;
+  return { conversations: getSettings().conversations };
+});
+
 /**
- * Right after a sign-in, before the mailbox renders: open the socket and ask for the folders
- * and the first window of the list on screen. The requests wait in the socket for its hello and
- * go out together; the panes then find them in flight (or answered) instead of asking only once
- * they have rendered and the (empty, after a sign-in) persisted cache has been restored.
+ * Right after a sign-in, before the mailbox renders: put INBOX's first window, when the sign-in
+ * answer carried it, in the cache (the mailbox's first render paints its rows), open the socket
+ * and ask for the folders and for the list on screen if it is not that one. The requests wait in
+ * the socket for its hello and go out together; the panes then find them in flight (or
+ * answered) instead of asking only once they have rendered and the (empty, after a sign-in)
+ * persisted cache has been restored. The socket's hello has the list on screen asked for again,
+ * in revision order, so nothing changed since the sign-in is missed.
  */
-export function startEarly(): void {
+export function startEarly(signedIn: SignedIn): void {
   startClient();
+  const inbox = signedIn.inbox;
+  if (inbox) {
+    queryClient.setQueryData(
+      keys.list(inbox.mailbox, null, undefined, inbox.conversations !== undefined),
+      listFromSignIn(inbox, currentEpoch()),
+    );
+  }
   const { folder, q } = getRoute();
-  void queryClient.prefetchQuery({
-    queryKey: keys.list(folder, q),
-    queryFn: () => fetchListHead(folder, q),
-  });
+  const conversations = getSettings().conversations && q === null;
+  const key = keys.list(folder, q, undefined, conversations);
+  if (queryClient.getQueryData(key) === undefined) {
+    void queryClient.prefetchQuery({
+      queryKey: key,
+      queryFn: () => fetchListHead(folder, q, undefined, conversations),
+    });
+  }
   void queryClient.prefetchQuery({ queryKey: keys.mailboxes, queryFn: fetchMailboxes });
+}
+
+/**
+ * At a reload, before the mailbox first renders: the persisted cache (read early, see
+ * mail-root-loader.ts) goes into the query cache when it is `email`'s and not too old, so the
+ * first render paints the cached folders and rows. The provider below restores the same copy
+ * again (a no-op for what is here already) and persists from then on.
+ */
+export function paintFromCache(persisted: PersistedClient | undefined, email: string): void {
+  if (!persisted || persisted.buster !== `${CACHE_VERSION}:${email}`) return;
+  if (persisted.timestamp < Date.now() - CACHE_MAX_AGE) return;
+  hydrate(queryClient, persisted.clientState);
 }
 
 /**

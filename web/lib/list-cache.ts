@@ -1,8 +1,8 @@
 /**
  * The cached state of one message list (a mailbox, or a search in it) and the pure functions
- * that change it: merging a fetched window, and applying pushed events (new mail, expunges,
- * flag changes) and optimistic updates. Rows are kept sparse by position so a list of 100,000
- * messages costs only the rows that were looked at.
+ * that change it: merging a fetched window (or the one the sign-in answer carried), and applying
+ * pushed events (new mail, expunges, flag changes) and optimistic updates. Rows are kept sparse
+ * by position so a list of 100,000 messages costs only the rows that were looked at.
  */
 import {
   LIST_WINDOW_SIZE,
@@ -10,6 +10,7 @@ import {
   type TMessageRow,
   type TRevision,
   type TServerFrame,
+  type TSignInWindow,
   type TWindow,
 } from "@ferry/protocol";
 import { isDefaultSort } from "./list-sort";
@@ -126,6 +127,15 @@ export function mergeWindow(
     ...(canSort === undefined ? {} : { canSort }),
     ...(conversations ? { conversations } : {}),
   };
+}
+
+/**
+ * The list INBOX's first window makes, as the sign-in answer carried it (ZSignInWindow): the
+ * same merge as a `list.window` reply, without a revision, so that pushed events and the
+ * socket's later windows apply on top of it in order (list-order.ts).
+ */
+export function listFromSignIn(window: TSignInWindow, epoch: string): ListData {
+  return mergeWindow(undefined, window, epoch);
 }
 
 /**

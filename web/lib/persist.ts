@@ -1,10 +1,11 @@
 /**
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
- * the top of each list, and the most recently opened messages. No password is in the cache, but
- * mail is: when a session ends, `clearPersisted` removes it, the offline queue (lib/offline-queue),
- * and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
- * shared computer finds nothing.
+ * the top of each list, and the most recently opened messages; a reload starts reading it before
+ * the app renders (readPersistedEarly). No password is in the cache, but mail is: when a session
+ * ends, `clearPersisted` removes it, the offline queue (lib/offline-queue), and everything else
+ * this origin keeps in IndexedDB and Cache Storage, so the next person on a shared computer finds
+ * nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
@@ -59,6 +60,33 @@ function isPersistedClient(v: unknown): v is PersistedClient {
 /** Bump when the shape of cached data changes: older caches are then dropped, not misread. */
 export const CACHE_VERSION = 1;
 
+function readPersisted(): Promise<PersistedClient | undefined> {
+  if (typeof indexedDB === "undefined") return Promise.resolve(undefined);
+  return get<string>(CACHE_KEY).then(
+    (text) => {
+      try {
+        const value: unknown = text ? JSON.parse(text) : undefined;
+        return isPersistedClient(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    () => undefined,
+  );
+}
+
+/** The read readPersistedEarly started, until the persister's first restore takes it. */
+let early: Promise<PersistedClient | undefined> | null = null;
+
+/**
+ * Starts reading the persisted cache now (at the page's start, when someone is remembered), so
+ * that it is there when the mailbox first renders; the persister's first restore uses this read.
+ */
+export function readPersistedEarly(): Promise<PersistedClient | undefined> {
+  early ??= readPersisted();
+  return early;
+}
+
 /**
  * A persister over idb-keyval that saves at most once a second, and at once when the page is
  * hidden or unloaded, so that what was just opened is there after a reload.
@@ -95,15 +123,10 @@ export function createPersister(): Persister {
       pending = client;
       timer ??= setTimeout(() => void flush(), 1000);
     },
-    async restoreClient() {
-      if (!available) return undefined;
-      try {
-        const text = await get<string>(CACHE_KEY);
-        const value: unknown = text ? JSON.parse(text) : undefined;
-        return isPersistedClient(value) ? value : undefined;
-      } catch {
-        return undefined;
-      }
+    restoreClient() {
+      const started = early;
+      early = null;
+      return started ?? readPersisted();
     },
     async removeClient() {
       pending = null;
@@ -152,6 +175,7 @@ function deleteDatabase(name: string): Promise<void> {
  */
 export async function clearPersisted(): Promise<void> {
   stopped = true;
+  early = null;
   const work: Promise<unknown>[] = [];
   if (typeof indexedDB !== "undefined") {
     work.push(clear().catch(() => undefined));

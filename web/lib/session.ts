@@ -6,7 +6,7 @@
  * found expired: 401, socket closed with 4001), the mail kept in the browser is deleted before
  * the sign-in page shows, and the service worker (which holds only the app shell) is removed.
  */
-import type { TSessionRequest } from "@ferry/protocol";
+import type { TSessionRequest, TSignInWindow } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
 import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
 import { FerryError } from "./errors";
@@ -23,11 +23,16 @@ export type SessionState =
 let state: SessionState = { phase: "checking" };
 const listeners = new Set<() => void>();
 const signOutHooks = new Set<() => void | Promise<void>>();
-const signInHooks = new Set<() => void>();
+const signInHooks = new Set<(signedIn: SignedIn) => void>();
 
 function setState(next: SessionState): void {
   state = next;
   for (const l of listeners) l();
+}
+
+/** The account this browser last signed in to, if it is remembered (a reload paints its cache). */
+export function rememberedAccount(): string | null {
+  return readAccount();
 }
 
 function readAccount(): string | null {
@@ -53,11 +58,30 @@ export function onSessionEnd(hook: () => void | Promise<void>): () => void {
   return () => signOutHooks.delete(hook);
 }
 
+/** What a sign-in that just succeeded hands its hooks (kept in memory only, never stored). */
+export interface SignedIn {
+  /** INBOX's first window, when the sign-in answer carried it. */
+  inbox: TSignInWindow | null;
+}
+
+/** What the page will show first, if INBOX: asked for with the sign-in (see signIn). */
+type FirstWindow = () => TSessionRequest["inbox"];
+let firstWindow: FirstWindow | null = null;
+
+/**
+ * The mailbox says which first window it will show, so that the sign-in answer carries it
+ * (undefined: not INBOX's head; the sign-in then asks for none).
+ */
+export function setFirstWindow(fn: FirstWindow): void {
+  firstWindow = fn;
+}
+
 /**
  * Register a hook that runs when a sign-in succeeds, before the page re-renders: the mailbox
- * uses it to open its socket and ask for the first rows while React is still rendering.
+ * uses it to put the first rows the answer carried in its cache (so its first render paints
+ * them), open its socket and ask for what else it shows.
  */
-export function onSignedIn(hook: () => void): () => void {
+export function onSignedIn(hook: (signedIn: SignedIn) => void): () => void {
   signInHooks.add(hook);
   return () => signInHooks.delete(hook);
 }
@@ -133,9 +157,11 @@ function nextTask(): Promise<void> {
 }
 
 export async function signIn(request: TSessionRequest): Promise<void> {
-  const info = await apiSignIn(request);
+  const inbox = firstWindow?.();
+  const info = await apiSignIn(inbox ? { ...request, inbox } : request);
   writeAccount(info.email);
-  for (const hook of signInHooks) hook();
+  const signedIn: SignedIn = { inbox: info.inbox ?? null };
+  for (const hook of signInHooks) hook(signedIn);
   // The socket a hook opened sends its handshake only after this task: the mailbox's first
   // render (which holds the main thread for a while) waits one task, so the handshake and the
   // bridge's hello happen while it renders instead of after it.

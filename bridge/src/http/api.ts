@@ -1,5 +1,6 @@
 /**
- * The HTTP API under /api: public config, sign-in/out and session info; the parts and proxy
+ * The HTTP API under /api: public config, sign-in/out and session info (the sign-in answer
+ * carries INBOX's first window when asked, session/inbox-head.ts); the parts and proxy
  * endpoints are delegated to their modules once a session is established. Every answer is JSON
  * (or a stream from the delegates) with typed ZHttpError bodies on failure.
  */
@@ -8,12 +9,13 @@ import {
   PROTOCOL_VERSION,
   type TPublicConfig,
   type TSessionInfo,
+  type TSignInWindow,
   ZSessionRequest,
 } from "@ferry/protocol";
 import type { Config } from "../config";
 import { BridgeError, isBridgeError } from "../errors";
 import type { Logger } from "../log";
-import { prefetchInboxHead } from "../session/inbox-head";
+import { inboxHeadForSignIn, prefetchInboxHead } from "../session/inbox-head";
 import type { LiveSession } from "../session/live";
 import { type SessionManager, TooManyAttempts } from "../session/manager";
 import { readJsonBody } from "./body";
@@ -55,6 +57,10 @@ export interface ApiDeps {
   uploads?: SessionUploads | undefined;
   /** Per-session limits of /api/parts and /api/proxy (http/session-limits.ts); none when unset. */
   limits?: { parts: SessionRequestLimiter; proxy: SessionRequestLimiter } | undefined;
+  /** The users' settings: whether the sign-in's first window is of conversations. */
+  settings?:
+    | { get(account: string): Promise<{ settings: { conversations?: boolean } }> }
+    | undefined;
 }
 
 export async function handleApi(
@@ -184,10 +190,22 @@ async function signIn(
     ip: ctx.ip,
     previousId: readCookie(req),
   });
-  // The browser asks for INBOX's first window as soon as its socket is up: start it now.
-  prefetchInboxHead(live.mail);
+  // Asked for, the answer carries INBOX's first window when it is read in time: the browser
+  // paints the rows without waiting for its socket. Else the browser asks for it as soon as its
+  // socket is up: it is read from now.
+  const wanted = parsed.data.inbox;
+  let inbox: TSignInWindow | null = null;
+  if (wanted) {
+    inbox = await inboxHeadForSignIn(live.mail, {
+      conversations: wanted.conversations,
+      me: live.email,
+    });
+  } else {
+    prefetchInboxHead(live.mail);
+  }
   res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
-  sendJson(res, 200, info);
+  const body: TSessionInfo = inbox ? { ...info, inbox } : info;
+  sendJson(res, 200, body);
 }
 
 /**

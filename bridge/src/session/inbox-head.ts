@@ -1,15 +1,25 @@
 /**
  * INBOX's first window, fetched ahead at sign-in: the HTTP sign-in queues it on the connection
  * that watches INBOX (MailSession.prefetch: the INBOX watcher's, before it starts watching, so
- * no change made after the window is missed), so that the SELECT and FETCH run while the browser
- * renders and opens its socket, and the socket's `list.window` for exactly that window takes the
- * result (only while nothing in any list changed since).
+ * no change made after the window is missed; a window of conversations, which reads other
+ * folders too, on the command connection). When the sign-in request asks for the window, the
+ * answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and carries it, so the browser paints the
+ * rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
+ * exactly that window takes it (only while nothing in any list changed since).
  */
-import { LIST_WINDOW_SIZE } from "@ferry/protocol";
+import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
 import { listWindow, type WindowResult } from "../imap/window";
+import { conversationWindow } from "../threads/conversations";
 import type { LiveMailSession } from "./live";
 
 const INBOX_HEAD = "list.window INBOX head";
+
+/**
+ * How long the sign-in answer waits for INBOX's first window. The browser would wait for it
+ * anyway; past this, the answer goes without it (a slow server, a huge mailbox) and the socket
+ * asks.
+ */
+export const SIGN_IN_HEAD_WAIT_MS = 2_000;
 
 /** The window the web app asks for first after signing in: the top of INBOX, no search. */
 function isInboxHead(request: {
@@ -39,4 +49,56 @@ export function takeInboxHead(
   request: { mailbox: string; offset: number; limit: number; query: string | null },
 ): Promise<WindowResult> | null {
   return isInboxHead(request) ? mail.takePrefetched<WindowResult>(INBOX_HEAD) : null;
+}
+
+/** Settles with `result`, or with null after `ms`; a failed read is null too. */
+function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    result.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(null);
+      },
+    );
+  });
+}
+
+/**
+ * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
+ * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
+ */
+export async function inboxHeadForSignIn(
+  mail: LiveMailSession,
+  opts: { conversations: boolean; me: string; waitMs?: number },
+): Promise<TSignInWindow | null> {
+  let queued: Promise<WindowResult> | null;
+  if (opts.conversations) {
+    // Not on the INBOX watcher's connection: it reads other folders too, and the watcher would
+    // then resynchronise INBOX before answering.
+    queued = mail.run((client) =>
+      conversationWindow(client, {
+        mailbox: "INBOX",
+        offset: 0,
+        limit: LIST_WINDOW_SIZE,
+        me: [opts.me],
+      }),
+    );
+  } else {
+    prefetchInboxHead(mail);
+    queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
+  }
+  if (!queued) return null;
+  const result = await within(queued, opts.waitMs ?? SIGN_IN_HEAD_WAIT_MS);
+  if (result === null) {
+    // Not in time: the socket will ask for the window; read it again for that, behind this one.
+    if (!opts.conversations) prefetchInboxHead(mail);
+    return null;
+  }
+  const { rev: _rev, searched: _searched, ...window } = result;
+  return { ...window, query: null };
 }

@@ -3,6 +3,7 @@
  * the public configuration the sign-in page needs, and the parts/proxy URL shapes.
  */
 import { z } from "zod";
+import { ZWindow } from "./frames";
 import { PROTOCOL_VERSION } from "./version";
 
 export const ZSecurity = z.enum(["tls", "starttls"]);
@@ -21,13 +22,29 @@ export const ZSessionRequest = z.object({
   password: z.string().min(1).max(1024),
   imap: ZServerAddress.optional(),
   smtp: ZServerAddress.optional(),
+  /**
+   * The page will show INBOX first, of conversations or of messages: the answer then carries
+   * that window (ZSessionInfo.inbox) when it is read in time.
+   */
+  inbox: z.object({ conversations: z.boolean() }).optional(),
 });
 export type TSessionRequest = z.infer<typeof ZSessionRequest>;
+
+/**
+ * INBOX's first window as the sign-in answer carries it, when the request asked for it: the
+ * `list.window` reply the web app would ask for first (of conversations when `conversations` is
+ * there), without a revision (the socket's first hello has the lists on screen asked for again,
+ * in revision order).
+ */
+export const ZSignInWindow = ZWindow.omit({ type: true, id: true, rev: true, searched: true });
+export type TSignInWindow = z.infer<typeof ZSignInWindow>;
 
 /** `POST /api/session` 2xx body and `GET /api/session` body when signed in. */
 export const ZSessionInfo = z.object({
   email: z.string(),
   protocolVersion: z.literal(PROTOCOL_VERSION),
+  /** Only in the sign-in answer, when the window was read in time (else the socket asks). */
+  inbox: ZSignInWindow.optional(),
 });
 export type TSessionInfo = z.infer<typeof ZSessionInfo>;
 
