@@ -17,7 +17,7 @@ import {
   partText,
   walk,
 } from "../../packages/mail-server/src/seed/test-utils";
-import { FOLD_CLASS, foldHtmlQuotes, foldPlainText } from "./quote-fold";
+import { FOLD_CLASS, foldHtmlQuotes, foldPlainText, mayFoldHtml } from "./quote-fold";
 import { sanitizeEmailHtml } from "./sanitize";
 
 const ATTRIBUTION = "On Mon, 2 Jun 2025 at 09:30, Alice Example <alice@ferry.test> wrote:";
@@ -251,6 +251,7 @@ describe("the seeded fixture and the corpus", { timeout: 120_000 }, () => {
       expect(fold, m.subject).not.toBeNull();
       expect(fold?.folded).toMatch(/^> /m);
       expect(fold?.shown).not.toMatch(/^> /m);
+      expect(mayFoldHtml(decoded(rich))).toBe(true);
       const doc = new DOMParser().parseFromString(decoded(rich), "text/html");
       const before = squash(doc.body.textContent ?? "");
       expect(foldHtmlQuotes(doc, "…"), m.subject).toBe(true);

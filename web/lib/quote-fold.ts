@@ -175,6 +175,15 @@ function originalMessageMarker(body: HTMLElement): Node | null {
   return null;
 }
 
+/** Words every foldable HTML holds somewhere; without any, {@link foldHtmlQuotes} finds nothing. */
+const HTML_MARKERS =
+  /blockquote|gmail_quote|yahoo_quoted|gmail_signature|moz-signature|Signature|divRplyFwdMsg|appendonsend|original message|ursprüngliche nachricht|message d'origine|mensaje original|mensagem original|messaggio originale/i;
+
+/** Whether `html` may have something to fold (a cheap test before parsing it). */
+export function mayFoldHtml(html: string): boolean {
+  return HTML_MARKERS.test(html);
+}
+
 function isBefore(a: Node, b: Node): boolean {
   return (a.compareDocumentPosition(b) & 4) !== 0;
 }

@@ -29,7 +29,7 @@
  */
 import { proxyUrl } from "@ferry/protocol";
 import DOMPurify from "dompurify";
-import { FOLD_CLASS, foldHtmlQuotes } from "./quote-fold";
+import { FOLD_CLASS, foldHtmlQuotes, mayFoldHtml } from "./quote-fold";
 
 export interface SanitizeOptions {
   /** URL of the part with this Content-ID (without angle brackets), or null if unknown. */
@@ -443,6 +443,7 @@ function csp(opts: SanitizeOptions): string {
  * document and serialised again; the final pass then cleans it like any draft.
  */
 function foldDraft(draft: string, label: string): string {
+  if (!mayFoldHtml(draft)) return draft;
   const doc = new DOMParser().parseFromString(draft, "text/html");
   return foldHtmlQuotes(doc, label) ? doc.documentElement.outerHTML : draft;
 }
