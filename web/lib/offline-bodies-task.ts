@@ -85,8 +85,16 @@ function publish(): void {
   for (const l of listeners) l();
 }
 
+/** The budget for this origin's quota (navigator.storage.estimate, where there is one). */
+async function measureBudget(): Promise<number> {
+  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  budget = offlineBudget(estimate?.quota);
+  return budget;
+}
+
 async function loadIndex(): Promise<KeptEntry[]> {
   if (index) return index;
+  await measureBudget();
   const s = db();
   const stored = s ? await get<KeptEntry[]>(INDEX_KEY, s).catch(() => undefined) : undefined;
   index ??= Array.isArray(stored) ? stored : [];
@@ -201,8 +209,7 @@ async function run(): Promise<void> {
   running = true;
   publish();
   try {
-    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-    budget = offlineBudget(estimate?.quota);
+    await measureBudget();
     const candidates = await listCandidates(days);
     if (!mayRun(gen)) return;
     const entries = await loadIndex();
