@@ -1,11 +1,11 @@
 /**
  * INBOX's first window, fetched ahead at sign-in: the HTTP sign-in queues it on the connection
  * that watches INBOX (MailSession.prefetch: the INBOX watcher's, before it starts watching, so
- * no change made after the window is missed; a window of conversations, which reads other
- * folders too, on the command connection). When the sign-in request asks for the window, the
- * answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and carries it, so the browser paints the
- * rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
- * exactly that window takes it (only while nothing in any list changed since).
+ * no change made after the window is missed). When the sign-in request asks for it, the answer
+ * waits for it a little (SIGN_IN_HEAD_WAIT_MS) and carries it, so the browser paints the rows
+ * without waiting for its socket; else (takeInboxHead) the socket's `list.window` for exactly
+ * that window takes it (only while nothing in any list changed since). A first window of
+ * conversations is only started at sign-in (inboxHeadForSignIn says why).
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
 import { listWindow, type WindowResult } from "../imap/window";
@@ -69,34 +69,39 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /**
- * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
- * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
+ * At sign-in: INBOX's first window of messages for the sign-in answer, or null when it is not
+ * read within `waitMs` (the socket then asks for it). A first window of conversations is not
+ * waited for: it needs the command connection (still logging in) and a THREAD of the whole
+ * folder, which the browser's first render of the mailbox can overlap. It is started at once
+ * instead, on the command connection, where the socket's `list.window` queues behind it and
+ * finds the folder's order of conversations kept (threads/conversations.ts).
  */
 export async function inboxHeadForSignIn(
   mail: LiveMailSession,
   opts: { conversations: boolean; me: string; waitMs?: number },
 ): Promise<TSignInWindow | null> {
-  let queued: Promise<WindowResult> | null;
   if (opts.conversations) {
     // Not on the INBOX watcher's connection: it reads other folders too, and the watcher would
-    // then resynchronise INBOX before answering.
-    queued = mail.run((client) =>
-      conversationWindow(client, {
-        mailbox: "INBOX",
-        offset: 0,
-        limit: LIST_WINDOW_SIZE,
-        me: [opts.me],
-      }),
-    );
-  } else {
-    prefetchInboxHead(mail);
-    queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
+    // then resynchronise INBOX.
+    mail
+      .run((client) =>
+        conversationWindow(client, {
+          mailbox: "INBOX",
+          offset: 0,
+          limit: LIST_WINDOW_SIZE,
+          me: [opts.me],
+        }),
+      )
+      .catch(() => undefined);
+    return null;
   }
+  prefetchInboxHead(mail);
+  const queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
   if (!queued) return null;
   const result = await within(queued, opts.waitMs ?? SIGN_IN_HEAD_WAIT_MS);
   if (result === null) {
     // Not in time: the socket will ask for the window; read it again for that, behind this one.
-    if (!opts.conversations) prefetchInboxHead(mail);
+    prefetchInboxHead(mail);
     return null;
   }
   const { rev: _rev, searched: _searched, ...window } = result;
