@@ -9,6 +9,8 @@
  *   first frame in which every option in the list's viewport is a loaded row;
  * - browser, warm: reload of that page (session cookie and IndexedDB cache kept), from the
  *   navigation start to the same frame;
+ * - browser, with the service worker (sw-start.ts): a warm start answered by the worker, and an
+ *   offline cold start in a new tab (the context offline), each to the cached rows;
  * - floor: a bare imapflow connect + login + SELECT INBOX + FETCH of the 50 newest envelopes.
  */
 
@@ -32,6 +34,7 @@ import { BUDGETS, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
+import { serviceWorkerStarts } from "./sw-start";
 
 const FIGURE = "1 sign-in → first rows";
 
@@ -132,6 +135,79 @@ async function browserSignIn(
   );
 }
 
+/** One run of serviceWorkerStarts in a fresh context. Milliseconds. */
+function browserServiceWorkerStarts(
+  ctx: FigureContext,
+  user: Account,
+): Promise<{ warm: number; offline: number }> {
+  const browser = ctx.browser;
+  if (!browser) throw new Error("no browser");
+  return withColdPage(
+    browser,
+    ctx.bridge.url,
+    ctx.config.failureDir,
+    "signin-sw",
+    async (page, context) => {
+      try {
+        return await serviceWorkerStarts(context, page, user, waitForPersistedList);
+      } finally {
+        await signOutContext(context, ctx.bridge.url);
+      }
+    },
+  );
+}
+
+/** The rows of the starts from the service worker (issue 16), against the cold sign-in's floor. */
+async function serviceWorkerRows(
+  ctx: FigureContext,
+  user: Account,
+  size: number,
+  floor: number[],
+): Promise<Row[]> {
+  await browserServiceWorkerStarts(ctx, user); // warm-up, as for the other browser rows
+  const warm: number[] = [];
+  const offline: number[] = [];
+  for (let i = 0; i < ctx.config.repeats; i++) {
+    const r = await browserServiceWorkerStarts(ctx, user);
+    warm.push(r.warm);
+    offline.push(r.offline);
+  }
+  progress(
+    `sign-in ${size}: service worker warm ${fmtMs(summarize(warm)?.value ?? Number.NaN)}, offline ${fmtMs(summarize(offline)?.value ?? Number.NaN)}`,
+  );
+  const floorSummary = summarize(floor);
+  return [
+    row({
+      id: `signin.browser.sw-warm.${size}`,
+      figure: FIGURE,
+      label: "browser, warm start with the service worker → rows",
+      side: "browser",
+      size,
+      unit: "ms",
+      value: summarize(warm),
+      floor: floorSummary,
+      budget: BUDGETS.warmReload,
+      note: "reload answered by the service worker, from navigation start; floor: the cold sign-in's",
+      samples: warm,
+      floorSamples: floor,
+    }),
+    row({
+      id: `signin.browser.offline.${size}`,
+      figure: FIGURE,
+      label: "browser, offline cold start → cached rows",
+      side: "browser",
+      size,
+      unit: "ms",
+      value: summarize(offline),
+      floor: floorSummary,
+      budget: BUDGETS.warmReload,
+      note: "context offline, a new tab started from the service worker, from navigation start; floor: the cold sign-in's",
+      samples: offline,
+      floorSamples: floor,
+    }),
+  ];
+}
+
 export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
   const out: Row[] = [];
   const { repeats } = ctx.config;
@@ -227,6 +303,11 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
       );
     } catch (err) {
       out.push(errorRow(`signin.browser.${size}`, FIGURE, "browser", err));
+    }
+    try {
+      out.push(...(await serviceWorkerRows(ctx, user, size, floor)));
+    } catch (err) {
+      out.push(errorRow(`signin.browser.sw.${size}`, FIGURE, "browser", err));
     }
   }
   return out;

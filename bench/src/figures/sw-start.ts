@@ -1,0 +1,72 @@
+/**
+ * Figure 1's starts from the service worker (issue 16): after a sign-in whose list the app has
+ * persisted and whose service worker (web/sw.ts) is active,
+ * - warm start with the service worker: a reload, the shell answered by the worker; from the
+ *   navigation start to the first frame with every visible row loaded;
+ * - offline cold start: the context offline at the network level (no request reaches the bridge
+ *   or anything else), a new tab opened on the app; from its navigation start to the first frame
+ *   with the cached rows.
+ * Both check that the worker answered the page (navigator.serviceWorker.controller), so a row is
+ * never measured on the network path by mistake.
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import { signInThroughForm, stamp } from "../browser/browser";
+import type { Account } from "../stack/mail";
+
+/** Resolves once a service worker is active for the page's origin. */
+async function serviceWorkerActivated(page: Page, timeoutMs = 20_000): Promise<void> {
+  const ok = await page.evaluate(
+    `new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ${timeoutMs});
+      navigator.serviceWorker.ready.then((reg) => {
+        const worker = reg.active;
+        if (!worker) return;
+        if (worker.state === "activated") { clearTimeout(timer); resolve(true); return; }
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "activated") { clearTimeout(timer); resolve(true); }
+        });
+      });
+    })`,
+  );
+  if (ok !== true) throw new Error("the service worker did not activate");
+}
+
+async function controlled(page: Page): Promise<void> {
+  if ((await page.evaluate("navigator.serviceWorker.controller !== null")) !== true) {
+    throw new Error("the page was not answered by the service worker");
+  }
+}
+
+/**
+ * In `context` (fresh): signs `user` in through the form, waits for the persisted list
+ * (`persisted`) and the active worker, then measures a warm reload and an offline start in a
+ * new tab. Milliseconds from each navigation's start to the rows.
+ */
+export async function serviceWorkerStarts(
+  context: BrowserContext,
+  page: Page,
+  user: Account,
+  persisted: (page: Page) => Promise<void>,
+): Promise<{ warm: number; offline: number }> {
+  await page.goto("/");
+  await signInThroughForm(page, user);
+  await stamp(page, "load.rows");
+  await persisted(page);
+  await serviceWorkerActivated(page);
+
+  await page.reload();
+  const warm = (await stamp(page, "load.rows")).at;
+  await controlled(page);
+
+  await context.setOffline(true);
+  const tab = await context.newPage();
+  try {
+    await tab.goto("/");
+    const offline = (await stamp(tab, "load.rows")).at;
+    await controlled(tab);
+    return { warm, offline };
+  } finally {
+    await tab.close();
+    await context.setOffline(false);
+  }
+}
