@@ -16,6 +16,7 @@ import {
   type DragEvent,
   type KeyboardEvent,
   type PointerEvent,
+  type RefObject,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -100,19 +101,24 @@ function rowFacts(row: TMessageRow, conv: TConversationRow | undefined): RowFact
   };
 }
 
-function rowLabel(row: TMessageRow, f: RowFacts): string {
+function rowLabel(row: TMessageRow, f: RowFacts, date: string): string {
   const parts: string[] = [];
   if (f.unread) parts.push(t("list.unread"));
   parts.push(f.sender);
   if (f.count > 1) parts.push(t("conv.count", { count: f.count }));
   parts.push(f.subject || t("list.noSubject"));
-  const date = formatListDate(f.date);
   if (date) parts.push(date);
   if (f.starred) parts.push(t("list.starred"));
   if (f.hasAttachments) parts.push(t("list.hasAttachment"));
   if (f.hasDraft) parts.push(t("conv.hasDraft"));
   if (row.mailbox !== undefined) parts.push(t("search.inFolder", { folder: row.mailbox }));
   return parts.join(", ");
+}
+
+/** How big the scroller will be, at most: the window (nothing where there is no window). */
+function initialScrollRect(): { width: number; height: number } {
+  if (typeof window === "undefined") return { width: 0, height: 0 };
+  return { width: window.innerWidth, height: window.innerHeight };
 }
 
 export function MessageList(props: MessageListProps) {
@@ -127,6 +133,15 @@ export function MessageList(props: MessageListProps) {
     getScrollElement: () => scrollerRef.current,
     estimateSize: () => rowHeight,
     overscan: 6,
+    // Until the scroller is measured (after the first commit), the window's size stands in for
+    // it: the first render already has the rows on screen, instead of a few and a second pass.
+    initialRect: initialScrollRect(),
+  });
+
+  // The rows' handlers read the list's latest props through this when an event happens.
+  const latest = useRef(props);
+  useLayoutEffect(() => {
+    latest.current = props;
   });
 
   useEffect(() => {
@@ -239,6 +254,7 @@ export function MessageList(props: MessageListProps) {
             <MessageRow
               key={row.uid}
               row={row}
+              conversation={data?.conversations?.[row.uid]}
               index={item.index}
               top={item.start}
               height={rowHeight}
@@ -248,7 +264,10 @@ export function MessageList(props: MessageListProps) {
               arrived={data?.arrived.includes(row.uid) ?? false}
               isPhone={isPhone}
               readOnly={props.readOnly}
-              list={props}
+              total={total}
+              mailbox={mailbox}
+              uidValidity={data?.uidValidity ?? null}
+              list={latest}
             />
           ) : (
             <Placeholder
@@ -265,6 +284,13 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
+/**
+ * A row's height is fixed, so its layout and paint are its own (a change inside one lays out
+ * nothing else), and rows in the overscan, off screen, are not laid out or painted until they
+ * scroll near (they stay in the accessibility tree).
+ */
+const ROW_CONTAINMENT = "[contain:strict] [content-visibility:auto]";
+
 function Placeholder(p: { index: number; total: number; top: number; height: number }) {
   const { index, total, top, height } = p;
   return (
@@ -276,7 +302,7 @@ function Placeholder(p: { index: number; total: number; top: number; height: num
       aria-posinset={index + 1}
       aria-setsize={total}
       aria-label={t("list.loadingRow", { position: index + 1 })}
-      className="absolute inset-x-0 flex flex-col justify-center gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800/70"
+      className={`absolute inset-x-0 flex flex-col justify-center gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800/70 ${ROW_CONTAINMENT}`}
       style={{ height, transform: `translateY(${top}px)` }}
     >
       <div className="h-3 w-1/3 rounded bg-zinc-200 dark:bg-zinc-800" />
@@ -287,6 +313,8 @@ function Placeholder(p: { index: number; total: number; top: number; height: num
 
 interface RowProps {
   row: TMessageRow;
+  /** In conversation view, the conversation this row stands for. */
+  conversation: TConversationRow | undefined;
   index: number;
   top: number;
   height: number;
@@ -296,15 +324,20 @@ interface RowProps {
   arrived: boolean;
   isPhone: boolean;
   readOnly: boolean;
-  list: MessageListProps;
+  total: number;
+  mailbox: string;
+  uidValidity: number | null;
+  /** The list's latest props, for the handlers (read when an event happens, not in render). */
+  list: RefObject<MessageListProps>;
 }
 
 const SWIPE_THRESHOLD = 0.35;
 
 function MessageRow(p: RowProps) {
-  const { row, index, list } = p;
-  const facts = rowFacts(row, list.data?.conversations?.[row.uid]);
+  const { row, index } = p;
+  const facts = rowFacts(row, p.conversation);
   const { unread, starred, sender } = facts;
+  const date = formatListDate(facts.date);
   const [dx, setDx] = useState(0);
   const [leaving, setLeaving] = useState<"left" | "right" | null>(null);
   const gesture = useRef<{
@@ -353,16 +386,16 @@ function MessageRow(p: RowProps) {
       const kind = mx < 0 ? "archive" : "delete";
       setLeaving(mx < 0 ? "left" : "right");
       setDx(mx < 0 ? -g.width : g.width);
-      setTimeout(() => list.onSwipe(kind, row), 160);
+      setTimeout(() => p.list.current.onSwipe(kind, row), 160);
     } else {
       setDx(0);
     }
   };
 
   const onDragStart = (e: DragEvent<HTMLDivElement>) => {
-    const uids = list.dragUids(row);
+    const uids = p.list.current.dragUids(row);
     e.dataTransfer.effectAllowed = "move";
-    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ mailbox: list.mailbox, uids }));
+    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ mailbox: p.mailbox, uids }));
     e.dataTransfer.setData("text/plain", row.subject);
   };
 
@@ -376,7 +409,7 @@ function MessageRow(p: RowProps) {
 
   return (
     <div
-      className="absolute inset-x-0 overflow-hidden"
+      className={`absolute inset-x-0 overflow-hidden ${ROW_CONTAINMENT}`}
       style={{ height: p.height, transform: `translateY(${p.top}px)` }}
     >
       {dx > 0 ? (
@@ -403,8 +436,8 @@ function MessageRow(p: RowProps) {
         tabIndex={-1}
         aria-selected={p.checked || p.open}
         aria-posinset={p.index + 1}
-        aria-setsize={p.list.data?.total ?? p.index + 1}
-        aria-label={rowLabel(row, facts)}
+        aria-setsize={p.total || p.index + 1}
+        aria-label={rowLabel(row, facts, date)}
         draggable={!p.isPhone && !p.readOnly}
         onDragStart={onDragStart}
         onPointerDown={onPointerDown}
@@ -412,9 +445,9 @@ function MessageRow(p: RowProps) {
         onPointerUp={(e) => endGesture(e, false)}
         onPointerCancel={(e) => endGesture(e, true)}
         onMouseEnter={() => {
-          const uidValidity = row.uidValidity ?? list.data?.uidValidity;
+          const uidValidity = row.uidValidity ?? p.uidValidity;
           if (!p.isPhone && uidValidity != null) {
-            prefetchMessage({ mailbox: row.mailbox ?? list.mailbox, uidValidity, uid: row.uid });
+            prefetchMessage({ mailbox: row.mailbox ?? p.mailbox, uidValidity, uid: row.uid });
           }
         }}
         onClick={(e) => {
@@ -423,10 +456,10 @@ function MessageRow(p: RowProps) {
             return;
           }
           if (e.shiftKey || e.metaKey || e.ctrlKey) {
-            list.onToggleSelect(row, index, e.shiftKey);
+            p.list.current.onToggleSelect(row, index, e.shiftKey);
             return;
           }
-          list.onOpen(row, index);
+          p.list.current.onOpen(row, index);
         }}
         style={{
           transform: dx ? `translateX(${dx}px)` : undefined,
@@ -446,7 +479,7 @@ function MessageRow(p: RowProps) {
               aria-label={t("list.selectRow", { sender })}
               onClick={(e) => {
                 e.stopPropagation();
-                list.onToggleSelect(row, index, e.shiftKey);
+                p.list.current.onToggleSelect(row, index, e.shiftKey);
               }}
               onChange={() => undefined}
               className="size-4 accent-accent-600"
@@ -456,7 +489,7 @@ function MessageRow(p: RowProps) {
             aria-hidden="true"
             onClick={(e) => {
               e.stopPropagation();
-              if (!p.readOnly) list.onToggleStar(row);
+              if (!p.readOnly) p.list.current.onToggleStar(row);
             }}
             className={`-mt-2 flex size-8 items-center justify-center rounded-full ${
               starred ? "text-amber-500" : "text-zinc-300 hover:text-zinc-500 dark:text-zinc-600"
@@ -504,7 +537,7 @@ function MessageRow(p: RowProps) {
               dateTime={facts.date ?? undefined}
               className={`shrink-0 text-xs ${unread ? "font-semibold text-accent-700 dark:text-accent-200" : "text-zinc-500"}`}
             >
-              {formatListDate(facts.date)}
+              {date}
             </time>
           </div>
           <div
