@@ -196,10 +196,7 @@ async function signIn(
   const wanted = parsed.data.inbox;
   let inbox: TSignInWindow | null = null;
   if (wanted) {
-    inbox = await inboxHeadForSignIn(live.mail, {
-      conversations: wanted.conversations,
-      me: live.email,
-    });
+    inbox = await inboxHeadForSignIn(live.mail, { conversations: wanted.conversations });
   } else {
     prefetchInboxHead(live.mail);
   }
