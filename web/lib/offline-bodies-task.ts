@@ -13,8 +13,9 @@
  * Information `saveData`, or `metered` where a browser reports it).
  */
 import type { TMessageRef } from "@ferry/protocol";
-import { clear, createStore, delMany, get, setMany, type UseStore } from "idb-keyval";
+import { clear, delMany, get, setMany, type UseStore } from "idb-keyval";
 import { useEffect, useSyncExternalStore } from "react";
+import { closingStore } from "./idb-store";
 import { whenIdle } from "./idle";
 import {
   downloadMessage,
@@ -75,7 +76,7 @@ const listeners = new Set<() => void>();
 
 function db(): UseStore | null {
   if (typeof indexedDB === "undefined") return null;
-  store ??= createStore(DATABASE, "bodies");
+  store ??= closingStore(DATABASE, "bodies");
   return store;
 }
 

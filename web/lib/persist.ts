@@ -157,12 +157,25 @@ export function shouldPersist(query: {
 /** idb-keyval's database: the persister keeps a connection to it open, so it is emptied. */
 const KEYVAL_DATABASE = "keyval-store";
 
-/** Deletes an IndexedDB database; settles (without waiting) if an open connection blocks it. */
+/** Databases whose deletion was asked for and has not finished (an open connection blocks it). */
+const deleting = new Set<string>();
+
+/**
+ * Deletes an IndexedDB database; settles (without waiting) if an open connection blocks it. A
+ * second request for a database still being deleted would queue behind the first and hear
+ * nothing until that one finishes (not even `blocked`), so it is not made.
+ */
 function deleteDatabase(name: string): Promise<void> {
+  if (deleting.has(name)) return Promise.resolve();
+  deleting.add(name);
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = () => resolve();
-    req.onerror = () => resolve();
+    const done = () => {
+      deleting.delete(name);
+      resolve();
+    };
+    req.onsuccess = done;
+    req.onerror = done;
     req.onblocked = () => resolve();
   });
 }
