@@ -1,25 +1,24 @@
 /**
  * Conversation view (issue 15): Alice and Bob exchange four messages through Postfix, each
- * filing their own copy in Sent as a mail client does. With "Conversation view" on, each of them
+ * filing their own copy in Sent as a mail client does. By default each of them
  * sees one row for the exchange counting 4 (their own replies in Sent included), which opens as
  * a stack (read ones collapsed, unread ones expanded, each with its own Forward); a fifth message
  * arrives live into the same row, which moves to the top; archiving the row archives all of its
- * Inbox messages and Undo brings them back; with the setting off the list is one row per message.
+ * Inbox messages and Undo brings them back; with the setting (on by default) off the list is
+ * one row per message.
  */
-import type { Page } from "@playwright/test";
 import nodemailer from "nodemailer";
 import { listMailbox, newAccount, secondBrowser, withImap } from "../compose/helpers";
+import { setConversationView } from "../fixtures/list-view";
 import type { Account, Stack } from "../fixtures/stack";
 import {
   deliver,
   expect,
-  folders,
   messageList,
   rawMessage,
   reader,
   row,
   rows,
-  showFolders,
   test,
   unique,
 } from "../fixtures/test";
@@ -29,35 +28,6 @@ test.use({ seed: { inbox: 3 } });
 /** A message of the stack, one line (collapsed) or shown (expanded). */
 const COLLAPSED = 'li > button[aria-expanded="false"]';
 const EXPANDED = 'li > button[aria-expanded="true"]';
-
-async function openSettings(page: Page, isPhone: boolean) {
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
-
-async function setConversationView(page: Page, isPhone: boolean, on: boolean): Promise<void> {
-  const dialog = await openSettings(page, isPhone);
-  const box = dialog.getByLabel("Group messages into conversations");
-  if (on) await box.check();
-  else await box.uncheck();
-  await expect(box).toBeChecked({ checked: on });
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await expect(dialog).toBeHidden();
-  if (isPhone && !(await messageList(page).isVisible())) {
-    await folders(page)
-      .getByRole("link", { name: /^Inbox/ })
-      .click();
-  }
-  await expect(messageList(page)).toBeVisible();
-}
 
 /** The thread so far: each message's Message-ID, oldest first. */
 const thread: string[] = [];
@@ -136,11 +106,9 @@ test.describe("conversation view", () => {
     await exchange(stack, alice, bob, subject, "I will book the flights.");
     await exchange(stack, bob, alice, subject, "Great, I take the hotel.");
 
-    // One row per message: Alice's Inbox holds Bob's two.
-    await expect(row(alicePage, subject)).toHaveCount(2);
-
+    // Conversations are the default: each of them sees one row counting all four, their own
+    // replies in Sent included.
     for (const page of [alicePage, bobPage]) {
-      await setConversationView(page, isPhone, true);
       await expect(row(page, subject)).toHaveCount(1);
       await expect(row(page, subject)).toHaveAccessibleName(/, 4 messages, /);
       await expect(row(page, subject)).toHaveAccessibleName(/(^|, )me(, |$)/);
