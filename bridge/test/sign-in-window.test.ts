@@ -1,7 +1,7 @@
 /**
- * The sign-in answer carries INBOX's first window of messages when the request asks for it, so
- * the browser can paint the rows before its socket is up: the newest messages, as the real
- * Dovecot holds them, valid against the protocol's schema.
+ * The sign-in answer carries INBOX's first window when the request asks for it, so the browser
+ * can paint the rows before its socket is up: the newest messages, as the real Dovecot holds
+ * them, of messages or of conversations as asked, valid against the protocol's schema.
  */
 import { startMailServer } from "@ferry/mail-server";
 import { LIST_WINDOW_SIZE, ZSessionInfo } from "@ferry/protocol";
@@ -84,8 +84,12 @@ describe("the sign-in answer", () => {
     expect(inbox?.rows.length).toBeLessThanOrEqual(LIST_WINDOW_SIZE);
   });
 
-  it("does not wait for a first window of conversations", async () => {
+  it("carries INBOX's conversations when the page shows INBOX that way", async () => {
     const info = await signInWith({ conversations: true });
-    expect(info.inbox).toBeUndefined();
+    expect(info.inbox?.total).toBe(MESSAGES);
+    expect(info.inbox?.conversations?.length).toBe(MESSAGES);
+    expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
+      Array.from({ length: MESSAGES }, (_, i) => `head message ${MESSAGES - i}`),
+    );
   });
 });

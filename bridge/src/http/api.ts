@@ -196,7 +196,10 @@ async function signIn(
   const wanted = parsed.data.inbox;
   let inbox: TSignInWindow | null = null;
   if (wanted) {
-    inbox = await inboxHeadForSignIn(live.mail, { conversations: wanted.conversations });
+    inbox = await inboxHeadForSignIn(live.mail, {
+      conversations: wanted.conversations,
+      me: live.email,
+    });
   } else {
     prefetchInboxHead(live.mail);
   }

@@ -23,8 +23,8 @@ export const ZSessionRequest = z.object({
   imap: ZServerAddress.optional(),
   smtp: ZServerAddress.optional(),
   /**
-   * The page will show INBOX first, of conversations or of messages: the answer carries a window
-   * of messages (ZSessionInfo.inbox) when it is read in time.
+   * The page will show INBOX first, of conversations or of messages: the answer then carries
+   * that window (ZSessionInfo.inbox) when it is read in time.
    */
   inbox: z.object({ conversations: z.boolean() }).optional(),
 });
