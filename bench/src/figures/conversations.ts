@@ -21,7 +21,8 @@
  *   in which the page shows the row with its new count (browser). Floor: a bare client IDLE on
  *   INBOX, at its EXISTS. Deliveries alternate between two conversations, so each moves one.
  */
-import { LIST_WINDOW_SIZE } from "@ferry/protocol";
+import { setTimeout as delay } from "node:timers/promises";
+import { LIST_WINDOW_SIZE, type TServerFrame } from "@ferry/protocol";
 import {
   clickStamp,
   openWatchingPage,
@@ -287,15 +288,24 @@ async function openRows(
         { uid: true },
       );
       const f = performance.now() - f0;
+      // The bridge lets a socket send 50 frames a second (100 at once): a round is 50.
+      await delay(1_100);
       const t0 = performance.now();
       // At most OPENS_AT_ONCE in flight (the bridge answers more than 32 with rate_limited).
       const queue = [...refs];
       const worker = async () => {
         for (let ref = queue.shift(); ref; ref = queue.shift()) {
           const id = client.id();
-          const end = client.next("message.end", (e) => e.id === id, 4 * TIMEOUT_MS);
+          const end = client.waitFor(
+            (f): f is TServerFrame =>
+              "id" in f && f.id === id && (f.type === "message.end" || f.type === "error"),
+            `the end of message.open ${ref.uid}`,
+            4 * TIMEOUT_MS,
+          );
           client.send({ type: "message.open", id, ref });
-          await end;
+          const { frame } = await end;
+          if (frame.type === "error")
+            throw new Error(`message.open: ${frame.code}: ${frame.message}`);
         }
       };
       await Promise.all(Array.from({ length: OPENS_AT_ONCE }, worker));
