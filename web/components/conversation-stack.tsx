@@ -1,19 +1,30 @@
 "use client";
 /**
  * A conversation's earlier messages in the reader (conversation view), oldest first, above the
- * one opened (its newest in this folder, which the reader shows in full). Read messages are one
- * line each (sender, snippet, date); unread ones are expanded. Each expanded message has its own
+ * one opened (its newest in this folder, which the reader shows in full). Each collapsed line
+ * (sender, snippet, date) comes from the members' list rows (`messages.rows`, through
+ * use-conversation-members.ts): a message is opened (`message.open`) only once it is expanded, so
+ * a long thread opens as fast as a short one. Read messages are collapsed, unread ones expanded
+ * (and marked read as they are shown); in a long stack, runs of collapsed lines fold behind an
+ * "N older messages" button (lib/conversation-stack.ts). Each expanded message has its own
  * sandboxed frame (html-frame.tsx, through the same sanitizer), mounted only while expanded, and
  * its own Reply / Reply all / Forward. "Expand all" / "Collapse all", and the keys `;` / `:` do
- * the same; `n` / `p` move between the messages.
+ * the same; `n` / `p` move between the messages shown.
  */
-import { remoteContentAllowed, type TConversationRow, type TMessageRef } from "@ferry/protocol";
-import { useQueries } from "@tanstack/react-query";
+import {
+  remoteContentAllowed,
+  type TConversationRow,
+  type TMemberRow,
+  type TMessageRef,
+} from "@ferry/protocol";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
+import { useConversationMembers } from "@/hooks/use-conversation-members";
 import { SEEN, setFlags } from "@/lib/actions";
+import { membersOf, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
-import { fetchMessage, keys, type MessageData } from "@/lib/mail-client";
+import { fetchMessage, keys } from "@/lib/mail-client";
 import { useSettings } from "@/lib/settings";
 import { isTyping } from "@/lib/typing";
 import { ReplyActions } from "./compose/reply-actions";
@@ -26,97 +37,44 @@ interface Props {
   readOnly: boolean;
 }
 
-function refId(ref: TMessageRef): string {
-  return `${ref.mailbox}\u0000${ref.uidValidity}\u0000${ref.uid}`;
-}
-
-/** The conversation's other messages: in this folder, then elsewhere (the user's Sent). */
-function membersOf(conversation: TConversationRow, current: TMessageRef): TMessageRef[] {
-  const here = conversation.uids
-    .filter((uid) => uid !== current.uid)
-    .map((uid) => ({ mailbox: current.mailbox, uidValidity: current.uidValidity, uid }));
-  const there = conversation.elsewhere.map((m) => ({
-    mailbox: m.mailbox,
-    uidValidity: m.uidValidity,
-    uid: m.uid,
-  }));
-  return [...here, ...there];
-}
-
-/** For each message, how many of the others it replies to through In-Reply-To, in a chain. */
-function replyDepths(list: Array<MessageData | undefined>): number[] {
-  const byId = new Map<string, MessageData>();
-  for (const d of list) if (d?.header.envelope.messageId) byId.set(d.header.envelope.messageId, d);
-  return list.map((d) => {
-    let n = 0;
-    let parent = d?.header.envelope.inReplyTo;
-    while (parent && n < list.length) {
-      const found = byId.get(parent);
-      if (!found) break;
-      n++;
-      parent = found.header.envelope.inReplyTo;
-    }
-    return n;
-  });
-}
-
-/** A line of the message's text, for its collapsed row. */
-function snippetOf(data: MessageData | undefined): string {
-  if (!data) return "";
-  const bodies = partsToShow(data);
-  const plain = bodies.find((b) => b.type === "text/plain");
-  let text = plain?.text ?? "";
-  if (!plain) {
-    const html = bodies.find((b) => b.type === "text/html");
-    // Parsed only to read its text (DOMParser runs no script and loads nothing).
-    if (html) text = new DOMParser().parseFromString(html.text, "text/html").body.textContent ?? "";
-  }
-  return text.replace(/\s+/g, " ").trim().slice(0, 160);
-}
-
 export function ConversationStack({ conversation, current, readOnly }: Props) {
   const members = useMemo(
     () => membersOf(conversation, current),
     [conversation, current.mailbox, current.uidValidity, current.uid],
   );
-  const results = useQueries({
-    queries: members.map((ref) => ({
-      queryKey: keys.message(ref),
-      queryFn: () => fetchMessage(ref),
+  const { rows, missing } = useConversationMembers(members);
+  const ordered = orderMembers(
+    members.map((ref) => ({
+      ref,
+      row: rows.get(refId(ref)),
+      missing: missing.has(refId(ref)),
     })),
-  });
-  // Oldest first, by date, then (sent within the same second) by how deep each replies.
-  const loaded = members.map((ref, i) => ({
-    ref,
-    data: results[i]?.data,
-    error: results[i]?.error ?? null,
-  }));
-  const depth = replyDepths(loaded.map((m) => m.data));
-  const ordered = loaded
-    .map((m, i) => ({ ...m, depth: depth[i] ?? 0 }))
-    .sort((a, b) => {
-      const da = a.data?.header.envelope.date;
-      const db = b.data?.header.envelope.date;
-      if (!da || !db) return da ? -1 : db ? 1 : 0;
-      return Date.parse(da) - Date.parse(db) || a.depth - b.depth;
-    });
-  /** Expanded or collapsed by the user; otherwise those unread when first loaded are expanded. */
+  );
+  /** Expanded or collapsed by the user; otherwise those unread when first listed are expanded. */
   const [chosen, setChosen] = useState<Record<string, boolean>>({});
+  const [unfolded, setUnfolded] = useState(false);
   const unreadAtFirst = useRef(new Map<string, boolean>());
-  for (const { ref, data } of ordered) {
+  for (const { ref, row } of ordered) {
     const id = refId(ref);
-    if (data && !unreadAtFirst.current.has(id))
-      unreadAtFirst.current.set(id, !data.header.flags.includes(SEEN));
+    if (row && !unreadAtFirst.current.has(id))
+      unreadAtFirst.current.set(id, !row.flags.includes(SEEN));
   }
   const expanded = (ref: TMessageRef): boolean =>
     chosen[refId(ref)] ?? unreadAtFirst.current.get(refId(ref)) ?? false;
-  const setAll = (on: boolean) =>
+  const setAll = (on: boolean) => {
+    if (on) setUnfolded(true);
     setChosen(Object.fromEntries(members.map((ref) => [refId(ref), on])));
+  };
+  const layout = stackLayout(
+    ordered.map((m) => expanded(m.ref)),
+    unfolded,
+  );
+  const shown = layout.flatMap((e) => (e.kind === "message" ? [ordered[e.index]] : []));
 
   const items = useRef(new Map<string, HTMLButtonElement>());
   const [focus, setFocus] = useState(-1);
-  const keysRef = useRef({ setAll, ordered, focus });
-  keysRef.current = { setAll, ordered, focus };
+  const keysRef = useRef({ setAll, shown, focus });
+  keysRef.current = { setAll, shown, focus };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -127,9 +85,9 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
         k.setAll(e.key === ";");
       } else if (e.key === "n" || e.key === "p") {
         e.preventDefault();
-        const last = k.ordered.length - 1;
+        const last = k.shown.length - 1;
         const next = e.key === "n" ? Math.min(last, k.focus + 1) : Math.max(0, k.focus - 1);
-        const target = k.ordered[next];
+        const target = k.shown[next];
         if (!target) return;
         setFocus(next);
         const el = items.current.get(refId(target.ref));
@@ -160,24 +118,42 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
         </button>
       </div>
       <ol className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
-        {ordered.map(({ ref, data, error }, i) => (
-          <StackItem
-            key={refId(ref)}
-            msgRef={ref}
-            data={data}
-            failed={error !== null}
-            open={expanded(ref)}
-            markable={!readOnly && ref.mailbox === current.mailbox}
-            onToggle={() => {
-              setFocus(i);
-              setChosen((prev) => ({ ...prev, [refId(ref)]: !expanded(ref) }));
-            }}
-            buttonRef={(el) => {
-              if (el) items.current.set(refId(ref), el);
-              else items.current.delete(refId(ref));
-            }}
-          />
-        ))}
+        {layout.map((entry) => {
+          if (entry.kind === "fold") {
+            return (
+              <li key={`fold-${entry.from}`} className="bg-white dark:bg-zinc-950">
+                <button
+                  type="button"
+                  onClick={() => setUnfolded(true)}
+                  className="w-full px-3 py-2 text-left text-sm text-accent-700 hover:bg-zinc-50 dark:text-accent-200 dark:hover:bg-zinc-900"
+                >
+                  {t("conv.olderMessages", { count: entry.to - entry.from })}
+                </button>
+              </li>
+            );
+          }
+          const member = ordered[entry.index];
+          if (!member) return null;
+          const { ref, row } = member;
+          return (
+            <StackItem
+              key={refId(ref)}
+              msgRef={ref}
+              row={row}
+              failed={member.missing}
+              open={expanded(ref)}
+              markable={!readOnly && ref.mailbox === current.mailbox}
+              onToggle={() => {
+                setFocus(shown.indexOf(member));
+                setChosen((prev) => ({ ...prev, [refId(ref)]: !expanded(ref) }));
+              }}
+              buttonRef={(el) => {
+                if (el) items.current.set(refId(ref), el);
+                else items.current.delete(refId(ref));
+              }}
+            />
+          );
+        })}
       </ol>
     </section>
   );
@@ -185,7 +161,9 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
 
 function StackItem(p: {
   msgRef: TMessageRef;
-  data: MessageData | undefined;
+  /** Its list row (sender, snippet, date, flags); undefined until read. */
+  row: TMemberRow | undefined;
+  /** No message was found for it. */
   failed: boolean;
   open: boolean;
   /** In the open folder and writable: marked read once shown expanded. */
@@ -193,24 +171,31 @@ function StackItem(p: {
   onToggle(): void;
   buttonRef(el: HTMLButtonElement | null): void;
 }) {
-  const { msgRef, data, open } = p;
+  const { msgRef, row, open } = p;
+  const message = useQuery({
+    queryKey: keys.message(msgRef),
+    queryFn: () => fetchMessage(msgRef),
+    enabled: open,
+  });
+  const data = message.data;
   const header = data?.header;
-  const from = header?.envelope.from[0];
-  const sender = from ? from.name || from.address : t("list.unknownSender");
-  const date = header?.envelope.date ?? null;
+  const from = header?.envelope.from[0] ?? row?.from[0];
+  const sender = from ? from.name || from.address : row ? t("list.unknownSender") : "";
+  const date = (open ? header?.envelope.date : null) ?? row?.date ?? null;
   const settings = useSettings();
-  const unread = header !== undefined && !header.flags.includes(SEEN);
+  const [marked, setMarked] = useState(false);
+  const flags = header?.flags ?? row?.flags;
+  const unread = !marked && flags !== undefined && !flags.includes(SEEN);
 
-  const marked = useRef(false);
   useEffect(() => {
-    if (!open || !unread || !p.markable || marked.current) return;
-    marked.current = true;
+    if (!open || !data || !unread || !p.markable || marked) return;
+    setMarked(true);
     void setFlags(
       { mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uids: [msgRef.uid] },
       [SEEN],
       [],
     );
-  }, [open, unread, p.markable, msgRef]);
+  }, [open, data, unread, p.markable, marked, msgRef]);
 
   const cids = useContentIdParts(header?.attachments);
 
@@ -229,7 +214,7 @@ function StackItem(p: {
       >
         <span className={`shrink-0 text-sm ${unread ? "font-bold" : "font-medium"}`}>{sender}</span>
         <span className="min-w-0 flex-1 truncate text-sm text-zinc-500">
-          {open ? "" : p.failed ? t("reader.notFound") : snippetOf(data)}
+          {open ? "" : p.failed || message.error ? t("reader.notFound") : (row?.preview ?? "")}
         </span>
         {date ? (
           <time dateTime={date} className="shrink-0 text-xs text-zinc-500">

@@ -35,6 +35,7 @@ import {
   subscribeFolder,
 } from "../imap/folders";
 import { listMailboxes } from "../imap/mailboxes";
+import { rowsForRefs } from "../imap/member-rows";
 import { openMessage } from "../imap/message";
 import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
@@ -203,6 +204,13 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         }),
       );
       return;
+    case "messages.rows": {
+      const found = await mail.run((client) =>
+        rowsForRefs(client, frame.refs, (mailbox) => modeOf(mailbox).readOnly),
+      );
+      answer(frame, { type: "messages.rows", id: frame.id, ...found });
+      return;
+    }
     case "flags.update":
       await mail.run((client) =>
         updateFlags(client, frame.set, frame.add, frame.remove, actionOpts(frame.set)),

@@ -38,6 +38,7 @@ export const REPLIES = {
   "messages.archive": { reply: "messages.moved" },
   "messages.delete": { reply: "messages.moved" },
   "mailbox.markAllRead": { reply: "ok" },
+  "messages.rows": { reply: "messages.rows" },
   "compose.send": { reply: "compose.queued" },
   "compose.cancel": { reply: "compose.cancelled" },
   "draft.save": { reply: "draft.saved" },

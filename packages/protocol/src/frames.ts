@@ -130,6 +130,21 @@ export const ZMarkAllRead = z.object({
   mailbox: ZPath,
 });
 
+/** Most refs one `messages.rows` may name; a larger conversation asks in pages. */
+export const MAX_ROWS_REFS = 200;
+
+/**
+ * The list rows of some messages, in any folders (the collapsed lines of a conversation in the
+ * reader): rows only, no bodies, one FETCH per folder. A ref that no longer names a message (it
+ * was expunged, or its folder's UIDVALIDITY is no longer the ref's) is answered in `missing`, not
+ * with an error; a folder that cannot be opened fails the request with its error.
+ */
+export const ZMessagesRows = z.object({
+  type: z.literal("messages.rows"),
+  id: ZId,
+  refs: z.array(ZMessageRef).min(1).max(MAX_ROWS_REFS),
+});
+
 export const ZClientFrame = z.discriminatedUnion("type", [
   ZPing,
   ZMailboxesList,
@@ -142,6 +157,7 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   ZMessagesArchive,
   ZMessagesDelete,
   ZMarkAllRead,
+  ZMessagesRows,
   ...COMPOSE_CLIENT_FRAMES,
   ...RULES_CLIENT_FRAMES,
   ...SETTINGS_CLIENT_FRAMES,
@@ -277,6 +293,23 @@ export type TMessageBody = z.infer<typeof ZMessageBody>;
 /** The last frame of a `message.open`. */
 export const ZMessageEnd = z.object({ type: z.literal("message.end"), id: ZId, ref: ZMessageRef });
 
+/** A `messages.rows` row: the list row with the folder it is in and its In-Reply-To. */
+export const ZMemberRow = ZMessageRow.extend({
+  mailbox: z.string(),
+  uidValidity: z.number().int().nonnegative(),
+  /** The envelope's In-Reply-To (a Message-ID in angle brackets), null when none. */
+  inReplyTo: z.string().nullable(),
+});
+export type TMemberRow = z.infer<typeof ZMemberRow>;
+
+/** The answer to `messages.rows`: the rows found, in no particular order, and the refs not found. */
+export const ZMessagesRowsReply = z.object({
+  type: z.literal("messages.rows"),
+  id: ZId,
+  rows: z.array(ZMemberRow),
+  missing: z.array(ZMessageRef),
+});
+
 export const ZMessagesMoved = z.object({
   type: z.literal("messages.moved"),
   id: ZId,
@@ -377,6 +410,7 @@ export const ZServerFrame = z.discriminatedUnion("type", [
   ZMessageHeader,
   ZMessageBody,
   ZMessageEnd,
+  ZMessagesRowsReply,
   ZMessagesMoved,
   ZStateEvent,
   ZStatusEvent,

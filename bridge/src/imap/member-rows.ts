@@ -1,0 +1,74 @@
+/**
+ * Rows of named messages in any folders (`messages.rows`): the collapsed lines of a conversation
+ * in the reader, without opening its messages. Refs are grouped by folder; each folder is opened
+ * once (in the mode it is open in for the asking socket, as `message.open` does) and its rows come
+ * from the one row builder (rowsForUids), with each message's In-Reply-To from a second FETCH of
+ * ENVELOPE (so that the reader can order replies sent within the same second). A ref whose
+ * UIDVALIDITY is not its folder's, or whose message is gone, is answered as missing; a folder
+ * that cannot be opened fails the whole request with its typed error.
+ */
+import type { TMemberRow, TMessageRef } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import { commandError } from "./errors";
+import { packUids, uidValidityOf, withMailbox } from "./mailbox-access";
+import { rowsForUids } from "./window";
+
+export interface MemberRows {
+  rows: TMemberRow[];
+  missing: TMessageRef[];
+}
+
+/**
+ * The rows of `refs` (deduplicated), and the refs that name no message. `readOnlyOf` gives the
+ * mode a folder is opened in (undefined: the mode it is already selected in).
+ */
+export async function rowsForRefs(
+  client: ImapFlow,
+  refs: readonly TMessageRef[],
+  readOnlyOf: (mailbox: string) => boolean | undefined,
+): Promise<MemberRows> {
+  const byMailbox = new Map<string, Map<string, TMessageRef>>();
+  for (const ref of refs) {
+    const group = byMailbox.get(ref.mailbox) ?? new Map<string, TMessageRef>();
+    group.set(`${ref.uidValidity}:${ref.uid}`, ref);
+    byMailbox.set(ref.mailbox, group);
+  }
+  const rows: TMemberRow[] = [];
+  const missing: TMessageRef[] = [];
+  for (const [mailbox, group] of byMailbox) {
+    await withMailbox(client, mailbox, { readOnly: readOnlyOf(mailbox) }, async (box) => {
+      const uidValidity = uidValidityOf(box);
+      const wanted: number[] = [];
+      for (const ref of group.values()) {
+        if (ref.uidValidity === uidValidity) wanted.push(ref.uid);
+        else missing.push(ref);
+      }
+      if (wanted.length === 0) return;
+      const found = await rowsForUids(client, box.path, wanted);
+      const inReplyTo = await inReplyToByUid(client, packUids(found.map((r) => r.uid)));
+      const seen = new Set<number>();
+      for (const row of found) {
+        seen.add(row.uid);
+        rows.push({ ...row, mailbox, uidValidity, inReplyTo: inReplyTo.get(row.uid) ?? null });
+      }
+      for (const uid of wanted) if (!seen.has(uid)) missing.push({ mailbox, uidValidity, uid });
+    });
+  }
+  return { rows, missing };
+}
+
+/** The In-Reply-To of each message of `uids` (a UID set) in the selected folder. */
+async function inReplyToByUid(client: ImapFlow, uids: string): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (uids === "") return out;
+  try {
+    const fetched = await client.fetchAll(uids, { uid: true, envelope: true }, { uid: true });
+    for (const m of fetched) {
+      const id = typeof m.envelope?.inReplyTo === "string" ? m.envelope.inReplyTo.trim() : "";
+      if (m.uid > 0 && id !== "") out.set(m.uid, id);
+    }
+  } catch (err) {
+    throw commandError(err, "The mail server could not list these messages.");
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * The reader's conversation stack as data: which messages it lists (membersOf), in which order
+ * (orderMembers: oldest first, replies sent within the same second after what they reply to),
+ * the pages their rows are asked in (pagesOf, at most MAX_ROWS_REFS refs each), and which
+ * collapsed lines are folded behind an "N older messages" button (stackLayout, as Gmail does).
+ */
+import {
+  MAX_ROWS_REFS,
+  type TConversationRow,
+  type TMemberRow,
+  type TMessageRef,
+} from "@ferry/protocol";
+
+export function refId(ref: TMessageRef): string {
+  return `${ref.mailbox}\u0000${ref.uidValidity}\u0000${ref.uid}`;
+}
+
+/** The conversation's messages but `current`: in this folder, then elsewhere (the user's Sent). */
+export function membersOf(conversation: TConversationRow, current: TMessageRef): TMessageRef[] {
+  const here = conversation.uids
+    .filter((uid) => uid !== current.uid)
+    .map((uid) => ({ mailbox: current.mailbox, uidValidity: current.uidValidity, uid }));
+  const there = conversation.elsewhere.map((m) => ({
+    mailbox: m.mailbox,
+    uidValidity: m.uidValidity,
+    uid: m.uid,
+  }));
+  return [...here, ...there];
+}
+
+/** `refs` in pages of at most `size` (MAX_ROWS_REFS: what one `messages.rows` may name). */
+export function pagesOf(refs: readonly TMessageRef[], size = MAX_ROWS_REFS): TMessageRef[][] {
+  const pages: TMessageRef[][] = [];
+  for (let i = 0; i < refs.length; i += size) pages.push(refs.slice(i, i + size));
+  return pages;
+}
+
+/** For each row, how many of the others it replies to through In-Reply-To, in a chain. */
+function replyDepths(rows: ReadonlyArray<TMemberRow | undefined>): number[] {
+  const byId = new Map<string, TMemberRow>();
+  for (const r of rows) if (r?.messageId) byId.set(r.messageId, r);
+  return rows.map((r) => {
+    let n = 0;
+    let parent = r?.inReplyTo ?? null;
+    while (parent && n < rows.length) {
+      const found = byId.get(parent);
+      if (!found) break;
+      n++;
+      parent = found.inReplyTo;
+    }
+    return n;
+  });
+}
+
+/**
+ * Members oldest first: by date, then (within the same second) by how deep each replies, then
+ * by UID within a folder. Members whose row is not known yet keep their place at the end.
+ */
+export function orderMembers<T extends { ref: TMessageRef; row: TMemberRow | undefined }>(
+  members: readonly T[],
+): T[] {
+  const depth = replyDepths(members.map((m) => m.row));
+  return members
+    .map((m, i) => ({ m, i, depth: depth[i] ?? 0 }))
+    .sort((a, b) => {
+      const da = a.m.row?.date;
+      const db = b.m.row?.date;
+      if (!da || !db) return da ? -1 : db ? 1 : a.i - b.i;
+      const sameFolder = a.m.ref.mailbox === b.m.ref.mailbox ? a.m.ref.uid - b.m.ref.uid : 0;
+      return Date.parse(da) - Date.parse(db) || a.depth - b.depth || sameFolder || a.i - b.i;
+    })
+    .map((x) => x.m);
+}
+
+/** Stacks longer than this fold runs of collapsed lines. */
+export const FOLD_OVER = 8;
+/** The newest collapsed lines that are never folded. */
+export const KEEP_NEWEST = 3;
+
+export type StackEntry =
+  | { kind: "message"; index: number }
+  /** Collapsed lines `from … to-1`, behind one button. */
+  | { kind: "fold"; from: number; to: number };
+
+/**
+ * The stack as shown: in a stack of more than FOLD_OVER messages, each run of at least two
+ * collapsed lines between the oldest message and the KEEP_NEWEST newest is one fold ("N older
+ * messages"); expanded messages are never folded. `unfolded` shows every line.
+ */
+export function stackLayout(open: readonly boolean[], unfolded: boolean): StackEntry[] {
+  const n = open.length;
+  const foldable = (i: number) =>
+    !unfolded && n > FOLD_OVER && i > 0 && i < n - KEEP_NEWEST && !open[i];
+  const out: StackEntry[] = [];
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j < n && foldable(j)) j++;
+    if (j - i >= 2) {
+      out.push({ kind: "fold", from: i, to: j });
+      i = j;
+    } else {
+      out.push({ kind: "message", index: i });
+      i++;
+    }
+  }
+  return out;
+}
