@@ -6,7 +6,8 @@
  * its conversations was read, at sign-in or on a socket) and if so brings it up to date (an arrival costs O(new messages)) and
  * sends those sockets `conversations.changed`: each changed conversation's row with where it
  * moved from and to (a new message's conversation to the top), or `refetch` when the order was
- * rebuilt (an expunge, conversations merged). Events that come while a job runs join the next
+ * rebuilt (an expunge, conversations merged, or a large folder's head replaced by its full order
+ * in the background: order.ts, onComplete). Events that come while a job runs join the next
  * one, one job per folder at a time.
  */
 import type { TServerFrame } from "@ferry/protocol";
@@ -41,6 +42,9 @@ export class ConversationPush {
   private readonly pending = new Map<string, Pending>();
   private running = false;
   private readonly unsubscribe: () => void;
+  /** The caches (one per command connection) whose completed orders are pushed. */
+  private readonly attached = new WeakSet<ConversationCache>();
+  private readonly detach: Array<() => void> = [];
 
   constructor(private readonly deps: ConversationPushDeps) {
     this.unsubscribe = deps.subscribe((frame) => this.onEvent(frame));
@@ -49,13 +53,32 @@ export class ConversationPush {
   /** `owner` (a socket) may show lists of conversations: it is sent `conversations.changed`. */
   listen(owner: object, send: (frame: TServerFrame) => void): void {
     this.targets.set(owner, send);
+    void this.deps
+      .run(async (client) => this.attach(conversationCacheOf(client)))
+      .catch(() => undefined);
   }
 
   /** Stops listening to the session's events. */
   close(): void {
+    for (const stop of this.detach.splice(0)) stop();
     this.unsubscribe();
     this.targets.clear();
     this.pending.clear();
+  }
+
+  /** A head of `cache` replaced by its full order is pushed as a rebuilt order. */
+  private attach(cache: ConversationCache): void {
+    if (this.attached.has(cache)) return;
+    this.attached.add(cache);
+    this.detach.push(cache.onComplete((path) => this.enqueue(path, false)));
+  }
+
+  private enqueue(path: string, expunged: boolean, touched: readonly number[] = []): void {
+    const pending = this.pending.get(path) ?? { touched: new Set(), expunged: false };
+    for (const uid of touched) pending.touched.add(uid);
+    if (expunged) pending.expunged = true;
+    this.pending.set(path, pending);
+    void this.drain();
   }
 
   private onEvent(frame: TServerFrame): void {
@@ -67,11 +90,11 @@ export class ConversationPush {
       return;
     }
     if (this.targets.size === 0) return;
-    const pending = this.pending.get(frame.mailbox) ?? { touched: new Set(), expunged: false };
-    if (frame.type === "messages.flags") for (const c of frame.changes) pending.touched.add(c.uid);
-    if (frame.type === "messages.expunged") pending.expunged = true;
-    this.pending.set(frame.mailbox, pending);
-    void this.drain();
+    this.enqueue(
+      frame.mailbox,
+      frame.type === "messages.expunged",
+      frame.type === "messages.flags" ? frame.changes.map((c) => c.uid) : [],
+    );
   }
 
   private async drain(): Promise<void> {
@@ -98,6 +121,7 @@ export class ConversationPush {
     try {
       const found = await this.deps.run((client) => {
         const cache = conversationCacheOf(client);
+        this.attach(cache);
         used.cache = cache;
         if (pending.expunged) cache.expunged(path);
         return conversationChanges(client, cache, path, [...pending.touched], this.deps.me);

@@ -7,7 +7,9 @@
  * Order. A folder's conversations come from its session's ConversationCache (order.ts): one
  * THREAD over the whole folder, then kept up to date arrival by arrival, so every window of a
  * folder is a slice of the cached order (O(window) after the first) and one arrival costs
- * O(new messages), not another THREAD. The cache is the command connection's
+ * O(new messages), not another THREAD. In a large folder the first windows come from its newest
+ * messages' THREAD while the whole folder is threaded in the background (order.ts); the lists
+ * are then told to ask again (`conversations.changed` with `refetch`). The cache is the command connection's
  * (conversationCacheOf), which every window and push of the session runs on.
  *
  * Rows. The window's members in this folder are FETCHed with the one row builder (rowsForUids)
@@ -23,7 +25,7 @@ import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { packUids, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
 import { rowsForUids, type WindowResult } from "../imap/window";
-import { type Conversation, ConversationCache } from "./order";
+import { type Conversation, ConversationCache, type ConversationCacheOptions } from "./order";
 import { messageIds } from "./references";
 import { referencesOf } from "./server-thread";
 
@@ -38,12 +40,16 @@ const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
 /**
  * The conversation orders kept for `client` (a session's command connection): its windows, the
- * sign-in's and the live pushes (live/conversation-push.ts) all read and advance them.
+ * sign-in's and the live pushes (live/conversation-push.ts) all read and advance them. `opts`
+ * apply when they are made (tests: a small folder counts as large).
  */
-export function conversationCacheOf(client: ImapFlow): ConversationCache {
+export function conversationCacheOf(
+  client: ImapFlow,
+  opts?: ConversationCacheOptions,
+): ConversationCache {
   let cache = perConnection.get(client);
   if (!cache) {
-    cache = new ConversationCache();
+    cache = new ConversationCache(opts);
     perConnection.set(client, cache);
   }
   return cache;
@@ -174,8 +180,8 @@ export async function conversationWindow(
   const cache = params.cache ?? conversationCacheOf(client);
   let total = 0;
   const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
-    const order = await cache.order(client, path, box);
-    total = order.length;
+    const order = await cache.order(client, path, box, offset + limit);
+    total = cache.total(path);
     return readConversations(client, box, order.slice(offset, offset + limit));
   });
   const built = await buildRows(client, path, read, params.me);
@@ -227,8 +233,8 @@ export async function conversationChanges(
   let rebuilt = false;
   let moves: Array<{ conversation: Conversation; from: number | null; to: number }> = [];
   const read = await withMailbox(client, path, {}, async (box) => {
-    const order = await cache.order(client, path, box);
-    total = order.length;
+    await cache.order(client, path, box);
+    total = cache.total(path);
     uidValidity = uidValidityOf(box);
     mailbox = box.path;
     const drained = cache.drain(path);

@@ -16,11 +16,22 @@
  * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
  * such (`rebuilt`), so that what a window or a push says stays what a fresh THREAD would.
  *
+ * Large folders. A folder of more than `headAbove` messages whose order is not kept is first
+ * threaded over its newest `headSize` messages only (its head: a THREAD of `UID <from>:*`, a small
+ * part of a full one's cost). Every conversation whose newest message is in the head is there, in
+ * the full order's positions, so windows within the head's conversations are answered from it;
+ * a conversation's members older than the head are left out of it until the full order is read
+ * (and the total is an estimate). A window beyond the head waits for the full THREAD. Once the
+ * head has not been read for `fullAfterMs`, the full THREAD runs in the background on the same
+ * connection (under its mailbox lock, so behind whatever holds it), replaces the head, is
+ * reported as `rebuilt`, and the cache's listeners (onComplete) are told, so that the lists ask
+ * again. Arrivals meanwhile are placed on the head as on any order (or rebuild it in full).
+ *
  * The cache is per session (it does not depend on the connection it is read on), up to
  * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
  */
 import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
-import { uidValidityOf } from "../imap/mailbox-access";
+import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { baseSubject } from "./base-subject";
 import { messageIds, threadUids } from "./references";
 import { referencesOf, threadMailbox } from "./server-thread";
@@ -37,6 +48,19 @@ export const MAX_INCREMENTAL = 2;
 const MAX_IDS = 100;
 /** Older messages that could matter to one arrival, read one by one (more rebuild). */
 const MAX_CANDIDATES = 200;
+
+/** Folders of more messages than this are first threaded over their head (see above). */
+export const HEAD_ABOVE = 5_000;
+/** Newest messages of a large folder threaded first. */
+export const HEAD_SIZE = 2_000;
+/** Quiet time on a head before the full THREAD runs (the first requests of a session go first). */
+export const FULL_AFTER_MS = 1_000;
+
+export interface ConversationCacheOptions {
+  headAbove?: number | undefined;
+  headSize?: number | undefined;
+  fullAfterMs?: number | undefined;
+}
 
 /** One conversation of a folder: its UIDs there, newest first (changed in place as it grows). */
 export interface Conversation {
@@ -70,6 +94,10 @@ interface OrderEntry {
   rebuilt: boolean;
   /** Messages were expunged (as the watcher said): the next read rebuilds. */
   expunged: boolean;
+  /** Only the messages from this UID on were threaded (the head); null: the whole folder. */
+  head: number | null;
+  /** Messages threaded into the head. */
+  headCount: number;
 }
 
 /** One new message, as placing it needs. */
@@ -82,8 +110,45 @@ interface Arrival {
 
 export class ConversationCache {
   private entries: OrderEntry[] = [];
-  /** THREADs run (rebuilds included), for tests and the benchmark. */
+  /** THREADs run (rebuilds and heads included), for tests and the benchmark. */
   threads = 0;
+  private readonly headAbove: number;
+  private readonly headSize: number;
+  private readonly fullAfterMs: number;
+  private readonly listeners = new Set<(path: string) => void>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Folders whose head was replaced by the full order, not yet told to a listener. */
+  private readonly untold = new Set<string>();
+
+  constructor(opts: ConversationCacheOptions = {}) {
+    this.headAbove = opts.headAbove ?? HEAD_ABOVE;
+    this.headSize = Math.max(1, opts.headSize ?? HEAD_SIZE);
+    this.fullAfterMs = opts.fullAfterMs ?? FULL_AFTER_MS;
+  }
+
+  /**
+   * `fn` is called with a folder's path when its head was replaced by its full order (and at
+   * once for those replaced before any listener was there). Returns the way to stop.
+   */
+  onComplete(fn: (path: string) => void): () => void {
+    this.listeners.add(fn);
+    for (const path of this.untold) fn(path);
+    this.untold.clear();
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Whether `path`'s kept order is only its head (conversations may have more messages). */
+  partial(path: string): boolean {
+    return (this.entries.find((e) => samePath(e.path, path))?.head ?? null) !== null;
+  }
+
+  /** Conversations in `path`: the kept order's, estimated from the head's share of the folder. */
+  total(path: string): number {
+    const e = this.entries.find((x) => samePath(x.path, path));
+    if (!e) return 0;
+    if (e.head === null || e.headCount === 0) return e.order.length;
+    return Math.max(e.order.length, Math.round((e.order.length * e.exists) / e.headCount));
+  }
 
   /** Whether `path`'s order is kept (a conversation list of it was read). */
   has(path: string): boolean {
@@ -97,15 +162,23 @@ export class ConversationCache {
 
   /**
    * The order of `path`, selected on `client` as `box` (under its lock), up to date with `box`:
-   * from the cache when unchanged, advanced by the arrivals since, else from a THREAD.
+   * from the cache when unchanged, advanced by the arrivals since, else from a THREAD. `need`:
+   * the conversations the caller reads (offset + limit; default none beyond the head), which a
+   * head kept must hold, else the whole folder is threaded.
    */
-  async order(client: ImapFlow, path: string, box: MailboxObject): Promise<Conversation[]> {
+  async order(
+    client: ImapFlow,
+    path: string,
+    box: MailboxObject,
+    need = 0,
+  ): Promise<Conversation[]> {
     const uidValidity = uidValidityOf(box);
     const exists = box.exists;
     const uidNext = Number(box.uidNext);
     const hit = this.entries.find((e) => samePath(e.path, path));
     if (hit && hit.uidValidity === uidValidity) {
-      if (hit.expunged) {
+      if (hit.head !== null && Number.isFinite(need)) this.later(client, path);
+      if (hit.expunged || (hit.head !== null && need > hit.order.length)) {
         // rebuilt below
       } else if (hit.exists === exists && uidNext <= hit.uidNext) {
         return this.touch(hit).order;
@@ -118,12 +191,16 @@ export class ConversationCache {
         }
       }
     }
-    const trees = await threadMailbox(client);
-    this.threads++;
-    const order = trees
-      .map((t) => ({ uids: threadUids(t).sort((a, b) => b - a) }))
-      .filter((c) => c.uids.length > 0)
-      .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
+    const fresh = !hit || hit.uidValidity !== uidValidity;
+    let head =
+      fresh && exists > this.headAbove && need < this.headSize
+        ? await headFrom(client, exists, this.headSize)
+        : null;
+    let order = await this.thread(client, head);
+    if (head !== null && order.length < need) {
+      head = null;
+      order = await this.thread(client, null);
+    }
     const entry: OrderEntry = {
       path,
       uidValidity,
@@ -135,9 +212,54 @@ export class ConversationCache {
       moves: [],
       rebuilt: hit !== undefined,
       expunged: false,
+      head,
+      headCount: head === null ? 0 : Math.min(exists, this.headSize),
     };
     this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
+    if (head !== null) this.later(client, path);
+    else if (hit?.head != null) this.completed(path);
     return order;
+  }
+
+  /** The conversations of the selected folder (from UID `head` on), newest first. */
+  private async thread(client: ImapFlow, head: number | null): Promise<Conversation[]> {
+    const trees = await threadMailbox(client, head ?? undefined);
+    this.threads++;
+    return trees
+      .map((t) => ({ uids: threadUids(t).sort((a, b) => b - a) }))
+      .filter((c) => c.uids.length > 0)
+      .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
+  }
+
+  /** (Re)starts the wait before `path`'s head is replaced by its full order. */
+  private later(client: ImapFlow, path: string): void {
+    const key = path.toUpperCase() === "INBOX" ? "INBOX" : path;
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      void this.complete(client, path);
+    }, this.fullAfterMs);
+    timer.unref?.();
+    this.timers.set(key, timer);
+  }
+
+  /** Threads `path` in full where its kept order is still a head. */
+  private async complete(client: ImapFlow, path: string): Promise<void> {
+    if (!this.partial(path) || !client.usable) return;
+    try {
+      await withMailbox(client, path, {}, async (box) => {
+        if (this.partial(path)) await this.order(client, path, box, Number.POSITIVE_INFINITY);
+      });
+    } catch {
+      // The next window beyond the head, or the next push, threads it again.
+      if (this.partial(path)) this.drop(path);
+    }
+  }
+
+  private completed(path: string): void {
+    if (this.listeners.size === 0) this.untold.add(path);
+    for (const fn of this.listeners) fn(path);
   }
 
   /** The moves of `path`'s order since the last drain, emptied. Null when it is not kept. */
@@ -169,6 +291,7 @@ export class ConversationCache {
   /** Forgets `path`'s order (its next window threads it again). */
   drop(path: string): void {
     this.entries = this.entries.filter((e) => !samePath(e.path, path));
+    this.untold.delete(path);
   }
 
   private touch(e: OrderEntry): OrderEntry {
@@ -179,6 +302,12 @@ export class ConversationCache {
 
 function samePath(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
+}
+
+/** The UID the newest `size` of the selected folder's `exists` messages start at. */
+async function headFrom(client: ImapFlow, exists: number, size: number): Promise<number> {
+  const first = await client.fetchOne(String(Math.max(1, exists - size + 1)), { uid: true });
+  return first ? first.uid : 1;
 }
 
 function indexOf(e: OrderEntry): Map<number, Conversation> {

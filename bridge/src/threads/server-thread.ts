@@ -31,16 +31,17 @@ export function canServerThread(client: ImapFlow): boolean {
 
 /**
  * The conversations of the mailbox selected on `client` (under its lock): the server's
- * THREAD=REFERENCES where offered, else the bridge's own.
+ * THREAD=REFERENCES where offered, else the bridge's own. With `fromUid`, only the messages from
+ * that UID on are threaded (`UID THREAD REFERENCES UTF-8 UID <fromUid>:*`): the folder's newest.
  */
-export async function threadMailbox(client: ImapFlow): Promise<ThreadNode[]> {
+export async function threadMailbox(client: ImapFlow, fromUid?: number): Promise<ThreadNode[]> {
   if (!client.mailbox) throw connectionLost();
   if (client.mailbox.exists === 0) return [];
-  return canServerThread(client) ? serverThreads(client) : clientThreads(client);
+  return canServerThread(client) ? serverThreads(client, fromUid) : clientThreads(client, fromUid);
 }
 
-/** One `UID THREAD REFERENCES UTF-8 ALL`. Must run under the mailbox lock. */
-export async function serverThreads(client: ImapFlow): Promise<ThreadNode[]> {
+/** One `UID THREAD REFERENCES UTF-8 ALL` (or `UID <fromUid>:*`). Must run under the mailbox lock. */
+export async function serverThreads(client: ImapFlow, fromUid?: number): Promise<ThreadNode[]> {
   await preCheck(client);
   const threads: ThreadNode[] = [];
   const budget = { left: MAX_THREADED };
@@ -51,7 +52,12 @@ export async function serverThreads(client: ImapFlow): Promise<ThreadNode[]> {
       [
         { type: "ATOM", value: "REFERENCES" },
         { type: "ATOM", value: "UTF-8" },
-        { type: "ATOM", value: "ALL" },
+        ...(fromUid === undefined
+          ? [{ type: "ATOM", value: "ALL" }]
+          : [
+              { type: "ATOM", value: "UID" },
+              { type: "SEQUENCE", value: `${Math.max(1, Math.floor(fromUid))}:*` },
+            ]),
       ],
       {
         THREAD: async (untagged) => {
@@ -105,14 +111,15 @@ export function parseThread(
 }
 
 /** The bridge's own threading of the selected mailbox (no THREAD on the server). */
-export async function clientThreads(client: ImapFlow): Promise<ThreadNode[]> {
+export async function clientThreads(client: ImapFlow, fromUid?: number): Promise<ThreadNode[]> {
   const inputs: ThreadInput[] = [];
   try {
     for await (const m of client.fetch(
-      "1:*",
+      fromUid === undefined ? "1:*" : `${Math.max(1, Math.floor(fromUid))}:*`,
       { uid: true, envelope: true, headers: ["references"] },
-      { uid: false },
+      { uid: fromUid !== undefined },
     )) {
+      if (fromUid !== undefined && m.uid < fromUid) continue;
       inputs.push({
         uid: m.uid,
         messageId: m.envelope?.messageId ?? null,
