@@ -1,11 +1,12 @@
 /**
  * The rows of a conversation's members for the reader's stack (sender, snippet, date, flags),
  * asked with `messages.rows` in pages of at most MAX_ROWS_REFS refs: no message is opened for
- * its collapsed line.
+ * its collapsed line. Rows already read are kept while a conversation that changed (a message
+ * joined it) is asked again.
  */
 import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import { useQueries } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { pagesOf, refId } from "@/lib/conversation-stack";
 import { socket } from "@/lib/mail-client";
 
@@ -24,7 +25,8 @@ export function useConversationMembers(members: readonly TMessageRef[]): MemberR
       queryFn: () => socket.request({ type: "messages.rows", refs }),
     })),
   });
-  const rows = new Map<string, TMemberRow>();
+  // Rows read before stay shown while a changed conversation's pages are asked again.
+  const rows = useRef(new Map<string, TMemberRow>()).current;
   const missing = new Set<string>();
   pages.forEach((refs, i) => {
     const result = results[i];

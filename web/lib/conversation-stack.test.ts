@@ -1,0 +1,124 @@
+import { MAX_ROWS_REFS, type TConversationRow, type TMemberRow } from "@ferry/protocol";
+import { describe, expect, it } from "vitest";
+import {
+  FOLD_OVER,
+  KEEP_NEWEST,
+  membersOf,
+  orderMembers,
+  pagesOf,
+  refId,
+  stackLayout,
+} from "./conversation-stack";
+
+function row(
+  mailbox: string,
+  uid: number,
+  date: string,
+  messageId: string,
+  inReplyTo: string | null = null,
+): TMemberRow {
+  return {
+    mailbox,
+    uidValidity: 7,
+    uid,
+    flags: [],
+    date,
+    subject: "s",
+    from: [],
+    to: [],
+    size: 1,
+    hasAttachments: false,
+    preview: "",
+    messageId,
+    inReplyTo,
+  };
+}
+
+const member = (r: TMemberRow) => ({
+  ref: { mailbox: r.mailbox, uidValidity: r.uidValidity, uid: r.uid },
+  row: r as TMemberRow | undefined,
+});
+
+describe("membersOf", () => {
+  it("lists the folder's other messages, then those elsewhere", () => {
+    const conversation = {
+      uids: [9, 5, 2],
+      elsewhere: [{ mailbox: "Sent", uidValidity: 3, uid: 4 }],
+    } as unknown as TConversationRow;
+    const refs = membersOf(conversation, { mailbox: "INBOX", uidValidity: 7, uid: 9 });
+    expect(refs.map(refId)).toEqual(
+      [
+        { mailbox: "INBOX", uidValidity: 7, uid: 5 },
+        { mailbox: "INBOX", uidValidity: 7, uid: 2 },
+        { mailbox: "Sent", uidValidity: 3, uid: 4 },
+      ].map(refId),
+    );
+  });
+});
+
+describe("pagesOf", () => {
+  it("asks at most MAX_ROWS_REFS refs per request, all of them once", () => {
+    const refs = Array.from({ length: 2 * MAX_ROWS_REFS + 1 }, (_, i) => ({
+      mailbox: "INBOX",
+      uidValidity: 1,
+      uid: i + 1,
+    }));
+    const pages = pagesOf(refs);
+    expect(pages.map((p) => p.length)).toEqual([MAX_ROWS_REFS, MAX_ROWS_REFS, 1]);
+    expect(pages.flat()).toEqual(refs);
+  });
+});
+
+describe("orderMembers", () => {
+  it("puts older first, and within one second a reply after what it replies to, across folders", () => {
+    const same = "2026-01-01T10:00:00.000Z";
+    const a = row("INBOX", 1, same, "<a>");
+    const b = row("Sent", 1, same, "<b>", "<a>");
+    const c = row("INBOX", 2, same, "<c>", "<b>");
+    const early = row("INBOX", 5, "2025-12-31T10:00:00.000Z", "<e>");
+    const ordered = orderMembers([member(c), member(b), member(a), member(early)]);
+    expect(ordered.map((m) => m.row?.messageId)).toEqual(["<e>", "<a>", "<b>", "<c>"]);
+  });
+
+  it("keeps members whose row is not known yet at the end, in their order", () => {
+    const known = member(row("INBOX", 3, "2026-01-01T10:00:00.000Z", "<k>"));
+    const unknown1 = { ref: { mailbox: "INBOX", uidValidity: 7, uid: 8 }, row: undefined };
+    const unknown2 = { ref: { mailbox: "Sent", uidValidity: 7, uid: 1 }, row: undefined };
+    expect(orderMembers([unknown1, known, unknown2])).toEqual([known, unknown1, unknown2]);
+  });
+});
+
+describe("stackLayout", () => {
+  it("shows every line of a short stack", () => {
+    const open = Array.from({ length: FOLD_OVER }, () => false);
+    expect(stackLayout(open, false).every((e) => e.kind === "message")).toBe(true);
+  });
+
+  it("folds a long stack's collapsed lines between the oldest and the newest few, never an expanded one", () => {
+    const n = 30;
+    const open = Array.from({ length: n }, (_, i) => i === 10);
+    const layout = stackLayout(open, false);
+    expect(layout).toEqual([
+      { kind: "message", index: 0 },
+      { kind: "fold", from: 1, to: 10 },
+      { kind: "message", index: 10 },
+      { kind: "fold", from: 11, to: n - KEEP_NEWEST },
+      ...Array.from({ length: KEEP_NEWEST }, (_, k) => ({
+        kind: "message",
+        index: n - KEEP_NEWEST + k,
+      })),
+    ]);
+    // Every message is either shown or in exactly one fold.
+    const covered = layout.flatMap((e) =>
+      e.kind === "message"
+        ? [e.index]
+        : Array.from({ length: e.to - e.from }, (_, k) => e.from + k),
+    );
+    expect(covered).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it("shows every line once unfolded", () => {
+    const open = Array.from({ length: 30 }, () => false);
+    expect(stackLayout(open, true)).toHaveLength(30);
+  });
+});
