@@ -1,0 +1,133 @@
+/**
+ * The reader's conversation stack is lazy (issue 15): a 30-message thread (filed over IMAP,
+ * each replying to the one before through In-Reply-To and References, all but two read) opens
+ * with its read messages as one-line rows (sender and snippet, from `messages.rows`), and the
+ * page asks the bridge to open (`message.open`) only the messages shown expanded: the newest and
+ * the unread one (opens sent before the click, the list's read-ahead, are left out). Expanding a collapsed message opens just that one; the "N older messages"
+ * fold shows the rest of the lines without opening any.
+ */
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { withImap } from "../compose/helpers";
+import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
+
+test.use({ seed: { inbox: 0 } });
+
+const COUNT = 30;
+/** The one unread message besides the newest (1-based, oldest first). */
+const UNREAD = 10;
+const SENDERS = ["Ann Archer", "Ben Brook", "Cleo Crane"];
+
+/** The UIDs of every `message.open` the page sends, in order. */
+function watchOpens(page: Page): number[] {
+  const opened: number[] = [];
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => {
+      if (typeof f.payload !== "string") return;
+      const frame = JSON.parse(f.payload) as { type?: string; ref?: { uid?: number } };
+      if (frame.type === "message.open" && typeof frame.ref?.uid === "number")
+        opened.push(frame.ref.uid);
+    });
+  });
+  return opened;
+}
+
+function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
+  const id = ids[n - 1] as string;
+  const parents = ids.slice(0, n - 1);
+  const sender = SENDERS[(n - 1) % SENDERS.length] as string;
+  const address = `${sender.split(" ")[0]?.toLowerCase()}@example.test`;
+  return [
+    `From: "${sender}" <${address}>`,
+    `To: <${to}>`,
+    `Subject: ${n === 1 ? subject : `Re: ${subject}`}`,
+    `Date: ${new Date(Date.now() - 30 * 24 * 3600 * 1000 + n * 60_000).toUTCString().replace("GMT", "+0000")}`,
+    `Message-ID: ${id}`,
+    ...(parents.length > 0
+      ? [`In-Reply-To: ${parents.at(-1)}`, `References: ${parents.join(" ")}`]
+      : []),
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    `Note ${n} of the plan: item ${n} is settled.`,
+    "",
+  ].join("\r\n");
+}
+
+test.describe("a long conversation in the reader", () => {
+  test("opens with collapsed lines from their rows and opens only the expanded messages", async ({
+    page,
+    account,
+    stack,
+  }) => {
+    test.setTimeout(120_000);
+    const subject = unique("Planning thread");
+    const ids = Array.from(
+      { length: COUNT },
+      (_, i) => `<plan-${i + 1}.${randomBytes(4).toString("hex")}@e2e.example.test>`,
+    );
+    // Filed over IMAP with an arrival 30 days ago: older than what "Available offline" fetches
+    // in the background (the last 7 days, by message.open too), so every open counted here is
+    // the reader's. All read but the UNREAD-th and the newest.
+    const arrived = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    const uidOf = await withImap(stack, account, async (client) => {
+      const uids: number[] = [];
+      for (let n = 1; n <= COUNT; n++) {
+        const flags = n === UNREAD || n === COUNT ? [] : ["\\Seen"];
+        const raw = threadMessage(account.email, subject, n, ids);
+        const placed = await client.append("INBOX", raw, flags, arrived);
+        uids.push(placed ? (placed.uid ?? 0) : 0);
+      }
+      return uids;
+    });
+    expect(uidOf.every((uid) => uid > 0)).toBe(true);
+    const newest = uidOf[COUNT - 1] as number;
+    const unread = uidOf[UNREAD - 1] as number;
+
+    const opened = watchOpens(page);
+    await signIn(page, account);
+    await expect(row(page, subject).getByTestId("conversation-count")).toHaveText(String(COUNT));
+    // Opens from before the click (the list's read-ahead of its top rows) are not the stack's.
+    const atClick = opened.length;
+    const opensSinceClick = () => new Set(opened.slice(atClick).filter((uid) => uid !== newest));
+    await row(page, subject).click();
+    await expect(reader(page)).toContainText(`Note ${COUNT} of the plan`);
+
+    const convo = page.getByRole("region", { name: `Conversation of ${COUNT} messages` });
+    const lines = convo.locator("li > button[aria-expanded]");
+    // The oldest and the newest few are one line each, with their sender and snippet; the unread
+    // one is shown; the read ones between are folded.
+    const oldest = lines.first();
+    await expect(oldest).toHaveAttribute("aria-expanded", "false");
+    await expect(oldest).toContainText("Ann Archer");
+    await expect(oldest).toContainText("Note 1 of the plan: item 1 is settled.");
+    const latest = lines.last();
+    await expect(latest).toHaveAttribute("aria-expanded", "false");
+    await expect(latest).toContainText(SENDERS[(COUNT - 2) % SENDERS.length] as string);
+    await expect(latest).toContainText(`Note ${COUNT - 1} of the plan`);
+    await expect(convo).toContainText(`item ${UNREAD} is settled.`);
+    await expect(convo.locator('li > button[aria-expanded="true"]')).toHaveCount(1);
+    await expect(convo.getByRole("button", { name: /older messages$/ })).toHaveCount(2);
+
+    // Besides the newest, only the message shown in full was opened: the unread one.
+    expect(opensSinceClick()).toEqual(new Set([unread]));
+
+    // Expanding a collapsed message opens it, and only it.
+    await oldest.click();
+    await expect(oldest).toHaveAttribute("aria-expanded", "true");
+    const oldestItem = convo.getByRole("listitem").first();
+    await expect(oldestItem.getByRole("button", { name: "Forward", exact: true })).toBeVisible();
+    await expect(oldestItem).toContainText("item 1 is settled.");
+    expect(opensSinceClick()).toEqual(new Set([unread, uidOf[0]]));
+
+    // The folds show every line, still without opening any.
+    await convo
+      .getByRole("button", { name: /older messages$/ })
+      .first()
+      .click();
+    await expect(convo.getByRole("button", { name: /older messages$/ })).toHaveCount(0);
+    await expect(lines).toHaveCount(COUNT - 1);
+    await expect(lines.nth(1)).toContainText("Note 2 of the plan");
+    expect(opensSinceClick()).toEqual(new Set([unread, uidOf[0]]));
+  });
+});
