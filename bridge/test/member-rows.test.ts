@@ -47,7 +47,7 @@ beforeAll(async () => {
   try {
     const put = async (name: string, box: string, raw: string, flags: string[]) => {
       const r = await client.append(box, raw, flags);
-      if (!r?.uid || r.uidValidity === undefined) throw new Error("no APPENDUID");
+      if (r === false || !r.uid || r.uidValidity === undefined) throw new Error("no APPENDUID");
       placed[name] = { mailbox: box, uidValidity: Number(r.uidValidity), uid: r.uid };
     };
     await put(
