@@ -10,8 +10,9 @@
  *   envelopes of the 50 newest conversations' newest messages: what any client pays to show
  *   conversations from the server's threading, with nothing cached;
  * - jump to the middle of the conversations: `list.window` at the middle offset on a signed-in
- *   socket whose first window was read (the order is cached). Floor: FETCH of the 50 envelopes
- *   at that spot on a connection that threaded before (a client keeping the THREAD answer);
+ *   socket whose first window was read and the whole folder's order after it (it is cached).
+ *   Floor: FETCH of the 50 envelopes at that spot on a connection that threaded before (a client
+ *   keeping the THREAD answer);
  * - open a 50-message conversation: a thread of 50 replies, delivered over LMTP in the figure's
  *   setup (the seeded content is left as it is), every message opened (`message.open`, 16 in
  *   flight at once: the bridge refuses more than 32) until the last `message.end`. Floor: one UID FETCH of the 50 envelopes,
@@ -475,7 +476,10 @@ export async function conversationsFigure(ctx: FigureContext): Promise<Row[]> {
   try {
     await client.request({ type: "mailbox.open", id: client.id(), path: "INBOX", readOnly: false });
     const first = await conversationWindow(client, 0, LIST_WINDOW_SIZE);
-    rows.push(...(await jumpRows(ctx, largest, client, first.total)));
+    // A large folder's first windows come from its newest messages (their total an estimate): a
+    // window past that estimate waits for the whole folder's order and says how many there are.
+    const whole = await conversationWindow(client, first.total, 1);
+    rows.push(...(await jumpRows(ctx, largest, client, whole.total)));
     try {
       rows.push(...(await openRows(ctx, largest, client, long)));
     } catch (err) {
