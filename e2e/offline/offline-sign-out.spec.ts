@@ -1,7 +1,9 @@
 /**
  * Signing out with no network: the dialog opens at once (the bridge is not waited for), says
  * what only this browser holds (actions and Outbox messages not sent, drafts written offline),
- * and lets the user stay or sign out anyway, which deletes all of it from the browser.
+ * and lets the user stay or sign out anyway, which deletes all of it from the browser; the
+ * bridge hears of the sign-out once the network is back (in this tab or the next one), so
+ * the session does not resume.
  */
 import type { Page } from "@playwright/test";
 import { fillMessage, openCompose } from "../compose/helpers";
@@ -84,6 +86,12 @@ test.describe("signing out offline", () => {
     await expect(page.getByRole("status").filter({ hasText: "3 changes waiting" })).toBeVisible();
     expect(await offlineEntries(page)).toBe(4);
 
+    // The session's cookie as it was: whether the bridge still honours it is checked at the end.
+    const cookie = (await context.cookies(page.url()))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+    expect(cookie).not.toBe("");
+
     const ask = page.getByRole("alertdialog", { name: "Before you sign out" });
     await startSignOut(page, isPhone, account.email);
     // At once: nothing waits for the bridge, which cannot be reached.
@@ -99,6 +107,23 @@ test.describe("signing out offline", () => {
     await ask.getByRole("button", { name: "Sign out anyway" }).click();
     await expect(page.getByLabel("Email address")).toBeVisible();
     expect(await offlineEntries(page)).toBe(0);
+
+    // The tab is closed while still offline, and the network comes back: the next tab tells
+    // the bridge first, so the session does not resume, and the bridge no longer honours its
+    // cookie.
+    const url = page.url();
+    const sessionStatus = async () =>
+      (
+        await context.request.get(new URL("/api/session", url).href, { headers: { cookie } })
+      ).status();
+    await page.close();
     await context.setOffline(false);
+    // Nothing has reached the bridge yet: the session is still live there.
+    expect(await sessionStatus()).toBe(200);
+    const next = await context.newPage();
+    await next.goto(url);
+    await expect(next.getByLabel("Email address")).toBeVisible();
+    await expect.poll(sessionStatus).toBe(401);
+    await expect(next.getByLabel("Email address")).toBeVisible();
   });
 });

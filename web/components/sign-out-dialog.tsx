@@ -12,7 +12,6 @@
  * sign-out when the network is back, if this tab is still open.
  */
 import { useEffect, useId, useRef, useSyncExternalStore } from "react";
-import { signOut as tellBridge } from "@/lib/api";
 import { scheduledNow } from "@/lib/compose/scheduled";
 import { isComposerOpen } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
@@ -83,15 +82,9 @@ export async function signOutAfterAsking(): Promise<void> {
   setAsking(next);
 }
 
-/** Signs out; offline, the bridge hears of it once the network is back (while this tab lives). */
+/** Signs out; offline, the bridge hears of it once the network is back (lib/session). */
 async function signOutNow(): Promise<void> {
-  const offline = actingOffline();
   await signOut();
-  if (offline) {
-    window.addEventListener("online", () => void tellBridge().catch(() => undefined), {
-      once: true,
-    });
-  }
 }
 
 export function SignOutDialog() {

@@ -99,11 +99,16 @@ export async function signIn(request: TSessionRequest): Promise<TSessionInfo> {
   return parsed.data;
 }
 
-export async function signOut(): Promise<void> {
+/**
+ * Ends the session on the bridge. True once the bridge has heard it (or the session was already
+ * over); false when it could not be reached, so the caller can tell it later.
+ */
+export async function signOut(): Promise<boolean> {
   try {
     await call("/api/session", { method: "DELETE" });
+    return true;
   } catch (err) {
-    // Already signed out is fine; anything else too: the local state is cleared regardless.
     if (!(err instanceof FerryError)) throw err;
+    return err.code !== "network";
   }
 }

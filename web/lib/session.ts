@@ -5,6 +5,9 @@
  * The password is never stored anywhere in the browser. Whenever a session ends (signed out, or
  * found expired: 401, socket closed with 4001), the mail kept in the browser is deleted before
  * the sign-in page shows, and the service worker (which holds only the app shell) is removed.
+ * A sign-out made with no network is remembered (a flag, no secret) until the bridge has heard
+ * it: until then the session cookie is not trusted, and the bridge is told first, so the session
+ * does not come back with the network or on the next sign-in.
  */
 import type { TSessionRequest, TSignInWindow } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
@@ -14,6 +17,7 @@ import { clearPersisted } from "./lazy-persist";
 import { unregisterServiceWorker } from "./service-worker";
 
 const ACCOUNT_KEY = "ferry.account";
+const SIGN_OUT_PENDING_KEY = "ferry.signOutPending";
 
 export type SessionState =
   | { phase: "checking" }
@@ -50,6 +54,31 @@ function writeAccount(email: string | null): void {
   } catch {
     // storage blocked: the session still works, reloads just can't paint from cache
   }
+}
+
+function signOutPending(): boolean {
+  try {
+    return localStorage.getItem(SIGN_OUT_PENDING_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function setSignOutPending(pending: boolean): void {
+  try {
+    if (pending) localStorage.setItem(SIGN_OUT_PENDING_KEY, "1");
+    else localStorage.removeItem(SIGN_OUT_PENDING_KEY);
+  } catch {
+    // storage blocked: the bridge is told now or never
+  }
+}
+
+/** Tells the bridge about a sign-out made offline; true once it has heard (or none is pending). */
+async function finishPendingSignOut(): Promise<boolean> {
+  if (!signOutPending()) return true;
+  const told = await apiSignOut().catch(() => false);
+  if (told) setSignOutPending(false);
+  return told;
 }
 
 /** Register cleanup to run when the session ends (close the socket, drop cached mail). */
@@ -110,6 +139,15 @@ let started = false;
 export function initSession(): void {
   if (started) return;
   started = true;
+  if (signOutPending()) {
+    // Signed out while offline: the cookie may still name a live session; end it first.
+    setState({ phase: "signedOut", notice: null });
+    const retry = () => void finishPendingSignOut();
+    void finishPendingSignOut().then((told) => {
+      if (!told && typeof window !== "undefined") window.addEventListener("online", retry);
+    });
+    return;
+  }
   const account = readAccount();
   if (account) setState({ phase: "signedIn", email: account, confirmed: false });
   fetchSession().then(
@@ -157,6 +195,7 @@ function nextTask(): Promise<void> {
 }
 
 export async function signIn(request: TSessionRequest): Promise<void> {
+  await finishPendingSignOut();
   const inbox = firstWindow?.();
   const info = await apiSignIn(inbox ? { ...request, inbox } : request);
   writeAccount(info.email);
@@ -175,8 +214,12 @@ export async function signOut(): Promise<void> {
   try {
     // The page's own copy goes before the bridge is told: its answer carries Clear-Site-Data,
     // and IndexedDB requests made while the browser clears storage can wait for a long time.
+    setSignOutPending(true);
     await clearLocally();
-    await apiSignOut().catch(() => undefined);
+    if (await apiSignOut().catch(() => false)) setSignOutPending(false);
+    else if (typeof window !== "undefined") {
+      window.addEventListener("online", () => void finishPendingSignOut(), { once: true });
+    }
   } finally {
     signingOut = false;
   }
