@@ -339,6 +339,8 @@ function refetchConversations(mailbox: string, onScreenToo = true): void {
     const onScreen =
       (queryClient.getQueryCache().find({ queryKey: key, exact: true })?.getObserversCount() ?? 0) >
       0;
+    // On screen, the bridge's `conversations.changed` brings the change.
+    if (onScreen && !onScreenToo) continue;
     const windows = Object.keys(data.fetched).map(Number);
     queryClient.setQueryData<ListData>(key, { ...data, fetched: {} });
     if (!onScreen) continue;
@@ -366,8 +368,6 @@ function applyListEvent(e: ListEvent): boolean {
     lists++;
     if (eventVerdict(d.rev, e.type, e.rev) === "stale") stale++;
     return applyOrdered(d, e).data;
-    // On screen, the bridge's `conversations.changed` brings the change.
-    if (onScreen && !onScreenToo) continue;
   });
   return lists === 0 || stale < lists;
 }
@@ -411,6 +411,10 @@ export function handleEvent(e: PushedEvent): void {
       });
       void queryClient.invalidateQueries({ queryKey: keys.lists(e.mailbox) });
       return;
+    case "conversations.changed":
+      updateLists(e.mailbox, (d) => applyConversationChanges(d, e));
+      if (e.refetch) refetchConversations(e.mailbox);
+      return;
     case "mailboxes.changed":
       void queryClient.invalidateQueries({ queryKey: keys.mailboxes });
       return;
@@ -438,10 +442,6 @@ export function startClient(): void {
   if (!wired) {
     wired = true;
     socket.onEvent(handleEvent);
-    case "conversations.changed":
-      updateLists(e.mailbox, (d) => applyConversationChanges(d, e));
-      if (e.refetch) refetchConversations(e.mailbox);
-      return;
     socket.onOpen(({ reconnect }) => {
       hellos++;
       // Requests already waiting for this connection are answered in it: don't repeat them.
