@@ -4,18 +4,7 @@
  * imap/sort.ts does; searches use its own `search()`.
  */
 import type { ImapFlow } from "imapflow";
-
-interface ExecClient {
-  exec(
-    command: string,
-    attributes: unknown[],
-    opts: { untagged: Record<string, (u: { attributes?: unknown[] }) => Promise<void>> },
-  ): Promise<{ next(): void }>;
-}
-
-function hasExec(client: object): client is ExecClient {
-  return typeof (client as { exec?: unknown }).exec === "function";
-}
+import { hasExec } from "./exec";
 
 /** `UID SORT RETURN (ALL) (DISPLAYFROM) UTF-8 ALL` on the selected mailbox: UIDs in order. */
 export async function bareSortBySender(client: ImapFlow): Promise<number[]> {

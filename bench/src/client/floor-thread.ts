@@ -6,18 +6,7 @@
  * UIDs in any nesting), which is all a list of conversations needs.
  */
 import type { ImapFlow } from "imapflow";
-
-interface ExecClient {
-  exec(
-    command: string,
-    attributes: unknown[],
-    opts: { untagged: Record<string, (u: { attributes?: unknown[] }) => Promise<void>> },
-  ): Promise<{ next(): void }>;
-}
-
-function hasExec(client: object): client is ExecClient {
-  return typeof (client as { exec?: unknown }).exec === "function";
-}
+import { hasExec } from "./exec";
 
 function uidsOf(node: unknown, out: number[]): number[] {
   if (Array.isArray(node)) {
