@@ -24,6 +24,7 @@ import type { TComposeDraftInput, TRequestOf, TUidRef } from "@ferry/protocol";
 import { clear, del, entries, set, type UseStore } from "idb-keyval";
 import { useSyncExternalStore } from "react";
 import { FerryError } from "./errors";
+import { closingStore } from "./idb-store";
 
 export type QueuedRequest =
   | TRequestOf<"flags.update">
@@ -135,35 +136,11 @@ export async function replayQueue(store: QueueStore, hooks: ReplayHooks): Promis
 
 // ---- the IndexedDB queue ---------------------------------------------------------------------
 
-const STORE = "queue";
-let connection: Promise<IDBDatabase> | null = null;
-
 /**
- * The queue's connection, opened when first needed. It closes itself when another connection
- * wants the database gone (sign-out deletes it), so that deletion never waits on this page.
+ * The queue's store, opened when first needed. Its connection closes itself when another wants
+ * the database gone (sign-out deletes it), so that deletion never waits on this page.
  */
-function open(): Promise<IDBDatabase> {
-  connection ??= new Promise<IDBDatabase>((resolve, reject) => {
-    const req = indexedDB.open(OFFLINE_DATABASE);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => {
-      const db = req.result;
-      db.onversionchange = () => {
-        db.close();
-        connection = null;
-      };
-      resolve(db);
-    };
-    req.onerror = () => {
-      connection = null;
-      reject(req.error);
-    };
-  });
-  return connection;
-}
-
-const idbStore: UseStore = (mode, callback) =>
-  open().then((db) => callback(db.transaction(STORE, mode).objectStore(STORE)));
+const idbStore: UseStore = closingStore(OFFLINE_DATABASE, "queue");
 
 function database(): UseStore | null {
   return typeof indexedDB === "undefined" ? null : idbStore;
