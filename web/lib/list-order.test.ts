@@ -1,25 +1,11 @@
-import type { TMessageRow, TRevision } from "@ferry/protocol";
+import type { TRevision } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
 import { type ListData, type ListEvent, WINDOW_SIZE, windowNeedsFetch } from "./list-cache";
 import { applyOrdered, EVENT_LOG_SIZE, eventVerdict, logEvent, mergeOrdered } from "./list-order";
+import { plainRow as row } from "./test-rows";
 
 const SOURCE = "modseq:7";
 const EPOCH = "page:1";
-
-function row(uid: number, flags: string[] = []): TMessageRow {
-  return {
-    uid,
-    flags,
-    date: null,
-    subject: `Subject ${uid}`,
-    from: [],
-    to: [],
-    size: 100,
-    hasAttachments: false,
-    preview: "",
-    messageId: null,
-  };
-}
 
 /** The window reply of a mailbox holding UIDs `uids` (newest first), at revision `n`. */
 function reply(

@@ -3,28 +3,14 @@
  * made into a list by the same merge as a socket reply, and brought up to date by the events and
  * windows the socket brings afterwards, in revision order.
  */
-import { type TMessageRow, ZSessionInfo } from "@ferry/protocol";
+import { ZSessionInfo } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
 import { type ListEvent, listFromSignIn, windowNeedsFetch } from "./list-cache";
 import { applyOrdered, mergeOrdered } from "./list-order";
+import { plainRow as row } from "./test-rows";
 
 const EPOCH = "page:0";
 const SOURCE = "modseq:3";
-
-function row(uid: number, flags: string[] = []): TMessageRow {
-  return {
-    uid,
-    flags,
-    date: null,
-    subject: `Subject ${uid}`,
-    from: [],
-    to: [],
-    size: 100,
-    hasAttachments: false,
-    preview: "",
-    messageId: null,
-  };
-}
 
 const answer = {
   email: "ann@example.test",
@@ -81,15 +67,7 @@ describe("the sign-in answer's first window", () => {
     expect(data.rev).toEqual({ source: SOURCE, n: 5 });
 
     // The socket's window read before that event (rev 4) keeps the new row, from the log.
-    const older = {
-      mailbox: "INBOX",
-      query: null,
-      uidValidity: 9,
-      total: 3,
-      offset: 0,
-      rows: [row(12), row(11, ["\\Seen"]), row(10)],
-      rev: { source: SOURCE, n: 4 },
-    };
+    const older = { ...answer.inbox, rev: { source: SOURCE, n: 4 } };
     const merged = mergeOrdered(data, older, "page:1", [arrived]);
     expect(merged.complete).toBe(true);
     expect([0, 1, 2, 3].map((i) => merged.data.rows[i]?.uid)).toEqual([13, 12, 11, 10]);
