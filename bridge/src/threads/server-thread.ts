@@ -15,7 +15,7 @@
  * Fallback. Without THREAD=REFERENCES the bridge FETCHes ENVELOPE and the References header of
  * every message in one command and threads them itself: this is O(mailbox), as the server's
  * command is, and is meant to be cached by the caller. Both take a first UID, to thread only the
- * newest messages (order.ts threads a large folder's head with the bridge's own).
+ * newest messages (a large folder's head, order.ts).
  */
 import type { ImapFlow } from "imapflow";
 import { commandError, connectionLost } from "../imap/errors";
