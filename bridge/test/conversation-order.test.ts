@@ -6,13 +6,11 @@
  * linking two conversations, bursts) and after each the kept order must equal the order a new
  * cache builds from its own THREAD. Arrivals that need no regrouping must cost no THREAD.
  */
-import { readFileSync } from "node:fs";
-import { seedMailbox, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withMailbox } from "../src/imap/mailbox-access";
 import { type Conversation, ConversationCache } from "../src/threads/order";
-import { corpusFiles, imapClient, type MailServer } from "./harness";
+import { corpusInbox, type MailServer } from "./harness";
 
 const USER = "order@example.test";
 
@@ -21,12 +19,7 @@ let client: ImapFlow;
 const kept = new ConversationCache();
 
 beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: USER }] });
-  await seedMailbox(mail, USER, { inbox: 600 });
-  for (const file of corpusFiles()) {
-    await mail.deliver(readFileSync(file), { from: "corpus@example.test", to: [USER] });
-  }
-  client = await imapClient(mail, mail.user(USER));
+  ({ mail, client } = await corpusInbox(USER));
 }, 180_000);
 
 afterAll(async () => {

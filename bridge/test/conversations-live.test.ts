@@ -9,14 +9,13 @@
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame, TWindow } from "@ferry/protocol";
-import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   imapClient,
-  openSocket,
+  inboxSocket,
   plainMessage,
-  signedIn,
   startBridge,
+  submissionOf,
   type TestBridge,
   type TestSocket,
 } from "./harness";
@@ -33,14 +32,7 @@ const threadIds: string[] = [];
 /** Bob writes to Alice through Postfix submission; `replyTo` ids make it a reply. */
 async function bobWrites(subject: string, replyTo: string[]): Promise<string> {
   const messageId = `<live-${threadIds.length}.${Date.now()}@example.test>`;
-  const smtp = nodemailer.createTransport({
-    host: mail.host,
-    port: mail.submissionPort,
-    secure: false,
-    requireTLS: true,
-    auth: { user: bob.email, pass: bob.password },
-    tls: { ca: mail.ca },
-  });
+  const smtp = submissionOf(mail, bob);
   try {
     await smtp.sendMail({
       from: bob.email,
@@ -65,9 +57,7 @@ beforeAll(async () => {
   alice = mail.user("alice@example.test");
   bob = mail.user("bob@example.test");
   bridge = await startBridge(mail);
-  socket = await openSocket(bridge, await signedIn(bridge, alice.email, alice.password));
-  const opened = await socket.request({ type: "mailbox.open", id: "open", path: "INBOX" });
-  if (opened.type !== "mailbox.opened") throw new Error(JSON.stringify(opened));
+  socket = await inboxSocket(bridge, alice);
   // A three-message conversation, then three single messages above it.
   threadIds.push(await bobWrites("Garden fence", []));
   await pushed("the first message");

@@ -12,10 +12,10 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   imapClient,
-  openSocket,
+  inboxSocket,
   plainMessage,
-  signedIn,
   startBridge,
+  submissionOf,
   type TestBridge,
   type TestSocket,
 } from "./harness";
@@ -32,10 +32,7 @@ beforeAll(async () => {
   bob = mail.user("bob@example.test");
   bridge = await startBridge(mail);
   for (const u of [alice, bob]) {
-    const s = await openSocket(bridge, await signedIn(bridge, u.email, u.password));
-    const opened = await s.request({ type: "mailbox.open", id: "open", path: "INBOX" });
-    if (opened.type !== "mailbox.opened") throw new Error(JSON.stringify(opened));
-    sockets.set(u.email, s);
+    sockets.set(u.email, await inboxSocket(bridge, u));
   }
 }, 120_000);
 
@@ -67,14 +64,7 @@ async function exchange(
     ...(sent.length > 0 ? { inReplyTo: sent.at(-1), references: sent.slice() } : {}),
   });
   const raw = built.message as Buffer;
-  const smtp = nodemailer.createTransport({
-    host: mail.host,
-    port: mail.submissionPort,
-    secure: false,
-    requireTLS: true,
-    auth: { user: from.email, pass: from.password },
-    tls: { ca: mail.ca },
-  });
+  const smtp = submissionOf(mail, from);
   await smtp.sendMail({ envelope: { from: from.email, to: [to.email] }, raw });
   smtp.close();
   const client = await imapClient(mail, from);

@@ -1,13 +1,22 @@
 /**
  * Integration-test harness: a real bridge on port 0 pinned to the real mail-server fixture, with
  * its logs captured; sign-in over fetch; real `ws` clients that collect parsed server frames and
- * let a test await one (always with a timeout, never a sleep).
+ * let a test await one (always with a timeout, never a sleep); the mail another client sends
+ * (submission) or reads (IMAP), and a mailbox of the vendored corpus.
  */
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CORPUS_DIR, type startMailServer } from "@ferry/mail-server";
+import { CORPUS_DIR, seedMailbox, startMailServer } from "@ferry/mail-server";
 import {
   parseServerFrame,
   type TClientFrameInput,
@@ -15,6 +24,7 @@ import {
   type TServerFrame,
 } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
+import nodemailer from "nodemailer";
 import { expect } from "vitest";
 import { WebSocket } from "ws";
 import { type Config, loadConfig } from "../src/config";
@@ -420,4 +430,44 @@ export async function imapClient(
   client.on("error", () => undefined);
   await client.connect();
   return client;
+}
+
+/**
+ * A mail server (no Postfix) whose one user `email` has 600 seeded messages and the vendored
+ * corpus (missing Message-IDs, broken References, repeated subjects) in INBOX, and an IMAP client
+ * of that user. The caller logs the client out and stops the server.
+ */
+export async function corpusInbox(email: string): Promise<{ mail: MailServer; client: ImapFlow }> {
+  const mail = await startMailServer({ postfix: false, users: [{ email }] });
+  await seedMailbox(mail, email, { inbox: 600 });
+  for (const file of corpusFiles()) {
+    await mail.deliver(readFileSync(file), { from: "corpus@example.test", to: [email] });
+  }
+  return { mail, client: await imapClient(mail, mail.user(email)) };
+}
+
+/** Signs `user` in and opens a socket with INBOX open on it. */
+export async function inboxSocket(
+  b: TestBridge,
+  user: { email: string; password: string },
+): Promise<TestSocket> {
+  const s = await openSocket(b, await signedIn(b, user.email, user.password));
+  const opened = await s.request({ type: "mailbox.open", id: "open", path: "INBOX" });
+  if (opened.type !== "mailbox.opened") throw new Error(JSON.stringify(opened));
+  return s;
+}
+
+/**
+ * An SMTP client of `user` on the fixture's Postfix submission port (STARTTLS, verified with its
+ * CA): mail another client sends. The caller closes it.
+ */
+export function submissionOf(mail: MailServer, user: { email: string; password: string }) {
+  return nodemailer.createTransport({
+    host: mail.host,
+    port: mail.submissionPort,
+    secure: false,
+    requireTLS: true,
+    auth: { user: user.email, pass: user.password },
+    tls: { ca: mail.ca },
+  });
 }

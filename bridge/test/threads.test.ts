@@ -4,13 +4,11 @@
  * (with the vendored corpus delivered into it: missing Message-IDs, repeated subjects), group
  * the messages into the same conversations.
  */
-import { readFileSync } from "node:fs";
-import { seedMailbox, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ThreadNode, threadUids } from "../src/threads/references";
 import { canServerThread, clientThreads, serverThreads } from "../src/threads/server-thread";
-import { corpusFiles, imapClient, type MailServer } from "./harness";
+import { corpusInbox, type MailServer } from "./harness";
 
 const USER = "threads@example.test";
 
@@ -18,12 +16,7 @@ let mail: MailServer;
 let client: ImapFlow;
 
 beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: USER }] });
-  await seedMailbox(mail, USER, { inbox: 600 });
-  for (const file of corpusFiles()) {
-    await mail.deliver(readFileSync(file), { from: "corpus@example.test", to: [USER] });
-  }
-  client = await imapClient(mail, mail.user(USER));
+  ({ mail, client } = await corpusInbox(USER));
 }, 180_000);
 
 afterAll(async () => {
