@@ -1,31 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FerryError } from "./errors";
-import {
-  type Dropped,
-  MAX_ATTEMPTS,
-  type QueuedDraft,
-  type QueuedOp,
-  type QueueStore,
-  replayQueue,
-} from "./offline-queue";
-
-function memoryStore(
-  initial: Array<[string, QueuedOp | QueuedDraft]>,
-): QueueStore & { map: Map<string, QueuedOp | QueuedDraft> } {
-  const map = new Map(initial);
-  return {
-    map,
-    async all() {
-      return [...map.entries()];
-    },
-    async put(key, op) {
-      map.set(key, op);
-    },
-    async remove(key) {
-      map.delete(key);
-    },
-  };
-}
+import { type Dropped, MAX_ATTEMPTS, type QueuedOp, replayQueue } from "./offline-queue";
+import { memoryQueueStore as memoryStore } from "./test-queue-store";
 
 const set = (uid: number) => ({ mailbox: "INBOX", uidValidity: 7, uids: [uid] });
 const archive = (uid: number): QueuedOp => ({ type: "messages.archive", set: set(uid) });

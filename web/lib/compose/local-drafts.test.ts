@@ -2,30 +2,9 @@
 import type { TMessageRef } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
 import { FerryError } from "../errors";
-import {
-  draftKey,
-  type QueuedDraft,
-  type QueuedOp,
-  type QueueStore,
-  replayQueue,
-} from "../offline-queue";
+import { draftKey, type QueuedDraft, type QueuedOp, replayQueue } from "../offline-queue";
+import { memoryQueueStore as memoryStore } from "../test-queue-store";
 import { type DraftLocks, restorableDraft, syncLocalDrafts } from "./local-drafts";
-
-function memoryStore(): QueueStore & { map: Map<string, QueuedOp | QueuedDraft> } {
-  const map = new Map<string, QueuedOp | QueuedDraft>();
-  return {
-    map,
-    async all() {
-      return [...map.entries()];
-    },
-    async put(key, op) {
-      map.set(key, op);
-    },
-    async remove(key) {
-      map.delete(key);
-    },
-  };
-}
 
 /** Web Locks as one origin has them: a held name is not available to anyone else. */
 function memoryLocks(): DraftLocks & { held: Set<string> } {
