@@ -12,6 +12,7 @@ import type { TServerFrame, TWindow } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   imapClient,
+  inboxRows,
   inboxSocket,
   plainMessage,
   startBridge,
@@ -80,23 +81,8 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-let requests = 0;
-
-async function conversations(): Promise<TWindow> {
-  const reply = await socket.request(
-    {
-      type: "list.window",
-      id: `w${++requests}`,
-      mailbox: "INBOX",
-      offset: 0,
-      limit: 50,
-      query: null,
-      conversations: true,
-    },
-    30_000,
-  );
-  if (reply.type !== "list.window") throw new Error(JSON.stringify(reply));
-  return reply;
+function conversations(): Promise<TWindow> {
+  return inboxRows(socket, true);
 }
 
 function changed(what: string, pred: (f: Changed) => boolean = () => true): Promise<Changed> {

@@ -7,11 +7,12 @@
  * Without `conversations` the same list is one row per message.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
-import type { TServerFrame, TWindow } from "@ferry/protocol";
+import type { TWindow } from "@ferry/protocol";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   imapClient,
+  inboxRows,
   inboxSocket,
   plainMessage,
   startBridge,
@@ -81,23 +82,8 @@ async function exchange(
   );
 }
 
-let requests = 0;
-
-async function windowOf(user: { email: string }, conversations: boolean): Promise<TWindow> {
-  const reply: TServerFrame = await (sockets.get(user.email) as TestSocket).request(
-    {
-      type: "list.window",
-      id: `w${++requests}`,
-      mailbox: "INBOX",
-      offset: 0,
-      limit: 50,
-      query: null,
-      conversations,
-    },
-    30_000,
-  );
-  if (reply.type !== "list.window") throw new Error(JSON.stringify(reply));
-  return reply;
+function windowOf(user: { email: string }, conversations: boolean): Promise<TWindow> {
+  return inboxRows(sockets.get(user.email) as TestSocket, conversations);
 }
 
 describe("conversations", () => {

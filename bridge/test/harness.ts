@@ -22,6 +22,7 @@ import {
   type TClientFrameInput,
   type TComposeDraftInput,
   type TServerFrame,
+  type TWindow,
 } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
@@ -470,4 +471,24 @@ export function submissionOf(mail: MailServer, user: { email: string; password: 
     auth: { user: user.email, pass: user.password },
     tls: { ca: mail.ca },
   });
+}
+
+let windowRequests = 0;
+
+/** INBOX's first 50 rows read on `s`, grouped into conversations when `conversations`. */
+export async function inboxRows(s: TestSocket, conversations: boolean): Promise<TWindow> {
+  const reply = await s.request(
+    {
+      type: "list.window",
+      id: `inbox-rows-${++windowRequests}`,
+      mailbox: "INBOX",
+      offset: 0,
+      limit: 50,
+      query: null,
+      conversations,
+    },
+    30_000,
+  );
+  if (reply.type !== "list.window") throw new Error(JSON.stringify(reply));
+  return reply;
 }
