@@ -1,15 +1,13 @@
 "use client";
 /** The Settings section that turns conversation view (one list row per conversation) on or off. */
-import { useId, useState } from "react";
-import { reasonOf } from "@/lib/actions";
+import { useId } from "react";
+import { useSettingSave } from "@/hooks/use-setting-save";
 import { t } from "@/lib/i18n";
-import { saveSettings, useSettings } from "@/lib/settings";
 
 export function ConversationSetting() {
-  const { conversations } = useSettings();
-  const [error, setError] = useState<string | null>(null);
-  /** The value being saved, shown until the bridge answers. */
-  const [saving, setSaving] = useState<boolean | null>(null);
+  const conversations = useSettingSave("conversations", (reason) =>
+    t("settings.conversations.failed", { reason }),
+  );
   const id = useId();
   return (
     <section className="space-y-2">
@@ -18,25 +16,14 @@ export function ConversationSetting() {
         <input
           id={id}
           type="checkbox"
-          checked={saving ?? conversations}
-          onChange={(e) => {
-            const on = e.target.checked;
-            setError(null);
-            setSaving(on);
-            saveSettings({ conversations: on }).then(
-              () => setSaving(null),
-              (err: unknown) => {
-                setSaving(null);
-                setError(t("settings.conversations.failed", { reason: reasonOf(err) }));
-              },
-            );
-          }}
+          checked={conversations.value}
+          onChange={(e) => conversations.save(e.target.checked)}
         />
         {t("settings.conversations.label")}
       </label>
-      {error ? (
+      {conversations.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {error}
+          {conversations.error}
         </p>
       ) : null}
     </section>

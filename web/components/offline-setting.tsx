@@ -4,11 +4,10 @@
  * offline (a setting of the account), what that takes of the budget, and a button to remove it.
  */
 import { OFFLINE_DAYS_CHOICES, type TUserSettings } from "@ferry/protocol";
-import { useId, useState } from "react";
-import { reasonOf } from "@/lib/actions";
+import { useId } from "react";
+import { useSettingSave } from "@/hooks/use-setting-save";
 import { formatSize, t } from "@/lib/i18n";
 import { clearKept, useOfflineStore } from "@/lib/offline-bodies-task";
-import { saveSettings, useSettings } from "@/lib/settings";
 
 type Days = TUserSettings["offlineDays"];
 
@@ -17,10 +16,8 @@ function isDays(n: number): n is Days {
 }
 
 export function OfflineSetting() {
-  const { offlineDays } = useSettings();
+  const days = useSettingSave("offlineDays", (reason) => t("settings.offline.failed", { reason }));
   const kept = useOfflineStore();
-  const [saving, setSaving] = useState<Days | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
   return (
     <section className="space-y-2">
@@ -30,19 +27,10 @@ export function OfflineSetting() {
       </label>
       <select
         id={id}
-        value={String(saving ?? offlineDays)}
+        value={String(days.value)}
         onChange={(e) => {
-          const days = Number(e.target.value);
-          if (!isDays(days)) return;
-          setError(null);
-          setSaving(days);
-          saveSettings({ offlineDays: days }).then(
-            () => setSaving(null),
-            (err: unknown) => {
-              setSaving(null);
-              setError(t("settings.offline.failed", { reason: reasonOf(err) }));
-            },
-          );
+          const chosen = Number(e.target.value);
+          if (isDays(chosen)) days.save(chosen);
         }}
         className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       >
@@ -70,9 +58,9 @@ export function OfflineSetting() {
           {t("settings.offline.clear")}
         </button>
       </div>
-      {error ? (
+      {days.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {error}
+          {days.error}
         </p>
       ) : null}
     </section>
