@@ -6,6 +6,7 @@ import {
   messagesInRow,
   messagesText,
   subjectOfRow,
+  swipeRow,
 } from "../fixtures/list-view";
 import {
   expect,
@@ -240,20 +241,9 @@ test.describe("acting on mail", () => {
     isPhone,
   }) => {
     test.skip(!isPhone, "swiping is for touch screens");
-    const swipe = async (subject: string, dx: number) => {
-      const box = await row(page, subject).boundingBox();
-      if (!box) throw new Error("row not on screen");
-      const y = box.y + box.height / 2;
-      const x = box.x + box.width / 2;
-      await page.mouse.move(x, y);
-      await page.mouse.down();
-      await page.mouse.move(x + dx / 3, y, { steps: 4 });
-      await page.mouse.move(x + dx, y, { steps: 4 });
-      await page.mouse.up();
-    };
     const total = await listTotal(page, "conversations");
     const left = await subjectOf(page, 0);
-    await swipe(left, -300);
+    await swipeRow(page, left, -300);
     await expect(
       page.getByRole("status").filter({ hasText: "Conversation archived" }),
     ).toBeVisible();
@@ -261,7 +251,7 @@ test.describe("acting on mail", () => {
 
     const right = await subjectOf(page, 0);
     const n = await messagesInRow(row(page, right));
-    await swipe(right, 300);
+    await swipeRow(page, right, 300);
     await expect(
       page.getByRole("status").filter({
         hasText: messagesText(n, "Message moved to Trash", (k) => `${k} messages moved to Trash`),
@@ -270,7 +260,7 @@ test.describe("acting on mail", () => {
     await expect(row(page, right)).toHaveCount(0);
     // A short swipe snaps back and does nothing.
     const stays = await subjectOf(page, 0);
-    await swipe(stays, -60);
+    await swipeRow(page, stays, -60);
     await expect(row(page, stays)).toBeVisible();
     await expect(
       page.getByText(countText(total - 2, "conversations"), { exact: true }),
