@@ -1,7 +1,7 @@
 /**
  * Helpers for the compose specs: more fresh accounts, a second signed-in browser, the composer
  * on screen, what arrived in a mailbox as the IMAP server sees it (our own imapflow connection,
- * trusting the fixture's CA), and a second bridge of other settings (e.g. its SMTP server down).
+ * trusting the fixture's CA), an inline PNG pasted and checked as it arrived, and a second bridge of other settings (e.g. its SMTP server down).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBridge, createLogger, loadConfig } from "@ferry/bridge";
-import type { Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
+import type { Browser, BrowserContext, Locator, Page, TestInfo } from "@playwright/test";
 import { ImapFlow, type MessageStructureObject } from "imapflow";
 import { seedMailbox } from "../../packages/mail-server/src/seed/index";
 import type { Account, Stack } from "../fixtures/stack";
@@ -276,6 +276,68 @@ export async function partText(
 
 export function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+// ---- an inline image ------------------------------------------------------------------------
+
+/** A 2×1 PNG. */
+export const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVR4nGP4z8DAwPAfAAcAAf9+CLHQAAAAAElFTkSuQmCC",
+  "base64",
+);
+
+/** Every node of a structure, the node itself first. */
+function structureNodes(node: MessageStructureObject | undefined): MessageStructureObject[] {
+  if (!node) return [];
+  return [node, ...(node.childNodes ?? []).flatMap(structureNodes)];
+}
+
+/** Pastes `PNG` into the composer's body as the clipboard's file `image.png`. */
+export async function pastePng(body: Locator): Promise<void> {
+  await body.evaluate((el, base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], "image.png", { type: "image/png" }));
+    el.dispatchEvent(
+      new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+  }, PNG.toString("base64"));
+}
+
+/** The image is on screen and its picture loaded (2 pixels wide, as `PNG` is). */
+export async function expectPngShown(img: Locator): Promise<void> {
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(2);
+}
+
+/**
+ * The message arrived with `PNG` as its one image: an inline part of a multipart/related whose
+ * HTML shows it by Content-ID, and no second copy as an attachment.
+ */
+export async function expectInlinePng(
+  stack: Stack,
+  who: Account,
+  mailbox: string,
+  subject: string,
+): Promise<void> {
+  const arrived = await waitForMessage(stack, who, mailbox, subject, 30_000);
+  const all = structureNodes(arrived.structure);
+  const related = all.find((n) => n.type === "multipart/related");
+  expect(related, "a multipart/related part").toBeDefined();
+  const inRelated = structureNodes(related);
+  const images = inRelated.filter((n) => n.type === "image/png");
+  expect(images).toHaveLength(1);
+  const image = images[0];
+  const html = inRelated.find((n) => n.type === "text/html");
+  expect(image?.disposition).toBe("inline");
+  const cid = (image?.id ?? "").replace(/^<|>$/g, "");
+  expect(cid).not.toBe("");
+  expect(await partText(stack, who, mailbox, arrived.uid, html?.part ?? "")).toContain(
+    `src="cid:${cid}"`,
+  );
+  expect(all.filter((n) => n.type === "image/png")).toHaveLength(1);
+  const bytes = await partSha256(stack, who, mailbox, arrived.uid, image?.part ?? "");
+  expect(bytes.sha256).toBe(sha256(PNG));
 }
 
 // ---- a bridge whose SMTP server is down -----------------------------------------------------
