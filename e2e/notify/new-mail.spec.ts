@@ -5,6 +5,7 @@
  * switched by the test with a visibilitychange event as a browser does when the tab goes away.
  */
 import type { Page } from "@playwright/test";
+import { openSettings } from "../fixtures/list-view";
 import {
   deliver,
   expect,
@@ -12,7 +13,6 @@ import {
   rawMessage,
   reader,
   row,
-  showFolders,
   signIn,
   test,
   unique,
@@ -78,17 +78,11 @@ test("a hidden tab notifies of a live delivery once turned on; a visible one doe
   await expect(row(page, before)).toBeVisible();
   expect(await shown()).toEqual([]);
 
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  await page.getByLabel("Notify me of new mail while Ferry is in the background").check();
-  await expect(
-    page.getByLabel("Notify me of new mail while Ferry is in the background"),
-  ).toBeChecked();
+  const notify = (await openSettings(page, isPhone)).getByLabel(
+    "Notify me of new mail while Ferry is in the background",
+  );
+  await notify.check();
+  await expect(notify).toBeChecked();
   await page.keyboard.press("Escape");
   if (isPhone)
     await folders(page)

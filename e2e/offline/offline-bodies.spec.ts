@@ -4,7 +4,7 @@
  * says how many are kept; then, with the whole origin offline and the page started again, a
  * message never opened (and too far down the list for the open prefetch) reads from that copy.
  */
-import type { Page } from "@playwright/test";
+import { openSettings } from "../fixtures/list-view";
 import {
   deliver,
   expect,
@@ -13,7 +13,6 @@ import {
   reader,
   row,
   rows,
-  showFolders,
   test,
   unique,
 } from "../fixtures/test";
@@ -23,19 +22,6 @@ test.use({ seed: { inbox: 0 } });
 
 const COUNT = 8;
 const KEEP_LABEL = "Keep the Inbox's recent mail on this device to read offline";
-
-async function openSettings(page: Page, isPhone: boolean) {
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
 
 test("the Inbox's recent mail is kept in the background and reads offline", async ({
   page,

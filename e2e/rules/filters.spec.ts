@@ -7,6 +7,7 @@
  */
 import { listMailbox, newAccount, secondBrowser, waitForMessage } from "../compose/helpers";
 import { findAction } from "../fixtures/action-bar";
+import { openSettings } from "../fixtures/list-view";
 import {
   deliver,
   expect,
@@ -24,7 +25,6 @@ import {
   createFolder,
   folderLink,
   listScripts,
-  openSettings,
   putActiveScript,
   startBridgeWithoutRules,
 } from "./helpers";

@@ -1,8 +1,8 @@
 /**
- * Helpers for the rules specs: Settings on screen (desktop gear, phone account menu), a folder
- * of the test account made over IMAP, the scripts on the account's ManageSieve server as the
- * server itself reports them (the bridge's own ManageSieve client, trusting the fixture's CA),
- * and a second bridge with rules turned off (FERRY_SIEVE_PORT=0).
+ * Helpers for the rules specs: a folder of the test account made over IMAP, the scripts on the
+ * account's ManageSieve server as the server itself reports them (the bridge's own ManageSieve
+ * client, trusting the fixture's CA), and a second bridge with rules turned off
+ * (FERRY_SIEVE_PORT=0).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,20 +13,7 @@ import { SieveClient } from "../../bridge/src/sieve/client";
 import { withImap } from "../compose/helpers";
 import type { Account, Stack } from "../fixtures/stack";
 import { WEB_DIR } from "../fixtures/stack";
-import { expect, folders, showFolders } from "../fixtures/test";
-
-export async function openSettings(page: Page, isPhone: boolean) {
-  if (isPhone) {
-    await showFolders(page, true);
-    await page.getByRole("button", { name: /^Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
+import { folders } from "../fixtures/test";
 
 /** The folder's link in the folder pane (named "Receipts" or "Receipts, 2 unread"). */
 export function folderLink(page: Page, name: string) {

@@ -4,8 +4,8 @@
  * Postfix gets exactly one reply, through Postfix too.
  */
 import { listMailbox, newAccount, waitForMessage } from "../compose/helpers";
+import { openSettings } from "../fixtures/list-view";
 import { expect, submit, test, unique } from "../fixtures/test";
-import { openSettings } from "./helpers";
 
 test.use({ seed: { inbox: 3 } });
 
