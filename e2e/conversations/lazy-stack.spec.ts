@@ -7,8 +7,8 @@
  * fold shows the rest of the lines without opening any.
  */
 import { randomBytes } from "node:crypto";
-import type { Page } from "@playwright/test";
 import { withImap } from "../compose/helpers";
+import { watchOpens } from "../fixtures/opens";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
 
 test.use({ seed: { inbox: 0 } });
@@ -17,20 +17,6 @@ const COUNT = 30;
 /** The one unread message besides the newest (1-based, oldest first). */
 const UNREAD = 10;
 const SENDERS = ["Ann Archer", "Ben Brook", "Cleo Crane"];
-
-/** The UIDs of every `message.open` the page sends, in order. */
-function watchOpens(page: Page): number[] {
-  const opened: number[] = [];
-  page.on("websocket", (ws) => {
-    ws.on("framesent", (f) => {
-      if (typeof f.payload !== "string") return;
-      const frame = JSON.parse(f.payload) as { type?: string; ref?: { uid?: number } };
-      if (frame.type === "message.open" && typeof frame.ref?.uid === "number")
-        opened.push(frame.ref.uid);
-    });
-  });
-  return opened;
-}
 
 function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
   const id = ids[n - 1] as string;

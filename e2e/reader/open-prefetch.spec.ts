@@ -1,21 +1,8 @@
 import type { Page } from "@playwright/test";
 import { subjectOfRow } from "../fixtures/list-view";
+import { watchOpens } from "../fixtures/opens";
 import type { Account } from "../fixtures/stack";
 import { expect, messageList, reader, rows, test } from "../fixtures/test";
-
-/** The UIDs of every `message.open` the page sends, in order. */
-function watchOpens(page: Page): number[] {
-  const opened: number[] = [];
-  page.on("websocket", (ws) => {
-    ws.on("framesent", (f) => {
-      if (typeof f.payload !== "string") return;
-      const frame = JSON.parse(f.payload) as { type?: string; ref?: { uid?: number } };
-      if (frame.type === "message.open" && typeof frame.ref?.uid === "number")
-        opened.push(frame.ref.uid);
-    });
-  });
-  return opened;
-}
 
 /** Signs in with Enter, so the pointer never comes near the list. */
 async function signInByKeyboard(page: Page, account: Account): Promise<void> {
