@@ -118,10 +118,13 @@ test.describe("signing out offline", () => {
       ).status();
     await page.close();
     await context.setOffline(false);
-    // Nothing has reached the bridge yet: the session is still live there.
-    expect(await sessionStatus()).toBe(200);
     const next = await context.newPage();
+    const told = next.waitForRequest(
+      (r) => r.method() === "DELETE" && new URL(r.url()).pathname === "/api/session",
+      { timeout: 10_000 },
+    );
     await next.goto(url);
+    await told;
     await expect(next.getByLabel("Email address")).toBeVisible();
     await expect.poll(sessionStatus).toBe(401);
     await expect(next.getByLabel("Email address")).toBeVisible();
