@@ -89,10 +89,12 @@ export function useComposeExit(
     if (built.empty || !built.hasEditor) return null;
     const draft = restorableDraft(built.draft);
     if (!draft) return null;
+    const localId = save.localId();
     return {
       draft,
       draftUid: save.draftUid(),
       draftMailbox: save.draftMailbox(),
+      ...(localId ? { localId } : {}),
     };
   };
   const snapshotRef = useRef(snapshot);

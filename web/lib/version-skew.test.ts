@@ -60,6 +60,18 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe("watchVersionSkew", () => {
+  it("hands over which copy on this device the draft is, so the next load can drop it", () => {
+    const storage = new Map<string, string>();
+    const kept = { ...draft, draftUid: null, localId: "c0ffee" };
+    const first = load(storage, kept);
+    first.bridgeSpeaks(2);
+    vi.advanceTimersByTime(1000);
+    first.stop();
+    const second = load(storage);
+    expect(second.page.reopened).toEqual([kept]);
+    second.stop();
+  });
+
   it("hands the open draft to the next load and reloads once, after the notice", () => {
     const storage = new Map<string, string>();
     const first = load(storage, draft);

@@ -13,6 +13,7 @@
  */
 import { ZComposeDraft, ZUidRef } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
+import { removeLocalDraft } from "./compose/local-drafts";
 import { type DraftSnapshot, openComposer, snapshotComposer } from "./compose/store";
 import { reloadIntoUpdate } from "./service-worker";
 import type { FerrySocket } from "./socket";
@@ -35,7 +36,14 @@ function parseHandedOver(value: unknown): (DraftSnapshot & { account: string }) 
   const draftUid = ZUidRef.nullable().safeParse(value.draftUid);
   if (typeof account !== "string" || !draft.success || !draftUid.success) return null;
   if (draftMailbox !== null && typeof draftMailbox !== "string") return null;
-  return { account, draft: draft.data, draftUid: draftUid.data, draftMailbox };
+  const localId = "localId" in value && typeof value.localId === "string" ? value.localId : null;
+  return {
+    account,
+    draft: draft.data,
+    draftUid: draftUid.data,
+    draftMailbox,
+    ...(localId ? { localId } : {}),
+  };
 }
 
 /** What the status bar says about the page's version: nothing, or that it is out of date. */
@@ -85,7 +93,12 @@ function defaultDeps(socket: VersionSkewDeps["socket"]): VersionSkewDeps {
     storage,
     reload: () => void reloadIntoUpdate(),
     snapshotDraft: snapshotComposer,
-    reopenDraft: (d) => openComposer({ kind: "restore", ...d, problem: null }),
+    reopenDraft: ({ localId, ...d }) => {
+      // The copy the old page kept on this device (its autosave found the bridge gone) is this
+      // same draft: the composer saves it to Drafts now, so it is not also saved on reconnect.
+      if (localId) void removeLocalDraft(localId).catch(() => undefined);
+      openComposer({ kind: "restore", ...d, problem: null });
+    },
   };
 }
 
@@ -103,8 +116,8 @@ function restoreDraft(deps: VersionSkewDeps, account: string): void {
   }
   const handed = parseHandedOver(value);
   if (handed === null || handed.account !== account) return;
-  const { draft, draftUid, draftMailbox } = handed;
-  deps.reopenDraft({ draft, draftUid, draftMailbox });
+  const { account: _, ...snapshot } = handed;
+  deps.reopenDraft(snapshot);
 }
 
 /** Writes the open draft for the next load; false when it could not be kept. */

@@ -36,6 +36,8 @@ export interface DraftSnapshot {
   draft: TComposeDraft;
   draftUid: TUidRef | null;
   draftMailbox: string | null;
+  /** The copy kept on this device (lib/compose/local-drafts), if the composer made one. */
+  localId?: string;
 }
 
 /**
