@@ -53,13 +53,16 @@ export class CommandConnection {
    * BridgeError("connection_lost"). Other errors of `fn` pass through.
    */
   run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
-    const task = this.queue.then(() => this.runNow(fn));
+    // The wait for a connection that is down counts from now, not from the end of the calls
+    // queued before: behind another waiting call, this one would otherwise wait twice as long.
+    const since = Date.now();
+    const task = this.queue.then(() => this.runNow(fn, since));
     this.queue = task.then(noop, noop);
     return task;
   }
 
-  private async runNow<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
-    const client = await this.health.waitFor(() => (this.cmd?.usable ? this.cmd : null));
+  private async runNow<T>(fn: (client: ImapFlow) => Promise<T>, since: number): Promise<T> {
+    const client = await this.health.waitFor(() => (this.cmd?.usable ? this.cmd : null), since);
     try {
       return await fn(client);
     } catch (err) {

@@ -134,12 +134,17 @@ export class Reconnector {
     return null;
   }
 
-  /** Resolves with `get()` once it is not null, waiting up to reconnectWaitMs for a reconnect. */
-  waitFor<T>(get: () => T | null): Promise<T> {
+  /**
+   * Resolves with `get()` once it is not null, waiting for a reconnect until reconnectWaitMs
+   * after `since` (when the caller started waiting; default now).
+   */
+  waitFor<T>(get: () => T | null, since: number = Date.now()): Promise<T> {
     const now = get();
     if (now !== null && !this.closed) return Promise.resolve(now);
     const fail = this.unavailable();
     if (fail) return Promise.reject(fail);
+    const left = this.hooks.reconnectWaitMs - (Date.now() - since);
+    if (left <= 0) return Promise.reject(connectionLost());
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -161,7 +166,7 @@ export class Reconnector {
       const timer = setTimeout(() => {
         done();
         reject(connectionLost());
-      }, this.hooks.reconnectWaitMs);
+      }, left);
       this.waiters.add(check);
     });
   }
