@@ -111,15 +111,19 @@ async function bridgeSignIn(ctx: FigureContext, user: Account): Promise<number> 
   }
 }
 
-/** The user's setting: conversations on (it follows the user to the browser). */
-async function conversationsOn(ctx: FigureContext, user: Account): Promise<void> {
+/** The user's setting: conversations on or off (it follows the user to the browser). */
+export async function setConversationView(
+  ctx: FigureContext,
+  user: Account,
+  on: boolean,
+): Promise<void> {
   const cookie = await signIn(ctx.bridge, user);
   const client = await ProtocolClient.open(ctx.bridge, cookie);
   try {
     await client.request({
       type: "settings.save",
       id: client.id(),
-      change: { conversations: true },
+      change: { conversations: on },
     });
   } finally {
     client.close();
@@ -460,7 +464,7 @@ export async function conversationsFigure(ctx: FigureContext): Promise<Row[]> {
   for (const size of sizes) {
     const user = ctx.mail.bySize.get(size);
     if (!user) throw new Error(`no user for size ${size}`);
-    await conversationsOn(ctx, user);
+    await setConversationView(ctx, user, true);
     rows.push(...(await signInRows(ctx, size, user)));
   }
 

@@ -2,7 +2,8 @@
  * Figure 4: jump to the middle of the largest INBOX (100,000 messages in a full run).
  *
  * - bridge side: `list.window` of 50 rows at the middle offset, on a signed-in socket;
- * - browser: signed in, list at the top; the list's scroll container is set to the middle in
+ * - browser: signed in, the flat list (one row per message; figure 12 jumps through
+ *   conversations) at the top; the list's scroll container is set to the middle in
  *   one step (what dragging the scrollbar does), from then to the first frame in which every
  *   option in view is a loaded row;
  * - floor: on a connection with INBOX selected, FETCH the envelopes of 50 messages at the
@@ -25,6 +26,7 @@ import { progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
+import { setConversationView } from "./conversations";
 
 const FIGURE = "4 jump to the middle";
 const SPREAD = 1013;
@@ -92,6 +94,9 @@ export async function jumpFigure(ctx: FigureContext): Promise<Row[]> {
   }
   const browserApp = ctx.browser;
   try {
+    // This figure scrolls the flat list (one row per message); figure 12 jumps through
+    // conversations.
+    await setConversationView(ctx, user, false);
     const browser = await withColdPage(
       browserApp,
       ctx.bridge.url,
