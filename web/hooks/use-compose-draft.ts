@@ -199,6 +199,8 @@ export function useDraftAutosave(opts: {
     });
     await s.inflight;
     if (s.stopped) return;
+    // Connected while it was being kept on this device: the reconnect did not see it yet.
+    if (offline && s.local && !actingOffline()) return run();
     if (s.version !== s.savedVersion) {
       // changed while saving, or failed: go again (after a back-off when failing)
       const wait = s.failures > 0 ? Math.min(60_000, 5000 * 2 ** (s.failures - 1)) : delay;

@@ -113,6 +113,7 @@ export function useComposeExit(
           return uid && mailbox ? { mailbox, ...uid } : null;
         },
         snapshot: () => snapshotRef.current(),
+        handedOver: () => saveRef.current.stop(),
       }),
     [entryKey],
   );

@@ -13,8 +13,13 @@
  */
 import { ZComposeDraft, ZUidRef } from "@ferry/protocol";
 import { useSyncExternalStore } from "react";
-import { removeLocalDraft } from "./compose/local-drafts";
-import { type DraftSnapshot, openComposer, snapshotComposer } from "./compose/store";
+import { holdForComposer } from "./compose/local-drafts";
+import {
+  composerHandedOver,
+  type DraftSnapshot,
+  openComposer,
+  snapshotComposer,
+} from "./compose/store";
 import { reloadIntoUpdate } from "./service-worker";
 import type { FerrySocket } from "./socket";
 
@@ -76,6 +81,8 @@ export interface VersionSkewDeps {
   reload: () => void;
   /** The open composer's draft, or null when none is open or it is empty. */
   snapshotDraft: () => DraftSnapshot | null;
+  /** The open composer's draft was handed over: it is not saved here any more. */
+  handedOver?: () => void;
   /** Opens the composer on a handed-over draft. */
   reopenDraft: (draft: DraftSnapshot) => void;
   reloadDelayMs?: number;
@@ -93,11 +100,13 @@ function defaultDeps(socket: VersionSkewDeps["socket"]): VersionSkewDeps {
     storage,
     reload: () => void reloadIntoUpdate(),
     snapshotDraft: snapshotComposer,
+    handedOver: composerHandedOver,
     reopenDraft: ({ localId, ...d }) => {
       // The copy the old page kept on this device (its autosave found the bridge gone) is this
-      // same draft: the composer saves it to Drafts now, so it is not also saved on reconnect.
-      if (localId) void removeLocalDraft(localId).catch(() => undefined);
-      openComposer({ kind: "restore", ...d, problem: null });
+      // same draft: the reopened composer takes it over (held from now, so the sync on
+      // connecting does not save it too) and deletes it once it is saved to Drafts.
+      if (localId) holdForComposer(localId);
+      openComposer({ kind: "restore", ...d, problem: null, ...(localId ? { localId } : {}) });
     },
   };
 }
@@ -125,8 +134,12 @@ function handOverDraft(deps: VersionSkewDeps, account: string): boolean {
   const snapshot = deps.snapshotDraft();
   if (snapshot === null) return true;
   try {
-    deps.storage?.setItem(DRAFT_KEY, JSON.stringify({ ...snapshot, account }));
-    return deps.storage !== null;
+    if (deps.storage === null) return false;
+    deps.storage.setItem(DRAFT_KEY, JSON.stringify({ ...snapshot, account }));
+    // A save here after this (the autosave finding the bridge gone keeps a copy on this device)
+    // would be a second copy of the draft the next load saves.
+    deps.handedOver?.();
+    return true;
   } catch {
     return false; // over the storage quota: the user keeps the page, and the composer
   }

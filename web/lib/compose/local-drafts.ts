@@ -77,7 +77,21 @@ export interface DraftHold {
   release(): void;
 }
 
+/** Holds taken before the composer that edits the draft opens, for it to take over. */
+const heldForComposer = new Map<string, DraftHold>();
+
+/** Holds the draft now, for the composer about to reopen it (holdLocalDraft hands it over). */
+export function holdForComposer(localId: string): void {
+  if (!heldForComposer.has(localId)) heldForComposer.set(localId, requestHold(localId));
+}
+
 export function holdLocalDraft(localId: string): DraftHold {
+  const taken = heldForComposer.get(localId);
+  heldForComposer.delete(localId);
+  return taken ?? requestHold(localId);
+}
+
+function requestHold(localId: string): DraftHold {
   let release = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;

@@ -49,6 +49,8 @@ interface ComposerHooks {
   leave: () => void;
   draftRef: () => { mailbox: string; uidValidity: number; uid: number } | null;
   snapshot: () => DraftSnapshot | null;
+  /** The snapshot went to the next load of the page: no more saves here. */
+  handedOver: () => void;
 }
 let hooks: ComposerHooks | null = null;
 
@@ -91,6 +93,12 @@ export function closeComposer(key: number): void {
 export function snapshotComposer(): DraftSnapshot | null {
   const current = state.composer;
   return current && hooks?.key === current.key ? hooks.snapshot() : null;
+}
+
+/** The open composer's draft was handed to the next load of the page: it saves no more. */
+export function composerHandedOver(): void {
+  const current = state.composer;
+  if (current && hooks?.key === current.key) hooks.handedOver();
 }
 
 export function isComposerOpen(): boolean {
