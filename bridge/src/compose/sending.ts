@@ -9,11 +9,12 @@
  *   gives the draft back, its attachments as uploads of the asking session again.
  * - `scheduled` lists the account's held messages; `sendNow` sends one at once.
  * - A run builds the message with the Message-ID chosen at Send and submits it over SMTP with
- *   the held (sealed) password; then the same bytes are filed in Sent (unless the server does
- *   that itself), the original is marked \Answered or $Forwarded and the saved draft deleted,
- *   over this session's IMAP connection or, when this bridge has none (restarted, signed out,
- *   another bridge's session), one opened for the run from the held credential. The outcome,
- *   `compose.sent` or `compose.failed` with the draft, goes to the session's sockets here.
+ *   the held (sealed) password; then after-send.ts files the same bytes in Sent, marks the
+ *   original and deletes the saved draft, over this session's IMAP connection or, when this
+ *   bridge has none, one opened for the run (run-connections.ts). The outcome, `compose.sent`
+ *   or `compose.failed` with the draft, goes to the session's sockets here.
+ *
+ * The attachments' bytes held with a message, and given back as uploads, are held-parts.ts's.
  *
  * Sign-out and expiry drop nothing: what the session held for undo goes at once, and each
  * scheduled message carries its own sealed credential and goes at its time (the web app lists
@@ -22,34 +23,29 @@
  * sending later refused and the undo-held mail of this process sent at shutdown.
  */
 import { randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
 import {
   ErrorCode,
-  inlineContentId,
-  type TComposeAttachment,
   type TComposeDraft,
-  type TMessageRef,
   type TScheduledMessage,
   type TServerFrame,
   type TUidRef,
 } from "@ferry/protocol";
-import type { Config, ServerTarget } from "../config";
-import { BridgeError, errorCodeOf, isBridgeError } from "../errors";
-import { connectImap } from "../imap/connect";
+import type { Config } from "../config";
+import { BridgeError, isBridgeError } from "../errors";
 import type { JobRunner, RetryLater } from "../jobs/runner";
 import type { Logger } from "../log";
-import { resolveAllowedHost } from "../session/host-policy";
 import type { MailAccess } from "../session/manager";
-import { SideConnection } from "../session/side-connection";
 import { SmtpError, submitMessage } from "../smtp/submit";
 import type { ClaimedJob, StateStore } from "../state/store";
-import { checkAttachments, resolveAttachments } from "./attachments";
-import { type BuiltMessage, buildMessage, newMessageId } from "./build";
+import { afterSend, serverSavesSent } from "./after-send";
+import { checkAttachments } from "./attachments";
+import { buildMessage, newMessageId } from "./build";
 import { assertDraftHeaders, envelopeRecipients } from "./headers";
+import { readHeldParts, removeUploads, restoreDraft } from "./held-parts";
 import type { IdentityStore } from "./identities";
-import { appendMessage, deleteMessage, flagOriginal } from "./imap";
-import { DurableOutbox, type HeldMessage, type HeldPart, OUTBOX_QUEUE, PARKED_AT } from "./outbox";
-import { type ComposeSession, rememberRecipients, roleMailbox } from "./session";
+import { DurableOutbox, OUTBOX_QUEUE, PARKED_AT } from "./outbox";
+import { heldRunSession, smtpAddress } from "./run-connections";
+import type { ComposeSession } from "./session";
 import type { UploadStore } from "./uploads";
 
 /** Messages one account may hold for undo at once. */
@@ -60,18 +56,6 @@ export const MAX_SCHEDULED_SENDS = 200;
 export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 60 * 60_000;
 /** The lease of a run: renewed while SMTP and the Sent copy take their time. */
 const SEND_LEASE_MS = 60_000;
-
-/**
- * SMTP submission hosts known to file sent mail in Sent themselves: no APPEND (it would make
- * a second copy). Pinned servers say so with FERRY_SMTP_SAVES_SENT.
- */
-export const SAVES_SENT_HOSTS = new Set([
-  "smtp.gmail.com",
-  "smtp.office365.com",
-  "smtp-mail.outlook.com",
-]);
-
-type SendWarning = Extract<TServerFrame, { type: "compose.sent" }>["warnings"][number];
 
 export interface SenderDeps {
   config: Config;
@@ -153,7 +137,12 @@ export class Sender {
       );
     }
     checkAttachments(this.#deps.uploads, session.key, draft, this.#deps.config.messageMaxBytes);
-    const parts = await this.#readAttachments(session, draft);
+    const parts = await readHeldParts(
+      this.#deps.uploads,
+      session,
+      draft,
+      this.#deps.config.messageMaxBytes,
+    );
     const sendId = randomBytes(12).toString("base64url");
     const sendAt = "sendAt" in when ? when.sendAt : now + when.delaySeconds * 1000;
     await this.#outbox.hold(
@@ -179,28 +168,6 @@ export class Sender {
     return { sendId, sendAt };
   }
 
-  /** The bytes of every attachment of `draft`, read now (uploads live in this process only). */
-  async #readAttachments(session: ComposeSession, draft: TComposeDraft): Promise<HeldPart[]> {
-    const resolved = await resolveAttachments(
-      this.#deps.uploads,
-      session,
-      draft,
-      this.#deps.config.messageMaxBytes,
-    );
-    const parts: HeldPart[] = [];
-    for (const att of resolved) {
-      const content =
-        typeof att.content === "function" ? await readAll(att.content()) : att.content;
-      parts.push({
-        filename: att.filename,
-        type: att.type,
-        content,
-        ...(att.contentId === undefined ? {} : { contentId: att.contentId }),
-      });
-    }
-    return parts;
-  }
-
   /**
    * Takes the held message `sendId` back (undo, or edit/cancel from Scheduled): its draft, with
    * its attachments as uploads of `session` again; an error saying why when it cannot.
@@ -212,7 +179,7 @@ export class Sender {
       if (result === "cancelled") {
         const held = found.held;
         const parts = await this.#outbox.parts(held).catch(() => []);
-        const draft = await this.#restoreDraft(session.key, held.secret.draft, parts);
+        const draft = await restoreDraft(this.#deps.uploads, session.key, held.secret.draft, parts);
         await this.#outbox.forget(sendId, held.payload.parts);
         this.#local.delete(sendId);
         return draft;
@@ -302,37 +269,6 @@ export class Sender {
     }
   }
 
-  /** `draft` with its attachments as uploads of the session (held bytes stored again). */
-  async #restoreDraft(
-    sessionKey: string,
-    draft: TComposeDraft,
-    parts: HeldPart[],
-  ): Promise<TComposeDraft> {
-    const attachments: TComposeAttachment[] = [];
-    let html = draft.html;
-    for (const [n, att] of draft.attachments.entries()) {
-      if ("uploadId" in att && this.#deps.uploads.get(sessionKey, att.uploadId)) {
-        attachments.push(att);
-        continue;
-      }
-      const part = parts[n];
-      if (!part) continue;
-      const info = await this.#deps.uploads.add(sessionKey, part.filename, part.type, part.content);
-      attachments.push({
-        uploadId: info.uploadId,
-        filename: info.filename,
-        size: info.size,
-        type: info.type,
-        ...(part.contentId === undefined ? {} : { inline: true }),
-      });
-      // An inline image stored again has a new Content-ID: the body follows it.
-      if (part.contentId !== undefined && html !== null) {
-        html = html.replaceAll(`cid:${part.contentId}`, `cid:${inlineContentId(info.uploadId)}`);
-      }
-    }
-    return { ...draft, html, attachments };
-  }
-
   /** One run of a held message (jobs/runner.ts calls it when it is due, in one bridge). */
   async #run(job: ClaimedJob): Promise<RetryLater | undefined> {
     const log = this.#deps.log.child({ send: job.id.slice(0, 8) });
@@ -348,7 +284,7 @@ export class Sender {
     let temp: ComposeSession | undefined;
     const session = (): ComposeSession => {
       if (own) return own;
-      temp ??= this.#runSession(held, log);
+      temp ??= heldRunSession(this.#deps.config, held, log);
       return temp;
     };
     try {
@@ -377,7 +313,7 @@ export class Sender {
       if (accepted) {
         log.info("already accepted by SMTP before; finishing without sending again");
       } else {
-        const address = await this.#smtpAddress(target, payload.smtpUserNamed);
+        const address = await smtpAddress(this.#deps.config, target, payload.smtpUserNamed);
         const started = performance.now();
         await submitMessage({
           target,
@@ -398,12 +334,12 @@ export class Sender {
           "message sent",
         );
       }
-      const { sentCopy, warnings } = await this.#afterSend(
+      const { sentCopy, warnings } = await afterSend(
         session(),
         secret.draft,
         payload.draftUid,
         built,
-        target,
+        serverSavesSent(this.#deps.config, target),
         log,
       );
       await this.#outbox.forget(job.id, payload.parts, "sent");
@@ -415,7 +351,7 @@ export class Sender {
         sentCopy,
         warnings,
       });
-      this.#removeUploads(sessionKey, secret.draft);
+      removeUploads(this.#deps.uploads, sessionKey, secret.draft);
       return undefined;
     } catch (err) {
       const failure = toSendFailure(err);
@@ -428,7 +364,9 @@ export class Sender {
         return { retryAt: PARKED_AT };
       }
       const parts = await this.#outbox.parts(held).catch(() => []);
-      const draft = own ? await this.#restoreDraft(sessionKey, secret.draft, parts) : secret.draft;
+      const draft = own
+        ? await restoreDraft(this.#deps.uploads, sessionKey, secret.draft, parts)
+        : secret.draft;
       await this.#outbox.forget(job.id, payload.parts, "failed");
       this.#local.delete(job.id);
       this.#deps.push(sessionKey, {
@@ -444,125 +382,6 @@ export class Sender {
       await temp?.imap.close().catch(() => undefined);
     }
   }
-
-  /** Compose state for one run, with an IMAP connection opened from the held credential. */
-  #runSession(held: HeldMessage, log: Logger): ComposeSession {
-    const { payload, secret } = held;
-    const config = this.#deps.config;
-    const connect = async () => {
-      const address = payload.imapUserNamed
-        ? await resolveAllowedHost(payload.imap.host, config.allowPrivateHosts)
-        : undefined;
-      return connectImap(
-        payload.imap,
-        { user: payload.email, password: secret.password },
-        {
-          ca: config.ca,
-          connectTimeoutMs: config.connectTimeoutMs,
-          commandTimeoutMs: config.imapCommandTimeoutMs,
-          userNamed: payload.imapUserNamed,
-          address,
-          log,
-        },
-      );
-    };
-    return {
-      key: payload.sessionKey,
-      email: payload.email,
-      account: payload.account,
-      imap: new SideConnection(connect),
-      roles: new Map(),
-      contacts: null,
-      contactsBuilding: null,
-      sentTo: new Map(),
-      lastUsed: Date.now(),
-    };
-  }
-
-  #removeUploads(sessionKey: string, draft: TComposeDraft): void {
-    for (const att of draft.attachments) {
-      if ("uploadId" in att) void this.#deps.uploads.remove(sessionKey, att.uploadId);
-    }
-  }
-
-  /** The address to connect to: a user-named server passes the host policy on every send. */
-  async #smtpAddress(target: ServerTarget, userNamed: boolean): Promise<string | undefined> {
-    if (this.#deps.config.smtp !== null || !userNamed) return undefined;
-    try {
-      return await resolveAllowedHost(target.host, this.#deps.config.allowPrivateHosts);
-    } catch (err) {
-      if (isBridgeError(err) && err.code === "host_unreachable") {
-        throw new SmtpError(
-          "smtp_unavailable",
-          "The outgoing mail server's name could not be resolved.",
-          [],
-          err,
-        );
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * What follows a sent message: its copy in Sent (\Seen), the original marked \Answered or
-   * $Forwarded, the saved draft deleted, the recipients remembered. Failures become warnings:
-   * the message itself went out.
-   */
-  async #afterSend(
-    session: ComposeSession,
-    draft: TComposeDraft,
-    draftUid: TUidRef | null,
-    built: BuiltMessage,
-    target: ServerTarget,
-    log: Logger,
-  ): Promise<{ sentCopy: TMessageRef | null; warnings: SendWarning[] }> {
-    const warnings: SendWarning[] = [];
-    let sentCopy: TMessageRef | null = null;
-    if (!this.#serverSavesSent(target)) {
-      try {
-        const sent = await roleMailbox(session, "sent");
-        sentCopy = await session.imap.run((client) =>
-          appendMessage(client, sent, built.stored, ["\\Seen"], { messageId: built.messageId }),
-        );
-      } catch (err) {
-        log.warn({ code: errorCodeOf(err) }, "sent copy not saved");
-        session.roles.delete("sent"); // renamed or deleted meanwhile: look it up again next time
-        warnings.push("sent_copy_failed");
-      }
-    }
-    if (draft.source) {
-      const source = draft.source;
-      const flag =
-        source.mode === "reply" || source.mode === "replyAll" ? "\\Answered" : "$Forwarded";
-      const ok = await session.imap
-        .run((client) => flagOriginal(client, source.ref, flag))
-        .catch((err: unknown) => {
-          log.info({ code: errorCodeOf(err) }, "original not flagged");
-          return false;
-        });
-      // $Forwarded is a keyword the server may not allow; only a failed \Answered is worth saying.
-      if (!ok && flag === "\\Answered") warnings.push("original_not_flagged");
-    }
-    if (draftUid) {
-      const ok = await roleMailbox(session, "drafts", false)
-        .then((drafts) => session.imap.run((client) => deleteMessage(client, drafts, draftUid)))
-        .catch(() => false);
-      if (!ok) warnings.push("draft_not_deleted");
-    }
-    rememberRecipients(session, [...draft.to, ...draft.cc, ...draft.bcc]);
-    return { sentCopy, warnings };
-  }
-
-  #serverSavesSent(target: ServerTarget): boolean {
-    if (this.#deps.config.smtp !== null) return this.#deps.config.smtpSavesSent;
-    return SAVES_SENT_HOSTS.has(target.host.toLowerCase());
-  }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
 }
 
 /** The BridgeError a failed send reports: never raw server text. */
