@@ -4,7 +4,7 @@
  * with a small folder counted as large (headAbove 5, headSize 4). A conversation whose older
  * messages are outside the head counts only its head's messages at first; once the full order is
  * read, the session's sockets are sent `conversations.changed` with `refetch`, and the window
- * then equals a fresh THREAD's. A message that arrives meanwhile is in the final order.
+ * then equals a fresh THREAD's. Until then a window's total is marked as an estimate. A message that arrives meanwhile is in the final order.
  */
 import { seedMailbox, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
@@ -141,6 +141,8 @@ describe("a large folder's first windows of conversations", () => {
       // "Re: Plan" (UID 8) is its conversation's only message in the head: its row counts 1.
       expect(first.conversations.map((c) => c.uids)).toEqual([[10], [9], [8]]);
       expect(first.conversations[2]?.count).toBe(1);
+      // Its total is counted from the head's share of the folder, and the window says so.
+      expect(first.estimated).toBe(true);
 
       // A reply to "Plan" arrives while the folder is being threaded, and the watcher says so.
       await deliver("Re: Plan", [planId]);
@@ -161,6 +163,7 @@ describe("a large folder's first windows of conversations", () => {
       expect(after.conversations[0]?.uids).toEqual([11, 8, 1]);
       expect(after.conversations[0]?.count).toBe(3);
       expect(after.total).toBe(9);
+      expect(after.estimated).toBeUndefined();
     } finally {
       live.push.close();
     }
@@ -197,6 +200,7 @@ describe("a large folder's first windows of conversations", () => {
       expect(whole.conversations[0]?.uids).toEqual([12]);
       expect(whole.conversations[1]?.uids).toEqual([11, 8, 1]);
       expect(whole.total).toBe(10);
+      expect(whole.estimated).toBeUndefined();
       expect(cache.partial("INBOX")).toBe(false);
       await live.next((f) => f.refetch);
     } finally {

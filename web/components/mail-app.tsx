@@ -28,6 +28,7 @@ import { copyMessages } from "@/lib/folders";
 import { t } from "@/lib/i18n";
 import { whenIdle } from "@/lib/idle";
 import { findRow, type ListData } from "@/lib/list-cache";
+import { listCountText } from "@/lib/list-count";
 import {
   effectiveSort,
   isDefaultSort,
@@ -633,16 +634,7 @@ export function MailApp({ email }: { email: string }) {
             </span>
           ) : null}
           <span className="shrink-0 px-1 text-xs text-zinc-500 tabular-nums">
-            {data
-              ? t(
-                  route.q
-                    ? "list.searchCount"
-                    : conversations
-                      ? "list.conversationCount"
-                      : "list.count",
-                  { count: total },
-                )
-              : ""}
+            {data ? listCountText(data, { search: Boolean(route.q), conversations }) : ""}
           </span>
           <MenuButton
             label={t("folders.options")}

@@ -28,6 +28,7 @@ import { FLAGGED, SEEN } from "@/lib/actions";
 import { participantsLabel } from "@/lib/conversations";
 import { formatListDate, t } from "@/lib/i18n";
 import { findRow, type ListData } from "@/lib/list-cache";
+import { listSetSize } from "@/lib/list-count";
 import { sortId } from "@/lib/list-sort";
 import { ensureRange, prefetchMessage } from "@/lib/mail-client";
 import { ArchiveIcon, PaperclipIcon, StarIcon, TrashIcon } from "./icons";
@@ -127,6 +128,7 @@ export function MessageList(props: MessageListProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const rowHeight = isPhone ? 84 : 76;
   const total = data?.total ?? 0;
+  const setSize = listSetSize(data);
 
   const virtualizer = useVirtualizer({
     count: total,
@@ -264,7 +266,7 @@ export function MessageList(props: MessageListProps) {
               arrived={data?.arrived.includes(row.uid) ?? false}
               isPhone={isPhone}
               readOnly={props.readOnly}
-              total={total}
+              setSize={setSize}
               mailbox={mailbox}
               uidValidity={data?.uidValidity ?? null}
               list={latest}
@@ -273,7 +275,7 @@ export function MessageList(props: MessageListProps) {
             <Placeholder
               key={`p${item.index}`}
               index={item.index}
-              total={total}
+              setSize={setSize}
               top={item.start}
               height={rowHeight}
             />
@@ -291,8 +293,8 @@ export function MessageList(props: MessageListProps) {
  */
 const ROW_CONTAINMENT = "[contain:strict] [content-visibility:auto]";
 
-function Placeholder(p: { index: number; total: number; top: number; height: number }) {
-  const { index, total, top, height } = p;
+function Placeholder(p: { index: number; setSize: number; top: number; height: number }) {
+  const { index, setSize, top, height } = p;
   return (
     <div
       role="option"
@@ -300,7 +302,7 @@ function Placeholder(p: { index: number; total: number; top: number; height: num
       aria-selected={false}
       aria-busy="true"
       aria-posinset={index + 1}
-      aria-setsize={total}
+      aria-setsize={setSize}
       aria-label={t("list.loadingRow", { position: index + 1 })}
       className={`absolute inset-x-0 flex flex-col justify-center gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800/70 ${ROW_CONTAINMENT}`}
       style={{ height, transform: `translateY(${top}px)` }}
@@ -324,7 +326,8 @@ interface RowProps {
   arrived: boolean;
   isPhone: boolean;
   readOnly: boolean;
-  total: number;
+  /** `aria-setsize`: the list's total, -1 while it is an estimate (lib/list-count.ts). */
+  setSize: number;
   mailbox: string;
   uidValidity: number | null;
   /** The list's latest props, for the handlers (read when an event happens, not in render). */
@@ -436,7 +439,7 @@ function MessageRow(p: RowProps) {
         tabIndex={-1}
         aria-selected={p.checked || p.open}
         aria-posinset={p.index + 1}
-        aria-setsize={p.total || p.index + 1}
+        aria-setsize={p.setSize || p.index + 1}
         aria-label={rowLabel(row, facts, date)}
         draggable={!p.isPhone && !p.readOnly}
         onDragStart={onDragStart}

@@ -24,6 +24,8 @@ export interface ListData {
   uidValidity: number | null;
   /** Messages in the mailbox (or matching the query). */
   total: number;
+  /** `total` is an estimate, as the last window said (a large folder's conversations). */
+  estimated?: true | undefined;
   /** Row at each position (0 = newest), only where known. */
   rows: Record<number, TMessageRow>;
   /** For each window index, the connection epoch in which it was last fetched. */
@@ -77,7 +79,7 @@ export function mergeWindow(
   reply: Pick<
     TWindow,
     "mailbox" | "query" | "uidValidity" | "total" | "offset" | "rows" | "sort" | "canSort"
-  > & { conversations?: TConversationRow[] | undefined },
+  > & { conversations?: TConversationRow[] | undefined; estimated?: true | undefined },
   epoch: string,
 ): ListData {
   const base =
@@ -121,6 +123,7 @@ export function mergeWindow(
   return {
     ...base,
     total: reply.total,
+    estimated: reply.estimated,
     rows,
     fetched,
     ...(sorted ? { sorted } : {}),

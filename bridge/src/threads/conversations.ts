@@ -66,7 +66,11 @@ export interface ConversationWindowParams {
   cache?: ConversationCache | undefined;
 }
 
-export type ConversationWindowResult = WindowResult & { conversations: TConversationRow[] };
+export type ConversationWindowResult = WindowResult & {
+  conversations: TConversationRow[];
+  /** `total` is the head's estimate (order.ts): the whole folder is not threaded yet. */
+  estimated?: true;
+};
 
 /** References (and In-Reply-To) of `uids` in the selected folder, by UID. */
 async function referencesByUid(client: ImapFlow, uids: number[]): Promise<Map<number, string[]>> {
@@ -179,9 +183,11 @@ export async function conversationWindow(
   const { mailbox: path, offset, limit } = params;
   const cache = params.cache ?? conversationCacheOf(client);
   let total = 0;
+  let estimated = false;
   const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
     const order = await cache.order(client, path, box, offset + limit);
     total = cache.total(path);
+    estimated = cache.partial(path);
     return readConversations(client, box, order.slice(offset, offset + limit));
   });
   const built = await buildRows(client, path, read, params.me);
@@ -190,6 +196,7 @@ export async function conversationWindow(
     mailbox: read.box.path,
     uidValidity: uidValidityOf(read.box),
     total,
+    ...(estimated ? { estimated: true as const } : {}),
     offset,
     rows: conversations.map((c) => c.newest),
     conversations,

@@ -240,6 +240,11 @@ export const ZWindow = z.object({
   query: z.string().nullable(),
   /** Messages in the mailbox (or matching the query). */
   total: z.number().int().nonnegative(),
+  /**
+   * `total` is an estimate (a large folder's conversations counted from its newest messages
+   * while the whole folder is threaded); absent: it is exact.
+   */
+  estimated: z.literal(true).optional(),
   offset: z.number().int().nonnegative(),
   rows: z.array(ZMessageRow),
   /**

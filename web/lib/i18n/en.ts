@@ -166,6 +166,10 @@ const en = {
   "list.label": "Messages",
   "list.count": { one: "{count} message", other: "{count} messages" },
   "list.conversationCount": { one: "{count} conversation", other: "{count} conversations" },
+  "list.conversationCountEstimated": {
+    one: "About {count} conversation",
+    other: "About {count} conversations",
+  },
   "list.searchCount": { one: "{count} result", other: "{count} results" },
   "list.empty": "No messages here",
   "list.emptySearch": "No messages match this search",
