@@ -9,7 +9,7 @@
  *   names Archive with the new unread count.
  * Time runs from the APPEND's completion (the server holds the message).
  */
-import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../browser/browser";
+import { EventWatchingPage } from "../browser/watching-page";
 import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
@@ -46,17 +46,13 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
   await client.request({ type: "mailboxes.list", id: client.id() });
 
   // Browser: a page showing INBOX and the folder pane.
-  const watching = await openWatchingPage(
+  const page = await EventWatchingPage.open(
     ctx.browser,
     ctx.bridge.url,
     user,
     ctx.config.failureDir,
-    "counts-sign-in",
+    "counts",
   );
-  const { context } = watching;
-  let page = watching.page;
-  let browserError = watching.error;
-  const { offset: pageOffset, origin: pageOrigin } = watching.clock;
 
   const samples: Sample[] = [];
   let missed = 0;
@@ -73,7 +69,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
         TIMEOUT_MS,
       );
       const name = `counts.${i}`;
-      if (page) await watch(page, name, "folder", `${FOLDER}, ${expected} unread`);
+      await page.watch(name, "folder", `${FOLDER}, ${expected} unread`);
 
       const raw = smallMessage({
         from: "rules@example.test",
@@ -88,27 +84,14 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
         missed += 1;
         progress(`counts: no mailbox.status within ${TIMEOUT_MS} ms for filing ${i}`);
       }
-      let browser: number | null = null;
-      if (page) {
-        try {
-          const seen = await stamp(page, name, TIMEOUT_MS);
-          browser = pageOrigin + seen.at - pageOffset - t0;
-        } catch (err) {
-          browserError = err;
-          await saveFailure(page, ctx.config.failureDir, "counts");
-          page = null;
-        }
-      }
+      const browser = await page.seenAfter(name, t0, TIMEOUT_MS);
       if (i === 0) continue;
       samples.push({ floor: floorAt - t0, bridge: bridgeAt - t0, browser });
     }
   } finally {
     client.close();
     await signOut(ctx.bridge, cookie);
-    if (context) {
-      await signOutContext(context, ctx.bridge.url).catch(() => undefined);
-      await context.close();
-    }
+    await page.close();
     await closeBare(bare);
     await bareIdle.idling;
     await closeBare(device);
@@ -165,7 +148,7 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
       );
     }
   }
-  if (browser.length === 0) rows.push(errorRow("counts.browser", FIGURE, "browser", browserError));
+  if (browser.length === 0) rows.push(errorRow("counts.browser", FIGURE, "browser", page.error));
   progress(
     `counts: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
       (browser.length > 0 ? `, browser p50 ${fmtMs(percentile(browser, 50))}` : ""),

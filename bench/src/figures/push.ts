@@ -8,11 +8,11 @@
  * - the browser: a signed-in page on INBOX, at the first frame that shows the row.
  * Time runs from the moment the mail system accepted the message (LMTP's 250 after DATA, or
  * Postfix's 250 "queued"), on this process's clock; the page's stamps are moved onto that clock
- * with an offset measured by round trips (clockOffset). Deliveries alternate between the two
+ * by EventWatchingPage. Deliveries alternate between the two
  * paths and the next starts only when all observers saw the last.
  */
 import nodemailer from "nodemailer";
-import { openWatchingPage, saveFailure, signOutContext, stamp, watch } from "../browser/browser";
+import { EventWatchingPage } from "../browser/watching-page";
 import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
@@ -55,22 +55,13 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
   });
 
   // Browser: a page showing INBOX.
-  const watching = await openWatchingPage(
+  const page = await EventWatchingPage.open(
     ctx.browser,
     ctx.bridge.url,
     user,
     ctx.config.failureDir,
-    "push-sign-in",
+    "push",
   );
-  const { context } = watching;
-  let page = watching.page;
-  let browserError = watching.error;
-  const { offset: pageOffset, origin: pageOrigin } = watching.clock;
-  if (page) {
-    progress(
-      `push: page clock offset ${pageOffset.toFixed(2)} ms (round trip ${watching.clock.rtt.toFixed(2)} ms)`,
-    );
-  }
 
   const transport = nodemailer.createTransport({
     host: server.host,
@@ -101,7 +92,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
         TIMEOUT_MS,
       );
       const name = `push.${i}`;
-      if (page) await watch(page, name, "row", subject);
+      await page.watch(name, "row", subject);
 
       const s0 = nowMs();
       if (path === "lmtp") {
@@ -117,21 +108,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
         progress(`push: no messages.new within ${TIMEOUT_MS} ms for delivery ${i} (${path})`);
       }
       if (Number.isNaN(floorAt)) missed.floor += 1;
-      let browser: number | null = null;
-      if (page) {
-        try {
-          const seen = await stamp(page, name, TIMEOUT_MS);
-          browser = pageOrigin + seen.at - pageOffset - t0;
-        } catch (err) {
-          browserError = err;
-          const saved = await saveFailure(page, ctx.config.failureDir, "push");
-          progress(
-            `push: the page did not show delivery ${i}: ${(err as Error).message}` +
-              (saved ? ` (page saved: ${saved}.png/.txt)` : ""),
-          );
-          page = null;
-        }
-      }
+      const browser = await page.seenAfter(name, t0, TIMEOUT_MS);
       if (i < 2) continue;
       if (path === "postfix") submitMs.push(t0 - s0);
       samples.push({ path, floor: floorAt - t0, bridge: bridgeAt - t0, browser });
@@ -140,10 +117,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
     transport.close();
     client.close();
     await signOut(ctx.bridge, cookie);
-    if (context) {
-      await signOutContext(context, ctx.bridge.url).catch(() => undefined);
-      await context.close();
-    }
+    await page.close();
     await closeBare(bare);
     await bareIdle.idling;
   }
@@ -208,7 +182,7 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
       }
     }
     if (browser.length === 0) {
-      rows.push(errorRow(`push.browser.${path}`, FIGURE, `browser, ${via}`, browserError));
+      rows.push(errorRow(`push.browser.${path}`, FIGURE, `browser, ${via}`, page.error));
     }
     progress(
       `push ${via}: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
