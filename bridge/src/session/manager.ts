@@ -1,6 +1,8 @@
 /**
  * Sign-in, session lookup, rebuild and sign-out. Ties together the store (records with sealed
- * passwords), the live registry (MailSession + sockets), the host policy and the sign-in limiter.
+ * passwords), the live registry (MailSession + sockets), the host policy, the sign-in limiter
+ * and the session caps (session-caps.ts). Which servers a sign-in reaches is
+ * sign-in-targets.ts's; building a session's live side from its record is live-build.ts's.
  *
  * Lifetimes: a session record expires after `sessionIdleTtlMs` without use (an open socket is
  * use: sweep() refreshes it), and in any case `sessionMaxAgeMs` after sign-in, when even a
@@ -9,7 +11,6 @@
  * rebuilt from the record by the next socket or HTTP request that needs it (acquire()).
  */
 import { PROTOCOL_VERSION, type TSessionInfo, type TSessionRequest } from "@ferry/protocol";
-import type { ImapFlow } from "imapflow";
 import type { Config, ServerTarget } from "../config";
 import { BridgeError } from "../errors";
 import { connectImap } from "../imap/connect";
@@ -26,12 +27,10 @@ import {
   type LiveSession,
   type MailSessionFactory,
 } from "./live";
+import { buildLiveSession, IMAP_CLIENT_OPTIONS, type LiveBuildDeps } from "./live-build";
 import { LoginLimiter } from "./login-limiter";
-import { SideConnection } from "./side-connection";
-
-/** QRESYNC lets the live layer resync a mailbox after a reconnect from HIGHESTMODSEQ alone. */
-const IMAP_CLIENT_OPTIONS = { qresync: true } as const;
-
+import { SessionCaps } from "./session-caps";
+import { signInTargets } from "./sign-in-targets";
 import type { SessionRecord, SessionStore } from "./store";
 
 /** Codes of a failed sign-in that count towards the limiter. */
@@ -42,12 +41,6 @@ const COUNTED = new Set([
   "tls_failed",
   "server_not_allowed",
 ]);
-
-/** Which account and client network each session of this process belongs to (session caps). */
-interface Holder {
-  account: string;
-  network: string;
-}
 
 /** A session record refreshed in the store at most this often (sliding idle expiry). */
 const TOUCH_EVERY_MS = 60_000;
@@ -86,15 +79,14 @@ export class SessionManager {
   readonly #log: Logger;
   readonly #box: SecretBox;
   readonly #limiter: LoginLimiter;
-  readonly #createMailSession: MailSessionFactory;
+  readonly #liveBuild: LiveBuildDeps;
   readonly #touched = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #endListeners = new Set<SessionEndListener>();
   /** Sessions being destroyed right now (a record refreshed meanwhile is deleted again). */
   readonly #ending = new Set<string>();
   readonly #now: () => number;
-  /** Sessions signed in here, and sign-ins under way (by a symbol), for the session caps. */
-  readonly #holders = new Map<string | symbol, Holder>();
+  readonly #caps: SessionCaps;
 
   constructor(deps: {
     config: Config;
@@ -112,8 +104,15 @@ export class SessionManager {
     this.#store = deps.store;
     this.#live = deps.live;
     this.#log = deps.log;
-    this.#createMailSession = deps.createMailSession;
     this.#box = new SecretBox(deps.config.sessionSecret);
+    this.#caps = new SessionCaps(deps.config);
+    this.#liveBuild = {
+      config: deps.config,
+      log: deps.log,
+      box: this.#box,
+      createMailSession: deps.createMailSession,
+      destroy: (key) => this.#destroy(key),
+    };
     this.#limiter = new LoginLimiter(deps.state, {
       perAccount: deps.config.loginFailuresPerEmail,
       perNetwork: deps.config.loginFailuresPerIp,
@@ -142,8 +141,8 @@ export class SessionManager {
 
     let slot: symbol | undefined;
     try {
-      const { imap, smtp, userNamed } = this.#targets(body);
-      slot = this.#reserve(
+      const { imap, smtp, userNamed } = signInTargets(this.#config, body);
+      slot = this.#caps.reserve(
         { account: accountKey(imap, email), network: clientNetwork(ctx.ip) },
         ctx.previousId,
       );
@@ -185,17 +184,18 @@ export class SessionManager {
       };
       await this.#store.set(key, record, this.#ttl(record, record.createdAt));
       this.#touched.set(key, record.createdAt);
-      const holder = this.#holders.get(slot);
-      if (holder) this.#holders.set(key, holder);
+      this.#caps.adopt(slot, key);
       let live: LiveSession;
       try {
-        live = await this.#live.ensure(key, () => this.#build(key, record, client));
+        live = await this.#live.ensure(key, () =>
+          buildLiveSession(this.#liveBuild, key, record, client),
+        );
         this.#log.info(
           { session: key.slice(0, 12), email, loginMs: Math.round(verified - started) },
           "signed in",
         );
       } catch (err) {
-        this.#holders.delete(key);
+        this.#caps.release(key);
         await this.#store.delete(key);
         throw err;
       }
@@ -207,168 +207,10 @@ export class SessionManager {
       }
       throw err;
     } finally {
-      if (slot !== undefined) this.#holders.delete(slot);
+      if (slot !== undefined) this.#caps.release(slot);
       await attempted();
     }
   }
-
-  /**
-   * Holds a place for one more session of `holder` (released by deleting the returned slot), or
-   * throws too_many_sessions when its account or its client network is at its cap. Sign-ins
-   * under way count, so a burst cannot pass the cap; the session `previousId` names (which this
-   * sign-in replaces) does not.
-   */
-  #reserve(holder: Holder, previousId: string | undefined): symbol {
-    const replaced =
-      previousId !== undefined && isSessionIdShape(previousId) ? sessionKey(previousId) : null;
-    let account = 0;
-    let network = 0;
-    for (const [key, h] of this.#holders) {
-      if (key === replaced) continue;
-      if (h.account === holder.account) account += 1;
-      if (h.network === holder.network) network += 1;
-    }
-    if (account >= this.#config.sessionsPerAccount) {
-      throw new BridgeError(
-        "too_many_sessions",
-        "This account has too many sessions signed in. Sign out of one first.",
-      );
-    }
-    if (network >= this.#config.sessionsPerClient) {
-      throw new BridgeError(
-        "too_many_sessions",
-        "Too many sessions are signed in from this network. Sign out of one first.",
-      );
-    }
-    const slot = Symbol("sign-in");
-    this.#holders.set(slot, holder);
-    return slot;
-  }
-
-  #targets(body: TSessionRequest): {
-    imap: ServerTarget;
-    smtp: ServerTarget | null;
-    userNamed: boolean;
-  } {
-    const pinned = this.#config.imap;
-    if (this.#config.smtp === null && body.smtp !== undefined) {
-      this.#checkPort("SMTP", body.smtp.port, this.#config.smtpPorts);
-    }
-    if (pinned) {
-      if (body.imap !== undefined || (this.#config.smtp !== null && body.smtp !== undefined)) {
-        throw new BridgeError(
-          "server_not_allowed",
-          "This bridge only connects to the server its administrator chose.",
-        );
-      }
-      return { imap: pinned, smtp: this.#config.smtp ?? body.smtp ?? null, userNamed: false };
-    }
-    if (body.imap === undefined) {
-      throw new BridgeError("bad_request", "Name the IMAP server (host, port and security).");
-    }
-    this.#checkPort("IMAP", body.imap.port, this.#config.imapPorts);
-    return {
-      imap: body.imap,
-      smtp: this.#config.smtp ?? body.smtp ?? null,
-      userNamed: true,
-    };
-  }
-
-  /**
-   * A user-named server must listen on one of the administrator's ports (FERRY_IMAP_PORTS,
-   * FERRY_SMTP_PORTS), so sign-in cannot be used to probe other services. Throws
-   * server_not_allowed.
-   */
-  #checkPort(kind: "IMAP" | "SMTP", port: number, allowed: readonly number[]): void {
-    if (allowed.includes(port)) return;
-    throw new BridgeError(
-      "server_not_allowed",
-      `This bridge connects to ${kind} servers only on port ${allowed.join(", ")}.`,
-    );
-  }
-
-  /**
-   * A LiveSession around a MailSession that connects with this record's credentials. With
-   * `first` (the connection that just verified the password, at sign-in) the MailSession starts
-   * in the background: requests can use `first` at once, and the rest of its connections come
-   * up meanwhile (`ready`). Without it (a rebuild) the start is awaited.
-   */
-  async #build(key: string, record: SessionRecord, first?: ImapFlow): Promise<LiveSession> {
-    const log = this.#log.child({ session: key.slice(0, 12) });
-    // A record sealed under another secret (rotated FERRY_SESSION_SECRET) can never connect.
-    if (this.#box.open(record.sealedPassword, key) === null) {
-      first?.close();
-      throw new BridgeError("unauthorized", "Sign in again.");
-    }
-    const connect = async (): Promise<ImapFlow> => {
-      const password = this.#box.open(record.sealedPassword, key);
-      // auth_failed, not a transient error: the MailSession must not keep retrying
-      if (password === null) throw new BridgeError("auth_failed", "Sign in again.");
-      const address = record.userNamed
-        ? await resolveAllowedHost(record.imap.host, this.#config.allowPrivateHosts)
-        : undefined;
-      return connectImap(
-        record.imap,
-        { user: record.email, password },
-        {
-          ca: this.#config.ca,
-          connectTimeoutMs: this.#config.connectTimeoutMs,
-          commandTimeoutMs: this.#config.imapCommandTimeoutMs,
-          userNamed: record.userNamed,
-          address,
-          log,
-          client: IMAP_CLIENT_OPTIONS,
-        },
-      );
-    };
-    const mail = this.#createMailSession({
-      connect,
-      log,
-      account: accountKey(record.imap, record.email),
-    });
-    const started = mail.start(first);
-    const fail = async (err: unknown) => {
-      await mail.close().catch(() => undefined);
-      first?.close();
-      return err;
-    };
-    if (first) {
-      const ready = started.then(
-        () => undefined,
-        async (err: unknown) => {
-          // start() only rejects when the server refuses the credentials it just accepted
-          log.warn({ err: await fail(err) }, "mail session failed to start; session closed");
-          await this.#destroy(key);
-        },
-      );
-      return {
-        key,
-        email: record.email,
-        account: accountKey(record.imap, record.email),
-        mail,
-        connect,
-        sockets: new Set(),
-        downloads: new SideConnection(connect),
-        ready,
-      };
-    }
-    try {
-      await started;
-    } catch (err) {
-      throw await fail(err);
-    }
-    return {
-      key,
-      email: record.email,
-      account: accountKey(record.imap, record.email),
-      mail,
-      connect,
-      sockets: new Set(),
-      downloads: new SideConnection(connect),
-      ready: Promise.resolve(),
-    };
-  }
-
   /** How long the store keeps `record` from `now` on: the idle TTL, within the absolute lifetime. */
   #ttl(record: SessionRecord, now: number): number {
     const left = record.createdAt + this.#config.sessionMaxAgeMs - now;
@@ -408,7 +250,9 @@ export class SessionManager {
   async acquire(session: ResolvedSession): Promise<LiveLease> {
     let lease: LiveLease | null;
     try {
-      lease = await this.#live.acquire(session.key, () => this.#build(session.key, session.record));
+      lease = await this.#live.acquire(session.key, () =>
+        buildLiveSession(this.#liveBuild, session.key, session.record),
+      );
     } catch (err) {
       if (
         err instanceof BridgeError &&
@@ -478,7 +322,7 @@ export class SessionManager {
 
   async #destroy(key: string, reason = "signed out"): Promise<void> {
     this.#ending.add(key);
-    this.#holders.delete(key);
+    this.#caps.release(key);
     try {
       this.#touched.delete(key);
       await this.#store.delete(key);
