@@ -94,11 +94,9 @@ function dropped(d: Dropped): void {
   }
 }
 
-let replaying: Promise<void> | null = null;
-
-/** Sends what waits in the queue, if this tab is online; one tab at a time. */
-export function replayOffline(): Promise<void> {
-  replaying ??= withQueueLock(async () => {
+/** One replay of the queue, then of the drafts written offline, under the queue's lock. */
+function replayOnce(): Promise<void> {
+  return withQueueLock(async () => {
     const applied = await replayQueue(offlineStore, {
       apply,
       dropped,
@@ -123,11 +121,31 @@ export function replayOffline(): Promise<void> {
       refreshComposeFolders();
       showToast({ text: t("offline.draftsSynced", { count: drafts }) });
     }
-  })
-    .catch(() => undefined)
-    .finally(() => {
-      replaying = null;
-    });
+  });
+}
+
+let replaying: Promise<void> | null = null;
+let again = false;
+
+/**
+ * Sends what waits in the queue, if this tab is online; one tab at a time. Asked again while a
+ * replay runs, it replays once more after it: coming back online, the browser's "online" event
+ * starts a replay that may find the socket not yet open and stop, and the socket's hello comes
+ * while that replay is still reading the queue.
+ */
+export function replayOffline(): Promise<void> {
+  if (replaying) {
+    again = true;
+    return replaying;
+  }
+  replaying = (async () => {
+    do {
+      again = false;
+      await replayOnce().catch(() => undefined);
+    } while (again);
+  })().finally(() => {
+    replaying = null;
+  });
   return replaying;
 }
 
