@@ -99,6 +99,25 @@ export const IN_PAGE_SCRIPT = String.raw`
       }
       return null;
     },
+    // The reader's conversation stack is read: each marker is in the text of an expanded
+    // message (the one shown in full, or one expanded in the stack; a collapsed line's
+    // preview does not count), and every collapsed line names its sender (its row came).
+    stack(markers) {
+      for (const a of document.querySelectorAll("article")) {
+        const s = a.querySelector('section[aria-label^="Conversation of "]');
+        if (!s) continue;
+        let text = (a.textContent || "").replace(s.textContent || "", "");
+        for (const body of s.querySelectorAll("li > div")) text += body.textContent || "";
+        if (!markers.every((m) => text.includes(m))) return null;
+        const lines = s.querySelectorAll('li > button[aria-expanded="false"]');
+        for (const b of lines) {
+          const sender = b.querySelector("span");
+          if (!sender || !(sender.textContent || "").trim()) return null;
+        }
+        return { lines: lines.length };
+      }
+      return null;
+    },
   };
 
   // Checks in animation frames: one after each DOM mutation or CSS animation/transition event,

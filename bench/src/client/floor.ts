@@ -139,3 +139,34 @@ export async function bareDownload(
   for await (const chunk of dl.content) bytes += (chunk as Buffer).length;
   return { bytes, ms: performance.now() - t0 };
 }
+
+/**
+ * The conversation-open floor: what the reader's stack asks of IMAP, on a connection with INBOX
+ * selected. The newest message opened (bareOpen), the collapsed lines of the others (one UID
+ * FETCH of their flags, envelopes, dates, sizes and first 200 bytes of text, the preview), then
+ * each of them that is unread opened. Returns milliseconds and how many were opened.
+ */
+export async function bareConversationOpen(
+  client: ImapFlow,
+  newest: number,
+  others: readonly number[],
+): Promise<{ ms: number; opened: number }> {
+  const t0 = performance.now();
+  await bareOpen(client, newest, "1");
+  const lines = await client.fetchAll(
+    others.join(","),
+    {
+      uid: true,
+      flags: true,
+      envelope: true,
+      internalDate: true,
+      size: true,
+      bodyParts: [{ key: "1", start: 0, maxLength: 200 }],
+    },
+    { uid: true },
+  );
+  if (lines.length !== others.length) throw new Error("the floor missed collapsed lines");
+  const unread = lines.filter((m) => !m.flags?.has("\\Seen")).map((m) => m.uid);
+  for (const uid of unread) await bareOpen(client, uid, "1");
+  return { ms: performance.now() - t0, opened: unread.length + 1 };
+}

@@ -14,20 +14,23 @@
  *   Floor: FETCH of the 50 envelopes at that spot on a connection that threaded before (a client
  *   keeping the THREAD answer);
  * - open a 50-message conversation: a thread of 50 replies, delivered over LMTP in the figure's
- *   setup (the seeded content is left as it is), every message opened (`message.open`, 16 in
- *   flight at once: the bridge refuses more than 32) until the last `message.end`. Floor: one UID FETCH of the 50 envelopes,
- *   structures and first text parts;
+ *   setup (the seeded content is left as it is), its 3 newest unread and the rest read. The
+ *   reader's path, as web/components/conversation-stack.tsx takes it: `message.open` of the
+ *   newest beside one `messages.rows` for the others' collapsed lines, then `message.open` of
+ *   each unread one (expanded), until the last `message.end`. Floor: a bare client's FETCHes of
+ *   the same (the newest's structure and text, the 49 lines' flags, envelopes and previews, the
+ *   unread ones' structure and text), one after another on one connection. The browser: a
+ *   click on the conversation's row to the first frame showing the expanded messages' text and
+ *   a sender on every collapsed line;
  * - delivery → conversation row moved to the top: a reply delivered over LMTP to the conversation
  *   just below the top, until the socket's `conversations.changed` (bridge) and the first frame
  *   in which the page shows the row with its new count (browser). Floor: a bare client IDLE on
  *   INBOX, at its EXISTS. Deliveries alternate between two conversations, so each moves one.
  */
-import { setTimeout as delay } from "node:timers/promises";
-import { LIST_WINDOW_SIZE, type TServerFrame } from "@ferry/protocol";
+import { LIST_WINDOW_SIZE, type TMessageRef, type TServerFrame } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
 import {
   clickStamp,
-  openWatchingPage,
-  saveFailure,
   settleSignInPage,
   signInThroughForm,
   signOutContext,
@@ -35,7 +38,8 @@ import {
   watch,
   withColdPage,
 } from "../browser/browser";
-import { closeBare, connectBare, idleFloor } from "../client/floor";
+import { EventWatchingPage } from "../browser/watching-page";
+import { bareConversationOpen, closeBare, connectBare, idleFloor } from "../client/floor";
 import { bareThreadSignIn, bareThreads } from "../client/floor-thread";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { token } from "../mail/messages";
@@ -48,8 +52,8 @@ import { arrivalTimes, type FigureContext, fmtMs } from "./context";
 const FIGURE = "12 conversations";
 const TIMEOUT_MS = 15_000;
 const THREAD_LENGTH = 50;
-/** `message.open` requests of the open figure in flight at once. */
-const OPENS_AT_ONCE = 16;
+/** The open figure's thread has its newest few unread (the stack expands them), the rest read. */
+const UNREAD_NEWEST = 3;
 /** A conversation row's label counts its messages ("…, 3 messages, …"). */
 const CONVERSATION_ROW = " messages, ";
 
@@ -269,6 +273,52 @@ async function jumpRows(
   ];
 }
 
+/** One `message.open` to its `message.end`. */
+async function openToEnd(client: ProtocolClient, ref: TMessageRef): Promise<void> {
+  const id = client.id();
+  const end = client.waitFor(
+    (f): f is TServerFrame =>
+      "id" in f && f.id === id && (f.type === "message.end" || f.type === "error"),
+    `the end of message.open ${ref.uid}`,
+    TIMEOUT_MS,
+  );
+  client.send({ type: "message.open", id, ref });
+  const { frame } = await end;
+  if (frame.type === "error") throw new Error(`message.open: ${frame.code}: ${frame.message}`);
+}
+
+/**
+ * The reader's path through a conversation: the newest message opened, and at the same time
+ * the others' collapsed lines (`messages.rows`), then the unread ones among them opened (the
+ * stack expands them). Returns how many messages were opened.
+ */
+async function readerOpen(
+  client: ProtocolClient,
+  newest: TMessageRef,
+  others: TMessageRef[],
+): Promise<number> {
+  const [, opened] = await Promise.all([
+    openToEnd(client, newest),
+    (async () => {
+      const reply = await client.request({ type: "messages.rows", id: client.id(), refs: others });
+      const { rows } = reply.frame;
+      if (rows.length !== others.length) throw new Error(`messages.rows gave ${rows.length} rows`);
+      const unread = rows.filter((r) => !r.flags.includes("\\Seen"));
+      await Promise.all(unread.map((r) => openToEnd(client, { ...newest, uid: r.uid })));
+      return unread.length;
+    })(),
+  ]);
+  return opened + 1;
+}
+
+/** Marks all but the UNREAD_NEWEST newest of `uids` (ascending) read, and those unread. */
+async function markThreadRead(bare: ImapFlow, uids: readonly number[]): Promise<void> {
+  const older = uids.slice(0, -UNREAD_NEWEST);
+  const newer = uids.slice(-UNREAD_NEWEST);
+  await bare.messageFlagsAdd(older.join(","), ["\\Seen"], { uid: true });
+  await bare.messageFlagsRemove(newer.join(","), ["\\Seen"], { uid: true });
+}
+
 async function openRows(
   ctx: FigureContext,
   size: number,
@@ -279,68 +329,122 @@ async function openRows(
   const w = await conversationWindow(client, 0, 5);
   const conv = w.conversations?.find((c) => c.uids.length >= THREAD_LENGTH);
   if (!conv) throw new Error(`no ${THREAD_LENGTH}-message conversation at the top`);
-  const refs = conv.uids.map((uid) => ({ mailbox: "INBOX", uidValidity: w.uidValidity, uid }));
+  const uids = [...conv.uids].sort((a, b) => a - b);
+  const newestUid = uids.at(-1) as number;
+  const otherUids = uids.slice(0, -1);
+  const ref = (uid: number) => ({ mailbox: "INBOX", uidValidity: w.uidValidity, uid });
   const bare = await connectBare(ctx.mail.server, ctx.mail.bySize.get(size) as Account);
   const floor: number[] = [];
   const bridge: number[] = [];
+  let opened = 0;
   try {
     await bare.mailboxOpen("INBOX");
+    await markThreadRead(bare, uids);
     for (let i = 0; i <= repeats; i++) {
-      const f0 = performance.now();
-      await bare.fetchAll(
-        conv.uids.join(","),
-        { uid: true, flags: true, envelope: true, bodyStructure: true, bodyParts: ["1"] },
-        { uid: true },
-      );
-      const f = performance.now() - f0;
-      // The bridge lets a socket send 50 frames a second (100 at once): a round is 50.
-      await delay(1_100);
+      const f = await bareConversationOpen(bare, newestUid, otherUids);
       const t0 = performance.now();
-      // At most OPENS_AT_ONCE in flight (the bridge answers more than 32 with rate_limited).
-      const queue = [...refs];
-      const worker = async () => {
-        for (let ref = queue.shift(); ref; ref = queue.shift()) {
-          const id = client.id();
-          const end = client.waitFor(
-            (f): f is TServerFrame =>
-              "id" in f && f.id === id && (f.type === "message.end" || f.type === "error"),
-            `the end of message.open ${ref.uid}`,
-            4 * TIMEOUT_MS,
-          );
-          client.send({ type: "message.open", id, ref });
-          const { frame } = await end;
-          if (frame.type === "error")
-            throw new Error(`message.open: ${frame.code}: ${frame.message}`);
-        }
-      };
-      await Promise.all(Array.from({ length: OPENS_AT_ONCE }, worker));
+      opened = await readerOpen(client, ref(newestUid), otherUids.map(ref));
       const ms = performance.now() - t0;
+      if (opened !== f.opened) throw new Error(`opened ${opened}, the floor ${f.opened}`);
       if (i === 0) continue;
-      floor.push(f);
+      floor.push(f.ms);
       bridge.push(ms);
     }
   } finally {
     await closeBare(bare);
   }
   progress(
-    `conversations ${size}: open ${thread.ids.length} messages ${fmtMs(summarize(bridge)?.value ?? Number.NaN)}`,
+    `conversations ${size}: open ${thread.ids.length} messages (${opened} expanded) ${fmtMs(summarize(bridge)?.value ?? Number.NaN)}, floor ${fmtMs(summarize(floor)?.value ?? Number.NaN)}`,
   );
-  return [
+  const rows = [
     row({
       id: `conv.open.bridge.${size}`,
       figure: FIGURE,
-      label: `bridge: open a ${THREAD_LENGTH}-message conversation (every message.end)`,
+      label: `bridge: open a ${THREAD_LENGTH}-message conversation (${UNREAD_NEWEST} newest unread)`,
       side: "bridge",
       size,
       unit: "ms",
       value: summarize(bridge),
       floor: summarize(floor),
       budget: BUDGETS.conversationOpen,
-      note: "the 50 message.open, 16 in flight at once; floor: one UID FETCH of the 50",
+      note: `the reader's path: message.open of the newest beside messages.rows of the other ${THREAD_LENGTH - 1}, then message.open of their unread; floor: the same FETCHes by a bare client`,
       samples: bridge,
       floorSamples: floor,
     }),
   ];
+  try {
+    const browser: number[] = [];
+    for (let i = 0; i <= repeats; i++) {
+      const ms = await browserOpen(ctx, ctx.mail.bySize.get(size) as Account, thread, uids);
+      if (i > 0) browser.push(ms);
+    }
+    progress(
+      `conversations ${size}: open browser ${fmtMs(summarize(browser)?.value ?? Number.NaN)}`,
+    );
+    rows.push(
+      row({
+        id: `conv.open.browser.${size}`,
+        figure: FIGURE,
+        label: `browser: click → a ${THREAD_LENGTH}-message conversation read (${UNREAD_NEWEST} newest unread)`,
+        side: "browser",
+        size,
+        unit: "ms",
+        value: summarize(browser),
+        floor: summarize(floor),
+        budget: BUDGETS.conversationOpen,
+        samples: browser,
+        floorSamples: floor,
+      }),
+    );
+  } catch (err) {
+    rows.push(errorRow(`conv.open.browser.${size}`, FIGURE, "browser", err));
+  }
+  return rows;
+}
+
+/**
+ * One cold browser open of the conversation: signed in on a fresh page, the thread's flags put
+ * back (the page marks what it shows read), from the click on its row to the first frame in
+ * which the expanded messages' text shows and every collapsed line names its sender.
+ */
+async function browserOpen(
+  ctx: FigureContext,
+  user: Account,
+  thread: Thread,
+  uids: readonly number[],
+): Promise<number> {
+  const browser = ctx.browser;
+  if (!browser) throw new Error("no browser");
+  const bare = await connectBare(ctx.mail.server, user);
+  try {
+    await bare.mailboxOpen("INBOX");
+    await markThreadRead(bare, uids);
+  } finally {
+    await closeBare(bare);
+  }
+  const markers = Array.from(
+    { length: UNREAD_NEWEST },
+    (_, k) => `Message ${THREAD_LENGTH - k} of ${thread.subject},`,
+  );
+  return withColdPage(
+    browser,
+    ctx.bridge.url,
+    ctx.config.failureDir,
+    "conversations-open",
+    async (page, context) => {
+      await page.goto("/");
+      await signInThroughForm(page, user);
+      await stamp(page, "load.rows", TIMEOUT_MS);
+      await watch(page, "conv.open", "stack", markers);
+      await page
+        .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
+        .click();
+      const seen = await stamp(page, "conv.open", TIMEOUT_MS);
+      const click = await clickStamp(page, thread.subject);
+      await signOutContext(context, ctx.bridge.url);
+      return seen.at - click;
+    },
+  );
 }
 
 async function deliveryRows(
@@ -352,16 +456,13 @@ async function deliveryRows(
 ): Promise<Row[]> {
   const bare = await connectBare(ctx.mail.server, user, { disableAutoIdle: true });
   const bareIdle = await idleFloor(bare, "INBOX");
-  const watching = await openWatchingPage(
+  const page = await EventWatchingPage.open(
     ctx.browser,
     ctx.bridge.url,
     user,
     ctx.config.failureDir,
     "conversations-push",
   );
-  let page = watching.page;
-  let browserError = watching.error;
-  const { offset: pageOffset, origin: pageOrigin } = watching.clock;
   const floor: number[] = [];
   const bridge: number[] = [];
   const browser: number[] = [];
@@ -377,34 +478,21 @@ async function deliveryRows(
         TIMEOUT_MS,
       );
       const name = `conv.push.${i}`;
-      if (page) await watch(page, name, "row", `${count} messages, Re: ${thread.subject}`);
+      await page.watch(name, "row", `${count} messages, Re: ${thread.subject}`);
       await deliverReply(ctx, user, thread);
       const t0 = nowMs();
       const [floorAt, bridgeAt] = await arrivalTimes(floorSeen, bridgeSeen, TIMEOUT_MS);
       const change = await bridgeSeen.catch(() => null);
       const from = change?.frame.changes.find((c) => c.to === 0)?.from;
       if (from !== undefined) moved.push(String(from));
-      let seen: number | null = null;
-      if (page) {
-        try {
-          const s = await stamp(page, name, TIMEOUT_MS);
-          seen = pageOrigin + s.at - pageOffset - t0;
-        } catch (err) {
-          browserError = err;
-          await saveFailure(page, ctx.config.failureDir, "conversations-push");
-          page = null;
-        }
-      }
+      const seen = await page.seenAfter(name, t0, TIMEOUT_MS);
       if (i === 0) continue;
       floor.push(floorAt - t0);
       bridge.push(bridgeAt - t0);
       if (seen !== null) browser.push(seen);
     }
   } finally {
-    if (watching.context) {
-      await signOutContext(watching.context, ctx.bridge.url).catch(() => undefined);
-      await watching.context.close();
-    }
+    await page.close();
     await closeBare(bare);
     await bareIdle.idling;
   }
@@ -452,7 +540,7 @@ async function deliveryRows(
     }
   }
   if (browser.length === 0) {
-    rows.push(errorRow(`conv.push.browser.${size}`, FIGURE, "browser", browserError));
+    rows.push(errorRow(`conv.push.browser.${size}`, FIGURE, "browser", page.error));
   }
   return rows;
 }
