@@ -48,10 +48,18 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
+/** The Dovecot and Postfix master processes. */
+function masterPids(summary: Summary): number[] {
+  return [summary.pids.dovecot, summary.pids.postfix].filter((p): p is number => p !== undefined);
+}
+
+/**
+ * The masters and every process under them now. Some of these end on their own moments after
+ * start (Dovecot's managesieve process, seen in about one start in eight), so only the masters
+ * can be expected to be running.
+ */
 function daemonPids(summary: Summary): number[] {
-  return [summary.pids.dovecot, summary.pids.postfix]
-    .filter((p): p is number => p !== undefined)
-    .flatMap((p) => [p, ...descendants(p)]);
+  return masterPids(summary).flatMap((p) => [p, ...descendants(p)]);
 }
 
 async function expectCleanedUp(summary: Summary, pids: number[]): Promise<void> {
@@ -128,7 +136,7 @@ describe("exit cleanup", () => {
     const { child, summary } = launch(["-e", script("setInterval(() => {}, 1000);")]);
     const s = await summary;
     const pids = daemonPids(s);
-    expect(pids.every(isAlive)).toBe(true);
+    expect(masterPids(s).filter(isAlive)).toHaveLength(2);
     child.kill("SIGTERM");
     const { code, signal } = await exited(child);
     expect(signal === "SIGTERM" || code === 128 + 15).toBe(true);
