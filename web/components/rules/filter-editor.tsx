@@ -6,7 +6,8 @@
  * keyword, "Forward to", delete, stop). "Save" checks the form first (an invalid forward address
  * is refused before anything is sent), then saves the whole set of rules; a refusal shows the
  * server's reason. After a new rule is saved it offers "Apply to existing mail" with the number of
- * Inbox messages it matches.
+ * Inbox messages it matches. A condition's row is condition-row.tsx's, an action's
+ * action-row.tsx's.
  */
 import type { TRule, TRuleAction, TRuleCondition } from "@ferry/protocol";
 import { type FormEvent, useId, useRef, useState } from "react";
@@ -14,13 +15,9 @@ import { folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { t } from "@/lib/i18n";
 import { queryClient } from "@/lib/mail-client";
 import {
-  ACTION_TYPES,
-  type ActionType,
   applyToMatches,
   blankAction,
   blankCondition,
-  CONDITION_FIELDS,
-  type ConditionField,
   cleanRule,
   closeFilterEditor,
   type EditorState,
@@ -34,21 +31,9 @@ import {
 } from "@/lib/rules";
 import { showToast } from "@/lib/toasts";
 import { ModalDialog } from "../modal-dialog";
-
-const input =
-  "w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900";
-const select =
-  "rounded-lg border border-zinc-300 bg-white px-2 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
-const secondaryButton =
-  "touch-target rounded-lg px-3 text-sm font-medium text-zinc-700 hover:bg-zinc-200/70 md:min-h-9 dark:text-zinc-200 dark:hover:bg-zinc-800";
-const primaryButton =
-  "touch-target rounded-lg bg-accent-600 px-4 text-sm font-semibold text-white hover:bg-accent-700 disabled:opacity-60 md:min-h-9";
-
-/** The label of a condition's value: its header. */
-function fieldLabel(c: TRuleCondition): string {
-  if (c.field === "header") return c.name.trim() || t("rules.field.headerValue");
-  return t(`rules.field.${c.field}`);
-}
+import { ActionRow } from "./action-row";
+import { ConditionRow } from "./condition-row";
+import { input, primaryButton, secondaryButton, select } from "./filter-form-classes";
 
 interface Matches {
   rule: TRule;
@@ -259,244 +244,5 @@ export function FilterEditor({ state }: { state: EditorState }) {
         </form>
       )}
     </ModalDialog>
-  );
-}
-
-function ConditionRow(p: {
-  index: number;
-  condition: TRuleCondition;
-  problem: string | undefined;
-  nameProblem: string | undefined;
-  onChange(c: TRuleCondition): void;
-  onRemove: (() => void) | null;
-}) {
-  const id = useId();
-  const c = p.condition;
-  const n = p.index + 1;
-  return (
-    <div className="flex flex-wrap items-start gap-2 rounded-xl border border-zinc-200 p-2 dark:border-zinc-800">
-      <select
-        aria-label={t("rules.conditionField", { number: n })}
-        value={c.field}
-        onChange={(e) => {
-          const field = e.target.value as ConditionField;
-          const next = blankCondition(field);
-          if ("value" in next && "value" in c) next.value = c.value;
-          p.onChange(next);
-        }}
-        className={select}
-      >
-        {CONDITION_FIELDS.map((f) => (
-          <option key={f} value={f}>
-            {t(`rules.fieldChoice.${f}`)}
-          </option>
-        ))}
-      </select>
-      {c.field === "header" ? (
-        <div className="min-w-32 flex-1">
-          <label htmlFor={`${id}-name`} className="sr-only">
-            {t("rules.headerName")}
-          </label>
-          <input
-            id={`${id}-name`}
-            value={c.name}
-            placeholder={t("rules.headerName")}
-            aria-invalid={p.nameProblem ? true : undefined}
-            onChange={(e) => p.onChange({ ...c, name: e.target.value })}
-            className={input}
-          />
-          {p.nameProblem ? (
-            <p className="text-xs text-red-700 dark:text-red-300">{p.nameProblem}</p>
-          ) : null}
-        </div>
-      ) : null}
-      {"match" in c ? (
-        <>
-          <select
-            aria-label={t("rules.matchHow", { field: fieldLabel(c) })}
-            value={`${c.not ? "!" : ""}${c.match}`}
-            onChange={(e) => {
-              const v = e.target.value;
-              const not = v.startsWith("!");
-              const match = (not ? v.slice(1) : v) as typeof c.match;
-              p.onChange({ ...c, match, not });
-            }}
-            className={select}
-          >
-            <option value="contains">{t("rules.op.contains")}</option>
-            <option value="!contains">{t("rules.op.notContains")}</option>
-            <option value="is">{t("rules.op.is")}</option>
-            <option value="!is">{t("rules.op.isNot")}</option>
-            <option value="matches">{t("rules.op.matches")}</option>
-          </select>
-          <div className="min-w-40 flex-[2]">
-            <label htmlFor={`${id}-value`} className="sr-only">
-              {fieldLabel(c)}
-            </label>
-            <input
-              id={`${id}-value`}
-              value={c.value}
-              maxLength={1000}
-              aria-invalid={p.problem ? true : undefined}
-              aria-describedby={p.problem ? `${id}-problem` : undefined}
-              onChange={(e) => p.onChange({ ...c, value: e.target.value })}
-              className={input}
-            />
-            {p.problem ? (
-              <p id={`${id}-problem`} className="text-xs text-red-700 dark:text-red-300">
-                {p.problem}
-              </p>
-            ) : null}
-          </div>
-        </>
-      ) : null}
-      {c.field === "size" ? (
-        <>
-          <select
-            aria-label={t("rules.sizeHow")}
-            value={c.over ? "over" : "under"}
-            onChange={(e) => p.onChange({ ...c, over: e.target.value === "over" })}
-            className={select}
-          >
-            <option value="over">{t("rules.size.over")}</option>
-            <option value="under">{t("rules.size.under")}</option>
-          </select>
-          <label className="flex items-center gap-2 text-sm">
-            <span className="sr-only">{t("rules.field.size")}</span>
-            <input
-              type="number"
-              min={1}
-              value={Math.max(1, Math.round(c.bytes / 1024))}
-              onChange={(e) =>
-                p.onChange({ ...c, bytes: Math.max(1, Number(e.target.value) || 1) * 1024 })
-              }
-              className={`${input} w-28`}
-            />
-            {t("rules.size.kb")}
-          </label>
-        </>
-      ) : null}
-      {c.field === "attachment" ? (
-        <select
-          aria-label={t("rules.field.attachment")}
-          value={c.not ? "no" : "yes"}
-          onChange={(e) => p.onChange({ ...c, not: e.target.value === "no" })}
-          className={select}
-        >
-          <option value="yes">{t("rules.attachment.has")}</option>
-          <option value="no">{t("rules.attachment.none")}</option>
-        </select>
-      ) : null}
-      {p.onRemove ? (
-        <button type="button" onClick={p.onRemove} className={secondaryButton}>
-          {t("rules.removeCondition", { number: n })}
-        </button>
-      ) : null}
-    </div>
-  );
-}
-
-function ActionRow(p: {
-  index: number;
-  action: TRuleAction;
-  folders: { path: string; label: string }[];
-  problem: string | undefined;
-  onChange(a: TRuleAction): void;
-  onRemove: (() => void) | null;
-}) {
-  const id = useId();
-  const a = p.action;
-  const n = p.index + 1;
-  const problem = p.problem ? (
-    <p id={`${id}-problem`} className="text-xs text-red-700 dark:text-red-300">
-      {p.problem}
-    </p>
-  ) : null;
-  const describedBy = p.problem ? `${id}-problem` : undefined;
-  return (
-    <div className="flex flex-wrap items-start gap-2 rounded-xl border border-zinc-200 p-2 dark:border-zinc-800">
-      <select
-        aria-label={t("rules.actionType", { number: n })}
-        value={a.type}
-        onChange={(e) => p.onChange(blankAction(e.target.value as ActionType))}
-        className={select}
-      >
-        {ACTION_TYPES.map((type) => (
-          <option key={type} value={type}>
-            {t(`rules.action.${type}`)}
-          </option>
-        ))}
-      </select>
-      {a.type === "move" || a.type === "copy" ? (
-        <div>
-          <label htmlFor={`${id}-folder`} className="sr-only">
-            {a.type === "move" ? t("rules.moveTo") : t("rules.copyTo")}
-          </label>
-          <select
-            id={`${id}-folder`}
-            value={a.folder}
-            aria-invalid={p.problem ? true : undefined}
-            aria-describedby={describedBy}
-            onChange={(e) => p.onChange({ ...a, folder: e.target.value })}
-            className={select}
-          >
-            {a.folder === "" ? <option value="">{t("rules.chooseFolder")}</option> : null}
-            {p.folders.map((f) => (
-              <option key={f.path} value={f.path}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-          {problem}
-        </div>
-      ) : null}
-      {a.type === "keyword" ? (
-        <div className="min-w-40 flex-1">
-          <label htmlFor={`${id}-keyword`} className="sr-only">
-            {t("rules.keyword")}
-          </label>
-          <input
-            id={`${id}-keyword`}
-            value={a.keyword}
-            maxLength={64}
-            aria-invalid={p.problem ? true : undefined}
-            aria-describedby={describedBy}
-            onChange={(e) => p.onChange({ ...a, keyword: e.target.value })}
-            className={input}
-          />
-          {problem}
-        </div>
-      ) : null}
-      {a.type === "forward" ? (
-        <div className="min-w-48 flex-1 space-y-1">
-          <label htmlFor={`${id}-address`} className="sr-only">
-            {t("rules.forwardTo")}
-          </label>
-          <input
-            id={`${id}-address`}
-            type="email"
-            value={a.address}
-            aria-invalid={p.problem ? true : undefined}
-            aria-describedby={describedBy}
-            onChange={(e) => p.onChange({ ...a, address: e.target.value })}
-            className={input}
-          />
-          {problem}
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              checked={a.keepCopy}
-              onChange={(e) => p.onChange({ ...a, keepCopy: e.target.checked })}
-            />
-            {t("rules.keepCopy")}
-          </label>
-        </div>
-      ) : null}
-      {p.onRemove ? (
-        <button type="button" onClick={p.onRemove} className={secondaryButton}>
-          {t("rules.removeAction", { number: n })}
-        </button>
-      ) : null}
-    </div>
   );
 }
