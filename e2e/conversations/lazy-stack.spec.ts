@@ -4,12 +4,14 @@
  * with its read messages as one-line rows (sender and snippet, from `messages.rows`), and the
  * page asks the bridge to open (`message.open`) only the messages shown expanded: the newest and
  * the unread one (opens sent before the click, the list's read-ahead, are left out). Expanding a collapsed message opens just that one; the "N older messages"
- * fold shows the rest of the lines without opening any.
+ * fold shows the rest of the lines without opening any. Reloaded with no network, the stack's
+ * collapsed lines still name their senders and snippets, from the persisted cache.
  */
 import { randomBytes } from "node:crypto";
 import { withImap } from "../compose/helpers";
 import { watchOpens } from "../fixtures/opens";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
+import { cached, serviceWorkerActive } from "../offline/helpers";
 
 test.use({ seed: { inbox: 0 } });
 
@@ -43,6 +45,7 @@ function threadMessage(to: string, subject: string, n: number, ids: string[]): s
 test.describe("a long conversation in the reader", () => {
   test("opens with collapsed lines from their rows and opens only the expanded messages", async ({
     page,
+    context,
     account,
     stack,
   }) => {
@@ -115,5 +118,17 @@ test.describe("a long conversation in the reader", () => {
     await expect(lines).toHaveCount(COUNT - 1);
     await expect(lines.nth(1)).toContainText("Note 2 of the plan");
     expect(opensSinceClick()).toEqual(new Set([unread, uidOf[0]]));
+
+    // With no network at all, a reload shows the same collapsed lines from the cache.
+    await expect.poll(() => cached(page, '"member-rows"'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
+    await context.setOffline(true);
+    await page.reload();
+    await expect(reader(page)).toContainText(`Note ${COUNT} of the plan`);
+    await expect(latest).toContainText(SENDERS[(COUNT - 2) % SENDERS.length] as string);
+    await expect(latest).toContainText(`Note ${COUNT - 1} of the plan`);
+    await expect(convo.getByRole("button", { name: /older messages$/ })).toHaveCount(2);
+    await expect(convo).not.toContainText("This message is no longer here.");
+    await context.setOffline(false);
   });
 });

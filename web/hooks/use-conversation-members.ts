@@ -2,13 +2,19 @@
  * The rows of a conversation's members for the reader's stack (sender, snippet, date, flags),
  * asked with `messages.rows` in pages of at most MAX_ROWS_REFS refs: no message is opened for
  * its collapsed line. Rows already read are kept while a conversation that changed (a message
- * joined it) is asked again.
+ * joined it) is asked again. The pages are persisted with the query cache (lib/persist.ts), so
+ * they show offline; a page never asked while online is made, when the bridge cannot be reached,
+ * from the messages this browser keeps (opened ones in the cache, then the offline bodies), and
+ * asked of the bridge again once it is back.
  */
 import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import { useQueries } from "@tanstack/react-query";
-import { useMemo, useRef } from "react";
-import { pagesOf, refId } from "@/lib/conversation-stack";
-import { socket } from "@/lib/mail-client";
+import { useEffect, useMemo, useRef } from "react";
+import { useConnectionState } from "@/hooks/use-connection-state";
+import { keptMemberRows, pagesOf, refId } from "@/lib/conversation-stack";
+import { FerryError } from "@/lib/errors";
+import { keys, type MessageData, queryClient, socket } from "@/lib/mail-client";
+import { readKept } from "@/lib/offline-bodies-task";
 
 export interface MemberRows {
   /** Rows by refId; a member without one is not read yet, or missing. */
@@ -17,14 +23,56 @@ export interface MemberRows {
   missing: ReadonlySet<string>;
 }
 
+function keptMessage(ref: TMessageRef): Promise<MessageData | null> {
+  const cached = queryClient.getQueryData<MessageData>(keys.message(ref));
+  return cached ? Promise.resolve(cached) : readKept(ref);
+}
+
+/** A page's rows; `kept` when made from this browser's messages, not the bridge's answer. */
+interface MemberPage {
+  rows: TMemberRow[];
+  missing: TMessageRef[];
+  kept?: true;
+}
+
+async function keptPage(refs: TMessageRef[]): Promise<MemberPage | null> {
+  const kept = await keptMemberRows(refs, keptMessage);
+  return kept.rows.length > 0 ? { rows: kept.rows, missing: [], kept: true } : null;
+}
+
+/** One page's rows from the bridge, or from what this browser keeps when it cannot be reached. */
+async function memberRows(refs: TMessageRef[]): Promise<MemberPage> {
+  if (socket.getStatus() !== "online") {
+    const kept = await keptPage(refs);
+    if (kept) return kept;
+  }
+  try {
+    return await socket.request({ type: "messages.rows", refs });
+  } catch (err) {
+    const unreachable =
+      err instanceof FerryError && (err.code === "connection_lost" || err.code === "timeout");
+    const kept = unreachable ? await keptPage(refs) : null;
+    if (kept) return kept;
+    throw err;
+  }
+}
+
 export function useConversationMembers(members: readonly TMessageRef[]): MemberRows {
   const pages = useMemo(() => pagesOf(members), [members]);
   const results = useQueries({
     queries: pages.map((refs) => ({
       queryKey: ["member-rows", ...refs.map(refId)] as const,
-      queryFn: () => socket.request({ type: "messages.rows", refs }),
+      queryFn: () => memberRows(refs),
     })),
   });
+  const online = useConnectionState().socket === "online";
+  const latest = useRef(results);
+  latest.current = results;
+  const keptPages = results.filter((r) => r.data?.kept).length;
+  useEffect(() => {
+    if (!online || keptPages === 0) return;
+    for (const r of latest.current) if (r.data?.kept) void r.refetch();
+  }, [online, keptPages]);
   // Rows read before stay shown while a changed conversation's pages are asked again.
   const rows = useRef(new Map<string, TMemberRow>()).current;
   const missing = new Set<string>();

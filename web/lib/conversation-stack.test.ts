@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import {
   FOLD_OVER,
   KEEP_NEWEST,
+  keptMemberRows,
   membersOf,
   orderMembers,
   pagesOf,
   refId,
   stackLayout,
 } from "./conversation-stack";
+import type { MessageData } from "./mail-client";
 
 function row(
   mailbox: string,
@@ -120,5 +122,58 @@ describe("stackLayout", () => {
   it("shows every line once unfolded", () => {
     const open = Array.from({ length: 30 }, () => false);
     expect(stackLayout(open, true)).toHaveLength(30);
+  });
+});
+
+describe("keptMemberRows (the stack offline)", () => {
+  const ref = (uid: number) => ({ mailbox: "INBOX", uidValidity: 7, uid });
+  const kept = (uid: number, flags: string[]): MessageData => ({
+    header: {
+      ref: ref(uid),
+      envelope: {
+        date: "2026-01-02T10:00:00.000Z",
+        subject: "Plans",
+        from: [{ name: "Bob", address: "bob@example.test" }],
+        sender: [],
+        replyTo: [],
+        to: [{ name: "", address: "alice@example.test" }],
+        cc: [],
+        bcc: [],
+        messageId: `<m${uid}@example.test>`,
+        inReplyTo: uid > 1 ? `<m${uid - 1}@example.test>` : null,
+      },
+      flags,
+      size: 321,
+      structure: { type: "text/plain", part: "1", parameters: {}, size: 10 } as never,
+      attachments: [],
+      bodyParts: [{ part: "1", type: "text/plain" }],
+      references: [],
+      listUnsubscribe: null,
+    },
+    bodies: [{ part: "1", type: "text/plain", text: "See you\n  at   noon.", done: true }],
+    complete: true,
+  });
+
+  it("gives each kept message its collapsed line with its flags, and names the others missing", async () => {
+    const store = new Map([
+      [1, kept(1, ["\\Seen", "\\Flagged"])],
+      [2, kept(2, [])],
+    ]);
+    const out = await keptMemberRows([ref(1), ref(2), ref(3)], async (r) => store.get(r.uid));
+    expect(out.missing).toEqual([ref(3)]);
+    expect(out.rows.map((r) => [r.uid, r.flags])).toEqual([
+      [1, ["\\Seen", "\\Flagged"]],
+      [2, []],
+    ]);
+    const second = out.rows[1] as TMemberRow;
+    expect(second.from[0]?.name).toBe("Bob");
+    expect(second.preview).toBe("See you at noon.");
+    expect(second.inReplyTo).toBe("<m1@example.test>");
+    expect(second.date).toBe("2026-01-02T10:00:00.000Z");
+  });
+
+  it("counts a message whose kept copy cannot be read as missing", async () => {
+    const out = await keptMemberRows([ref(1)], () => Promise.reject(new Error("idb gone")));
+    expect(out).toEqual({ rows: [], missing: [ref(1)] });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The reader's conversation stack as data: which messages it lists (membersOf), in which order
  * (orderMembers: oldest first, replies sent within the same second after what they reply to),
- * the pages their rows are asked in (pagesOf, at most MAX_ROWS_REFS refs each), and which
+ * the pages their rows are asked in (pagesOf, at most MAX_ROWS_REFS refs each), the rows made
+ * from messages this browser keeps when the bridge cannot be reached (keptMemberRows), and which
  * collapsed lines are folded behind an "N older messages" button (stackLayout, as Gmail does).
  */
 import {
@@ -10,6 +11,7 @@ import {
   type TMemberRow,
   type TMessageRef,
 } from "@ferry/protocol";
+import type { MessageData } from "./mail-client";
 
 export function refId(ref: TMessageRef): string {
   return `${ref.mailbox}\u0000${ref.uidValidity}\u0000${ref.uid}`;
@@ -33,6 +35,50 @@ export function pagesOf(refs: readonly TMessageRef[], size = MAX_ROWS_REFS): TMe
   const pages: TMessageRef[][] = [];
   for (let i = 0; i < refs.length; i += size) pages.push(refs.slice(i, i + size));
   return pages;
+}
+
+/** Characters of a kept message's text shown as its collapsed line's snippet. */
+const SNIPPET_CHARS = 200;
+
+/** The collapsed line's row of a message this browser keeps (opened before, or kept offline). */
+export function memberRowOf(ref: TMessageRef, data: MessageData): TMemberRow {
+  const { header } = data;
+  const { envelope } = header;
+  const text = data.bodies.find((b) => b.type === "text/plain")?.text ?? "";
+  return {
+    mailbox: ref.mailbox,
+    uidValidity: ref.uidValidity,
+    uid: ref.uid,
+    flags: header.flags,
+    date: envelope.date,
+    subject: envelope.subject,
+    from: envelope.from,
+    to: envelope.to,
+    size: header.size,
+    hasAttachments: header.attachments.some((a) => !a.inline),
+    preview: text.replace(/\s+/g, " ").trim().slice(0, SNIPPET_CHARS),
+    messageId: envelope.messageId,
+    inReplyTo: envelope.inReplyTo,
+  };
+}
+
+/**
+ * A `messages.rows` answer from what this browser keeps, for when the bridge cannot be reached:
+ * a row for each ref whose message `kept` has, the others missing.
+ */
+export async function keptMemberRows(
+  refs: readonly TMessageRef[],
+  kept: (ref: TMessageRef) => Promise<MessageData | null | undefined>,
+): Promise<{ rows: TMemberRow[]; missing: TMessageRef[] }> {
+  const found = await Promise.all(refs.map((ref) => kept(ref).catch(() => null)));
+  const rows: TMemberRow[] = [];
+  const missing: TMessageRef[] = [];
+  refs.forEach((ref, i) => {
+    const data = found[i];
+    if (data) rows.push(memberRowOf(ref, data));
+    else missing.push(ref);
+  });
+  return { rows, missing };
 }
 
 /** For each row, how many of the others it replies to through In-Reply-To, in a chain. */

@@ -18,6 +18,8 @@ export const CACHE_KEY = "ferry.cache.v1";
 const LIST_ROWS_KEPT = 300;
 /** Opened messages kept for offline reading. */
 const MESSAGES_KEPT = 200;
+/** Pages of conversation stacks' collapsed lines kept (`member-rows`, use-conversation-members). */
+const MEMBER_PAGES_KEPT = 100;
 export const CACHE_MAX_AGE = 7 * 24 * 60 * 60 * 1000;
 
 function isListData(v: unknown): v is ListData {
@@ -26,18 +28,23 @@ function isListData(v: unknown): v is ListData {
 
 function slim(client: PersistedClient, trim: typeof trimForStorage): PersistedClient {
   const queries = client.clientState.queries;
-  const messages = queries
-    .filter((q) => q.queryKey[0] === "message")
-    .sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt)
-    .slice(0, MESSAGES_KEPT);
-  const kept = new Set(messages);
+  const newest = (kind: string, n: number) =>
+    queries
+      .filter((q) => q.queryKey[0] === kind)
+      .sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt)
+      .slice(0, n);
+  const bounded = new Set(["message", "member-rows"]);
+  const kept = new Set([
+    ...newest("message", MESSAGES_KEPT),
+    ...newest("member-rows", MEMBER_PAGES_KEPT),
+  ]);
   return {
     ...client,
     clientState: {
       ...client.clientState,
       mutations: [],
       queries: queries
-        .filter((q) => q.queryKey[0] !== "message" || kept.has(q))
+        .filter((q) => !bounded.has(String(q.queryKey[0])) || kept.has(q))
         .map((q) =>
           q.queryKey[0] === "list" && isListData(q.state.data)
             ? { ...q, state: { ...q.state, data: trim(q.state.data, LIST_ROWS_KEPT) } }
@@ -137,14 +144,17 @@ export function createPersister(): Persister {
   };
 }
 
-/** Which queries are worth persisting: folders, lists, and fully received messages. */
+/**
+ * Which queries are worth persisting: folders, lists, conversation stacks' collapsed lines, and
+ * fully received messages.
+ */
 export function shouldPersist(query: {
   queryKey: readonly unknown[];
   state: { status: string; data: unknown };
 }): boolean {
   if (query.state.status !== "success") return false;
   const kind = query.queryKey[0];
-  if (kind === "mailboxes" || kind === "list") return true;
+  if (kind === "mailboxes" || kind === "list" || kind === "member-rows") return true;
   if (kind === "message") {
     const data = query.state.data;
     return (
