@@ -4,7 +4,9 @@
  * repeated subjects) is threaded once, then messages arrive through LMTP (replies by References,
  * by In-Reply-To only, to a message elsewhere, a new subject, a subject-only reply, a message
  * linking two conversations, bursts) and after each the kept order must equal the order a new
- * cache builds from its own THREAD. Arrivals that need no regrouping must cost no THREAD.
+ * cache builds from its own THREAD. Arrivals that need no regrouping must cost no THREAD. In a
+ * folder counted as large (placeWithin), arrivals are placed by its newest messages, and checked
+ * against the older ones afterwards: the order is rebuilt (and the lists told) where they disagree.
  */
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,5 +172,70 @@ describe("the conversation order kept by arrival", () => {
       await client.messageDelete(`${order[0]?.[0] ?? 1}`, { uid: true });
     });
     expect(await expectSameAsFresh()).toBe(1);
+  }, 120_000);
+});
+
+describe("arrivals in a large folder, placed by its newest messages", () => {
+  /** A cache that counts a folder of more than `placeWithin` messages as large. */
+  function nearCache(placeWithin: number) {
+    const cache = new ConversationCache({ placeWithin, checkAfterMs: 600_000 });
+    const told: string[] = [];
+    cache.onComplete((path) => told.push(path));
+    return { cache, told };
+  }
+
+  it("join or start a conversation without searching the whole folder, then agree with the rest", async () => {
+    const { cache, told } = nearCache(20);
+    await orderOf(cache);
+    const topic = await deliver({ subject: `Near topic ${Date.now()}` });
+    await orderOf(cache);
+    await deliver({ subject: "Re: near topic", references: [topic] });
+    const order = await orderOf(cache);
+    expect(order[0]).toHaveLength(2);
+    expect(cache.wholeSearches).toBe(0);
+    expect(order).toEqual(await orderOf(new ConversationCache()));
+
+    // The older messages, checked afterwards in one go, leave both where they are.
+    expect(await cache.check(client, "INBOX")).toBe(true);
+    expect(cache.wholeSearches).toBe(1);
+    expect(told).toEqual([]);
+    expect(await orderOf(cache)).toEqual(await orderOf(new ConversationCache()));
+    expect(cache.threads).toBe(1);
+  }, 120_000);
+
+  it("look a reply to an older conversation up in the whole folder at once", async () => {
+    const { cache } = nearCache(20);
+    const first = await orderOf(cache);
+    const ids = await messageIdsByUid();
+    const deep = first.find((c, i) => i > 100 && ids.has(c[0] ?? 0)) ?? [];
+    await deliver({ subject: "Re: an old one", references: [ids.get(deep[0] ?? 0) as string] });
+    const order = await orderOf(cache);
+    expect(order[0]?.slice(1)).toEqual(deep);
+    expect(cache.wholeSearches).toBe(1);
+    expect(order).toEqual(await orderOf(new ConversationCache()));
+    expect(await cache.check(client, "INBOX")).toBe(true);
+    expect(cache.wholeSearches).toBe(1);
+  }, 120_000);
+
+  it("are regrouped, and the lists told, when an older message was waiting for one", async () => {
+    const early = `<waited-${Date.now()}@example.test>`;
+    await deliver({ subject: `Answer before ${Date.now()}`, references: [early] });
+    for (let i = 0; i < 3; i++) await deliver({ subject: `Filler ${i} ${Date.now()}` });
+    const { cache, told } = nearCache(3);
+    await orderOf(cache);
+
+    // The message the older one referenced arrives: among the three newest, nothing links it.
+    await deliver({ subject: `Original ${Date.now()}`, messageId: early });
+    const placed = await orderOf(cache);
+    expect(placed[0]).toHaveLength(1);
+    expect(cache.wholeSearches).toBe(0);
+
+    // The older messages say otherwise: the order is rebuilt and equals a fresh THREAD's.
+    expect(await cache.check(client, "INBOX")).toBe(false);
+    expect(told).toEqual(["INBOX"]);
+    const rebuilt = await orderOf(cache);
+    expect(rebuilt[0]).toHaveLength(2);
+    expect(rebuilt).toEqual(await orderOf(new ConversationCache()));
+    expect(cache.threads).toBe(2);
   }, 120_000);
 });

@@ -6,15 +6,26 @@
  * arrival, at O(new messages) in the bridge: for each new message (UIDs from the cached next UID
  * on, one UID FETCH of their envelopes and References), one UID SEARCH asks the server which
  * older messages share an id with it (its Message-ID, the ids it references) and, when none
- * does, another which have the words of its base subject; their headers, read then, decide. A message linked to exactly one
- * conversation joins it; a message linked to none, whose base subject no older message has,
- * starts one; either way that conversation moves to the top (it holds the folder's newest UID).
- * The server answers a SEARCH from its header cache (one pass over the folder's index), and
- * nothing of it crosses the wire but the few matches: the bridge's work is O(new messages). Whatever else could make a fresh THREAD group differently (a message
- * linking two conversations, one that older messages were waiting for, one whose subject could
- * merge it with an unrelated conversation, an expunge, which can split a conversation, more than
+ * does, another which have the words of its base subject; their headers, read then, decide. A
+ * message linked to exactly one conversation joins it; a message linked to none, whose base
+ * subject no older message has, starts one; either way that conversation moves to the top (it
+ * holds the folder's newest UID). Nothing of a SEARCH crosses the wire but the few matches.
+ * Whatever else could make a fresh THREAD group differently (a message linking two
+ * conversations, one that older messages were waiting for, one whose subject could merge it with
+ * an unrelated conversation, an expunge, which can split a conversation, more than
  * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
  * such (`rebuilt`), so that what a window or a push says stays what a fresh THREAD would.
+ *
+ * Placing by the newest messages. A header SEARCH costs the server a pass over the messages it
+ * covers (at 100,000 about 1 s, two for a subject, on a loaded two-core machine; 20-50 ms over
+ * the newest 2,000). So in a folder of more than `placeWithin` messages (or a head, below), an
+ * arrival is placed by the SEARCHes over its newest `placeWithin` messages only (a reply none of
+ * them links is looked up in the whole folder at once, as before), and moved at once;
+ * `checkAfterMs` later the older messages are checked with the same SEARCHes, all pending
+ * arrivals in one (check). When one of them would have placed an arrival otherwise (an older
+ * message linking it to another conversation, or waiting for it; a new subject an older message
+ * shares), the order is rebuilt at its next read and the listeners (onComplete) are told, so the
+ * lists ask again: until then that arrival's row may stand apart.
  *
  * Large folders. A folder of more than `headAbove` messages whose order is not kept is first
  * threaded over its newest `headSize` messages only (its head: `UID THREAD … UID <from>:*`; the
@@ -23,12 +34,11 @@
  * head is there, placed by that message as in the full order, so windows within the head's
  * conversations are answered from it. But a conversation's members older than the head are
  * left out until the full order is read, two head conversations that only an older message
- * links stay apart, and the total is an estimate. A window beyond the head waits for the full
- * THREAD. Once the head has not been read for `fullAfterMs`, the full THREAD runs in the
- * background on the same connection (under its mailbox lock, so behind whatever holds it),
- * replaces the head, is reported as `rebuilt`, and the cache's listeners (onComplete) are told,
- * so that the lists ask again. Arrivals meanwhile are placed on the head as on any order (or
- * rebuild it in full).
+ * links stay apart, and the total is an estimate (partial). A window beyond the head waits for
+ * the full THREAD. `fullAfterMs` after the head is first read (later reads do not put it off),
+ * the full THREAD runs in the background on the same connection (under its mailbox lock, so
+ * behind whatever holds it), replaces the head, is reported as `rebuilt`, and the listeners are
+ * told. Arrivals meanwhile are placed on the head as on any order (or rebuild it in full).
  *
  * The cache is per session (it does not depend on the connection it is read on), up to
  * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
@@ -56,13 +66,19 @@ const MAX_CANDIDATES = 200;
 export const HEAD_ABOVE = 5_000;
 /** Newest messages of a large folder threaded first. */
 export const HEAD_SIZE = 2_000;
-/** Quiet time on a head before the full THREAD runs (the first requests of a session go first). */
+/** Time after a head is read before the full THREAD runs (the first requests of a session go first). */
 export const FULL_AFTER_MS = 1_000;
+/** An arrival in a folder of more messages than this is first placed by its newest ones (see above). */
+export const PLACE_WITHIN = 2_000;
+/** Time after an arrival placed by the newest messages before the rest of the folder is checked. */
+export const CHECK_AFTER_MS = 300;
 
 export interface ConversationCacheOptions {
   headAbove?: number | undefined;
   headSize?: number | undefined;
   fullAfterMs?: number | undefined;
+  placeWithin?: number | undefined;
+  checkAfterMs?: number | undefined;
 }
 
 /** One conversation of a folder: its UIDs there, newest first (changed in place as it grows). */
@@ -101,6 +117,19 @@ interface OrderEntry {
   head: number | null;
   /** Messages threaded into the head. */
   headCount: number;
+  /** Arrivals are placed by the messages from this UID on (null: not yet needed; 1: all). */
+  near: number | null;
+  /** Arrivals placed by the messages from `near` on, whose older messages are not checked yet. */
+  unchecked: Placed[];
+}
+
+/** An arrival placed by the newest messages only: what the rest of the folder must not change. */
+interface Placed {
+  arrival: Arrival;
+  /** The conversation it joined; null: it started one. */
+  into: Conversation | null;
+  /** Older messages that were read to place it (with those found later, at most MAX_CANDIDATES). */
+  read: number;
 }
 
 /** One new message, as placing it needs. */
@@ -118,6 +147,10 @@ export class ConversationCache {
   private readonly headAbove: number;
   private readonly headSize: number;
   private readonly fullAfterMs: number;
+  private readonly placeWithin: number;
+  private readonly checkAfterMs: number;
+  /** Header SEARCHes of the whole folder's older messages (not only its newest), for tests. */
+  wholeSearches = 0;
   private readonly listeners = new Set<(path: string) => void>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Folders whose head was replaced by the full order, not yet told to a listener. */
@@ -127,6 +160,8 @@ export class ConversationCache {
     this.headAbove = opts.headAbove ?? HEAD_ABOVE;
     this.headSize = Math.max(1, opts.headSize ?? HEAD_SIZE);
     this.fullAfterMs = opts.fullAfterMs ?? FULL_AFTER_MS;
+    this.placeWithin = Math.max(1, opts.placeWithin ?? PLACE_WITHIN);
+    this.checkAfterMs = opts.checkAfterMs ?? CHECK_AFTER_MS;
   }
 
   /**
@@ -180,14 +215,18 @@ export class ConversationCache {
     const uidNext = Number(box.uidNext);
     const hit = this.entries.find((e) => samePath(e.path, path));
     if (hit && hit.uidValidity === uidValidity) {
-      if (hit.head !== null && Number.isFinite(need)) this.later(client, path);
+      if (hit.head !== null && Number.isFinite(need) && !this.timers.has(keyOf(path)))
+        this.later(client, path);
       if (hit.expunged || (hit.head !== null && need > hit.order.length)) {
         // rebuilt below
       } else if (hit.exists === exists && uidNext <= hit.uidNext) {
         return this.touch(hit).order;
       } else if (exists > hit.exists) {
         try {
-          if (await advance(client, hit, exists, uidNext)) return this.touch(hit).order;
+          if (await this.advance(client, hit, exists, uidNext)) {
+            if (hit.unchecked.length > 0) this.checkLater(client, path);
+            return this.touch(hit).order;
+          }
         } catch (err) {
           this.drop(path);
           throw err;
@@ -217,6 +256,8 @@ export class ConversationCache {
       expunged: false,
       head,
       headCount: head === null ? 0 : Math.min(exists, this.headSize),
+      near: null,
+      unchecked: [],
     };
     this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
     if (head !== null) this.later(client, path);
@@ -234,9 +275,9 @@ export class ConversationCache {
       .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
   }
 
-  /** (Re)starts the wait before `path`'s head is replaced by its full order. */
+  /** Starts (again) the wait before `path`'s head is replaced by its full order. */
   private later(client: ImapFlow, path: string): void {
-    const key = path.toUpperCase() === "INBOX" ? "INBOX" : path;
+    const key = keyOf(path);
     const old = this.timers.get(key);
     if (old) clearTimeout(old);
     const timer = setTimeout(() => {
@@ -258,6 +299,80 @@ export class ConversationCache {
       // The next window beyond the head, or the next push, threads it again.
       if (this.partial(path)) this.drop(path);
     }
+  }
+
+  /**
+   * Applies the messages from `e.uidNext` on to `e` (the folder selected on `client`). False when
+   * they cannot be placed as a fresh THREAD would place them: the caller rebuilds.
+   */
+  private async advance(
+    client: ImapFlow,
+    e: OrderEntry,
+    exists: number,
+    uidNext: number,
+  ): Promise<boolean> {
+    const arrivals = await arrivalsOf(client, e);
+    if (arrivals.length > MAX_INCREMENTAL) return false;
+    // Anything expunged since (EXISTS grew by less than what arrived) can split a conversation.
+    if (arrivals.length === 0 || e.exists + arrivals.length !== exists) return false;
+    if (e.near === null) {
+      e.near =
+        e.head ??
+        (e.exists > this.placeWithin ? await headFrom(client, e.exists, this.placeWithin) : 1);
+    }
+    arrivals.sort((a, b) => a.uid - b.uid);
+    const byUid = indexOf(e);
+    for (const m of arrivals) {
+      const placed = await placeOf(client, byUid, m, e.near);
+      if (placed === undefined) return false;
+      const { into, read, whole } = placed;
+      const from = into === null ? null : e.order.indexOf(into);
+      const conversation = into ?? { uids: [] };
+      if (from !== null) e.order.splice(from, 1);
+      conversation.uids.unshift(m.uid);
+      e.order.unshift(conversation);
+      byUid.set(m.uid, conversation);
+      e.moves.push({ conversation, from, to: 0 });
+      if (whole) this.wholeSearches++;
+      else e.unchecked.push({ arrival: m, into, read });
+    }
+    e.exists = exists;
+    e.uidNext = Math.max(uidNext, (arrivals[arrivals.length - 1]?.uid ?? 0) + 1);
+    return true;
+  }
+
+  /** Checks `path`'s arrivals against its older messages once the session has been quiet a moment. */
+  private checkLater(client: ImapFlow, path: string): void {
+    const key = `check:${keyOf(path)}`;
+    if (this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      void this.check(client, path).catch(() => undefined);
+    }, this.checkAfterMs);
+    timer.unref?.();
+    this.timers.set(key, timer);
+  }
+
+  /**
+   * Checks the arrivals of `path` placed by its newest messages against the older ones (one
+   * SEARCH of their ids over them, and one of the subject of each that started a conversation).
+   * Where an older message would have placed one otherwise, the order is rebuilt at its next read
+   * and the listeners are told (the lists ask again). False when it was.
+   */
+  async check(client: ImapFlow, path: string): Promise<boolean> {
+    const e = this.entries.find((x) => samePath(x.path, path));
+    if (!e || e.unchecked.length === 0 || !client.usable) return true;
+    const ok = await withMailbox(client, path, {}, async (box) => {
+      if (uidValidityOf(box) !== e.uidValidity || e.near === null) return false;
+      const placed = e.unchecked;
+      e.unchecked = [];
+      this.wholeSearches++;
+      return olderAgree(client, indexOf(e), placed, `1:${e.near - 1}`);
+    });
+    if (ok || !this.entries.includes(e)) return ok;
+    e.expunged = true;
+    this.completed(path);
+    return false;
   }
 
   private completed(path: string): void {
@@ -303,6 +418,11 @@ export class ConversationCache {
   }
 }
 
+/** The key of `path`'s timers (INBOX in any case is one folder). */
+function keyOf(path: string): string {
+  return path.toUpperCase() === "INBOX" ? "INBOX" : path;
+}
+
 function samePath(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
 }
@@ -322,16 +442,8 @@ function indexOf(e: OrderEntry): Map<number, Conversation> {
   return e.byUid;
 }
 
-/**
- * Applies the messages from `e.uidNext` on to `e` (the folder selected on `client`). False when
- * they cannot be placed as a fresh THREAD would place them: the caller rebuilds.
- */
-async function advance(
-  client: ImapFlow,
-  e: OrderEntry,
-  exists: number,
-  uidNext: number,
-): Promise<boolean> {
+/** The messages from `e.uidNext` on (the folder selected on `client`), as placing them needs. */
+async function arrivalsOf(client: ImapFlow, e: OrderEntry): Promise<Arrival[]> {
   const arrivals: Arrival[] = [];
   for await (const m of client.fetch(
     `${e.uidNext}:*`,
@@ -347,25 +459,7 @@ async function advance(
       subject: m.envelope?.subject ?? "",
     });
   }
-  if (arrivals.length > MAX_INCREMENTAL) return false;
-  // Anything expunged since (EXISTS grew by less than what arrived) can split a conversation.
-  if (arrivals.length === 0 || e.exists + arrivals.length !== exists) return false;
-  arrivals.sort((a, b) => a.uid - b.uid);
-  const byUid = indexOf(e);
-  for (const m of arrivals) {
-    const into = await placeOf(client, byUid, m);
-    if (into === undefined) return false;
-    const from = into === null ? null : e.order.indexOf(into);
-    const conversation = into ?? { uids: [] };
-    if (from !== null) e.order.splice(from, 1);
-    conversation.uids.unshift(m.uid);
-    e.order.unshift(conversation);
-    byUid.set(m.uid, conversation);
-    e.moves.push({ conversation, from, to: 0 });
-  }
-  e.exists = exists;
-  e.uidNext = Math.max(uidNext, (arrivals[arrivals.length - 1]?.uid ?? 0) + 1);
-  return true;
+  return arrivals;
 }
 
 function header(name: string, id: string): SearchObject {
@@ -404,42 +498,61 @@ async function candidates(client: ImapFlow, uids: number[]): Promise<Candidate[]
   return out;
 }
 
+/** The ids `m` is threaded by: its Message-ID and those it references. */
+function idsOf(m: Arrival): string[] {
+  return m.messageId === null ? m.refs : [m.messageId, ...m.refs];
+}
+
+/** Older messages that share an id with `ids` (their Message-ID, References or In-Reply-To). */
+function sharingAnId(ids: string[]): SearchObject {
+  return anyOf(
+    ids.flatMap((id) => [
+      header("message-id", id),
+      header("references", id),
+      header("in-reply-to", id),
+    ]),
+  );
+}
+
 /**
- * The conversation `m` joins (null: it starts one), or undefined when only a THREAD can say.
- * One UID SEARCH of the older messages finds those that share an id with `m` (its Message-ID,
- * the ids it references); only when none links it, a second one those with the words of its base
- * subject. Their headers, read then, decide.
+ * What older message `c` says of `m`: undefined when only a THREAD can place `m` (the same id,
+ * or `c` was waiting for it), true when it links `m` (an id `m` references), else false.
+ */
+function linkOf(c: Candidate, m: Arrival, refs: ReadonlySet<string>): boolean | undefined {
+  if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
+    return undefined;
+  return (c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r));
+}
+
+/**
+ * The conversation `m` joins (into; null: it starts one), how many older messages were read to
+ * say so, and whether all older messages were looked at (whole), or undefined when only a THREAD
+ * can say. Looks at the older messages from UID `near` on (1: all of them): one UID SEARCH finds
+ * those that share an id with `m` (its Message-ID, the ids it references); only when none links
+ * it, a second one those with the words of its base subject. Their headers, read then, decide.
+ * A reply that none of those from `near` on links is looked up among all of them.
  */
 async function placeOf(
   client: ImapFlow,
   byUid: Map<number, Conversation>,
   m: Arrival,
-): Promise<Conversation | null | undefined> {
+  near: number,
+): Promise<{ into: Conversation | null; read: number; whole: boolean } | undefined> {
   if (m.refs.length > MAX_IDS) return undefined;
-  const older = `1:${m.uid - 1}`;
-  const ids = m.messageId === null ? m.refs : [m.messageId, ...m.refs];
+  if (near >= m.uid) return { into: null, read: 0, whole: near <= 1 };
+  const older = `${near}:${m.uid - 1}`;
+  const ids = idsOf(m);
+  let read = 0;
   if (ids.length > 0) {
-    const found = await client.search(
-      {
-        uid: older,
-        ...anyOf(
-          ids.flatMap((id) => [
-            header("message-id", id),
-            header("references", id),
-            header("in-reply-to", id),
-          ]),
-        ),
-      },
-      { uid: true },
-    );
+    const found = await client.search({ uid: older, ...sharingAnId(ids) }, { uid: true });
     if (!found || found.length > MAX_CANDIDATES) return undefined;
+    read = found.length;
     const refs = new Set(m.refs);
     const linked = new Set<Conversation>();
     for (const c of found.length > 0 ? await candidates(client, found) : []) {
-      // An older message with the same id, or one that was waiting for this one.
-      if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
-        return undefined;
-      if ((c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r))) {
+      const link = linkOf(c, m, refs);
+      if (link === undefined) return undefined;
+      if (link) {
         const conversation = byUid.get(c.uid);
         if (!conversation) return undefined;
         linked.add(conversation);
@@ -447,14 +560,60 @@ async function placeOf(
     }
     if (linked.size > 1) return undefined;
     const [only] = linked;
-    if (only) return only;
+    if (only) return { into: only, read, whole: near <= 1 };
+    // A reply to nothing among the newest: its conversation is older (or absent), so look there.
+    if (near > 1 && m.refs.length > 0) return placeOf(client, byUid, m, 1);
   }
   // Linked to nothing: it starts a conversation unless its base subject merges it with one.
   const { base } = baseSubject(m.subject);
-  if (base === "") return null;
+  if (base === "") return { into: null, read, whole: near <= 1 };
   const similar = await client.search({ uid: older, subject: base }, { uid: true });
   if (!similar || similar.length > MAX_CANDIDATES) return undefined;
-  if (similar.length === 0) return null;
+  if (similar.length === 0) return { into: null, read, whole: near <= 1 };
   const subjects = await candidates(client, similar);
-  return subjects.some((c) => baseSubject(c.subject).base === base) ? undefined : null;
+  return subjects.some((c) => baseSubject(c.subject).base === base)
+    ? undefined
+    : { into: null, read: read + similar.length, whole: near <= 1 };
+}
+
+/**
+ * Whether the older messages in `range` (those below where `placed` were placed from) leave each
+ * of `placed` where it is: none shares an id with one so as to link it elsewhere (or to be
+ * waiting for it), and none has the base subject of one that started a conversation. One
+ * SEARCH of all their ids, and one of each new conversation's subject.
+ */
+async function olderAgree(
+  client: ImapFlow,
+  byUid: Map<number, Conversation>,
+  placed: Placed[],
+  range: string,
+): Promise<boolean> {
+  const ids = [...new Set(placed.flatMap((p) => idsOf(p.arrival)))];
+  if (ids.length > MAX_IDS) return false;
+  if (ids.length > 0) {
+    const found = await client.search({ uid: range, ...sharingAnId(ids) }, { uid: true });
+    if (!found) return false;
+    if (placed.some((p) => p.read + found.length > MAX_CANDIDATES)) return false;
+    const older = found.length > 0 ? await candidates(client, found) : [];
+    for (const p of placed) {
+      const refs = new Set(p.arrival.refs);
+      for (const c of older) {
+        const link = linkOf(c, p.arrival, refs);
+        if (link === false) continue;
+        if (link === undefined || p.into === null || byUid.get(c.uid) !== p.into) return false;
+      }
+    }
+  }
+  for (const p of placed) {
+    if (p.into !== null) continue;
+    const { base } = baseSubject(p.arrival.subject);
+    if (base === "") continue;
+    const similar = await client.search({ uid: range, subject: base }, { uid: true });
+    if (!similar) return false;
+    if (similar.length === 0) continue;
+    if (p.read + similar.length > MAX_CANDIDATES) return false;
+    const subjects = await candidates(client, similar);
+    if (subjects.some((c) => baseSubject(c.subject).base === base)) return false;
+  }
+  return true;
 }
