@@ -1,14 +1,19 @@
 /**
- * Live conversation rows (ConversationPush, one per session) for the session's sockets that may
- * show a list of conversations (they opened a folder or read such a list). When the session
- * pushes `messages.new`, `messages.flags` or `messages.expunged`, a job on the command connection
- * looks whether that folder's conversation order is kept there (threads/order.ts: a window of
- * its conversations was read, at sign-in or on a socket) and if so brings it up to date (an
- * arrival costs O(new messages)) and sends those sockets `conversations.changed`: each changed
- * conversation's row with where it moved from and to (a new message's conversation to the top),
- * or `refetch` when the order was rebuilt (an expunge, conversations merged, or a large folder's
- * head replaced by its full order in the background: order.ts, onComplete). Events that come
- * while a job runs join the next one, one job per folder at a time.
+ * Live conversation rows (ConversationPush) for the sockets that may show a list of
+ * conversations (they opened a folder or read such a list). One ConversationPush serves all the
+ * sessions of an account in this process (keyed by their shared AccountWatch, whose events reach
+ * each of them as the same frame, taken once here); a session without one has its own. When
+ * `messages.new`, `messages.flags` or `messages.expunged` comes, one job, on the command
+ * connection of a session whose order cache keeps that folder (threads/order.ts: a window of its
+ * conversations was read there, at sign-in or on a socket), brings that order up to date (an
+ * arrival costs O(new messages)) and the one `conversations.changed` it makes goes to every
+ * listening socket of every session: each changed conversation's row with where it moved from
+ * and to (a new message's conversation to the top), or `refetch` when the order was rebuilt (an
+ * expunge, conversations merged, or a large folder's head replaced by its full order in the
+ * background: order.ts, onComplete). The other sessions' caches catch up at their next window;
+ * when a folder's pushes move to another session (the one before closed its sockets), the first
+ * is a `refetch`. Events that come while a job runs join the next one, one job at a time. A
+ * session whose sockets all closed leaves.
  *
  * Sent. The user's replies in Sent count on the rows of other folders, but no event of those
  * folders says when one is filed (from Ferry or another client). So when Sent's message count
@@ -58,11 +63,21 @@ interface Kept {
   total: number;
 }
 
+/** One session sharing the push: how to run on it, and its sockets that listen. */
+interface Member {
+  deps: ConversationPushDeps;
+  targets: Map<object, (frame: TServerFrame) => void>;
+  unsubscribe: () => void;
+  /** The order cache of its command connection, as last seen in a job on it. */
+  cache: ConversationCache | null;
+}
+
 export class ConversationPush {
-  private readonly targets = new Map<object, (frame: TServerFrame) => void>();
+  private readonly members = new Map<object, Member>();
   private readonly pending = new Map<string, Pending>();
   private running = false;
-  private readonly unsubscribe: () => void;
+  /** Events already taken (the same frame reaches every member of one account). */
+  private readonly seen = new WeakSet<object>();
   /** The caches (one per command connection) whose completed orders are pushed. */
   private readonly attached = new WeakSet<ConversationCache>();
   private readonly detach: Array<() => void> = [];
@@ -72,28 +87,67 @@ export class ConversationPush {
   private sent: SentMark | null | undefined = undefined;
   /** Sent's count changed since the last look. */
   private sentChanged = false;
+  /** The session each folder's last push ran on. */
+  private readonly ranOn = new Map<string, Member>();
+  /** Jobs run on members' command connections (tests). */
+  jobs = 0;
 
-  constructor(private readonly deps: ConversationPushDeps) {
-    this.unsubscribe = deps.subscribe((frame) => this.onEvent(frame));
+  /** With `deps`: a push of that one session (more join with `join`). */
+  constructor(deps?: ConversationPushDeps) {
+    if (deps) this.join(this, deps);
   }
 
-  /** `owner` (a socket) may show lists of conversations: it is sent `conversations.changed`. */
-  listen(owner: object, send: (frame: TServerFrame) => void): void {
-    this.targets.set(owner, send);
-    void this.deps
-      .run(async (client) => {
-        this.attach(conversationCacheOf(client));
-        if (this.sent === undefined) await this.lookAtSent(client);
-      })
-      .catch((err) => this.deps.log.debug({ err }, "live: conversation push setup failed"));
+  /** Session `member` (its MailSession) shares this push; its events are followed. */
+  join(member: object, deps: ConversationPushDeps): void {
+    if (this.members.has(member)) return;
+    this.members.set(member, {
+      deps,
+      targets: new Map(),
+      unsubscribe: deps.subscribe((frame) => this.onEvent(frame)),
+      cache: null,
+    });
   }
 
-  /** Stops listening to the session's events. */
+  /**
+   * `owner` (a socket of session `member`) may show lists of conversations: it is sent
+   * `conversations.changed`.
+   */
+  listen(owner: object, send: (frame: TServerFrame) => void, member: object = this): void {
+    const m = this.members.get(member);
+    if (!m) return;
+    m.targets.set(owner, send);
+    void this.runOn(m, async (client) => {
+      if (this.sent === undefined) await this.lookAtSent(client);
+    }).catch((err) => m.deps.log.debug({ err }, "live: conversation push setup failed"));
+  }
+
+  /** Stops listening to the sessions' events. */
   close(): void {
     for (const stop of this.detach.splice(0)) stop();
-    this.unsubscribe();
-    this.targets.clear();
+    for (const m of this.members.values()) m.unsubscribe();
+    this.members.clear();
     this.pending.clear();
+  }
+
+  /** Whether session `member` shares this push. */
+  has(member: object): boolean {
+    return this.members.has(member);
+  }
+
+  /** Whether no session shares this push any more. */
+  get empty(): boolean {
+    return this.members.size === 0;
+  }
+
+  /** Runs `fn` on `m`'s command connection, its order cache noted. */
+  private runOn<T>(m: Member, fn: (client: ImapFlow, cache: ConversationCache) => Promise<T>) {
+    this.jobs++;
+    return m.deps.run((client) => {
+      const cache = conversationCacheOf(client);
+      m.cache = cache;
+      this.attach(cache);
+      return fn(client, cache);
+    });
   }
 
   /**
@@ -109,7 +163,7 @@ export class ConversationPush {
     }
     if (this.attached.has(cache)) return;
     this.attached.add(cache);
-    this.detach.push(cache.onComplete((path) => this.enqueue(path, false)));
+    this.detach.push(cache.onComplete((path) => this.enqueue(path, false, [], true)));
   }
 
   private enqueue(
@@ -131,13 +185,15 @@ export class ConversationPush {
   }
 
   private onEvent(frame: TServerFrame): void {
+    if (this.seen.has(frame)) return;
+    this.seen.add(frame);
     if (frame.type === "mailboxes.changed") {
       this.sent = undefined;
       return;
     }
     if (frame.type === "mailbox.status") {
       const sent = this.sent;
-      if (this.targets.size === 0 || sent === null) return;
+      if (sent === null || !this.listened()) return;
       if (sent !== undefined && (frame.mailbox !== sent.path || frame.messages === sent.messages))
         return;
       this.sentChanged = true;
@@ -151,7 +207,7 @@ export class ConversationPush {
     ) {
       return;
     }
-    if (this.targets.size === 0) return;
+    if (!this.listened()) return;
     this.enqueue(
       frame.mailbox,
       frame.type === "messages.expunged",
@@ -191,17 +247,16 @@ export class ConversationPush {
    * to are pushed where they stand; a deletion there, or a burst, has their lists ask again.
    */
   private async followSent(): Promise<void> {
-    if (!this.hasTargets()) return;
+    const m = this.runner(null);
+    if (!m) return;
     try {
-      await this.deps.run(async (client) => {
-        const cache = conversationCacheOf(client);
-        this.attach(cache);
+      await this.runOn(m, async (client) => {
         const before = this.sent;
         if (before === undefined) return this.lookAtSent(client);
         if (before === null) return;
         const { mark, messages } = await sentSince(client, before);
         this.sent = mark;
-        const others = cache.paths.filter((p) => p !== mark.path);
+        const others = [...this.kept.keys()].filter((p) => p !== mark.path);
         const expunged = messages === null || mark.messages < before.messages + messages.length;
         for (const path of others) {
           if (expunged) this.enqueue(path, false, [], true);
@@ -211,20 +266,43 @@ export class ConversationPush {
       });
     } catch (err) {
       this.sent = undefined;
-      this.deps.log.debug({ err }, "live: conversation push of Sent failed");
+      m.deps.log.debug({ err }, "live: conversation push of Sent failed");
     }
   }
 
-  /** Whether a socket that listened is still open (the closed ones are forgotten). */
-  private hasTargets(): boolean {
-    for (const owner of [...this.targets.keys()]) {
-      if (!this.deps.alive(owner)) this.targets.delete(owner);
-    }
-    return this.targets.size > 0;
+  /** Whether any session has a socket that listened (without asking whether it is open). */
+  private listened(): boolean {
+    for (const m of this.members.values()) if (m.targets.size > 0) return true;
+    return false;
   }
 
+  /**
+   * The session a job on `path` runs on: the first whose order cache keeps it (else, or for no
+   * path, the first), among those with a socket still open. Closed sockets are forgotten, and a
+   * session with none left leaves.
+   */
+  private runner(path: string | null): Member | null {
+    let first: Member | null = null;
+    for (const [key, m] of [...this.members]) {
+      for (const owner of [...m.targets.keys()]) {
+        if (!m.deps.alive(owner)) m.targets.delete(owner);
+      }
+      if (m.targets.size === 0) {
+        if (key !== this) {
+          m.unsubscribe();
+          this.members.delete(key);
+        }
+        continue;
+      }
+      if (path !== null && m.cache?.has(path)) return m;
+      first ??= m;
+    }
+    return first;
+  }
+
+  /** The same frame to every listening socket of every session. */
   private send(frame: ConversationsChanged): void {
-    for (const send of this.targets.values()) send(frame);
+    for (const m of this.members.values()) for (const send of m.targets.values()) send(frame);
   }
 
   /** The lists of `path` are told to ask again (its order is no longer kept here). */
@@ -243,22 +321,24 @@ export class ConversationPush {
   }
 
   private async push(path: string, pending: Pending): Promise<void> {
-    if (!this.hasTargets()) return;
+    const m = this.runner(path);
+    if (!m) return;
     const used: { cache: ConversationCache | null } = { cache: null };
     try {
-      const found = await this.deps.run((client) => {
-        const cache = conversationCacheOf(client);
-        this.attach(cache);
+      const found = await this.runOn(m, (client, cache) => {
         used.cache = cache;
         if (pending.expunged) cache.expunged(path);
-        return conversationChanges(client, cache, path, [...pending.touched], this.deps.me);
+        return conversationChanges(client, cache, path, [...pending.touched], m.deps.me);
       });
       if (!found) {
         this.lost(path);
         return;
       }
       this.kept.set(path, { uidValidity: found.uidValidity, total: found.total });
-      const refetch = found.rebuilt || pending.refetch;
+      // Another session's cache may hold moves already pushed from this one's: ask again.
+      const switched = (this.ranOn.get(path) ?? m) !== m;
+      this.ranOn.set(path, m);
+      const refetch = found.rebuilt || pending.refetch || switched;
       if (!refetch && found.changes.length === 0) return;
       this.send({
         type: "conversations.changed",
@@ -271,7 +351,7 @@ export class ConversationPush {
     } catch (err) {
       // The next window threads the folder again: the lists on screen are asked to read one.
       (used.cache as ConversationCache | null)?.drop(path);
-      this.deps.log.debug({ err, mailbox: path }, "live: conversation push failed");
+      m.deps.log.debug({ err, mailbox: path }, "live: conversation push failed");
       this.lost(path);
     }
   }
@@ -279,15 +359,28 @@ export class ConversationPush {
 
 const pushes = new WeakMap<object, ConversationPush>();
 
-/** The ConversationPush of the session whose MailSession is `mail` (made at first use). */
+/** A session as conversationPushOf sees it: its MailSession, which may share an account watch. */
+export interface PushSession {
+  /** The AccountWatch it shares with the account's other sessions (null: none). */
+  readonly accountWatch?: object | null;
+}
+
+/**
+ * The ConversationPush the session whose MailSession is `mail` shares with the other sessions of
+ * its account in this process (one per AccountWatch; its own when it has none), with `mail`
+ * joined (`deps` are read at its first use). Its sockets listen through the handle returned.
+ */
 export function conversationPushOf(
-  mail: object,
+  mail: PushSession & object,
   deps: () => ConversationPushDeps,
-): ConversationPush {
-  let push = pushes.get(mail);
-  if (!push) {
-    push = new ConversationPush(deps());
-    pushes.set(mail, push);
+): { listen(owner: object, send: (frame: TServerFrame) => void): void } {
+  const key = mail.accountWatch ?? mail;
+  let push = pushes.get(key);
+  if (!push || push.empty) {
+    push = new ConversationPush();
+    pushes.set(key, push);
   }
-  return push;
+  const shared = push;
+  if (!shared.has(mail)) shared.join(mail, deps());
+  return { listen: (owner, send) => shared.listen(owner, send, mail) };
 }

@@ -201,6 +201,11 @@ export class MailSession {
     return this.watch?.pool.revision(path) ?? null;
   }
 
+  /** The AccountWatch this session shares with its account's other sessions (null: none yet). */
+  get accountWatch(): AccountWatch | null {
+    return this.watch;
+  }
+
   /**
    * The folders whose changes are pushed (for the whole account): INBOX first, then the others,
    * least recently opened first.
