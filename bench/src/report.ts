@@ -138,7 +138,7 @@ export const BUDGETS = {
   sessionsHeld: { limit: 1000, kind: "min", text: "1,000 per process" },
   pushAll: { limit: 1000, kind: "max", text: "≤ 1 s (live)" },
   firstLoad: { limit: 150, kind: "max", text: "≤ 150 KB" },
-  /** Every message of a 50-message conversation opened, against one FETCH of all of them. */
+  /** A 50-message conversation opened as the reader does, against a bare client's same FETCHes. */
   conversationOpen: { limit: 2, kind: "max", base: "ratio", text: "≤ 2× floor" },
 } as const satisfies Record<string, Budget>;
 

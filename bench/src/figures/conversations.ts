@@ -324,6 +324,7 @@ async function openRows(
   size: number,
   client: ProtocolClient,
   thread: Thread,
+  other: Thread,
 ): Promise<Row[]> {
   const { repeats } = ctx.config;
   const w = await conversationWindow(client, 0, 5);
@@ -375,7 +376,7 @@ async function openRows(
   try {
     const browser: number[] = [];
     for (let i = 0; i <= repeats; i++) {
-      const ms = await browserOpen(ctx, ctx.mail.bySize.get(size) as Account, thread, uids);
+      const ms = await browserOpen(ctx, ctx.mail.bySize.get(size) as Account, thread, other, uids);
       if (i > 0) browser.push(ms);
     }
     progress(
@@ -403,14 +404,16 @@ async function openRows(
 }
 
 /**
- * One cold browser open of the conversation: signed in on a fresh page, the thread's flags put
- * back (the page marks what it shows read), from the click on its row to the first frame in
- * which the expanded messages' text shows and every collapsed line names its sender.
+ * One browser open of the conversation: signed in on a fresh page that has read `other` (a short
+ * thread) first, so the reader's code is loaded, and the thread's flags put back (the page marks
+ * what it shows read); from the click on its row to the first frame in which the expanded
+ * messages' text shows and every collapsed line names its sender.
  */
 async function browserOpen(
   ctx: FigureContext,
   user: Account,
   thread: Thread,
+  other: Thread,
   uids: readonly number[],
 ): Promise<number> {
   const browser = ctx.browser;
@@ -435,6 +438,14 @@ async function browserOpen(
       await page.goto("/");
       await signInThroughForm(page, user);
       await stamp(page, "load.rows", TIMEOUT_MS);
+      await watch(
+        page,
+        "conv.other",
+        "readerText",
+        `Message ${other.ids.length} of ${other.subject},`,
+      );
+      await page.getByRole("option", { name: `Re: ${other.subject}` }).click();
+      await stamp(page, "conv.other", TIMEOUT_MS);
       await watch(page, "conv.open", "stack", markers);
       await page
         .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
@@ -573,7 +584,7 @@ export async function conversationsFigure(ctx: FigureContext): Promise<Row[]> {
     const whole = await conversationWindow(client, first.total, 1);
     rows.push(...(await jumpRows(ctx, largest, client, whole.total)));
     try {
-      rows.push(...(await openRows(ctx, largest, client, long)));
+      rows.push(...(await openRows(ctx, largest, client, long, short)));
     } catch (err) {
       rows.push(errorRow(`conv.open.bridge.${largest}`, FIGURE, "bridge", err));
     }
