@@ -25,7 +25,9 @@
  * The stamp is read from the server at each window rather than from the live watchers' events,
  * so no window can be cut from an order that misses a change the server already made; a list
  * whose mailbox changed is re-sorted once (Dovecot keeps sort keys in its index cache, so the
- * second SORT of a mailbox is much cheaper than the first).
+ * second SORT of a mailbox is much cheaper than the first). A window of an order already kept
+ * (keptOrder) needs no NOOP first: the UID FETCH of its rows brings back any EXISTS or EXPUNGE
+ * the server has, and when the stamp then differs the window is cut again from a new SORT.
  */
 import type { TListSort, TSortKey } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
@@ -100,6 +102,32 @@ export function invalidateSortCache(client: ImapFlow, mailbox?: string): void {
       client,
       entries.filter((e) => !e.key.startsWith(`${mailbox}\u0000`)),
     );
+}
+
+/** An order kept on a connection, and whether a mailbox's state is still the one it was cut from. */
+export interface KeptOrder {
+  uids: Uint32Array;
+  current(mailbox: MailboxObject | false | null | undefined): boolean;
+}
+
+/**
+ * The order of `path` (or of `query` in it) in `sort` kept on `client` within SORT_TTL_MS, not
+ * checked against the server: the caller checks `current()` against the mailbox as its next
+ * command leaves it.
+ */
+export function keptOrder(
+  client: ImapFlow,
+  path: string,
+  sort: TListSort,
+  query: SearchObject | null,
+): KeptOrder | null {
+  const key = cacheKey(path, sort, query);
+  const hit = sortCache.get(client)?.find((e) => e.key === key);
+  if (!hit || Date.now() - hit.at >= SORT_TTL_MS) return null;
+  return {
+    uids: hit.uids,
+    current: (mailbox) => !!mailbox && stampOf(mailbox, query) === hit.stamp,
+  };
 }
 
 /**

@@ -47,7 +47,7 @@ import {
   uidValidityOf,
   withMailbox,
 } from "./mailbox-access";
-import { canSort, sortedUids } from "./sort";
+import { canSort, keptOrder, sortedUids } from "./sort";
 import { analyzeStructure, findPart, isoDate, toAddresses, toBodyPart } from "./structure";
 import { previewFromPartial, previewOf } from "./text";
 
@@ -167,6 +167,10 @@ export async function listWindow(
     throw new BridgeError("bad_request", "The window's offset or limit is not valid.");
   }
   const sort = params.sort ?? DEFAULT_SORT;
+  if (sort.key !== "arrival") {
+    const kept = await keptWindow(client, params, sort);
+    if (kept) return kept;
+  }
   return withMailbox(client, params.mailbox, { readOnly: params.readOnly }, async (mailbox) => {
     const uidValidity = uidValidityOf(mailbox);
     const about = { sort, canSort: canSort(client) };
@@ -236,6 +240,38 @@ export async function listWindow(
       offset,
       rows: rows.filter((r) => wantedSet.has(r.row.uid)).map((r) => r.row),
       ...about,
+    };
+  });
+}
+
+/**
+ * A window of a sorted list cut from the order kept on this connection, with no NOOP first (see
+ * sort.ts): null when there is none, or when the mailbox turned out to have changed (the UID
+ * FETCH of the rows brings the server's EXISTS and EXPUNGE), for the caller to sort again.
+ */
+async function keptWindow(
+  client: ImapFlow,
+  params: ListWindowParams,
+  sort: TListSort,
+): Promise<WindowResult | null> {
+  const query = params.query ?? null;
+  if (!keptOrder(client, params.mailbox, sort, query)) return null;
+  const opts = { readOnly: params.readOnly, refresh: false };
+  return withMailbox(client, params.mailbox, opts, async (mailbox) => {
+    const kept = keptOrder(client, params.mailbox, sort, query);
+    if (!kept?.current(mailbox)) return null;
+    const { offset, limit } = params;
+    const wanted = kept.uids.subarray(offset, offset + limit);
+    const rows = wanted.length > 0 ? await rowsInOrder(client, wanted) : [];
+    if (!kept.current(client.mailbox)) return null;
+    return {
+      mailbox: params.mailbox,
+      uidValidity: uidValidityOf(mailbox),
+      total: kept.uids.length,
+      offset,
+      rows,
+      sort,
+      canSort: canSort(client),
     };
   });
 }
