@@ -18,12 +18,15 @@
  * references, or that reference one of their Message-IDs: one UID SEARCH bounded by the rows on
  * screen. Trash and Junk are not looked in. Each conversation's aggregate (participants with the
  * user as `me`, newest subject and date, unread/starred of any, attachment and draft markers)
- * is built from those rows.
+ * is built from those rows, plus the sender, date and structure of a long conversation's oldest
+ * messages here (SENDERS_READ, one FETCH), so that its participants and attachment marker cover
+ * its start as well as its newest messages.
  */
-import type { TConversationRow, TMessageRow } from "@ferry/protocol";
+import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { packUids, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
+import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
 import { rowsForUids, type WindowResult } from "../imap/window";
 import { type Conversation, ConversationCache, type ConversationCacheOptions } from "./order";
 import { messageIds } from "./references";
@@ -33,6 +36,12 @@ import { referencesOf } from "./server-thread";
 export const MAX_MEMBERS_READ = 200;
 /** Messages of one conversation whose rows are read (the newest): names and markers come from them. */
 export const ROWS_READ = 5;
+/**
+ * Older messages of one conversation (its oldest, beyond the ROWS_READ newest) whose sender,
+ * date and attachment marker are read too, with one FETCH of their envelopes and structures:
+ * so that whoever started or joined a long conversation is among its participants.
+ */
+export const SENDERS_READ = 45;
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 const REFS_SEARCHED = 10;
 
@@ -93,6 +102,33 @@ function inReplyToOf(headers: Buffer | undefined): string | null {
   return /^in-reply-to:(.*)$/im.exec(text)?.[1]?.trim() ?? null;
 }
 
+/** What is read of an older message of a conversation: who wrote it, when, and attachments. */
+interface Sender {
+  uid: number;
+  from: TAddress[];
+  date: string | null;
+  hasAttachments: boolean;
+}
+
+/** Sender, date and attachment marker of `uids` in the selected folder (one FETCH). */
+async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, Sender>> {
+  const out = new Map<number, Sender>();
+  if (uids.length === 0) return out;
+  for await (const m of client.fetch(
+    packUids(uids),
+    { uid: true, envelope: true, bodyStructure: true },
+    { uid: true },
+  )) {
+    out.set(m.uid, {
+      uid: m.uid,
+      from: toAddresses(m.envelope?.from),
+      date: isoDate(m.envelope?.date),
+      hasAttachments: analyzeStructure(toBodyPart(m.bodyStructure)).hasAttachments,
+    });
+  }
+  return out;
+}
+
 interface Member {
   row: TMessageRow;
   refs: string[];
@@ -107,6 +143,8 @@ interface ReadConversations {
   /** Rows of each conversation's ROWS_READ newest messages. */
   rows: TMessageRow[];
   refs: Map<number, string[]>;
+  /** Senders of each conversation's SENDERS_READ oldest messages beyond those rows. */
+  senders: Map<number, Sender>;
   /** Of their first MAX_MEMBERS_READ messages: the unread, starred and draft ones. */
   unseen: Set<number>;
   flagged: Set<number>;
@@ -123,6 +161,10 @@ async function readConversations(
   const refs = await referencesByUid(client, newest);
   // The rest's flags: three SEARCHes of those UIDs (small answers) instead of their rows.
   const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
+  const senders = await sendersOf(
+    client,
+    slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ).slice(-SENDERS_READ)),
+  );
   const among = async (query: SearchObject): Promise<Set<number>> => {
     if (older.length === 0) return new Set();
     const found = await client.search({ uid: packUids(older), ...query }, { uid: true });
@@ -136,7 +178,7 @@ async function readConversations(
     if (row.flags.includes("\\Flagged")) flagged.add(row.uid);
     if (row.flags.includes("\\Draft")) draft.add(row.uid);
   }
-  return { box, slice, rows, refs, unseen, flagged, draft };
+  return { box, slice, rows, refs, senders, unseen, flagged, draft };
 }
 
 /**
@@ -167,6 +209,10 @@ async function buildRows(
     const uids = conversation.uids.slice(0, MAX_MEMBERS_READ);
     return aggregate(newest, members, me, {
       uids,
+      senders: uids.flatMap((uid) => {
+        const sender = read.senders.get(uid);
+        return sender ? [sender] : [];
+      }),
       inFolder: conversation.uids.length,
       unread: uids.some((uid) => read.unseen.has(uid)),
       starred: uids.some((uid) => read.flagged.has(uid)),
@@ -324,6 +370,8 @@ async function addElsewhere(client: ImapFlow, path: string, groups: Member[][]):
 interface InFolder {
   /** Its first MAX_MEMBERS_READ UIDs, newest first. */
   uids: number[];
+  /** Older messages whose senders were read (beyond the rows read). */
+  senders: Sender[];
   /** How many it has in the folder. */
   inFolder: number;
   unread: boolean;
@@ -332,8 +380,9 @@ interface InFolder {
 }
 
 /**
- * A conversation's row: names, subject, date and attachments from the rows read (its newest
- * messages here and its messages elsewhere), flags and counts of all of it.
+ * A conversation's row: subject and date from the rows read (its newest messages here and its
+ * messages elsewhere), names and attachments from those and the older senders read, flags and
+ * counts of all of it.
  */
 function aggregate(
   newest: TMessageRow,
@@ -346,9 +395,22 @@ function aggregate(
     (a, b) => Date.parse(a.row.date ?? "") - Date.parse(b.row.date ?? "") || a.row.uid - b.row.uid,
   );
   const last = byDate[byDate.length - 1]?.row ?? newest;
+  const writers = [
+    ...members.map((m) => ({
+      from: m.row.from,
+      date: m.row.date,
+      uid: m.row.uid,
+      here: !m.mailbox,
+    })),
+    ...here.senders.map((s) => ({ from: s.from, date: s.date, uid: s.uid, here: true })),
+  ].sort(
+    (a, b) =>
+      Date.parse(a.date ?? "") - Date.parse(b.date ?? "") ||
+      (a.here === b.here ? a.uid - b.uid : 0),
+  );
   const participants: TConversationRow["participants"] = [];
   const seen = new Set<string>();
-  for (const { row } of byDate) {
+  for (const row of writers) {
     for (const a of row.from) {
       const key = a.address.toLowerCase();
       if (key === "" || seen.has(key)) continue;
@@ -372,7 +434,8 @@ function aggregate(
     date: last.date,
     unread: here.unread || elsewhere.some((m) => !flags(m).includes("\\Seen")),
     starred: here.starred || elsewhere.some((m) => flags(m).includes("\\Flagged")),
-    hasAttachments: members.some((m) => m.row.hasAttachments),
+    hasAttachments:
+      members.some((m) => m.row.hasAttachments) || here.senders.some((s) => s.hasAttachments),
     hasDraft: here.draft || elsewhere.some((m) => flags(m).includes("\\Draft")),
   };
 }
