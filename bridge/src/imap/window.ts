@@ -18,7 +18,8 @@
  * agree with the order.
  * Other orders (`sort`): arrival ascending is the same ranges read from the other end; every
  * other key is the server's SORT, done once and cached as a UID list (sort.ts), each window a
- * slice of it.
+ * slice of it; a window of a kept order sends no NOOP first (keptWindow: its UID FETCH brings
+ * back any change, and a changed mailbox is sorted again).
  *
  * Rows. One FETCH per window: UID, FLAGS, ENVELOPE, BODYSTRUCTURE, INTERNALDATE, RFC822.SIZE
  * and, where the server advertises PREVIEW (RFC 8970; Dovecot 2.3.19 does), PREVIEW. Without
