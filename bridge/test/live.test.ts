@@ -433,10 +433,22 @@ describe("the server going away (last: stops the fixture)", () => {
     const from = s.frames.length;
 
     await mail.stop();
-    await s.waitFor(
-      (f) => s.frames.indexOf(f) >= from && f.type === "state" && f.imap === "reconnecting",
-      "reconnecting",
-    );
+    // A busy CI machine can take seconds to hand the closed connections to the bridge; a
+    // failure says which states the socket saw and what the bridge logged about them.
+    await s
+      .waitFor(
+        (f) => s.frames.indexOf(f) >= from && f.type === "state" && f.imap === "reconnecting",
+        "reconnecting",
+        15_000,
+      )
+      .catch((err: Error) => {
+        const states = s.ofType("state").map((f) => f.imap);
+        const live = b.logs.text
+          .split("\n")
+          .filter((l) => l.includes("live:"))
+          .slice(-40);
+        throw new Error(`${err.message}; states seen: ${states.join(", ")}\n${live.join("\n")}`);
+      });
     const reply = await s.request({ type: "mailboxes.list", id: "while-gone" }, 20_000);
     expect(reply).toMatchObject({ type: "error", id: "while-gone", code: "connection_lost" });
     expect(s.invalid).toEqual([]);
