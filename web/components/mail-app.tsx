@@ -13,6 +13,7 @@ import {
 } from "@ferry/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
 import { findByRole, folderLabel, roleOf, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { useIsPhone } from "@/hooks/use-media-query";
@@ -45,6 +46,7 @@ import {
   prefetchMessage,
 } from "@/lib/mail-client";
 import { useOfflineBodies } from "@/lib/offline-bodies-task";
+import { openWhenReady } from "@/lib/open-ready";
 import { goBack, navigate, useRoute } from "@/lib/route";
 import { useSettings } from "@/lib/settings";
 import { snoozeMessages } from "@/lib/snooze";
@@ -188,7 +190,10 @@ export function MailApp({ email }: { email: string }) {
   const [cursorState, setCursorState] = useState({ key: listKey, index: 0 });
   const cursor = cursorState.key === listKey ? cursorState.index : 0;
   const setCursor = useCallback(
-    (index: number) => setCursorState({ key: listKey, index }),
+    (index: number) =>
+      setCursorState((was) =>
+        was.key === listKey && was.index === index ? was : { key: listKey, index },
+      ),
     [listKey],
   );
 
@@ -245,17 +250,27 @@ export function MailApp({ email }: { email: string }) {
         });
         return;
       }
-      setCursor(index);
-      navigate(
-        { msg: { uidValidity: data.uidValidity, uid: row.uid }, view: null },
-        opts.replace ? { replace: true } : { backable: true },
+      const { uidValidity, rows } = data;
+      const mailbox = route.folder;
+      // Asked for now; the reader shows once its text is in, in one render (lib/open-ready.ts).
+      openWhenReady(
+        { mailbox, uidValidity, uid: row.uid },
+        () => {
+          flushSync(() => {
+            setCursor(index);
+            navigate(
+              { msg: { uidValidity, uid: row.uid }, view: null },
+              opts.replace ? { replace: true } : { backable: true },
+            );
+          });
+          // The neighbours are likely next (j/k): fetch them ahead.
+          for (const n of [index + 1, index - 1]) {
+            const r = rows[n];
+            if (r) prefetchMessage({ mailbox, uidValidity, uid: r.uid });
+          }
+        },
+        readerChunk.loaded ? undefined : readerChunk.preload(),
       );
-      // The neighbours are likely next (j/k): fetch them ahead.
-      for (const n of [index + 1, index - 1]) {
-        const r = data.rows[n];
-        if (r)
-          prefetchMessage({ mailbox: route.folder, uidValidity: data.uidValidity, uid: r.uid });
-      }
     },
     [data, route.folder, setCursor, current?.specialUse],
   );

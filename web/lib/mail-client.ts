@@ -20,6 +20,7 @@ import type {
 } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
+import { placeArrivals } from "./conversation-arrivals";
 import { applyConversationChanges } from "./conversations";
 import { FerryError } from "./errors";
 import {
@@ -387,6 +388,8 @@ export function handleEvent(e: PushedEvent): void {
       return;
     case "messages.new":
       applyListEvent(e);
+      // Lists of conversations show it at the top before the bridge says where it belongs.
+      updateLists(e.mailbox, (d) => placeArrivals(d, e));
       // The slide-in plays once: rows scrolled back into view later just appear.
       setTimeout(() => {
         updateLists(e.mailbox, (d) => (d.arrived.length > 0 ? { ...d, arrived: [] } : d));
