@@ -362,13 +362,20 @@ export class ConversationCache {
   async check(client: ImapFlow, path: string): Promise<boolean> {
     const e = this.entries.find((x) => samePath(x.path, path));
     if (!e || e.unchecked.length === 0 || !client.usable) return true;
-    const ok = await withMailbox(client, path, {}, async (box) => {
-      if (uidValidityOf(box) !== e.uidValidity || e.near === null) return false;
-      const placed = e.unchecked;
-      e.unchecked = [];
-      this.wholeSearches++;
-      return olderAgree(client, indexOf(e), placed, `1:${e.near - 1}`);
-    });
+    let ok = false;
+    try {
+      ok = await withMailbox(client, path, {}, async (box) => {
+        if (uidValidityOf(box) !== e.uidValidity || e.near === null) return false;
+        const placed = e.unchecked;
+        e.unchecked = [];
+        this.wholeSearches++;
+        return olderAgree(client, indexOf(e), placed, `1:${e.near - 1}`);
+      });
+    } catch (err) {
+      // Not checked: the next read threads the folder again.
+      e.expunged = true;
+      throw err;
+    }
     if (ok || !this.entries.includes(e)) return ok;
     e.expunged = true;
     this.completed(path);
