@@ -39,9 +39,11 @@ export const ROWS_READ = 5;
 /**
  * Older messages of one conversation (its oldest, beyond the ROWS_READ newest) whose sender,
  * date and attachment marker are read too, with one FETCH of their envelopes and structures:
- * so that whoever started or joined a long conversation is among its participants.
+ * so that whoever started a long conversation, and those who joined early, are among its
+ * participants (the list names the first and the last). At 10 per row, a window of 50 long
+ * conversations reads at most 500 of them besides its 250 rows.
  */
-export const SENDERS_READ = 45;
+export const SENDERS_READ = 10;
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 const REFS_SEARCHED = 10;
 
