@@ -11,6 +11,7 @@ import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withMailbox } from "../src/imap/mailbox-access";
 import { ConversationPush } from "../src/live/conversation-push";
 import {
   type ConversationWindowResult,
@@ -207,4 +208,20 @@ describe("a large folder's first windows of conversations", () => {
       live.push.close();
     }
   });
+
+  it("are threaded in full soon after, however often the head is read", async () => {
+    const cache = new ConversationCache({ headAbove: 5, headSize: 4, fullAfterMs: 200 });
+    const readHead = () =>
+      withMailbox(client, "INBOX", {}, (box) => cache.order(client, "INBOX", box));
+    await readHead();
+    expect(cache.partial("INBOX")).toBe(true);
+    // A list read again and again (a user scrolling) does not put the whole folder off.
+    let reads = 0;
+    while (cache.partial("INBOX")) {
+      await readHead();
+      reads++;
+    }
+    expect(reads).toBeGreaterThan(1);
+    expect(cache.threads).toBe(2);
+  }, 30_000);
 });

@@ -35,8 +35,9 @@
  * conversations are answered from it. But a conversation's members older than the head are
  * left out until the full order is read, two head conversations that only an older message
  * links stay apart, and the total is an estimate (partial). A window beyond the head waits for
- * the full THREAD. `fullAfterMs` after the head is first read (later reads do not put it off),
- * the full THREAD runs in the background on the same connection (under its mailbox lock, so
+ * the full THREAD. Once the head has not been read for `fullAfterMs` (or FULL_WITHIN times that
+ * after it was first read, however often it is read: a user scrolling does not put it off), the
+ * full THREAD runs in the background on the same connection (under its mailbox lock, so
  * behind whatever holds it), replaces the head, is reported as `rebuilt`, and the listeners are
  * told. Arrivals meanwhile are placed on the head as on any order (or rebuild it in full).
  *
@@ -66,8 +67,10 @@ const MAX_CANDIDATES = 200;
 export const HEAD_ABOVE = 5_000;
 /** Newest messages of a large folder threaded first. */
 export const HEAD_SIZE = 2_000;
-/** Time after a head is read before the full THREAD runs (the first requests of a session go first). */
+/** Quiet time on a head before the full THREAD runs (the first requests of a session go first). */
 export const FULL_AFTER_MS = 1_000;
+/** Reads of a head put its full THREAD off by at most this many FULL_AFTER_MS in all. */
+export const FULL_WITHIN = 3;
 /** An arrival in a folder of more messages than this is first placed by its newest ones (see above). */
 export const PLACE_WITHIN = 2_000;
 /** Time after an arrival placed by the newest messages before the rest of the folder is checked. */
@@ -153,6 +156,8 @@ export class ConversationCache {
   wholeSearches = 0;
   private readonly listeners = new Set<(path: string) => void>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** When each head's full THREAD runs at the latest, however often the head is read (ms). */
+  private readonly deadlines = new Map<string, number>();
   /** Folders whose head was replaced by the full order, not yet told to a listener. */
   private readonly untold = new Set<string>();
 
@@ -215,8 +220,7 @@ export class ConversationCache {
     const uidNext = Number(box.uidNext);
     const hit = this.entries.find((e) => samePath(e.path, path));
     if (hit && hit.uidValidity === uidValidity) {
-      if (hit.head !== null && Number.isFinite(need) && !this.timers.has(keyOf(path)))
-        this.later(client, path);
+      if (hit.head !== null && Number.isFinite(need)) this.later(client, path);
       if (hit.expunged || (hit.head !== null && need > hit.order.length)) {
         // rebuilt below
       } else if (hit.exists === exists && uidNext <= hit.uidNext) {
@@ -260,8 +264,10 @@ export class ConversationCache {
       unchecked: [],
     };
     this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
-    if (head !== null) this.later(client, path);
-    else if (hit?.head != null) this.completed(path);
+    if (head !== null) {
+      this.deadlines.delete(keyOf(path));
+      this.later(client, path);
+    } else if (hit?.head != null) this.completed(path);
     return order;
   }
 
@@ -275,15 +281,25 @@ export class ConversationCache {
       .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
   }
 
-  /** Starts (again) the wait before `path`'s head is replaced by its full order. */
+  /**
+   * Starts (again) the wait before `path`'s head is replaced by its full order: `fullAfterMs`
+   * from now, but no later than FULL_WITHIN × `fullAfterMs` after the head was read first.
+   */
   private later(client: ImapFlow, path: string): void {
     const key = keyOf(path);
     const old = this.timers.get(key);
     if (old) clearTimeout(old);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      void this.complete(client, path);
-    }, this.fullAfterMs);
+    const now = Date.now();
+    const deadline = this.deadlines.get(key) ?? now + FULL_WITHIN * this.fullAfterMs;
+    this.deadlines.set(key, deadline);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.deadlines.delete(key);
+        void this.complete(client, path);
+      },
+      Math.max(0, Math.min(this.fullAfterMs, deadline - now)),
+    );
     timer.unref?.();
     this.timers.set(key, timer);
   }
