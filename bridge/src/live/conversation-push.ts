@@ -87,6 +87,8 @@ export class ConversationPush {
   private sent: SentMark | null | undefined = undefined;
   /** Sent's count changed since the last look. */
   private sentChanged = false;
+  /** The folder set changed since Sent was found: the next look finds it again. */
+  private sentStale = false;
   /** The session each folder's last push ran on. */
   private readonly ranOn = new Map<string, Member>();
   /** Jobs run on members' command connections (tests). */
@@ -117,7 +119,7 @@ export class ConversationPush {
     if (!m) return;
     m.targets.set(owner, send);
     void this.runOn(m, async (client) => {
-      if (this.sent === undefined) await this.lookAtSent(client);
+      if (this.sent === undefined || this.sentStale) await this.lookAtSent(client);
     }).catch((err) => m.deps.log.debug({ err }, "live: conversation push setup failed"));
   }
 
@@ -188,14 +190,13 @@ export class ConversationPush {
     if (this.seen.has(frame)) return;
     this.seen.add(frame);
     if (frame.type === "mailboxes.changed") {
-      this.sent = undefined;
+      this.sentStale = true;
       return;
     }
     if (frame.type === "mailbox.status") {
       const sent = this.sent;
-      if (sent === null || !this.listened()) return;
-      if (sent !== undefined && (frame.mailbox !== sent.path || frame.messages === sent.messages))
-        return;
+      if (!sent || frame.mailbox !== sent.path || frame.messages === sent.messages) return;
+      if (!this.listened()) return;
       this.sentChanged = true;
       void this.drain();
       return;
@@ -238,6 +239,7 @@ export class ConversationPush {
 
   /** Sent's place now, as the next look starts from (null: the account has no Sent). */
   private async lookAtSent(client: ImapFlow): Promise<void> {
+    this.sentStale = false;
     const path = await sentFolder(client);
     this.sent = path === null ? null : await sentMark(client, path);
   }
@@ -252,16 +254,21 @@ export class ConversationPush {
     try {
       await this.runOn(m, async (client) => {
         const before = this.sent;
-        if (before === undefined) return this.lookAtSent(client);
-        if (before === null) return;
+        if (!before) return;
+        if (this.sentStale) {
+          this.sentStale = false;
+          if ((await sentFolder(client)) !== before.path) return this.lookAtSent(client);
+        }
         const { mark, messages } = await sentSince(client, before);
         this.sent = mark;
         const others = [...this.kept.keys()].filter((p) => p !== mark.path);
         const expunged = messages === null || mark.messages < before.messages + messages.length;
         for (const path of others) {
           if (expunged) this.enqueue(path, false, [], true);
-          else if (messages.length > 0)
-            this.enqueue(path, false, await linkedUids(client, path, messages));
+          else if (messages.length > 0) {
+            const linked = await linkedUids(client, path, messages);
+            if (linked.length > 0) this.enqueue(path, false, linked);
+          }
         }
       });
     } catch (err) {
