@@ -2,19 +2,23 @@
 /**
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
  * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
- * behind a Suspense boundary (see `lib/chunk.ts`). While signed in, the service worker keeps the
+ * behind a Suspense boundary (see `lib/chunk.ts`); at a reload, the mailbox as last shown paints
+ * meanwhile (lib/mailbox-snapshot.ts). While signed in, the service worker keeps the
  * app shell for starting offline (lib/service-worker.ts).
  */
 import { useEffect } from "react";
 import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, useSession } from "@/lib/session";
-import { mailRootChunk } from "./mail-root-loader";
+import { mailRootChunk, startSnapshot } from "./mail-root-loader";
+import { MailboxSnapshot, useSnapshotFirst } from "./mailbox-snapshot";
 import { SignIn } from "./sign-in";
 import { Splash } from "./splash";
 
 function SignedIn({ email }: { email: string }) {
   const mod = mailRootChunk.useModule();
+  const snapshot = useSnapshotFirst(startSnapshot, email, mod !== null);
+  if (snapshot !== null) return <MailboxSnapshot html={snapshot} />;
   if (!mod) return <Splash />;
   const { MailRoot } = mod;
   return <MailRoot email={email} />;

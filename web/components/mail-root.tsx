@@ -5,7 +5,7 @@ import {
   type PersistedClient,
   PersistQueryClientProvider,
 } from "@tanstack/react-query-persist-client";
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { listFromSignIn } from "@/lib/list-cache";
 import { isDefaultSort } from "@/lib/list-sort";
 import {
@@ -18,6 +18,7 @@ import {
   startClient,
   stopClient,
 } from "@/lib/mail-client";
+import { takeSnapshot } from "@/lib/mailbox-snapshot";
 import { badgeUnread, endBurstOnVisible, noticeNewMail } from "@/lib/new-mail-alerts";
 import { startOfflineSync } from "@/lib/offline-sync";
 import {
@@ -84,13 +85,18 @@ export function paintFromCache(persisted: PersistedClient | undefined, email: st
 
 /**
  * The signed-in app: the query cache restored from IndexedDB (so the last-seen folders and list
- * paint before the socket connects), the socket started, cleanup when the session ends, and the
- * page reloaded when the bridge turns out to speak another protocol version (lib/version-skew),
- * new mail told about while the tab is hidden (lib/new-mail-alerts), and what was done offline
- * replayed on each connection (lib/offline-sync).
+ * paint before the socket connects) and saved there with a snapshot of the mailbox as shown
+ * (lib/mailbox-snapshot.ts, painted by the next reload before this chunk arrives), the socket
+ * started, cleanup when the session ends, and the page reloaded when the bridge turns out to
+ * speak another protocol version (lib/version-skew), new mail told about while the tab is hidden
+ * (lib/new-mail-alerts), and what was done offline replayed on each connection (lib/offline-sync).
  */
 export function MailRoot({ email }: { email: string }) {
-  const persister = useMemo(() => createPersister(), []);
+  const root = useRef<HTMLDivElement>(null);
+  const persister = useMemo(
+    () => createPersister(() => (root.current ? takeSnapshot(root.current, email) : null)),
+    [email],
+  );
 
   useEffect(() => {
     const offEnd = onSessionEnd(async () => {
@@ -132,7 +138,9 @@ export function MailRoot({ email }: { email: string }) {
         dehydrateOptions: { shouldDehydrateQuery: shouldPersist },
       }}
     >
-      <MailApp email={email} />
+      <div ref={root} className="contents">
+        <MailApp email={email} />
+      </div>
     </PersistQueryClientProvider>
   );
 }

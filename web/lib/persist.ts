@@ -2,14 +2,15 @@
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
  * the top of each list, and the most recently opened messages; a reload starts reading it before
- * the app renders (readPersistedEarly). No password is in the cache, but mail is: when a session
- * ends, `clearPersisted` removes it, the offline queue (lib/offline-queue), and everything else
- * this origin keeps in IndexedDB and Cache Storage, so the next person on a shared computer finds
- * nothing.
+ * the app renders (readPersistedEarly), and the mailbox's snapshot saved with it
+ * (readSnapshotEarly, lib/mailbox-snapshot.ts). No password is in the cache, but mail is: when a
+ * session ends, `clearPersisted` removes it, the snapshot, the offline queue (lib/offline-queue),
+ * and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
+ * shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
-import { clear, del, get, set } from "idb-keyval";
+import { clear, del, delMany, get, set, setMany } from "idb-keyval";
 import type { ListData, trimForStorage } from "./list-cache";
 import { clearOfflineQueue } from "./offline-queue";
 
@@ -94,13 +95,55 @@ export function readPersistedEarly(): Promise<PersistedClient | undefined> {
   return early;
 }
 
+/** The mailbox as last shown (lib/mailbox-snapshot.ts), kept beside the cache, cleared with it. */
+const SNAPSHOT_KEY = "ferry.snapshot.v1";
+
+export interface StoredSnapshot {
+  email: string;
+  /** The page's path and query when it was taken: only the same view paints it. */
+  route: string;
+  phone: boolean;
+  timestamp: number;
+  html: string;
+}
+
+function isStoredSnapshot(v: unknown): v is StoredSnapshot {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    "email" in v &&
+    typeof v.email === "string" &&
+    "route" in v &&
+    typeof v.route === "string" &&
+    "phone" in v &&
+    typeof v.phone === "boolean" &&
+    "timestamp" in v &&
+    typeof v.timestamp === "number" &&
+    "html" in v &&
+    typeof v.html === "string"
+  );
+}
+
+let earlySnapshot: Promise<StoredSnapshot | undefined> | null = null;
+
+/** Starts reading the stored snapshot now (at a reload's start, as readPersistedEarly). */
+export function readSnapshotEarly(): Promise<StoredSnapshot | undefined> {
+  if (typeof indexedDB === "undefined") return Promise.resolve(undefined);
+  earlySnapshot ??= get<unknown>(SNAPSHOT_KEY).then(
+    (v) => (isStoredSnapshot(v) ? v : undefined),
+    () => undefined,
+  );
+  return earlySnapshot;
+}
+
 /**
  * A persister over idb-keyval that saves at most once a second, and at once when the page is
- * hidden or unloaded, so that what was just opened is there after a reload.
+ * hidden or unloaded, so that what was just opened is there after a reload; with `snapshot`, the
+ * mailbox as shown is stored with each save (none: the one stored is removed).
  */
 let stopped = false;
 
-export function createPersister(): Persister {
+export function createPersister(snapshot?: () => StoredSnapshot | null): Persister {
   stopped = false;
   let pending: PersistedClient | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -112,11 +155,23 @@ export function createPersister(): Persister {
     const client = pending;
     pending = null;
     if (!client || !available || stopped) return;
+    // Taken now, as the page shows what is being saved.
+    const shown = snapshot?.() ?? null;
     // The list model (and the protocol it brings) stays out of the page's first load, which
     // imports this module; the mailbox, the only caller of the persister, has it loaded.
     const { trimForStorage: trim } = await import("./list-cache");
     if (stopped) return;
-    await set(CACHE_KEY, JSON.stringify(slim(client, trim))).catch(() => undefined);
+    const saved = JSON.stringify(slim(client, trim));
+    // One transaction: a reload finds the snapshot that goes with the cache, or none.
+    if (shown) {
+      await setMany([
+        [CACHE_KEY, saved],
+        [SNAPSHOT_KEY, shown],
+      ]).catch(() => undefined);
+      return;
+    }
+    if (snapshot) await del(SNAPSHOT_KEY).catch(() => undefined);
+    if (!stopped) await set(CACHE_KEY, saved).catch(() => undefined);
   };
   if (typeof window !== "undefined") {
     window.addEventListener("pagehide", () => void flush());
@@ -139,7 +194,7 @@ export function createPersister(): Persister {
       pending = null;
       clearTimeout(timer);
       timer = undefined;
-      if (available) await del(CACHE_KEY).catch(() => undefined);
+      if (available) await delMany([CACHE_KEY, SNAPSHOT_KEY]).catch(() => undefined);
     },
   };
 }
@@ -199,6 +254,7 @@ function deleteDatabase(name: string): Promise<void> {
 export async function clearPersisted(): Promise<void> {
   stopped = true;
   early = null;
+  earlySnapshot = null;
   const work: Promise<unknown>[] = [];
   if (typeof indexedDB !== "undefined") {
     work.push(clear().catch(() => undefined));
