@@ -91,8 +91,6 @@ export class ConversationPush {
   private sentStale = false;
   /** The session each folder's last push ran on. */
   private readonly ranOn = new Map<string, Member>();
-  /** Jobs run on members' command connections (tests). */
-  jobs = 0;
 
   /** With `deps`: a push of that one session (more join with `join`). */
   constructor(deps?: ConversationPushDeps) {
@@ -143,7 +141,6 @@ export class ConversationPush {
 
   /** Runs `fn` on `m`'s command connection, its order cache noted. */
   private runOn<T>(m: Member, fn: (client: ImapFlow, cache: ConversationCache) => Promise<T>) {
-    this.jobs++;
     return m.deps.run((client) => {
       const cache = conversationCacheOf(client);
       m.cache = cache;
