@@ -357,7 +357,7 @@ export class ConversationCache {
     return true;
   }
 
-  /** Checks `path`'s arrivals against its older messages once the session has been quiet a moment. */
+  /** Checks `path`'s arrivals against its older messages `checkAfterMs` from now (once). */
   private checkLater(client: ImapFlow, path: string): void {
     const key = `check:${keyOf(path)}`;
     if (this.timers.has(key)) return;
