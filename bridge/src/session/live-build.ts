@@ -78,6 +78,16 @@ export async function buildLiveSession(
     first?.close();
     return err;
   };
+  const live = (ready: Promise<void>): LiveSession => ({
+    key,
+    email: record.email,
+    account: accountKey(record.imap, record.email),
+    mail,
+    connect,
+    sockets: new Set(),
+    downloads: new SideConnection(connect),
+    ready,
+  });
   if (first) {
     const ready = started.then(
       () => undefined,
@@ -87,30 +97,12 @@ export async function buildLiveSession(
         await deps.destroy(key);
       },
     );
-    return {
-      key,
-      email: record.email,
-      account: accountKey(record.imap, record.email),
-      mail,
-      connect,
-      sockets: new Set(),
-      downloads: new SideConnection(connect),
-      ready,
-    };
+    return live(ready);
   }
   try {
     await started;
   } catch (err) {
     throw await fail(err);
   }
-  return {
-    key,
-    email: record.email,
-    account: accountKey(record.imap, record.email),
-    mail,
-    connect,
-    sockets: new Set(),
-    downloads: new SideConnection(connect),
-    ready: Promise.resolve(),
-  };
+  return live(Promise.resolve());
 }
