@@ -3,9 +3,12 @@
  * A conversation's earlier messages in the reader (conversation view), oldest first, above the
  * one opened (its newest in this folder, which the reader shows in full). Each collapsed line
  * (sender, snippet, date) comes from the members' list rows (`messages.rows`, through
- * use-conversation-members.ts): a message is opened (`message.open`) only once it is expanded, so
- * a long thread opens as fast as a short one. Read messages are collapsed, unread ones expanded
- * (and marked read as they are shown); in a long stack, runs of collapsed lines fold behind an
+ * use-conversation-members.ts): a message is opened (`message.open`) only once it is expanded and
+ * near the viewport (an IntersectionObserver on the stack's scroller), through one queue that
+ * opens a few at a time, top first (lib/open-queue.ts), so a long thread opens as fast as a short
+ * one and dozens of unread messages never outrun the bridge's rate cap; one that still fails says
+ * so in place, with a Retry. Read messages are collapsed, unread ones expanded (and marked read
+ * as they are shown); in a long stack, runs of collapsed lines fold behind an
  * "N older messages" button (lib/conversation-stack.ts). Each expanded message has its own
  * sandboxed frame (html-frame.tsx, through the same sanitizer), mounted only while expanded, and
  * its own Reply / Reply all / Forward. "Expand all" / "Collapse all", and the keys `;` / `:` do
@@ -23,12 +26,50 @@ import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useConversationMembers } from "@/hooks/use-conversation-members";
 import { SEEN, setFlags } from "@/lib/actions";
 import { membersOf, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
+import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
 import { fetchMessage, keys } from "@/lib/mail-client";
+import { OpenQueue } from "@/lib/open-queue";
 import { useSettings } from "@/lib/settings";
 import { isTyping } from "@/lib/typing";
 import { ReplyActions } from "./compose/reply-actions";
 import { MessageBodies, partsToShow } from "./reader";
+
+/** The stacks' expanded messages are opened through this queue, a few at a time. */
+const stackOpens = new OpenQueue();
+
+/** How far beyond the scroller's visible part an expanded message is opened ahead. */
+const OPEN_AHEAD = "800px 0px";
+
+function scrollerOf(el: HTMLElement): HTMLElement | null {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const { overflowY } = getComputedStyle(p);
+    if (overflowY === "auto" || overflowY === "scroll" || overflowY === "overlay") return p;
+  }
+  return null;
+}
+
+/** Whether `el` has come within OPEN_AHEAD of the visible part of its scroller (stays true). */
+function useNearViewport(active: boolean): [(el: HTMLElement | null) => void, boolean] {
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    if (!active || near || !el) return;
+    if (typeof IntersectionObserver === "undefined") {
+      setNear(true);
+      return;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setNear(true);
+      },
+      { root: scrollerOf(el), rootMargin: OPEN_AHEAD },
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [active, near, el]);
+  return [setEl, near];
+}
 
 interface Props {
   conversation: TConversationRow;
@@ -139,6 +180,7 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
             <StackItem
               key={refId(ref)}
               msgRef={ref}
+              position={entry.index}
               row={row}
               failed={member.missing}
               open={expanded(ref)}
@@ -161,6 +203,8 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
 
 function StackItem(p: {
   msgRef: TMessageRef;
+  /** Its place in the stack, top first: the order expanded messages are opened in. */
+  position: number;
   /** Its list row (sender, snippet, date, flags); undefined until read. */
   row: TMemberRow | undefined;
   /** No message was found for it. */
@@ -172,10 +216,11 @@ function StackItem(p: {
   buttonRef(el: HTMLButtonElement | null): void;
 }) {
   const { msgRef, row, open } = p;
+  const [itemRef, near] = useNearViewport(open);
   const message = useQuery({
     queryKey: keys.message(msgRef),
-    queryFn: () => fetchMessage(msgRef),
-    enabled: open,
+    queryFn: () => stackOpens.run(() => fetchMessage(msgRef), p.position),
+    enabled: open && near,
   });
   const data = message.data;
   const header = data?.header;
@@ -204,7 +249,7 @@ function StackItem(p: {
     from?.address !== undefined && remoteContentAllowed(settings, from.address.trim());
 
   return (
-    <li className="bg-white dark:bg-zinc-950">
+    <li ref={itemRef} className="bg-white dark:bg-zinc-950">
       <button
         ref={p.buttonRef}
         type="button"
@@ -224,6 +269,29 @@ function StackItem(p: {
       </button>
       {open ? (
         <div className="space-y-4 px-3 pb-3">
+          {data ? null : message.error instanceof FerryError &&
+            message.error.code === "message_not_found" ? (
+            <p className="text-sm text-zinc-700 dark:text-zinc-300">{t("reader.notFound")}</p>
+          ) : message.error ? (
+            <p
+              role="alert"
+              className="flex items-center gap-3 text-sm text-zinc-700 dark:text-zinc-300"
+            >
+              {t("conv.openFailed")}
+              <button
+                type="button"
+                onClick={() => void message.refetch()}
+                className="touch-target rounded-lg px-2 text-accent-700 hover:bg-zinc-100 md:min-h-8 dark:text-accent-200 dark:hover:bg-zinc-800"
+              >
+                {t("conv.openRetry")}
+              </button>
+            </p>
+          ) : (
+            <div
+              className="h-24 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900"
+              aria-busy="true"
+            />
+          )}
           <MessageBodies
             bodies={bodies}
             msgRef={msgRef}
