@@ -199,6 +199,8 @@ const en = {
   "conv.expandAll": "Expand all",
   "conv.collapseAll": "Collapse all",
   "conv.olderMessages": { one: "{count} older message", other: "{count} older messages" },
+  "conv.openFailed": "Couldn't load this message.",
+  "conv.openRetry": "Retry",
   "settings.conversations.title": "Conversation view",
   "settings.conversations.label": "Group messages into conversations",
   "settings.conversations.failed": "Conversation view could not be saved ({reason}).",
