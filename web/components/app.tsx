@@ -11,13 +11,13 @@ import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, useSession } from "@/lib/session";
 import { mailRootChunk, startSnapshot } from "./mail-root-loader";
-import { MailboxSnapshot, useSnapshotFirst } from "./mailbox-snapshot";
+import { MailboxSnapshot, useSnapshotWhileLoading } from "./mailbox-snapshot";
 import { SignIn } from "./sign-in";
 import { Splash } from "./splash";
 
 function SignedIn({ email }: { email: string }) {
   const mod = mailRootChunk.useModule();
-  const snapshot = useSnapshotFirst(startSnapshot, email, mod !== null);
+  const snapshot = useSnapshotWhileLoading(startSnapshot, email, mod !== null);
   if (snapshot !== null) return <MailboxSnapshot html={snapshot} />;
   if (!mod) return <Splash />;
   const { MailRoot } = mod;
