@@ -5,6 +5,7 @@
  * Drafts yet (lib/compose/local-drafts), each of which opens in the composer. Shown only while
  * there are any.
  */
+import { rememberInlineImage } from "@/lib/compose/inline-images";
 import { readLocalDraft, restorableDraft } from "@/lib/compose/local-drafts";
 import { openComposer } from "@/lib/compose/store";
 import { formatCount, t } from "@/lib/i18n";
@@ -15,6 +16,9 @@ async function openLocalDraft(localId: string): Promise<void> {
   const stored = await readLocalDraft(localId);
   const draft = stored ? restorableDraft(stored.draft) : null;
   if (!stored || !draft) return;
+  for (const [uploadId, blob] of Object.entries(stored.images ?? {})) {
+    rememberInlineImage(uploadId, blob);
+  }
   openComposer({
     kind: "restore",
     draft,

@@ -9,6 +9,7 @@
 import type { TComposeDraftInput, TUidRef } from "@ferry/protocol";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fitDraft } from "@/lib/compose/draft";
+import { inlineImageBytes, inlineUploadIds } from "@/lib/compose/inline-images";
 import {
   type DraftHold,
   holdLocalDraft,
@@ -106,6 +107,7 @@ export function useDraftAutosave(opts: {
     const s = r.current;
     const hold = holdLocal();
     const localId = s.localId ?? "";
+    const images = inlineImageBytes(inlineUploadIds(draft.attachments));
     return hold.acquired
       .then(() =>
         putLocalDraft({
@@ -115,6 +117,7 @@ export function useDraftAutosave(opts: {
           replaceUid: s.uid,
           draftMailbox: s.mailbox,
           savedAt: Date.now(),
+          ...(Object.keys(images).length > 0 ? { images } : {}),
         }),
       )
       .then(

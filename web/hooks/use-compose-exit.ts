@@ -35,6 +35,8 @@ export function useComposeExit(
     if (save.done.current) return;
     save.done.current = "left";
     attachments.abortAll();
+    // A draft names uploads only: files kept on this device for it are not kept longer.
+    attachments.dropKept();
     // Unmounted without warning (signed out): the editor is gone, nothing can be saved.
     if (reason === "unmount") {
       void save.release();
@@ -138,6 +140,7 @@ export function useComposeExit(
       save.done.current = "discarded";
       save.stop();
       attachments.abortAll();
+      attachments.dropKept();
       closeComposer(entryKey);
       await save.settle();
       await save.dropLocal();

@@ -9,6 +9,7 @@ import { emptyDraft, partUrl, type TComposeDraft, type TUidRef } from "@ferry/pr
 import { useEffect, useState } from "react";
 import type { ComposeProblem, ComposeRequest } from "@/lib/compose/draft";
 import { signatureHtml, textToHtml } from "@/lib/compose/html";
+import { inlineImageSources, inlineUploadIds } from "@/lib/compose/inline-images";
 import { socket } from "@/lib/mail-client";
 
 /** Everything the form starts from. */
@@ -55,7 +56,7 @@ function immediateInit(request: ComposeRequest, email: string): ComposerInit | n
       withSignature: false,
       saveNow: true,
       localId: request.localId ?? null,
-      inlineImages: {},
+      inlineImages: inlineImageSources(inlineUploadIds(request.draft.attachments)),
     };
   }
   return null;

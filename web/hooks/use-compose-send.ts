@@ -4,7 +4,8 @@
  * to Drafts and `compose.send`, which hands the message to the bridge's undo window, or with a
  * time (Send later) to the bridge until then; the outbox (lib/compose/outbox.ts, scheduled.ts)
  * takes it from there and the composer closes. Offline, Send puts the message in the local
- * Outbox instead (lib/offline-sync), sent on the next connection. A refusal stays on screen as the
+ * Outbox instead (lib/offline-sync), with the files attached offline and kept on this device,
+ * sent on the next connection. A refusal stays on screen as the
  * composer's problem until the next try.
  */
 import { type RefObject, useState } from "react";
@@ -14,6 +15,7 @@ import type { ComposeSave } from "@/hooks/use-compose-save";
 import {
   type ComposeProblem,
   fitDraft,
+  keptFiles,
   type SendBlocker,
   sendBlockers,
   toDraft,
@@ -50,7 +52,8 @@ export function useComposeSend(opts: {
   const send = async (at?: Date) => {
     if (sending || save.done.current) return;
     const f = fields.commitRecipients();
-    const found = sendBlockers(f);
+    const offline = !at && actingOffline();
+    const found = sendBlockers(f, offline);
     setProblem(null);
     if (found.length > 0) {
       setBlockers(found);
@@ -63,7 +66,7 @@ export function useComposeSend(opts: {
     setBlockers([]);
     setSending(true);
     try {
-      if (!at && actingOffline()) {
+      if (offline) {
         const ed = editor.current;
         const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");
         const draftUid = save.draftUid();
@@ -77,12 +80,14 @@ export function useComposeSend(opts: {
           setProblem({ code: "frame_too_large", rejected: [], detail: null });
           return;
         }
+        const files = keptFiles(f.attachments);
         await enqueue({
           type: "compose.send",
           draft: fitted,
           delaySeconds,
           draftUid,
           draftMailbox: save.draftMailbox(),
+          ...(files.length > 0 ? { files } : {}),
         });
         save.done.current = "sent";
         save.stop();

@@ -13,9 +13,11 @@
  * queue, at most `MAX_ATTEMPTS` times. A send is never repeated: if the connection drops while
  * it is being handed over, the message goes back to the composer for the user to decide.
  *
- * Attachments: a message's attachments are the uploads the bridge already holds (they need the
- * network to upload); a file added while offline fails to upload, and the composer does not send
- * with a failed upload, so nothing in the Outbox names a file the bridge never received.
+ * Attachments: a message's attachments are the uploads the bridge already holds, plus the files
+ * attached while offline, kept on this device (lib/compose/offline-files) and named in `files`.
+ * Those are uploaded first, still under the lock and with the entry still in the queue (an
+ * upload cut off is tried again on the next connection); the entry is then rewritten to name the
+ * uploads, and only then taken out and sent, so the message goes out once.
  *
  * Drafts written offline live in the same store under `draft:<localId>` (one entry per draft,
  * rewritten by each autosave); they are not replayed here but by lib/compose/local-drafts.
@@ -23,6 +25,7 @@
 import type { TComposeDraftInput, TRequestOf, TUidRef } from "@ferry/protocol";
 import { clear, del, entries, set, type UseStore } from "idb-keyval";
 import { useSyncExternalStore } from "react";
+import type { KeptFileRef } from "./compose/offline-files";
 import { FerryError } from "./errors";
 import { closingStore } from "./idb-store";
 
@@ -39,6 +42,8 @@ export interface QueuedSend {
   delaySeconds: number;
   draftUid: TUidRef | null;
   draftMailbox: string | null;
+  /** Files attached offline, kept on this device, to upload before the message is sent. */
+  files?: KeptFileRef[];
 }
 
 /** A draft autosaved while offline, to be saved to Drafts on the next connection. */
@@ -50,6 +55,8 @@ export interface QueuedDraft {
   replaceUid: TUidRef | null;
   draftMailbox: string | null;
   savedAt: number;
+  /** The bytes of the inline images the draft shows, by upload id, for the editor to show. */
+  images?: Record<string, Blob>;
 }
 
 export type QueuedOp = (QueuedRequest | QueuedSend) & { attempts?: number };
@@ -88,6 +95,13 @@ export type Dropped =
 export interface ReplayHooks {
   /** Sends one entry; rejects with a FerryError when the bridge refuses it. */
   apply(op: QueuedOp): Promise<void>;
+  /**
+   * Uploads a message's kept files and returns it naming the uploads instead (no `files`);
+   * rejects like `apply`.
+   */
+  upload?(op: QueuedSend): Promise<QueuedSend>;
+  /** The kept files of `op` are uploaded and named by the stored entry: they may go. */
+  uploaded?(op: QueuedSend): Promise<void>;
   dropped(d: Dropped): void;
   /** The connection can carry requests now. */
   online(): boolean;
@@ -110,8 +124,30 @@ export async function replayQueue(store: QueueStore, hooks: ReplayHooks): Promis
   const list = (await store.all())
     .filter((e): e is [string, QueuedOp] => asDraft(e[1]) === null)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [key, op] of list) {
+  for (const [key, listed] of list) {
     if (!hooks.online()) break;
+    let op: QueuedOp = listed;
+    if (listed.type === "compose.send" && listed.files?.length && hooks.upload) {
+      let sendable: QueuedSend;
+      try {
+        sendable = await hooks.upload(listed);
+      } catch (err) {
+        if (!isConnectionLoss(err)) {
+          await store.remove(key);
+          hooks.dropped({ op: listed, reason: "refused", error: err });
+          continue;
+        }
+        const attempts = (listed.attempts ?? 0) + 1;
+        if (attempts >= MAX_ATTEMPTS) {
+          await store.remove(key);
+          hooks.dropped({ op: listed, reason: "attempts" });
+        } else await store.put(key, { ...listed, attempts });
+        break;
+      }
+      await store.put(key, sendable);
+      await hooks.uploaded?.(listed);
+      op = sendable;
+    }
     await store.remove(key);
     try {
       await hooks.apply(op);

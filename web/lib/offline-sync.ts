@@ -2,14 +2,17 @@
  * Acting offline, wired to the page: whether an action should wait in the queue
  * (lib/offline-queue) instead of going out, and the replay of that queue on every connection,
  * with what the user is told (how many changes were synced; each one dropped, and why). A
- * message from the Outbox goes through the normal undo window (lib/compose/outbox trackSend).
+ * message from the Outbox goes through the normal undo window (lib/compose/outbox trackSend),
+ * after the files attached to it offline are uploaded (lib/compose/offline-files).
  * After the queue, drafts written offline are saved to Drafts (lib/compose/local-drafts).
  */
 import { ZComposeDraft } from "@ferry/protocol";
 import { reasonOf } from "./actions";
 import { syncLocalDrafts, webDraftLocks } from "./compose/local-drafts";
+import { KeptFileMissing, removeKeptFiles, uploadKeptFiles } from "./compose/offline-files";
 import { refreshComposeFolders, trackSend } from "./compose/outbox";
 import { openComposer } from "./compose/store";
+import { uploadFile } from "./compose/uploads";
 import { t } from "./i18n";
 import { keys, queryClient, socket } from "./mail-client";
 import {
@@ -64,6 +67,23 @@ async function apply(op: QueuedOp): Promise<void> {
   if (reply.to) void queryClient.invalidateQueries({ queryKey: keys.lists(reply.to) });
 }
 
+/** Uploads the files `op` kept on this device; the message then names the uploads. */
+async function uploadKept(op: QueuedSend): Promise<QueuedSend> {
+  const { files, ...rest } = op;
+  const added = await uploadKeptFiles(
+    files ?? [],
+    (blob, filename) => uploadFile(blob, filename, () => undefined).promise,
+  );
+  return {
+    ...rest,
+    draft: { ...op.draft, attachments: [...(op.draft.attachments ?? []), ...added] },
+  };
+}
+
+function uploadedKept(op: QueuedSend): Promise<void> {
+  return removeKeptFiles((op.files ?? []).map((f) => f.fileId));
+}
+
 /** Puts a message from the Outbox back in the composer, so nothing typed is lost. */
 function reopen(op: QueuedSend): void {
   const draft = ZComposeDraft.safeParse(op.draft);
@@ -83,7 +103,13 @@ function dropped(d: Dropped): void {
     showToast({ text: t("offline.sendInterrupted"), tone: "error", durationMs: 15_000 });
     return;
   }
-  const reason = d.reason === "refused" ? reasonOf(d.error) : t("error.connection_lost");
+  if (d.op.type === "compose.send" && d.op.files?.length) void uploadedKept(d.op);
+  const reason =
+    d.reason === "refused"
+      ? d.error instanceof KeptFileMissing
+        ? t("offline.keptFileMissing", { name: d.error.filename })
+        : reasonOf(d.error)
+      : t("error.connection_lost");
   const text =
     d.op.type === "compose.send"
       ? t("offline.sendDropped", { reason })
@@ -99,6 +125,8 @@ function replayOnce(): Promise<void> {
   return withQueueLock(async () => {
     const applied = await replayQueue(offlineStore, {
       apply,
+      upload: uploadKept,
+      uploaded: uploadedKept,
       dropped,
       online: () => !actingOffline(),
     });

@@ -5,12 +5,13 @@
  * the app renders (readPersistedEarly), and the mailbox's snapshot saved with it
  * (readSnapshotEarly, lib/mailbox-snapshot.ts). No password is in the cache, but mail is: when a
  * session ends, `clearPersisted` removes it, the snapshot, the offline queue (lib/offline-queue),
- * and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
+ * the files attached offline (lib/compose/offline-files), and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
  * shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
 import { clear, del, delMany, get, set, setMany } from "idb-keyval";
+import { clearOfflineFiles } from "./compose/offline-files";
 import type { ListData, trimForStorage } from "./list-cache";
 import { clearOfflineQueue } from "./offline-queue";
 
@@ -259,6 +260,7 @@ export async function clearPersisted(): Promise<void> {
   if (typeof indexedDB !== "undefined") {
     work.push(clear().catch(() => undefined));
     work.push(clearOfflineQueue().catch(() => undefined));
+    work.push(clearOfflineFiles());
     if (typeof indexedDB.databases === "function") {
       work.push(
         indexedDB.databases().then(

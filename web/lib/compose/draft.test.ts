@@ -6,6 +6,7 @@ import {
   type ComposeFields,
   fitDraft,
   frameBytes,
+  keptFiles,
   refuseFile,
   safeMimeType,
   sendBlockers,
@@ -131,5 +132,35 @@ describe("fitDraft", () => {
     expect(fitted?.text).toBe("");
     expect(frameBytes({ draft: fitted })).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(fitDraft({ ...base, html: half + half + half, text: "" }, {})).toBeNull();
+  });
+});
+
+describe("a file kept on this device (attached offline)", () => {
+  const kept: ComposeAttachmentItem = {
+    kind: "upload",
+    key: "k",
+    filename: "report.bin",
+    size: 10,
+    type: "",
+    status: "kept",
+    progress: 0,
+    uploadId: null,
+    error: null,
+    keptId: "file-1",
+  };
+
+  it("goes to the Outbox with the message offline, but must be uploaded before an online send", () => {
+    expect(sendBlockers(fields({ attachments: [kept] }), true)).toEqual([]);
+    expect(sendBlockers(fields({ attachments: [kept] }))).toEqual([{ kind: "uploading" }]);
+  });
+
+  it("is named by the Outbox entry, not by the draft, and counts toward the message's size", () => {
+    expect(keptFiles([kept, upload(5)])).toEqual([
+      { fileId: "file-1", filename: "report.bin", size: 10, type: "application/octet-stream" },
+    ]);
+    expect(toDraft(fields({ attachments: [kept] }), "<p>x</p>", "x").attachments).toEqual([]);
+    const big = { ...kept, size: MAX_MESSAGE_BYTES - MAX_FILE_BYTES + 1 };
+    expect(refuseFile(MAX_FILE_BYTES - 1, [big])).toBeNull();
+    expect(refuseFile(MAX_FILE_BYTES, [big])).toEqual({ kind: "messageTooLarge" });
   });
 });

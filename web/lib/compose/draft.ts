@@ -23,7 +23,8 @@ export type ComposeAttachmentItem =
       filename: string;
       size: number;
       type: string;
-      status: "uploading" | "done" | "failed";
+      /** `kept`: attached offline, kept on this device (`keptId`) until it can be uploaded. */
+      status: "uploading" | "done" | "failed" | "kept";
       /** 0…1 while uploading. */
       progress: number;
       uploadId: string | null;
@@ -31,6 +32,8 @@ export type ComposeAttachmentItem =
       error: string | null;
       /** An image shown in the body (pasted into the editor), sent as an inline cid: part. */
       inline?: boolean;
+      /** The file kept on this device (lib/compose/offline-files), while `kept`. */
+      keptId?: string;
     }
   | { kind: "existing"; key: string; attachment: TComposeAttachment };
 
@@ -89,7 +92,6 @@ export function attachmentName(item: ComposeAttachmentItem): string {
   return item.kind === "upload" ? item.filename : item.attachment.filename;
 }
 
-/** The attachments a draft can name now: finished uploads and ones the bridge already has. */
 /** The attachments to send; an inline image only while the body still shows it. */
 function readyAttachments(
   items: readonly ComposeAttachmentItem[],
@@ -151,14 +153,22 @@ export type SendBlocker =
   | { kind: "failedUploads"; names: string[] }
   | { kind: "tooLarge"; total: number };
 
-export function sendBlockers(fields: ComposeFields): SendBlocker[] {
+/**
+ * `offline`: Send puts the message in the Outbox, which takes the files kept on this device
+ * along; online they must be uploaded first.
+ */
+export function sendBlockers(fields: ComposeFields, offline = false): SendBlocker[] {
   const out: SendBlocker[] = [];
   const all = [...fields.to, ...fields.cc, ...fields.bcc];
   const invalid = all.filter((r) => !r.valid).map((r) => r.address || r.name);
   if (invalid.length > 0) out.push({ kind: "invalidRecipients", addresses: invalid });
   else if (all.length === 0) out.push({ kind: "noRecipients" });
   if (hasLineBreak(fields.subject)) out.push({ kind: "subjectLineBreak" });
-  if (fields.attachments.some((a) => a.kind === "upload" && a.status === "uploading")) {
+  if (
+    fields.attachments.some(
+      (a) => a.kind === "upload" && (a.status === "uploading" || (a.status === "kept" && !offline)),
+    )
+  ) {
     out.push({ kind: "uploading" });
   }
   const failed = fields.attachments.filter((a) => a.kind === "upload" && a.status === "failed");
@@ -197,6 +207,17 @@ export function refuseFile(
     return { kind: "tooManyFiles" };
   }
   return null;
+}
+
+/** The files attached offline and kept on this device, as an Outbox entry names them. */
+export function keptFiles(
+  items: readonly ComposeAttachmentItem[],
+): Array<{ fileId: string; filename: string; size: number; type: string }> {
+  return items.flatMap((a) =>
+    a.kind === "upload" && a.status === "kept" && a.keptId !== undefined
+      ? [{ fileId: a.keptId, filename: a.filename, size: a.size, type: safeMimeType(a.type) }]
+      : [],
+  );
 }
 
 /** True when there is nothing worth saving as a draft. */

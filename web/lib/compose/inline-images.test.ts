@@ -1,7 +1,15 @@
 /** Images in the composer's body: what goes inline, which upload a cid: names, blob: URLs freed. */
 import { inlineContentId } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
-import { inlineUploadId, ObjectUrls, splitInlineImages } from "./inline-images";
+import {
+  inlineImageBytes,
+  inlineImageSources,
+  inlineUploadId,
+  inlineUploadIds,
+  ObjectUrls,
+  rememberInlineImage,
+  splitInlineImages,
+} from "./inline-images";
 
 function fakeUrls() {
   const live = new Set<string>();
@@ -49,5 +57,24 @@ describe("inline images", () => {
     // an upload that finishes after the composer closed
     urls.create(new Blob(["3"]));
     expect(api.live.size).toBe(0);
+  });
+});
+
+describe("inline images' bytes, for a draft that comes back", () => {
+  it("are found by the upload ids of the draft's inline attachments", async () => {
+    rememberInlineImage("img-1", new Blob(["png bytes"], { type: "image/png" }));
+    const ids = inlineUploadIds([
+      { uploadId: "img-1", filename: "a.png", size: 9, type: "image/png", inline: true },
+      { uploadId: "doc-1", filename: "b.pdf", size: 3, type: "application/pdf" },
+      { uploadId: "img-2", filename: "c.png", size: 3, type: "image/png", inline: true },
+    ]);
+    expect(ids).toEqual(["img-1", "img-2"]);
+    const bytes = inlineImageBytes(ids);
+    expect(Object.keys(bytes)).toEqual(["img-1"]);
+    expect(await bytes["img-1"]?.text()).toBe("png bytes");
+    const sources = inlineImageSources(ids);
+    expect(Object.keys(sources)).toEqual(["img-1"]);
+    expect(sources["img-1"]).toMatch(/^blob:/);
+    expect(inlineImageSources(ids)).toEqual(sources);
   });
 });

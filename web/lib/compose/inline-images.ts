@@ -1,9 +1,12 @@
 /**
  * Images shown in the composer's body: which pasted or dropped files go there (and are sent as
  * inline cid: parts) rather than to the attachment list, the upload an inline `cid:` names, and
- * the blob: URLs the editor shows them from, each revoked when the composer closes.
+ * the blob: URLs the editor shows them from, each revoked when the composer closes; and the
+ * bytes of each inline image uploaded in this page, by upload id, so that a draft that comes
+ * back to the composer (Undo, a failed send, a draft kept on this device, which stores them with
+ * it) shows its images again.
  */
-import { inlineContentId } from "@ferry/protocol";
+import { inlineContentId, type TComposeAttachment } from "@ferry/protocol";
 
 /** Images of these types are shown in the body; other files are attached. */
 export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set([
@@ -67,4 +70,48 @@ export class ObjectUrls {
   get closed(): boolean {
     return this.#closed;
   }
+}
+
+/** Inline images' bytes by upload id, for this page's life (bounded: the oldest go first). */
+const imageBytes = new Map<string, { blob: Blob; url: string | null }>();
+const IMAGES_REMEMBERED = 200;
+
+/** The bytes of the inline image uploaded as `uploadId`. */
+export function rememberInlineImage(uploadId: string, blob: Blob): void {
+  if (imageBytes.has(uploadId)) return;
+  imageBytes.set(uploadId, { blob, url: null });
+  for (const [id, entry] of imageBytes) {
+    if (imageBytes.size <= IMAGES_REMEMBERED) break;
+    if (entry.url) URL.revokeObjectURL(entry.url);
+    imageBytes.delete(id);
+  }
+}
+
+/** The bytes of the inline images among `uploadIds` that this page knows. */
+export function inlineImageBytes(uploadIds: readonly string[]): Record<string, Blob> {
+  const out: Record<string, Blob> = {};
+  for (const id of uploadIds) {
+    const entry = imageBytes.get(id);
+    if (entry) out[id] = entry.blob;
+  }
+  return out;
+}
+
+/** Where the editor can read each known inline image among `uploadIds` (upload id → blob: URL). */
+export function inlineImageSources(uploadIds: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of uploadIds) {
+    const entry = imageBytes.get(id);
+    if (!entry) continue;
+    entry.url ??= URL.createObjectURL(entry.blob);
+    out[id] = entry.url;
+  }
+  return out;
+}
+
+/** The upload ids of a draft's inline images. */
+export function inlineUploadIds(attachments: readonly TComposeAttachment[] | undefined): string[] {
+  return (attachments ?? []).flatMap((a) =>
+    "uploadId" in a && a.inline === true ? [a.uploadId] : [],
+  );
 }

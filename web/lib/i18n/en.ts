@@ -342,6 +342,12 @@ const en = {
     one: "1 message waiting to be sent",
     other: "{count} messages waiting to be sent",
   },
+  "offline.keptFileMissing": "{name}, attached offline, is no longer on this device",
+  "compose.attachment.kept": "Will upload when online",
+  "compose.file.cannotKeep":
+    "{name} cannot be kept on this device while offline (files kept offline may take up to {limit} in all). Attach it when Ferry is back online.",
+  "compose.file.storageRefused":
+    "{name} cannot be kept on this device: the browser refused to store it. Attach it when Ferry is back online.",
   "notify.oneTitle": "New mail from {from}",
   "notify.manyTitle": "{count} new messages",
   "notify.latest": "Latest from {from}: {subject}",
