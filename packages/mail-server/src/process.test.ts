@@ -12,6 +12,12 @@ import { descendants, isAlive, waitFor } from "./proc";
 
 const root = join(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
+/**
+ * Node with tsx's loader, in one process. The `tsx` command runs the script in a child and
+ * relays a signal to it; when the child has not acknowledged it within 30 ms (a busy machine),
+ * it SIGKILLs the child and exits 130, so the fixture under test would never clean up.
+ */
+const node = [process.execPath, "--import", "tsx"] as const;
 
 interface Summary {
   host: string;
@@ -23,7 +29,8 @@ interface Summary {
 }
 
 function launch(args: string[]): { child: ChildProcess; summary: Promise<Summary> } {
-  const child = spawn(tsx, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const [cmd, ...flags] = node;
+  const child = spawn(cmd, [...flags, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stderr?.on("data", (d: Buffer) => {
@@ -125,7 +132,7 @@ startMailServer({ users: [{ email: "dan@exit.test", password: "pw" }] }).then((s
 
 describe("exit cleanup", () => {
   it("stops the daemons of a process that exits without calling stop()", async () => {
-    const { child, summary } = launch(["-e", script("process.exit(0);")]);
+    const { child, summary } = launch(["--input-type=module", "-e", script("process.exit(0);")]);
     const s = await summary;
     const pids = daemonPids(s);
     expect(await exited(child)).toEqual({ code: 0, signal: null });
@@ -133,7 +140,11 @@ describe("exit cleanup", () => {
   });
 
   it("stops the daemons of a process killed by SIGTERM, then dies of the signal", async () => {
-    const { child, summary } = launch(["-e", script("setInterval(() => {}, 1000);")]);
+    const { child, summary } = launch([
+      "--input-type=module",
+      "-e",
+      script("setInterval(() => {}, 1000);"),
+    ]);
     const s = await summary;
     const pids = daemonPids(s);
     expect(masterPids(s).filter(isAlive)).toHaveLength(2);
