@@ -12,7 +12,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dompurifyVectors, h5scVectors } from "../../packages/mail-server/src/xss-corpus";
-import { linkHref, type SanitizeOptions, sanitizeEmailHtml } from "./sanitize";
+import { type SanitizeOptions, sanitizeEmailHtml } from "./sanitize";
+import { linkHref } from "./sanitize-urls";
 
 const ORIGIN = "https://mail.example.test";
 
