@@ -78,6 +78,7 @@ export class AccountWatch {
   private inboxStart: Promise<void> | null = null;
   private notifyStarted = false;
   private closing: Promise<void> | null = null;
+  private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly opts: AccountWatchOptions,
@@ -207,6 +208,12 @@ export class AccountWatch {
     throw refused ?? connectionLost();
   }
 
+  /** Runs `fn` when it closes (a connection kept per account beside it: live/sent-connection.ts). */
+  onClose(fn: () => Promise<void>): void {
+    if (this.closing) void fn().catch(noop);
+    else this.closers.push(fn);
+  }
+
   /** Logs every connection out. Idempotent. */
   close(): Promise<void> {
     if (!this.closing) {
@@ -218,6 +225,7 @@ export class AccountWatch {
         this.pool.forgetOwners(null),
         this.pool.close(),
         this.notify?.close(),
+        ...this.closers.splice(0).map((fn) => fn()),
       ]).then(noop, noop);
     }
     return this.closing;

@@ -20,6 +20,8 @@
  * changes (`mailbox.status`), the messages filed since the last look are read and the
  * conversations of each kept folder that they belong to are pushed where they stand
  * (threads/sent-links.ts); a deletion in Sent, or a burst, asks the lists again (`refetch`).
+ * Sent is read on the account's Sent connection (deps.sent), not the command connection, which
+ * keeps the folder on screen selected.
  *
  * A folder whose kept order was lost (a push that failed, or the order pushed out of the cache
  * by other folders) is sent `refetch` once, so the lists on screen ask again and its order is
@@ -28,7 +30,7 @@
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
-import { conversationCacheOf, conversationChanges } from "../threads/conversations";
+import { conversationCacheOf, conversationChanges, type SentSide } from "../threads/conversations";
 import type { ConversationCache } from "../threads/order";
 import { linkedUids, type SentMark, sentFolder, sentMark, sentSince } from "../threads/sent-links";
 
@@ -43,6 +45,8 @@ export interface ConversationPushDeps {
   /** Whether a socket that listen()ed is still open. */
   alive(owner: object): boolean;
   log: Logger;
+  /** Where Sent is read (live/sent-connection.ts; default: the command connection). */
+  sent?: SentSide | undefined;
 }
 
 type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
@@ -256,7 +260,10 @@ export class ConversationPush {
           this.sentStale = false;
           if ((await sentFolder(client)) !== before.path) return this.lookAtSent(client);
         }
-        const { mark, messages } = await sentSince(client, before);
+        const sent = m.deps.sent;
+        const { mark, messages } = await (sent
+          ? sent.run((side) => sentSince(side, before))
+          : sentSince(client, before));
         this.sent = mark;
         const others = [...this.kept.keys()].filter((p) => p !== mark.path);
         const expunged = messages === null || mark.messages < before.messages + messages.length;
@@ -332,7 +339,14 @@ export class ConversationPush {
       const found = await this.runOn(m, (client, cache) => {
         used.cache = cache;
         if (pending.expunged) cache.expunged(path);
-        return conversationChanges(client, cache, path, [...pending.touched], m.deps.me);
+        return conversationChanges(
+          client,
+          cache,
+          path,
+          [...pending.touched],
+          m.deps.me,
+          m.deps.sent,
+        );
       });
       if (!found) {
         this.lost(path);

@@ -9,6 +9,7 @@
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
 import { listWindow, type WindowResult } from "../imap/window";
+import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow } from "../threads/conversations";
 import type { LiveMailSession } from "./live";
 
@@ -88,6 +89,7 @@ export async function inboxHeadForSignIn(
         offset: 0,
         limit: LIST_WINDOW_SIZE,
         me: [opts.me],
+        sent: sentConnectionOf(mail),
       }),
     );
   } else {

@@ -16,7 +16,12 @@
  * and their References, so that its conversations' messages elsewhere can be found: in Sent
  * (when the list is not Sent itself), the messages whose Message-ID one of the window's members
  * references, or that reference one of their Message-IDs: one UID SEARCH bounded by the rows on
- * screen. Trash and Junk are not looked in. Each conversation's aggregate (participants with the
+ * screen. That lookup runs on a connection of its own that keeps Sent selected (SentSide: one per
+ * account, live/sent-connection.ts), so the connection the windows run on keeps their folder
+ * selected: a SELECT of a 100,000-message INBOX after each window's look into Sent costs far more
+ * than the window. Each lookup asks the server afresh (withMailbox's NOOP on the selected Sent
+ * brings in what another client filed or deleted there), so nothing of Sent is kept here.
+ * Trash and Junk are not looked in. Each conversation's aggregate (participants with the
  * user as `me`, newest subject and date, unread/starred of any, attachment and draft markers)
  * is built from those rows, plus the sender, date and structure of a long conversation's oldest
  * messages here (SENDERS_READ, one FETCH), so that its participants and attachment marker cover
@@ -47,6 +52,14 @@ export const SENDERS_READ = 10;
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 const REFS_SEARCHED = 10;
 
+/**
+ * Where the Sent lookups of conversation rows run: a connection apart from the one the windows
+ * run on (live/sent-connection.ts), which keeps Sent selected between them.
+ */
+export interface SentSide {
+  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
+}
+
 const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
 /**
@@ -75,6 +88,8 @@ export interface ConversationWindowParams {
   me: readonly string[];
   /** The orders to read and advance (default: the connection's, conversationCacheOf). */
   cache?: ConversationCache | undefined;
+  /** Where Sent is looked in (default: `client` itself, which then selects Sent and back). */
+  sent?: SentSide | undefined;
 }
 
 export type ConversationWindowResult = WindowResult & {
@@ -185,13 +200,15 @@ async function readConversations(
 
 /**
  * The rows of the conversations read (one per conversation, in order; null for one with no
- * message left), their members in Sent added. Selects Sent: runs outside the folder's lock.
+ * message left), their members in Sent added (on `sent`, else on `client` outside the folder's
+ * lock, selecting Sent).
  */
 async function buildRows(
   client: ImapFlow,
   path: string,
   read: ReadConversations,
   me: readonly string[],
+  sent: SentSide | undefined,
 ): Promise<Array<TConversationRow | null>> {
   const byUid = new Map(read.rows.map((r) => [r.uid, r]));
   const uidValidity = uidValidityOf(read.box);
@@ -202,7 +219,11 @@ async function buildRows(
       .filter((r): r is TMessageRow => r !== undefined)
       .map((row) => ({ row, refs: read.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
   );
-  await addElsewhere(client, path, groups);
+  if (groups.some((g) => g.length > 0)) {
+    await (sent
+      ? sent.run((side) => addElsewhere(side, path, groups))
+      : addElsewhere(client, path, groups));
+  }
   return groups.map((members, i) => {
     const here = members.filter((m) => m.mailbox === null);
     const newest = here[0]?.row;
@@ -238,7 +259,7 @@ export async function conversationWindow(
     estimated = cache.partial(path);
     return readConversations(client, box, order.slice(offset, offset + limit));
   });
-  const built = await buildRows(client, path, read, params.me);
+  const built = await buildRows(client, path, read, params.me, params.sent);
   const conversations = built.filter((c): c is TConversationRow => c !== null);
   return {
     mailbox: read.box.path,
@@ -280,6 +301,7 @@ export async function conversationChanges(
   path: string,
   touched: readonly number[],
   me: readonly string[],
+  sent?: SentSide,
 ): Promise<ConversationChanges | null> {
   if (!cache.has(path)) return null;
   let total = 0;
@@ -306,7 +328,7 @@ export async function conversationChanges(
   });
   const base = { mailbox, uidValidity, total, rebuilt };
   if (!read) return { ...base, changes: [] };
-  const built = await buildRows(client, path, read, me);
+  const built = await buildRows(client, path, read, me, sent);
   const rowOf = new Map(read.slice.map((c, i) => [c, built[i] ?? null]));
   const changes: ConversationChange[] = [];
   for (const m of moves) {

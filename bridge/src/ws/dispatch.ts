@@ -41,6 +41,7 @@ import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
 import { listWindow } from "../imap/window";
 import { conversationPushOf } from "../live/conversation-push";
+import { sentConnectionOf } from "../live/sent-connection";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
 import { takeInboxHead } from "../session/inbox-head";
@@ -86,6 +87,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       me: [live.email],
       alive: (socket) => (live.sockets as Set<object>).has(socket),
       log: ctx.log,
+      sent: sentConnectionOf(mail),
     })).listen(owner, reply);
   /** Sends one of the frames the protocol lets `request` be answered with. */
   const answer = <F extends TClientFrame>(_request: F, out: TReplyFrameOf<F["type"]>): void =>
@@ -159,6 +161,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
             offset: frame.offset,
             limit: frame.limit,
             me: [live.email],
+            sent: sentConnectionOf(mail),
             ...modeOf(frame.mailbox),
           }),
         );

@@ -1,0 +1,48 @@
+/**
+ * The connection conversation rows look up the user's Sent on (sentConnectionOf): one per
+ * account in this process (per AccountWatch, shared by the account's sessions as its watch
+ * connections are), apart from the sessions' command connections. It keeps Sent selected (read-only) from one lookup to the next, so neither it nor
+ * a command connection SELECTs anything for them: a window of a 100,000-message INBOX is not
+ * followed by a SELECT of that INBOX again. Nothing of Sent is kept in memory; each lookup asks
+ * the server (threads/conversations.ts). Opened on first use, logged out after a quiet spell or
+ * when its account's watch closes (the last session left), rebuilt if it drops.
+ */
+import type { ImapFlow } from "imapflow";
+import { SideConnection } from "../session/side-connection";
+import type { SentSide } from "../threads/conversations";
+
+/** How long an unused Sent connection stays open. */
+const IDLE_CLOSE_MS = 120_000;
+
+/** What sentConnectionOf needs of an account's shared watch. */
+export interface SentConnectionHost {
+  /** A new logged-in client with the credentials of one of the account's sessions. */
+  connect(): Promise<ImapFlow>;
+  /** Runs `fn` once the watch closes. */
+  onClose(fn: () => Promise<void>): void;
+}
+
+const byWatch = new WeakMap<SentConnectionHost, SideConnection>();
+
+/**
+ * The Sent connection of the session whose MailSession is `mail`: its account watch's, made at
+ * the first call and logged in with the watch's credentials. Undefined while the session has
+ * joined no watch (its lookups then run on its command connection).
+ */
+export function sentConnectionOf(
+  mail: { readonly accountWatch?: SentConnectionHost | null } & object,
+): SentSide | undefined {
+  const watch = mail.accountWatch ?? null;
+  if (!watch) return undefined;
+  let side = byWatch.get(watch);
+  if (!side) {
+    const made = new SideConnection(() => watch.connect(), IDLE_CLOSE_MS);
+    side = made;
+    byWatch.set(watch, made);
+    watch.onClose(() => {
+      byWatch.delete(watch);
+      return made.close();
+    });
+  }
+  return side;
+}
