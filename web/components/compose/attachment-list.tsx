@@ -2,7 +2,8 @@
 import { useUploadLimits } from "@/hooks/use-upload-limits";
 /**
  * The composer's attachments: each with its name, size, an upload progress bar while it goes
- * up, why it failed if it did, and a Remove button; then the limits, always shown.
+ * up, that it waits to be uploaded (attached offline), why it failed if it did, and a Remove
+ * button; then the limits, always shown.
  */
 import {
   attachmentName,
@@ -34,6 +35,7 @@ export function AttachmentList({ items, onRemove }: AttachmentListProps) {
             const size = attachmentSize(item);
             const uploading = item.kind === "upload" && item.status === "uploading";
             const failed = item.kind === "upload" && item.status === "failed";
+            const kept = item.kind === "upload" && item.status === "kept";
             return (
               <li
                 key={item.key}
@@ -75,6 +77,11 @@ export function AttachmentList({ items, onRemove }: AttachmentListProps) {
                       style={{ width: `${Math.round(item.progress * 100)}%` }}
                     />
                   </div>
+                ) : null}
+                {kept ? (
+                  <p className="mt-0.5 text-xs text-zinc-600 dark:text-zinc-400">
+                    {t("compose.attachment.kept")}
+                  </p>
                 ) : null}
                 {failed && item.kind === "upload" ? (
                   <p className="mt-0.5 text-xs text-red-800 dark:text-red-200">{item.error}</p>
