@@ -11,7 +11,7 @@ import { hashKey, type QueryClient, type QueryKey } from "@tanstack/react-query"
 import { keys, type MessageData, prefetchMessage, queryClient } from "./mail-client";
 
 /** The longest an open waits for its text before the reader shows without it. */
-export const READY_WAIT_MS = 120;
+export const READY_WAIT_MS = 50;
 
 /** A message the reader can show whole in its first render: every text part is in. */
 export function messageReady(data: MessageData | undefined): boolean {
