@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// Runs every test suite of the workspace one after another (they each start real mail servers,
-// so running them at once would only fight over 2 cores), then prints one closing line:
+// Runs every test suite of the workspace, then prints one closing line:
 // "tests: N passed, N failed, N skipped". Exits non-zero if any suite failed.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+//
+// The protocol and mail-server vitest suites run first, alone (the fixture's own tests hold
+// speed budgets). Then two lanes run side by side: the Playwright e2e suite (the longest; its
+// lines are printed as they come, each prefixed "e2e │ ") and the other vitest suites one after
+// another. Each vitest suite's output goes to test-results/summary/<suite>.log and is printed
+// whole when it ends. Every suite starts its own mail servers and bridges on free ports with
+// temp dirs of their own and reports into its own files, so the lanes share only the CPU.
+// FERRY_TEST_SERIAL=1 runs every suite one after another.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -11,63 +18,124 @@ const out = join(root, "test-results", "summary");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-/** Vitest suites, in dependency order. */
-const vitestSuites = ["packages/protocol", "packages/mail-server", "bridge", "web", "bench"];
+/** Vitest suites, in dependency order: those run before e2e, and those run beside it. */
+const vitestFirst = ["packages/protocol", "packages/mail-server"];
+const vitestBeside = ["bridge", "web", "bench"];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+const timings = [];
+const children = new Set();
 
-function run(label, cmd, args, cwd, env = {}) {
-  console.log(`\n==> ${label}`);
+function seconds(since) {
+  return ((Date.now() - since) / 1000).toFixed(1);
+}
+
+/** Writes whole lines to stdout with `prefix`, holding back a partial line until it ends. */
+function linePrefixer(prefix) {
+  let partial = "";
+  return {
+    write(chunk) {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      if (lines.length > 0) process.stdout.write(lines.map((l) => `${prefix}${l}\n`).join(""));
+    },
+    end() {
+      if (partial) process.stdout.write(`${prefix}${partial}\n`);
+      partial = "";
+    },
+  };
+}
+
+/**
+ * Runs a command to its end. With `log`, its output goes to that file and is printed in one
+ * piece afterwards; with `prefix`, each of its lines is printed at once behind the prefix.
+ * Resolves true on exit code 0.
+ */
+function run(label, cmd, args, { cwd, env = {}, log, prefix }) {
+  console.log(`==> ${label}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: "inherit", env: { ...process.env, ...env } });
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`<== ${label}: exit ${r.status ?? r.signal} in ${secs} s`);
-  return r.status === 0;
-}
-
-for (const suite of vitestSuites) {
-  const dir = join(root, suite);
-  if (!existsSync(join(dir, "package.json"))) continue;
-  const report = join(out, `${suite.replaceAll("/", "-")}.json`);
-  const ok = run(
-    `vitest ${suite}`,
-    "pnpm",
-    [
-      "exec",
-      "vitest",
-      "run",
-      "--passWithNoTests",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile.json=${report}`,
-    ],
-    dir,
-  );
-  if (existsSync(report)) {
-    const j = JSON.parse(readFileSync(report, "utf8"));
-    totals.passed += j.numPassedTests ?? 0;
-    totals.failed += j.numFailedTests ?? 0;
-    totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  const fd = log ? openSync(log, "w") : undefined;
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", fd ?? "pipe", fd ?? "pipe"],
+  });
+  children.add(child);
+  const printer = prefix ? linePrefixer(prefix) : undefined;
+  if (printer) {
+    child.stdout?.setEncoding("utf8").on("data", (d) => printer.write(d));
+    child.stderr?.setEncoding("utf8").on("data", (d) => printer.write(d));
   }
-  if (!ok) failures.push(suite);
+  return new Promise((done) => {
+    const finish = (status) => {
+      children.delete(child);
+      if (fd !== undefined) closeSync(fd);
+      printer?.end();
+      const secs = seconds(started);
+      timings.push(`${label}: ${secs} s`);
+      const body = log && existsSync(log) ? readFileSync(log, "utf8").trimEnd() : undefined;
+      const block = [
+        ...(body === undefined ? [] : [`\n==> ${label} (output)`, body]),
+        `<== ${label}: exit ${status} in ${secs} s`,
+      ];
+      process.stdout.write(`${block.join("\n")}\n`);
+      done(status === 0);
+    };
+    child.once("error", (err) => {
+      if (log) process.stderr.write(`${label}: ${err.message}\n`);
+      finish(err.message);
+    });
+    child.once("close", (code, signal) => finish(code ?? signal));
+  });
 }
 
-const e2eDir = join(root, "e2e");
-if (existsSync(join(e2eDir, "playwright.config.ts"))) {
+async function vitestLane(suites) {
+  for (const suite of suites) {
+    const dir = join(root, suite);
+    if (!existsSync(join(dir, "package.json"))) continue;
+    const name = suite.replaceAll("/", "-");
+    const report = join(out, `${name}.json`);
+    const ok = await run(
+      `vitest ${suite}`,
+      "pnpm",
+      [
+        "exec",
+        "vitest",
+        "run",
+        "--passWithNoTests",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${report}`,
+      ],
+      { cwd: dir, log: join(out, `${name}.log`) },
+    );
+    if (existsSync(report)) {
+      const j = JSON.parse(readFileSync(report, "utf8"));
+      totals.passed += j.numPassedTests ?? 0;
+      totals.failed += j.numFailedTests ?? 0;
+      totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+    }
+    if (!ok) failures.push(suite);
+  }
+}
+
+async function e2eLane() {
+  const e2eDir = join(root, "e2e");
+  if (!existsSync(join(e2eDir, "playwright.config.ts"))) return;
   const report = join(out, "e2e.json");
-  const ok = run(
+  const ok = await run(
     "playwright e2e",
     "pnpm",
     ["exec", "playwright", "test", "--reporter=list,json"],
-    e2eDir,
     {
-      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+      cwd: e2eDir,
+      env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+      prefix: "e2e │ ",
     },
   );
-  const jsonPath = existsSync(report) ? report : undefined;
-  if (jsonPath) {
-    const s = JSON.parse(readFileSync(jsonPath, "utf8")).stats ?? {};
+  if (existsSync(report)) {
+    const s = JSON.parse(readFileSync(report, "utf8")).stats ?? {};
     totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
     totals.failed += s.unexpected ?? 0;
     totals.skipped += s.skipped ?? 0;
@@ -75,7 +143,25 @@ if (existsSync(join(e2eDir, "playwright.config.ts"))) {
   if (!ok) failures.push("e2e");
 }
 
+// Ctrl-C reaches the whole process group by itself; these come to this process alone.
+for (const sig of ["SIGTERM", "SIGHUP"]) {
+  process.once(sig, () => {
+    for (const child of children) child.kill(sig);
+    process.exit(1);
+  });
+}
+
+const started = Date.now();
+await vitestLane(vitestFirst);
+if (process.env.FERRY_TEST_SERIAL) {
+  await vitestLane(vitestBeside);
+  await e2eLane();
+} else {
+  await Promise.all([e2eLane(), vitestLane(vitestBeside)]);
+}
+
 console.log("");
+console.log(`suite times: ${timings.join(", ")}; all tests: ${seconds(started)} s`);
 if (failures.length > 0) console.log(`failed suites: ${failures.join(", ")}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failures.length > 0 || totals.failed > 0 ? 1 : 0);
