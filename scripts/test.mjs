@@ -26,6 +26,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 const timings = [];
 const children = new Set();
+let stopping = false;
 
 function seconds(since) {
   return ((Date.now() - since) / 1000).toFixed(1);
@@ -60,6 +61,9 @@ function run(label, cmd, args, { cwd, env = {}, log, prefix }) {
     cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", fd ?? "pipe", fd ?? "pipe"],
+    // Its own process group, so that a stop reaches every process of the suite (browsers,
+    // Playwright's workers) and not only the pnpm in front of them.
+    detached: true,
   });
   children.add(child);
   const printer = prefix ? linePrefixer(prefix) : undefined;
@@ -92,6 +96,7 @@ function run(label, cmd, args, { cwd, env = {}, log, prefix }) {
 
 async function vitestLane(suites) {
   for (const suite of suites) {
+    if (stopping) return;
     const dir = join(root, suite);
     if (!existsSync(join(dir, "package.json"))) continue;
     const name = suite.replaceAll("/", "-");
@@ -121,6 +126,7 @@ async function vitestLane(suites) {
 }
 
 async function e2eLane() {
+  if (stopping) return;
   const e2eDir = join(root, "e2e");
   if (!existsSync(join(e2eDir, "playwright.config.ts"))) return;
   const report = join(out, "e2e.json");
@@ -143,11 +149,16 @@ async function e2eLane() {
   if (!ok) failures.push("e2e");
 }
 
-// Ctrl-C reaches the whole process group by itself; these come to this process alone.
-for (const sig of ["SIGTERM", "SIGHUP"]) {
+// Ctrl-C or a kill of this runner stops every suite running (each is its own process group) and
+// starts no other; the summary of what ran is still printed. A second one ends the runner at once.
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(sig, () => {
-    for (const child of children) child.kill(sig);
-    process.exit(1);
+    stopping = true;
+    for (const child of children) {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {}
+    }
   });
 }
 
@@ -164,4 +175,4 @@ console.log("");
 console.log(`suite times: ${timings.join(", ")}; all tests: ${seconds(started)} s`);
 if (failures.length > 0) console.log(`failed suites: ${failures.join(", ")}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(failures.length > 0 || totals.failed > 0 ? 1 : 0);
+process.exit(stopping || failures.length > 0 || totals.failed > 0 ? 1 : 0);
