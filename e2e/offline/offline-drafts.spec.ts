@@ -5,7 +5,7 @@
  * even with a second tab open.
  */
 import type { Page } from "@playwright/test";
-import { fillMessage, openCompose, withImap } from "../compose/helpers";
+import { expectPngShown, fillMessage, openCompose, pastePng, withImap } from "../compose/helpers";
 import type { Account, Stack } from "../fixtures/stack";
 import { expect, folders, rows, showFolders, test, unique } from "../fixtures/test";
 import { cached, serviceWorkerActive } from "./helpers";
@@ -66,6 +66,11 @@ test.describe("drafts written offline", () => {
       mimeType: "text/plain",
       buffer: Buffer.from("08:15 departs\n"),
     });
+    // An image pasted into the body, uploaded as an inline part.
+    const body = dialog.getByRole("textbox", { name: "Message", exact: true });
+    await pastePng(body);
+    await expectPngShown(body.locator("img"));
+    await expect(dialog.getByRole("progressbar")).toHaveCount(0);
     await expect(dialog.getByRole("status").filter({ hasText: "Draft saved" })).toBeVisible({
       timeout: 15_000,
     });
@@ -73,7 +78,6 @@ test.describe("drafts written offline", () => {
 
     // Offline: the next autosave stays on this device, and says so.
     await context.setOffline(true);
-    const body = dialog.getByRole("textbox", { name: "Message", exact: true });
     await body.click();
     await page.keyboard.press("ControlOrMeta+End");
     await page.keyboard.type(" Typed in the tunnel.");
@@ -98,6 +102,10 @@ test.describe("drafts written offline", () => {
       "Written at the station. Typed in the tunnel.",
     );
     await expect(reopened.getByText("timetable.txt")).toBeVisible();
+    // Its image shows, from the bytes kept with the draft.
+    await expectPngShown(
+      reopened.getByRole("textbox", { name: "Message", exact: true }).locator("img"),
+    );
     await expect(
       reopened.getByRole("status").filter({ hasText: "Saved on this device" }),
     ).toBeVisible({ timeout: 15_000 });
@@ -122,6 +130,7 @@ test.describe("drafts written offline", () => {
     const after = await draftSources(stack, account, subject);
     expect(after).toHaveLength(1);
     expect(after[0]).toContain("timetable.txt");
+    expect(after[0]).toMatch(/Content-Type: image\/png/i);
   });
 
   test("a draft left offline is saved by whichever tab reconnects, once", async ({

@@ -4,8 +4,10 @@
  * (bold, italic, bulleted and numbered lists, link) driven by `document.execCommand`. What
  * enters it is sanitized (the initial HTML, pasted HTML); images pasted or dropped on the body
  * are shown there and sent inline once uploaded, other such files become attachments. A resumed
- * draft's inline images are shown from the parts they were saved in. The images are shown from
- * blob: URLs, freed when the editor goes. The composer reads the HTML and its plain-text
+ * draft's inline images are shown from the parts they were saved in, a draft that came back
+ * (Undo, a failed send, one kept on this device) from the bytes this page keeps for it
+ * (lib/compose/inline-images). The images are shown from blob: URLs, the editor's own freed when
+ * it goes. The composer reads the HTML and its plain-text
  * rendering when it saves or sends.
  */
 import {
@@ -130,6 +132,11 @@ export function RichEditor({
       const from = id === null ? undefined : sources[id];
       if (id === null || from === undefined) continue;
       img.dataset.ferryInline = id;
+      // Bytes this page already has (a draft that came back): the page's own blob: URL.
+      if (from.startsWith("blob:")) {
+        img.src = from;
+        continue;
+      }
       void fetch(from, { credentials: "same-origin" })
         .then((res) => (res.ok ? res.blob() : null))
         .then((blob) => {
