@@ -2,6 +2,7 @@ import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import { describe, expect, it } from "vitest";
 import { applyConversationChanges, conversationUids, participantsLabel } from "./conversations";
 import { mergeWindow } from "./list-cache";
+import { listCountText } from "./list-count";
 
 function row(uid: number): TMessageRow {
   return {
@@ -173,5 +174,30 @@ describe("pushed conversation changes", () => {
     const again = applyConversationChanges(moved, changed([], 180, true));
     expect(again.total).toBe(180);
     expect(again.fetched).toEqual({});
+  });
+
+  it("a refetch while the count is an estimate keeps the estimate until the next window", () => {
+    const head = mergeWindow(
+      undefined,
+      { ...reply([row(9), row(8)], [conversation([9]), conversation([8])]), total: 31_850 },
+      "e1",
+    );
+    const estimated = { ...head, estimated: true as const };
+    expect(listCountText(estimated, { search: false, conversations: true })).toBe(
+      "About 31,850 conversations",
+    );
+    const told = applyConversationChanges(estimated, changed([], 17_449, true));
+    expect(told.fetched).toEqual({});
+    expect(listCountText(told, { search: false, conversations: true })).toBe(
+      "About 31,850 conversations",
+    );
+    const exact = mergeWindow(
+      told,
+      { ...reply([row(9), row(8)], [conversation([9]), conversation([8])]), total: 17_449 },
+      "e1",
+    );
+    expect(listCountText(exact, { search: false, conversations: true })).toBe(
+      "17,449 conversations",
+    );
   });
 });

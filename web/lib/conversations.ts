@@ -69,12 +69,14 @@ function putIn(rows: Record<number, TMessageRow>, at: number, row: TMessageRow) 
  * position `from`) and goes in at `to`, the rows between closing up; nothing else is asked for
  * again. A list of another UIDVALIDITY, or a change that does not fit what the list holds (a
  * different row at `from`), leaves the rows and marks every window to be asked for again; so
- * does `refetch`.
+ * does `refetch` (the count then kept while it is an estimate: the header says "About N" only
+ * of the estimate, never of a pushed total).
  */
 export function applyConversationChanges(data: ListData, e: ConversationsChanged): ListData {
   if (!data.conversations || data.query !== null) return data;
   if (e.refetch || (data.uidValidity !== null && data.uidValidity !== e.uidValidity)) {
-    return { ...data, total: e.total, fetched: {} };
+    // An estimated total stays until the next window says whether the new one is exact.
+    return { ...data, total: data.estimated ? data.total : e.total, fetched: {} };
   }
   let rows = data.rows;
   const conversations = { ...data.conversations };
