@@ -119,15 +119,20 @@ test.describe("a long conversation in the reader", () => {
     await expect(lines.nth(1)).toContainText("Note 2 of the plan");
     expect(opensSinceClick()).toEqual(new Set([unread, uidOf[0]]));
 
-    // With no network at all, a reload shows the same collapsed lines from the cache.
+    // With no network at all, a reload shows the same collapsed lines from the cache, the
+    // unread one now read (it was marked read when shown): collapsed, folded with the others.
     await expect.poll(() => cached(page, '"member-rows"'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => cached(page, `"uid":${unread},"flags":["\\\\Seen"]`), { timeout: 10_000 })
+      .toBe(true);
     await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
     await context.setOffline(true);
     await page.reload();
     await expect(reader(page)).toContainText(`Note ${COUNT} of the plan`);
     await expect(latest).toContainText(SENDERS[(COUNT - 2) % SENDERS.length] as string);
     await expect(latest).toContainText(`Note ${COUNT - 1} of the plan`);
-    await expect(convo.getByRole("button", { name: /older messages$/ })).toHaveCount(2);
+    await expect(convo.locator('li > button[aria-expanded="true"]')).toHaveCount(0);
+    await expect(convo.getByRole("button", { name: /older messages$/ })).toHaveCount(1);
     await expect(convo).not.toContainText("This message is no longer here.");
     await context.setOffline(false);
   });

@@ -2,8 +2,9 @@
 /**
  * A conversation's earlier messages in the reader (conversation view), oldest first, above the
  * one opened (its newest in this folder, which the reader shows in full). Each collapsed line
- * (sender, snippet, date) comes from the members' list rows (`messages.rows`, through
- * use-conversation-members.ts): a message is opened (`message.open`) only once it is expanded and
+ * (sender, bold while unread, a star, snippet, date) comes from the members' list rows
+ * (`messages.rows`, through use-conversation-members.ts), or the message's own header once it
+ * was opened; both follow flag changes. A message is opened (`message.open`) only once it is expanded and
  * near the viewport (an IntersectionObserver on the stack's scroller), through one queue that
  * opens a few at a time, top first (lib/open-queue.ts), so a long thread opens as fast as a short
  * one and dozens of unread messages never outrun the bridge's rate cap; one that still fails says
@@ -24,7 +25,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useConversationMembers } from "@/hooks/use-conversation-members";
-import { SEEN, setFlags } from "@/lib/actions";
+import { FLAGGED, SEEN, setFlags } from "@/lib/actions";
 import { membersOf, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
 import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
@@ -230,7 +231,9 @@ function StackItem(p: {
   const settings = useSettings();
   const [marked, setMarked] = useState(false);
   const flags = header?.flags ?? row?.flags;
-  const unread = !marked && flags !== undefined && !flags.includes(SEEN);
+  // From the freshest copy: the opened message's header, else its row (both follow flag changes).
+  const unread = flags !== undefined && !flags.includes(SEEN);
+  const starred = flags?.includes(FLAGGED) ?? false;
 
   useEffect(() => {
     if (!open || !data || !unread || !p.markable || marked) return;
@@ -258,6 +261,15 @@ function StackItem(p: {
         className="flex w-full items-baseline gap-3 px-3 py-2 text-left hover:bg-zinc-50 focus-visible:outline-offset-[-2px] dark:hover:bg-zinc-900"
       >
         <span className={`shrink-0 text-sm ${unread ? "font-bold" : "font-medium"}`}>{sender}</span>
+        {starred ? (
+          <span
+            role="img"
+            aria-label={t("list.starred")}
+            className="shrink-0 text-sm text-amber-500"
+          >
+            ★
+          </span>
+        ) : null}
         <span className="min-w-0 flex-1 truncate text-sm text-zinc-500">
           {open ? "" : p.failed || message.error ? t("reader.notFound") : (row?.preview ?? "")}
         </span>

@@ -15,6 +15,7 @@ import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { useComposeShortcuts } from "@/hooks/use-compose-shortcuts";
+import { prefetchConversationMembers } from "@/hooks/use-conversation-members";
 import { findByRole, folderLabel, roleOf, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { useIsPhone } from "@/hooks/use-media-query";
 import { useMessageList } from "@/hooks/use-message-list";
@@ -252,6 +253,9 @@ export function MailApp({ email }: { email: string }) {
       }
       const { uidValidity, rows } = data;
       const mailbox = route.folder;
+      const conversation = data.conversations?.[row.uid];
+      if (conversation)
+        prefetchConversationMembers(conversation, { mailbox, uidValidity, uid: row.uid });
       // Asked for now; the reader shows once its text is in, in one render (lib/open-ready.ts).
       openWhenReady(
         { mailbox, uidValidity, uid: row.uid },

@@ -5,13 +5,24 @@
  * joined it) is asked again. The pages are persisted with the query cache (lib/persist.ts), so
  * they show offline; a page never asked while online is made, when the bridge cannot be reached,
  * from the messages this browser keeps (opened ones in the cache, then the offline bodies), and
- * asked of the bridge again once it is back.
+ * asked of the bridge again once it is back. A click on a conversation asks for them at once
+ * (prefetchConversationMembers), beside the newest message's open, so the collapsed lines come
+ * in with the reader's first render instead of a round trip after it. Flag changes the bridge
+ * pushes (`messages.flags`, the user's own included) are applied to the rows kept, whether a
+ * stack is shown or not, so a collapsed line never shows a message unread that was read since.
  */
-import type { TMemberRow, TMessageRef } from "@ferry/protocol";
+import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import { useQueries } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { useConnectionState } from "@/hooks/use-connection-state";
-import { keptMemberRows, pagesOf, refId } from "@/lib/conversation-stack";
+import {
+  applyMemberFlags,
+  keptMemberRows,
+  MEMBER_ROWS_KEY,
+  membersOf,
+  pagesOf,
+  refId,
+} from "@/lib/conversation-stack";
 import { FerryError } from "@/lib/errors";
 import { keys, type MessageData, queryClient, socket } from "@/lib/mail-client";
 import { readKept } from "@/lib/offline-bodies-task";
@@ -57,14 +68,33 @@ async function memberRows(refs: TMessageRef[]): Promise<MemberPage> {
   }
 }
 
+socket.onEvent((e) => {
+  if (e.type === "messages.flags") applyMemberFlags(queryClient, e);
+});
+
+function memberPageQuery(refs: TMessageRef[]) {
+  return {
+    queryKey: [MEMBER_ROWS_KEY, ...refs.map(refId)] as const,
+    queryFn: () => memberRows(refs),
+  };
+}
+
+/**
+ * Asks for the collapsed lines of `conversation`'s stack when `current` (its newest here) is
+ * opened, before the reader is shown: the same queries the stack reads (deduplicated by the cache).
+ */
+export function prefetchConversationMembers(
+  conversation: TConversationRow,
+  current: TMessageRef,
+): void {
+  if (conversation.count <= 1) return;
+  for (const refs of pagesOf(membersOf(conversation, current)))
+    void queryClient.prefetchQuery(memberPageQuery(refs));
+}
+
 export function useConversationMembers(members: readonly TMessageRef[]): MemberRows {
   const pages = useMemo(() => pagesOf(members), [members]);
-  const results = useQueries({
-    queries: pages.map((refs) => ({
-      queryKey: ["member-rows", ...refs.map(refId)] as const,
-      queryFn: () => memberRows(refs),
-    })),
-  });
+  const results = useQueries({ queries: pages.map(memberPageQuery) });
   const online = useConnectionState().socket === "online";
   const latest = useRef(results);
   latest.current = results;

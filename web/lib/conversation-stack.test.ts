@@ -1,9 +1,13 @@
 import { MAX_ROWS_REFS, type TConversationRow, type TMemberRow } from "@ferry/protocol";
+import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import {
+  applyMemberFlags,
   FOLD_OVER,
   KEEP_NEWEST,
   keptMemberRows,
+  MEMBER_ROWS_KEY,
+  memberPageWithFlags,
   membersOf,
   orderMembers,
   pagesOf,
@@ -175,5 +179,46 @@ describe("keptMemberRows (the stack offline)", () => {
   it("counts a message whose kept copy cannot be read as missing", async () => {
     const out = await keptMemberRows([ref(1)], () => Promise.reject(new Error("idb gone")));
     expect(out).toEqual({ rows: [], missing: [ref(1)] });
+  });
+});
+
+describe("member rows and later flag changes", () => {
+  const unreadRow = (uid: number) => row("INBOX", uid, "2026-01-01T00:00:00Z", `<${uid}@x>`);
+  const flagged = { mailbox: "INBOX", uidValidity: 7, changes: [{ uid: 2, flags: ["\\Seen"] }] };
+
+  it("gives a row the flags a later change says, leaving the others as they were", () => {
+    const page = { rows: [unreadRow(1), unreadRow(2)], missing: [] };
+    const next = memberPageWithFlags(page, flagged);
+    expect(next.rows.map((r) => r.flags)).toEqual([[], ["\\Seen"]]);
+    expect(next.rows[0]).toBe(page.rows[0]);
+    expect(page.rows[1]?.flags).toEqual([]);
+  });
+
+  it("keeps the page as it is when the change is of another folder, UIDVALIDITY or message", () => {
+    const page = { rows: [unreadRow(1), unreadRow(2)], missing: [] };
+    expect(memberPageWithFlags(page, { ...flagged, mailbox: "Sent" })).toBe(page);
+    expect(memberPageWithFlags(page, { ...flagged, uidValidity: 8 })).toBe(page);
+    expect(memberPageWithFlags(page, { ...flagged, changes: [{ uid: 3, flags: [] }] })).toBe(page);
+  });
+
+  it("marks read and starred the rows of every cached page that holds the message", () => {
+    const client = new QueryClient();
+    const keyA = [MEMBER_ROWS_KEY, "a"];
+    const keyB = [MEMBER_ROWS_KEY, "b"];
+    client.setQueryData(keyA, { rows: [unreadRow(1), unreadRow(2)], missing: [] });
+    client.setQueryData(keyB, { rows: [unreadRow(2)], missing: [] });
+    client.setQueryData(["message", "other"], { rows: [unreadRow(2)] });
+    applyMemberFlags(client, {
+      ...flagged,
+      changes: [{ uid: 2, flags: ["\\Seen", "\\Flagged"] }],
+    });
+    const flagsOf = (key: unknown[]) =>
+      client.getQueryData<{ rows: TMemberRow[] }>(key)?.rows.map((r) => r.flags);
+    expect(flagsOf(keyA)).toEqual([[], ["\\Seen", "\\Flagged"]]);
+    expect(flagsOf(keyB)).toEqual([["\\Seen", "\\Flagged"]]);
+    expect(flagsOf(["message", "other"])).toEqual([[]]);
+    // Marked unread again elsewhere: the line is unread again.
+    applyMemberFlags(client, { ...flagged, changes: [{ uid: 2, flags: [] }] });
+    expect(flagsOf(keyB)).toEqual([[]]);
   });
 });

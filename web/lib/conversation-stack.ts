@@ -2,8 +2,9 @@
  * The reader's conversation stack as data: which messages it lists (membersOf), in which order
  * (orderMembers: oldest first, replies sent within the same second after what they reply to),
  * the pages their rows are asked in (pagesOf, at most MAX_ROWS_REFS refs each), the rows made
- * from messages this browser keeps when the bridge cannot be reached (keptMemberRows), and which
- * collapsed lines are folded behind an "N older messages" button (stackLayout, as Gmail does).
+ * from messages this browser keeps when the bridge cannot be reached (keptMemberRows), the flag
+ * changes pushed later applied to the rows already read (applyMemberFlags), and which collapsed
+ * lines are folded behind an "N older messages" button (stackLayout, as Gmail does).
  */
 import {
   MAX_ROWS_REFS,
@@ -11,6 +12,7 @@ import {
   type TMemberRow,
   type TMessageRef,
 } from "@ferry/protocol";
+import type { QueryClient } from "@tanstack/react-query";
 import type { MessageData } from "./mail-client";
 
 export function refId(ref: TMessageRef): string {
@@ -79,6 +81,44 @@ export async function keptMemberRows(
     else missing.push(ref);
   });
   return { rows, missing };
+}
+
+/** The query key prefix of the member rows' pages (use-conversation-members.ts). */
+export const MEMBER_ROWS_KEY = "member-rows";
+
+/** Flags that changed in one folder: a `messages.flags` event. */
+export interface FlagChanges {
+  mailbox: string;
+  uidValidity: number;
+  changes: ReadonlyArray<{ uid: number; flags: string[] }>;
+}
+
+/** `page` with its rows' flags as `e` says; `page` itself when none of its rows changed. */
+export function memberPageWithFlags<P extends { rows: TMemberRow[] }>(page: P, e: FlagChanges): P {
+  const byUid = new Map(e.changes.map((c) => [c.uid, c.flags]));
+  let changed = false;
+  const rows = page.rows.map((r) => {
+    const flags = r.mailbox === e.mailbox && r.uidValidity === e.uidValidity && byUid.get(r.uid);
+    if (!flags) return r;
+    changed = true;
+    return { ...r, flags };
+  });
+  return changed ? { ...page, rows } : page;
+}
+
+/**
+ * Applies `e` to every page of member rows `client` holds, so a collapsed line's unread and
+ * starred state follows what was done to its message after its row was read (in this tab or
+ * elsewhere: the bridge pushes every flag change of a watched folder).
+ */
+export function applyMemberFlags(client: QueryClient, e: FlagChanges): void {
+  for (const [key, page] of client.getQueriesData<{ rows: TMemberRow[] }>({
+    queryKey: [MEMBER_ROWS_KEY],
+  })) {
+    if (!page) continue;
+    const next = memberPageWithFlags(page, e);
+    if (next !== page) client.setQueryData(key, next);
+  }
 }
 
 /** For each row, how many of the others it replies to through In-Reply-To, in a chain. */
