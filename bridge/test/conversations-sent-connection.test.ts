@@ -4,11 +4,13 @@
  * as before, a reply another client files in Sent (or deletes from it) shows in the next window,
  * and the connection the windows run on keeps INBOX selected: no SELECT or EXAMINE between two
  * windows of INBOX (each would be a SELECT of the whole INBOX again, the cost of a window in a
- * 100,000-message folder).
+ * 100,000-message folder), nor when the reader reads the rows of a conversation's Sent replies
+ * (`messages.rows`) between them.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { rowsForRefs } from "../src/imap/member-rows";
 import { type SentConnectionHost, sentConnectionOf } from "../src/live/sent-connection";
 import { type ConversationWindowResult, conversationWindow } from "../src/threads/conversations";
 import { imapClient } from "./harness";
@@ -135,6 +137,31 @@ describe("Sent on the account's Sent connection", () => {
       }
       const deleted = await inboxWindow();
       expect(lisbonCount(deleted)).toBe(3);
+    });
+    expect(selects).toEqual([]);
+  });
+
+  it("reads the rows of a conversation's replies in Sent there too: the next window selects nothing", async () => {
+    const window = await inboxWindow();
+    const lisbon = window.conversations.find((c) => c.subject === "Re: Lisbon");
+    expect(lisbon?.elsewhere).toHaveLength(1);
+    const refs = [
+      ...(lisbon?.elsewhere ?? []),
+      ...(lisbon?.uids ?? []).map((uid) => ({
+        mailbox: "INBOX",
+        uidValidity: window.uidValidity,
+        uid,
+      })),
+    ];
+    const selects = await selectsDuring(async () => {
+      const read = await rowsForRefs(client, refs, () => undefined, sentConnectionOf(session));
+      expect(read.missing).toEqual([]);
+      expect(read.rows.map((r) => `${r.mailbox} ${r.subject}`).sort()).toEqual([
+        "INBOX Lisbon",
+        "INBOX Re: Lisbon",
+        "Sent Re: Lisbon",
+      ]);
+      expect(lisbonCount(await inboxWindow())).toBe(3);
     });
     expect(selects).toEqual([]);
   });

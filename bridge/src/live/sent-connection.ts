@@ -8,8 +8,8 @@
  * when its account's watch closes (the last session left), rebuilt if it drops.
  */
 import type { ImapFlow } from "imapflow";
+import type { SentSide } from "../imap/sent-side";
 import { SideConnection } from "../session/side-connection";
-import type { SentSide } from "../threads/conversations";
 
 /** How long an unused Sent connection stays open. */
 const IDLE_CLOSE_MS = 120_000;
@@ -22,7 +22,27 @@ export interface SentConnectionHost {
   onClose(fn: () => Promise<void>): void;
 }
 
-const byWatch = new WeakMap<SentConnectionHost, SideConnection>();
+/** A SideConnection that notes which folder it left selected (its Sent, once used). */
+class SentConnection implements SentSide {
+  selected: string | null = null;
+  readonly side: SideConnection;
+
+  constructor(connect: () => Promise<ImapFlow>) {
+    this.side = new SideConnection(connect, IDLE_CLOSE_MS);
+  }
+
+  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+    return this.side.run(async (client) => {
+      try {
+        return await fn(client);
+      } finally {
+        this.selected = client.usable ? (client.mailbox ? client.mailbox.path : null) : null;
+      }
+    });
+  }
+}
+
+const byWatch = new WeakMap<SentConnectionHost, SentConnection>();
 
 /**
  * The Sent connection of the session whose MailSession is `mail`: its account watch's, made at
@@ -36,12 +56,12 @@ export function sentConnectionOf(
   if (!watch) return undefined;
   let side = byWatch.get(watch);
   if (!side) {
-    const made = new SideConnection(() => watch.connect(), IDLE_CLOSE_MS);
+    const made = new SentConnection(() => watch.connect());
     side = made;
     byWatch.set(watch, made);
     watch.onClose(() => {
       byWatch.delete(watch);
-      return made.close();
+      return made.side.close();
     });
   }
   return side;

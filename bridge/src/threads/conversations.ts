@@ -31,6 +31,7 @@ import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
 import { packUids, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
+import type { SentSide } from "../imap/sent-side";
 import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
 import { rowsForUids, type WindowResult } from "../imap/window";
 import { type Conversation, ConversationCache, type ConversationCacheOptions } from "./order";
@@ -52,13 +53,7 @@ export const SENDERS_READ = 10;
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 const REFS_SEARCHED = 10;
 
-/**
- * Where the Sent lookups of conversation rows run: a connection apart from the one the windows
- * run on (live/sent-connection.ts), which keeps Sent selected between them.
- */
-export interface SentSide {
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
-}
+export type { SentSide };
 
 const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 

@@ -209,7 +209,12 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       return;
     case "messages.rows": {
       const found = await mail.run((client) =>
-        rowsForRefs(client, frame.refs, (mailbox) => modeOf(mailbox).readOnly),
+        rowsForRefs(
+          client,
+          frame.refs,
+          (mailbox) => modeOf(mailbox).readOnly,
+          sentConnectionOf(mail),
+        ),
       );
       answer(frame, { type: "messages.rows", id: frame.id, ...found });
       return;
