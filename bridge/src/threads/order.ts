@@ -3,18 +3,12 @@
  * list of its UIDs in the folder, newest first; and how it moved since it was last reported.
  *
  * Built from one THREAD over the whole folder (server-thread.ts) and then kept up to date by
- * arrival, at O(new messages) in the bridge: for each new message (UIDs from the cached next UID
- * on, one UID FETCH of their envelopes and References), one UID SEARCH asks the server which
- * older messages share an id with it (its Message-ID, the ids it references) and, when none
- * does, another which have the words of its base subject; their headers, read then, decide. A
- * message linked to exactly one conversation joins it; a message linked to none, whose base
- * subject no older message has, starts one; either way that conversation moves to the top (it
- * holds the folder's newest UID). Nothing of a SEARCH crosses the wire but the few matches.
- * Whatever else could make a fresh THREAD group differently (a message linking two
- * conversations, one that older messages were waiting for, one whose subject could merge it with
- * an unrelated conversation, an expunge, which can split a conversation, more than
- * MAX_INCREMENTAL arrivals at once) rebuilds the order with a THREAD instead, and is reported as
- * such (`rebuilt`), so that what a window or a push says stays what a fresh THREAD would.
+ * arrival, at O(new messages) in the bridge: each new message is placed by a few header
+ * SEARCHes (placement.ts) and its conversation moves to the top (it holds the folder's newest
+ * UID). Whatever else could make a fresh THREAD group differently (what placement cannot decide,
+ * an expunge, which can split a conversation, more than MAX_INCREMENTAL arrivals at once)
+ * rebuilds the order with a THREAD instead, and is reported as such (`rebuilt`), so that what a
+ * window or a push says stays what a fresh THREAD would. The kept state is order-entry.ts's.
  *
  * Placing by the newest messages. A header SEARCH costs the server a pass over the messages it
  * covers (at 100,000 about 1 s, two for a subject, on a loaded two-core machine; 20-50 ms over
@@ -44,11 +38,21 @@
  * The cache is per session (it does not depend on the connection it is read on), up to
  * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
  */
-import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
+import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
-import { baseSubject } from "./base-subject";
-import { messageIds, threadUids } from "./references";
-import { referencesOf, threadMailbox } from "./server-thread";
+import {
+  type Conversation,
+  indexOf,
+  keyOf,
+  type OrderChanges,
+  type OrderEntry,
+  samePath,
+} from "./order-entry";
+import { arrivalsOf, olderAgree, placeOf } from "./placement";
+import { threadUids } from "./references";
+import { threadMailbox } from "./server-thread";
+
+export type { Conversation, OrderChanges, OrderMove } from "./order-entry";
 
 /** Folders whose order one session keeps. */
 const CACHE_SIZE = 3;
@@ -58,10 +62,6 @@ const CACHE_SIZE = 3;
  * cheaper.
  */
 export const MAX_INCREMENTAL = 2;
-/** Ids of one message looked up (a longer References rebuilds). */
-const MAX_IDS = 100;
-/** Older messages that could matter to one arrival, read one by one (more rebuild). */
-const MAX_CANDIDATES = 200;
 
 /** Folders of more messages than this are first threaded over their head (see above). */
 export const HEAD_ABOVE = 5_000;
@@ -82,65 +82,6 @@ export interface ConversationCacheOptions {
   fullAfterMs?: number | undefined;
   placeWithin?: number | undefined;
   checkAfterMs?: number | undefined;
-}
-
-/** One conversation of a folder: its UIDs there, newest first (changed in place as it grows). */
-export interface Conversation {
-  uids: number[];
-}
-
-/** A conversation that moved: from position `from` (null: it is new) to `to`. */
-export interface OrderMove {
-  conversation: Conversation;
-  from: number | null;
-  to: number;
-}
-
-/** What changed in a folder's order since it was last reported (see ConversationCache.drain). */
-export interface OrderChanges {
-  /** The order was built again from a THREAD: positions of anything may have changed. */
-  rebuilt: boolean;
-  /** Moves in the order they happened (empty when rebuilt). */
-  moves: OrderMove[];
-}
-
-interface OrderEntry {
-  path: string;
-  uidValidity: number;
-  exists: number;
-  uidNext: number;
-  order: Conversation[];
-  /** The conversation of each UID, built at the first arrival. */
-  byUid: Map<number, Conversation> | null;
-  moves: OrderMove[];
-  rebuilt: boolean;
-  /** Messages were expunged (as the watcher said): the next read rebuilds. */
-  expunged: boolean;
-  /** Only the messages from this UID on were threaded (the head); null: the whole folder. */
-  head: number | null;
-  /** Messages threaded into the head. */
-  headCount: number;
-  /** Arrivals are placed by the messages from this UID on (null: not yet needed; 1: all). */
-  near: number | null;
-  /** Arrivals placed by the messages from `near` on, whose older messages are not checked yet. */
-  unchecked: Placed[];
-}
-
-/** An arrival placed by the newest messages only: what the rest of the folder must not change. */
-interface Placed {
-  arrival: Arrival;
-  /** The conversation it joined; null: it started one. */
-  into: Conversation | null;
-  /** Older messages that were read to place it (with those found later, at most MAX_CANDIDATES). */
-  read: number;
-}
-
-/** One new message, as placing it needs. */
-interface Arrival {
-  uid: number;
-  messageId: string | null;
-  refs: string[];
-  subject: string;
 }
 
 export class ConversationCache {
@@ -327,7 +268,7 @@ export class ConversationCache {
     exists: number,
     uidNext: number,
   ): Promise<boolean> {
-    const arrivals = await arrivalsOf(client, e);
+    const arrivals = await arrivalsOf(client, e.uidNext, e.byUid);
     if (arrivals.length > MAX_INCREMENTAL) return false;
     // Anything expunged since (EXISTS grew by less than what arrived) can split a conversation.
     if (arrivals.length === 0 || e.exists + arrivals.length !== exists) return false;
@@ -441,202 +382,8 @@ export class ConversationCache {
   }
 }
 
-/** The key of `path`'s timers (INBOX in any case is one folder). */
-function keyOf(path: string): string {
-  return path.toUpperCase() === "INBOX" ? "INBOX" : path;
-}
-
-function samePath(a: string, b: string): boolean {
-  return a === b || (a.toUpperCase() === "INBOX" && b.toUpperCase() === "INBOX");
-}
-
 /** The UID the newest `size` of the selected folder's `exists` messages start at. */
 async function headFrom(client: ImapFlow, exists: number, size: number): Promise<number> {
   const first = await client.fetchOne(String(Math.max(1, exists - size + 1)), { uid: true });
   return first ? first.uid : 1;
-}
-
-function indexOf(e: OrderEntry): Map<number, Conversation> {
-  if (!e.byUid) {
-    const map = new Map<number, Conversation>();
-    for (const c of e.order) for (const uid of c.uids) map.set(uid, c);
-    e.byUid = map;
-  }
-  return e.byUid;
-}
-
-/** The messages from `e.uidNext` on (the folder selected on `client`), as placing them needs. */
-async function arrivalsOf(client: ImapFlow, e: OrderEntry): Promise<Arrival[]> {
-  const arrivals: Arrival[] = [];
-  for await (const m of client.fetch(
-    `${e.uidNext}:*`,
-    { uid: true, envelope: true, headers: ["references"] },
-    { uid: true },
-  )) {
-    if (m.uid < e.uidNext || e.byUid?.has(m.uid)) continue;
-    const references = messageIds(referencesOf(m.headers));
-    arrivals.push({
-      uid: m.uid,
-      messageId: messageIds(m.envelope?.messageId)[0] ?? null,
-      refs: references.length > 0 ? references : messageIds(m.envelope?.inReplyTo).slice(0, 1),
-      subject: m.envelope?.subject ?? "",
-    });
-  }
-  return arrivals;
-}
-
-function header(name: string, id: string): SearchObject {
-  return { header: { [name]: `<${id}>` } };
-}
-
-function anyOf(terms: SearchObject[]): SearchObject {
-  return terms.length === 1 ? (terms[0] as SearchObject) : { or: terms };
-}
-
-/** What placing a message needs of an older one. */
-interface Candidate {
-  uid: number;
-  messageId: string | null;
-  mentions: string[];
-  subject: string;
-}
-
-/** Envelope ids and the References of `uids` (few: the candidates of one arrival). */
-async function candidates(client: ImapFlow, uids: number[]): Promise<Candidate[]> {
-  const out: Candidate[] = [];
-  for await (const m of client.fetch(
-    uids.join(","),
-    { uid: true, envelope: true, headers: ["references"] },
-    { uid: true },
-  )) {
-    const references = messageIds(referencesOf(m.headers));
-    out.push({
-      uid: m.uid,
-      messageId: messageIds(m.envelope?.messageId)[0] ?? null,
-      // As threading reads them: References, else the first id of In-Reply-To.
-      mentions: references.length > 0 ? references : messageIds(m.envelope?.inReplyTo).slice(0, 1),
-      subject: m.envelope?.subject ?? "",
-    });
-  }
-  return out;
-}
-
-/** The ids `m` is threaded by: its Message-ID and those it references. */
-function idsOf(m: Arrival): string[] {
-  return m.messageId === null ? m.refs : [m.messageId, ...m.refs];
-}
-
-/** Older messages that share an id with `ids` (their Message-ID, References or In-Reply-To). */
-function sharingAnId(ids: string[]): SearchObject {
-  return anyOf(
-    ids.flatMap((id) => [
-      header("message-id", id),
-      header("references", id),
-      header("in-reply-to", id),
-    ]),
-  );
-}
-
-/**
- * What older message `c` says of `m`: undefined when only a THREAD can place `m` (the same id,
- * or `c` was waiting for it), true when it links `m` (an id `m` references), else false.
- */
-function linkOf(c: Candidate, m: Arrival, refs: ReadonlySet<string>): boolean | undefined {
-  if (m.messageId !== null && (c.messageId === m.messageId || c.mentions.includes(m.messageId)))
-    return undefined;
-  return (c.messageId !== null && refs.has(c.messageId)) || c.mentions.some((r) => refs.has(r));
-}
-
-/**
- * The conversation `m` joins (into; null: it starts one), how many older messages were read to
- * say so, and whether all older messages were looked at (whole), or undefined when only a THREAD
- * can say. Looks at the older messages from UID `near` on (1: all of them): one UID SEARCH finds
- * those that share an id with `m` (its Message-ID, the ids it references); only when none links
- * it, a second one those with the words of its base subject. Their headers, read then, decide.
- * A reply that none of those from `near` on links is looked up among all of them.
- */
-async function placeOf(
-  client: ImapFlow,
-  byUid: Map<number, Conversation>,
-  m: Arrival,
-  near: number,
-): Promise<{ into: Conversation | null; read: number; whole: boolean } | undefined> {
-  if (m.refs.length > MAX_IDS) return undefined;
-  if (near >= m.uid) return { into: null, read: 0, whole: near <= 1 };
-  const older = `${near}:${m.uid - 1}`;
-  const ids = idsOf(m);
-  let read = 0;
-  if (ids.length > 0) {
-    const found = await client.search({ uid: older, ...sharingAnId(ids) }, { uid: true });
-    if (!found || found.length > MAX_CANDIDATES) return undefined;
-    read = found.length;
-    const refs = new Set(m.refs);
-    const linked = new Set<Conversation>();
-    for (const c of found.length > 0 ? await candidates(client, found) : []) {
-      const link = linkOf(c, m, refs);
-      if (link === undefined) return undefined;
-      if (link) {
-        const conversation = byUid.get(c.uid);
-        if (!conversation) return undefined;
-        linked.add(conversation);
-      }
-    }
-    if (linked.size > 1) return undefined;
-    const [only] = linked;
-    if (only) return { into: only, read, whole: near <= 1 };
-    // A reply to nothing among the newest: its conversation is older (or absent), so look there.
-    if (near > 1 && m.refs.length > 0) return placeOf(client, byUid, m, 1);
-  }
-  // Linked to nothing: it starts a conversation unless its base subject merges it with one.
-  const { base } = baseSubject(m.subject);
-  if (base === "") return { into: null, read, whole: near <= 1 };
-  const similar = await client.search({ uid: older, subject: base }, { uid: true });
-  if (!similar || similar.length > MAX_CANDIDATES) return undefined;
-  if (similar.length === 0) return { into: null, read, whole: near <= 1 };
-  const subjects = await candidates(client, similar);
-  return subjects.some((c) => baseSubject(c.subject).base === base)
-    ? undefined
-    : { into: null, read: read + similar.length, whole: near <= 1 };
-}
-
-/**
- * Whether the older messages in `range` (those below where `placed` were placed from) leave each
- * of `placed` where it is: none shares an id with one so as to link it elsewhere (or to be
- * waiting for it), and none has the base subject of one that started a conversation. One
- * SEARCH of all their ids, and one of each new conversation's subject.
- */
-async function olderAgree(
-  client: ImapFlow,
-  byUid: Map<number, Conversation>,
-  placed: Placed[],
-  range: string,
-): Promise<boolean> {
-  const ids = [...new Set(placed.flatMap((p) => idsOf(p.arrival)))];
-  if (ids.length > MAX_IDS) return false;
-  if (ids.length > 0) {
-    const found = await client.search({ uid: range, ...sharingAnId(ids) }, { uid: true });
-    if (!found) return false;
-    if (placed.some((p) => p.read + found.length > MAX_CANDIDATES)) return false;
-    const older = found.length > 0 ? await candidates(client, found) : [];
-    for (const p of placed) {
-      const refs = new Set(p.arrival.refs);
-      for (const c of older) {
-        const link = linkOf(c, p.arrival, refs);
-        if (link === false) continue;
-        if (link === undefined || p.into === null || byUid.get(c.uid) !== p.into) return false;
-      }
-    }
-  }
-  for (const p of placed) {
-    if (p.into !== null) continue;
-    const { base } = baseSubject(p.arrival.subject);
-    if (base === "") continue;
-    const similar = await client.search({ uid: range, subject: base }, { uid: true });
-    if (!similar) return false;
-    if (similar.length === 0) continue;
-    if (p.read + similar.length > MAX_CANDIDATES) return false;
-    const subjects = await candidates(client, similar);
-    if (subjects.some((c) => baseSubject(c.subject).base === base)) return false;
-  }
-  return true;
 }
