@@ -7,14 +7,13 @@
 import type { Page } from "@playwright/test";
 import {
   fillMessage,
-  listMailbox,
   newAccount,
   openCompose,
   setUndoSeconds,
   waitForMessage,
 } from "../compose/helpers";
 import { expect, folders, row, rows, showFolders, test, unique } from "../fixtures/test";
-import { cached, serviceWorkerActive } from "./helpers";
+import { cached, copies, serviceWorkerActive } from "./helpers";
 import { archiveRow } from "./rows";
 
 async function subjectOf(page: Page, index: number): Promise<string> {
@@ -26,16 +25,6 @@ function pending(page: Page, count: number) {
   return page
     .getByRole("status")
     .filter({ hasText: count === 1 ? "1 change waiting to sync" : `${count} changes waiting` });
-}
-
-/** How many copies of `subject` are in `mailbox` (a path or a special-use role). */
-async function copies(
-  stack: Parameters<typeof listMailbox>[0],
-  account: Parameters<typeof listMailbox>[1],
-  mailbox: string,
-  subject: string,
-): Promise<number> {
-  return (await listMailbox(stack, account, mailbox)).filter((m) => m.subject === subject).length;
 }
 
 test.describe("acting offline", () => {

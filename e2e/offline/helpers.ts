@@ -1,24 +1,54 @@
-/** What the offline specs ask the page: what the persisted cache holds, and the service worker. */
+/**
+ * What the offline specs ask the page (what the persisted cache and the mailbox's snapshot hold,
+ * the service worker) and the IMAP server (how many copies of a message a folder has).
+ */
 import type { Page } from "@playwright/test";
+import { listMailbox } from "../compose/helpers";
+import type { Account, Stack } from "../fixtures/stack";
 
-/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
-export async function cached(page: Page, text: string): Promise<boolean> {
+/**
+ * Whether the value the page keeps under `key` in its IndexedDB key-value store (idb-keyval)
+ * mentions `needle`: the value itself when it is a string, else its `field`.
+ */
+function storedMentions(page: Page, key: string, needle: string, field?: string): Promise<boolean> {
   return page.evaluate(
-    (needle) =>
+    ([key, needle, field]) =>
       new Promise<boolean>((resolve) => {
         const req = indexedDB.open("keyval-store");
         req.onerror = () => resolve(false);
         req.onsuccess = () => {
           const db = req.result;
           if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onsuccess = () =>
-            resolve(typeof get.result === "string" && get.result.includes(needle));
+          const get = db.transaction("keyval").objectStore("keyval").get(key);
+          get.onsuccess = () => {
+            const value: unknown = field ? get.result?.[field] : get.result;
+            resolve(typeof value === "string" && value.includes(needle));
+          };
           get.onerror = () => resolve(false);
         };
       }),
-    text,
+    [key, needle, field] as const,
   );
+}
+
+/** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
+export function cached(page: Page, text: string): Promise<boolean> {
+  return storedMentions(page, "ferry.cache.v1", text);
+}
+
+/** Whether a snapshot of the mailbox with its rows is stored beside the cache. */
+export function snapshotStored(page: Page): Promise<boolean> {
+  return storedMentions(page, "ferry.snapshot.v1", 'data-testid="row-subject"', "html");
+}
+
+/** How many copies of `subject` the IMAP server has in `mailbox` (a path or a special-use role). */
+export async function copies(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+  subject: string,
+): Promise<number> {
+  return (await listMailbox(stack, account, mailbox)).filter((m) => m.subject === subject).length;
 }
 
 /** Whether an active service worker is ready to answer for this page's origin. */

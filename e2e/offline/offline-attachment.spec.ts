@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import {
   fillMessage,
   leafParts,
-  listMailbox,
   newAccount,
   openCompose,
   partSha256,
@@ -16,15 +15,7 @@ import {
   waitForMessage,
 } from "../compose/helpers";
 import { expect, folders, showFolders, test, unique } from "../fixtures/test";
-
-async function copies(
-  stack: Parameters<typeof listMailbox>[0],
-  account: Parameters<typeof listMailbox>[1],
-  mailbox: string,
-  subject: string,
-): Promise<number> {
-  return (await listMailbox(stack, account, mailbox)).filter((m) => m.subject === subject).length;
-}
+import { copies } from "./helpers";
 
 test.describe("attaching offline", () => {
   test("a file attached with no network goes with the Outbox message and arrives once, byte for byte", async ({

@@ -3,33 +3,11 @@
  * arrived (web/lib/mailbox-snapshot.ts): with that code held back, the cached rows are on screen,
  * inert, the list marked busy; once it arrives, the real list takes their place and works.
  */
-import type { Page } from "@playwright/test";
 import { expect, messageList, reader, rows, test } from "../fixtures/test";
+import { snapshotStored } from "../offline/helpers";
 
 // The page's own requests must reach page.route (a service worker would answer them unseen).
 test.use({ serviceWorkers: "block" });
-
-/** Whether a snapshot of the mailbox with its rows is stored (IndexedDB, beside the cache). */
-function snapshotStored(page: Page): Promise<boolean> {
-  return page.evaluate(
-    (needle) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.snapshot.v1");
-          get.onsuccess = () => {
-            const html: unknown = get.result?.html;
-            resolve(typeof html === "string" && html.includes(needle));
-          };
-          get.onerror = () => resolve(false);
-        };
-      }),
-    'data-testid="row-subject"',
-  );
-}
 
 test("a reload shows the cached rows while the mailbox's code is still on its way", async ({
   mailPage: page,
