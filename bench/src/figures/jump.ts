@@ -26,7 +26,7 @@ import { progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
-import { setConversationView } from "./conversations";
+import { setConversationView } from "./conversations-common";
 
 const FIGURE = "4 jump to the middle";
 const SPREAD = 1013;

@@ -1,0 +1,223 @@
+/**
+ * Figure 12 (conversations.ts), opening a 50-message conversation: a thread of 50 replies,
+ * delivered over LMTP in the figure's setup (the seeded content is left as it is), its 3 newest
+ * unread and the rest read. The reader's path, as web/components/conversation-stack.tsx takes
+ * it: `message.open` of the newest beside one `messages.rows` for the others' collapsed lines,
+ * then `message.open` of each unread one (expanded), until the last `message.end`. Floor: a bare
+ * client's FETCHes of the same (the newest's structure and text, the 49 lines' flags, envelopes
+ * and previews, the unread ones' structure and text), one after another on one connection. The
+ * browser: a click on the conversation's row to the first frame showing the expanded messages'
+ * text and a sender on every collapsed line.
+ */
+import type { TMessageRef, TServerFrame } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import {
+  clickStamp,
+  signInThroughForm,
+  signOutContext,
+  stamp,
+  watch,
+  withColdPage,
+} from "../browser/browser";
+import { bareConversationOpen, closeBare, connectBare } from "../client/floor";
+import type { ProtocolClient } from "../client/protocol";
+import { progress } from "../progress";
+import { BUDGETS, errorRow, type Row, row } from "../report";
+import type { Account } from "../stack/mail";
+import { summarize } from "../stats";
+import { type FigureContext, fmtMs } from "./context";
+import {
+  conversationWindow,
+  FIGURE,
+  THREAD_LENGTH,
+  type Thread,
+  TIMEOUT_MS,
+} from "./conversations-common";
+
+/** The open figure's thread has its newest few unread (the stack expands them), the rest read. */
+const UNREAD_NEWEST = 3;
+
+/** One `message.open` to its `message.end`. */
+async function openToEnd(client: ProtocolClient, ref: TMessageRef): Promise<void> {
+  const id = client.id();
+  const end = client.waitFor(
+    (f): f is TServerFrame =>
+      "id" in f && f.id === id && (f.type === "message.end" || f.type === "error"),
+    `the end of message.open ${ref.uid}`,
+    TIMEOUT_MS,
+  );
+  client.send({ type: "message.open", id, ref });
+  const { frame } = await end;
+  if (frame.type === "error") throw new Error(`message.open: ${frame.code}: ${frame.message}`);
+}
+
+/**
+ * The reader's path through a conversation: the newest message opened, and at the same time
+ * the others' collapsed lines (`messages.rows`), then the unread ones among them opened (the
+ * stack expands them). Returns how many messages were opened.
+ */
+async function readerOpen(
+  client: ProtocolClient,
+  newest: TMessageRef,
+  others: TMessageRef[],
+): Promise<number> {
+  const [, opened] = await Promise.all([
+    openToEnd(client, newest),
+    (async () => {
+      const reply = await client.request({ type: "messages.rows", id: client.id(), refs: others });
+      const { rows } = reply.frame;
+      if (rows.length !== others.length) throw new Error(`messages.rows gave ${rows.length} rows`);
+      const unread = rows.filter((r) => !r.flags.includes("\\Seen"));
+      await Promise.all(unread.map((r) => openToEnd(client, { ...newest, uid: r.uid })));
+      return unread.length;
+    })(),
+  ]);
+  return opened + 1;
+}
+
+/** Marks all but the UNREAD_NEWEST newest of `uids` (ascending) read, and those unread. */
+async function markThreadRead(bare: ImapFlow, uids: readonly number[]): Promise<void> {
+  const older = uids.slice(0, -UNREAD_NEWEST);
+  const newer = uids.slice(-UNREAD_NEWEST);
+  await bare.messageFlagsAdd(older.join(","), ["\\Seen"], { uid: true });
+  await bare.messageFlagsRemove(newer.join(","), ["\\Seen"], { uid: true });
+}
+
+export async function openRows(
+  ctx: FigureContext,
+  size: number,
+  client: ProtocolClient,
+  thread: Thread,
+  other: Thread,
+): Promise<Row[]> {
+  const { repeats } = ctx.config;
+  const w = await conversationWindow(client, 0, 5);
+  const conv = w.conversations?.find((c) => c.uids.length >= THREAD_LENGTH);
+  if (!conv) throw new Error(`no ${THREAD_LENGTH}-message conversation at the top`);
+  const uids = [...conv.uids].sort((a, b) => a - b);
+  const newestUid = uids.at(-1) as number;
+  const otherUids = uids.slice(0, -1);
+  const ref = (uid: number) => ({ mailbox: "INBOX", uidValidity: w.uidValidity, uid });
+  const bare = await connectBare(ctx.mail.server, ctx.mail.bySize.get(size) as Account);
+  const floor: number[] = [];
+  const bridge: number[] = [];
+  let opened = 0;
+  try {
+    await bare.mailboxOpen("INBOX");
+    await markThreadRead(bare, uids);
+    for (let i = 0; i <= repeats; i++) {
+      const f = await bareConversationOpen(bare, newestUid, otherUids);
+      const t0 = performance.now();
+      opened = await readerOpen(client, ref(newestUid), otherUids.map(ref));
+      const ms = performance.now() - t0;
+      if (opened !== f.opened) throw new Error(`opened ${opened}, the floor ${f.opened}`);
+      if (i === 0) continue;
+      floor.push(f.ms);
+      bridge.push(ms);
+    }
+  } finally {
+    await closeBare(bare);
+  }
+  progress(
+    `conversations ${size}: open ${thread.ids.length} messages (${opened} expanded) ${fmtMs(summarize(bridge)?.value ?? Number.NaN)}, floor ${fmtMs(summarize(floor)?.value ?? Number.NaN)}`,
+  );
+  const rows = [
+    row({
+      id: `conv.open.bridge.${size}`,
+      figure: FIGURE,
+      label: `bridge: open a ${THREAD_LENGTH}-message conversation (${UNREAD_NEWEST} newest unread)`,
+      side: "bridge",
+      size,
+      unit: "ms",
+      value: summarize(bridge),
+      floor: summarize(floor),
+      budget: BUDGETS.conversationOpen,
+      note: `the reader's path: message.open of the newest beside messages.rows of the other ${THREAD_LENGTH - 1}, then message.open of their unread; floor: the same FETCHes by a bare client`,
+      samples: bridge,
+      floorSamples: floor,
+    }),
+  ];
+  try {
+    const browser: number[] = [];
+    for (let i = 0; i <= repeats; i++) {
+      const ms = await browserOpen(ctx, ctx.mail.bySize.get(size) as Account, thread, other, uids);
+      if (i > 0) browser.push(ms);
+    }
+    progress(
+      `conversations ${size}: open browser ${fmtMs(summarize(browser)?.value ?? Number.NaN)}`,
+    );
+    rows.push(
+      row({
+        id: `conv.open.browser.${size}`,
+        figure: FIGURE,
+        label: `browser: click → a ${THREAD_LENGTH}-message conversation read (${UNREAD_NEWEST} newest unread)`,
+        side: "browser",
+        size,
+        unit: "ms",
+        value: summarize(browser),
+        floor: summarize(floor),
+        budget: BUDGETS.conversationOpen,
+        samples: browser,
+        floorSamples: floor,
+      }),
+    );
+  } catch (err) {
+    rows.push(errorRow(`conv.open.browser.${size}`, FIGURE, "browser", err));
+  }
+  return rows;
+}
+
+/**
+ * One browser open of the conversation: signed in on a fresh page that has read `other` (a short
+ * thread) first, so the reader's code is loaded, and the thread's flags put back (the page marks
+ * what it shows read); from the click on its row to the first frame in which the expanded
+ * messages' text shows and every collapsed line names its sender.
+ */
+async function browserOpen(
+  ctx: FigureContext,
+  user: Account,
+  thread: Thread,
+  other: Thread,
+  uids: readonly number[],
+): Promise<number> {
+  const browser = ctx.browser;
+  if (!browser) throw new Error("no browser");
+  const bare = await connectBare(ctx.mail.server, user);
+  try {
+    await bare.mailboxOpen("INBOX");
+    await markThreadRead(bare, uids);
+  } finally {
+    await closeBare(bare);
+  }
+  const markers = Array.from(
+    { length: UNREAD_NEWEST },
+    (_, k) => `Message ${THREAD_LENGTH - k} of ${thread.subject},`,
+  );
+  return withColdPage(
+    browser,
+    ctx.bridge.url,
+    ctx.config.failureDir,
+    "conversations-open",
+    async (page, context) => {
+      await page.goto("/");
+      await signInThroughForm(page, user);
+      await stamp(page, "load.rows", TIMEOUT_MS);
+      await watch(
+        page,
+        "conv.other",
+        "readerText",
+        `Message ${other.ids.length} of ${other.subject},`,
+      );
+      await page.getByRole("option", { name: `Re: ${other.subject}` }).click();
+      await stamp(page, "conv.other", TIMEOUT_MS);
+      await watch(page, "conv.open", "stack", markers);
+      await page
+        .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
+        .click();
+      const seen = await stamp(page, "conv.open", TIMEOUT_MS);
+      const click = await clickStamp(page, thread.subject);
+      await signOutContext(context, ctx.bridge.url);
+      return seen.at - click;
+    },
+  );
+}
