@@ -13,7 +13,10 @@ export function useMediaQuery(query: string): boolean {
   );
 }
 
+/** The phone layout's query: one pane at a time below this width. */
+export const PHONE_QUERY = "(max-width: 768px)";
+
 /** Phone layout: one pane at a time. */
 export function useIsPhone(): boolean {
-  return useMediaQuery("(max-width: 768px)");
+  return useMediaQuery(PHONE_QUERY);
 }

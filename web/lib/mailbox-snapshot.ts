@@ -6,10 +6,8 @@
  * the same account, view and layout, inert and with its list marked busy, until the mailbox's
  * first render (the same cached rows) replaces it (components/mailbox-snapshot.tsx).
  */
+import { PHONE_QUERY } from "../hooks/use-media-query";
 import { CACHE_MAX_AGE, type StoredSnapshot } from "./persist";
-
-/** The phone layout's query, as hooks/use-media-query.ts useIsPhone. */
-const PHONE_QUERY = "(max-width: 768px)";
 
 const LEFT_OUT = 'iframe, dialog, script, [role="dialog"], [role="menu"], [aria-modal="true"]';
 
