@@ -37,7 +37,7 @@ import {
   TrashIcon,
 } from "./icons";
 import { MenuPopup } from "./menu";
-import { DRAG_TYPE } from "./message-list";
+import { DRAG_TYPE } from "./message-row";
 
 /** What a dragged folder carries (its path). */
 const FOLDER_DRAG_TYPE = "application/x-ferry-folder";
