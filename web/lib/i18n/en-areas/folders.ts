@@ -1,0 +1,90 @@
+/**
+ * English catalog (put together in en.ts): the folder pane: folders, their menus and dialogs.
+ */
+import type { Message } from "../en";
+
+const folders = {
+  // Folders
+  "folders.nav": "Folders",
+  "folders.open": "Show folders",
+  "folders.unread": { one: "{count} unread", other: "{count} unread" },
+  "folders.actions": "Folder actions for {name}",
+  "folders.options": "Folder options",
+  "folders.openReadOnly": "Open read-only",
+  "folders.openWritable": "Open normally",
+  "folders.markAllRead": "Mark all as read",
+  "folders.readOnly": "Read-only",
+  "folders.readOnlyNote": "This folder is open read-only. Changes are turned off.",
+  "folders.empty": "No folders yet",
+  "quota.label": "Storage",
+  "quota.percent": "{percent}% used",
+  "quota.storage": "{used} of {limit}",
+  "quota.messages": "{used} of {limit} messages",
+  "quota.nearlyFull":
+    "Your mailbox is almost full. Delete or archive mail, or new mail may bounce.",
+  "folders.new": "New folder",
+  "folders.newInside": "New folder inside…",
+  "folders.newTitle": "New folder",
+  "folders.newInsideTitle": "New folder inside {name}",
+  "folders.name": "Folder name",
+  "folders.create": "Create",
+  "folders.rename": "Rename",
+  "folders.renameTitle": "Rename {name}",
+  "folders.moveTo": "Move to…",
+  "folders.moveTitle": "Move {name} to…",
+  "folders.moveHere": "Move",
+  "folders.topLevel": "Top level",
+  "folders.delete": "Delete",
+  "folders.deleteTitle": "Delete {name}?",
+  "folders.deleteBody": {
+    one: "It holds {count} message. It will be deleted for good, with the folder.",
+    other: "It holds {count} messages. They will be deleted for good, with the folder.",
+  },
+  "folders.deleteBodyEmpty": "It holds no messages.",
+  "folders.deleteChildren": {
+    one: "Its subfolder is deleted too.",
+    other: "Its {count} subfolders are deleted too.",
+  },
+  "folders.emptyTrash": "Empty Trash",
+  "folders.emptyJunk": "Empty Junk",
+  "folders.emptyTitle": "Empty {name}?",
+  "folders.emptyBody": {
+    one: "{count} message will be deleted for good. This cannot be undone.",
+    other: "{count} messages will be deleted for good. This cannot be undone.",
+  },
+  "folders.emptyConfirm": "Delete for good",
+  "folders.copyTo": "Copy to…",
+  "folders.copyToFolder": "Copy to {name}",
+  "folders.manage": "Manage folders",
+  "folders.manageNote": "Folders you subscribe to are shown in the folder list.",
+  "folders.subscribed": "Show {name}",
+  "folders.cancel": "Cancel",
+  "folders.problem.empty": "Give the folder a name.",
+  "folders.problem.too_long": "That name is too long.",
+  "folders.problem.control_character":
+    "A folder name cannot hold line breaks or control characters.",
+  "folders.problem.delimiter":
+    "A folder name cannot contain “{delimiter}”: it separates folders here.",
+  "folders.problem.reserved": "That name is reserved for the inbox.",
+  "folders.problem.taken": "A folder of that name is already there.",
+  "toast.folderCreated": "Folder {name} created",
+  "toast.folderRenamed": "Folder renamed to {name}",
+  "toast.folderMoved": "Folder {name} moved",
+  "toast.folderDeleted": "Folder {name} deleted",
+  "toast.folderEmptied": "{name} emptied",
+  "toast.copied": {
+    one: "Message copied to {folder}",
+    other: "{count} messages copied to {folder}",
+  },
+  "toast.folderGone": "The folder {name} was deleted or renamed elsewhere. Showing the inbox.",
+  "folder.inbox": "Inbox",
+  "folder.drafts": "Drafts",
+  "folder.sent": "Sent",
+  "folder.trash": "Trash",
+  "folder.junk": "Junk",
+  "folder.archive": "Archive",
+  "folder.all": "All mail",
+  "folder.flagged": "Starred",
+} as const satisfies Record<string, Message>;
+
+export default folders;
