@@ -1,5 +1,6 @@
 /**
- * English catalog (put together in en.ts): what the user sees for each error code (socket and HTTP).
+ * English catalog (put together in en.ts): what the user sees for each error
+ * code (socket and HTTP).
  */
 import type { Message } from "../en";
 

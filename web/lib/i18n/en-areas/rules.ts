@@ -1,5 +1,6 @@
 /**
- * English catalog (put together in en.ts): rules on the server: filters, vacation reply, spam, unsubscribe.
+ * English catalog (put together in en.ts): rules on the server (filters,
+ * vacation reply, spam, unsubscribe).
  */
 import type { Message } from "../en";
 

@@ -1,6 +1,6 @@
 /**
- * English catalog (put together in en.ts): the screen around the mail: connection and offline status, notifications, theme, panes
- * and keyboard help.
+ * English catalog (put together in en.ts): the screen around the mail
+ * (connection and offline status, notifications, theme, panes, keyboard help).
  */
 import type { Message } from "../en";
 
