@@ -3,6 +3,7 @@
  * joins its account's shared watch connections, keeps them alive, and pushes what changes as
  * protocol events; each job lives in its own module:
  *
+ * - options and their defaults (mail-session-options.ts);
  * - command connection (command-connection.ts): every request, through run() (one at a time),
  *   plus the counts poll;
  * - watchers (watcher-pool.ts), shared by the sessions of one account in this process
@@ -20,16 +21,10 @@
  *   `connect()` (imapflow never reconnects a client) with capped exponential back-off and
  *   jitter; watchers resync on the way (watcher.ts), then the state is "online" again. A shared
  *   watch connection is rebuilt once, by the account's watch, for all its sessions, which wait
- *   for it. After
- *   `offlineAfterMs` of failures it is "offline" and retries go on, slower. A refused password
- *   stops the retries: state "offline" and an `error` auth_failed event;
- * - other folders' counts (folder-counts.ts): pushed by the server where it has IMAP NOTIFY
- *   (folder-notify.ts: one more connection per account, with nothing selected, that the server tells of
- *   every count and folder-set change, within about half a second on Dovecot); else, and while
- *   that connection is down, every `countsIntervalMs` (default 30 s) one LIST-STATUS on the
- *   command connection. Either way `mailbox.status` for counts that changed,
- *   `mailboxes.changed` when the folder set did. All sessions of a process share one timer for
- *   the poll and the NOTIFY keepalive (see timing.ts);
+ *   for it. After `offlineAfterMs` of failures it is "offline" and retries go on, slower. A
+ *   refused password stops the retries: state "offline" and an `error` auth_failed event;
+ * - other folders' counts (session-counts.ts): pushed by the server where it has IMAP NOTIFY
+ *   (folder-notify.ts), else polled with LIST-STATUS on the command connection;
  * - the quota (quota-watch.ts): read when the session comes online, and again after counts
  *   change while the server has one; `quota.changed` when it did.
  *
@@ -38,7 +33,7 @@
  * (and the events they compute) are shared.
  */
 import type { TConnectionState, TErrorCode, TRevision, TServerFrame } from "@ferry/protocol";
-import type { ImapFlow, ListResponse } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
 import { isBridgeError } from "../errors";
 import { connectionLost, isLoginFailure, reconnectError } from "../imap/errors";
@@ -51,62 +46,22 @@ import {
   type WatchMember,
 } from "./account-watch";
 import { CommandConnection } from "./command-connection";
-import { FolderCounts } from "./folder-counts";
 import { closeQuietly } from "./imap-ops";
+import { DEFAULT_BACKOFF, type MailSessionOptions, watchOptionsOf } from "./mail-session-options";
 import { PrefetchCache } from "./prefetch";
 import { QuotaWatch } from "./quota-watch";
 import { Reconnector } from "./reconnect";
-import { fetchRows, type RowsFetcher } from "./rows";
-import { type Backoff, type PeriodicScheduler, sharedScheduler } from "./timing";
+import { SessionCounts } from "./session-counts";
+import { type PeriodicScheduler, sharedScheduler } from "./timing";
 import type { OpenedMailbox } from "./tracked-mailbox";
 import type { MailboxOwner, OwnedMailbox } from "./watcher-pool";
 
+export { MAX_WATCHED_FOLDERS, type MailSessionOptions } from "./mail-session-options";
 export { PREFETCH_TTL_MS } from "./prefetch";
 export type { OpenedMailbox } from "./tracked-mailbox";
 export type { MailboxOwner, OwnedMailbox } from "./watcher-pool";
 
-export interface MailSessionOptions {
-  /** Builds a new connected, logged-in client (its `error` listener attached before connect). */
-  connect: () => Promise<ImapFlow>;
-  log: Logger;
-  /** How often other folders' counts are polled (where NOTIFY is not in force). Default 30 s. */
-  countsIntervalMs?: number;
-  /** Use IMAP NOTIFY for other folders' counts where the server has it. Default true. */
-  notify?: boolean;
-  /** Reconnect back-off. Default 250 ms doubling to 30 s. */
-  backoff?: Backoff;
-  /** Builds the rows of `messages.new`. Default: the rows a window gives (rows.ts). */
-  rowsFetcher?: RowsFetcher;
-  /** After failing to reconnect this long the state becomes "offline" (retries go on). Default 2 min. */
-  offlineAfterMs?: number;
-  /** How long run() and openMailbox() wait for a lost connection to come back. Default 10 s. */
-  reconnectWaitMs?: number;
-  /** The timer for counts polling. Default: the one shared by the process. */
-  scheduler?: PeriodicScheduler;
-  /** Folders watched at once, INBOX included (at least 2). Default MAX_WATCHED_FOLDERS. */
-  maxWatchedFolders?: number;
-  /** List revisions from the bridge's counter even where the server has CONDSTORE (tests). */
-  counterRevisions?: boolean;
-  /**
-   * The account key (session/account.ts): sessions with the same key share their watch
-   * connections (account-watch.ts). Without it the session has its own.
-   */
-  account?: string;
-  /** Where shared watch connections are found by account key. Default: the process's table. */
-  accounts?: AccountWatches;
-}
-
 type Listener = (frame: TServerFrame) => void;
-
-/**
- * Folders watched at once per account (the sessions of one account share them), INBOX included.
- * Each is one IMAP connection; with the NOTIFY connection that is 7 per account, and each
- * session adds its command connection and two side connections (downloads, compose), against
- * Dovecot's default mail_max_userip_connections of 10 per user and IP.
- */
-export const MAX_WATCHED_FOLDERS = 6;
-
-const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 30_000 };
 
 export class MailSession {
   private readonly connectFn: () => Promise<ImapFlow>;
@@ -124,9 +79,8 @@ export class MailSession {
   /** This session as its AccountWatch sees it (and the tag of its sockets in the pool). */
   private readonly member: WatchMember;
   private readonly prefetched = new PrefetchCache();
-  private readonly counts: FolderCounts;
+  private readonly counts: SessionCounts;
   private readonly quota: QuotaWatch;
-  private foldersChangedTimer: NodeJS.Timeout | null = null;
 
   private readonly listeners = new Set<Listener>();
   private started = false;
@@ -148,12 +102,23 @@ export class MailSession {
       failLogin: (err) => this.failLogin(err),
       stateChanged: (state) => this.emit({ type: "state", imap: state }),
       online: () => {
-        void this.pollCounts();
+        void this.counts.poll();
         this.quota.refresh();
       },
     });
     this.command = new CommandConnection(this.health);
-    this.counts = new FolderCounts((frame) => this.emit(frame));
+    this.counts = new SessionCounts({
+      emit: (frame) => this.emit(frame),
+      log: this.log,
+      watched: () => this.watch?.pool.watchedMailboxes ?? [],
+      canPoll: () =>
+        !this.health.closed &&
+        this.health.state === "online" &&
+        this.command.client?.usable === true,
+      closed: () => this.health.closed,
+      listStatus: () =>
+        this.run((client) => client.list({ statusQuery: { messages: true, unseen: true } })),
+    });
     this.quota = new QuotaWatch({
       read: () => this.run((client) => readQuota(client)),
       emit: (frame) => this.emit(frame),
@@ -161,23 +126,13 @@ export class MailSession {
     });
     this.account = opts.account ?? null;
     this.accounts = opts.accounts ?? sharedAccountWatches;
-    this.watchOptions = {
-      log: this.log,
-      backoff: opts.backoff ?? DEFAULT_BACKOFF,
-      offlineAfterMs: opts.offlineAfterMs ?? 120_000,
-      reconnectWaitMs: opts.reconnectWaitMs ?? 10_000,
-      scheduler: this.scheduler,
-      maxWatched: Math.max(2, opts.maxWatchedFolders ?? MAX_WATCHED_FOLDERS),
-      rowsFetcher: opts.rowsFetcher ?? fetchRows,
-      counterRevisions: opts.counterRevisions === true,
-      notify: opts.notify !== false,
-    };
+    this.watchOptions = watchOptionsOf(opts, this.scheduler);
     this.member = {
       connect: () => this.connectClient(),
       emit: (frame) => this.emit(frame),
-      status: (mailbox, messages, unseen) => this.counts.update(mailbox, messages, unseen),
-      notifiedStatus: (path, counts) => this.notifiedStatus(path, counts),
-      foldersChanged: () => this.foldersChanged(),
+      status: (mailbox, messages, unseen) => this.counts.folders.update(mailbox, messages, unseen),
+      notifiedStatus: (path, counts) => this.counts.notifiedStatus(path, counts),
+      foldersChanged: () => this.counts.foldersChanged(),
       watchLost: () => this.health.lost("watch"),
       watchBack: () => this.health.retryNow(),
       loginRefused: (err) => void this.failLogin(err),
@@ -269,7 +224,7 @@ export class MailSession {
     if (health.closed) return;
     // While NOTIFY is in force the server pushes the counts: the poll is the fallback.
     this.cancelPoll = this.scheduler.add(
-      () => (this.watch?.notify?.active ? Promise.resolve() : this.pollCounts()),
+      () => (this.watch?.notify?.active ? Promise.resolve() : this.counts.poll()),
       this.countsIntervalMs,
     );
     if (failure !== null && isLoginFailure(failure)) {
@@ -283,7 +238,7 @@ export class MailSession {
       return;
     }
     health.setState("online");
-    void this.pollCounts();
+    void this.counts.poll();
     this.quota.refresh();
   }
 
@@ -363,7 +318,7 @@ export class MailSession {
     this.cancelPoll?.();
     this.cancelPoll = null;
     this.quota.close();
-    if (this.foldersChangedTimer) clearTimeout(this.foldersChangedTimer);
+    this.counts.close();
     this.prefetched.clear();
     this.listeners.clear();
     this.health.close();
@@ -483,54 +438,6 @@ export class MailSession {
     this.health.notifyWaiters();
     const cmd = this.command.take();
     await Promise.all([closeQuietly(cmd), leaving]);
-  }
-
-  // Counts ------------------------------------------------------------------------------------
-
-  /**
-   * Counts NOTIFY brought for `path`. A watched folder's watcher reports its counts itself (and
-   * later than this could, in the order of its own events), so those are left to it. A flag
-   * change brings only `unseen`: the message count is the one last sent, and when there is none
-   * yet, one poll reads both.
-   */
-  private notifiedStatus(path: string, counts: { messages?: number; unseen?: number }): void {
-    if (this.watch?.pool.watchedMailboxes.includes(path)) return;
-    const known = this.counts.get(path);
-    const messages = counts.messages ?? known?.messages;
-    const unseen = counts.unseen ?? known?.unseen;
-    if (messages === undefined || unseen === undefined) {
-      void this.pollCounts();
-      return;
-    }
-    this.counts.update(path, messages, unseen);
-  }
-
-  /** The folder set changed (NOTIFY): one `mailboxes.changed` for a burst of such news. */
-  private foldersChanged(): void {
-    if (this.foldersChangedTimer) return;
-    this.foldersChangedTimer = setTimeout(() => {
-      this.foldersChangedTimer = null;
-      this.emit({ type: "mailboxes.changed" });
-    }, 50);
-    this.foldersChangedTimer.unref();
-  }
-
-  /** One LIST-STATUS on the command connection, handed to FolderCounts. */
-  private async pollCounts(): Promise<void> {
-    if (this.health.closed || this.health.state !== "online" || !this.command.client?.usable) {
-      return;
-    }
-    let list: ListResponse[];
-    try {
-      list = await this.run((client) =>
-        client.list({ statusQuery: { messages: true, unseen: true } }),
-      );
-    } catch (err) {
-      this.log.debug({ err }, "live: counts poll failed");
-      return;
-    }
-    if (this.health.closed) return;
-    this.counts.apply(list);
   }
 }
 
