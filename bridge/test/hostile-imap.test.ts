@@ -107,9 +107,10 @@ async function setup(attacks: Record<string, Attack>): Promise<Setup> {
 /** Bob can still list his folders and open his INBOX. */
 async function bobStillWorks(bob: TestSocket, id: string): Promise<void> {
   const list = await bob.request({ type: "mailboxes.list", id: `${id}-l` });
-  expect(list.type).toBe("mailboxes");
+  // The whole frame, so that a failure shows Bob's error code and message.
+  expect(list).toMatchObject({ type: "mailboxes" });
   const opened = await bob.request({ type: "mailbox.open", id: `${id}-o`, path: "INBOX" });
-  expect(opened.type).toBe("mailbox.opened");
+  expect(opened).toMatchObject({ type: "mailbox.opened" });
 }
 
 function errorCode(frame: TServerFrame): string {
