@@ -15,7 +15,7 @@ import {
   waitForMessage,
 } from "../compose/helpers";
 import { expect, folders, showFolders, test, unique } from "../fixtures/test";
-import { copies } from "./helpers";
+import { copies, serviceWorkerActive } from "./helpers";
 
 test.describe("attaching offline", () => {
   test("a file attached with no network goes with the Outbox message and arrives once, byte for byte", async ({
@@ -29,6 +29,8 @@ test.describe("attaching offline", () => {
     const bob = await newAccount(stack, testInfo, "bob");
     await setUndoSeconds(page, 2);
 
+    // Offline, the composer's code comes from the service worker's precache.
+    await expect.poll(() => serviceWorkerActive(page), { timeout: 20_000 }).toBe(true);
     await context.setOffline(true);
     await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
 
