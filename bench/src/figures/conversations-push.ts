@@ -9,11 +9,12 @@ import { EventWatchingPage } from "../browser/watching-page";
 import { closeBare, connectBare, idleFloor } from "../client/floor";
 import type { ProtocolClient } from "../client/protocol";
 import { nowMs, progress } from "../progress";
-import { BUDGETS, errorRow, type Row, row } from "../report";
+import type { Row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
 import { arrivalTimes, type FigureContext, fmtMs } from "./context";
 import { deliverReply, FIGURE, type Thread, TIMEOUT_MS } from "./conversations-common";
+import { pushRows } from "./delivery-rows";
 
 export async function deliveryRows(
   ctx: FigureContext,
@@ -67,48 +68,18 @@ export async function deliveryRows(
   progress(
     `conversations ${size}: delivery → row bridge p50 ${fmtMs(summarize(bridge, 50)?.value ?? Number.NaN)}, moved from ${[...new Set(moved)].join("/")}`,
   );
-  const rows: Row[] = [];
-  for (const [stat, p, budget] of [
-    ["p50", 50, BUDGETS.pushP50],
-    ["p95", 95, BUDGETS.pushP95],
-  ] as const) {
-    rows.push(
-      row({
-        id: `conv.push.bridge.${size}.${stat}`,
-        figure: FIGURE,
-        label: "bridge: delivery → conversations.changed (row to the top), via LMTP",
-        side: "bridge",
-        size,
-        unit: "ms",
-        stat,
-        value: summarize(bridge, p),
-        floor: summarize(floor, p),
-        budget,
-        samples: bridge,
-        floorSamples: floor,
-      }),
-    );
-    if (browser.length > 0) {
-      rows.push(
-        row({
-          id: `conv.push.browser.${size}.${stat}`,
-          figure: FIGURE,
-          label: "browser: conversation row moved to the top, via LMTP",
-          side: "browser",
-          size,
-          unit: "ms",
-          stat,
-          value: summarize(browser, p),
-          floor: summarize(floor, p),
-          budget,
-          samples: browser,
-          floorSamples: floor,
-        }),
-      );
-    }
-  }
-  if (browser.length === 0) {
-    rows.push(errorRow(`conv.push.browser.${size}`, FIGURE, "browser", page.error));
-  }
-  return rows;
+  return pushRows({
+    figure: FIGURE,
+    size,
+    ids: { bridge: `conv.push.bridge.${size}`, browser: `conv.push.browser.${size}` },
+    labels: {
+      bridge: "bridge: delivery → conversations.changed (row to the top), via LMTP",
+      browser: "browser: conversation row moved to the top, via LMTP",
+      browserError: "browser",
+    },
+    floor,
+    bridge,
+    browser,
+    browserError: page.error,
+  });
 }

@@ -14,9 +14,10 @@ import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
 import { nowMs, progress } from "../progress";
-import { BUDGETS, errorRow, type Row, row } from "../report";
-import { percentile, summarize } from "../stats";
+import { errorRow, type Row } from "../report";
+import { percentile } from "../stats";
 import { arrivalTimes, type FigureContext, fmtMs } from "./context";
+import { pushRows } from "./delivery-rows";
 
 const FIGURE = "9 folder count → browser";
 const FOLDER = "Archive";
@@ -111,44 +112,21 @@ export async function countsFigure(ctx: FigureContext): Promise<Row[]> {
   const floor = samples.map((s) => s.floor).filter((v) => !Number.isNaN(v));
   const bridge = samples.map((s) => s.bridge).filter((v) => !Number.isNaN(v));
   const browser = samples.flatMap((s) => (s.browser === null ? [] : [s.browser]));
-  for (const [stat, p, budget] of [
-    ["p50", 50, BUDGETS.pushP50],
-    ["p95", 95, BUDGETS.pushP95],
-  ] as const) {
-    rows.push(
-      row({
-        id: `counts.bridge.${stat}`,
-        figure: FIGURE,
-        label: `bridge: mailbox.status of ${FOLDER}`,
-        side: "bridge",
-        unit: "ms",
-        stat,
-        value: summarize(bridge, p),
-        floor: summarize(floor, p),
-        budget,
-        samples: bridge,
-        floorSamples: floor,
-      }),
-    );
-    if (browser.length > 0) {
-      rows.push(
-        row({
-          id: `counts.browser.${stat}`,
-          figure: FIGURE,
-          label: `browser: ${FOLDER}'s unread count in the folder pane`,
-          side: "browser",
-          unit: "ms",
-          stat,
-          value: summarize(browser, p),
-          floor: summarize(floor, p),
-          budget,
-          samples: browser,
-          floorSamples: floor,
-        }),
-      );
-    }
-  }
-  if (browser.length === 0) rows.push(errorRow("counts.browser", FIGURE, "browser", page.error));
+  rows.push(
+    ...pushRows({
+      figure: FIGURE,
+      ids: { bridge: "counts.bridge", browser: "counts.browser" },
+      labels: {
+        bridge: `bridge: mailbox.status of ${FOLDER}`,
+        browser: `browser: ${FOLDER}'s unread count in the folder pane`,
+        browserError: "browser",
+      },
+      floor,
+      bridge,
+      browser,
+      browserError: page.error,
+    }),
+  );
   progress(
     `counts: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
       (browser.length > 0 ? `, browser p50 ${fmtMs(percentile(browser, 50))}` : ""),

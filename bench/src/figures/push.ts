@@ -17,9 +17,10 @@ import { closeBare, connectBare, idleFloor } from "../client/floor";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { smallMessage, token } from "../mail/messages";
 import { nowMs, progress } from "../progress";
-import { BUDGETS, errorRow, type Row, row } from "../report";
-import { percentile, summarize } from "../stats";
+import { errorRow, type Row } from "../report";
+import { percentile } from "../stats";
 import { arrivalTimes, type FigureContext, fmtMs } from "./context";
+import { pushRows } from "./delivery-rows";
 
 const FIGURE = "2 delivery → row";
 const TIMEOUT_MS = 15_000;
@@ -140,50 +141,25 @@ export async function pushFigure(ctx: FigureContext): Promise<Row[]> {
     const bridge = mine.map((s) => s.bridge);
     const browser = mine.flatMap((s) => (s.browser === null ? [] : [s.browser]));
     const via = path === "postfix" ? "via Postfix" : "via LMTP";
-    for (const [stat, p, budget] of [
-      ["p50", 50, BUDGETS.pushP50],
-      ["p95", 95, BUDGETS.pushP95],
-    ] as const) {
-      rows.push(
-        row({
-          id: `push.bridge.${path}.${stat}`,
-          figure: FIGURE,
-          label: `bridge: messages.new, ${via}`,
-          side: "bridge",
-          unit: "ms",
-          stat,
-          value: summarize(bridge, p),
-          floor: summarize(floor, p),
-          budget,
-          samples: bridge,
-          floorSamples: floor,
-          note:
-            stat === "p50" && path === "postfix"
-              ? `submission (STARTTLS+AUTH on a pooled connection, then DATA) took a median ${fmtMs(percentile(submitMs, 50))} before the clock starts`
-              : null,
-        }),
-      );
-      if (browser.length > 0) {
-        rows.push(
-          row({
-            id: `push.browser.${path}.${stat}`,
-            figure: FIGURE,
-            label: `browser: row visible, ${via}`,
-            side: "browser",
-            unit: "ms",
-            stat,
-            value: summarize(browser, p),
-            floor: summarize(floor, p),
-            budget,
-            samples: browser,
-            floorSamples: floor,
-          }),
-        );
-      }
-    }
-    if (browser.length === 0) {
-      rows.push(errorRow(`push.browser.${path}`, FIGURE, `browser, ${via}`, page.error));
-    }
+    rows.push(
+      ...pushRows({
+        figure: FIGURE,
+        ids: { bridge: `push.bridge.${path}`, browser: `push.browser.${path}` },
+        labels: {
+          bridge: `bridge: messages.new, ${via}`,
+          browser: `browser: row visible, ${via}`,
+          browserError: `browser, ${via}`,
+        },
+        floor,
+        bridge,
+        browser,
+        browserError: page.error,
+        bridgeNote:
+          path === "postfix"
+            ? `submission (STARTTLS+AUTH on a pooled connection, then DATA) took a median ${fmtMs(percentile(submitMs, 50))} before the clock starts`
+            : null,
+      }),
+    );
     progress(
       `push ${via}: floor p50 ${fmtMs(percentile(floor, 50))}, bridge p50 ${fmtMs(percentile(bridge, 50))}` +
         (browser.length > 0 ? `, browser p50 ${fmtMs(percentile(browser, 50))}` : ""),
