@@ -1,0 +1,255 @@
+/**
+ * The rows of some conversations of a folder (moved out of conversations.ts): their members in
+ * the folder FETCHed with the one row builder (rowsForUids) and their References, the flags of
+ * their older members (SEARCHes of those UIDs), the sender, date and structure of a long
+ * conversation's oldest messages (SENDERS_READ, one FETCH), their members in Sent added
+ * (sent-members.ts), and each conversation's aggregate (participants with the user as `me`,
+ * newest subject and date, unread/starred of any, attachment and draft markers).
+ */
+import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
+import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
+import { packUids, uidValidityOf } from "../imap/mailbox-access";
+import type { SentSide } from "../imap/sent-side";
+import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
+import { rowsForUids } from "../imap/window";
+import type { Conversation } from "./order";
+import { messageIds } from "./references";
+import { addElsewhere } from "./sent-members";
+import { referencesOf } from "./server-thread";
+
+/** Messages of one conversation in the folder that its row lists and counts flags of. */
+export const MAX_MEMBERS_READ = 200;
+/** Messages of one conversation whose rows are read (the newest): names and markers come from them. */
+export const ROWS_READ = 5;
+/**
+ * Older messages of one conversation (its oldest, beyond the ROWS_READ newest) whose sender,
+ * date and attachment marker are read too, with one FETCH of their envelopes and structures:
+ * so that whoever started a long conversation, and those who joined early, are among its
+ * participants (the list names the first and the last). At 10 per row, a window of 50 long
+ * conversations reads at most 500 of them besides its 250 rows.
+ */
+export const SENDERS_READ = 10;
+/** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
+
+/** References (and In-Reply-To) of `uids` in the selected folder, by UID. */
+export async function referencesByUid(
+  client: ImapFlow,
+  uids: number[],
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (uids.length === 0) return out;
+  for await (const m of client.fetch(
+    uids.join(","),
+    { uid: true, headers: ["references", "in-reply-to"] },
+    { uid: true },
+  )) {
+    const refs = messageIds(referencesOf(m.headers));
+    out.set(m.uid, refs.length > 0 ? refs : messageIds(inReplyToOf(m.headers)).slice(0, 1));
+  }
+  return out;
+}
+
+function inReplyToOf(headers: Buffer | undefined): string | null {
+  if (!headers) return null;
+  const text = headers.toString("latin1").replace(/\r?\n[ \t]+/g, " ");
+  return /^in-reply-to:(.*)$/im.exec(text)?.[1]?.trim() ?? null;
+}
+
+/** What is read of an older message of a conversation: who wrote it, when, and attachments. */
+interface Sender {
+  uid: number;
+  from: TAddress[];
+  date: string | null;
+  hasAttachments: boolean;
+}
+
+/** Sender, date and attachment marker of `uids` in the selected folder (one FETCH). */
+async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, Sender>> {
+  const out = new Map<number, Sender>();
+  if (uids.length === 0) return out;
+  for await (const m of client.fetch(
+    packUids(uids),
+    { uid: true, envelope: true, bodyStructure: true },
+    { uid: true },
+  )) {
+    out.set(m.uid, {
+      uid: m.uid,
+      from: toAddresses(m.envelope?.from),
+      date: isoDate(m.envelope?.date),
+      hasAttachments: analyzeStructure(toBodyPart(m.bodyStructure)).hasAttachments,
+    });
+  }
+  return out;
+}
+
+export interface Member {
+  row: TMessageRow;
+  refs: string[];
+  mailbox: string | null;
+  uidValidity: number;
+}
+
+/** What was read of some conversations in their folder (selected, under its lock). */
+export interface ReadConversations {
+  box: MailboxObject;
+  slice: Conversation[];
+  /** Rows of each conversation's ROWS_READ newest messages. */
+  rows: TMessageRow[];
+  refs: Map<number, string[]>;
+  /** Senders of each conversation's SENDERS_READ oldest messages beyond those rows. */
+  senders: Map<number, Sender>;
+  /** Of their first MAX_MEMBERS_READ messages: the unread, starred and draft ones. */
+  unseen: Set<number>;
+  flagged: Set<number>;
+  draft: Set<number>;
+}
+
+export async function readConversations(
+  client: ImapFlow,
+  box: MailboxObject,
+  slice: Conversation[],
+): Promise<ReadConversations> {
+  const newest = slice.flatMap((c) => c.uids.slice(0, ROWS_READ));
+  const rows = newest.length > 0 ? await rowsForUids(client, box.path, newest) : [];
+  const refs = await referencesByUid(client, newest);
+  // The rest's flags: three SEARCHes of those UIDs (small answers) instead of their rows.
+  const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
+  const senders = await sendersOf(
+    client,
+    slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ).slice(-SENDERS_READ)),
+  );
+  const among = async (query: SearchObject): Promise<Set<number>> => {
+    if (older.length === 0) return new Set();
+    const found = await client.search({ uid: packUids(older), ...query }, { uid: true });
+    return new Set(found || []);
+  };
+  const unseen = await among({ seen: false });
+  const flagged = await among({ flagged: true });
+  const draft = await among({ draft: true });
+  for (const row of rows) {
+    if (!row.flags.includes("\\Seen")) unseen.add(row.uid);
+    if (row.flags.includes("\\Flagged")) flagged.add(row.uid);
+    if (row.flags.includes("\\Draft")) draft.add(row.uid);
+  }
+  return { box, slice, rows, refs, senders, unseen, flagged, draft };
+}
+
+/**
+ * The rows of the conversations read (one per conversation, in order; null for one with no
+ * message left), their members in Sent added (on `sent`, else on `client` outside the folder's
+ * lock, selecting Sent).
+ */
+export async function buildRows(
+  client: ImapFlow,
+  path: string,
+  read: ReadConversations,
+  me: readonly string[],
+  sent: SentSide | undefined,
+): Promise<Array<TConversationRow | null>> {
+  const byUid = new Map(read.rows.map((r) => [r.uid, r]));
+  const uidValidity = uidValidityOf(read.box);
+  const groups: Member[][] = read.slice.map((c) =>
+    c.uids
+      .slice(0, ROWS_READ)
+      .map((uid) => byUid.get(uid))
+      .filter((r): r is TMessageRow => r !== undefined)
+      .map((row) => ({ row, refs: read.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
+  );
+  if (groups.some((g) => g.length > 0)) {
+    await (sent
+      ? sent.run((side) => addElsewhere(side, path, groups))
+      : addElsewhere(client, path, groups));
+  }
+  return groups.map((members, i) => {
+    const here = members.filter((m) => m.mailbox === null);
+    const newest = here[0]?.row;
+    const conversation = read.slice[i];
+    if (!newest || !conversation) return null;
+    const uids = conversation.uids.slice(0, MAX_MEMBERS_READ);
+    return aggregate(newest, members, me, {
+      uids,
+      senders: uids.flatMap((uid) => {
+        const sender = read.senders.get(uid);
+        return sender ? [sender] : [];
+      }),
+      inFolder: conversation.uids.length,
+      unread: uids.some((uid) => read.unseen.has(uid)),
+      starred: uids.some((uid) => read.flagged.has(uid)),
+      draft: uids.some((uid) => read.draft.has(uid)),
+    });
+  });
+}
+
+/** What is known of a conversation's messages in the folder beyond the rows read. */
+interface InFolder {
+  /** Its first MAX_MEMBERS_READ UIDs, newest first. */
+  uids: number[];
+  /** Older messages whose senders were read (beyond the rows read). */
+  senders: Sender[];
+  /** How many it has in the folder. */
+  inFolder: number;
+  unread: boolean;
+  starred: boolean;
+  draft: boolean;
+}
+
+/**
+ * A conversation's row: subject and date from the rows read (its newest messages here and its
+ * messages elsewhere), names and attachments from those and the older senders read, flags and
+ * counts of all of it.
+ */
+function aggregate(
+  newest: TMessageRow,
+  members: Member[],
+  me: readonly string[],
+  here: InFolder,
+): TConversationRow {
+  const mine = new Set(me.map((a) => a.toLowerCase()));
+  const byDate = [...members].sort(
+    (a, b) => Date.parse(a.row.date ?? "") - Date.parse(b.row.date ?? "") || a.row.uid - b.row.uid,
+  );
+  const last = byDate[byDate.length - 1]?.row ?? newest;
+  const writers = [
+    ...members.map((m) => ({
+      from: m.row.from,
+      date: m.row.date,
+      uid: m.row.uid,
+      here: !m.mailbox,
+    })),
+    ...here.senders.map((s) => ({ from: s.from, date: s.date, uid: s.uid, here: true })),
+  ].sort(
+    (a, b) =>
+      Date.parse(a.date ?? "") - Date.parse(b.date ?? "") ||
+      (a.here === b.here ? a.uid - b.uid : 0),
+  );
+  const participants: TConversationRow["participants"] = [];
+  const seen = new Set<string>();
+  for (const row of writers) {
+    for (const a of row.from) {
+      const key = a.address.toLowerCase();
+      if (key === "" || seen.has(key)) continue;
+      seen.add(key);
+      participants.push({ name: a.name, address: a.address, me: mine.has(key) });
+    }
+  }
+  const elsewhere = members.filter((m) => m.mailbox !== null);
+  const flags = (m: Member) => m.row.flags;
+  return {
+    newest,
+    uids: here.uids,
+    elsewhere: elsewhere.map((m) => ({
+      mailbox: m.mailbox as string,
+      uidValidity: m.uidValidity,
+      uid: m.row.uid,
+    })),
+    count: here.inFolder + elsewhere.length,
+    participants,
+    subject: last.subject,
+    date: last.date,
+    unread: here.unread || elsewhere.some((m) => !flags(m).includes("\\Seen")),
+    starred: here.starred || elsewhere.some((m) => flags(m).includes("\\Flagged")),
+    hasAttachments:
+      members.some((m) => m.row.hasAttachments) || here.senders.some((s) => s.hasAttachments),
+    hasDraft: here.draft || elsewhere.some((m) => flags(m).includes("\\Draft")),
+  };
+}
