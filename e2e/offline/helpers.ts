@@ -36,9 +36,13 @@ export function cached(page: Page, text: string): Promise<boolean> {
   return storedMentions(page, "ferry.cache.v1", text);
 }
 
-/** Whether a snapshot of the mailbox with its rows is stored beside the cache. */
+/** Whether a snapshot of the mailbox with its rows is stored (localStorage, web/lib/persist.ts). */
 export function snapshotStored(page: Page): Promise<boolean> {
-  return storedMentions(page, "ferry.snapshot.v1", 'data-testid="row-subject"', "html");
+  return page.evaluate(() => {
+    const stored: unknown = JSON.parse(localStorage.getItem("ferry.snapshot.v2") ?? "null");
+    const html = typeof stored === "object" && stored !== null && "html" in stored && stored.html;
+    return typeof html === "string" && html.includes('data-testid="row-subject"');
+  });
 }
 
 /** How many copies of `subject` the IMAP server has in `mailbox` (a path or a special-use role). */

@@ -1,9 +1,12 @@
 /**
  * A reload of a signed-in mailbox shows the mailbox as last shown before the mailbox's code has
- * arrived (web/lib/mailbox-snapshot.ts): with that code held back, the cached rows are on screen,
- * inert, the list marked busy; once it arrives, the real list takes their place and works.
+ * arrived (web/lib/mailbox-snapshot.ts, painted by web/public/mailbox-snapshot.js): with that
+ * code held back (or every one of the app's chunks), the cached rows are on screen, inert, the
+ * list marked busy; once it arrives, the real list takes their place and works, with no
+ * hydration error and no second copy. Signing out removes the snapshot.
  */
-import { expect, messageList, reader, rows, test } from "../fixtures/test";
+import type { Page } from "@playwright/test";
+import { expect, messageList, reader, rows, showFolders, test } from "../fixtures/test";
 import { snapshotStored } from "../offline/helpers";
 
 // The page's own requests must reach page.route (a service worker would answer them unseen).
@@ -48,4 +51,68 @@ test("a reload shows the cached rows while the mailbox's code is still on its wa
   await expect(messageList(page)).toHaveAttribute("aria-busy", "false");
   await rows(page).filter({ hasText: subject }).first().click();
   await expect(reader(page, subject)).toBeVisible();
+});
+
+/** Holds every script chunk of the app until the returned function is called. */
+async function holdAllChunks(page: Page): Promise<{ held: string[]; release: () => void }> {
+  const held: string[] = [];
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route("**/_next/static/chunks/*.js", async (route) => {
+    held.push(new URL(route.request().url()).pathname);
+    await released;
+    await route.continue();
+  });
+  return { held, release };
+}
+
+test("a reload paints the cached rows before any of the app's code has run", async ({
+  mailPage: page,
+}) => {
+  const subject = (await rows(page).first().getByTestId("row-subject").textContent()) ?? "";
+  await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+
+  const { held, release } = await holdAllChunks(page);
+  await page.reload({ waitUntil: "commit" });
+  const shownRow = page.getByTestId("row-subject").filter({ hasText: subject }).first();
+  await expect(shownRow).toBeVisible();
+  // No script of the app has run: every chunk asked for is still held, React among them.
+  expect(held.length).toBeGreaterThan(0);
+  await expect(
+    page.getByRole("listbox", { name: "Messages", includeHidden: true }),
+  ).toHaveAttribute("aria-busy", "true");
+
+  release();
+  await expect(messageList(page)).toHaveAttribute("aria-busy", "false");
+  await expect(page.getByRole("listbox", { name: "Messages", includeHidden: true })).toHaveCount(1);
+  await expect(page.locator("ferry-snapshot")).toHaveCount(0);
+  await rows(page).filter({ hasText: subject }).first().click();
+  await expect(reader(page, subject)).toBeVisible();
+  expect(errors.filter((e) => /hydrat|#418|#423|#425/i.test(e))).toEqual([]);
+});
+
+test("signing out removes the snapshot: the next reload paints no rows", async ({
+  mailPage: page,
+  isPhone,
+}) => {
+  await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  await showFolders(page, isPhone);
+  if (isPhone) {
+    await page.getByRole("button", { name: /^Signed in as/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+  } else {
+    await page.getByRole("button", { name: "Sign out" }).click();
+  }
+  await expect(page.getByLabel("Password")).toBeVisible();
+  expect(await snapshotStored(page)).toBe(false);
+  await page.reload();
+  await expect(page.getByLabel("Password")).toBeVisible();
+  await expect(page.getByTestId("row-subject")).toHaveCount(0);
 });

@@ -34,7 +34,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         {/* Sets the dark class before first paint; external because the CSP forbids inline script. */}
         <script src="/theme.js" />
       </head>
-      <body>{children}</body>
+      <body>
+        {/* Paints the mailbox as last shown before the app's chunks run (see the file); first in
+            <body> so the rest of the page is parsed after it. */}
+        <script src="/mailbox-snapshot.js" />
+        {children}
+      </body>
     </html>
   );
 }

@@ -2,23 +2,22 @@
 /**
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
  * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
- * behind a Suspense boundary (see `lib/chunk.ts`); at a reload, the mailbox as last shown paints
- * meanwhile (lib/mailbox-snapshot.ts). While signed in, the service worker keeps the
- * app shell for starting offline (lib/service-worker.ts).
+ * behind a Suspense boundary (see `lib/chunk.ts`); at a reload, the mailbox as last shown is
+ * painted before any of this runs, and handed over here (components/mailbox-snapshot.tsx). While
+ * signed in, the service worker keeps the app shell for starting offline (lib/service-worker.ts).
  */
 import { useEffect } from "react";
 import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, useSession } from "@/lib/session";
-import { mailRootChunk, startSnapshot } from "./mail-root-loader";
-import { MailboxSnapshot, useSnapshotWhileLoading } from "./mailbox-snapshot";
+import { mailRootChunk } from "./mail-root-loader";
+import { useSnapshotHandOver } from "./mailbox-snapshot";
 import { SignIn } from "./sign-in";
 import { Splash } from "./splash";
 
 function SignedIn({ email }: { email: string }) {
   const mod = mailRootChunk.useModule();
-  const snapshot = useSnapshotWhileLoading(startSnapshot, email, mod !== null);
-  if (snapshot !== null) return <MailboxSnapshot html={snapshot} />;
+  useSnapshotHandOver(email, mod !== null);
   if (!mod) return <Splash />;
   const { MailRoot } = mod;
   return <MailRoot email={email} />;

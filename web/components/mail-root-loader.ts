@@ -3,11 +3,10 @@
  * (see `lib/chunk.ts`). It is fetched while the sign-in page is idle or the sign-in request is
  * in flight, so it is usually there before the bridge answers; at a reload of a remembered
  * account, from the page's start, together with the persisted cache, which is in the query cache
- * before the chunk counts as loaded (so the mailbox's first render paints the cached rows), and
- * the mailbox's snapshot, which paints before that.
+ * before the chunk counts as loaded (so the mailbox's first render paints the cached rows).
  */
 import { chunk } from "@/lib/chunk";
-import { readPersistedEarly, readSnapshotEarly, type StoredSnapshot } from "@/lib/persist";
+import { readPersistedEarly } from "@/lib/persist";
 import { onSignedIn, rememberedAccount } from "@/lib/session";
 
 /** How long the mailbox's first render waits for the persisted cache at a reload. */
@@ -34,13 +33,6 @@ export const mailRootChunk = chunk(() => {
     return m;
   });
 });
-
-/**
- * At a reload of someone's mailbox, the read of its stored snapshot, which paints while the
- * mailbox's chunk loads (components/mailbox-snapshot.tsx); null otherwise.
- */
-export const startSnapshot: Promise<StoredSnapshot | undefined> | null =
-  typeof window !== "undefined" && rememberedAccount() !== null ? readSnapshotEarly() : null;
 
 // A reload of someone's mailbox: the mailbox's chunk and the cached mail are fetched from the
 // first moment, not once the page has rendered and confirmed the session.

@@ -1,45 +1,26 @@
 /**
- * The mailbox's snapshot (lib/mailbox-snapshot.ts) painted at a reload while the mailbox's code
- * loads: inert (no pointer, keyboard or assistive-technology use) and busy, so nothing offers
- * what cannot work yet. The mailbox's first render takes its place as soon as the code is there.
+ * The hand-over from the mailbox's snapshot (lib/mailbox-snapshot.ts), which a reload's first
+ * script (public/mailbox-snapshot.js) paints into a <ferry-snapshot> element outside what React
+ * renders, to the mailbox itself: the snapshot goes in the same commit as the mailbox's first
+ * render, so the rows do not blink, and at once when the session turns out to be someone else's
+ * or over.
  */
-import { useEffect, useState } from "react";
-import { snapshotToPaint } from "@/lib/mailbox-snapshot";
-import type { StoredSnapshot } from "@/lib/persist";
+import { useLayoutEffect } from "react";
 
-/**
- * What to show in the mailbox's place while its code loads: the snapshot's markup (from `stored`,
- * when it fits), or null (the splash, or the mailbox once `loaded`). Never after the mailbox has
- * shown; the mailbox's first render is not held back for it.
- */
-export function useSnapshotWhileLoading(
-  stored: Promise<StoredSnapshot | undefined> | null,
-  email: string,
-  loaded: boolean,
-): string | null {
-  const [html, setHtml] = useState<string | null>(null);
-  useEffect(() => {
-    if (!stored || loaded) return;
-    let live = true;
-    void stored.then((s) => {
-      if (live) setHtml(snapshotToPaint(s, email));
-    });
-    return () => {
-      live = false;
-    };
-  }, [stored, email, loaded]);
-  return loaded ? null : html;
+const PAINTED = "ferry-snapshot";
+
+function removePainted(unless?: string): void {
+  for (const el of document.querySelectorAll<HTMLElement>(PAINTED)) {
+    if (unless === undefined || el.dataset.account !== unless) el.remove();
+  }
 }
 
-export function MailboxSnapshot({ html }: { html: string }) {
-  return (
-    <div
-      className="contents"
-      inert
-      aria-busy="true"
-      // The page's own mailbox markup, stored by lib/mailbox-snapshot.ts from its DOM
-      // (React-escaped text; frames and scripts left out); the CSP runs no inline script.
-      dangerouslySetInnerHTML={{ __html: html }}
-    />
-  );
+/**
+ * While `email` is signed in: removes the painted snapshot when `shown` (the mailbox has
+ * rendered), or at once if it shows another account; and whenever the caller unmounts (the
+ * session ended).
+ */
+export function useSnapshotHandOver(email: string, shown: boolean): void {
+  useLayoutEffect(() => removePainted(shown ? undefined : email), [email, shown]);
+  useLayoutEffect(() => () => removePainted(), []);
 }

@@ -1,7 +1,10 @@
 // @vitest-environment jsdom
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { snapshotToPaint, takeSnapshot } from "./mailbox-snapshot";
-import type { StoredSnapshot } from "./persist";
+import { takeSnapshot } from "./mailbox-snapshot";
+import { clearPersisted, type StoredSnapshot, storeSnapshot } from "./persist";
 
 function mailbox(): HTMLElement {
   const root = document.createElement("div");
@@ -45,6 +48,7 @@ describe("takeSnapshot", () => {
       route: "/?folder=INBOX",
       phone: false,
     });
+    expect(shot?.expires).toBeGreaterThan(Date.now() + 6 * 24 * 60 * 60 * 1000);
   });
 
   it("takes none while the list is loading, empty or scrolled away from its top", () => {
@@ -63,26 +67,63 @@ describe("takeSnapshot", () => {
   });
 });
 
-describe("snapshotToPaint", () => {
-  const stored = (over: Partial<StoredSnapshot> = {}): StoredSnapshot => ({
-    email: "ann@example.test",
-    route: "/?folder=INBOX",
-    phone: false,
-    timestamp: Date.now(),
-    html: "<p>rows</p>",
-    ...over,
+/** public/mailbox-snapshot.js, run as the page runs it: first in <body>, before anything else. */
+const PAINT_SCRIPT = readFileSync(resolve(__dirname, "../public/mailbox-snapshot.js"), "utf8");
+
+function reload(): HTMLElement | null {
+  document.body.replaceChildren();
+  const script = document.createElement("script");
+  document.body.append(script);
+  Object.defineProperty(document, "currentScript", { value: script, configurable: true });
+  new Function(PAINT_SCRIPT)();
+  return document.querySelector("ferry-snapshot");
+}
+
+describe("the snapshot painted at a reload (public/mailbox-snapshot.js)", () => {
+  function signedInAndShown(email = "ann@example.test"): StoredSnapshot {
+    localStorage.setItem("ferry.account", email);
+    const shot = takeSnapshot(mailbox(), email);
+    if (!shot) throw new Error("no snapshot");
+    storeSnapshot(shot);
+    return shot;
+  }
+  beforeEach(() => localStorage.clear());
+
+  it("paints the same account's same view, inert and busy, right after the script", () => {
+    signedInAndShown();
+    const painted = reload();
+    expect(painted?.previousElementSibling?.tagName).toBe("SCRIPT");
+    expect(painted?.hasAttribute("inert")).toBe(true);
+    expect(painted?.getAttribute("aria-busy")).toBe("true");
+    expect(painted?.querySelector('[role="option"]')?.textContent).toBe("Lunch");
+    expect(painted?.querySelector('[role="listbox"]')?.getAttribute("aria-busy")).toBe("true");
   });
 
-  it("paints the same account's same view in the same layout", () => {
-    expect(snapshotToPaint(stored(), "ann@example.test")).toBe("<p>rows</p>");
+  it("paints nothing for another account, view or layout, an expired one, or a pending sign-out", () => {
+    signedInAndShown();
+    localStorage.setItem("ferry.account", "bob@example.test");
+    expect(reload()).toBeNull();
+
+    signedInAndShown();
+    history.replaceState(null, "", "/?folder=Sent");
+    expect(reload()).toBeNull();
+    history.replaceState(null, "", "/?folder=INBOX");
+
+    phone = true;
+    expect(reload()).toBeNull();
+    phone = false;
+
+    storeSnapshot({ ...signedInAndShown(), expires: Date.now() - 1 });
+    expect(reload()).toBeNull();
+
+    signedInAndShown();
+    localStorage.setItem("ferry.signOutPending", "1");
+    expect(reload()).toBeNull();
   });
 
-  it("paints nothing for another account, another view or layout, or an old snapshot", () => {
-    expect(snapshotToPaint(undefined, "ann@example.test")).toBeNull();
-    expect(snapshotToPaint(stored(), "bob@example.test")).toBeNull();
-    expect(snapshotToPaint(stored({ route: "/?folder=Sent" }), "ann@example.test")).toBeNull();
-    expect(snapshotToPaint(stored({ phone: true }), "ann@example.test")).toBeNull();
-    const old = Date.now() - 8 * 24 * 60 * 60 * 1000;
-    expect(snapshotToPaint(stored({ timestamp: old }), "ann@example.test")).toBeNull();
+  it("paints nothing once the session's data is cleared (sign-out, another account)", async () => {
+    signedInAndShown();
+    await clearPersisted();
+    expect(reload()).toBeNull();
   });
 });

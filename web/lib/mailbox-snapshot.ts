@@ -1,23 +1,16 @@
 /**
- * The mailbox as it was last shown, for a reload to paint before the mailbox's code has arrived:
+ * The mailbox as it was last shown, for a reload to paint before any of the app's code runs:
  * its DOM serialized (the page's own markup, whose text React escaped) with what must not come
- * back left out (frames, dialogs and menus, live announcements, form values), stored beside the
- * query cache with each save and cleared with it (lib/persist.ts). A reload paints it only for
- * the same account, view and layout, inert and with its list marked busy, until the mailbox's
- * first render (the same cached rows) replaces it (components/mailbox-snapshot.tsx).
+ * back left out (frames, dialogs and menus, live announcements, form values), stored with each
+ * save of the query cache and cleared with it (lib/persist.ts). A reload's first script
+ * (public/mailbox-snapshot.js) paints it only for the same account, view and layout, inert and
+ * with its list marked busy, until the mailbox's first render (the same cached rows) replaces it
+ * (components/mailbox-snapshot.tsx).
  */
 import { PHONE_QUERY } from "../hooks/use-media-query";
 import { CACHE_MAX_AGE, type StoredSnapshot } from "./persist";
 
 const LEFT_OUT = 'iframe, dialog, script, [role="dialog"], [role="menu"], [aria-modal="true"]';
-
-function currentRoute(): string {
-  return location.pathname + location.search;
-}
-
-function isPhone(): boolean {
-  return window.matchMedia(PHONE_QUERY).matches;
-}
 
 /**
  * The mailbox under `root` as shown now; null when the message list is not showing its top
@@ -37,16 +30,10 @@ export function takeSnapshot(root: HTMLElement, email: string): StoredSnapshot |
   for (const el of copy.querySelectorAll('[role="listbox"]')) el.setAttribute("aria-busy", "true");
   return {
     email,
-    route: currentRoute(),
-    phone: isPhone(),
-    timestamp: Date.now(),
+    route: location.pathname + location.search,
+    layout: PHONE_QUERY,
+    phone: window.matchMedia(PHONE_QUERY).matches,
+    expires: Date.now() + CACHE_MAX_AGE,
     html: copy.innerHTML,
   };
-}
-
-/** The stored snapshot's markup if it shows `email`'s mailbox as this page will. */
-export function snapshotToPaint(stored: StoredSnapshot | undefined, email: string): string | null {
-  if (!stored || stored.email !== email || stored.route !== currentRoute()) return null;
-  if (stored.phone !== isPhone() || stored.timestamp < Date.now() - CACHE_MAX_AGE) return null;
-  return stored.html;
 }

@@ -2,15 +2,16 @@
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
  * the top of each list, and the most recently opened messages; a reload starts reading it before
- * the app renders (readPersistedEarly), and the mailbox's snapshot saved with it
- * (readSnapshotEarly, lib/mailbox-snapshot.ts). No password is in the cache, but mail is: when a
- * session ends, `clearPersisted` removes it, the snapshot, the offline queue (lib/offline-queue),
- * the files attached offline (lib/compose/offline-files), and everything else this origin keeps in IndexedDB and Cache Storage, so the next person on a
- * shared computer finds nothing.
+ * the app renders (readPersistedEarly). With each save the mailbox's snapshot
+ * (lib/mailbox-snapshot.ts) goes to localStorage, which a reload's first script
+ * (public/mailbox-snapshot.js) reads synchronously. No password is in the cache, but mail is: when a session ends, `clearPersisted`
+ * removes it, the snapshot, the offline queue (lib/offline-queue), the files attached offline
+ * (lib/compose/offline-files), and everything else this origin keeps in IndexedDB and Cache
+ * Storage, so the next person on a shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
-import { clear, del, delMany, get, set, setMany } from "idb-keyval";
+import { clear, del, delMany, get, set } from "idb-keyval";
 import { clearOfflineFiles } from "./compose/offline-files";
 import type { ListData, trimForStorage } from "./list-cache";
 import { clearOfflineQueue } from "./offline-queue";
@@ -96,45 +97,42 @@ export function readPersistedEarly(): Promise<PersistedClient | undefined> {
   return early;
 }
 
-/** The mailbox as last shown (lib/mailbox-snapshot.ts), kept beside the cache, cleared with it. */
-const SNAPSHOT_KEY = "ferry.snapshot.v1";
+/**
+ * The mailbox as last shown (lib/mailbox-snapshot.ts), in localStorage so that
+ * public/mailbox-snapshot.js, which paints it, can read it before any chunk runs; that script
+ * names this key and the fields it checks.
+ */
+const SNAPSHOT_KEY = "ferry.snapshot.v2";
+/** Where snapshots were kept before (IndexedDB): removed at the next save. */
+const OLD_SNAPSHOT_KEY = "ferry.snapshot.v1";
 
 export interface StoredSnapshot {
   email: string;
   /** The page's path and query when it was taken: only the same view paints it. */
   route: string;
+  /** The layout's media query, and whether it matched: only the same layout paints it. */
+  layout: string;
   phone: boolean;
-  timestamp: number;
+  /** Not painted after this moment (ms since the epoch), as the cache is not restored. */
+  expires: number;
   html: string;
 }
 
-function isStoredSnapshot(v: unknown): v is StoredSnapshot {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    "email" in v &&
-    typeof v.email === "string" &&
-    "route" in v &&
-    typeof v.route === "string" &&
-    "phone" in v &&
-    typeof v.phone === "boolean" &&
-    "timestamp" in v &&
-    typeof v.timestamp === "number" &&
-    "html" in v &&
-    typeof v.html === "string"
-  );
+/** Stores `shown` for the next reload to paint (the persister does, with each save). */
+export function storeSnapshot(shown: StoredSnapshot): void {
+  try {
+    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify(shown));
+  } catch {
+    removeSnapshot(); // over quota: no snapshot rather than an older one
+  }
 }
 
-let earlySnapshot: Promise<StoredSnapshot | undefined> | null = null;
-
-/** Starts reading the stored snapshot now (at a reload's start, as readPersistedEarly). */
-export function readSnapshotEarly(): Promise<StoredSnapshot | undefined> {
-  if (typeof indexedDB === "undefined") return Promise.resolve(undefined);
-  earlySnapshot ??= get<unknown>(SNAPSHOT_KEY).then(
-    (v) => (isStoredSnapshot(v) ? v : undefined),
-    () => undefined,
-  );
-  return earlySnapshot;
+function removeSnapshot(): void {
+  try {
+    localStorage.removeItem(SNAPSHOT_KEY);
+  } catch {
+    // storage blocked: nothing was stored
+  }
 }
 
 /**
@@ -149,6 +147,7 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
   let pending: PersistedClient | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const available = typeof indexedDB !== "undefined";
+  if (available && snapshot) void del(OLD_SNAPSHOT_KEY).catch(() => undefined);
 
   const flush = async (): Promise<void> => {
     clearTimeout(timer);
@@ -156,23 +155,17 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
     const client = pending;
     pending = null;
     if (!client || !available || stopped) return;
-    // Taken now, as the page shows what is being saved.
+    // Taken and stored now, as the page shows what is being saved (synchronously: a reload's
+    // pagehide may not see the end of the cache's write, but sees this).
     const shown = snapshot?.() ?? null;
+    if (shown) storeSnapshot(shown);
+    else if (snapshot) removeSnapshot();
     // The list model (and the protocol it brings) stays out of the page's first load, which
     // imports this module; the mailbox, the only caller of the persister, has it loaded.
     const { trimForStorage: trim } = await import("./list-cache");
     if (stopped) return;
     const saved = JSON.stringify(slim(client, trim));
-    // One transaction: a reload finds the snapshot that goes with the cache, or none.
-    if (shown) {
-      await setMany([
-        [CACHE_KEY, saved],
-        [SNAPSHOT_KEY, shown],
-      ]).catch(() => undefined);
-      return;
-    }
-    if (snapshot) await del(SNAPSHOT_KEY).catch(() => undefined);
-    if (!stopped) await set(CACHE_KEY, saved).catch(() => undefined);
+    await set(CACHE_KEY, saved).catch(() => undefined);
   };
   if (typeof window !== "undefined") {
     window.addEventListener("pagehide", () => void flush());
@@ -195,7 +188,8 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
       pending = null;
       clearTimeout(timer);
       timer = undefined;
-      if (available) await delMany([CACHE_KEY, SNAPSHOT_KEY]).catch(() => undefined);
+      removeSnapshot();
+      if (available) await delMany([CACHE_KEY, OLD_SNAPSHOT_KEY]).catch(() => undefined);
     },
   };
 }
@@ -255,7 +249,7 @@ function deleteDatabase(name: string): Promise<void> {
 export async function clearPersisted(): Promise<void> {
   stopped = true;
   early = null;
-  earlySnapshot = null;
+  removeSnapshot();
   const work: Promise<unknown>[] = [];
   if (typeof indexedDB !== "undefined") {
     work.push(clear().catch(() => undefined));
