@@ -3,6 +3,7 @@ import { filePart, message, multipart, PNG, textPart } from "../fixtures/mime";
 import { deliver, expect, reader, row, test, unique } from "../fixtures/test";
 import {
   composer,
+  expectUncovered,
   fillMessage,
   leafParts,
   newAccount,
@@ -71,6 +72,11 @@ test.describe("compose: answering from the reader", () => {
       "Please check the chart.",
     );
     await expect(forward.getByRole("listitem").filter({ hasText: "chart.png" })).toBeVisible();
+    // The notice of the discarded reply, still up, leaves the composer's Send uncovered.
+    const discarded = page.getByRole("status").filter({ hasText: "Draft discarded" });
+    await expect(discarded).toBeVisible();
+    await expectUncovered(forward.getByRole("button", { name: "Send", exact: true }));
+    await expect(discarded).toBeVisible();
     await fillMessage(forward, { to: [bob.email] });
     await forward.getByRole("button", { name: "Send", exact: true }).click();
     await expect(forward).toBeHidden();

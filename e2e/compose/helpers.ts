@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBridge, createLogger, loadConfig } from "@ferry/bridge";
+import { createBridge, createLogger, loadConfig, PROTOCOL_VERSION } from "@ferry/bridge";
 import type { Browser, BrowserContext, Locator, Page, TestInfo } from "@playwright/test";
 import { ImapFlow, type MessageStructureObject } from "imapflow";
 import { seedMailbox } from "../../packages/mail-server/src/seed/index";
@@ -59,9 +59,62 @@ export async function secondBrowser(
   return { context, page };
 }
 
-/** How long a sent message waits for Undo, for this browser. */
+/**
+ * How long a sent message waits for Undo, for the signed-in account: saved the way another tab
+ * of the account saves it (`settings.save` on a socket of its own); returns once this page has
+ * the bridge's `settings.changed` (its copy of the settings says so).
+ */
 export async function setUndoSeconds(page: Page, seconds: number): Promise<void> {
-  await page.evaluate((s) => localStorage.setItem("ferry.compose.undoSeconds", String(s)), seconds);
+  await page.evaluate(
+    async ({ s, version }) => {
+      const ws = new WebSocket(
+        `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws?v=${version}`,
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          ws.onerror = () => reject(new Error("settings socket failed"));
+          ws.onmessage = (ev) => {
+            const frame = JSON.parse(String(ev.data)) as { type: string; id?: string };
+            if (frame.type === "hello") {
+              ws.send(
+                JSON.stringify({
+                  type: "settings.save",
+                  id: "e2e-undo",
+                  change: { undoSeconds: s },
+                }),
+              );
+            } else if (frame.id === "e2e-undo") {
+              if (frame.type === "settings") resolve();
+              else reject(new Error(`settings.save answered ${String(ev.data)}`));
+            }
+          };
+        });
+      } finally {
+        ws.close();
+      }
+    },
+    { s: seconds, version: PROTOCOL_VERSION },
+  );
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const copy = JSON.parse(localStorage.getItem("ferry.settings") ?? "null") as {
+          undoSeconds?: number;
+        } | null;
+        return copy?.undoSeconds;
+      }),
+    )
+    .toBe(seconds);
+}
+
+/** Nothing (a notice, say) lies over the middle of `target`: a click there reaches it. */
+export async function expectUncovered(target: Locator): Promise<void> {
+  const reached = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && el.contains(hit);
+  });
+  expect(reached, "a click on its middle reaches it").toBe(true);
 }
 
 export function composer(page: Page, name: "New message" | "Reply" | "Forward" = "New message") {

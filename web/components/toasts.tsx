@@ -1,16 +1,24 @@
 "use client";
-/** The notices at the bottom of the screen, with their Undo buttons. */
+/**
+ * The notices at the bottom of the screen, with their Undo buttons: bottom-left on a wide
+ * screen, clear of the composer docked bottom-right, and above the composer's bottom bar while
+ * one is open, so that a notice never covers Send.
+ */
+import { useComposeState } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
 import { dismissToast, useToasts } from "@/lib/toasts";
 import { CloseIcon } from "./icons";
 
 export function Toasts() {
   const toasts = useToasts();
+  const composing = useComposeState().composer !== null;
   return (
     <section
       aria-label={t("toast.region")}
       aria-live="polite"
-      className="pb-safe pointer-events-none fixed inset-x-0 bottom-0 z-40 flex flex-col items-center gap-2 p-4"
+      className={`pb-safe pointer-events-none fixed inset-x-0 z-40 flex flex-col items-center gap-2 p-4 md:items-start ${
+        composing ? "bottom-16" : "bottom-0"
+      }`}
     >
       {toasts.map((toast) => (
         <div
