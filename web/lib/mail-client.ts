@@ -18,7 +18,7 @@ import type {
   TOpenedMailbox,
   TQuota,
 } from "@ferry/protocol";
-import { QueryClient } from "@tanstack/react-query";
+import { defaultScheduler, notifyManager, QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
 import { placeArrivals } from "./conversation-arrivals";
 import { applyConversationChanges } from "./conversations";
@@ -373,7 +373,28 @@ function applyListEvent(e: ListEvent): boolean {
   return lists === 0 || stale < lists;
 }
 
+/**
+ * While set, the cache's observers (the list on screen) hear of a change in a microtask of the
+ * task that made it rather than after TanStack Query's default zero-delay timer: a pushed row is
+ * rendered in the task that brought it, before any other task (a timer, a persister's save).
+ */
+let pushing = false;
+notifyManager.setScheduler((notify) =>
+  pushing ? queueMicrotask(notify) : defaultScheduler(notify),
+);
+
+/** A pushed event, applied to the cache; its observers hear of it in this task (see `pushing`). */
 export function handleEvent(e: PushedEvent): void {
+  const was = pushing;
+  pushing = true;
+  try {
+    applyEvent(e);
+  } finally {
+    pushing = was;
+  }
+}
+
+function applyEvent(e: PushedEvent): void {
   switch (e.type) {
     case "state":
       return;
