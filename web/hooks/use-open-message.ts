@@ -82,11 +82,13 @@ export function useOpenActions(p: {
               opts.replace ? { replace: true } : { backable: true },
             );
           });
-          // The neighbours are likely next (j/k): fetch them ahead.
-          for (const n of [index + 1, index - 1]) {
-            const r = rows[n];
-            if (r) prefetchMessage({ mailbox, uidValidity, uid: r.uid });
-          }
+          // The neighbours are likely next (j/k): fetched ahead after this paint, not before it.
+          whenIdle(() => {
+            for (const n of [index + 1, index - 1]) {
+              const r = rows[n];
+              if (r) prefetchMessage({ mailbox, uidValidity, uid: r.uid });
+            }
+          });
         },
         readerChunk.loaded ? undefined : readerChunk.preload(),
       );

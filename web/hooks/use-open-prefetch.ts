@@ -1,14 +1,16 @@
 /**
  * Fetches ahead the messages a list's next open is likely to be (lib/open-prefetch.ts), one at a
- * time and only while the page is idle, so the first open of a row nobody hovered costs at most
- * one render: the reader finds it in the cache. Messages already cached, in flight or failed
- * are not asked again.
+ * time across the page and only while it is idle, so the first open of a row nobody hovered
+ * costs at most one render: the reader finds it in the cache. Messages already cached, in flight
+ * or failed are not asked again.
  */
 import { useEffect } from "react";
 import { whenIdle } from "@/lib/idle";
 import type { ListData } from "@/lib/list-cache";
 import { fetchMessage, keys, queryClient } from "@/lib/mail-client";
-import { openPrefetchOrder } from "@/lib/open-prefetch";
+import { fetchAhead, openPrefetchOrder } from "@/lib/open-prefetch";
+
+const follow = fetchAhead((fn) => whenIdle(fn));
 
 export function useOpenPrefetch(
   mailbox: string,
@@ -24,27 +26,15 @@ export function useOpenPrefetch(
       if (!row || uidValidity == null) return [];
       return [{ mailbox: row.mailbox ?? mailbox, uidValidity, uid: row.uid }];
     });
-    let cancel = () => {};
-    let live = true;
-    const next = (at: number) => {
-      const ref = refs
-        .slice(at)
-        .find((r) => queryClient.getQueryState(keys.message(r)) === undefined);
-      if (!ref) return;
-      cancel = whenIdle(() => {
-        if (!live) return;
-        // prefetchQuery settles (never rejects) when the message is in, or has failed.
-        void queryClient
-          .prefetchQuery({ queryKey: keys.message(ref), queryFn: () => fetchMessage(ref) })
-          .then(() => {
-            if (live) next(refs.indexOf(ref) + 1);
-          });
-      });
-    };
-    next(0);
-    return () => {
-      live = false;
-      cancel();
-    };
+    return follow(
+      refs,
+      (ref) => queryClient.getQueryState(keys.message(ref)) === undefined,
+      // prefetchQuery settles (never rejects) when the message is in, or has failed.
+      (ref) =>
+        queryClient.prefetchQuery({
+          queryKey: keys.message(ref),
+          queryFn: () => fetchMessage(ref),
+        }),
+    );
   }, [mailbox, data, cursor, open]);
 }
