@@ -104,8 +104,12 @@ export function Reader({
   const [blocked, setBlocked] = useState(0);
   const articleRef = useRef<HTMLElement>(null);
 
-  // A new message: remote content blocked again, scrolled to its top.
+  // Another message in this reader: remote content blocked again, scrolled to its top. A reader
+  // that has just mounted is there already; scrolling it would lay the page out in the effect.
+  const shownRef = useRef(stableRef);
   useEffect(() => {
+    if (shownRef.current === stableRef) return;
+    shownRef.current = stableRef;
     setAllowRemote(false);
     setBlocked(0);
     articleRef.current?.scrollTo({ top: 0 });
