@@ -185,6 +185,13 @@ export async function rawFetch(
   const attributes = items.map((item) => {
     const match = /^([A-Z0-9.]+)\[(.*)\]$/i.exec(item);
     if (!match) return { type: "ATOM", value: item };
+    // A header-field list ("HEADER.FIELDS (REFERENCES IN-REPLY-TO)") goes as a section and a list.
+    const fields = /^(HEADER\.FIELDS(?:\.NOT)?) \(([^()]*)\)$/i.exec(match[2] ?? "");
+    if (fields) {
+      const names = (fields[2] ?? "").split(" ").filter((n) => n !== "");
+      const list = names.map((value) => ({ type: "ATOM", value }));
+      return { type: "ATOM", value: match[1], section: [{ type: "ATOM", value: fields[1] }, list] };
+    }
     const section = (match[2] ?? "") === "" ? [] : [{ type: "ATOM", value: match[2] }];
     return { type: "ATOM", value: match[1], section };
   });

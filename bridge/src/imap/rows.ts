@@ -10,6 +10,12 @@
  * flag change the server announces while a FETCH runs comes back inside that FETCH's answer
  * (imapflow emits no event for it): it is applied to the rows, and rowsForUids() hands it to the
  * caller.
+ *
+ * Threading headers. rowsForUids() (the rows of `messages.new`, of conversations and their
+ * members) also asks, in the same FETCH, for each message's References and In-Reply-To
+ * (BODY.PEEK[HEADER.FIELDS]); they stay in the bridge (threadHeadersOf), never on the wire:
+ * conversation rows read them instead of FETCHing them again, and the live push places a new
+ * message in a conversation it already served without asking the server first.
  */
 
 import type { TMessageRow } from "@ferry/protocol";
@@ -49,7 +55,7 @@ export async function rowsForUids(
       (current.path.toUpperCase() === "INBOX" && mailbox.toUpperCase() === "INBOX"));
   if (!selected) throw new BridgeError("internal", "The folder is not open on this connection.");
   const announced = new Map<number, string[]>();
-  const fetched = await fetchRows(client, query.set, { uid: true, announced });
+  const fetched = await fetchRows(client, query.set, { uid: true, announced, threading: true });
   const rows = fetched
     .filter((r) => query.wanted(r.row.uid))
     .sort((a, b) => b.row.uid - a.row.uid)
@@ -74,6 +80,18 @@ export async function rowsInOrder(client: ImapFlow, uids: Uint32Array): Promise<
 interface FetchedRow {
   seq: number;
   row: TMessageRow;
+}
+
+/** The References and In-Reply-To header fields fetched with rows, as the server sent them. */
+const THREAD_HEADERS = ["references", "in-reply-to"];
+const threadHeaders = new WeakMap<TMessageRow, Buffer>();
+
+/**
+ * The References and In-Reply-To header lines of a row built by rowsForUids (raw; an empty
+ * buffer when the message has neither), or undefined for a row built without them.
+ */
+export function threadHeadersOf(row: TMessageRow): Buffer | undefined {
+  return threadHeaders.get(row);
 }
 
 /**
@@ -131,11 +149,17 @@ const ROW_ITEMS = [
  * FETCHes list rows for a sequence or UID range. Exported for tests; `usePreview: false`
  * forces the partial-body fallback even on a server with PREVIEW. Flag changes the server
  * announced while answering are applied to the rows, and recorded in `announced` when given.
+ * `threading`: the References and In-Reply-To fields come in the same FETCH (threadHeadersOf).
  */
 export async function fetchRows(
   client: ImapFlow,
   range: string,
-  opts: { uid: boolean; usePreview?: boolean; announced?: Map<number, string[]> },
+  opts: {
+    uid: boolean;
+    usePreview?: boolean;
+    announced?: Map<number, string[]>;
+    threading?: boolean;
+  },
 ): Promise<FetchedRow[]> {
   const usePreview = opts.usePreview ?? client.capabilities.has("PREVIEW");
   const announced = opts.announced ?? new Map<number, string[]>();
@@ -146,7 +170,14 @@ export async function fetchRows(
       // MODSEQ as imapflow's own fetch() asks for it: its HIGHESTMODSEQ then covers these rows
       // (the live watcher's revisions rely on that).
       const modseq = client.enabled.has("CONDSTORE") && client.mailbox && !client.mailbox.noModseq;
-      const items = [...ROW_ITEMS, "PREVIEW", ...(modseq ? ["MODSEQ"] : [])];
+      const items = [
+        ...ROW_ITEMS,
+        "PREVIEW",
+        ...(modseq ? ["MODSEQ"] : []),
+        ...(opts.threading
+          ? [`BODY.PEEK[HEADER.FIELDS (${THREAD_HEADERS.join(" ").toUpperCase()})]`]
+          : []),
+      ];
       const raw = await rawFetch(client, range, items, { uid: opts.uid });
       all = raw.map((r) => r.message);
       for (const r of raw) {
@@ -163,6 +194,7 @@ export async function fetchRows(
           bodyStructure: true,
           internalDate: true,
           size: true,
+          ...(opts.threading ? { headers: THREAD_HEADERS } : {}),
         },
         { uid: opts.uid },
       );
@@ -180,7 +212,9 @@ export async function fetchRows(
     return messages.map((m) => {
       const row = toMessageRow(m, previews.get(m.uid) ?? "");
       const flags = announced.get(m.uid);
-      return { seq: m.seq, row: flags ? { ...row, flags } : row };
+      const built = flags ? { ...row, flags } : row;
+      if (opts.threading) threadHeaders.set(built, m.headers ?? Buffer.alloc(0));
+      return { seq: m.seq, row: built };
     });
   } catch (err) {
     throw commandError(err, "The mail server could not list these messages.");

@@ -23,6 +23,14 @@
  * Sent is read on the account's Sent connection (deps.sent), not the command connection, which
  * keeps the folder on screen selected.
  *
+ * At once. A new message that references a conversation whose row the bridge served (its
+ * Message-ID and References come with the row of `messages.new`: imap/rows.ts, threads/known.ts)
+ * moves that row before any IMAP command (placeAtOnce): the order cache places it
+ * (order.ts placeKnown) and checks it against the folder's older messages afterwards, and the
+ * job that follows reads the conversation's row from the server and pushes it only where it
+ * differs; a placement the folder contradicts rebuilds the order, and the lists ask again.
+ * Only an arrival about a conversation not served waits for the server.
+ *
  * A folder whose kept order was lost (a push that failed, or the order pushed out of the cache
  * by other folders) is sent `refetch` once, so the lists on screen ask again and its order is
  * kept anew, instead of missing every later change.
@@ -30,9 +38,17 @@
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
-import { conversationCacheOf, conversationChanges, type SentSide } from "../threads/conversations";
+import {
+  conversationCacheOf,
+  conversationChanges,
+  MAX_MEMBERS_READ,
+  type SentSide,
+} from "../threads/conversations";
+import { knownOf, withArrival } from "../threads/known";
 import type { ConversationCache } from "../threads/order";
+import { messageIds } from "../threads/references";
 import { linkedUids, type SentMark, sentFolder, sentMark, sentSince } from "../threads/sent-links";
+import { threadIdsOf } from "../threads/thread-ids";
 
 /** What ConversationPush needs of its session. */
 export interface ConversationPushDeps {
@@ -50,6 +66,10 @@ export interface ConversationPushDeps {
 }
 
 type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
+type NewMessages = Extract<TServerFrame, { type: "messages.new" }>;
+
+/** Rows pushed at once kept for comparison with the server's (more: they are sent again). */
+const MAX_TOLD = 1_000;
 
 /**
  * A folder's events not pushed yet: UIDs whose rows may have changed (flags, a reply filed in
@@ -74,6 +94,8 @@ interface Member {
   unsubscribe: () => void;
   /** The order cache of its command connection, as last seen in a job on it. */
   cache: ConversationCache | null;
+  /** That command connection. */
+  client: ImapFlow | null;
 }
 
 export class ConversationPush {
@@ -95,6 +117,8 @@ export class ConversationPush {
   private sentStale = false;
   /** The session each folder's last push ran on. */
   private readonly ranOn = new Map<string, Member>();
+  /** Rows pushed at once (placeAtOnce) by their newest UID, until the server's are read. */
+  private readonly told = new Map<number, string>();
 
   /** With `deps`: a push of that one session (more join with `join`). */
   constructor(deps?: ConversationPushDeps) {
@@ -109,6 +133,7 @@ export class ConversationPush {
       targets: new Map(),
       unsubscribe: deps.subscribe((frame) => this.onEvent(frame)),
       cache: null,
+      client: null,
     });
   }
 
@@ -148,6 +173,7 @@ export class ConversationPush {
     return m.deps.run((client) => {
       const cache = conversationCacheOf(client);
       m.cache = cache;
+      m.client = client;
       this.attach(cache);
       return fn(client, cache);
     });
@@ -213,7 +239,11 @@ export class ConversationPush {
     this.enqueue(
       frame.mailbox,
       frame.type === "messages.expunged",
-      frame.type === "messages.flags" ? frame.changes.map((c) => c.uid) : [],
+      frame.type === "messages.flags"
+        ? frame.changes.map((c) => c.uid)
+        : frame.type === "messages.new"
+          ? this.placeAtOnce(frame)
+          : [],
     );
   }
 
@@ -236,6 +266,65 @@ export class ConversationPush {
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * New messages that reference a conversation whose row was served move that row at once
+   * (threads/known.ts; order.ts placeKnown checks it against the folder afterwards): one
+   * `conversations.changed` before any IMAP command. Returns the UIDs so placed: the job that
+   * follows reads their conversations' rows from the server and pushes them where they stand
+   * when they differ. The others (and those after the first that cannot be) wait for that job.
+   */
+  private placeAtOnce(frame: NewMessages): number[] {
+    const path = frame.mailbox;
+    const m = this.runner(path);
+    const cache = m?.cache;
+    const client = m?.client;
+    if (!m || !cache || !client || !cache.has(path)) return [];
+    const known = knownOf(cache);
+    const uv = frame.uidValidity;
+    const rows = [...frame.rows].sort((a, b) => a.uid - b.uid);
+    const changes: ConversationsChanged["changes"] = [];
+    if (this.told.size > MAX_TOLD) this.told.clear();
+    let exists = frame.total - rows.length;
+    for (const row of rows) {
+      exists++;
+      const refs = threadIdsOf(row);
+      const own = messageIds(row.messageId)[0] ?? null;
+      if (!refs || refs.length === 0 || (own !== null && known.knows(path, uv, own))) break;
+      const member = known.memberOf(
+        path,
+        uv,
+        refs,
+        (uid) => cache.find(path, uid)?.conversation ?? null,
+      );
+      const newest = member === null ? undefined : cache.find(path, member)?.conversation.uids[0];
+      const served = newest === undefined ? undefined : known.row(path, uv, newest);
+      if (member === null || !served) break;
+      const arrival = { uid: row.uid, messageId: own, refs, subject: row.subject };
+      const moved = cache.placeKnown(client, path, uv, arrival, member, exists);
+      if (!moved) break;
+      const conversation = withArrival(
+        served,
+        row,
+        moved.conversation.uids,
+        m.deps.me,
+        MAX_MEMBERS_READ,
+      );
+      known.note(path, uv, conversation, own === null ? refs : [own, ...refs]);
+      this.told.set(row.uid, JSON.stringify(conversation));
+      changes.push({ conversation, from: moved.from, to: 0 });
+    }
+    if (changes.length === 0) return [];
+    this.send({
+      type: "conversations.changed",
+      mailbox: path,
+      uidValidity: uv,
+      total: cache.total(path),
+      changes,
+      refetch: false,
+    });
+    return changes.map((c) => c.conversation.newest.uid);
   }
 
   /** Sent's place now, as the next look starts from (null: the account has no Sent). */
@@ -357,13 +446,19 @@ export class ConversationPush {
       const switched = (this.ranOn.get(path) ?? m) !== m;
       this.ranOn.set(path, m);
       const refetch = found.rebuilt || pending.refetch || switched;
-      if (!refetch && found.changes.length === 0) return;
+      // A row pushed at once that the server's rows confirm is not sent again.
+      const changes = found.changes.filter((c) => {
+        const told = this.told.get(c.conversation.newest.uid);
+        return !(c.from === c.to && told === JSON.stringify(c.conversation));
+      });
+      for (const uid of pending.touched) this.told.delete(uid);
+      if (!refetch && changes.length === 0) return;
       this.send({
         type: "conversations.changed",
         mailbox: found.mailbox,
         uidValidity: found.uidValidity,
         total: found.total,
-        changes: refetch ? [] : found.changes,
+        changes: refetch ? [] : changes,
         refetch,
       });
     } catch (err) {

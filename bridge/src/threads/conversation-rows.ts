@@ -1,6 +1,7 @@
 /**
  * The rows of some conversations of a folder (moved out of conversations.ts): their members in
- * the folder FETCHed with the one row builder (rowsForUids) and their References, the flags of
+ * the folder FETCHed with the one row builder (rowsForUids, their References in the same FETCH),
+ * the flags of
  * their older members (SEARCHes of those UIDs), the sender, date and structure of a long
  * conversation's oldest messages (SENDERS_READ, one FETCH), their members in Sent added
  * (sent-members.ts), and each conversation's aggregate (participants with the user as `me`,
@@ -12,10 +13,11 @@ import { packUids, uidValidityOf } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
 import { rowsForUids } from "../imap/window";
+import type { KnownConversations } from "./known";
 import type { Conversation } from "./order";
 import { messageIds } from "./references";
 import { addElsewhere } from "./sent-members";
-import { referencesOf } from "./server-thread";
+import { threadIdsFromHeaders, threadIdsOf } from "./thread-ids";
 
 /** Messages of one conversation in the folder that its row lists and counts flags of. */
 export const MAX_MEMBERS_READ = 200;
@@ -31,28 +33,30 @@ export const ROWS_READ = 5;
 export const SENDERS_READ = 10;
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 
-/** References (and In-Reply-To) of `uids` in the selected folder, by UID. */
-export async function referencesByUid(
+/**
+ * The ids each of `rows` references, by UID: from the headers that came with the rows, else (a
+ * row built without them) from one FETCH of those headers in the selected folder.
+ */
+export async function referencesOfRows(
   client: ImapFlow,
-  uids: number[],
+  rows: readonly TMessageRow[],
 ): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
-  if (uids.length === 0) return out;
+  const missing: number[] = [];
+  for (const row of rows) {
+    const ids = threadIdsOf(row);
+    if (ids === undefined) missing.push(row.uid);
+    else out.set(row.uid, ids);
+  }
+  if (missing.length === 0) return out;
   for await (const m of client.fetch(
-    uids.join(","),
+    packUids(missing),
     { uid: true, headers: ["references", "in-reply-to"] },
     { uid: true },
   )) {
-    const refs = messageIds(referencesOf(m.headers));
-    out.set(m.uid, refs.length > 0 ? refs : messageIds(inReplyToOf(m.headers)).slice(0, 1));
+    out.set(m.uid, threadIdsFromHeaders(m.headers));
   }
   return out;
-}
-
-function inReplyToOf(headers: Buffer | undefined): string | null {
-  if (!headers) return null;
-  const text = headers.toString("latin1").replace(/\r?\n[ \t]+/g, " ");
-  return /^in-reply-to:(.*)$/im.exec(text)?.[1]?.trim() ?? null;
 }
 
 /** What is read of an older message of a conversation: who wrote it, when, and attachments. */
@@ -111,7 +115,7 @@ export async function readConversations(
 ): Promise<ReadConversations> {
   const newest = slice.flatMap((c) => c.uids.slice(0, ROWS_READ));
   const rows = newest.length > 0 ? await rowsForUids(client, box.path, newest) : [];
-  const refs = await referencesByUid(client, newest);
+  const refs = await referencesOfRows(client, rows);
   // The rest's flags: three SEARCHes of those UIDs (small answers) instead of their rows.
   const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
   const senders = await sendersOf(
@@ -145,6 +149,7 @@ export async function buildRows(
   read: ReadConversations,
   me: readonly string[],
   sent: SentSide | undefined,
+  known?: KnownConversations,
 ): Promise<Array<TConversationRow | null>> {
   const byUid = new Map(read.rows.map((r) => [r.uid, r]));
   const uidValidity = uidValidityOf(read.box);
@@ -166,7 +171,7 @@ export async function buildRows(
     const conversation = read.slice[i];
     if (!newest || !conversation) return null;
     const uids = conversation.uids.slice(0, MAX_MEMBERS_READ);
-    return aggregate(newest, members, me, {
+    const row = aggregate(newest, members, me, {
       uids,
       senders: uids.flatMap((uid) => {
         const sender = read.senders.get(uid);
@@ -177,6 +182,13 @@ export async function buildRows(
       starred: uids.some((uid) => read.flagged.has(uid)),
       draft: uids.some((uid) => read.draft.has(uid)),
     });
+    known?.note(
+      path,
+      uidValidity,
+      row,
+      members.flatMap((m) => [...messageIds(m.row.messageId), ...m.refs]),
+    );
+    return row;
   });
 }
 

@@ -27,6 +27,7 @@ import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import type { WindowResult } from "../imap/window";
 import { buildRows, readConversations } from "./conversation-rows";
+import { knownOf } from "./known";
 import { type Conversation, ConversationCache, type ConversationCacheOptions } from "./order";
 
 export { MAX_MEMBERS_READ, ROWS_READ, SENDERS_READ } from "./conversation-rows";
@@ -86,7 +87,7 @@ export async function conversationWindow(
     estimated = cache.partial(path);
     return readConversations(client, box, order.slice(offset, offset + limit));
   });
-  const built = await buildRows(client, path, read, params.me, params.sent);
+  const built = await buildRows(client, path, read, params.me, params.sent, knownOf(cache));
   const conversations = built.filter((c): c is TConversationRow => c !== null);
   return {
     mailbox: read.box.path,
@@ -155,7 +156,7 @@ export async function conversationChanges(
   });
   const base = { mailbox, uidValidity, total, rebuilt };
   if (!read) return { ...base, changes: [] };
-  const built = await buildRows(client, path, read, me, sent);
+  const built = await buildRows(client, path, read, me, sent, knownOf(cache));
   const rowOf = new Map(read.slice.map((c, i) => [c, built[i] ?? null]));
   const changes: ConversationChange[] = [];
   for (const m of moves) {

@@ -24,13 +24,18 @@ const MAX_IDS = 100;
 /** Older messages that could matter to one arrival, read one by one (more rebuild). */
 const MAX_CANDIDATES = 200;
 
-/** An arrival placed by the newest messages only: what the rest of the folder must not change. */
+/**
+ * An arrival placed by the newest messages only, or by the rows served (order.ts, placeKnown):
+ * what the rest of the folder must not change.
+ */
 export interface Placed {
   arrival: Arrival;
   /** The conversation it joined; null: it started one. */
   into: Conversation | null;
   /** Older messages that were read to place it (with those found later, at most MAX_CANDIDATES). */
   read: number;
+  /** The messages below this UID are not looked at yet. */
+  below: number;
 }
 
 /** One new message, as placing it needs. */
@@ -204,6 +209,7 @@ export async function olderAgree(
     for (const p of placed) {
       const refs = new Set(p.arrival.refs);
       for (const c of older) {
+        if (c.uid >= p.arrival.uid) continue;
         const link = linkOf(c, p.arrival, refs);
         if (link === false) continue;
         if (link === undefined || p.into === null || byUid.get(c.uid) !== p.into) return false;
@@ -216,9 +222,10 @@ export async function olderAgree(
     if (base === "") continue;
     const similar = await client.search({ uid: range, subject: base }, { uid: true });
     if (!similar) return false;
-    if (similar.length === 0) continue;
-    if (p.read + similar.length > MAX_CANDIDATES) return false;
-    const subjects = await candidates(client, similar);
+    const before = similar.filter((uid) => uid < p.arrival.uid);
+    if (before.length === 0) continue;
+    if (p.read + before.length > MAX_CANDIDATES) return false;
+    const subjects = await candidates(client, before);
     if (subjects.some((c) => baseSubject(c.subject).base === base)) return false;
   }
   return true;

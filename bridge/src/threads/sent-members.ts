@@ -9,7 +9,7 @@ import type { ImapFlow } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialUseOf } from "../imap/mailboxes";
 import { rowsForUids } from "../imap/window";
-import { MAX_MEMBERS_READ, type Member, referencesByUid } from "./conversation-rows";
+import { MAX_MEMBERS_READ, type Member, referencesOfRows } from "./conversation-rows";
 import { messageIds } from "./references";
 
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
@@ -47,7 +47,7 @@ export async function addElsewhere(
     if (!found || found.length === 0) return;
     const uids = found.slice(-MAX_MEMBERS_READ * groups.length);
     const rows = await rowsForUids(client, box.path, uids);
-    const refs = await referencesByUid(client, uids);
+    const refs = await referencesOfRows(client, rows);
     const validity = uidValidityOf(box);
     for (const row of rows) {
       const own = messageIds(row.messageId)[0];
