@@ -11,3 +11,16 @@ export interface SentSide {
   /** The folder it had selected when its last use ended (null: none, or not known). */
   readonly selected: string | null;
 }
+
+/**
+ * Whether a message of `mailbox` is read on `sent` rather than on the session's command
+ * connection: the Sent connection has that folder selected, and it is not the folder the asking
+ * socket has open (`open`), so the command connection keeps that one selected.
+ */
+export function readsOnSent(
+  sent: SentSide | undefined,
+  mailbox: string,
+  open: string | undefined,
+): sent is SentSide {
+  return sent !== undefined && sent.selected === mailbox && open !== mailbox;
+}

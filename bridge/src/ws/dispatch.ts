@@ -36,9 +36,10 @@ import {
 } from "../imap/folders";
 import { listMailboxes } from "../imap/mailboxes";
 import { rowsForRefs } from "../imap/member-rows";
-import { openMessage } from "../imap/message";
+import { type OpenMessageFrame, openMessage } from "../imap/message";
 import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
+import { readsOnSent } from "../imap/sent-side";
 import { listWindow } from "../imap/window";
 import { conversationPushOf } from "../live/conversation-push";
 import { sentConnectionOf } from "../live/sent-connection";
@@ -200,13 +201,19 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       });
       return;
     }
-    case "message.open":
+    case "message.open": {
+      const emit = (part: OpenMessageFrame) => answer(frame, { ...part, id: frame.id });
+      // A reply in Sent opened from another folder's conversation: read where Sent stays selected.
+      const sent = sentConnectionOf(mail);
+      if (readsOnSent(sent, frame.ref.mailbox, mail.openedBy(owner)?.mailbox)) {
+        await sent.run((side) => openMessage(side, frame.ref, emit, { readOnly: true }));
+        return;
+      }
       await mail.run((client) =>
-        openMessage(client, frame.ref, (part) => answer(frame, { ...part, id: frame.id }), {
-          ...modeOf(frame.ref.mailbox),
-        }),
+        openMessage(client, frame.ref, emit, { ...modeOf(frame.ref.mailbox) }),
       );
       return;
+    }
     case "messages.rows": {
       const found = await mail.run((client) =>
         rowsForRefs(
