@@ -6,6 +6,7 @@
 import { startMailServer } from "@ferry/mail-server";
 import { LIST_WINDOW_SIZE, ZSessionInfo } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SIGN_IN_CONVERSATIONS } from "../src/session/inbox-head";
 import {
   imapClient,
   type MailServer,
@@ -16,12 +17,17 @@ import {
 } from "./harness";
 
 const MESSAGES = 3;
+/** A second user's INBOX: more conversations than the sign-in answer carries. */
+const MANY = SIGN_IN_CONVERSATIONS + 5;
 
 let mail: MailServer;
 let b: TestBridge;
 
 beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: "head@example.test" }] });
+  mail = await startMailServer({
+    postfix: false,
+    users: [{ email: "head@example.test" }, { email: "many@example.test" }],
+  });
   b = await startBridge(mail);
   const u = mail.users[0];
   if (!u) throw new Error("no fixture user");
@@ -31,6 +37,16 @@ beforeAll(async () => {
       to: [u.email],
     });
   }
+  const many = mail.users[1];
+  if (!many) throw new Error("no second fixture user");
+  const imap = await imapClient(mail, many);
+  try {
+    for (let i = 1; i <= MANY; i++) {
+      await imap.append("INBOX", plainMessage(many.email, `topic ${i}`));
+    }
+  } finally {
+    await imap.logout().catch(() => imap.close());
+  }
 });
 
 afterAll(async () => {
@@ -38,8 +54,8 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-async function signInWith(inbox?: { conversations: boolean }) {
-  const u = mail.users[0];
+async function signInWith(inbox?: { conversations: boolean }, user = 0) {
+  const u = mail.users[user];
   if (!u) throw new Error("no fixture user");
   const r = await signIn(b, { email: u.email, password: u.password, ...(inbox ? { inbox } : {}) });
   expect(r.status).toBe(200);
@@ -90,6 +106,16 @@ describe("the sign-in answer", () => {
     expect(info.inbox?.conversations?.length).toBe(MESSAGES);
     expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
       Array.from({ length: MESSAGES }, (_, i) => `head message ${MESSAGES - i}`),
+    );
+  });
+
+  it("carries the first screens of a large INBOX's conversations, and their total", async () => {
+    const info = await signInWith({ conversations: true }, 1);
+    expect(info.inbox?.total).toBe(MANY);
+    expect(info.inbox?.offset).toBe(0);
+    expect(info.inbox?.conversations?.length).toBe(SIGN_IN_CONVERSATIONS);
+    expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
+      Array.from({ length: SIGN_IN_CONVERSATIONS }, (_, i) => `topic ${MANY - i}`),
     );
   });
 });

@@ -5,9 +5,15 @@
  * folders too, on the command connection). When the sign-in request asks for the window, the
  * answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and carries it, so the browser paints the
  * rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
- * exactly that window takes it (only while nothing in any list changed since).
+ * exactly that window takes it (only while nothing in any list changed since). Of
+ * conversations, the answer carries only the first screenful or two (SIGN_IN_CONVERSATIONS),
+ * read while the account's Sent connection opens beside it (warmSent).
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import { withMailbox } from "../imap/mailbox-access";
+import { specialUseOf } from "../imap/mailboxes";
+import type { SentSide } from "../imap/sent-side";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow } from "../threads/conversations";
@@ -21,6 +27,15 @@ const INBOX_HEAD = "list.window INBOX head";
  * asks.
  */
 export const SIGN_IN_HEAD_WAIT_MS = 2_000;
+
+/**
+ * How many conversations the sign-in answer carries: more than a tall screen shows (about 12
+ * rows on a desktop, 10 on a phone), not a whole window. Each conversation costs FETCHes of up
+ * to 5 newest and 10 older members (most of the answer's time, parsing included), and the page
+ * asks for the whole window over its socket as soon as it is up (its hello refetches the list on
+ * screen), which finds INBOX's order already threaded.
+ */
+export const SIGN_IN_CONVERSATIONS = 30;
 
 /** The window the web app asks for first after signing in: the top of INBOX, no search. */
 function isInboxHead(request: {
@@ -70,6 +85,22 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /**
+ * Opens the account's Sent connection and selects Sent on it (what the conversation rows' Sent
+ * lookup does first), so that at sign-in its login runs beside INBOX's THREAD on the command
+ * connection instead of after it. A failure is left for the lookup itself to meet.
+ */
+function warmSent(sent: SentSide): void {
+  void sent
+    .run(async (client: ImapFlow) => {
+      const path = (await client.list()).find((f) => specialUseOf(f) === "sent")?.path;
+      if (path !== undefined && sent.selected !== path) {
+        await withMailbox(client, path, { readOnly: true, refresh: false }, async () => undefined);
+      }
+    })
+    .catch(() => undefined);
+}
+
+/**
  * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
  * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
  */
@@ -83,13 +114,15 @@ export async function inboxHeadForSignIn(
     // then resynchronise INBOX before answering. Carried in the answer, it paints sooner than
     // over the socket (quick bench at 10,000, load 5-9: 276 against 449 ms from the click; read
     // ahead here but left to the socket's request, which cannot take it, 603 ms).
+    const sent = sentConnectionOf(mail);
+    if (sent) warmSent(sent);
     queued = mail.run((client) =>
       conversationWindow(client, {
         mailbox: "INBOX",
         offset: 0,
-        limit: LIST_WINDOW_SIZE,
+        limit: SIGN_IN_CONVERSATIONS,
         me: [opts.me],
-        sent: sentConnectionOf(mail),
+        sent,
       }),
     );
   } else {
