@@ -16,7 +16,8 @@ function mailbox(): HTMLElement {
     </div>
     <article><iframe srcdoc="<p>body</p>" sandbox=""></iframe></article>
     <div role="dialog" aria-modal="true"><textarea>draft text</textarea></div>
-    <div aria-live="polite"><p>Message archived</p></div>`;
+    <div aria-live="polite"><p>Message archived</p></div>
+    <aside><div contenteditable="true" role="textbox">unsent words</div></aside>`;
   document.body.append(root);
   return root;
 }
@@ -40,7 +41,14 @@ describe("takeSnapshot", () => {
     expect(html).toContain("Lunch");
     expect(html).toContain('aria-busy="true"');
     expect(html).not.toContain('aria-busy="false"');
-    for (const gone of ["iframe", "draft text", "secret words", "Message archived", "dialog"]) {
+    for (const gone of [
+      "iframe",
+      "draft text",
+      "secret words",
+      "Message archived",
+      "dialog",
+      "unsent words",
+    ]) {
       expect(html).not.toContain(gone);
     }
     expect(shot).toMatchObject({

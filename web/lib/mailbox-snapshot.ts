@@ -25,7 +25,9 @@ export function takeSnapshot(root: HTMLElement, email: string): StoredSnapshot |
   const copy = root.cloneNode(true);
   if (!(copy instanceof HTMLElement)) return null;
   for (const el of copy.querySelectorAll(LEFT_OUT)) el.remove();
-  for (const el of copy.querySelectorAll("[aria-live], textarea")) el.replaceChildren();
+  for (const el of copy.querySelectorAll("[aria-live], textarea, [contenteditable]")) {
+    el.replaceChildren();
+  }
   for (const el of copy.querySelectorAll("input")) el.removeAttribute("value");
   for (const el of copy.querySelectorAll('[role="listbox"]')) el.setAttribute("aria-busy", "true");
   return {
