@@ -1,16 +1,26 @@
 /**
  * Fetches ahead the messages a list's next open is likely to be (lib/open-prefetch.ts), one at a
- * time across the page and only while it is idle, so the first open of a row nobody hovered
- * costs at most one render: the reader finds it in the cache. Messages already cached, in flight
- * or failed are not asked again.
+ * time across the page, once the cursor has settled and the page is idle, so the first open of
+ * a row nobody hovered costs at most one render: the reader finds it in the cache. Messages
+ * already cached, in flight or failed are not asked again.
  */
 import { useEffect } from "react";
 import { whenIdle } from "@/lib/idle";
 import type { ListData } from "@/lib/list-cache";
 import { fetchMessage, keys, queryClient } from "@/lib/mail-client";
-import { fetchAhead, openPrefetchOrder } from "@/lib/open-prefetch";
+import { fetchAhead, openPrefetchOrder, SETTLE_MS } from "@/lib/open-prefetch";
 
-const follow = fetchAhead((fn) => whenIdle(fn));
+/** Each fetch ahead once the cursor has settled (SETTLE_MS) and then the page is idle. */
+const follow = fetchAhead((fn) => {
+  let cancelIdle = () => {};
+  const timer = setTimeout(() => {
+    cancelIdle = whenIdle(fn);
+  }, SETTLE_MS);
+  return () => {
+    clearTimeout(timer);
+    cancelIdle();
+  };
+});
 
 export function useOpenPrefetch(
   mailbox: string,

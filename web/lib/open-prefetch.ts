@@ -9,6 +9,12 @@
 export const TOP_ROWS = 3;
 
 /**
+ * How long the cursor stays on a row before the rows around it are fetched ahead: a burst of
+ * j/k sends nothing that the open at its end would wait behind on the bridge's connection.
+ */
+export const SETTLE_MS = 250;
+
+/**
  * Positions to prefetch, in the order to fetch them, within [0, total): the cursor's row and
  * the next, the open message's neighbours, the row above the cursor and the one after next,
  * then the top rows. Without a cursor or open message, only the top rows.
