@@ -1,8 +1,9 @@
 "use client";
 /**
- * A message's HTML in a sandboxed frame: sanitized (lib/sanitize, loaded on demand), no
- * allow-scripts, a CSP that loads nothing but the message's own parts, and sized to its content,
- * also as its folded quote (a `<details>`, lib/quote-fold) opens and closes.
+ * A message's HTML in a sandboxed frame: sanitized (lib/sanitize, loaded on demand; once loaded,
+ * in the frame's first render), no allow-scripts, a CSP that loads nothing but the message's own
+ * parts, and sized to its content, also as its folded quote (a `<details>`, lib/quote-fold) opens
+ * and closes.
  * `allow-same-origin` lets this page read the frame's height and guard its document
  * (lib/frame-guard); with scripts off nothing inside can use that origin.
  *
@@ -11,7 +12,7 @@
  * LinkDialog). Should the frame still end up on another document, the message is put back.
  */
 import { partUrl, type TMessageRef } from "@ferry/protocol";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { recipient } from "@/lib/compose/addresses";
 import { openComposer } from "@/lib/compose/store";
 import { guardFrameDocument, scrollToFragment } from "@/lib/frame-guard";
@@ -33,13 +34,25 @@ const MAX_HEIGHT = 200_000;
 /** Times a frame that navigated away is put back before it is left blank. */
 const MAX_RESTORES = 3;
 
+type Sanitizer = typeof import("@/lib/sanitize");
+/** The sanitizer once loaded (asked for with the reader's code): a frame is then filled at once. */
+let loadedSanitizer: Sanitizer | null = null;
+if (typeof window !== "undefined") {
+  void import("@/lib/sanitize").then(
+    (module) => {
+      loadedSanitizer = module;
+    },
+    () => undefined,
+  );
+}
+
 /** Opens a web link in a new tab that can neither reach this page nor learn where it came from. */
 function openInNewTab(url: URL): void {
   window.open(url.href, "_blank", "noopener,noreferrer");
 }
 
 export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFrameProps) {
-  const [doc, setDoc] = useState<SanitizedHtml | null>(null);
+  const [sanitizer, setSanitizer] = useState<Sanitizer | null>(loadedSanitizer);
   const [height, setHeight] = useState(48);
   const [prompt, setPrompt] = useState<LinkPrompt | null>(null);
   const frame = useRef<HTMLIFrameElement>(null);
@@ -71,25 +84,35 @@ export function HtmlFrame({ html, msgRef, cids, allowRemote, onBlocked }: HtmlFr
   }, []);
 
   useEffect(() => {
+    if (sanitizer) return;
     let live = true;
-    void import("@/lib/sanitize").then(({ sanitizeEmailHtml }) => {
-      if (!live) return;
-      const result = sanitizeEmailHtml(html, {
-        cid: (id) => {
-          const part = cids.get(id) ?? cids.get(id.toLowerCase());
-          return part ? partUrl(msgRef, part) : null;
-        },
-        allowRemote,
-        origin: window.location.origin,
-        foldLabel: t("reader.showTrimmed"),
-      });
-      setDoc(result);
-      onBlocked(result.blocked);
+    void import("@/lib/sanitize").then((module) => {
+      loadedSanitizer = module;
+      if (live) setSanitizer(module);
     });
     return () => {
       live = false;
     };
-  }, [html, msgRef, cids, allowRemote, onBlocked]);
+  }, [sanitizer]);
+
+  const doc = useMemo<SanitizedHtml | null>(
+    () =>
+      sanitizer
+        ? sanitizer.sanitizeEmailHtml(html, {
+            cid: (id) => {
+              const part = cids.get(id) ?? cids.get(id.toLowerCase());
+              return part ? partUrl(msgRef, part) : null;
+            },
+            allowRemote,
+            origin: window.location.origin,
+            foldLabel: t("reader.showTrimmed"),
+          })
+        : null,
+    [sanitizer, html, msgRef, cids, allowRemote],
+  );
+  useEffect(() => {
+    if (doc) onBlocked(doc.blocked);
+  }, [doc, onBlocked]);
 
   // Size the frame to its document, and follow it as images load or the width changes. A
   // message wider than the pane (fixed-width newsletters on a phone) is zoomed out to fit.
