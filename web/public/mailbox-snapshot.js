@@ -3,9 +3,8 @@
 // start of <body>, an external file because the CSP allows no inline script. It paints only the
 // remembered account's snapshot (lib/session.ts's keys), for the same view and layout, not after
 // a sign-out still waiting for the network, and never one past its expiry. The markup is the
-// page's own, inert and busy, in an element React does not hydrate (<ferry-snapshot>); while it
-// is there the rest of the body is hidden, and the mailbox's first render removes it
-// (components/mailbox-snapshot.tsx).
+// page's own, inert and busy, in an element React does not hydrate (<ferry-snapshot>) laid over
+// the rest of the page; the mailbox's first render removes it (components/mailbox-snapshot.tsx).
 (() => {
   try {
     const account = localStorage.getItem("ferry.account");
@@ -22,7 +21,10 @@
     shown.setAttribute("aria-busy", "true");
     shown.dataset.account = account;
     const style = document.createElement("style");
-    style.textContent = "ferry-snapshot{display:contents}ferry-snapshot~*{display:none!important}";
+    // Over the page rather than in its flow: what React renders beneath is laid out as usual
+    // (the mailbox measures its list before it takes the snapshot's place).
+    style.textContent =
+      "ferry-snapshot{position:fixed;inset:0;z-index:2147483647;overflow:hidden;background-color:inherit}";
     const markup = document.createElement("div");
     markup.className = "contents";
     markup.innerHTML = s.html;
