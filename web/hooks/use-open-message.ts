@@ -69,8 +69,6 @@ export function useOpenActions(p: {
       const { uidValidity, rows } = data;
       const mailbox = route.folder;
       const conversation = data.conversations?.[row.uid];
-      if (conversation)
-        prefetchConversationMembers(conversation, { mailbox, uidValidity, uid: row.uid });
       // Asked for now; the reader shows once its text is in, in one render (lib/open-ready.ts).
       openWhenReady(
         { mailbox, uidValidity, uid: row.uid },
@@ -92,6 +90,10 @@ export function useOpenActions(p: {
         },
         readerChunk.loaded ? undefined : readerChunk.preload(),
       );
+      // Its conversation's other messages are asked next: the bridge answers one request at a
+      // time, and the text comes first.
+      if (conversation)
+        prefetchConversationMembers(conversation, { mailbox, uidValidity, uid: row.uid });
     },
     [data, route.folder, setCursor, current?.specialUse],
   );
