@@ -11,7 +11,7 @@ import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountWatches } from "../src/live/account-watch";
-import { conversationPushOf } from "../src/live/conversation-push";
+import { conversationPushOf } from "../src/live/conversation-push-of";
 import { MailSession } from "../src/live/mail-session";
 import { Connector, captureLog, deliver } from "../src/live/test-harness";
 import { conversationWindow } from "../src/threads/conversations";

@@ -1,8 +1,8 @@
 /**
  * Live conversation rows (ConversationPush) for the sockets that may show a list of
  * conversations (they opened a folder or read such a list). One ConversationPush serves all the
- * sessions of an account in this process (keyed by their shared AccountWatch, whose events reach
- * each of them as the same frame, taken once here); a session without one has its own. When
+ * sessions of an account in this process (conversation-push-of.ts), whose events reach each of
+ * them as the same frame, taken once here. When
  * `messages.new`, `messages.flags` or `messages.expunged` comes, one job, on the command
  * connection of a session whose order cache keeps that folder (threads/order.ts: a window of its
  * conversations was read there, at sign-in or on a socket), brings that order up to date (an
@@ -19,9 +19,8 @@
  * folders says when one is filed (from Ferry or another client). So when Sent's message count
  * changes (`mailbox.status`), the messages filed since the last look are read and the
  * conversations of each kept folder that they belong to are pushed where they stand
- * (threads/sent-links.ts); a deletion in Sent, or a burst, asks the lists again (`refetch`).
- * Sent is read on the account's Sent connection (deps.sent), not the command connection, which
- * keeps the folder on screen selected.
+ * (SentWatch, conversation-sent.ts); a deletion in Sent, or a burst, asks the lists again
+ * (`refetch`). Sent is read on the account's Sent connection (deps.sent).
  *
  * At once. A new message that references a conversation whose row the bridge served (its
  * Message-ID and References come with the row of `messages.new`: imap/rows.ts, threads/known.ts)
@@ -38,17 +37,10 @@
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
-import {
-  conversationCacheOf,
-  conversationChanges,
-  MAX_MEMBERS_READ,
-  type SentSide,
-} from "../threads/conversations";
-import { knownOf, withArrival } from "../threads/known";
+import { placeAtOnce } from "../threads/at-once";
+import { conversationCacheOf, conversationChanges, type SentSide } from "../threads/conversations";
 import type { ConversationCache } from "../threads/order";
-import { messageIds } from "../threads/references";
-import { linkedUids, type SentMark, sentFolder, sentMark, sentSince } from "../threads/sent-links";
-import { threadIdsOf } from "../threads/thread-ids";
+import { SentWatch } from "./conversation-sent";
 
 /** What ConversationPush needs of its session. */
 export interface ConversationPushDeps {
@@ -109,12 +101,8 @@ export class ConversationPush {
   private readonly detach: Array<() => void> = [];
   /** Folders whose order was kept at the last job, with what a `refetch` of them says. */
   private readonly kept = new Map<string, Kept>();
-  /** Where Sent stood at the last look (undefined: not looked at yet; null: no Sent). */
-  private sent: SentMark | null | undefined = undefined;
-  /** Sent's count changed since the last look. */
-  private sentChanged = false;
-  /** The folder set changed since Sent was found: the next look finds it again. */
-  private sentStale = false;
+  /** Where Sent stood at the last look, and whether it changed since (conversation-sent.ts). */
+  private readonly sent = new SentWatch();
   /** The session each folder's last push ran on. */
   private readonly ranOn = new Map<string, Member>();
   /** Rows pushed at once (placeAtOnce) by their newest UID, until the server's are read. */
@@ -146,7 +134,7 @@ export class ConversationPush {
     if (!m) return;
     m.targets.set(owner, send);
     void this.runOn(m, async (client) => {
-      if (this.sent === undefined || this.sentStale) await this.lookAtSent(client);
+      if (this.sent.unknown) await this.sent.look(client);
     }).catch((err) => m.deps.log.debug({ err }, "live: conversation push setup failed"));
   }
 
@@ -217,14 +205,12 @@ export class ConversationPush {
     if (this.seen.has(frame)) return;
     this.seen.add(frame);
     if (frame.type === "mailboxes.changed") {
-      this.sentStale = true;
+      this.sent.stale = true;
       return;
     }
     if (frame.type === "mailbox.status") {
-      const sent = this.sent;
-      if (!sent || frame.mailbox !== sent.path || frame.messages === sent.messages) return;
-      if (!this.listened()) return;
-      this.sentChanged = true;
+      if (!this.sent.countChanged(frame) || !this.listened()) return;
+      this.sent.changed = true;
       void this.drain();
       return;
     }
@@ -252,8 +238,8 @@ export class ConversationPush {
     this.running = true;
     try {
       for (;;) {
-        if (this.sentChanged) {
-          this.sentChanged = false;
+        if (this.sent.changed) {
+          this.sent.changed = false;
           await this.followSent();
           continue;
         }
@@ -281,57 +267,20 @@ export class ConversationPush {
     const cache = m?.cache;
     const client = m?.client;
     if (!m || !cache || !client || !cache.has(path)) return [];
-    const known = knownOf(cache);
-    const uv = frame.uidValidity;
-    const rows = [...frame.rows].sort((a, b) => a.uid - b.uid);
-    const changes: ConversationsChanged["changes"] = [];
     if (this.told.size > MAX_TOLD) this.told.clear();
-    let exists = frame.total - rows.length;
-    for (const row of rows) {
-      exists++;
-      const refs = threadIdsOf(row);
-      const own = messageIds(row.messageId)[0] ?? null;
-      if (!refs || refs.length === 0 || (own !== null && known.knows(path, uv, own))) break;
-      const member = known.memberOf(
-        path,
-        uv,
-        refs,
-        (uid) => cache.find(path, uid)?.conversation ?? null,
-      );
-      const newest = member === null ? undefined : cache.find(path, member)?.conversation.uids[0];
-      const served = newest === undefined ? undefined : known.row(path, uv, newest);
-      if (member === null || !served) break;
-      const arrival = { uid: row.uid, messageId: own, refs, subject: row.subject };
-      const moved = cache.placeKnown(client, path, uv, arrival, member, exists);
-      if (!moved) break;
-      const conversation = withArrival(
-        served,
-        row,
-        moved.conversation.uids,
-        m.deps.me,
-        MAX_MEMBERS_READ,
-      );
-      known.note(path, uv, conversation, own === null ? refs : [own, ...refs]);
-      this.told.set(row.uid, JSON.stringify(conversation));
-      changes.push({ conversation, from: moved.from, to: 0 });
-    }
+    const changes = placeAtOnce(client, cache, frame, m.deps.me);
+    for (const c of changes)
+      this.told.set(c.conversation.newest.uid, JSON.stringify(c.conversation));
     if (changes.length === 0) return [];
     this.send({
       type: "conversations.changed",
       mailbox: path,
-      uidValidity: uv,
+      uidValidity: frame.uidValidity,
       total: cache.total(path),
       changes,
       refetch: false,
     });
     return changes.map((c) => c.conversation.newest.uid);
-  }
-
-  /** Sent's place now, as the next look starts from (null: the account has no Sent). */
-  private async lookAtSent(client: ImapFlow): Promise<void> {
-    this.sentStale = false;
-    const path = await sentFolder(client);
-    this.sent = path === null ? null : await sentMark(client, path);
   }
 
   /**
@@ -342,30 +291,11 @@ export class ConversationPush {
     const m = this.runner(null);
     if (!m) return;
     try {
-      await this.runOn(m, async (client) => {
-        const before = this.sent;
-        if (!before) return;
-        if (this.sentStale) {
-          this.sentStale = false;
-          if ((await sentFolder(client)) !== before.path) return this.lookAtSent(client);
-        }
-        const sent = m.deps.sent;
-        const { mark, messages } = await (sent
-          ? sent.run((side) => sentSince(side, before))
-          : sentSince(client, before));
-        this.sent = mark;
-        const others = [...this.kept.keys()].filter((p) => p !== mark.path);
-        const expunged = messages === null || mark.messages < before.messages + messages.length;
-        for (const path of others) {
-          if (expunged) this.enqueue(path, false, [], true);
-          else if (messages.length > 0) {
-            const linked = await linkedUids(client, path, messages);
-            if (linked.length > 0) this.enqueue(path, false, linked);
-          }
-        }
-      });
+      const kept = [...this.kept.keys()];
+      const pushes = await this.runOn(m, (client) => this.sent.follow(client, m.deps.sent, kept));
+      for (const p of pushes) this.enqueue(p.path, false, p.touched, p.refetch);
     } catch (err) {
-      this.sent = undefined;
+      this.sent.mark = undefined;
       m.deps.log.debug({ err }, "live: conversation push of Sent failed");
     }
   }
@@ -468,32 +398,4 @@ export class ConversationPush {
       this.lost(path);
     }
   }
-}
-
-const pushes = new WeakMap<object, ConversationPush>();
-
-/** A session as conversationPushOf sees it: its MailSession, which may share an account watch. */
-export interface PushSession {
-  /** The AccountWatch it shares with the account's other sessions (null: none). */
-  readonly accountWatch?: object | null;
-}
-
-/**
- * The ConversationPush the session whose MailSession is `mail` shares with the other sessions of
- * its account in this process (one per AccountWatch; its own when it has none), with `mail`
- * joined (`deps` are read at its first use). Its sockets listen through the handle returned.
- */
-export function conversationPushOf(
-  mail: PushSession & object,
-  deps: () => ConversationPushDeps,
-): { listen(owner: object, send: (frame: TServerFrame) => void): void } {
-  const key = mail.accountWatch ?? mail;
-  let push = pushes.get(key);
-  if (!push || push.empty) {
-    push = new ConversationPush();
-    pushes.set(key, push);
-  }
-  const shared = push;
-  if (!shared.has(mail)) shared.join(mail, deps());
-  return { listen: (owner, send) => shared.listen(owner, send, mail) };
 }

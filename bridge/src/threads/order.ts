@@ -8,7 +8,8 @@
  * UID). Whatever else could make a fresh THREAD group differently (what placement cannot decide,
  * an expunge, which can split a conversation, more than MAX_INCREMENTAL arrivals at once)
  * rebuilds the order with a THREAD instead, and is reported as such (`rebuilt`), so that what a
- * window or a push says stays what a fresh THREAD would. The kept state is order-entry.ts's.
+ * window or a push says stays what a fresh THREAD would. The kept state is order-entry.ts's; arrivals
+ * are applied to it by order-arrivals.ts.
  *
  * Placing by the newest messages. A header SEARCH costs the server a pass over the messages it
  * covers (at 100,000 about 1 s, two for a subject, on a loaded two-core machine; 20-50 ms over
@@ -45,6 +46,7 @@
  */
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
+import { applyArrivals, headFrom, placeKnownIn } from "./order-arrivals";
 import {
   type Conversation,
   indexOf,
@@ -53,7 +55,10 @@ import {
   type OrderEntry,
   samePath,
 } from "./order-entry";
-import { type Arrival, arrivalsOf, olderAgree, placeOf } from "./placement";
+
+export { MAX_INCREMENTAL } from "./order-arrivals";
+
+import { type Arrival, olderAgree } from "./placement";
 import { threadUids } from "./references";
 import { threadMailbox } from "./server-thread";
 
@@ -61,13 +66,6 @@ export type { Conversation, OrderChanges, OrderMove } from "./order-entry";
 
 /** Folders whose order one session keeps. */
 const CACHE_SIZE = 3;
-/**
- * Arrivals applied one by one; more at once rebuild the order: each costs the server a SEARCH of
- * the folder's headers (at 100,000 messages about half a THREAD), so for a burst one THREAD is
- * cheaper.
- */
-export const MAX_INCREMENTAL = 2;
-
 /** Folders of more messages than this are first threaded over their head (see above). */
 export const HEAD_ABOVE = 5_000;
 /** Newest messages of a large folder threaded first. */
@@ -263,46 +261,14 @@ export class ConversationCache {
     }
   }
 
-  /**
-   * Applies the messages from `e.uidNext` on to `e` (the folder selected on `client`). False when
-   * they cannot be placed as a fresh THREAD would place them: the caller rebuilds.
-   */
-  private async advance(
+  /** See applyArrivals (order-arrivals.ts): false when the caller must rebuild. */
+  private advance(
     client: ImapFlow,
     e: OrderEntry,
     exists: number,
     uidNext: number,
   ): Promise<boolean> {
-    const arrivals = await arrivalsOf(client, e.uidNext, e.byUid);
-    if (arrivals.length > MAX_INCREMENTAL) return false;
-    // Anything expunged since (EXISTS grew by less than what arrived) can split a conversation.
-    if (arrivals.length === 0 || e.exists + arrivals.length !== exists) return false;
-    if (e.near === null) {
-      e.near =
-        e.head ??
-        (e.exists > this.placeWithin ? await headFrom(client, e.exists, this.placeWithin) : 1);
-    }
-    arrivals.sort((a, b) => a.uid - b.uid);
-    const byUid = indexOf(e);
-    for (const m of arrivals) {
-      // Placed meanwhile from the rows served (placeKnown).
-      if (byUid.has(m.uid)) continue;
-      const placed = await placeOf(client, byUid, m, e.near);
-      if (placed === undefined) return false;
-      const { into, read, whole } = placed;
-      const from = into === null ? null : e.order.indexOf(into);
-      const conversation = into ?? { uids: [] };
-      if (from !== null) e.order.splice(from, 1);
-      conversation.uids.unshift(m.uid);
-      e.order.unshift(conversation);
-      byUid.set(m.uid, conversation);
-      e.moves.push({ conversation, from, to: 0 });
-      if (whole) this.wholeSearches++;
-      else e.unchecked.push({ arrival: m, into, read, below: e.near });
-    }
-    e.exists = exists;
-    e.uidNext = Math.max(uidNext, (arrivals[arrivals.length - 1]?.uid ?? 0) + 1);
-    return true;
+    return applyArrivals(client, e, exists, uidNext, this.placeWithin, this);
   }
 
   /** Checks `path`'s arrivals against its older messages `checkAfterMs` from now (once). */
@@ -354,13 +320,9 @@ export class ConversationCache {
   }
 
   /**
-   * Places `arrival`, the folder's next message (`exists` its new count), in the conversation of
-   * the folder's message `member` at once, without asking the server (the live push, when the
-   * arrival references a message of a conversation it served): that conversation moves to the
-   * top. `checkAfterMs` later all the older messages are checked as for an arrival placed by the
-   * newest ones (check), and where they disagree the order is rebuilt and the listeners told.
-   * The move is not reported by drain (the caller has told it). Null, and nothing changed, when
-   * the kept order does not stand just before this arrival.
+   * Places `arrival` at once in the conversation of the folder's message `member` (the live
+   * push, from the rows it served: placeKnownIn, order-arrivals.ts), to be checked against the
+   * older messages `checkAfterMs` later. Null, and nothing changed, when it cannot be.
    */
   placeKnown(
     client: ImapFlow,
@@ -371,22 +333,10 @@ export class ConversationCache {
     exists: number,
   ): { conversation: Conversation; from: number } | null {
     const e = this.entries.find((x) => samePath(x.path, path));
-    if (!e || e.uidValidity !== uidValidity || e.expunged || e.rebuilt) return null;
-    if (arrival.uid < e.uidNext || exists !== e.exists + 1) return null;
-    const byUid = indexOf(e);
-    const into = byUid.get(member);
-    if (!into || byUid.has(arrival.uid)) return null;
-    const from = e.order.indexOf(into);
-    if (from < 0) return null;
-    e.order.splice(from, 1);
-    e.order.unshift(into);
-    into.uids.unshift(arrival.uid);
-    byUid.set(arrival.uid, into);
-    e.exists = exists;
-    e.uidNext = arrival.uid + 1;
-    e.unchecked.push({ arrival, into, read: 0, below: arrival.uid });
-    this.checkLater(client, path);
-    return { conversation: into, from };
+    if (!e || e.uidValidity !== uidValidity) return null;
+    const moved = placeKnownIn(e, arrival, member, exists);
+    if (moved) this.checkLater(client, path);
+    return moved;
   }
 
   /** The moves of `path`'s order since the last drain, emptied. Null when it is not kept. */
@@ -425,10 +375,4 @@ export class ConversationCache {
     this.entries = [e, ...this.entries.filter((x) => x !== e)];
     return e;
   }
-}
-
-/** The UID the newest `size` of the selected folder's `exists` messages start at. */
-async function headFrom(client: ImapFlow, exists: number, size: number): Promise<number> {
-  const first = await client.fetchOne(String(Math.max(1, exists - size + 1)), { uid: true });
-  return first ? first.uid : 1;
 }

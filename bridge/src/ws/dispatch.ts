@@ -41,7 +41,7 @@ import { readQuota } from "../imap/quota";
 import { scopedWindow } from "../imap/search-everywhere";
 import { readsOnSent } from "../imap/sent-side";
 import { listWindow } from "../imap/window";
-import { conversationPushOf } from "../live/conversation-push";
+import { conversationPushOf } from "../live/conversation-push-of";
 import { sentConnectionOf } from "../live/sent-connection";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
