@@ -8,7 +8,8 @@
  * newest subject and date, unread/starred of any, attachment and draft markers).
  */
 import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
-import type { ImapFlow, MailboxObject, SearchObject } from "imapflow";
+import type { ImapFlow, MailboxObject } from "imapflow";
+import { wireFlags } from "../imap/flags";
 import { packUids, uidValidityOf } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
@@ -59,21 +60,22 @@ export async function referencesOfRows(
   return out;
 }
 
-/** What is read of an older message of a conversation: who wrote it, when, and attachments. */
+/** What is read of an older message of a conversation: who wrote it, when, attachments, flags. */
 interface Sender {
   uid: number;
   from: TAddress[];
   date: string | null;
   hasAttachments: boolean;
+  flags: string[];
 }
 
-/** Sender, date and attachment marker of `uids` in the selected folder (one FETCH). */
+/** Sender, date, attachment marker and flags of `uids` in the selected folder (one FETCH). */
 async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, Sender>> {
   const out = new Map<number, Sender>();
   if (uids.length === 0) return out;
   for await (const m of client.fetch(
     packUids(uids),
-    { uid: true, envelope: true, bodyStructure: true },
+    { uid: true, flags: true, envelope: true, bodyStructure: true },
     { uid: true },
   )) {
     out.set(m.uid, {
@@ -81,7 +83,27 @@ async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, 
       from: toAddresses(m.envelope?.from),
       date: isoDate(m.envelope?.date),
       hasAttachments: analyzeStructure(toBodyPart(m.bodyStructure)).hasAttachments,
+      flags: wireFlags(m.flags),
     });
+  }
+  return out;
+}
+
+/**
+ * The flags that matter to a row (unread, starred, draft) of `uids` in the selected folder, for
+ * those that have any: one UID SEARCH of those UIDs for any of the three (a small answer), then
+ * one FETCH of the flags of what it found.
+ */
+async function notableFlags(client: ImapFlow, uids: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (uids.length === 0) return out;
+  const found = await client.search(
+    { uid: packUids(uids), or: [{ seen: false }, { flagged: true }, { draft: true }] },
+    { uid: true },
+  );
+  if (!found || found.length === 0) return out;
+  for await (const m of client.fetch(packUids(found), { uid: true, flags: true }, { uid: true })) {
+    out.set(m.uid, wireFlags(m.flags));
   }
   return out;
 }
@@ -116,25 +138,25 @@ export async function readConversations(
   const newest = slice.flatMap((c) => c.uids.slice(0, ROWS_READ));
   const rows = newest.length > 0 ? await rowsForUids(client, box.path, newest) : [];
   const refs = await referencesOfRows(client, rows);
-  // The rest's flags: three SEARCHes of those UIDs (small answers) instead of their rows.
+  // The older members' flags: those whose senders are read come with them; the rest's from one
+  // SEARCH of those UIDs (a small answer) instead of their rows.
   const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
   const senders = await sendersOf(
     client,
     slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ).slice(-SENDERS_READ)),
   );
-  const among = async (query: SearchObject): Promise<Set<number>> => {
-    if (older.length === 0) return new Set();
-    const found = await client.search({ uid: packUids(older), ...query }, { uid: true });
-    return new Set(found || []);
+  const flagged = new Set<number>();
+  const unseen = new Set<number>();
+  const draft = new Set<number>();
+  const note = (uid: number, flags: readonly string[]) => {
+    if (!flags.includes("\\Seen")) unseen.add(uid);
+    if (flags.includes("\\Flagged")) flagged.add(uid);
+    if (flags.includes("\\Draft")) draft.add(uid);
   };
-  const unseen = await among({ seen: false });
-  const flagged = await among({ flagged: true });
-  const draft = await among({ draft: true });
-  for (const row of rows) {
-    if (!row.flags.includes("\\Seen")) unseen.add(row.uid);
-    if (row.flags.includes("\\Flagged")) flagged.add(row.uid);
-    if (row.flags.includes("\\Draft")) draft.add(row.uid);
-  }
+  for (const s of senders.values()) note(s.uid, s.flags);
+  const rest = older.filter((uid) => !senders.has(uid));
+  for (const [uid, flags] of await notableFlags(client, rest)) note(uid, flags);
+  for (const row of rows) note(row.uid, row.flags);
   return { box, slice, rows, refs, senders, unseen, flagged, draft };
 }
 
