@@ -1,22 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { seedMailbox } from "@ferry/mail-server";
+import { test } from "../fixtures/large-mailbox";
 import { listTotal } from "../fixtures/list-view";
-import type { Account } from "../fixtures/stack";
-import { test as base, expect, messageList, signIn } from "../fixtures/test";
-
-/** One 100,000-message inbox per worker, as e2e/list/large.spec.ts seeds it. */
-const test = base.extend<object, { large: Account }>({
-  large: [
-    async ({ stack }, use) => {
-      const email = `sorted-${randomBytes(3).toString("hex")}@example.test`;
-      const password = randomBytes(9).toString("base64url");
-      await stack.mail.addUser(email, password);
-      await seedMailbox(stack.mail, email, { inbox: 100_000, anchor: new Date() });
-      await use({ email, password });
-    },
-    { scope: "worker", timeout: 180_000 },
-  ],
-});
+import { expect, messageList, signIn } from "../fixtures/test";
 
 /** The sender as the row shows it (the list's first line). */
 function senderOf(name: string | null): string {
