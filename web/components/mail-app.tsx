@@ -5,10 +5,12 @@
  * route to the screen's state (hooks/use-mail-folders, use-list-view, use-list-selection,
  * use-open-message, use-message-actions, use-mail-keyboard) and lays out the panes (the list
  * pane is list-pane.tsx, the header and account menu mail-header.tsx); where the user is lives
- * in the URL.
+ * in the URL. What the rows do not need (dialogs, toasts, the quota, banners) renders from the
+ * frame after the first (hooks/use-after-first-paint.ts).
  */
 import { SNOOZED_FOLDER, type TMessageRow } from "@ferry/protocol";
 import { type ReactNode, useCallback, useMemo, useRef } from "react";
+import { useAfterFirstPaint } from "@/hooks/use-after-first-paint";
 import { useListSelection, useSelectionEdits } from "@/hooks/use-list-selection";
 import { useListView } from "@/hooks/use-list-view";
 import { useMailFolders } from "@/hooks/use-mail-folders";
@@ -43,6 +45,8 @@ import { Toasts } from "./toasts";
 
 export function MailApp({ email }: { email: string }) {
   const route = useRoute();
+  // The first frame holds the panes and the rows; dialogs, the quota and banners follow it.
+  const painted = useAfterFirstPaint();
   const isPhone = useIsPhone();
   const { mailboxes, folders, current } = useMailFolders(route);
   const {
@@ -191,7 +195,7 @@ export function MailApp({ email }: { email: string }) {
           </>
         }
       />
-      <QuotaMeter />
+      {painted ? <QuotaMeter /> : null}
     </>
   );
 
@@ -261,7 +265,7 @@ export function MailApp({ email }: { email: string }) {
     </div>
   );
 
-  const dialogs = (
+  const dialogs = painted ? (
     <>
       <Toasts />
       <SignOutDialog />
@@ -270,7 +274,7 @@ export function MailApp({ email }: { email: string }) {
       <FolderDialogs all={mailboxes.data ?? []} />
       <RulesHost />
     </>
-  );
+  ) : null;
 
   if (isPhone) {
     let pane: ReactNode;
@@ -301,7 +305,7 @@ export function MailApp({ email }: { email: string }) {
     return (
       <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
         <StatusBar />
-        <VacationBanner />
+        {painted ? <VacationBanner /> : null}
         {pane}
         {dialogs}
       </div>
@@ -319,7 +323,7 @@ export function MailApp({ email }: { email: string }) {
         onHelp={() => setHelpOpen(true)}
       />
       <StatusBar />
-      <VacationBanner />
+      {painted ? <VacationBanner /> : null}
       <div className="flex min-h-0 flex-1">
         <div
           id="pane-folders"

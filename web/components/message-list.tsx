@@ -9,10 +9,11 @@
  * order (`sort`) the rows on screen are fetched again and it appears at its place. It owns the
  * arrow, Home/End and Space keys; the rows are message-row.tsx (results from other folders name
  * their folder; on a phone, rows swipe left to archive and right to delete; in conversation view
- * each row is a conversation, lib/row-facts.ts).
+ * each row is a conversation, lib/row-facts.ts). Its first render reads no layout (the
+ * scroller's size comes from its ResizeObserver, a new scroller is not scrolled to its top).
  */
 import type { TListSort, TMessageRow } from "@ferry/protocol";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { useVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef } from "react";
 import { useOpenPrefetch } from "@/hooks/use-open-prefetch";
 import { useScrollAnchor } from "@/hooks/use-scroll-anchor";
@@ -53,6 +54,53 @@ function initialScrollRect(): { width: number; height: number } {
   return { width: window.innerWidth, height: window.innerHeight };
 }
 
+/** Scrollers that have scrolled (a scroll event seen): the others are at their top. */
+const scrolled = new WeakSet<Element>();
+
+/**
+ * The scroller's size as its ResizeObserver reports it, whose first report comes once the page
+ * is laid out: unlike the virtualizer's own observer, nothing reads the size while the list
+ * commits (a forced layout of the whole mailbox in the middle of its first render). Until then
+ * initialScrollRect stands in.
+ */
+function observeScrollerRect(
+  instance: Virtualizer<HTMLDivElement, Element>,
+  cb: (rect: { width: number; height: number }) => void,
+): (() => void) | undefined {
+  const element = instance.scrollElement;
+  if (!element) return undefined;
+  const onScroll = () => scrolled.add(element);
+  element.addEventListener("scroll", onScroll, { passive: true, once: true });
+  if (typeof ResizeObserver === "undefined") {
+    cb({ width: element.clientWidth, height: element.clientHeight });
+    return () => element.removeEventListener("scroll", onScroll);
+  }
+  const observer = new ResizeObserver(() => {
+    cb({ width: element.clientWidth, height: element.clientHeight });
+  });
+  observer.observe(element);
+  return () => {
+    observer.disconnect();
+    element.removeEventListener("scroll", onScroll);
+  };
+}
+
+/**
+ * Scrolls the scroller as the virtualizer asks, except to the top of one that never scrolled
+ * (the virtualizer asks for it as it mounts: a forced layout for nothing).
+ */
+function scrollScroller(
+  offset: number,
+  options: { adjustments?: number | undefined; behavior?: ScrollBehavior | undefined },
+  instance: Virtualizer<HTMLDivElement, Element>,
+): void {
+  const element = instance.scrollElement;
+  if (!element) return;
+  const top = offset + (options.adjustments ?? 0);
+  if (top === 0 && !scrolled.has(element)) return;
+  element.scrollTo({ top, ...(options.behavior ? { behavior: options.behavior } : {}) });
+}
+
 export function MessageList(props: MessageListProps) {
   const { mailbox, query, sort, data, isPhone } = props;
   const order = sortId(sort);
@@ -69,6 +117,8 @@ export function MessageList(props: MessageListProps) {
     // Until the scroller is measured (after the first commit), the window's size stands in for
     // it: the first render already has the rows on screen, instead of a few and a second pass.
     initialRect: initialScrollRect(),
+    observeElementRect: observeScrollerRect,
+    scrollToFn: scrollScroller,
   });
 
   // The rows' handlers read the list's latest props through this when an event happens.

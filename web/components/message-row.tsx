@@ -18,10 +18,11 @@ export const DRAG_TYPE = "application/x-ferry-messages";
 
 /**
  * A row's height is fixed, so its layout and paint are its own (a change inside one lays out
- * nothing else), and rows in the overscan, off screen, are not laid out or painted until they
- * scroll near (they stay in the accessibility tree).
+ * nothing else). Not content-visibility: auto: the list renders only the rows near the viewport
+ * anyway, and a row newly inserted with it is laid out again once the browser has found it
+ * on screen (a second layout in the frame that first paints the rows).
  */
-const ROW_CONTAINMENT = "[contain:strict] [content-visibility:auto]";
+const ROW_CONTAINMENT = "[contain:strict]";
 
 export function Placeholder(p: { index: number; setSize: number; top: number; height: number }) {
   const { index, setSize, top, height } = p;

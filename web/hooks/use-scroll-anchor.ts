@@ -41,10 +41,14 @@ export function useScrollAnchor(
     a.at = el.scrollTop;
   }, [data, rowHeight]);
 
-  // A new folder, search or order starts at the top.
+  // A new folder, search or order starts at the top. A new scroller is there already: writing
+  // its scrollTop would only force a layout of the page in the middle of its first render.
+  const shown = useRef<HTMLDivElement | null>(null);
   useLayoutEffect(() => {
     anchor.current = null;
-    if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
+    const el = scrollerRef.current;
+    if (el && el === shown.current) el.scrollTop = 0;
+    shown.current = el;
   }, [mailbox, query, order]);
   return recordAnchor;
 }
