@@ -1,13 +1,18 @@
+import type { ImapFlow } from "imapflow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../log";
-import { CommandConnection } from "./command-connection";
+import { BACKGROUND_PASSES, CommandConnection } from "./command-connection";
 import { Reconnector } from "./reconnect";
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 function downConnection(reconnectWaitMs: number): CommandConnection {
-  const health = new Reconnector({
+  return new CommandConnection(health(reconnectWaitMs));
+}
+
+function health(reconnectWaitMs: number): Reconnector {
+  return new Reconnector({
     log: createLogger("silent"),
     backoff: { next: () => 1000, reset: () => undefined } as never,
     offlineAfterMs: 120_000,
@@ -18,7 +23,26 @@ function downConnection(reconnectWaitMs: number): CommandConnection {
     stateChanged: () => undefined,
     online: () => undefined,
   });
-  return new CommandConnection(health);
+}
+
+/** A command connection that is up: its client is a stand-in that only says it is usable. */
+function upConnection(): CommandConnection {
+  const cmd = new CommandConnection(health(1000));
+  cmd.set({ usable: true, on: () => undefined, off: () => undefined } as unknown as ImapFlow);
+  return cmd;
+}
+
+/** A call that runs until `release()`, recording its name when it starts. */
+function gate(started: string[], name: string) {
+  let release: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const fn = async () => {
+    started.push(name);
+    await done;
+  };
+  return { fn, release: () => release() };
 }
 
 describe("the command connection while it is down", () => {
@@ -38,5 +62,40 @@ describe("the command connection while it is down", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(settled).toEqual(["first connection_lost", "second connection_lost"]);
     await Promise.all([first, second]);
+  });
+});
+
+describe("foreground and background calls", () => {
+  it("runs a foreground call queued after background ones before them, without cutting the running one short", async () => {
+    const cmd = upConnection();
+    const started: string[] = [];
+    const running = gate(started, "bg-running");
+    const all = [cmd.run(running.fn, { background: true })];
+    for (const name of ["bg-1", "bg-2"]) {
+      all.push(cmd.run(async () => void started.push(name), { background: true }));
+    }
+    all.push(cmd.run(async () => void started.push("user")));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(["bg-running"]);
+    running.release();
+    await Promise.all(all);
+    expect(started).toEqual(["bg-running", "user", "bg-1", "bg-2"]);
+  });
+
+  it("lets a waiting background call run after BACKGROUND_PASSES foreground calls went ahead of it", async () => {
+    const cmd = upConnection();
+    const started: string[] = [];
+    const first = gate(started, "fg-0");
+    const all = [cmd.run(first.fn)];
+    all.push(cmd.run(async () => void started.push("bg"), { background: true }));
+    for (let i = 1; i <= BACKGROUND_PASSES + 2; i++) {
+      all.push(cmd.run(async () => void started.push(`fg-${i}`)));
+    }
+    first.release();
+    await Promise.all(all);
+    expect(started.indexOf("bg")).toBe(BACKGROUND_PASSES + 1);
+    expect(started.filter((x) => x.startsWith("fg"))).toEqual(
+      Array.from({ length: BACKGROUND_PASSES + 3 }, (_, i) => `fg-${i}`),
+    );
   });
 });

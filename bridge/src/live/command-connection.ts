@@ -1,17 +1,31 @@
 /**
  * A session's command connection (CommandConnection): every request runs on it through run(),
- * one call at a time, waiting for the connection while it is being rebuilt. Its loss is reported
- * to the session's Reconnector, which hands it a new one through set().
+ * one call at a time, waiting for the connection while it is being rebuilt. Calls marked
+ * background (read-ahead the user did not ask for) wait while a foreground one is queued, but
+ * never more than BACKGROUND_PASSES times in a row. Its loss is reported to the session's
+ * Reconnector, which hands it a new one through set().
  */
 import type { ImapFlow } from "imapflow";
 import { isBridgeError } from "../errors";
 import { connectionLost, isConnectionGone } from "../imap/errors";
 import type { Reconnector } from "./reconnect";
 
+/** How many foreground calls may go ahead of a waiting background call before it runs. */
+export const BACKGROUND_PASSES = 8;
+
+export interface RunOptions {
+  /** Read-ahead nobody is waiting for: foreground calls queued later go first. */
+  background?: boolean | undefined;
+}
+
 export class CommandConnection {
   private cmd: ImapFlow | null = null;
   private unlisten: (() => void) | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly foreground: Array<() => Promise<void>> = [];
+  private readonly background: Array<() => Promise<void>> = [];
+  private busy = false;
+  /** Foreground calls taken since a background one last ran while one was waiting. */
+  private passed = 0;
 
   constructor(private readonly health: Reconnector) {}
 
@@ -50,15 +64,39 @@ export class CommandConnection {
    * Runs `fn` on the command connection, one call at a time (so a mailbox lock taken inside is
    * never interleaved with another call's). While that connection is down it waits up to
    * `reconnectWaitMs` for it; a connection lost before or during `fn` rejects with
-   * BridgeError("connection_lost"). Other errors of `fn` pass through.
+   * BridgeError("connection_lost"). Other errors of `fn` pass through. Foreground calls run in
+   * the order they came, ahead of queued background ones (a running call is never cut short).
    */
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+  run<T>(fn: (client: ImapFlow) => Promise<T>, opts: RunOptions = {}): Promise<T> {
     // The wait for a connection that is down counts from now, not from the end of the calls
     // queued before: behind another waiting call, this one would otherwise wait twice as long.
     const since = Date.now();
-    const task = this.queue.then(() => this.runNow(fn, since));
-    this.queue = task.then(noop, noop);
-    return task;
+    return new Promise<T>((resolve, reject) => {
+      const job = () => this.runNow(fn, since).then(resolve, reject);
+      (opts.background === true ? this.background : this.foreground).push(job);
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    let job: (() => Promise<void>) | undefined;
+    if (
+      this.foreground.length > 0 &&
+      (this.background.length === 0 || this.passed < BACKGROUND_PASSES)
+    ) {
+      job = this.foreground.shift();
+      if (this.background.length > 0) this.passed += 1;
+    } else {
+      job = this.background.shift();
+      this.passed = 0;
+    }
+    if (!job) return;
+    this.busy = true;
+    void job().finally(() => {
+      this.busy = false;
+      this.next();
+    });
   }
 
   private async runNow<T>(fn: (client: ImapFlow) => Promise<T>, since: number): Promise<T> {
@@ -72,5 +110,3 @@ export class CommandConnection {
     }
   }
 }
-
-function noop(): void {}

@@ -45,7 +45,7 @@ import {
   sharedAccountWatches,
   type WatchMember,
 } from "./account-watch";
-import { CommandConnection } from "./command-connection";
+import { CommandConnection, type RunOptions } from "./command-connection";
 import { closeQuietly } from "./imap-ops";
 import { DEFAULT_BACKOFF, type MailSessionOptions, watchOptionsOf } from "./mail-session-options";
 import { PrefetchCache } from "./prefetch";
@@ -246,10 +246,11 @@ export class MailSession {
    * Runs `fn` on the command connection, one call at a time (so a mailbox lock taken inside is
    * never interleaved with another call's). While that connection is down it waits up to
    * `reconnectWaitMs` for it; a connection lost before or during `fn` rejects with
-   * BridgeError("connection_lost"). Other errors of `fn` pass through.
+   * BridgeError("connection_lost"). Other errors of `fn` pass through. A `background` call
+   * (read-ahead) lets foreground calls queued after it go first (command-connection.ts).
    */
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
-    return this.command.run(fn);
+  run<T>(fn: (client: ImapFlow) => Promise<T>, opts: RunOptions = {}): Promise<T> {
+    return this.command.run(fn, opts);
   }
 
   /**

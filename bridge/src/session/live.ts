@@ -15,7 +15,11 @@ export type MailboxOwner = object;
 /** What the bridge needs of a MailSession (bridge/src/live/mail-session.ts). */
 export interface LiveMailSession {
   start(first?: ImapFlow): Promise<void>;
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
+  /** Runs `fn` on the command connection; `background` read-ahead lets later requests go first. */
+  run<T>(
+    fn: (client: ImapFlow) => Promise<T>,
+    opts?: { background?: boolean | undefined },
+  ): Promise<T>;
   /**
    * Opens `path` for `owner` (a socket): its changes are pushed from now on, and what `owner`
    * had open before is let go of. Other owners' open mailboxes are not touched.

@@ -209,8 +209,9 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         await sent.run((side) => openMessage(side, frame.ref, emit, { readOnly: true }));
         return;
       }
-      await mail.run((client) =>
-        openMessage(client, frame.ref, emit, { ...modeOf(frame.ref.mailbox) }),
+      await mail.run(
+        (client) => openMessage(client, frame.ref, emit, { ...modeOf(frame.ref.mailbox) }),
+        { background: frame.background === true },
       );
       return;
     }

@@ -18,6 +18,8 @@ export const ZMessageOpen = z.object({
   type: z.literal("message.open"),
   id: ZId,
   ref: ZMessageRef,
+  /** Read-ahead nobody is waiting for: the bridge answers the socket's other requests first. */
+  background: z.boolean().optional(),
 });
 
 /** Add and/or remove flags (\Seen, \Flagged, \Answered) and keywords on a UID set. */
