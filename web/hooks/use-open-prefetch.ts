@@ -43,7 +43,7 @@ export function useOpenPrefetch(
       (ref) =>
         queryClient.prefetchQuery({
           queryKey: keys.message(ref),
-          queryFn: () => fetchMessage(ref),
+          queryFn: () => fetchMessage(ref, { background: true }),
         }),
     );
   }, [mailbox, data, cursor, open]);

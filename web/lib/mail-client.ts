@@ -213,15 +213,19 @@ export function setKeptMessageSource(source: (ref: TMessageRef) => Promise<Messa
 /**
  * Open a message: the cache gets the header at once, then the body as its chunks arrive. While
  * the bridge cannot be reached (offline, or the request fails for want of a connection), the
- * body kept for offline reading, if there is one.
+ * body kept for offline reading, if there is one. `background`: read ahead, not for the user
+ * waiting now (the bridge answers the user's own requests first).
  */
-export async function fetchMessage(ref: TMessageRef): Promise<MessageData> {
+export async function fetchMessage(
+  ref: TMessageRef,
+  opts: { background?: boolean } = {},
+): Promise<MessageData> {
   if (keptMessage && socket.getStatus() !== "online") {
     const kept = await keptMessage(ref);
     if (kept) return kept;
   }
   try {
-    return await fetchMessageFromBridge(ref);
+    return await fetchMessageFromBridge(ref, undefined, opts.background === true);
   } catch (err) {
     const unreachable =
       err instanceof FerryError && (err.code === "connection_lost" || err.code === "timeout");
@@ -236,41 +240,52 @@ export async function fetchMessage(ref: TMessageRef): Promise<MessageData> {
  * background fetch: what nobody opened stays out of memory and of the persisted cache).
  */
 export function downloadMessage(ref: TMessageRef): Promise<MessageData> {
-  return fetchMessageFromBridge(ref, () => undefined);
+  return fetchMessageFromBridge(ref, () => undefined, true);
 }
 
 async function fetchMessageFromBridge(
   ref: TMessageRef,
   update: (data: MessageData) => void = (data) => queryClient.setQueryData(keys.message(ref), data),
+  background = false,
 ): Promise<MessageData> {
   let data: MessageData | undefined;
-  await socket.openMessage(ref, {
-    onHeader(frame) {
-      const { id: _id, type: _type, ...header } = frame;
-      data = {
-        header,
-        bodies: frame.bodyParts.map((p) => ({ part: p.part, type: p.type, text: "", done: false })),
-        complete: false,
-      };
-      update(data);
+  const opts = background ? { background } : {};
+  await socket.openMessage(
+    ref,
+    {
+      onHeader(frame) {
+        const { id: _id, type: _type, ...header } = frame;
+        data = {
+          header,
+          bodies: frame.bodyParts.map((p) => ({
+            part: p.part,
+            type: p.type,
+            text: "",
+            done: false,
+          })),
+          complete: false,
+        };
+        update(data);
+      },
+      onBody(frame) {
+        if (!data) return;
+        const bodies = data.bodies.slice();
+        const i = bodies.findIndex((b) => b.part === frame.part);
+        const prev = bodies[i];
+        if (prev) bodies[i] = { ...prev, text: prev.text + frame.chunk, done: frame.done };
+        else
+          bodies.push({
+            part: frame.part,
+            type: frame.contentType,
+            text: frame.chunk,
+            done: frame.done,
+          });
+        data = { ...data, bodies };
+        update(data);
+      },
     },
-    onBody(frame) {
-      if (!data) return;
-      const bodies = data.bodies.slice();
-      const i = bodies.findIndex((b) => b.part === frame.part);
-      const prev = bodies[i];
-      if (prev) bodies[i] = { ...prev, text: prev.text + frame.chunk, done: frame.done };
-      else
-        bodies.push({
-          part: frame.part,
-          type: frame.contentType,
-          text: frame.chunk,
-          done: frame.done,
-        });
-      data = { ...data, bodies };
-      update(data);
-    },
-  });
+    opts,
+  );
   if (!data) throw new FerryError("malformed_message", "No header");
   data = { ...data, complete: true, bodies: data.bodies.map((b) => ({ ...b, done: true })) };
   return data;

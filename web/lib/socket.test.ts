@@ -101,6 +101,21 @@ describe("FerrySocket", () => {
     expect(events).toEqual([{ type: "mailboxes.changed" }]);
   });
 
+  it("marks a read-ahead open as background, and leaves the user's own open unmarked", () => {
+    const s = makeSocket();
+    s.start();
+    last().hello();
+    const handlers = { onHeader: () => undefined, onBody: () => undefined };
+    void s.openMessage({ mailbox: "INBOX", uidValidity: 1, uid: 5 }, handlers, {
+      background: true,
+    });
+    void s.openMessage({ mailbox: "INBOX", uidValidity: 1, uid: 6 }, handlers);
+    expect(last().sent.map((f) => [f.type, f.background])).toEqual([
+      ["message.open", true],
+      ["message.open", undefined],
+    ]);
+  });
+
   it("streams a message: header, body chunks, end", async () => {
     const s = makeSocket();
     s.start();

@@ -463,12 +463,18 @@ export class FerrySocket {
   /**
    * Open a message: `onHeader` at once, then `onBody` for each chunk; resolves at `message.end`.
    * The timeout counts from the last frame received, so a large body may take its time.
+   * `background`: read-ahead nobody waits for, which the bridge answers after the user's requests.
    */
   openMessage(
     ref: TMessageRef,
     handlers: MessageStreamHandlers,
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; background?: boolean } = {},
   ): Promise<void> {
+    const request: TRequestOf<"message.open"> = {
+      type: "message.open",
+      ref,
+      ...(opts.background ? { background: true } : {}),
+    };
     return new Promise<void>((resolve, reject) => {
       const id = this.newId();
       const p: Pending = {
@@ -490,7 +496,7 @@ export class FerrySocket {
         fail: reject,
         timer: undefined,
         timeoutMs: opts.timeoutMs ?? this.opts.requestTimeoutMs,
-        text: JSON.stringify({ type: "message.open", id, ref }),
+        text: JSON.stringify({ ...request, id }),
         sent: false,
       };
       this.enqueue(p, id);
