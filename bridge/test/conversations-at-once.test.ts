@@ -5,16 +5,20 @@
  * afterwards says, and is not sent again when the server's rows confirm it. A guess the folder
  * contradicts (the reply also references an older conversation the rows never showed, so a
  * fresh THREAD merges the two) is corrected: the lists are asked again (`refetch`) and the next
- * window has the merged conversation.
+ * window has the merged conversation. A message placed at once while the order cache is placing
+ * the same message by its SEARCHes is counted once.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { uidValidityOf, withMailbox } from "../src/imap/mailbox-access";
 import { AccountWatches } from "../src/live/account-watch";
 import { conversationPushOf } from "../src/live/conversation-push-of";
 import { MailSession } from "../src/live/mail-session";
 import { Connector, captureLog, deliver } from "../src/live/test-harness";
 import { conversationWindow } from "../src/threads/conversations";
+import { ConversationCache } from "../src/threads/order";
+import { imapClient } from "./harness";
 
 type Changed = Extract<TServerFrame, { type: "conversations.changed" }>;
 
@@ -162,5 +166,50 @@ describe("a reply to a conversation the bridge served", () => {
     const after = await s.window();
     expect(after.conversations[0]?.count).toBe(3);
     expect(after.conversations[0]?.uids).toHaveLength(3);
+  }, 90_000);
+});
+
+describe("a message placed at once while the cache places it by SEARCH", () => {
+  it("is counted once in its conversation", async () => {
+    const client = await imapClient(server, server.user(EMAIL));
+    try {
+      const root = await write("Ferry schedule");
+      const second = await write("Re: Ferry schedule", [root]);
+      const cache = new ConversationCache();
+      const read = () =>
+        withMailbox(client, "INBOX", {}, async (box) => ({
+          order: await cache.order(client, "INBOX", box),
+          box,
+        }));
+      const { order, box } = await read();
+      const conversation = order.find((c) => c.uids.length === 2);
+      const member = conversation?.uids[0] as number;
+      const exists = box.exists;
+      const third = await write("Re: Ferry schedule", [root, second]);
+      // The live push places it just as the cache's SEARCH for it goes out.
+      const search = vi.spyOn(client, "search");
+      search.mockImplementationOnce(async (...args) => {
+        const newest = await client.fetchOne("*", { uid: true }, {});
+        const uid = newest ? newest.uid : 0;
+        cache.placeKnown(
+          client,
+          "INBOX",
+          uidValidityOf(box),
+          { uid, messageId: third, refs: [root, second], subject: "Re: Ferry schedule" },
+          member,
+          exists + 1,
+        );
+        search.mockRestore();
+        return client.search(...args);
+      });
+      const after = await read();
+      search.mockRestore();
+      const grown = after.order.find((c) => c.uids.includes(member));
+      expect(grown?.uids).toHaveLength(3);
+      expect(new Set(grown?.uids).size).toBe(3);
+      expect(after.order[0]).toBe(grown);
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
   }, 90_000);
 });

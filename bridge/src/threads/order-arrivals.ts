@@ -43,6 +43,8 @@ export async function applyArrivals(
     if (byUid.has(m.uid)) continue;
     const placed = await placeOf(client, byUid, m, e.near);
     if (placed === undefined) return false;
+    // Placed at once while its SEARCHes ran.
+    if (byUid.has(m.uid)) continue;
     const { into, read, whole } = placed;
     const from = into === null ? null : e.order.indexOf(into);
     const conversation = into ?? { uids: [] };
