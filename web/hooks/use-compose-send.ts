@@ -96,7 +96,10 @@ export function useComposeSend(opts: {
         closeComposer(entryKey);
         return;
       }
-      await save.settle();
+      // Mail sent later keeps its copy in Drafts until it goes: that copy is what was scheduled,
+      // also when Send later comes before the autosave's quiet time is over.
+      if (at) await save.flush();
+      else await save.settle();
       const ed = editor.current;
       const draftInput = toDraft(f, ed?.html() ?? "", ed?.text() ?? "");
       const draftUid = save.draftUid();
