@@ -1,8 +1,8 @@
 "use client";
 /**
- * The notices at the bottom of the screen, with their Undo buttons: bottom-left on a wide
- * screen, clear of the composer docked bottom-right, and above the composer's bottom bar while
- * one is open, so that a notice never covers Send.
+ * The notices at the bottom of the screen, with their Undo buttons. While a composer is open
+ * they move out of its way, so that a notice never covers Send: on a wide screen to the
+ * bottom-left (the composer is docked bottom-right), on a phone above its bottom bar.
  */
 import { useComposeState } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
@@ -16,8 +16,8 @@ export function Toasts() {
     <section
       aria-label={t("toast.region")}
       aria-live="polite"
-      className={`pb-safe pointer-events-none fixed inset-x-0 z-40 flex flex-col items-center gap-2 p-4 md:items-start ${
-        composing ? "bottom-16" : "bottom-0"
+      className={`pb-safe pointer-events-none fixed inset-x-0 z-40 flex flex-col items-center gap-2 p-4 ${
+        composing ? "bottom-16 md:bottom-0 md:items-start" : "bottom-0"
       }`}
     >
       {toasts.map((toast) => (
