@@ -8,7 +8,13 @@
  * one row per message.
  */
 import nodemailer from "nodemailer";
-import { listMailbox, newAccount, secondBrowser, withImap } from "../compose/helpers";
+import {
+  listMailbox,
+  newAccount,
+  secondBrowser,
+  setUndoSeconds,
+  withImap,
+} from "../compose/helpers";
 import { setConversationView } from "../fixtures/list-view";
 import type { Account, Stack } from "../fixtures/stack";
 import {
@@ -191,6 +197,7 @@ test.describe("conversation view", () => {
 
     // Alice replies in Ferry: her copy in Sent joins the row (the \Answered the reply sets on
     // Bob's message is the Inbox event that has it asked for again).
+    await setUndoSeconds(alicePage, 1);
     await row(alicePage, subject).click();
     await expect(reader(alicePage)).toContainText("Also: the museum on Sunday?");
     await reader(alicePage).getByRole("button", { name: "Reply", exact: true }).last().click();
