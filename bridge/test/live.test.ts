@@ -362,15 +362,6 @@ describe("two tabs of one user, each with its own open folder", () => {
     reader.close();
     await withTimeout(reader.closed, 5000, "reader closed");
     await vi.waitFor(() => expect(mailOf().watchedMailboxes).toEqual(["INBOX", "Sent"]));
-    {
-      const { sentConnectionOf } = await import("../src/live/sent-connection");
-      const side = sentConnectionOf(mailOf()) as unknown as { selected: string | null };
-      console.log(
-        "DEBUG sent side selected:",
-        side?.selected,
-        (await mail.doveadm(["who", u.email])).stdout,
-      );
-    }
     await vi.waitFor(async () => expect(await imapConnections(u.email)).toBe(6));
     await phone.append("Sent", plainMessage(u.email, "sent after the reader left"));
     await writer.waitFor(newWith("Sent", "sent after the reader left"), "Sent news after");
