@@ -9,15 +9,7 @@
  * conversation rows that changed (`conversations.changed`, lib/conversations.ts), so a list event
  * only marks the conversation lists not on screen to be asked for again when next shown.
  */
-import type {
-  TListSort,
-  TMailbox,
-  TMessageBody,
-  TMessageHeader,
-  TMessageRef,
-  TOpenedMailbox,
-  TQuota,
-} from "@ferry/protocol";
+import type { TListSort, TMailbox, TMessageRef, TOpenedMailbox, TQuota } from "@ferry/protocol";
 import { defaultScheduler, notifyManager, QueryClient } from "@tanstack/react-query";
 import { fetchSession } from "./api";
 import { placeArrivals } from "./conversation-arrivals";
@@ -33,7 +25,16 @@ import {
 } from "./list-cache";
 import { applyOrdered, eventVerdict, logEvent, mergeOrdered } from "./list-order";
 import { isDefaultSort, parseSortId, sortId } from "./list-sort";
+import type { MessageData } from "./message-fetch";
 import { FerrySocket, type PushedEvent } from "./socket";
+
+export {
+  downloadMessage,
+  fetchMessage,
+  type MessageData,
+  prefetchMessage,
+  setKeptMessageSource,
+} from "./message-fetch";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -195,107 +196,6 @@ export function fetchListHead(
   conversations = false,
 ): Promise<ListData> {
   return fetchWindow(mailbox, query, 0, false, sort, { conversations });
-}
-
-export interface MessageData {
-  header: Omit<TMessageHeader, "id" | "type">;
-  bodies: Array<{ part: string; type: TMessageBody["contentType"]; text: string; done: boolean }>;
-  complete: boolean;
-}
-
-/** Where a body kept for offline reading is found (lib/offline-bodies-task sets it). */
-let keptMessage: ((ref: TMessageRef) => Promise<MessageData | null>) | null = null;
-
-export function setKeptMessageSource(source: (ref: TMessageRef) => Promise<MessageData | null>) {
-  keptMessage = source;
-}
-
-/**
- * Open a message: the cache gets the header at once, then the body as its chunks arrive. While
- * the bridge cannot be reached (offline, or the request fails for want of a connection), the
- * body kept for offline reading, if there is one. `background`: read ahead, not for the user
- * waiting now (the bridge answers the user's own requests first).
- */
-export async function fetchMessage(
-  ref: TMessageRef,
-  opts: { background?: boolean } = {},
-): Promise<MessageData> {
-  if (keptMessage && socket.getStatus() !== "online") {
-    const kept = await keptMessage(ref);
-    if (kept) return kept;
-  }
-  try {
-    return await fetchMessageFromBridge(ref, undefined, opts.background === true);
-  } catch (err) {
-    const unreachable =
-      err instanceof FerryError && (err.code === "connection_lost" || err.code === "timeout");
-    const kept = unreachable ? await keptMessage?.(ref) : null;
-    if (kept) return kept;
-    throw err;
-  }
-}
-
-/**
- * A message from the bridge, whole, without touching the query cache (the offline copies'
- * background fetch: what nobody opened stays out of memory and of the persisted cache).
- */
-export function downloadMessage(ref: TMessageRef): Promise<MessageData> {
-  return fetchMessageFromBridge(ref, () => undefined, true);
-}
-
-async function fetchMessageFromBridge(
-  ref: TMessageRef,
-  update: (data: MessageData) => void = (data) => queryClient.setQueryData(keys.message(ref), data),
-  background = false,
-): Promise<MessageData> {
-  let data: MessageData | undefined;
-  const opts = background ? { background } : {};
-  await socket.openMessage(
-    ref,
-    {
-      onHeader(frame) {
-        const { id: _id, type: _type, ...header } = frame;
-        data = {
-          header,
-          bodies: frame.bodyParts.map((p) => ({
-            part: p.part,
-            type: p.type,
-            text: "",
-            done: false,
-          })),
-          complete: false,
-        };
-        update(data);
-      },
-      onBody(frame) {
-        if (!data) return;
-        const bodies = data.bodies.slice();
-        const i = bodies.findIndex((b) => b.part === frame.part);
-        const prev = bodies[i];
-        if (prev) bodies[i] = { ...prev, text: prev.text + frame.chunk, done: frame.done };
-        else
-          bodies.push({
-            part: frame.part,
-            type: frame.contentType,
-            text: frame.chunk,
-            done: frame.done,
-          });
-        data = { ...data, bodies };
-        update(data);
-      },
-    },
-    opts,
-  );
-  if (!data) throw new FerryError("malformed_message", "No header");
-  data = { ...data, complete: true, bodies: data.bodies.map((b) => ({ ...b, done: true })) };
-  return data;
-}
-
-export function prefetchMessage(ref: TMessageRef): void {
-  void queryClient.prefetchQuery({
-    queryKey: keys.message(ref),
-    queryFn: () => fetchMessage(ref),
-  });
 }
 
 // ---- the open mailbox --------------------------------------------------------------------------
