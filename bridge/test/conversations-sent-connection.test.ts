@@ -14,6 +14,7 @@ import { rowsForRefs } from "../src/imap/member-rows";
 import { type SentConnectionHost, sentConnectionOf } from "../src/live/sent-connection";
 import { type ConversationWindowResult, conversationWindow } from "../src/threads/conversations";
 import { imapClient } from "./harness";
+import { threadMessage } from "./thread-mail";
 
 const EMAIL = "alice@example.test";
 let mail: MailServer;
@@ -27,24 +28,7 @@ const host: SentConnectionHost = {
 };
 const session = { accountWatch: host };
 
-function message(opts: { from: string; subject: string; id: string; refs?: string[] }): string {
-  return [
-    `From: ${opts.from}`,
-    `To: ${opts.from === EMAIL ? "bob@example.test" : EMAIL}`,
-    `Subject: ${opts.subject}`,
-    `Message-ID: <${opts.id}>`,
-    ...(opts.refs
-      ? [
-          `In-Reply-To: <${opts.refs.at(-1)}>`,
-          `References: ${opts.refs.map((r) => `<${r}>`).join(" ")}`,
-        ]
-      : []),
-    `Date: ${new Date().toUTCString()}`,
-    "",
-    `Body of ${opts.subject}`,
-    "",
-  ].join("\r\n");
-}
+const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
 
 beforeAll(async () => {
   mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });

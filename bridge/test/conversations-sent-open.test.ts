@@ -18,30 +18,14 @@ import {
   type TestBridge,
   type TestSocket,
 } from "./harness";
+import { threadMessage } from "./thread-mail";
 
 const EMAIL = "alice@example.test";
 let mail: MailServer;
 let bridge: TestBridge;
 let socket: TestSocket;
 
-function message(opts: { from: string; subject: string; id: string; refs?: string[] }): string {
-  return [
-    `From: ${opts.from}`,
-    `To: ${opts.from === EMAIL ? "bob@example.test" : EMAIL}`,
-    `Subject: ${opts.subject}`,
-    `Message-ID: <${opts.id}>`,
-    ...(opts.refs
-      ? [
-          `In-Reply-To: <${opts.refs.at(-1)}>`,
-          `References: ${opts.refs.map((r) => `<${r}>`).join(" ")}`,
-        ]
-      : []),
-    `Date: ${new Date().toUTCString()}`,
-    "",
-    `Body of ${opts.subject}`,
-    "",
-  ].join("\r\n");
-}
+const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
 
 beforeAll(async () => {
   mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
