@@ -1,8 +1,8 @@
 /**
  * The browser's one WebSocket to the bridge. It owns connecting and reconnecting (capped
  * exponential back-off with jitter), the application-level ping that detects a dead link,
- * requests with ids and promise-based replies (and the multi-frame reply of `message.open`),
- * timeouts, and pushed events. Which frames answer which request comes from the protocol's
+ * requests and their promise-based replies (the multi-frame reply of `message.open` too; the
+ * requests in flight, their ids and timeouts are lib/socket-requests.ts), and pushed events. Which frames answer which request comes from the protocol's
  * REPLIES. Every inbound frame is validated with `parseServerFrame`; frames arriving on a socket
  * that was already abandoned are ignored.
  *
@@ -31,6 +31,7 @@ import {
   type TSingleReplyRequestType,
 } from "@ferry/protocol";
 import { FerryError } from "./errors";
+import { RequestTable } from "./socket-requests";
 
 /** Where the browser's link to the bridge stands. */
 export type SocketStatus =
@@ -52,17 +53,6 @@ export type PushedEvent = TPushedEvent;
 export interface MessageStreamHandlers {
   onHeader(frame: TMessageHeader): void;
   onBody(frame: TMessageBody): void;
-}
-
-interface Pending {
-  /** Handles a frame carrying this request's id; returns true when the request is finished. */
-  onFrame(frame: TServerFrame): boolean;
-  fail(err: FerryError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  timeoutMs: number;
-  /** Serialized frame, kept until it has been written to a socket. */
-  text: string;
-  sent: boolean;
 }
 
 export interface SocketOptions {
@@ -103,12 +93,20 @@ export class FerrySocket {
   private everOnline = false;
   private wanted = false;
   private attempt = 0;
-  private nextId = 1;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private heartbeatMs = 25_000;
-  private readonly pending = new Map<string, Pending>();
+  private readonly requests = new RequestTable((text) => {
+    const ws = this.ws;
+    if (!ws || !this.helloSeen || ws.readyState !== 1) return false;
+    try {
+      ws.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   private status: SocketStatus = "idle";
   private imapState: TConnectionState = "online";
   private email: string | null = null;
@@ -155,7 +153,7 @@ export class FerrySocket {
     }
     clearTimeout(this.reconnectTimer);
     this.abandon(1000);
-    this.failAll(new FerryError("connection_lost", "Socket closed"));
+    this.requests.failAll(new FerryError("connection_lost", "Socket closed"));
     this.skew = null;
     this.setStatus("idle");
   }
@@ -221,7 +219,7 @@ export class FerrySocket {
   private onClosed(code: number): void {
     const hadHello = this.helloSeen;
     this.abandon(1000);
-    this.failSent(new FerryError("connection_lost", "The connection to Ferry was lost"));
+    this.requests.failSent(new FerryError("connection_lost", "The connection to Ferry was lost"));
     if (code === CloseCode.signedOut) {
       this.signOut();
       return;
@@ -246,7 +244,7 @@ export class FerrySocket {
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     this.abandon(1000);
-    this.failAll(new FerryError("unauthorized", "Signed out"));
+    this.requests.failAll(new FerryError("unauthorized", "Signed out"));
     this.setStatus("signedOut");
     for (const l of this.signedOutListeners) l();
   }
@@ -304,7 +302,7 @@ export class FerrySocket {
         return;
       case "error":
         if (frame.id !== undefined) {
-          this.dispatchReply(frame.id, frame);
+          this.requests.dispatch(frame.id, frame);
         } else {
           console.warn(`ferry: bridge error ${frame.code}`);
           if (frame.code === "unauthorized") this.signOut();
@@ -312,7 +310,7 @@ export class FerrySocket {
         return;
       default:
         // Every other frame answers a request (the protocol's REPLIES).
-        this.dispatchReply(frame.id, frame);
+        this.requests.dispatch(frame.id, frame);
     }
   }
 
@@ -320,7 +318,7 @@ export class FerrySocket {
   private versionMismatch(bridgeVersion: number | null): void {
     const ws = this.ws;
     this.abandon(CloseCode.versionMismatch);
-    if (ws) this.failSent(new FerryError("unsupported_version", "Ferry was updated"));
+    if (ws) this.requests.failSent(new FerryError("unsupported_version", "Ferry was updated"));
     this.skew = { bridgeVersion: bridgeVersion ?? this.skew?.bridgeVersion ?? null };
     this.setStatus("outdated");
     for (const l of this.mismatchListeners) l({ bridgeVersion: this.skew.bridgeVersion });
@@ -342,27 +340,8 @@ export class FerrySocket {
     this.imapState = "online";
     this.setStatus("online");
     this.startHeartbeat();
-    this.flush();
+    this.requests.flush();
     for (const l of this.openListeners) l({ reconnect });
-  }
-
-  private dispatchReply(id: string, frame: TServerFrame): void {
-    const p = this.pending.get(id);
-    if (!p) return; // a reply to a request that already timed out
-    if (frame.type === "error") {
-      this.finish(id);
-      p.fail(new FerryError(frame.code, frame.message, { position: frame.position }));
-      return;
-    }
-    if (p.onFrame(frame)) this.finish(id);
-    else this.armTimer(id, p); // multi-frame replies: the timeout counts from the last frame
-  }
-
-  private finish(id: string): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pending.delete(id);
   }
 
   // ----- heartbeat -------------------------------------------------------------------------------
@@ -385,54 +364,6 @@ export class FerrySocket {
 
   // ----- outbound --------------------------------------------------------------------------------
 
-  private armTimer(id: string, p: Pending): void {
-    clearTimeout(p.timer);
-    p.timer = setTimeout(() => {
-      if (this.pending.get(id) !== p) return;
-      this.pending.delete(id);
-      p.fail(new FerryError("timeout", "No answer from Ferry in time"));
-    }, p.timeoutMs);
-  }
-
-  private enqueue(p: Pending, id: string): void {
-    this.pending.set(id, p);
-    this.armTimer(id, p);
-    this.flush();
-  }
-
-  private flush(): void {
-    const ws = this.ws;
-    if (!ws || !this.helloSeen || ws.readyState !== 1) return;
-    for (const p of this.pending.values()) {
-      if (p.sent) continue;
-      try {
-        ws.send(p.text);
-        p.sent = true;
-      } catch {
-        return;
-      }
-    }
-  }
-
-  private failSent(err: FerryError): void {
-    for (const [id, p] of this.pending) {
-      if (!p.sent) continue; // not yet written: it goes out on the next socket
-      this.finish(id);
-      p.fail(err);
-    }
-  }
-
-  private failAll(err: FerryError): void {
-    for (const [id, p] of this.pending) {
-      this.finish(id);
-      p.fail(err);
-    }
-  }
-
-  private newId(): string {
-    return String(this.nextId++);
-  }
-
   /**
    * Send a request and wait for its reply. Requests made while disconnected wait for the next
    * connection (within the timeout). An `error` reply rejects with a `FerryError`.
@@ -443,20 +374,12 @@ export class FerrySocket {
   ): Promise<ReplyOf<K>> {
     const type: K = frame.type;
     return new Promise<ReplyOf<K>>((resolve, reject) => {
-      const id = this.newId();
-      const p: Pending = {
-        onFrame: (reply) => {
-          if (!isReplyTo(type, reply)) return false;
-          resolve(reply);
-          return true;
-        },
-        fail: reject,
-        timer: undefined,
-        timeoutMs: opts.timeoutMs ?? this.opts.requestTimeoutMs,
-        text: JSON.stringify({ ...frame, id }),
-        sent: false,
+      const onFrame = (reply: TServerFrame) => {
+        if (!isReplyTo(type, reply)) return false;
+        resolve(reply);
+        return true;
       };
-      this.enqueue(p, id);
+      this.requests.add(frame, opts.timeoutMs ?? this.opts.requestTimeoutMs, onFrame, reject);
     });
   }
 
@@ -476,30 +399,22 @@ export class FerrySocket {
       ...(opts.background ? { background: true } : {}),
     };
     return new Promise<void>((resolve, reject) => {
-      const id = this.newId();
-      const p: Pending = {
-        onFrame: (reply) => {
-          switch (reply.type) {
-            case "message.header":
-              handlers.onHeader(reply);
-              return false;
-            case "message.body":
-              handlers.onBody(reply);
-              return false;
-            case "message.end":
-              resolve();
-              return true;
-            default:
-              return false;
-          }
-        },
-        fail: reject,
-        timer: undefined,
-        timeoutMs: opts.timeoutMs ?? this.opts.requestTimeoutMs,
-        text: JSON.stringify({ ...request, id }),
-        sent: false,
+      const onFrame = (reply: TServerFrame) => {
+        switch (reply.type) {
+          case "message.header":
+            handlers.onHeader(reply);
+            return false;
+          case "message.body":
+            handlers.onBody(reply);
+            return false;
+          case "message.end":
+            resolve();
+            return true;
+          default:
+            return false;
+        }
       };
-      this.enqueue(p, id);
+      this.requests.add(request, opts.timeoutMs ?? this.opts.requestTimeoutMs, onFrame, reject);
     });
   }
 
