@@ -1,9 +1,9 @@
 /**
  * `messages.rows` through a real bridge against the real Dovecot: the rows of a conversation's
  * members in INBOX and Sent in one request (sender, preview, date, flags, attachments, the folder
- * and In-Reply-To), without opening them (an unread one stays unread); refs whose UIDVALIDITY is
- * not their folder's, or whose message is gone, come back as `missing`; a folder that does not
- * exist, or more refs than MAX_ROWS_REFS, get a typed error.
+ * and In-Reply-To, one FETCH per folder), without opening them (an unread one stays unread);
+ * refs whose UIDVALIDITY is not their folder's, or whose message is gone, come back as
+ * `missing`; a folder that does not exist, or more refs than MAX_ROWS_REFS, get a typed error.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import { MAX_ROWS_REFS, type TMessageRef } from "@ferry/protocol";
@@ -16,6 +16,7 @@ import {
   type TestBridge,
   type TestSocket,
 } from "./harness";
+import { commandsDuring, countOf } from "./imap-commands";
 
 let mail: MailServer;
 let bridge: TestBridge;
@@ -135,6 +136,22 @@ describe("messages.rows", () => {
     } finally {
       await client.logout();
     }
+  });
+
+  it("reads each folder's rows, In-Reply-To included, with one FETCH", async () => {
+    const refs = [placed.first, placed.mine, placed.unread] as TMessageRef[];
+    let reply: Awaited<ReturnType<typeof rowsOf>> | undefined;
+    const commands = await commandsDuring(async () => {
+      reply = await rowsOf(refs);
+    });
+    if (reply?.type !== "messages.rows") throw new Error(JSON.stringify(reply));
+    expect(reply.rows.map((r) => r.inReplyTo).sort()).toEqual([
+      "<m1@example.test>",
+      "<m2@example.test>",
+      null,
+    ]);
+    // INBOX and Sent: one FETCH each (their rows and threading headers together).
+    expect(countOf(commands, "FETCH")).toBe(2);
   });
 
   it("answers a ref of another UIDVALIDITY, or of a message that is gone, as missing", async () => {

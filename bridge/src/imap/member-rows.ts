@@ -2,17 +2,18 @@
  * Rows of named messages in any folders (`messages.rows`): the collapsed lines of a conversation
  * in the reader, without opening its messages. Refs are grouped by folder; each folder is opened
  * once (in the mode it is open in for the asking socket, as `message.open` does) and its rows come
- * from the one row builder (rowsForUids), with each message's In-Reply-To from a second FETCH of
- * ENVELOPE (so that the reader can order replies sent within the same second). A ref whose
- * UIDVALIDITY is not its folder's, or whose message is gone, is answered as missing; a folder
- * that cannot be opened fails the whole request with its typed error. The folder the account's
+ * from the one row builder (rowsForUids), each message's In-Reply-To from the header fields that
+ * come in its FETCH (so that the reader can order replies sent within the same second). A ref
+ * whose UIDVALIDITY is not its folder's, or whose message is gone, is answered as missing; a
+ * folder that cannot be opened fails the whole request with its typed error. The folder the account's
  * Sent connection has selected (its Sent: imap/sent-side.ts) is read there, read-only, so that
  * the command connection keeps its folder selected (no SELECT of a large INBOX again after).
  */
 import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
-import { commandError } from "./errors";
-import { packUids, uidValidityOf, withMailbox } from "./mailbox-access";
+import { inReplyToOf } from "./in-reply-to";
+import { uidValidityOf, withMailbox } from "./mailbox-access";
+import { threadHeadersOf } from "./rows";
 import type { SentSide } from "./sent-side";
 import { rowsForUids } from "./window";
 
@@ -51,11 +52,11 @@ export async function rowsForRefs(
         }
         if (wanted.length === 0) return;
         const found = await rowsForUids(on, box.path, wanted);
-        const inReplyTo = await inReplyToByUid(on, packUids(found.map((r) => r.uid)));
         const seen = new Set<number>();
         for (const row of found) {
           seen.add(row.uid);
-          rows.push({ ...row, mailbox, uidValidity, inReplyTo: inReplyTo.get(row.uid) ?? null });
+          const inReplyTo = inReplyToOf(threadHeadersOf(row));
+          rows.push({ ...row, mailbox, uidValidity, inReplyTo });
         }
         for (const uid of wanted) if (!seen.has(uid)) missing.push({ mailbox, uidValidity, uid });
       });
@@ -64,20 +65,4 @@ export async function rowsForRefs(
       : read(client, readOnlyOf(mailbox)));
   }
   return { rows, missing };
-}
-
-/** The In-Reply-To of each message of `uids` (a UID set) in the selected folder. */
-async function inReplyToByUid(client: ImapFlow, uids: string): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  if (uids === "") return out;
-  try {
-    const fetched = await client.fetchAll(uids, { uid: true, envelope: true }, { uid: true });
-    for (const m of fetched) {
-      const id = typeof m.envelope?.inReplyTo === "string" ? m.envelope.inReplyTo.trim() : "";
-      if (m.uid > 0 && id !== "") out.set(m.uid, id);
-    }
-  } catch (err) {
-    throw commandError(err, "The mail server could not list these messages.");
-  }
-  return out;
 }

@@ -4,16 +4,10 @@
  * threadHeadersOf), so that conversation rows and the live push need no FETCH of their own.
  */
 import type { TMessageRow } from "@ferry/protocol";
+import { inReplyToOf } from "../imap/in-reply-to";
 import { threadHeadersOf } from "../imap/rows";
 import { messageIds } from "./references";
 import { referencesOf } from "./server-thread";
-
-/** The In-Reply-To value of a fetched header block (unfolded). */
-function inReplyToOf(headers: Buffer | undefined): string | null {
-  if (!headers) return null;
-  const text = headers.toString("latin1").replace(/\r?\n[ \t]+/g, " ");
-  return /^in-reply-to:(.*)$/im.exec(text)?.[1]?.trim() ?? null;
-}
 
 /** The ids referenced by a header block holding References and In-Reply-To. */
 export function threadIdsFromHeaders(headers: Buffer | undefined): string[] {
