@@ -1,15 +1,16 @@
 /**
- * The browser's one WebSocket to the bridge. It owns connecting and reconnecting (capped
- * exponential back-off with jitter), the application-level ping that detects a dead link,
- * requests and their promise-based replies (the multi-frame reply of `message.open` too; the
- * requests in flight, their ids and timeouts are lib/socket-requests.ts), and pushed events. Which frames answer which request comes from the protocol's
+ * The browser's one WebSocket to the bridge: connecting and reconnecting (capped exponential
+ * back-off with jitter), the application-level ping that detects a dead link, requests and their
+ * promise-based replies (the multi-frame reply of `message.open` too), and pushed events. Beside
+ * it: the requests in flight (socket-requests.ts), its listeners (socket-listeners.ts), its types
+ * and options (socket-options.ts). Which frames answer which request comes from the protocol's
  * REPLIES. Every inbound frame is validated with `parseServerFrame`; frames arriving on a socket
  * that was already abandoned are ignored.
  *
- * Version skew: the socket names this build's PROTOCOL_VERSION in its URL. When the bridge
- * speaks another version (its hello says so, or it closes with `CloseCode.versionMismatch`),
- * the status becomes "outdated" until a hello of this version, `onVersionMismatch` listeners
- * hear it (lib/version-skew.ts reloads the page), and reconnecting goes on at back-off.
+ * Version skew: the socket names this build's PROTOCOL_VERSION in its URL. When the bridge speaks
+ * another version (its hello says so, or it closes with `CloseCode.versionMismatch`), the status
+ * is "outdated" until a hello of this version, `onVersionMismatch` listeners hear it
+ * (lib/version-skew.ts reloads the page), and reconnecting goes on at back-off.
  */
 import {
   CloseCode,
@@ -18,76 +19,38 @@ import {
   isReplyTo,
   PROTOCOL_VERSION,
   parseServerFrame,
-  socketPath,
   type TConnectionState,
-  type TMessageBody,
-  type TMessageHeader,
   type TMessageRef,
-  type TPushedEvent,
-  type TReplyFrameOf,
   type TRequestOf,
   type TServerFrame,
   type TServerFrameOf,
-  type TSingleReplyRequestType,
 } from "@ferry/protocol";
 import { FerryError } from "./errors";
+import { SocketListeners } from "./socket-listeners";
+import {
+  backoffDelay,
+  type MessageStreamHandlers,
+  type ReplyOf,
+  type RequestType,
+  type ResolvedSocketOptions,
+  type SocketOptions,
+  type SocketStatus,
+  withDefaults,
+} from "./socket-options";
 import { RequestTable } from "./socket-requests";
 
-/** Where the browser's link to the bridge stands. */
-export type SocketStatus =
-  | "idle"
-  | "connecting"
-  | "online"
-  | "reconnecting"
-  | "offline"
-  | "signedOut"
-  /** The bridge speaks another protocol version: this page is out of date (or too new). */
-  | "outdated";
+export {
+  backoffDelay,
+  type MessageStreamHandlers,
+  type PushedEvent,
+  type ReplyOf,
+  type RequestType,
+  type SocketOptions,
+  type SocketStatus,
+} from "./socket-options";
 
-/** Requests `request()` sends: every one answered by a single frame (`openMessage` streams). */
-export type RequestType = TSingleReplyRequestType;
-export type ReplyOf<K extends RequestType> = TReplyFrameOf<K>;
-/** Pushed frames: no id, not a reply. */
-export type PushedEvent = TPushedEvent;
-
-export interface MessageStreamHandlers {
-  onHeader(frame: TMessageHeader): void;
-  onBody(frame: TMessageBody): void;
-}
-
-export interface SocketOptions {
-  url?: () => string;
-  WebSocketImpl?: typeof WebSocket;
-  random?: () => number;
-  /** Asked when a socket closes before its hello: is the session still valid? */
-  checkSession?: () => Promise<boolean>;
-  requestTimeoutMs?: number;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-}
-
-type Listener<T> = (value: T) => void;
-
-function defaultUrl(): string {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${location.host}${socketPath(PROTOCOL_VERSION)}`;
-}
-
-/** The delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
-export function backoffDelay(
-  attempt: number,
-  min: number,
-  max: number,
-  random: () => number,
-): number {
-  const base = Math.min(max, min * 2 ** Math.min(attempt, 20));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
-
-export class FerrySocket {
-  private readonly opts: Required<Omit<SocketOptions, "checkSession">> & {
-    checkSession: (() => Promise<boolean>) | undefined;
-  };
+export class FerrySocket extends SocketListeners {
+  private readonly opts: ResolvedSocketOptions;
   private ws: WebSocket | null = null;
   private helloSeen = false;
   private everOnline = false;
@@ -112,22 +75,10 @@ export class FerrySocket {
   private email: string | null = null;
   /** The other protocol version the bridge speaks (null: unknown), while it does. */
   private skew: { bridgeVersion: number | null } | null = null;
-  private readonly statusListeners = new Set<() => void>();
-  private readonly eventListeners = new Set<Listener<PushedEvent>>();
-  private readonly openListeners = new Set<Listener<{ reconnect: boolean }>>();
-  private readonly signedOutListeners = new Set<() => void>();
-  private readonly mismatchListeners = new Set<Listener<{ bridgeVersion: number | null }>>();
 
   constructor(opts: SocketOptions = {}) {
-    this.opts = {
-      url: opts.url ?? defaultUrl,
-      WebSocketImpl: opts.WebSocketImpl ?? globalThis.WebSocket,
-      random: opts.random ?? Math.random,
-      checkSession: opts.checkSession,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 20_000,
-      minBackoffMs: opts.minBackoffMs ?? 500,
-      maxBackoffMs: opts.maxBackoffMs ?? 30_000,
-    };
+    super();
+    this.opts = withDefaults(opts);
   }
 
   // ----- lifecycle ------------------------------------------------------------------------------
@@ -246,7 +197,7 @@ export class FerrySocket {
     this.abandon(1000);
     this.requests.failAll(new FerryError("unauthorized", "Signed out"));
     this.setStatus("signedOut");
-    for (const l of this.signedOutListeners) l();
+    this.emitSignedOut();
   }
 
   private scheduleReconnect(): void {
@@ -321,7 +272,7 @@ export class FerrySocket {
     if (ws) this.requests.failSent(new FerryError("unsupported_version", "Ferry was updated"));
     this.skew = { bridgeVersion: bridgeVersion ?? this.skew?.bridgeVersion ?? null };
     this.setStatus("outdated");
-    for (const l of this.mismatchListeners) l({ bridgeVersion: this.skew.bridgeVersion });
+    this.emitMismatch(this.skew.bridgeVersion);
     this.scheduleReconnect();
   }
 
@@ -341,7 +292,7 @@ export class FerrySocket {
     this.setStatus("online");
     this.startHeartbeat();
     this.requests.flush();
-    for (const l of this.openListeners) l({ reconnect });
+    this.emitOpen(reconnect);
   }
 
   // ----- heartbeat -------------------------------------------------------------------------------
@@ -426,20 +377,6 @@ export class FerrySocket {
     this.emitStatus();
   }
 
-  private emitStatus(): void {
-    for (const l of this.statusListeners) l();
-  }
-
-  private emitEvent(e: PushedEvent): void {
-    for (const l of this.eventListeners) {
-      try {
-        l(e);
-      } catch (err) {
-        console.error("ferry: event handler failed", err);
-      }
-    }
-  }
-
   getStatus(): SocketStatus {
     return this.status;
   }
@@ -451,32 +388,5 @@ export class FerrySocket {
 
   getEmail(): string | null {
     return this.email;
-  }
-
-  onStatusChange(l: () => void): () => void {
-    this.statusListeners.add(l);
-    return () => this.statusListeners.delete(l);
-  }
-
-  onEvent(l: Listener<PushedEvent>): () => void {
-    this.eventListeners.add(l);
-    return () => this.eventListeners.delete(l);
-  }
-
-  /** Called after each hello; `reconnect` is true for every hello after the first. */
-  onOpen(l: Listener<{ reconnect: boolean }>): () => void {
-    this.openListeners.add(l);
-    return () => this.openListeners.delete(l);
-  }
-
-  onSignedOut(l: () => void): () => void {
-    this.signedOutListeners.add(l);
-    return () => this.signedOutListeners.delete(l);
-  }
-
-  /** Called when the bridge turns out to speak another protocol version (its version if known). */
-  onVersionMismatch(l: Listener<{ bridgeVersion: number | null }>): () => void {
-    this.mismatchListeners.add(l);
-    return () => this.mismatchListeners.delete(l);
   }
 }
