@@ -1,8 +1,8 @@
 /**
  * Integration-test harness: a real bridge on port 0 pinned to the real mail-server fixture, with
  * its logs captured; sign-in over fetch; real `ws` clients that collect parsed server frames and
- * let a test await one (always with a timeout, never a sleep); the mail another client sends
- * (submission) or reads (IMAP), and a mailbox of the vendored corpus.
+ * let a test await one (test/test-socket.ts; always with a timeout, never a sleep); the mail
+ * another client sends (submission) or reads (IMAP), and a mailbox of the vendored corpus.
  */
 
 import {
@@ -17,20 +17,17 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CORPUS_DIR, seedMailbox, startMailServer } from "@ferry/mail-server";
-import {
-  parseServerFrame,
-  type TClientFrameInput,
-  type TComposeDraftInput,
-  type TServerFrame,
-  type TWindow,
-} from "@ferry/protocol";
+import type { TComposeDraftInput, TServerFrame, TWindow } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { expect } from "vitest";
-import { WebSocket } from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
 import { type Bridge, type BridgeOptions, createBridge } from "../src/server";
+import { openSocket, type TestSocket } from "./test-socket";
+
+export { openSocket, TestSocket, upgradeRefusal } from "./test-socket";
+export { withTimeout } from "./with-timeout";
 
 export type MailServer = Awaited<ReturnType<typeof startMailServer>>;
 
@@ -46,15 +43,6 @@ export function corpusFiles(dir: string = CORPUS_DIR): string[] {
 }
 
 export const SESSION_SECRET = "test-secret-test-secret-test-secret!";
-
-/** Awaits `promise`, failing with a clear message after `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Everything the bridge logged, as text. */
 export class LogCapture {
@@ -192,129 +180,6 @@ export async function signedIn(b: TestBridge, email: string, password: string): 
     throw new Error(`sign-in failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
   return r.cookie;
-}
-
-/** A `ws` client that keeps every server frame, parsed and validated against the protocol. */
-export class TestSocket {
-  readonly frames: TServerFrame[] = [];
-  readonly invalid: string[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  #waiters: { pred: (f: TServerFrame) => boolean; resolve: (f: TServerFrame) => void }[] = [];
-  #taken = new Set<TServerFrame>();
-
-  constructor(readonly ws: WebSocket) {
-    ws.on("error", () => {});
-    ws.on("message", (data) => {
-      const parsed = parseServerFrame(data.toString());
-      if (!parsed.ok) {
-        this.invalid.push(data.toString());
-        return;
-      }
-      this.frames.push(parsed.frame);
-      for (const w of this.#waiters) {
-        if (!this.#taken.has(parsed.frame) && w.pred(parsed.frame)) {
-          this.#taken.add(parsed.frame);
-          this.#waiters = this.#waiters.filter((x) => x !== w);
-          w.resolve(parsed.frame);
-        }
-      }
-    });
-    this.closed = new Promise((resolve) =>
-      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-  }
-
-  /** The first frame (received or to come) matching `pred` not already returned by waitFor. */
-  waitFor<T extends TServerFrame = TServerFrame>(
-    pred: (f: TServerFrame) => boolean,
-    what = "a frame",
-    ms = 5000,
-  ): Promise<T> {
-    const found = this.frames.find((f) => !this.#taken.has(f) && pred(f));
-    if (found) {
-      this.#taken.add(found);
-      return Promise.resolve(found as T);
-    }
-    return withTimeout(
-      new Promise<T>((resolve) =>
-        this.#waiters.push({ pred, resolve: resolve as (f: TServerFrame) => void }),
-      ),
-      ms,
-      what,
-    );
-  }
-
-  /** Frames of a type. */
-  ofType<K extends TServerFrame["type"]>(type: K): Extract<TServerFrame, { type: K }>[] {
-    return this.frames.filter((f): f is Extract<TServerFrame, { type: K }> => f.type === type);
-  }
-
-  send(data: string | Buffer, binary = false): void {
-    this.ws.send(data, { binary });
-  }
-
-  /** Sends a request and awaits the first reply carrying its id. */
-  request(frame: TClientFrameInput, ms = 10_000): Promise<TServerFrame> {
-    this.ws.send(JSON.stringify(frame));
-    return this.waitFor((f) => "id" in f && f.id === frame.id, `reply to ${frame.id}`, ms);
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** Opens /ws with the cookie and an allowed Origin, and waits for `hello`. */
-export async function openSocket(
-  b: TestBridge,
-  cookie: string,
-  opts: { origin?: string; autoPong?: boolean } = {},
-): Promise<TestSocket> {
-  const ws = new WebSocket(b.wsUrl, {
-    headers: { cookie, origin: opts.origin ?? b.origin },
-    autoPong: opts.autoPong ?? true,
-  });
-  const socket = new TestSocket(ws);
-  await withTimeout(
-    new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("unexpected-response", (_req, res) =>
-        reject(new Error(`upgrade refused: ${res.statusCode}`)),
-      );
-      ws.once("error", reject);
-    }),
-    5000,
-    "socket open",
-  );
-  await socket.waitFor((f) => f.type === "hello", "hello");
-  return socket;
-}
-
-/**
- * Tries to open /ws and returns the HTTP status of the refusal, and whether any WebSocket
- * message arrived (it must not).
- */
-export async function upgradeRefusal(
-  b: TestBridge,
-  headers: Record<string, string>,
-): Promise<number> {
-  const ws = new WebSocket(b.wsUrl, { headers });
-  return withTimeout(
-    new Promise<number>((resolve, reject) => {
-      ws.on("error", () => {});
-      ws.once("open", () => {
-        ws.close();
-        reject(new Error("the upgrade was accepted"));
-      });
-      ws.once("unexpected-response", (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        res.resume();
-        ws.terminate();
-      });
-    }),
-    5000,
-    "upgrade refusal",
-  );
 }
 
 let messageCounter = 0;
