@@ -1,20 +1,34 @@
 /**
  * Helpers for the compose specs: more fresh accounts, a second signed-in browser, the composer
- * on screen, what arrived in a mailbox as the IMAP server sees it (our own imapflow connection,
- * trusting the fixture's CA), an inline PNG pasted and checked as it arrived, and a second bridge of other settings (e.g. its SMTP server down).
+ * on screen, what arrived in a mailbox as the IMAP server sees it (compose/imap-mail.ts,
+ * re-exported), an inline PNG pasted and checked as it arrived, and a second bridge of other
+ * settings (e.g. its SMTP server down).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBridge, createLogger, loadConfig, PROTOCOL_VERSION } from "@ferry/bridge";
 import type { Browser, BrowserContext, Locator, Page, TestInfo } from "@playwright/test";
-import { ImapFlow, type MessageStructureObject } from "imapflow";
+import type { MessageStructureObject } from "imapflow";
 import { seedMailbox } from "../../packages/mail-server/src/seed/index";
 import type { Account, Stack } from "../fixtures/stack";
 import { WEB_DIR } from "../fixtures/stack";
 import { expect, signIn } from "../fixtures/test";
+import { partSha256, partText, sha256, waitForMessage } from "./imap-mail";
+
+export {
+  type Arrived,
+  leafParts,
+  listMailbox,
+  type Part,
+  partSha256,
+  partText,
+  sha256,
+  waitForMessage,
+  withImap,
+} from "./imap-mail";
 
 let counter = 0;
 
@@ -152,183 +166,6 @@ export async function fillMessage(
 /** The "Sending…" notice with its Undo. */
 export function sendingToast(page: Page) {
   return page.getByRole("status").filter({ hasText: "Sending…" });
-}
-
-// ---- IMAP ------------------------------------------------------------------------------------
-
-export async function withImap<T>(
-  stack: Stack,
-  account: Account,
-  fn: (client: ImapFlow) => Promise<T>,
-): Promise<T> {
-  const client = new ImapFlow({
-    host: stack.mail.host,
-    port: stack.mail.imap.tlsPort,
-    secure: true,
-    tls: { ca: stack.mail.ca },
-    auth: { user: account.email, pass: account.password },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
-}
-
-export interface Arrived {
-  uid: number;
-  subject: string;
-  from: string;
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  flags: string[];
-  structure: MessageStructureObject | undefined;
-}
-
-/** The messages of a mailbox (special-use role or path) with headers and structure. */
-export async function listMailbox(
-  stack: Stack,
-  account: Account,
-  mailbox: string,
-): Promise<Arrived[]> {
-  return withImap(stack, account, async (client) => {
-    const path = await resolveMailbox(client, mailbox);
-    const lock = await client.getMailboxLock(path, { readOnly: true });
-    try {
-      const exists = client.mailbox ? client.mailbox.exists : 0;
-      if (exists === 0) return [];
-      const out: Arrived[] = [];
-      for await (const m of client.fetch("1:*", {
-        uid: true,
-        envelope: true,
-        flags: true,
-        bodyStructure: true,
-        headers: ["references"],
-      })) {
-        const refs = (m.headers?.toString("utf8") ?? "").match(/<[^<>\s]+>/g) ?? [];
-        out.push({
-          uid: m.uid,
-          subject: m.envelope?.subject ?? "",
-          from: m.envelope?.from?.[0]?.address ?? "",
-          messageId: m.envelope?.messageId ?? null,
-          inReplyTo: m.envelope?.inReplyTo ?? null,
-          references: refs,
-          flags: [...(m.flags ?? [])],
-          structure: m.bodyStructure,
-        });
-      }
-      return out;
-    } finally {
-      lock.release();
-    }
-  });
-}
-
-async function resolveMailbox(client: ImapFlow, mailbox: string): Promise<string> {
-  if (!mailbox.startsWith("\\")) return mailbox;
-  const list = await client.list();
-  const found = list.find((m) => m.specialUse === mailbox);
-  if (!found) throw new Error(`no ${mailbox} mailbox`);
-  return found.path;
-}
-
-/** Waits (bounded) until a message with `subject` is in `mailbox`; returns it. */
-export async function waitForMessage(
-  stack: Stack,
-  account: Account,
-  mailbox: string,
-  subject: string,
-  timeout = 30_000,
-): Promise<Arrived> {
-  let found: Arrived | undefined;
-  await expect
-    .poll(
-      async () => {
-        found = (await listMailbox(stack, account, mailbox)).find((m) => m.subject === subject);
-        return found !== undefined;
-      },
-      { timeout, intervals: [250, 500, 1000] },
-    )
-    .toBe(true);
-  if (!found) throw new Error("unreachable");
-  return found;
-}
-
-export interface Part {
-  part: string;
-  type: string;
-  filename: string | null;
-  size: number;
-}
-
-/** The leaf parts of a structure, with their (decoded) filenames. */
-export function leafParts(node: MessageStructureObject | undefined, out: Part[] = []): Part[] {
-  if (!node) return out;
-  if (node.childNodes?.length) {
-    for (const child of node.childNodes) leafParts(child, out);
-    return out;
-  }
-  const filename = node.dispositionParameters?.filename ?? node.parameters?.name ?? null;
-  out.push({ part: node.part ?? "1", type: node.type, filename, size: node.size ?? 0 });
-  return out;
-}
-
-/** SHA-256 (hex) of a part's decoded bytes. */
-export async function partSha256(
-  stack: Stack,
-  account: Account,
-  mailbox: string,
-  uid: number,
-  part: string,
-): Promise<{ sha256: string; bytes: number }> {
-  return withImap(stack, account, async (client) => {
-    const path = await resolveMailbox(client, mailbox);
-    const lock = await client.getMailboxLock(path, { readOnly: true });
-    try {
-      const { content } = await client.download(String(uid), part, { uid: true });
-      if (!content) throw new Error(`part ${part} of ${uid} has no content`);
-      const hash = createHash("sha256");
-      let bytes = 0;
-      for await (const chunk of content) {
-        const buf = chunk as Buffer;
-        bytes += buf.length;
-        hash.update(buf);
-      }
-      return { sha256: hash.digest("hex"), bytes };
-    } finally {
-      lock.release();
-    }
-  });
-}
-
-/** The decoded text of a part. */
-export async function partText(
-  stack: Stack,
-  account: Account,
-  mailbox: string,
-  uid: number,
-  part: string,
-): Promise<string> {
-  return withImap(stack, account, async (client) => {
-    const path = await resolveMailbox(client, mailbox);
-    const lock = await client.getMailboxLock(path, { readOnly: true });
-    try {
-      const { content } = await client.download(String(uid), part, { uid: true });
-      if (!content) throw new Error(`part ${part} of ${uid} has no content`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of content) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    } finally {
-      lock.release();
-    }
-  });
-}
-
-export function sha256(data: Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 // ---- an inline image ------------------------------------------------------------------------
