@@ -17,13 +17,15 @@
  * first). Subscriptions follow a rename and are dropped with a delete. Non-ASCII names go as
  * UTF-8 where the server enabled UTF8=ACCEPT, else imapflow encodes them in modified UTF-7.
  * Emptying is for the \Trash and \Junk folders only, and is final (IMAP has no undo for EXPUNGE).
+ * The connection's special-use folders (mailboxes.ts, specialFolder) are forgotten before a
+ * change and noted again by the listing each one answers with.
  */
 import { folderNameProblem, type TFolderNameProblem, type TMailbox } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { BridgeError } from "../errors";
 import { commandError } from "./errors";
 import { withMailbox } from "./mailbox-access";
-import { listMailboxes } from "./mailboxes";
+import { forgetSpecialFolders, listMailboxes } from "./mailboxes";
 import { invalidateWindowCache } from "./window";
 
 const PROBLEM_TEXT: Record<TFolderNameProblem, (delimiter: string | null) => string> = {
@@ -128,6 +130,7 @@ export async function createFolder(
   const path = joinPath(tree, parent, name);
   assertFree(tree, path);
   let created: { path: string; created: boolean };
+  forgetSpecialFolders(client);
   try {
     created = await client.mailboxCreate(path);
   } catch (err) {
@@ -159,6 +162,7 @@ export async function renameFolder(
   const target = joinPath(tree, parent, name);
   if (target === folder.path) return done(client, folder.path);
   assertFree(tree, target);
+  forgetSpecialFolders(client);
   try {
     await client.mailboxRename(folder.path, target);
   } catch (err) {
@@ -182,6 +186,7 @@ export async function deleteFolder(client: ImapFlow, path: string): Promise<Fold
   if (doomed.some(isProtected)) {
     throw new BridgeError("folder_protected", "This folder cannot be deleted.");
   }
+  forgetSpecialFolders(client);
   for (const m of doomed) {
     try {
       await client.mailboxDelete(m.path);

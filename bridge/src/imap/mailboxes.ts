@@ -9,6 +9,12 @@
  * Cap: at most MAX_MAILBOXES folders are kept, the first ones in that order (so the standard
  * folders and the top of the tree stay); a server with more (an archive of years by day, or a
  * hostile one) shows the rest as missing rather than making every client hold them all.
+ *
+ * Special-use folders (specialFolder): which folder is Sent, Trash, Junk, Archive or Drafts is
+ * kept per connection (a session's command connection), as its last LIST gave it: the folder
+ * list's own LIST (listMailboxes, which every folder change through Ferry ends with) refreshes
+ * it, forgetSpecialFolders drops it (the folder set changed elsewhere), and only a connection
+ * with none kept LISTs to find one.
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
 import type { ImapFlow, ListResponse } from "imapflow";
@@ -121,6 +127,45 @@ export function sortMailboxes(mailboxes: TMailbox[]): TMailbox[] {
   return out;
 }
 
+/** The special-use folders of each connection, by role, as its last LIST gave them. */
+const specialFolders = new WeakMap<ImapFlow, ReadonlyMap<TSpecialUse, string>>();
+
+function noteSpecialFolders(
+  client: ImapFlow,
+  entries: readonly ListResponse[],
+): ReadonlyMap<TSpecialUse, string> {
+  const roles = new Map<TSpecialUse, string>();
+  for (const entry of entries) {
+    const role = specialUseOf(entry);
+    if (role === null || roles.has(role)) continue;
+    if (hasFlag(entry.flags ?? new Set(), "\\noselect")) continue;
+    roles.set(role, entry.path);
+  }
+  specialFolders.set(client, roles);
+  return roles;
+}
+
+/**
+ * The path of the folder with special use `role` (null: the account has none), from what
+ * `client` last listed, or from one LIST when it kept nothing.
+ */
+export async function specialFolder(client: ImapFlow, role: TSpecialUse): Promise<string | null> {
+  let roles = specialFolders.get(client);
+  if (!roles) {
+    try {
+      roles = noteSpecialFolders(client, await client.list());
+    } catch (err) {
+      throw commandError(err, "The mail server could not list the folders.");
+    }
+  }
+  return roles.get(role) ?? null;
+}
+
+/** Forgets the special-use folders `client` listed: the next specialFolder LISTs again. */
+export function forgetSpecialFolders(client: ImapFlow): void {
+  specialFolders.delete(client);
+}
+
 /**
  * The user's folder tree with roles, subscription state and counts. Counts come from
  * LIST-STATUS when the server has it (imapflow falls back to STATUS per folder otherwise);
@@ -133,5 +178,6 @@ export async function listMailboxes(client: ImapFlow): Promise<TMailbox[]> {
   } catch (err) {
     throw commandError(err, "The mail server could not list the folders.");
   }
+  noteSpecialFolders(client, entries);
   return sortMailboxes(entries.map(toMailbox)).slice(0, MAX_MAILBOXES);
 }

@@ -7,6 +7,7 @@
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
+import { forgetSpecialFolders } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
 import { linkedUids, type SentMark, sentFolder, sentMark, sentSince } from "../threads/sent-links";
 
@@ -32,6 +33,7 @@ export class SentWatch {
 
   /** Sent's place now, as the next look starts from. */
   async look(client: ImapFlow): Promise<void> {
+    if (this.stale) forgetSpecialFolders(client);
     this.stale = false;
     const path = await sentFolder(client);
     this.mark = path === null ? null : await sentMark(client, path);
@@ -57,6 +59,7 @@ export class SentWatch {
     if (!before) return [];
     if (this.stale) {
       this.stale = false;
+      forgetSpecialFolders(client);
       if ((await sentFolder(client)) !== before.path) {
         await this.look(client);
         return [];

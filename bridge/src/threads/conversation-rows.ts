@@ -182,11 +182,7 @@ export async function buildRows(
       .filter((r): r is TMessageRow => r !== undefined)
       .map((row) => ({ row, refs: read.refs.get(row.uid) ?? [], mailbox: null, uidValidity })),
   );
-  if (groups.some((g) => g.length > 0)) {
-    await (sent
-      ? sent.run((side) => addElsewhere(side, path, groups))
-      : addElsewhere(client, path, groups));
-  }
+  await addElsewhere(client, path, groups, sent);
   return groups.map((members, i) => {
     const here = members.filter((m) => m.mailbox === null);
     const newest = here[0]?.row;

@@ -9,7 +9,7 @@
 import type { ImapFlow, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
-import { specialUseOf } from "../imap/mailboxes";
+import { specialFolder } from "../imap/mailboxes";
 import { messageIds } from "./references";
 import { referencesOf } from "./server-thread";
 
@@ -34,10 +34,12 @@ export interface SentMessage {
   refs: string[];
 }
 
-/** The path of the Sent folder (special use), or null when the account has none. */
-export async function sentFolder(client: ImapFlow): Promise<string | null> {
-  const folders = await client.list();
-  return folders.find((f) => specialUseOf(f) === "sent")?.path ?? null;
+/**
+ * The path of the Sent folder (special use), or null when the account has none: as `client`
+ * last listed it (imap/mailboxes.ts, specialFolder).
+ */
+export function sentFolder(client: ImapFlow): Promise<string | null> {
+  return specialFolder(client, "sent");
 }
 
 /** Where `path` (Sent) stands now, from STATUS (it need not be selected). */

@@ -2,29 +2,62 @@
  * A conversation's members in Sent (moved out of conversations.ts): the messages there whose
  * Message-ID one of the window's members references, or that reference one of their
  * Message-IDs or roots, found with one UID SEARCH bounded by the rows on screen and added to
- * their conversations' groups. It runs where Sent is read (a SentSide, live/sent-connection.ts,
- * or the command connection, which then selects Sent).
+ * their conversations' groups. Which folder is Sent is what the command connection last listed
+ * (imap/mailboxes.ts, specialFolder: no LIST per window); a Sent that is gone since (renamed or
+ * deleted elsewhere: not found, or the Sent connection that had it selected closed) is looked
+ * for again once. The lookup runs where Sent is read (a SentSide,
+ * live/sent-connection.ts, or the command connection, which then selects Sent).
  */
 import type { ImapFlow } from "imapflow";
+import { BridgeError } from "../errors";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
-import { specialUseOf } from "../imap/mailboxes";
+import { forgetSpecialFolders, specialFolder } from "../imap/mailboxes";
+import type { SentSide } from "../imap/sent-side";
 import { rowsForUids } from "../imap/window";
 import { MAX_MEMBERS_READ, type Member, referencesOfRows } from "./conversation-rows";
 import { messageIds } from "./references";
 
 /** Ids of a member's References used to find the conversation in Sent (its root and the last ones). */
 const REFS_SEARCHED = 10;
-/** Finds the window's conversations' messages in Sent and adds them to their groups. */
+
+/**
+ * Finds the conversations' (of folder `path`, read on `client`) messages in Sent and adds them to
+ * their groups: read on `side` when given, else on `client` (outside the folder's lock).
+ */
 export async function addElsewhere(
   client: ImapFlow,
   path: string,
   groups: Member[][],
+  side?: SentSide,
 ): Promise<void> {
+  if (groups.every((g) => g.length === 0)) return;
+  for (let attempt = 0; ; attempt++) {
+    const sent = await specialFolder(client, "sent");
+    if (sent === null || sent === path) return;
+    try {
+      await (side
+        ? side.run((on) => addFromSent(on, sent, groups))
+        : addFromSent(client, sent, groups));
+      return;
+    } catch (err) {
+      if (attempt > 0 || !sentGone(err, side !== undefined)) throw err;
+      forgetSpecialFolders(client);
+    }
+  }
+}
+
+/**
+ * Whether `err` may say that Sent is gone: its folder is not found, or (read on a connection of
+ * its own, which had it selected) the server closed that connection as it went.
+ */
+function sentGone(err: unknown, onSide: boolean): boolean {
+  if (!(err instanceof BridgeError)) return false;
+  return err.code === "mailbox_not_found" || (onSide && err.code === "connection_lost");
+}
+
+/** Adds the messages of `sent` that belong with `groups` to them. */
+async function addFromSent(client: ImapFlow, sent: string, groups: Member[][]): Promise<void> {
   const members = groups.flat();
-  if (members.length === 0) return;
-  const folders = await client.list();
-  const sent = folders.find((f) => specialUseOf(f) === "sent")?.path;
-  if (!sent || sent === path) return;
   const ownIds = new Set(members.map((m) => m.row.messageId).flatMap((id) => messageIds(id)));
   // Its root (the first id a member references) and the last ids it references.
   const referenced = new Set(

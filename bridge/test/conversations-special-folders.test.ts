@@ -1,0 +1,103 @@
+/**
+ * Which folder is Sent, as a conversation window's look into Sent finds it, through a real
+ * bridge against the real Dovecot: kept per session from its last LIST (imap/mailboxes.ts,
+ * specialFolder), so a window of conversations sends no LIST of its own; a folder change through
+ * Ferry lists again (the folder tree it answers with), and a Sent renamed elsewhere is looked
+ * for again instead of failing the window.
+ */
+import { type MailServer, startMailServer } from "@ferry/mail-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  imapClient,
+  inboxRows,
+  inboxSocket,
+  startBridge,
+  type TestBridge,
+  type TestSocket,
+} from "./harness";
+import { commandsDuring, countOf } from "./imap-commands";
+import { threadMessage } from "./thread-mail";
+
+const EMAIL = "alice@example.test";
+let mail: MailServer;
+let bridge: TestBridge;
+let socket: TestSocket;
+
+const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
+
+beforeAll(async () => {
+  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
+  const other = await imapClient(mail, mail.user(EMAIL));
+  try {
+    await other.append(
+      "INBOX",
+      message({ from: "bob@example.test", subject: "Bergen", id: "b1@x" }),
+    );
+    await other.append(
+      "Sent",
+      message({ from: EMAIL, subject: "Re: Bergen", id: "b2@x", refs: ["b1@x"] }),
+      ["\\Seen"],
+    );
+    await other.append(
+      "INBOX",
+      message({
+        from: "bob@example.test",
+        subject: "Re: Bergen",
+        id: "b3@x",
+        refs: ["b1@x", "b2@x"],
+      }),
+    );
+  } finally {
+    await other.logout();
+  }
+  bridge = await startBridge(mail);
+  socket = await inboxSocket(bridge, mail.user(EMAIL));
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await bridge?.close();
+  await mail?.stop();
+});
+
+const bergen = async () =>
+  (await inboxRows(socket, true)).conversations?.find((c) => c.subject === "Re: Bergen");
+
+describe("the special-use folders a session keeps", () => {
+  it("let a window of conversations find Sent without a LIST", async () => {
+    expect((await bergen())?.count).toBe(3);
+    const commands = await commandsDuring(async () => {
+      const again = await bergen();
+      expect(again?.count).toBe(3);
+      expect(again?.elsewhere.map((r) => r.mailbox)).toEqual(["Sent"]);
+    });
+    expect(countOf(commands, "LIST")).toBe(0);
+  }, 60_000);
+
+  it("are listed again with a folder change through Ferry, not by the window after it", async () => {
+    const made = await socket.request({
+      type: "folder.create",
+      id: "create",
+      parent: null,
+      name: "Trips",
+    });
+    expect(made.type).toBe("folder.done");
+    const commands = await commandsDuring(async () => {
+      expect((await bergen())?.count).toBe(3);
+    });
+    expect(countOf(commands, "LIST")).toBe(0);
+  }, 60_000);
+
+  it("look for Sent again when it was renamed elsewhere, instead of failing the window", async () => {
+    const other = await imapClient(mail, mail.user(EMAIL));
+    try {
+      await other.mailboxRename("Sent", "Sent 2025");
+    } finally {
+      await other.logout();
+    }
+    // Dovecot gives \Sent to the folder named Sent only: the renamed one is a plain folder now.
+    const row = await bergen();
+    expect(row?.count).toBe(2);
+    expect(row?.elsewhere).toEqual([]);
+  }, 60_000);
+});
