@@ -5,7 +5,8 @@
  * An AccountWatch owns what every session of the account would otherwise hold a copy of: the
  * WatcherPool (INBOX's IDLE connection and one per other folder some socket of any member has
  * open, so the watched set is the union of the members') and the FolderNotify connection (other
- * folders' counts). An event is computed once, on its watcher, and the same frame object is
+ * folders' counts; and, to onFolderChanged's listeners, that a folder changed at all: a flag
+ * change that moves no count is reported too). An event is computed once, on its watcher, and the same frame object is
  * handed to every member (WatchMember.emit), which passes it to its own sockets.
  *
  * - Who shares: only sessions that authenticated themselves against the server join (the
@@ -79,6 +80,7 @@ export class AccountWatch {
   private notifyStarted = false;
   private closing: Promise<void> | null = null;
   private readonly closers: Array<() => Promise<void>> = [];
+  private readonly folderListeners = new Set<(path: string) => void>();
 
   constructor(
     private readonly opts: AccountWatchOptions,
@@ -102,6 +104,7 @@ export class AccountWatch {
           log,
           status: (path, counts) => {
             for (const m of this.members) m.notifiedStatus(path, counts);
+            for (const fn of this.folderListeners) fn(path);
           },
           foldersChanged: () => {
             for (const m of this.members) m.foldersChanged();
@@ -208,6 +211,15 @@ export class AccountWatch {
     throw refused ?? connectionLost();
   }
 
+  /**
+   * `fn` hears of every folder NOTIFY reports a change in (messages, flags or keywords; not
+   * INBOX, which IDLE watches), whether or not a count moved. Returns the unsubscribe.
+   */
+  onFolderChanged(fn: (path: string) => void): () => void {
+    this.folderListeners.add(fn);
+    return () => this.folderListeners.delete(fn);
+  }
+
   /** Runs `fn` when it closes (a connection kept per account beside it: live/sent-connection.ts). */
   onClose(fn: () => Promise<void>): void {
     if (this.closing) void fn().catch(noop);
@@ -221,6 +233,7 @@ export class AccountWatch {
       this.health.close();
       this.onEmpty();
       this.members.clear();
+      this.folderListeners.clear();
       this.closing = Promise.all([
         this.pool.forgetOwners(null),
         this.pool.close(),

@@ -12,15 +12,20 @@
  * expunge, conversations merged, or a large folder's head replaced by its full order in the
  * background: order.ts, onComplete). The other sessions' caches catch up at their next window;
  * when a folder's pushes move to another session (the one before closed its sockets), the first
- * is a `refetch`. Events that come while a job runs join the next one, one job at a time. A
- * session whose sockets all closed leaves.
+ * is a `refetch`. Events that come while a job runs join the next one, one job at a time. The
+ * sessions sharing it, and which runs a job: conversation-push-members.ts.
  *
  * Sent. The user's replies in Sent count on the rows of other folders, but no event of those
  * folders says when one is filed (from Ferry or another client). So when Sent's message count
  * changes (`mailbox.status`), the messages filed since the last look are read and the
  * conversations of each kept folder that they belong to are pushed where they stand
  * (SentWatch, conversation-sent.ts); a deletion in Sent, or a burst, asks the lists again
- * (`refetch`). Sent is read on the account's Sent connection (deps.sent).
+ * (`refetch`). A flag change in Sent moves no count: the account watch's NOTIFY reports it
+ * (folderChanged, through conversation-push-of.ts), as do Sent's own events where it is
+ * watched; then the flags of the Sent messages that the rows served count, changed since the
+ * last look (CHANGEDSINCE), are read, the rows counting those that changed are pushed where they
+ * stand, and a `messages.flags` of Sent goes to the pages for the reader's collapsed lines.
+ * Sent is read on the account's Sent connection (deps.sent).
  *
  * At once. A new message that references a conversation whose row the bridge served (its
  * Message-ID and References come with the row of `messages.new`: imap/rows.ts, threads/known.ts)
@@ -36,28 +41,20 @@
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
-import type { Logger } from "pino";
+import { forgetSpecialFolders } from "../imap/mailboxes";
 import { placeAtOnce } from "../threads/at-once";
-import { conversationCacheOf, conversationChanges, type SentSide } from "../threads/conversations";
+import { conversationCacheOf, conversationChanges } from "../threads/conversations";
+import { knownOf } from "../threads/known";
 import type { ConversationCache } from "../threads/order";
+import {
+  type ConversationPushDeps,
+  type PushMember as Member,
+  PushMembers,
+} from "./conversation-push-members";
 import { SentWatch } from "./conversation-sent";
 
-/** What ConversationPush needs of its session. */
-export interface ConversationPushDeps {
-  /** Runs `fn` on the session's command connection (MailSession.run). */
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
-  /** The session's pushed events (MailSession.subscribe). */
-  subscribe(fn: (frame: TServerFrame) => void): () => void;
-  /** The user's addresses, "me" on the rows. */
-  me: readonly string[];
-  /** Whether a socket that listen()ed is still open. */
-  alive(owner: object): boolean;
-  log: Logger;
-  /** Where Sent is read (live/sent-connection.ts; default: the command connection). */
-  sent?: SentSide | undefined;
-}
+export type { ConversationPushDeps };
 
-type ConversationsChanged = Extract<TServerFrame, { type: "conversations.changed" }>;
 type NewMessages = Extract<TServerFrame, { type: "messages.new" }>;
 
 /** Rows pushed at once kept for comparison with the server's (more: they are sent again). */
@@ -79,19 +76,8 @@ interface Kept {
   total: number;
 }
 
-/** One session sharing the push: how to run on it, and its sockets that listen. */
-interface Member {
-  deps: ConversationPushDeps;
-  targets: Map<object, (frame: TServerFrame) => void>;
-  unsubscribe: () => void;
-  /** The order cache of its command connection, as last seen in a job on it. */
-  cache: ConversationCache | null;
-  /** That command connection. */
-  client: ImapFlow | null;
-}
-
 export class ConversationPush {
-  private readonly members = new Map<object, Member>();
+  private readonly members = new PushMembers((frame) => this.onEvent(frame), this);
   private readonly pending = new Map<string, Pending>();
   private running = false;
   /** Events already taken (the same frame reaches every member of one account). */
@@ -115,14 +101,7 @@ export class ConversationPush {
 
   /** Session `member` (its MailSession) shares this push; its events are followed. */
   join(member: object, deps: ConversationPushDeps): void {
-    if (this.members.has(member)) return;
-    this.members.set(member, {
-      deps,
-      targets: new Map(),
-      unsubscribe: deps.subscribe((frame) => this.onEvent(frame)),
-      cache: null,
-      client: null,
-    });
+    this.members.join(member, deps);
   }
 
   /**
@@ -138,10 +117,19 @@ export class ConversationPush {
     }).catch((err) => m.deps.log.debug({ err }, "live: conversation push setup failed"));
   }
 
+  /**
+   * The server reported a change in folder `path` (NOTIFY: also a flag change that moves no
+   * count): when it is Sent, the flags of its messages that rows count are looked at.
+   */
+  folderChanged(path: string): void {
+    if (!this.sent.isSent(path) || !this.members.listened()) return;
+    this.sent.flagsChanged = true;
+    void this.drain();
+  }
+
   /** Stops listening to the sessions' events. */
   close(): void {
     for (const stop of this.detach.splice(0)) stop();
-    for (const m of this.members.values()) m.unsubscribe();
     this.members.clear();
     this.pending.clear();
   }
@@ -206,10 +194,12 @@ export class ConversationPush {
     this.seen.add(frame);
     if (frame.type === "mailboxes.changed") {
       this.sent.stale = true;
+      for (const m of this.members.all()) if (m.client) forgetSpecialFolders(m.client);
       return;
     }
     if (frame.type === "mailbox.status") {
-      if (!this.sent.countChanged(frame) || !this.listened()) return;
+      this.folderChanged(frame.mailbox);
+      if (!this.sent.countChanged(frame) || !this.members.listened()) return;
       this.sent.changed = true;
       void this.drain();
       return;
@@ -221,7 +211,8 @@ export class ConversationPush {
     ) {
       return;
     }
-    if (!this.listened()) return;
+    if (!this.members.listened()) return;
+    if (frame.type !== "messages.new") this.folderChanged(frame.mailbox);
     this.enqueue(
       frame.mailbox,
       frame.type === "messages.expunged",
@@ -241,6 +232,11 @@ export class ConversationPush {
         if (this.sent.changed) {
           this.sent.changed = false;
           await this.followSent();
+          continue;
+        }
+        if (this.sent.flagsChanged) {
+          this.sent.flagsChanged = false;
+          await this.followSentFlags();
           continue;
         }
         const next = this.pending.entries().next();
@@ -263,7 +259,7 @@ export class ConversationPush {
    */
   private placeAtOnce(frame: NewMessages): number[] {
     const path = frame.mailbox;
-    const m = this.runner(path);
+    const m = this.members.runner(path);
     const cache = m?.cache;
     const client = m?.client;
     if (!m || !cache || !client || !cache.has(path)) return [];
@@ -272,7 +268,7 @@ export class ConversationPush {
     for (const c of changes)
       this.told.set(c.conversation.newest.uid, JSON.stringify(c.conversation));
     if (changes.length === 0) return [];
-    this.send({
+    this.members.send({
       type: "conversations.changed",
       mailbox: path,
       uidValidity: frame.uidValidity,
@@ -288,7 +284,7 @@ export class ConversationPush {
    * to are pushed where they stand; a deletion there, or a burst, has their lists ask again.
    */
   private async followSent(): Promise<void> {
-    const m = this.runner(null);
+    const m = this.members.runner(null);
     if (!m) return;
     try {
       const kept = [...this.kept.keys()];
@@ -300,39 +296,36 @@ export class ConversationPush {
     }
   }
 
-  /** Whether any session has a socket that listened (without asking whether it is open). */
-  private listened(): boolean {
-    for (const m of this.members.values()) if (m.targets.size > 0) return true;
-    return false;
-  }
-
   /**
-   * The session a job on `path` runs on: the first whose order cache keeps it (else, or for no
-   * path, the first), among those with a socket still open. Closed sockets are forgotten, and a
-   * session with none left leaves.
+   * Sent changed: the flags of its messages that the rows served count, changed since the last
+   * look, go to the pages (`messages.flags` of Sent) and the rows counting them are pushed.
    */
-  private runner(path: string | null): Member | null {
-    let first: Member | null = null;
-    for (const [key, m] of [...this.members]) {
-      for (const owner of [...m.targets.keys()]) {
-        if (!m.deps.alive(owner)) m.targets.delete(owner);
-      }
-      if (m.targets.size === 0) {
-        if (key !== this) {
-          m.unsubscribe();
-          this.members.delete(key);
+  private async followSentFlags(): Promise<void> {
+    const m = this.members.runner(null);
+    if (!m) return;
+    const held = (mailbox: string, uidValidity: number) => {
+      const byPath = new Map<string, Map<number, number[]>>();
+      for (const member of this.members.all()) {
+        if (!member.cache) continue;
+        const known = knownOf(member.cache);
+        for (const path of this.kept.keys()) {
+          const rows = byPath.get(path) ?? new Map<number, number[]>();
+          for (const [uid, newest] of known.heldIn(path, mailbox, uidValidity))
+            rows.set(uid, [...(rows.get(uid) ?? []), ...newest]);
+          if (rows.size > 0) byPath.set(path, rows);
         }
-        continue;
       }
-      if (path !== null && m.cache?.has(path)) return m;
-      first ??= m;
+      return byPath;
+    };
+    try {
+      const found = await this.runOn(m, (client) =>
+        this.sent.followFlags(client, m.deps.sent, held),
+      );
+      if (found.frame) this.members.send(found.frame);
+      for (const p of found.pushes) this.enqueue(p.path, false, p.touched, p.refetch);
+    } catch (err) {
+      m.deps.log.debug({ err }, "live: conversation push of Sent's flags failed");
     }
-    return first;
-  }
-
-  /** The same frame to every listening socket of every session. */
-  private send(frame: ConversationsChanged): void {
-    for (const m of this.members.values()) for (const send of m.targets.values()) send(frame);
   }
 
   /** The lists of `path` are told to ask again (its order is no longer kept here). */
@@ -340,7 +333,7 @@ export class ConversationPush {
     const kept = this.kept.get(path);
     if (!kept) return;
     this.kept.delete(path);
-    this.send({
+    this.members.send({
       type: "conversations.changed",
       mailbox: path,
       uidValidity: kept.uidValidity,
@@ -351,7 +344,7 @@ export class ConversationPush {
   }
 
   private async push(path: string, pending: Pending): Promise<void> {
-    const m = this.runner(path);
+    const m = this.members.runner(path);
     if (!m) return;
     const used: { cache: ConversationCache | null } = { cache: null };
     try {
@@ -383,7 +376,7 @@ export class ConversationPush {
       });
       for (const uid of pending.touched) this.told.delete(uid);
       if (!refetch && changes.length === 0) return;
-      this.send({
+      this.members.send({
         type: "conversations.changed",
         mailbox: found.mailbox,
         uidValidity: found.uidValidity,

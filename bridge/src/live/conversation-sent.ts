@@ -3,13 +3,25 @@
  * ConversationPush; moved out of conversation-push.ts): where Sent stood at the last look, and,
  * when its count changed, the messages filed since, turned into the pushes of the kept folders'
  * conversations they belong to (threads/sent-links.ts), or a `refetch` of each after a deletion
- * in Sent or a burst. Sent is read on the account's Sent connection when there is one.
+ * in Sent or a burst. And when Sent changed at all (NOTIFY reports a flag change that moves no
+ * count; an event of Sent where it is watched), the flags of the Sent messages that rows served
+ * count (threads/known.ts, heldIn) changed since the last look (CHANGEDSINCE): a `messages.flags`
+ * of Sent for the pages' collapsed lines, and the pushes of the rows that count them. Nothing
+ * served counts a Sent message: no command. Sent is read on the account's Sent connection when
+ * there is one.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { forgetSpecialFolders } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
-import { linkedUids, type SentMark, sentFolder, sentMark, sentSince } from "../threads/sent-links";
+import {
+  linkedUids,
+  type SentMark,
+  sentFlagsSince,
+  sentFolder,
+  sentMark,
+  sentSince,
+} from "../threads/sent-links";
 
 /** A push a change of Sent asks for: of `path`'s conversations holding `touched`, or a refetch. */
 export interface SentPush {
@@ -18,6 +30,17 @@ export interface SentPush {
   refetch: boolean;
 }
 
+/**
+ * The rows served of the kept folders that count messages of Sent (`mailbox`, `uidValidity`):
+ * by folder, each such message's UID to the newest UIDs of the rows counting it.
+ */
+export type HeldInSent = (
+  mailbox: string,
+  uidValidity: number,
+) => Map<string, Map<number, number[]>>;
+
+type FlagsFrame = Extract<TServerFrame, { type: "messages.flags" }>;
+
 export class SentWatch {
   /** Where Sent stood at the last look (undefined: not looked at yet; null: no Sent). */
   mark: SentMark | null | undefined = undefined;
@@ -25,6 +48,10 @@ export class SentWatch {
   changed = false;
   /** The folder set changed since Sent was found: the next look finds it again. */
   stale = false;
+  /** Sent changed since its flags were last looked at (followFlags). */
+  flagsChanged = false;
+  /** Sent's MODSEQ as of that look: later flag changes are asked for (null: all of them). */
+  private flagsSince: bigint | null = null;
 
   /** Whether Sent must be looked at (again) before it can be followed. */
   get unknown(): boolean {
@@ -37,6 +64,55 @@ export class SentWatch {
     this.stale = false;
     const path = await sentFolder(client);
     this.mark = path === null ? null : await sentMark(client, path);
+    this.flagsSince = this.mark?.highestModseq ?? null;
+  }
+
+  /** Whether `path` is Sent. */
+  isSent(path: string): boolean {
+    return !!this.mark && this.mark.path === path;
+  }
+
+  /**
+   * The flags of the Sent messages that the rows `held` gives count, changed since the last look
+   * (read on `sent`, else on `client`): the `messages.flags` of Sent to send (null: none
+   * changed), and the pushes of the kept folders' rows that count them.
+   */
+  async followFlags(
+    client: ImapFlow,
+    sent: SentSide | undefined,
+    held: HeldInSent,
+  ): Promise<{ frame: FlagsFrame | null; pushes: SentPush[] }> {
+    const mark = this.mark;
+    const none = { frame: null, pushes: [] };
+    if (!mark) return none;
+    const byPath = held(mark.path, mark.uidValidity);
+    const uids = new Set<number>();
+    for (const rows of byPath.values()) for (const uid of rows.keys()) uids.add(uid);
+    if (uids.size === 0) return none;
+    const since = this.flagsSince;
+    const read = (on: ImapFlow) => sentFlagsSince(on, mark.path, [...uids], since);
+    const found = await (sent ? sent.run(read) : read(client));
+    if (found.uidValidity !== mark.uidValidity) {
+      this.flagsSince = null;
+      return none;
+    }
+    this.flagsSince = found.since;
+    if (found.changes.length === 0) return none;
+    const changed = new Set(found.changes.map((c) => c.uid));
+    const pushes: SentPush[] = [];
+    for (const [path, rows] of byPath) {
+      const touched = new Set<number>();
+      for (const [uid, newest] of rows)
+        if (changed.has(uid)) for (const n of newest) touched.add(n);
+      if (touched.size > 0) pushes.push({ path, touched: [...touched], refetch: false });
+    }
+    const frame: FlagsFrame = {
+      type: "messages.flags",
+      mailbox: mark.path,
+      uidValidity: found.uidValidity,
+      changes: found.changes,
+    };
+    return { frame, pushes };
   }
 
   /** Whether `frame` (a `mailbox.status`) says Sent's count changed. */

@@ -5,7 +5,9 @@
  * its newest UID). With them the live push moves a conversation's row at once when a new
  * message references one of those ids (withArrival makes its row), before the server is asked;
  * the order cache checks that placement against the folder afterwards (order.ts, placeKnown).
- * Kept per folder and UIDVALIDITY, bounded (the oldest forgotten first).
+ * Kept per folder and UIDVALIDITY, bounded (the oldest forgotten first). The rows served also say
+ * which messages of another folder (the user's Sent) they count (heldIn): a flag change there
+ * reaches the rows that hold it, and only those.
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import { keyOf } from "./order-entry";
@@ -82,6 +84,26 @@ export class KnownConversations {
   knows(path: string, uidValidity: number, id: string): boolean {
     const f = this.folders.get(keyOf(path));
     return f !== undefined && f.uidValidity === uidValidity && f.ids.has(id);
+  }
+
+  /**
+   * Of the rows served of `path`'s conversations, those that count messages of `mailbox` (of
+   * UIDVALIDITY `uidValidity`): each such message's UID there to the newest UIDs in `path` of
+   * the rows that count it.
+   */
+  heldIn(path: string, mailbox: string, uidValidity: number): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    const f = this.folders.get(keyOf(path));
+    if (!f) return out;
+    for (const [newest, row] of f.rows) {
+      for (const ref of row.elsewhere) {
+        if (ref.mailbox !== mailbox || ref.uidValidity !== uidValidity) continue;
+        const rows = out.get(ref.uid) ?? [];
+        rows.push(newest);
+        out.set(ref.uid, rows);
+      }
+    }
+    return out;
   }
 
   /** The row last served of the conversation whose newest UID in the folder is `newest`. */

@@ -4,11 +4,14 @@
  * filed there since a mark (sentSince: each one's Message-ID and References), and the messages of
  * another folder that belong with them (linkedUids: one UID SEARCH by Message-ID), whose
  * conversation rows then count them. A reply written in another client, or in Ferry, lands only
- * in Sent: no event of the folder on screen would otherwise bring it to its row.
+ * in Sent: no event of the folder on screen would otherwise bring it to its row. Likewise the
+ * flags of the Sent messages that rows count, changed since a HIGHESTMODSEQ (sentFlagsSince:
+ * one UID FETCH … CHANGEDSINCE of those messages only).
  */
 import type { ImapFlow, SearchObject } from "imapflow";
 import { BridgeError } from "../errors";
-import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
+import { wireFlags } from "../imap/flags";
+import { packUids, uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import { specialFolder } from "../imap/mailboxes";
 import { messageIds } from "./references";
 import { referencesOf } from "./server-thread";
@@ -26,6 +29,8 @@ export interface SentMark {
   uidValidity: number;
   uidNext: number;
   messages: number;
+  /** Its HIGHESTMODSEQ (null: the server keeps none). */
+  highestModseq: bigint | null;
 }
 
 /** A message filed in Sent: its own Message-ID and the ids it references. */
@@ -44,13 +49,20 @@ export function sentFolder(client: ImapFlow): Promise<string | null> {
 
 /** Where `path` (Sent) stands now, from STATUS (it need not be selected). */
 export async function sentMark(client: ImapFlow, path: string): Promise<SentMark> {
-  const status = await client.status(path, { uidNext: true, uidValidity: true, messages: true });
+  const condstore = client.enabled.has("CONDSTORE");
+  const status = await client.status(path, {
+    uidNext: true,
+    uidValidity: true,
+    messages: true,
+    ...(condstore ? { highestModseq: true } : {}),
+  });
   if (!status) throw new BridgeError("server_refused", "The mail server could not read Sent.");
   return {
     path,
     uidValidity: Number(status.uidValidity ?? 0),
     uidNext: Number(status.uidNext ?? 1),
     messages: status.messages ?? 0,
+    highestModseq: typeof status.highestModseq === "bigint" ? status.highestModseq : null,
   };
 }
 
@@ -119,5 +131,43 @@ export async function linkedUids(
       uid: true,
     });
     return (found || []).slice(-MAX_LINKED);
+  });
+}
+
+/** Flags of Sent messages that changed: the `messages.flags` a page applies, and the new mark. */
+export interface SentFlags {
+  uidValidity: number;
+  changes: Array<{ uid: number; flags: string[] }>;
+  /** The highest MODSEQ seen: the next look asks for changes after it (null: none known). */
+  since: bigint | null;
+}
+
+/**
+ * The flags of `uids` in Sent (`path`) that changed after MODSEQ `since`: one UID FETCH of those
+ * messages with CHANGEDSINCE; all of them when `since` is null or the server has no CONDSTORE.
+ */
+export async function sentFlagsSince(
+  client: ImapFlow,
+  path: string,
+  uids: readonly number[],
+  since: bigint | null,
+): Promise<SentFlags> {
+  return withMailbox(client, path, { readOnly: true }, async (box) => {
+    const uidValidity = uidValidityOf(box);
+    const changes: SentFlags["changes"] = [];
+    let highest = since;
+    if (uids.length === 0 || box.exists === 0) return { uidValidity, changes, since };
+    const modseqs = since !== null && client.enabled.has("CONDSTORE") && !box.noModseq;
+    for await (const m of client.fetch(
+      packUids([...uids]),
+      { uid: true, flags: true },
+      { uid: true, ...(modseqs ? { changedSince: since } : {}) },
+    )) {
+      if (!(m.uid > 0) || !m.flags) continue;
+      changes.push({ uid: m.uid, flags: wireFlags(m.flags) });
+      if (typeof m.modseq === "bigint" && (highest === null || m.modseq > highest))
+        highest = m.modseq;
+    }
+    return { uidValidity, changes, since: highest };
   });
 }

@@ -1,0 +1,121 @@
+/**
+ * Flags changed in Sent reach the conversation rows that count those messages, through a real
+ * bridge against the real Dovecot: Alice's INBOX list of conversations is open (Sent is not, so
+ * no IDLE watches it) when another client stars, then marks unread, her reply in Sent. Dovecot's
+ * NOTIFY reports each change (a star moves no count), and the row is pushed where it stands,
+ * starred and then unread, with a `messages.flags` of Sent for the reader's collapsed lines.
+ */
+import { type MailServer, startMailServer } from "@ferry/mail-server";
+import type { TServerFrame } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  imapClient,
+  inboxRows,
+  inboxSocket,
+  startBridge,
+  type TestBridge,
+  type TestSocket,
+} from "./harness";
+import { threadMessage } from "./thread-mail";
+
+type Changed = Extract<TServerFrame, { type: "conversations.changed" }>;
+type Flags = Extract<TServerFrame, { type: "messages.flags" }>;
+
+const EMAIL = "alice@example.test";
+let mail: MailServer;
+let bridge: TestBridge;
+let socket: TestSocket;
+let replyUid = 0;
+
+const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
+
+beforeAll(async () => {
+  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
+  const other = await imapClient(mail, mail.user(EMAIL));
+  try {
+    await other.append(
+      "INBOX",
+      message({ from: "bob@example.test", subject: "Tromsø", id: "t1@x" }),
+      ["\\Seen"],
+    );
+    const reply = await other.append(
+      "Sent",
+      message({ from: EMAIL, subject: "Re: Tromsø", id: "t2@x", refs: ["t1@x"] }),
+      ["\\Seen"],
+    );
+    replyUid = reply ? (reply.uid ?? 0) : 0;
+    await other.append(
+      "INBOX",
+      message({
+        from: "bob@example.test",
+        subject: "Re: Tromsø",
+        id: "t3@x",
+        refs: ["t1@x", "t2@x"],
+      }),
+      ["\\Seen"],
+    );
+  } finally {
+    await other.logout();
+  }
+  bridge = await startBridge(mail);
+  socket = await inboxSocket(bridge, mail.user(EMAIL));
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await bridge?.close();
+  await mail?.stop();
+});
+
+/** Changes the flags of Alice's reply in Sent from another client. */
+async function inSent(fn: (client: ImapFlow) => Promise<unknown>): Promise<void> {
+  const other = await imapClient(mail, mail.user(EMAIL));
+  try {
+    const lock = await other.getMailboxLock("Sent");
+    try {
+      await fn(other);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await other.logout();
+  }
+}
+
+const tromso = (f: Changed) => f.changes.find((c) => c.conversation.subject === "Re: Tromsø");
+
+describe("a flag change in Sent, which no IDLE watches", () => {
+  it("is pushed to the row counting that message, and to its collapsed line", async () => {
+    const window = await inboxRows(socket, true);
+    const row = window.conversations?.find((c) => c.subject === "Re: Tromsø");
+    expect(row).toMatchObject({ count: 3, starred: false, unread: false });
+    expect(row?.elsewhere).toEqual([expect.objectContaining({ mailbox: "Sent", uid: replyUid })]);
+
+    await inSent((c) => c.messageFlagsAdd(String(replyUid), ["\\Flagged"], { uid: true }));
+    const starred = await socket.waitFor<Changed>(
+      (f) => f.type === "conversations.changed" && tromso(f)?.conversation.starred === true,
+      "the row pushed starred",
+      20_000,
+    );
+    expect(starred.refetch).toBe(false);
+    expect(tromso(starred)).toMatchObject({ from: 0, to: 0, conversation: { count: 3 } });
+    const line = await socket.waitFor<Flags>(
+      (f) =>
+        f.type === "messages.flags" &&
+        f.mailbox === "Sent" &&
+        f.changes.some((c) => c.uid === replyUid && c.flags.includes("\\Flagged")),
+      "the reply's collapsed line told it is starred",
+      20_000,
+    );
+    expect(line.changes).toHaveLength(1);
+
+    await inSent((c) => c.messageFlagsRemove(String(replyUid), ["\\Seen"], { uid: true }));
+    const unread = await socket.waitFor<Changed>(
+      (f) => f.type === "conversations.changed" && tromso(f)?.conversation.unread === true,
+      "the row pushed unread",
+      20_000,
+    );
+    expect(tromso(unread)?.conversation).toMatchObject({ starred: true, count: 3 });
+  }, 90_000);
+});
