@@ -9,6 +9,7 @@
  * browser: a click on the conversation's row to the first frame showing the expanded messages'
  * text and a sender on every collapsed line.
  */
+import { join } from "node:path";
 import type { TMessageRef, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import {
@@ -16,6 +17,7 @@ import {
   signInThroughForm,
   signOutContext,
   stamp,
+  traced,
   watch,
   withColdPage,
 } from "../browser/browser";
@@ -139,9 +141,15 @@ export async function openRows(
   ];
   try {
     const browser: number[] = [];
-    for (let i = 0; i <= repeats; i++) {
-      const ms = await browserOpen(ctx, ctx.mail.bySize.get(size) as Account, thread, other, uids);
-      if (i > 0) browser.push(ms);
+    const traceFile = ctx.config.profileDir
+      ? join(ctx.config.profileDir, `conversations-open-${size}.trace.json`)
+      : null;
+    // Round 0 warms up; the last round (traced, when profiling) is not counted.
+    for (let i = 0; i <= repeats + (traceFile ? 1 : 0); i++) {
+      const extra = i > repeats;
+      const user = ctx.mail.bySize.get(size) as Account;
+      const ms = await browserOpen(ctx, user, thread, other, uids, extra ? traceFile : null);
+      if (i > 0 && !extra) browser.push(ms);
     }
     progress(
       `conversations ${size}: open browser ${fmtMs(summarize(browser)?.value ?? Number.NaN)}`,
@@ -171,7 +179,8 @@ export async function openRows(
  * One browser open of the conversation: signed in on a fresh page that has read `other` (a short
  * thread) first, so the reader's code is loaded, and the thread's flags put back (the page marks
  * what it shows read); from the click on its row to the first frame in which the expanded
- * messages' text shows and every collapsed line names its sender.
+ * messages' text shows and every collapsed line names its sender. The click to that frame is
+ * traced into `traceFile` when one is given.
  */
 async function browserOpen(
   ctx: FigureContext,
@@ -179,6 +188,7 @@ async function browserOpen(
   thread: Thread,
   other: Thread,
   uids: readonly number[],
+  traceFile: string | null,
 ): Promise<number> {
   const browser = ctx.browser;
   if (!browser) throw new Error("no browser");
@@ -211,10 +221,12 @@ async function browserOpen(
       await page.getByRole("option", { name: `Re: ${other.subject}` }).click();
       await stamp(page, "conv.other", TIMEOUT_MS);
       await watch(page, "conv.open", "stack", markers);
-      await page
-        .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
-        .click();
-      const seen = await stamp(page, "conv.open", TIMEOUT_MS);
+      const seen = await traced(browser, page, traceFile, async () => {
+        await page
+          .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
+          .click();
+        return stamp(page, "conv.open", TIMEOUT_MS);
+      });
       const click = await clickStamp(page, thread.subject);
       await signOutContext(context, ctx.bridge.url);
       return seen.at - click;
