@@ -4,16 +4,18 @@
  * one opened (its newest in this folder, which the reader shows in full). Each collapsed line
  * (sender, bold while unread, a star, snippet, date) comes from the members' list rows
  * (`messages.rows`, through use-conversation-members.ts), or the message's own header once it
- * was opened; both follow flag changes. A message is opened (`message.open`) only once it is expanded and
- * near the viewport (an IntersectionObserver on the stack's scroller), through one queue that
- * opens a few at a time, top first (lib/open-queue.ts), so a long thread opens as fast as a short
- * one and dozens of unread messages never outrun the bridge's rate cap; one that still fails says
- * so in place, with a Retry. Read messages are collapsed, unread ones expanded (and marked read
- * as they are shown); in a long stack, runs of collapsed lines fold behind an
- * "N older messages" button (lib/conversation-stack.ts). Each expanded message has its own
- * sandboxed frame (html-frame.tsx, through the same sanitizer), mounted only while expanded, and
- * its own Reply / Reply all / Forward. "Expand all" / "Collapse all", and the keys `;` / `:` do
- * the same; `n` / `p` move between the messages shown.
+ * was opened; both follow flag changes. A collapsed line opens nothing. Read messages are
+ * collapsed, unread ones expanded (and marked read as they are shown); in a long stack, runs of
+ * collapsed lines fold behind an "N older messages" button (lib/conversation-stack.ts). An
+ * expanded message is opened (`message.open`, through the stacks' one queue, lib/stack-opens.ts)
+ * and its body shown only when it is one of the unread at the top of the stack (opened ahead as
+ * the lines arrive, before the stack renders), was expanded by a click on its line (which is on
+ * screen), or has come near the viewport (an IntersectionObserver on the reader's scroller): so a
+ * long thread opens as fast as a short one, and dozens of unread messages never outrun the
+ * bridge's rate cap; one that still fails says so in place, with a Retry. Each message shown has
+ * its own sandboxed frame (html-frame.tsx, through the same sanitizer) and its own Reply / Reply
+ * all / Forward. "Expand all" / "Collapse all", and the keys `;` / `:` do the same; `n` / `p`
+ * move between the messages shown.
  */
 import {
   remoteContentAllowed,
@@ -26,31 +28,22 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useConversationMembers } from "@/hooks/use-conversation-members";
 import { FLAGGED, SEEN, setFlags } from "@/lib/actions";
-import { membersOf, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
+import { membersOf, openAhead, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
 import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
-import { fetchMessage, keys } from "@/lib/mail-client";
-import { OpenQueue } from "@/lib/open-queue";
 import { useSettings } from "@/lib/settings";
+import { stackMessageQuery } from "@/lib/stack-opens";
 import { isTyping } from "@/lib/typing";
 import { ReplyActions } from "./compose/reply-actions";
-import { MessageBodies, partsToShow } from "./reader";
+import { MessageBodies, partsToShow } from "./message-bodies";
 
-/** The stacks' expanded messages are opened through this queue, a few at a time. */
-const stackOpens = new OpenQueue();
+/** How far beyond the scroller's visible part an expanded message is opened. */
+const NEAR_MARGIN = "800px 0px";
 
-/** How far beyond the scroller's visible part an expanded message is opened ahead. */
-const OPEN_AHEAD = "800px 0px";
-
-function scrollerOf(el: HTMLElement): HTMLElement | null {
-  for (let p = el.parentElement; p; p = p.parentElement) {
-    const { overflowY } = getComputedStyle(p);
-    if (overflowY === "auto" || overflowY === "scroll" || overflowY === "overlay") return p;
-  }
-  return null;
-}
-
-/** Whether `el` has come within OPEN_AHEAD of the visible part of its scroller (stays true). */
+/**
+ * Whether `el` has come within NEAR_MARGIN of the visible part of the reader's scroller (its
+ * article; found without reading any style, so no layout is forced), and stays true.
+ */
 function useNearViewport(active: boolean): [(el: HTMLElement | null) => void, boolean] {
   const [el, setEl] = useState<HTMLElement | null>(null);
   const [near, setNear] = useState(false);
@@ -64,7 +57,7 @@ function useNearViewport(active: boolean): [(el: HTMLElement | null) => void, bo
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) setNear(true);
       },
-      { root: scrollerOf(el), rootMargin: OPEN_AHEAD },
+      { root: el.closest("article"), rootMargin: NEAR_MARGIN },
     );
     observer.observe(el);
     return () => observer.disconnect();
@@ -112,6 +105,11 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
     unfolded,
   );
   const shown = layout.flatMap((e) => (e.kind === "message" ? [ordered[e.index]] : []));
+  const ahead = new Set(
+    openAhead(ordered, (m) => unreadAtFirst.current.get(refId(m.ref)) === true).map((m) =>
+      refId(m.ref),
+    ),
+  );
 
   const items = useRef(new Map<string, HTMLButtonElement>());
   const [focus, setFocus] = useState(-1);
@@ -185,6 +183,7 @@ export function ConversationStack({ conversation, current, readOnly }: Props) {
               row={row}
               failed={member.missing}
               open={expanded(ref)}
+              ahead={ahead.has(refId(ref))}
               markable={!readOnly && ref.mailbox === current.mailbox}
               onToggle={() => {
                 setFocus(shown.indexOf(member));
@@ -211,19 +210,25 @@ function StackItem(p: {
   /** No message was found for it. */
   failed: boolean;
   open: boolean;
+  /** One of the unread at the top of the stack: opened ahead, shown without waiting to be near. */
+  ahead: boolean;
   /** In the open folder and writable: marked read once shown expanded. */
   markable: boolean;
   onToggle(): void;
   buttonRef(el: HTMLButtonElement | null): void;
 }) {
   const { msgRef, row, open } = p;
-  const [itemRef, near] = useNearViewport(open);
+  /** Expanded by a click on its line: it is on screen, and the user waits for it. */
+  const [clicked, setClicked] = useState(false);
+  const [itemRef, near] = useNearViewport(open && !p.ahead && !clicked);
+  const shown = open && (p.ahead || clicked || near);
   const message = useQuery({
-    queryKey: keys.message(msgRef),
-    queryFn: () => stackOpens.run(() => fetchMessage(msgRef), p.position),
-    enabled: open && near,
+    ...stackMessageQuery(msgRef, p.position, p.ahead && !clicked),
+    enabled: shown,
   });
   const data = message.data;
+  /** Its text, once shown (a message opened before may be in the cache while still far). */
+  const ready = shown ? data : undefined;
   const header = data?.header;
   const from = header?.envelope.from[0] ?? row?.from[0];
   const sender = from ? from.name || from.address : row ? t("list.unknownSender") : "";
@@ -236,18 +241,18 @@ function StackItem(p: {
   const starred = flags?.includes(FLAGGED) ?? false;
 
   useEffect(() => {
-    if (!open || !data || !unread || !p.markable || marked) return;
+    if (!ready || !unread || !p.markable || marked) return;
     setMarked(true);
     void setFlags(
       { mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uids: [msgRef.uid] },
       [SEEN],
       [],
     );
-  }, [open, data, unread, p.markable, marked, msgRef]);
+  }, [ready, unread, p.markable, marked, msgRef]);
 
   const cids = useContentIdParts(header?.attachments);
 
-  const bodies = data ? partsToShow(data) : [];
+  const bodies = ready ? partsToShow(ready) : [];
   const allowRemote =
     from?.address !== undefined && remoteContentAllowed(settings, from.address.trim());
 
@@ -257,7 +262,10 @@ function StackItem(p: {
         ref={p.buttonRef}
         type="button"
         aria-expanded={open}
-        onClick={p.onToggle}
+        onClick={() => {
+          if (!open) setClicked(true);
+          p.onToggle();
+        }}
         className="flex w-full items-baseline gap-3 px-3 py-2 text-left hover:bg-zinc-50 focus-visible:outline-offset-[-2px] dark:hover:bg-zinc-900"
       >
         <span className={`shrink-0 text-sm ${unread ? "font-bold" : "font-medium"}`}>{sender}</span>
@@ -281,7 +289,7 @@ function StackItem(p: {
       </button>
       {open ? (
         <div className="space-y-4 px-3 pb-3">
-          {data ? null : message.error instanceof FerryError &&
+          {ready ? null : message.error instanceof FerryError &&
             message.error.code === "message_not_found" ? (
             <p className="text-sm text-zinc-700 dark:text-zinc-300">{t("reader.notFound")}</p>
           ) : message.error ? (

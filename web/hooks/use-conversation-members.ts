@@ -1,31 +1,20 @@
 /**
- * The rows of a conversation's members for the reader's stack (sender, snippet, date, flags),
- * asked with `messages.rows` in pages of at most MAX_ROWS_REFS refs: no message is opened for
- * its collapsed line. Rows already read are kept while a conversation that changed (a message
- * joined it) is asked again. The pages are persisted with the query cache (lib/persist.ts), so
- * they show offline; a page never asked while online is made, when the bridge cannot be reached,
- * from the messages this browser keeps (opened ones in the cache, then the offline bodies), and
- * asked of the bridge again once it is back. A click on a conversation asks for them at once
- * (prefetchConversationMembers), beside the newest message's open, so the collapsed lines come
- * in with the reader's first render instead of a round trip after it. Flag changes the bridge
- * pushes (`messages.flags`, the user's own included) are applied to the rows kept, whether a
- * stack is shown or not, so a collapsed line never shows a message unread that was read since.
+ * The rows of a conversation's members for the reader's stack (sender, snippet, date, flags):
+ * the pages lib/member-rows.ts asks for, read as queries. A page not asked yet is asked as the
+ * stack renders, not in its effects (which, under the open's flushSync, run only after the whole
+ * reader is committed). Rows already read are kept while a conversation that changed (a message
+ * joined it) is asked again; pages made from what this browser keeps, while the bridge could not
+ * be reached, are asked of the bridge again once it is back.
  */
-import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
+import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import { useQueries } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { useConnectionState } from "@/hooks/use-connection-state";
-import {
-  applyMemberFlags,
-  keptMemberRows,
-  MEMBER_ROWS_KEY,
-  membersOf,
-  pagesOf,
-  refId,
-} from "@/lib/conversation-stack";
-import { FerryError } from "@/lib/errors";
-import { keys, type MessageData, queryClient, socket } from "@/lib/mail-client";
-import { readKept } from "@/lib/offline-bodies-task";
+import { pagesOf, refId } from "@/lib/conversation-stack";
+import { queryClient } from "@/lib/mail-client";
+import { memberPageQuery } from "@/lib/member-rows";
+
+export { prefetchConversationMembers } from "@/lib/member-rows";
 
 export interface MemberRows {
   /** Rows by refId; a member without one is not read yet, or missing. */
@@ -34,66 +23,12 @@ export interface MemberRows {
   missing: ReadonlySet<string>;
 }
 
-function keptMessage(ref: TMessageRef): Promise<MessageData | null> {
-  const cached = queryClient.getQueryData<MessageData>(keys.message(ref));
-  return cached ? Promise.resolve(cached) : readKept(ref);
-}
-
-/** A page's rows; `kept` when made from this browser's messages, not the bridge's answer. */
-interface MemberPage {
-  rows: TMemberRow[];
-  missing: TMessageRef[];
-  kept?: true;
-}
-
-async function keptPage(refs: TMessageRef[]): Promise<MemberPage | null> {
-  const kept = await keptMemberRows(refs, keptMessage);
-  return kept.rows.length > 0 ? { rows: kept.rows, missing: [], kept: true } : null;
-}
-
-/** One page's rows from the bridge, or from what this browser keeps when it cannot be reached. */
-async function memberRows(refs: TMessageRef[]): Promise<MemberPage> {
-  if (socket.getStatus() !== "online") {
-    const kept = await keptPage(refs);
-    if (kept) return kept;
-  }
-  try {
-    return await socket.request({ type: "messages.rows", refs });
-  } catch (err) {
-    const unreachable =
-      err instanceof FerryError && (err.code === "connection_lost" || err.code === "timeout");
-    const kept = unreachable ? await keptPage(refs) : null;
-    if (kept) return kept;
-    throw err;
-  }
-}
-
-socket.onEvent((e) => {
-  if (e.type === "messages.flags") applyMemberFlags(queryClient, e);
-});
-
-function memberPageQuery(refs: TMessageRef[]) {
-  return {
-    queryKey: [MEMBER_ROWS_KEY, ...refs.map(refId)] as const,
-    queryFn: () => memberRows(refs),
-  };
-}
-
-/**
- * Asks for the collapsed lines of `conversation`'s stack when `current` (its newest here) is
- * opened, before the reader is shown: the same queries the stack reads (deduplicated by the cache).
- */
-export function prefetchConversationMembers(
-  conversation: TConversationRow,
-  current: TMessageRef,
-): void {
-  if (conversation.count <= 1) return;
-  for (const refs of pagesOf(membersOf(conversation, current)))
-    void queryClient.prefetchQuery(memberPageQuery(refs));
-}
-
 export function useConversationMembers(members: readonly TMessageRef[]): MemberRows {
   const pages = useMemo(() => pagesOf(members), [members]);
+  for (const refs of pages) {
+    const query = memberPageQuery(refs);
+    if (!queryClient.getQueryState(query.queryKey)) void queryClient.prefetchQuery(query);
+  }
   const results = useQueries({ queries: pages.map(memberPageQuery) });
   const online = useConnectionState().socket === "online";
   const latest = useRef(results);

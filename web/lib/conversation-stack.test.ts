@@ -9,6 +9,8 @@ import {
   MEMBER_ROWS_KEY,
   memberPageWithFlags,
   membersOf,
+  OPEN_AHEAD,
+  openAhead,
   orderMembers,
   pagesOf,
   refId,
@@ -220,5 +222,14 @@ describe("member rows and later flag changes", () => {
     // Marked unread again elsewhere: the line is unread again.
     applyMemberFlags(client, { ...flagged, changes: [{ uid: 2, flags: [] }] });
     expect(flagsOf(keyB)).toEqual([[]]);
+  });
+});
+
+describe("openAhead", () => {
+  it("takes the first few expanded from the top, and nothing collapsed", () => {
+    const stack = Array.from({ length: 20 }, (_, i) => ({ n: i, unread: i % 3 === 1 }));
+    expect(openAhead(stack, (m) => m.unread).map((m) => m.n)).toEqual([1, 4, 7, 10]);
+    expect(OPEN_AHEAD).toBe(4);
+    expect(openAhead(stack, () => false)).toEqual([]);
   });
 });

@@ -3,8 +3,9 @@
  * (orderMembers: oldest first, replies sent within the same second after what they reply to),
  * the pages their rows are asked in (pagesOf, at most MAX_ROWS_REFS refs each), the rows made
  * from messages this browser keeps when the bridge cannot be reached (keptMemberRows), the flag
- * changes pushed later applied to the rows already read (applyMemberFlags), and which collapsed
- * lines are folded behind an "N older messages" button (stackLayout, as Gmail does).
+ * changes pushed later applied to the rows already read (applyMemberFlags), which collapsed
+ * lines are folded behind an "N older messages" button (stackLayout, as Gmail does), and which
+ * expanded messages are opened as soon as the lines are known (openAhead).
  */
 import {
   MAX_ROWS_REFS,
@@ -83,7 +84,7 @@ export async function keptMemberRows(
   return { rows, missing };
 }
 
-/** The query key prefix of the member rows' pages (use-conversation-members.ts). */
+/** The query key prefix of the member rows' pages (lib/member-rows.ts). */
 export const MEMBER_ROWS_KEY = "member-rows";
 
 /** Flags that changed in one folder: a `messages.flags` event. */
@@ -189,6 +190,27 @@ export function stackLayout(open: readonly boolean[], unfolded: boolean): StackE
       out.push({ kind: "message", index: i });
       i++;
     }
+  }
+  return out;
+}
+
+/** Expanded messages opened as soon as the stack's lines are known, before it is laid out. */
+export const OPEN_AHEAD = 4;
+
+/**
+ * The members opened ahead: of `ordered` (oldest first, as orderMembers gives), the first `n`
+ * shown expanded at first, top first: the top of the stack, what its first screen shows. The
+ * others expanded are opened as they come near the viewport.
+ */
+export function openAhead<T>(
+  ordered: readonly T[],
+  expanded: (member: T) => boolean,
+  n = OPEN_AHEAD,
+): T[] {
+  const out: T[] = [];
+  for (const m of ordered) {
+    if (out.length >= n) break;
+    if (expanded(m)) out.push(m);
   }
   return out;
 }
