@@ -1,19 +1,31 @@
 /**
  * Ferry's service worker (bundled to out/sw.js by scripts/build-sw.mjs after `next build`): it
  * precaches the app shell of one build (HTML, scripts, styles, icons, the manifest) so the app
- * starts with no network, and answers app navigations with the cached page. It caches nothing
- * else: mail stays in the page's IndexedDB, and /api and /ws always go to the bridge. A new
- * build installs in the background and waits until the page asks it to take over
+ * starts with no network, and answers app navigations with the cached page; the build's
+ * content-hashed files are answered from that precache by the browser itself (a static route),
+ * without running this worker. It caches nothing else: mail stays in the page's IndexedDB, and
+ * /api and /ws always go to the bridge. A new build installs in the background and waits until the page asks it to take over
  * (lib/service-worker.ts), so a tab never changes version under the user.
  */
-import { type PrecacheEntry, Serwist } from "serwist";
+import { type PrecacheEntry, type RequestRule, Serwist } from "serwist";
 
 /** The parts of ServiceWorkerGlobalScope used here (the web app's types are the DOM's). */
 declare const self: {
   __SW_MANIFEST: (PrecacheEntry | string)[];
   skipWaiting(): Promise<void>;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "install", listener: (event: InstallEvent) => void): void;
+  addEventListener(type: "activate", listener: (event: WaitingEvent) => void): void;
 };
+
+interface WaitingEvent {
+  waitUntil(work: Promise<unknown>): void;
+}
+
+/** The install event, with its static routes (addRoutes) where the browser has them. */
+interface InstallEvent extends WaitingEvent {
+  addRoutes?: (rules: RequestRule[]) => Promise<void>;
+}
 
 /** The message the page sends when the user chooses to reload into the new version. */
 const SKIP_WAITING = "SKIP_WAITING";
@@ -25,8 +37,31 @@ self.addEventListener("message", (event) => {
   }
 });
 
+/** This build's app shell, which the build step injects (the one mention it may have). */
+const manifest = self.__SW_MANIFEST;
+
+/**
+ * The build's content-hashed files (their precache key is their URL): answered by the browser
+ * straight from the precache (the Static Routing API, where the browser has it), with no fetch
+ * event, so a start does not wait on this worker's thread for each of the page's first scripts
+ * and styles; a file the precache lacks goes to the network.
+ */
+const STATIC_FILES = "/_next/static/*";
+
+/**
+ * The scripts the page runs before anything else, blocking its parser (app/layout.tsx). Their
+ * names carry no hash (the precache keys them with a revision), so this worker also keeps them
+ * under their own URLs in a cache of this build's, which a static route answers them from.
+ */
+const BOOT_SCRIPTS = ["/theme.js", "/mailbox-snapshot.js"];
+const BOOT_CACHE_PREFIX = "ferry-boot-";
+const BOOT_CACHE = `${BOOT_CACHE_PREFIX}${manifest
+  .filter((e) => typeof e !== "string" && BOOT_SCRIPTS.includes(`/${e.url.replace(/^\//, "")}`))
+  .map((e) => (typeof e === "string" ? e : (e.revision ?? "")))
+  .join("-")}`;
+
 const serwist = new Serwist({
-  precacheEntries: self.__SW_MANIFEST,
+  precacheEntries: manifest,
   precacheOptions: {
     cleanupOutdatedCaches: true,
     navigateFallback: "/index.html",
@@ -36,6 +71,46 @@ const serwist = new Serwist({
   clientsClaim: false,
   navigationPreload: false,
   disableDevLogs: true,
+});
+
+self.addEventListener("install", (event) => {
+  if (typeof event.addRoutes !== "function") return;
+  // As the precache's: a failed copy fails the install, which is tried again later.
+  event.waitUntil(
+    caches
+      .open(BOOT_CACHE)
+      .then((boot) =>
+        boot.addAll(BOOT_SCRIPTS.map((url) => new Request(url, { cache: "reload" }))),
+      ),
+  );
+  event
+    .addRoutes([
+      {
+        condition: { requestMethod: "GET", urlPattern: { pathname: STATIC_FILES } },
+        source: { cacheName: serwist.precacheStrategy.cacheName },
+      },
+      ...BOOT_SCRIPTS.map(
+        (pathname): RequestRule => ({
+          condition: { requestMethod: "GET", urlPattern: { pathname } },
+          source: { cacheName: BOOT_CACHE },
+        }),
+      ),
+    ])
+    .catch(() => undefined); // refused: the fetch handler answers all of these from the precache
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith(BOOT_CACHE_PREFIX) && name !== BOOT_CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      ),
+  );
 });
 
 serwist.addEventListeners();
