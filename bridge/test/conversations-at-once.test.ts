@@ -6,7 +6,9 @@
  * contradicts (the reply also references an older conversation the rows never showed, so a
  * fresh THREAD merges the two) is corrected: the lists are asked again (`refetch`) and the next
  * window has the merged conversation. A message placed at once while the order cache is placing
- * the same message by its SEARCHes is counted once.
+ * the same message by its SEARCHes is counted once. A reply that references nothing (only
+ * "Re:" and the same subject) joins a served conversation of that one base subject at once too,
+ * as Dovecot's THREAD=REFERENCES then joins it.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
@@ -138,6 +140,33 @@ describe("a reply to a conversation the bridge served", () => {
     const finished = s.gate.finished;
     s.release();
     // The server's rows, read by the job that follows, say the same: nothing more is pushed.
+    await expect.poll(() => s.gate.finished, { timeout: 20_000 }).toBeGreaterThan(finished);
+    const after = await s.window();
+    expect(after.conversations[0]).toEqual(moved.changes[0]?.conversation);
+    expect(s.frames).toHaveLength(1);
+  }, 90_000);
+
+  it("moves its row at once when it joins by subject only, as the server then agrees", async () => {
+    await write("Bike repair");
+    await write("Invoice 9");
+    const s = await sessionWithList(50);
+    expect(s.first.conversations.slice(0, 2).map((c) => [c.subject, c.count])).toEqual([
+      ["Invoice 9", 1],
+      ["Bike repair", 1],
+    ]);
+
+    s.hold();
+    // No References, no In-Reply-To: only its base subject joins it to the conversation.
+    const reply = await write("Re: Bike repair");
+    await expect.poll(() => s.frames.length, { timeout: 20_000 }).toBe(1);
+    expect(s.gate.held).not.toBeNull();
+    const moved = s.frames[0] as Changed;
+    expect(moved.refetch).toBe(false);
+    expect(moved.changes.map((c) => [c.from, c.to, c.conversation.count])).toEqual([[1, 0, 2]]);
+    expect(moved.changes[0]?.conversation.newest.messageId).toBe(`<${reply}>`);
+
+    const finished = s.gate.finished;
+    s.release();
     await expect.poll(() => s.gate.finished, { timeout: 20_000 }).toBeGreaterThan(finished);
     const after = await s.window();
     expect(after.conversations[0]).toEqual(moved.changes[0]?.conversation);

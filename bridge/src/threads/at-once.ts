@@ -3,10 +3,15 @@
  * `messages.new` row that references a conversation whose row was served (threads/known.ts),
  * by its References or In-Reply-To (which came with the row: thread-ids.ts), joins that
  * conversation in the kept order (order.ts placeKnown, checked against the folder afterwards),
- * and its new row is made from the one served (withArrival), with no IMAP command.
+ * and its new row is made from the one served (withArrival), with no IMAP command. A row that
+ * references nothing joins by its base subject, as the server's THREAD=REFERENCES joins it
+ * (RFC 5256 step 5; Dovecot merges a "Re:", "Fwd:" or same subject into the conversation whose
+ * root has that base subject): only a served conversation all of whose messages in the folder
+ * have that one base subject, so that its root has it.
  */
 import type { TMessageRow } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
+import { baseSubject } from "./base-subject";
 import { type ConversationChange, MAX_MEMBERS_READ } from "./conversations";
 import { knownOf, withArrival } from "./known";
 import type { ConversationCache } from "./order";
@@ -45,21 +50,23 @@ export function placeAtOnce(
     exists++;
     const refs = threadIdsOf(row);
     const own = messageIds(row.messageId)[0] ?? null;
-    if (!refs || refs.length === 0 || (own !== null && known.knows(path, uv, own))) break;
-    const member = known.memberOf(
-      path,
-      uv,
-      refs,
-      (uid) => cache.find(path, uid)?.conversation ?? null,
-    );
+    if (!refs || (own !== null && known.knows(path, uv, own))) break;
+    const { base } = baseSubject(row.subject);
+    const member =
+      refs.length > 0
+        ? known.memberOf(path, uv, refs, (uid) => cache.find(path, uid)?.conversation ?? null)
+        : known.memberBySubject(path, uv, base);
     const newest = member === null ? undefined : cache.find(path, member)?.conversation.uids[0];
     const served = newest === undefined ? undefined : known.row(path, uv, newest);
-    if (member === null || !served) break;
+    if (member === null || newest === undefined || !served) break;
+    const subject = known.subjectOf(path, uv, newest);
+    if (refs.length === 0 && subject !== base) break;
     const arrival = { uid: row.uid, messageId: own, refs, subject: row.subject };
     const moved = cache.placeKnown(client, path, uv, arrival, member, exists);
     if (!moved) break;
     const conversation = withArrival(served, row, moved.conversation.uids, me, MAX_MEMBERS_READ);
-    known.note(path, uv, conversation, own === null ? refs : [own, ...refs]);
+    const ids = own === null ? refs : [own, ...refs];
+    known.note(path, uv, conversation, ids, subject === base ? subject : null);
     changes.push({ conversation, from: moved.from, to: 0 });
   }
   return changes;

@@ -1,11 +1,12 @@
 /**
  * The rows of some conversations of a folder (moved out of conversations.ts): their members in
  * the folder FETCHed with the one row builder (rowsForUids, their References in the same FETCH),
- * the flags of
- * their older members (SEARCHes of those UIDs), the sender, date and structure of a long
- * conversation's oldest messages (SENDERS_READ, one FETCH), their members in Sent added
- * (sent-members.ts), and each conversation's aggregate (participants with the user as `me`,
- * newest subject and date, unread/starred of any, attachment and draft markers).
+ * the flags of their older members (one SEARCH of those UIDs), the sender, subject, date and
+ * structure of a long conversation's oldest messages (SENDERS_READ, one FETCH), their members in
+ * Sent added (sent-members.ts), and each conversation's aggregate (participants with the user as
+ * `me`, newest subject and date, unread/starred of any, attachment and draft markers). What was
+ * served is noted (known.ts), with the one base subject of a conversation whose messages in the
+ * folder were all read and agree on it.
  */
 import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject } from "imapflow";
@@ -14,6 +15,7 @@ import { packUids, uidValidityOf } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
 import { rowsForUids } from "../imap/window";
+import { baseSubject } from "./base-subject";
 import type { KnownConversations } from "./known";
 import type { Conversation } from "./order";
 import { messageIds } from "./references";
@@ -63,6 +65,7 @@ export async function referencesOfRows(
 /** What is read of an older message of a conversation: who wrote it, when, attachments, flags. */
 interface Sender {
   uid: number;
+  subject: string;
   from: TAddress[];
   date: string | null;
   hasAttachments: boolean;
@@ -80,6 +83,7 @@ async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, 
   )) {
     out.set(m.uid, {
       uid: m.uid,
+      subject: typeof m.envelope?.subject === "string" ? m.envelope.subject : "",
       from: toAddresses(m.envelope?.from),
       date: isoDate(m.envelope?.date),
       hasAttachments: analyzeStructure(toBodyPart(m.bodyStructure)).hasAttachments,
@@ -205,9 +209,29 @@ export async function buildRows(
       uidValidity,
       row,
       members.flatMap((m) => [...messageIds(m.row.messageId), ...m.refs]),
+      oneBaseSubject(conversation.uids, (uid) => byUid.get(uid) ?? read.senders.get(uid)),
     );
     return row;
   });
+}
+
+/**
+ * The base subject (RFC 5256) all of `uids` have, when each one's subject was read (`read`) and
+ * they agree; else null.
+ */
+function oneBaseSubject(
+  uids: readonly number[],
+  read: (uid: number) => { subject: string } | undefined,
+): string | null {
+  let one: string | null = null;
+  for (const uid of uids) {
+    const m = read(uid);
+    if (!m) return null;
+    const { base } = baseSubject(m.subject);
+    if (base === "" || (one !== null && base !== one)) return null;
+    one = base;
+  }
+  return one;
 }
 
 /** What is known of a conversation's messages in the folder beyond the rows read. */

@@ -7,7 +7,11 @@
  * the order cache checks that placement against the folder afterwards (order.ts, placeKnown).
  * Kept per folder and UIDVALIDITY, bounded (the oldest forgotten first). The rows served also say
  * which messages of another folder (the user's Sent) they count (heldIn): a flag change there
- * reaches the rows that hold it, and only those.
+ * reaches the rows that hold it, and only those. And a conversation whose messages in the folder
+ * were all read with one base subject (RFC 5256) is found by it (memberBySubject): the server's
+ * THREAD=REFERENCES joins a message that references nothing to the conversation whose root has
+ * its base subject (Dovecot does, "Re:" and "Fwd:" removed), so such an arrival is placed at once
+ * too.
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import { keyOf } from "./order-entry";
@@ -23,6 +27,10 @@ interface Folder {
   ids: Map<string, number>;
   /** Newest UID in the folder → the conversation's row as last served. */
   rows: Map<number, TConversationRow>;
+  /** Newest UID → the one base subject of all its messages in the folder (null: not one). */
+  subjects: Map<number, string | null>;
+  /** Base subject → the newest UID of a conversation all of whose messages have it. */
+  bySubject: Map<string, number>;
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
@@ -41,19 +49,52 @@ export class KnownConversations {
     const key = keyOf(path);
     let f = this.folders.get(key);
     if (!f || f.uidValidity !== uidValidity) {
-      f = { uidValidity, ids: new Map(), rows: new Map() };
+      f = {
+        uidValidity,
+        ids: new Map(),
+        rows: new Map(),
+        subjects: new Map(),
+        bySubject: new Map(),
+      };
       this.folders.set(key, f);
     }
     return f;
   }
 
-  /** `row` was served: its members' `ids` (theirs and those they reference) lead to it. */
-  note(path: string, uidValidity: number, row: TConversationRow, ids: Iterable<string>): void {
+  /**
+   * `row` was served: its members' `ids` (theirs and those they reference) lead to it, and, when
+   * all its messages in the folder have one base subject, `subject` (that base; else null).
+   */
+  note(
+    path: string,
+    uidValidity: number,
+    row: TConversationRow,
+    ids: Iterable<string>,
+    subject: string | null,
+  ): void {
     const member = row.uids[0];
     if (member === undefined) return;
     const f = this.folder(path, uidValidity);
     for (const id of ids) remember(f.ids, id, member, MAX_IDS);
     remember(f.rows, member, row, MAX_ROWS);
+    remember(f.subjects, member, subject, MAX_ROWS);
+    if (subject !== null && subject !== "") remember(f.bySubject, subject, member, MAX_ROWS);
+  }
+
+  /** The one base subject of the served conversation whose newest UID is `newest` (else null). */
+  subjectOf(path: string, uidValidity: number, newest: number): string | null {
+    const f = this.folders.get(keyOf(path));
+    return f && f.uidValidity === uidValidity ? (f.subjects.get(newest) ?? null) : null;
+  }
+
+  /**
+   * The UID of a folder member of the served conversation all of whose messages have base
+   * subject `base`, as last noted (the caller checks that it still has: subjectOf its newest).
+   */
+  memberBySubject(path: string, uidValidity: number, base: string): number | null {
+    const f = this.folders.get(keyOf(path));
+    if (!f || f.uidValidity !== uidValidity || base === "") return null;
+    return f.bySubject.get(base) ?? null;
   }
 
   /**
