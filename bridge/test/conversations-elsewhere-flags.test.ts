@@ -4,6 +4,8 @@
  * no IDLE watches it) when another client stars, then marks unread, her reply in Sent. Dovecot's
  * NOTIFY reports each change (a star moves no count), and the row is pushed where it stands,
  * starred and then unread, with a `messages.flags` of Sent for the reader's collapsed lines.
+ * When the reply is then deleted from Sent, the row that counted it is pushed where it stands,
+ * counting one less, instead of every list being asked again.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
@@ -118,4 +120,18 @@ describe("a flag change in Sent, which no IDLE watches", () => {
     );
     expect(tromso(unread)?.conversation).toMatchObject({ starred: true, count: 3 });
   }, 90_000);
+
+  it("a deletion in Sent pushes the row that counted the message, not a refetch", async () => {
+    const before = socket.ofType("conversations.changed").length;
+    await inSent((c) => c.messageDelete(String(replyUid), { uid: true }));
+    const fewer = await socket.waitFor<Changed>(
+      (f) => f.type === "conversations.changed" && tromso(f)?.conversation.count === 2,
+      "the row pushed counting one less",
+      20_000,
+    );
+    expect(fewer.refetch).toBe(false);
+    expect(tromso(fewer)).toMatchObject({ from: 0, to: 0, conversation: { elsewhere: [] } });
+    const since = socket.ofType("conversations.changed").slice(before);
+    expect(since.filter((f) => f.refetch)).toEqual([]);
+  }, 60_000);
 });

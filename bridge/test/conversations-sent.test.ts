@@ -3,7 +3,7 @@
  * real bridge against the real Dovecot and Postfix: Alice's INBOX list of conversations is open
  * while she and Bob exchange four messages (hers filed in Sent by another client, Bob's arriving
  * live), and each pushed row counts what is in INBOX and in Sent at that moment; a reply deleted
- * from Sent has the lists ask again. A list whose order the session no longer keeps (pushed out
+ * from Sent is pushed to the row too. A list whose order the session no longer keeps (pushed out
  * of its cache by other folders) is told to ask again at the next event instead of missing it.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
@@ -136,7 +136,8 @@ describe("conversation rows and Sent, live", () => {
     expect(w.total).toBe(2);
     expect(w.conversations?.[0]?.count).toBe(4);
 
-    // Deleted from Sent on another device: the lists ask again, and count 3.
+    // Deleted from Sent on another device.
+    const deletedAt = socket.frames.length;
     const other = await imapClient(mail, alice);
     try {
       const lock = await other.getMailboxLock("Sent");
@@ -150,11 +151,18 @@ describe("conversation rows and Sent, live", () => {
     } finally {
       await other.logout();
     }
-    await socket.waitFor<Changed>(
-      (f) => f.type === "conversations.changed" && f.mailbox === "INBOX" && f.refetch,
-      "the deletion in Sent asks the lists again",
-      20_000,
+    // Deleted from Sent: the row that counted it is pushed where it stands, counting 3.
+    const fewer = rowOf(
+      await socket.waitFor<Changed>(
+        (f) =>
+          socket.frames.indexOf(f) >= deletedAt &&
+          f.type === "conversations.changed" &&
+          rowOf(f)?.conversation.count === 3,
+        "the deletion in Sent pushed to the row",
+        20_000,
+      ),
     );
+    expect(fewer?.conversation.elsewhere).toHaveLength(1);
     expect((await inboxRows(socket, true)).conversations?.[0]?.count).toBe(3);
   }, 120_000);
 });

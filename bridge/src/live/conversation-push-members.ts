@@ -3,13 +3,14 @@
  * what each needs to be run on and listened to (ConversationPushDeps), its sockets that listen,
  * the order cache and command connection it last ran a job on, which one runs a folder's job
  * (runner: the first whose cache keeps the folder, among those with a socket still open), and
- * the one frame sent to every listening socket of every session. A session whose sockets all
- * closed leaves.
+ * the one frame sent to every listening socket of every session, and which rows served by any of
+ * them count messages of another folder (heldIn). A session whose sockets all closed leaves.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
 import type { SentSide } from "../imap/sent-side";
+import { knownOf } from "../threads/known";
 import type { ConversationCache } from "../threads/order";
 
 /** What ConversationPush needs of its session. */
@@ -109,6 +110,30 @@ export class PushMembers {
       first ??= m;
     }
     return first;
+  }
+
+  /**
+   * The rows any session served of the folders `paths` that count messages of `mailbox` (of
+   * UIDVALIDITY `uidValidity`): by folder, each such message's UID to the newest UIDs of those
+   * rows (threads/known.ts).
+   */
+  heldIn(
+    paths: readonly string[],
+    mailbox: string,
+    uidValidity: number,
+  ): Map<string, Map<number, number[]>> {
+    const byPath = new Map<string, Map<number, number[]>>();
+    for (const m of this.members.values()) {
+      if (!m.cache) continue;
+      const known = knownOf(m.cache);
+      for (const path of paths) {
+        const rows = byPath.get(path) ?? new Map<number, number[]>();
+        for (const [uid, newest] of known.heldIn(path, mailbox, uidValidity))
+          rows.set(uid, [...(rows.get(uid) ?? []), ...newest]);
+        if (rows.size > 0) byPath.set(path, rows);
+      }
+    }
+    return byPath;
   }
 
   /** The same frame to every listening socket of every session. */

@@ -19,8 +19,8 @@
  * folders says when one is filed (from Ferry or another client). So when Sent's message count
  * changes (`mailbox.status`), the messages filed since the last look are read and the
  * conversations of each kept folder that they belong to are pushed where they stand
- * (SentWatch, conversation-sent.ts); a deletion in Sent, or a burst, asks the lists again
- * (`refetch`). A flag change in Sent moves no count: the account watch's NOTIFY reports it
+ * (SentWatch, conversation-sent.ts), as are the rows served that counted a message deleted
+ * there; a burst asks the lists again (`refetch`). A flag change in Sent moves no count: the account watch's NOTIFY reports it
  * (folderChanged, through conversation-push-of.ts), as do Sent's own events where it is
  * watched; then the flags of the Sent messages that the rows served count, changed since the
  * last look (CHANGEDSINCE), are read, the rows counting those that changed are pushed where they
@@ -44,7 +44,6 @@ import type { ImapFlow } from "imapflow";
 import { forgetSpecialFolders } from "../imap/mailboxes";
 import { placeAtOnce } from "../threads/at-once";
 import { conversationCacheOf, conversationChanges } from "../threads/conversations";
-import { knownOf } from "../threads/known";
 import type { ConversationCache } from "../threads/order";
 import {
   type ConversationPushDeps,
@@ -281,14 +280,19 @@ export class ConversationPush {
 
   /**
    * Sent's count changed: the conversations of the kept folders that its new messages belong
-   * to are pushed where they stand; a deletion there, or a burst, has their lists ask again.
+   * to, and the rows that counted a message deleted there, are pushed where they stand; a burst
+   * has their lists ask again.
    */
   private async followSent(): Promise<void> {
     const m = this.members.runner(null);
     if (!m) return;
     try {
       const kept = [...this.kept.keys()];
-      const pushes = await this.runOn(m, (client) => this.sent.follow(client, m.deps.sent, kept));
+      const held = (mailbox: string, uidValidity: number) =>
+        this.members.heldIn([...this.kept.keys()], mailbox, uidValidity);
+      const pushes = await this.runOn(m, (client) =>
+        this.sent.follow(client, m.deps.sent, kept, held),
+      );
       for (const p of pushes) this.enqueue(p.path, false, p.touched, p.refetch);
     } catch (err) {
       this.sent.mark = undefined;
@@ -303,20 +307,8 @@ export class ConversationPush {
   private async followSentFlags(): Promise<void> {
     const m = this.members.runner(null);
     if (!m) return;
-    const held = (mailbox: string, uidValidity: number) => {
-      const byPath = new Map<string, Map<number, number[]>>();
-      for (const member of this.members.all()) {
-        if (!member.cache) continue;
-        const known = knownOf(member.cache);
-        for (const path of this.kept.keys()) {
-          const rows = byPath.get(path) ?? new Map<number, number[]>();
-          for (const [uid, newest] of known.heldIn(path, mailbox, uidValidity))
-            rows.set(uid, [...(rows.get(uid) ?? []), ...newest]);
-          if (rows.size > 0) byPath.set(path, rows);
-        }
-      }
-      return byPath;
-    };
+    const held = (mailbox: string, uidValidity: number) =>
+      this.members.heldIn([...this.kept.keys()], mailbox, uidValidity);
     try {
       const found = await this.runOn(m, (client) =>
         this.sent.followFlags(client, m.deps.sent, held),

@@ -2,12 +2,13 @@
  * The user's Sent as the live conversation push follows it (SentWatch, one per
  * ConversationPush; moved out of conversation-push.ts): where Sent stood at the last look, and,
  * when its count changed, the messages filed since, turned into the pushes of the kept folders'
- * conversations they belong to (threads/sent-links.ts), or a `refetch` of each after a deletion
- * in Sent or a burst. And when Sent changed at all (NOTIFY reports a flag change that moves no
- * count; an event of Sent where it is watched), the flags of the Sent messages that rows served
- * count (threads/known.ts, heldIn) changed since the last look (CHANGEDSINCE): a `messages.flags`
- * of Sent for the pages' collapsed lines, and the pushes of the rows that count them. Nothing
- * served counts a Sent message: no command. Sent is read on the account's Sent connection when
+ * conversations they belong to (threads/sent-links.ts); after a deletion in Sent, the rows
+ * served (threads/known.ts, heldIn) that counted a message now gone; a `refetch` of each after a
+ * burst. And when Sent changed at all (NOTIFY reports a flag change that moves no count; an
+ * event of Sent where it is watched), the flags of the Sent messages that rows served count,
+ * changed since the last look (CHANGEDSINCE): a `messages.flags` of Sent for the pages'
+ * collapsed lines, and the pushes of the rows that count them. When no row served counts a Sent
+ * message, neither asks the server anything. Sent is read on the account's Sent connection when
  * there is one.
  */
 import type { TServerFrame } from "@ferry/protocol";
@@ -16,6 +17,7 @@ import { forgetSpecialFolders } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
 import {
   linkedUids,
+  presentIn,
   type SentMark,
   sentFlagsSince,
   sentFolder,
@@ -86,11 +88,10 @@ export class SentWatch {
     const none = { frame: null, pushes: [] };
     if (!mark) return none;
     const byPath = held(mark.path, mark.uidValidity);
-    const uids = new Set<number>();
-    for (const rows of byPath.values()) for (const uid of rows.keys()) uids.add(uid);
-    if (uids.size === 0) return none;
+    const uids = heldUids(byPath);
+    if (uids.length === 0) return none;
     const since = this.flagsSince;
-    const read = (on: ImapFlow) => sentFlagsSince(on, mark.path, [...uids], since);
+    const read = (on: ImapFlow) => sentFlagsSince(on, mark.path, uids, since);
     const found = await (sent ? sent.run(read) : read(client));
     if (found.uidValidity !== mark.uidValidity) {
       this.flagsSince = null;
@@ -100,12 +101,8 @@ export class SentWatch {
     if (found.changes.length === 0) return none;
     const changed = new Set(found.changes.map((c) => c.uid));
     const pushes: SentPush[] = [];
-    for (const [path, rows] of byPath) {
-      const touched = new Set<number>();
-      for (const [uid, newest] of rows)
-        if (changed.has(uid)) for (const n of newest) touched.add(n);
-      if (touched.size > 0) pushes.push({ path, touched: [...touched], refetch: false });
-    }
+    for (const [path, touched] of rowsHolding(byPath, (uid) => changed.has(uid)))
+      pushes.push({ path, touched, refetch: false });
     const frame: FlagsFrame = {
       type: "messages.flags",
       mailbox: mark.path,
@@ -124,12 +121,15 @@ export class SentWatch {
   /**
    * The pushes of the `kept` folders that what was filed in Sent since the last look asks for
    * (read on `sent`, else on `client`): the conversations its new messages belong to, where
-   * they stand; a refetch of each after a deletion there, or a burst.
+   * they stand; after a deletion there, the rows `held` gives that counted a message now gone
+   * (one UID SEARCH of the Sent messages they count; none when they count none); a refetch of
+   * each after a burst, or when Sent was reset.
    */
   async follow(
     client: ImapFlow,
     sent: SentSide | undefined,
     kept: readonly string[],
+    held: HeldInSent,
   ): Promise<SentPush[]> {
     const before = this.mark;
     if (!before) return [];
@@ -146,15 +146,53 @@ export class SentWatch {
       : sentSince(client, before));
     this.mark = mark;
     const others = kept.filter((p) => p !== mark.path);
-    const expunged = messages === null || mark.messages < before.messages + messages.length;
+    if (messages === null) return others.map((path) => ({ path, touched: [], refetch: true }));
+    const gone =
+      mark.messages < before.messages + messages.length
+        ? await this.goneRows(client, sent, held(mark.path, mark.uidValidity))
+        : new Map<string, number[]>();
     const pushes: SentPush[] = [];
     for (const path of others) {
-      if (expunged) pushes.push({ path, touched: [], refetch: true });
-      else if (messages.length > 0) {
-        const linked = await linkedUids(client, path, messages);
-        if (linked.length > 0) pushes.push({ path, touched: linked, refetch: false });
-      }
+      const touched = new Set(gone.get(path));
+      if (messages.length > 0)
+        for (const uid of await linkedUids(client, path, messages)) touched.add(uid);
+      if (touched.size > 0) pushes.push({ path, touched: [...touched], refetch: false });
     }
     return pushes;
   }
+
+  /** Of the rows `byPath` gives, those counting a Sent message no longer there (newest UIDs). */
+  private async goneRows(
+    client: ImapFlow,
+    sent: SentSide | undefined,
+    byPath: Map<string, Map<number, number[]>>,
+  ): Promise<Map<string, number[]>> {
+    const mark = this.mark;
+    const uids = heldUids(byPath);
+    if (!mark || uids.length === 0) return new Map();
+    const read = (on: ImapFlow) => presentIn(on, mark.path, uids);
+    const present = await (sent ? sent.run(read) : read(client));
+    return rowsHolding(byPath, (uid) => !present.has(uid));
+  }
+}
+
+/** The Sent UIDs the rows of `byPath` count. */
+function heldUids(byPath: Map<string, Map<number, number[]>>): number[] {
+  const uids = new Set<number>();
+  for (const rows of byPath.values()) for (const uid of rows.keys()) uids.add(uid);
+  return [...uids];
+}
+
+/** By folder, the newest UIDs of the rows of `byPath` that count a Sent UID `which` picks. */
+function rowsHolding(
+  byPath: Map<string, Map<number, number[]>>,
+  which: (uid: number) => boolean,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [path, rows] of byPath) {
+    const touched = new Set<number>();
+    for (const [uid, newest] of rows) if (which(uid)) for (const n of newest) touched.add(n);
+    if (touched.size > 0) out.set(path, [...touched]);
+  }
+  return out;
 }

@@ -171,3 +171,16 @@ export async function sentFlagsSince(
     return { uidValidity, changes, since: highest };
   });
 }
+
+/** Which of `uids` are still in `path` (one UID SEARCH of them). */
+export async function presentIn(
+  client: ImapFlow,
+  path: string,
+  uids: readonly number[],
+): Promise<Set<number>> {
+  return withMailbox(client, path, { readOnly: true }, async (box) => {
+    if (box.exists === 0 || uids.length === 0) return new Set<number>();
+    const found = await client.search({ uid: packUids([...uids]) }, { uid: true });
+    return new Set(found || []);
+  });
+}
