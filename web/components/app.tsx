@@ -3,13 +3,16 @@
  * The root of the page: the sign-in page or the mailbox, depending on the session. The mailbox
  * (socket, cache, panes) is loaded as its own chunk so the sign-in page stays small; it is not
  * behind a Suspense boundary (see `lib/chunk.ts`); at a reload, the mailbox as last shown is
- * painted before any of this runs, and handed over here (components/mailbox-snapshot.tsx). While
- * signed in, the service worker keeps the app shell for starting offline (lib/service-worker.ts).
+ * painted before any of this runs, and handed over here (components/mailbox-snapshot.tsx). Once
+ * the sign-in page has an address (typed and left, or submitted), the mailbox for it is rendered
+ * hidden behind the page (an Activity: no effects run, nothing connects, nothing shows), so that
+ * a sign-in that succeeds only reveals it and adds its rows. While signed in, the service worker
+ * keeps the app shell for starting offline (lib/service-worker.ts).
  */
-import { useEffect } from "react";
+import { Activity, useCallback, useEffect, useState } from "react";
 import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
-import { initSession, useSession } from "@/lib/session";
+import { initSession, type SessionState, useSession } from "@/lib/session";
 import { mailRootChunk } from "./mail-root-loader";
 import { useSnapshotHandOver } from "./mailbox-snapshot";
 import { SignIn } from "./sign-in";
@@ -23,21 +26,54 @@ function SignedIn({ email }: { email: string }) {
   return <MailRoot email={email} />;
 }
 
+/** The address the hidden mailbox is rendered for, valid while `session` is the state. */
+interface Ahead {
+  email: string;
+  session: SessionState;
+}
+
 export function App() {
   useEffect(() => initSession(), []);
   const session = useSession();
+  const [ahead, setAhead] = useState<Ahead | null>(null);
   // The app shell is kept for offline starts only while someone is signed in. The worker
   // precaches the whole shell as it installs, so it is registered once the page is idle: the
   // first window and the rows' render after sign-in do not share the network and CPU with it.
   useEffect(() => {
     if (session.phase === "signedIn") return whenIdle(registerServiceWorker, 5000);
   }, [session]);
-  switch (session.phase) {
-    case "checking":
-      return <Splash />;
-    case "signedOut":
-      return <SignIn notice={session.notice} />;
-    case "signedIn":
-      return <SignedIn email={session.email} />;
-  }
+  const prepare = useCallback(
+    (email: string) => {
+      void mailRootChunk.preload().then(
+        () =>
+          setAhead((was) =>
+            was?.email === email && was.session === session ? was : { email, session },
+          ),
+        () => undefined,
+      );
+    },
+    [session],
+  );
+  // Signed in: the mailbox shows (the one rendered ahead for this address, if any). Signed out:
+  // a mailbox rendered ahead under this same sign-in page stays hidden; any other (the account
+  // that just signed out) is gone.
+  const mailbox =
+    session.phase === "signedIn"
+      ? session.email
+      : ahead !== null && ahead.session === session
+        ? ahead.email
+        : null;
+  return (
+    <>
+      {session.phase === "checking" ? <Splash /> : null}
+      {session.phase === "signedOut" ? (
+        <SignIn notice={session.notice} onAddress={prepare} />
+      ) : null}
+      {mailbox !== null ? (
+        <Activity key={mailbox} mode={session.phase === "signedIn" ? "visible" : "hidden"}>
+          <SignedIn email={mailbox} />
+        </Activity>
+      ) : null}
+    </>
+  );
 }

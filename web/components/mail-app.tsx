@@ -5,8 +5,8 @@
  * route to the screen's state (hooks/use-mail-folders, use-list-view, use-list-selection,
  * use-open-message, use-message-actions, use-mail-keyboard) and lays out the panes (the list
  * pane is list-pane.tsx, the header and account menu mail-header.tsx); where the user is lives
- * in the URL. What the rows do not need (dialogs, toasts, the quota, banners) renders from the
- * frame after the first (hooks/use-after-first-paint.ts).
+ * in the URL. What the rows do not need (dialogs, toasts, the quota, banners, the offline copies'
+ * task) renders from the frame after the first (hooks/use-after-first-paint.ts).
  */
 import { SNOOZED_FOLDER, type TMessageRow } from "@ferry/protocol";
 import { type ReactNode, useCallback, useMemo, useRef } from "react";
@@ -42,6 +42,12 @@ import { Splitter } from "./splitter";
 import { StatusBar } from "./status-bar";
 import { ThemeToggle } from "./theme-toggle";
 import { Toasts } from "./toasts";
+
+/** Keeps the offline copies of recent messages (its first run reads the browser's storage). */
+function OfflineBodies() {
+  useOfflineBodies();
+  return null;
+}
 
 export function MailApp({ email }: { email: string }) {
   const route = useRoute();
@@ -166,7 +172,6 @@ export function MailApp({ email }: { email: string }) {
   const folderName = current ? folderLabel(current) : route.folder;
   const unread = current?.unseen ?? 0;
   useWindowTitle(folderName, route.folder === "INBOX", mailboxes.data);
-  useOfflineBodies();
 
   // ---- panes ---------------------------------------------------------------------------------------
   const [foldersWidth, setFoldersWidth] = usePaneWidth("ferry.pane.folders", 232);
@@ -267,6 +272,7 @@ export function MailApp({ email }: { email: string }) {
 
   const dialogs = painted ? (
     <>
+      <OfflineBodies />
       <Toasts />
       <SignOutDialog />
       <ComposeHost email={email} />

@@ -10,11 +10,13 @@
  * arrow, Home/End and Space keys; the rows are message-row.tsx (results from other folders name
  * their folder; on a phone, rows swipe left to archive and right to delete; in conversation view
  * each row is a conversation, lib/row-facts.ts). Its first render reads no layout (the
- * scroller's size comes from its ResizeObserver, a new scroller is not scrolled to its top).
+ * scroller's size comes from its ResizeObserver, a new scroller is not scrolled to its top) and
+ * makes only the rows on screen; the few above and below follow once it has been painted.
  */
 import type { TListSort, TMessageRow } from "@ferry/protocol";
 import { useVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef } from "react";
+import { useAfterFirstPaint } from "@/hooks/use-after-first-paint";
 import { useOpenPrefetch } from "@/hooks/use-open-prefetch";
 import { useScrollAnchor } from "@/hooks/use-scroll-anchor";
 import { t } from "@/lib/i18n";
@@ -108,12 +110,13 @@ export function MessageList(props: MessageListProps) {
   const rowHeight = isPhone ? 84 : 76;
   const total = data?.total ?? 0;
   const setSize = listSetSize(data);
+  const painted = useAfterFirstPaint();
 
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollerRef.current,
     estimateSize: () => rowHeight,
-    overscan: 6,
+    overscan: painted ? 6 : 0,
     // Until the scroller is measured (after the first commit), the window's size stands in for
     // it: the first render already has the rows on screen, instead of a few and a second pass.
     initialRect: initialScrollRect(),

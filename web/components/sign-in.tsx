@@ -2,7 +2,8 @@
 /**
  * The sign-in page: email and password, plus the servers when the administrator has not pinned
  * them. Each error code from the bridge gets its own clear message; too many tries shows how
- * long to wait and keeps the button disabled until then.
+ * long to wait and keeps the button disabled until then. It tells its owner the address once the
+ * user has left the field or submitted (`onAddress`), so the mailbox can get ready meanwhile.
  */
 import type { TPublicConfig, TSecurity, TSessionRequest } from "@ferry/protocol";
 import { type FormEvent, useEffect, useId, useState } from "react";
@@ -52,7 +53,14 @@ const inputClass =
   "block w-full rounded-lg border border-zinc-300 bg-white px-3 py-2.5 text-base text-zinc-900 shadow-xs placeholder:text-zinc-400 focus:border-accent-500 focus:outline-none focus:ring-2 focus:ring-accent-500/30 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 const labelClass = "mb-1 block text-sm font-medium text-zinc-700 dark:text-zinc-300";
 
-export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
+export function SignIn({
+  notice,
+  onAddress,
+}: {
+  notice: "expired" | "network" | null;
+  /** The address typed, once the field is left or the form submitted. */
+  onAddress?: (email: string) => void;
+}) {
   const id = useId();
   const [config, setConfig] = useState<TPublicConfig | null>(null);
   const [email, setEmail] = useState("");
@@ -104,6 +112,7 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
     setError(null);
     void mailRootChunk.preload().catch(() => undefined);
     const request: TSessionRequest = { email: email.trim(), password };
+    onAddress?.(request.email);
     if (showImap) {
       request.imap = {
         host: imapHost.trim(),
@@ -184,6 +193,9 @@ export function SignIn({ notice }: { notice: "expired" | "network" | null }) {
               required
               value={email}
               onChange={(e) => setEmail(e.target.value)}
+              onBlur={() => {
+                if (email.includes("@")) onAddress?.(email.trim());
+              }}
               className={inputClass}
             />
           </div>

@@ -1,0 +1,81 @@
+import type { Page } from "@playwright/test";
+import { expect, folders, messageList, rows, test } from "../fixtures/test";
+
+/** The message list as it is in the page, shown or not (getByRole leaves hidden ones out). */
+function listInPage(page: Page) {
+  return page.locator('[role="listbox"][aria-label="Messages"]');
+}
+
+/** Every WebSocket the page opens, from now on. */
+function sockets(page: Page): string[] {
+  const opened: string[] = [];
+  page.on("websocket", (ws) => opened.push(ws.url()));
+  return opened;
+}
+
+test.describe("the mailbox gets ready while signing in", () => {
+  test("once the address is typed, the mailbox waits hidden and unconnected behind the page; a wrong password still says so; the right one shows that same mailbox with its rows", async ({
+    page,
+    account,
+  }) => {
+    const opened = sockets(page);
+    await page.goto("/");
+    await page.getByLabel("Email address").fill(account.email);
+    await page.getByLabel("Password").fill("not-the-password");
+
+    // Ready behind the page, but nothing of it shows, and nothing connects for it.
+    await expect(listInPage(page)).toBeAttached();
+    await expect(listInPage(page)).toBeHidden();
+    await expect(messageList(page)).toHaveCount(0);
+    await expect(page.getByLabel("Email address")).toBeVisible();
+
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("form").getByRole("alert")).toHaveText(
+      "Wrong email address or password.",
+    );
+    await expect(listInPage(page)).toBeHidden();
+    expect(opened).toEqual([]);
+
+    const ready = await listInPage(page).elementHandle();
+    if (!ready) throw new Error("no message list in the page");
+    await page.getByLabel("Password").fill(account.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(rows(page).first()).toBeVisible();
+    // The list on screen is the one made ahead, not a new one.
+    expect(await ready.evaluate((el) => el.isConnected && el.checkVisibility())).toBe(true);
+    await expect(page.getByLabel("Email address")).toHaveCount(0);
+  });
+
+  test("a mailbox made for another address is not the one shown, and none stays after signing out", async ({
+    page,
+    account,
+    isPhone,
+  }) => {
+    await page.goto("/");
+    const email = page.getByLabel("Email address");
+    await email.fill(`someone-else-${account.email}`);
+    await page.getByLabel("Password").fill(account.password);
+    await expect(listInPage(page)).toBeAttached();
+    const other = await listInPage(page).elementHandle();
+    if (!other) throw new Error("no message list in the page");
+
+    await email.fill(account.email);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(rows(page).first()).toBeVisible();
+    expect(await other.evaluate((el) => el.isConnected)).toBe(false);
+    await expect(listInPage(page)).toHaveCount(1);
+
+    if (isPhone) {
+      await page.getByRole("button", { name: "Show folders" }).click();
+      await expect(folders(page)).toBeVisible();
+      await page.getByRole("button", { name: `Signed in as ${account.email}` }).click();
+      await page.getByRole("menuitem", { name: "Sign out" }).click();
+    } else {
+      const signOut = page.getByRole("button", { name: "Sign out" });
+      await expect(signOut).toHaveAttribute("title", `Signed in as ${account.email}`);
+      await signOut.click();
+    }
+    await expect(page.getByLabel("Email address")).toBeVisible();
+    await expect(listInPage(page)).toHaveCount(0);
+  });
+});
