@@ -112,4 +112,30 @@ describe("a window of a sorted list", () => {
     expect(w.total).toBe(NAMES.length);
     expect(senders(w.rows)[0]).toBe("Bea Sender");
   });
+
+  it("of unread mail leaves out a message another client marked read meanwhile", async () => {
+    const unread = (offset: number) =>
+      listWindow(client, {
+        mailbox: "INBOX",
+        offset,
+        limit: 5,
+        sort: SENDER,
+        query: { seen: false },
+      });
+    const before = await unread(0);
+    expect(before.total).toBe(NAMES.length);
+    const bea = before.rows[0];
+    expect(bea?.from[0]?.name).toBe("Bea Sender");
+    await other.mailboxOpen("INBOX");
+    await other.messageFlagsAdd(String(bea?.uid), ["\\Seen"], { uid: true });
+    const w = await unread(0);
+    expect(w.total).toBe(NAMES.length - 1);
+    expect(senders(w.rows)).toEqual([
+      "Cal Sender",
+      "Dan Sender",
+      "Eve Sender",
+      "Fay Sender",
+      "Gus Sender",
+    ]);
+  });
 });
