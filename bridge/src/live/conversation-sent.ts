@@ -6,8 +6,8 @@
  * served (threads/known.ts, heldIn) that counted a message now gone; a `refetch` of each after a
  * burst. And when Sent changed at all (NOTIFY reports a flag change that moves no count; an
  * event of Sent where it is watched), the flags of the Sent messages that rows served count,
- * changed since the last look (CHANGEDSINCE): a `messages.flags` of Sent for the pages'
- * collapsed lines, and the pushes of the rows that count them. When no row served counts a Sent
+ * changed since the last look (CHANGEDSINCE; without CONDSTORE, those whose flags differ from
+ * what was last read of them): a `messages.flags` of Sent for the pages' collapsed lines, and the pushes of the rows that count them. When no row served counts a Sent
  * message, neither asks the server anything. Sent is read on the account's Sent connection when
  * there is one.
  */
@@ -43,6 +43,9 @@ export type HeldInSent = (
 
 type FlagsFrame = Extract<TServerFrame, { type: "messages.flags" }>;
 
+/** Sent messages whose flags are remembered (more: forgotten, and told again once). */
+const MAX_FLAGS_SEEN = 10_000;
+
 export class SentWatch {
   /** Where Sent stood at the last look (undefined: not looked at yet; null: no Sent). */
   mark: SentMark | null | undefined = undefined;
@@ -54,6 +57,11 @@ export class SentWatch {
   flagsChanged = false;
   /** Sent's MODSEQ as of that look: later flag changes are asked for (null: all of them). */
   private flagsSince: bigint | null = null;
+  /**
+   * The flags last read of Sent messages (UID → flags): a message read again with the same
+   * flags is not a change (a server without CONDSTORE answers every message asked for).
+   */
+  private readonly flagsSeen = new Map<number, string>();
 
   /** Whether Sent must be looked at (again) before it can be followed. */
   get unknown(): boolean {
@@ -95,11 +103,19 @@ export class SentWatch {
     const found = await (sent ? sent.run(read) : read(client));
     if (found.uidValidity !== mark.uidValidity) {
       this.flagsSince = null;
+      this.flagsSeen.clear();
       return none;
     }
     this.flagsSince = found.since;
-    if (found.changes.length === 0) return none;
-    const changed = new Set(found.changes.map((c) => c.uid));
+    if (this.flagsSeen.size > MAX_FLAGS_SEEN) this.flagsSeen.clear();
+    const changes = found.changes.filter((c) => {
+      const flags = [...c.flags].sort().join(" ");
+      const same = this.flagsSeen.get(c.uid) === flags;
+      this.flagsSeen.set(c.uid, flags);
+      return !same;
+    });
+    if (changes.length === 0) return none;
+    const changed = new Set(changes.map((c) => c.uid));
     const pushes: SentPush[] = [];
     for (const [path, touched] of rowsHolding(byPath, (uid) => changed.has(uid)))
       pushes.push({ path, touched, refetch: false });
@@ -107,7 +123,7 @@ export class SentWatch {
       type: "messages.flags",
       mailbox: mark.path,
       uidValidity: found.uidValidity,
-      changes: found.changes,
+      changes,
     };
     return { frame, pushes };
   }
