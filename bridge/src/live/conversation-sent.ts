@@ -7,9 +7,9 @@
  * burst. And when Sent changed at all (NOTIFY reports a flag change that moves no count; an
  * event of Sent where it is watched), the flags of the Sent messages that rows served count,
  * changed since the last look (CHANGEDSINCE; without CONDSTORE, those whose flags differ from
- * what was last read of them): a `messages.flags` of Sent for the pages' collapsed lines, and the pushes of the rows that count them. When no row served counts a Sent
- * message, neither asks the server anything. Sent is read on the account's Sent connection when
- * there is one.
+ * what was last read of them): a `messages.flags` of Sent for the pages' collapsed lines, and
+ * the pushes of the rows that count them. When no row served counts a Sent message, neither
+ * asks the server anything. Sent is read on the account's Sent connection when there is one.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
