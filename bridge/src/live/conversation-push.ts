@@ -20,12 +20,12 @@
  * changes (`mailbox.status`), the messages filed since the last look are read and the
  * conversations of each kept folder that they belong to are pushed where they stand
  * (SentWatch, conversation-sent.ts), as are the rows served that counted a message deleted
- * there; a burst asks the lists again (`refetch`). A flag change in Sent moves no count: the account watch's NOTIFY reports it
- * (folderChanged, through conversation-push-of.ts), as do Sent's own events where it is
- * watched; then the flags of the Sent messages that the rows served count, changed since the
- * last look (CHANGEDSINCE), are read, the rows counting those that changed are pushed where they
- * stand, and a `messages.flags` of Sent goes to the pages for the reader's collapsed lines.
- * Sent is read on the account's Sent connection (deps.sent).
+ * there; a burst asks the lists again (`refetch`). A flag change in Sent moves no count: the
+ * account watch's NOTIFY reports it (folderChanged, through conversation-push-of.ts), as do
+ * Sent's own events where it is watched; then the flags of the Sent messages that the rows
+ * served count, changed since the last look (CHANGEDSINCE), are read, the rows counting those
+ * that changed are pushed where they stand, and a `messages.flags` of Sent goes to the pages
+ * for the reader's collapsed lines. Sent is read on the account's Sent connection (deps.sent).
  *
  * At once. A new message that references a conversation whose row the bridge served (its
  * Message-ID and References come with the row of `messages.new`: imap/rows.ts, threads/known.ts)
