@@ -5,9 +5,10 @@
  * from the one row builder (rowsForUids), each message's In-Reply-To from the header fields that
  * come in its FETCH (so that the reader can order replies sent within the same second). A ref
  * whose UIDVALIDITY is not its folder's, or whose message is gone, is answered as missing; a
- * folder that cannot be opened fails the whole request with its typed error. The folder the account's
- * Sent connection has selected (its Sent: imap/sent-side.ts) is read there, read-only, so that
- * the command connection keeps its folder selected (no SELECT of a large INBOX again after).
+ * folder that cannot be opened fails the whole request with its typed error. The folder the
+ * account's Sent connection has selected (its Sent: imap/sent-side.ts) is read there, read-only,
+ * so that the command connection keeps its folder selected (no SELECT of a large INBOX again
+ * after).
  */
 import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";

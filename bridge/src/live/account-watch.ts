@@ -6,8 +6,9 @@
  * WatcherPool (INBOX's IDLE connection and one per other folder some socket of any member has
  * open, so the watched set is the union of the members') and the FolderNotify connection (other
  * folders' counts; and, to onFolderChanged's listeners, that a folder changed at all: a flag
- * change that moves no count is reported too). An event is computed once, on its watcher, and the same frame object is
- * handed to every member (WatchMember.emit), which passes it to its own sockets.
+ * change that moves no count is reported too). An event is computed once, on its watcher, and
+ * the same frame object is handed to every member (WatchMember.emit), which passes it to its
+ * own sockets.
  *
  * - Who shares: only sessions that authenticated themselves against the server join (the
  *   session's own connection logged in first: see MailSession.start), and only under the same
