@@ -3,7 +3,8 @@
  * handlers record EXISTS, EXPUNGE/VANISHED and unsolicited FETCH FLAGS here synchronously, in
  * server order, mapping sequence numbers to UIDs where the connection has no QRESYNC; the next
  * flush turns the batch into `messages.expunged` and `messages.flags` frames (new mail is fetched
- * apart: new-mail.ts). Nothing here talks to the server.
+ * apart: new-mail.ts). Each EXISTS, EXPUNGE or VANISHED recorded also moves the count the watcher
+ * accounts for (Tracked.exists). Nothing here talks to the server.
  */
 import type { TEventRevision, TServerFrame } from "@ferry/protocol";
 import type { ExistsEvent, ExpungeEvent, FlagsEvent } from "imapflow";
@@ -45,6 +46,7 @@ export class EventBatch {
    */
   recordExists(t: Tracked, ev: ExistsEvent): boolean {
     this.existsEpoch++;
+    t.exists = ev.count;
     if (ev.count > ev.prevCount) {
       t.uids?.addPending(ev.count - ev.prevCount);
       this.newPending = true;
@@ -57,6 +59,8 @@ export class EventBatch {
 
   recordExpunge(t: Tracked, ev: ExpungeEvent): boolean {
     this.expungeEpoch++;
+    // VANISHED (EARLIER) reports what was gone before; only the others lower the count.
+    if (!ev.earlier) t.exists = Math.max(0, t.exists - 1);
     let uid = ev.uid;
     if (t.uids) {
       if (uid !== undefined) {

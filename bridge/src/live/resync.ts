@@ -5,6 +5,7 @@
  * With QRESYNC the re-SELECT itself brings them (VANISHED (EARLIER), FETCH FLAGS); otherwise UID
  * SEARCH ALL is diffed against the UID list and FLAGS (CHANGEDSINCE modseq) fetched where
  * CONDSTORE is on. When neither can say what changed, the caller is told to reset the mailbox.
+ * The count the watcher accounts for (Tracked.exists) becomes the one the server answered.
  */
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { wireFlags } from "../imap/flags";
@@ -42,6 +43,7 @@ export async function resyncMailbox(
     // everything changed since t.modseq; imapflow emits those as events, recorded as usual.
     const mb = await selectMailbox(client, t.path, t.readOnly, qresync ? t : null);
     if (Number(mb.uidValidity) !== t.uidValidity) return { from: mb };
+    t.exists = mb.exists;
     if (qresync && "qresync" in mb && mb.qresync === true) {
       t.uids = null;
       t.positionsValid = true;
@@ -80,6 +82,7 @@ async function diffUids(
   t.uids = all;
   t.positionsValid = true;
   if (epoch !== batch.expungeEpoch || existsEpoch !== batch.existsEpoch) ctx.needResync();
+  else t.exists = all.length;
   if (condstore && t.modseq !== null) {
     const since = t.modseq;
     const changed = await client.fetchAll(

@@ -4,7 +4,8 @@
  * mailbox's history. Where the mailbox has CONDSTORE the numbers are its mod-sequences as the
  * watcher's connection knows them (imapflow raises its HIGHESTMODSEQ with every MODSEQ the
  * server sends, new rows' included); otherwise, or with `counterRevisions`, a counter that starts
- * over (with a new source) at every SELECT.
+ * over (with a new source) at every SELECT. What the connection's view holds beyond what the
+ * watcher has accounted for (unaccounted) is how a watcher finds mail it was never told about.
  */
 import { randomBytes } from "node:crypto";
 import type { TEventRevision, TOpenedMailbox } from "@ferry/protocol";
@@ -22,6 +23,11 @@ export interface Tracked {
   uidValidity: number;
   /** Every message below this UID has been reported (or was there when the mailbox was opened). */
   uidNext: number;
+  /**
+   * The message count the watcher has accounted for: as the SELECT answered it, then as each
+   * EXISTS, EXPUNGE or VANISHED it recorded, or each look for new mail, left it.
+   */
+  exists: number;
   /** Every change up to this mod-sequence has been reported; null without CONDSTORE. */
   modseq: bigint | null;
   /** Sequence → UID map, only when the connection has no QRESYNC. */
@@ -56,6 +62,7 @@ export async function trackMailbox(
     readOnly,
     uidValidity: Number(mb.uidValidity),
     uidNext,
+    exists: mb.exists,
     modseq: mb.noModseq ? null : (mb.highestModseq ?? null),
     uids: null,
     positionsValid: true,
@@ -70,6 +77,19 @@ export async function trackMailbox(
     t.uids.addPending(mb.exists);
   }
   return t;
+}
+
+/**
+ * What the connection knows of the mailbox that `t` does not account for: more messages than
+ * counted ("count"), or a UIDNEXT past `t`'s ("uids": a UID seen in some answer but never
+ * reported). Either means mail may have come in without its EXISTS reaching the watcher.
+ */
+export function unaccounted(client: ImapFlow, t: Tracked): "count" | "uids" | null {
+  const mb = client.mailbox;
+  if (!mb || mb.path !== t.path) return null;
+  if (mb.exists > t.exists) return "count";
+  if (mb.uidNext > t.uidNext) return "uids";
+  return null;
 }
 
 /** The revision of the next event: the mod-sequence now known, or the counter's next step. */

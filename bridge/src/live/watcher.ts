@@ -7,10 +7,12 @@
  * what it knows may not match the server; each event carries the mailbox's revision
  * (tracked-mailbox.ts).
  *
- * Event handlers only record (synchronously, in server order); a queued flush then talks to the
- * server: fetch new rows, count unseen, and IDLE again at once (imapflow's own auto-IDLE would
- * wait 15 s). All work on the connection runs through one promise chain, so nothing here ever
- * runs two commands of its own at the same time.
+ * Event handlers only record (synchronously, in server order); a queued flush (watcher-flush.ts)
+ * then talks to the server: fetch new rows, count unseen. When the chain of jobs is empty the
+ * watcher IDLEs again at once (imapflow's own auto-IDLE would wait 15 s), after looking for mail
+ * the connection holds but was never reported (an EXISTS taken in by another answer). All work on
+ * the connection runs through one promise chain, so nothing here ever runs two commands of its
+ * own at the same time.
  *
  * Two modes, picked per connection:
  * - QRESYNC enabled: expunges come as VANISHED with UIDs and flag changes carry UIDs, so nothing
@@ -25,17 +27,12 @@ import { BridgeError } from "../errors";
 import { connectionLost } from "../imap/errors";
 import { EventBatch } from "./event-batch";
 import { closeQuietly, selectMailbox } from "./imap-ops";
-import { fetchNewMail, type NewMailContext } from "./new-mail";
+import type { NewMailContext } from "./new-mail";
 import { type ResyncContext, resyncMailbox } from "./resync";
 import type { RowsFetcher } from "./rows";
-import {
-  currentTotal,
-  nextRevision,
-  type OpenedMailbox,
-  opened,
-  type Tracked,
-  trackMailbox,
-} from "./tracked-mailbox";
+import { type OpenedMailbox, type Tracked, trackMailbox } from "./tracked-mailbox";
+import { flushWatcher, lookForUnreported } from "./watcher-flush";
+import { type WatchHost, watchMailbox } from "./watcher-select";
 
 export interface WatcherHooks {
   log: Logger;
@@ -49,8 +46,8 @@ export interface WatcherHooks {
   counterRevisions?: boolean;
 }
 
-/** A resync that keeps failing to match the server gives up and sends mailbox.reset instead. */
-const MAX_RESYNC_STREAK = 3;
+/** Looks for unreported mail in a row (each a flush) before the watcher IDLEs regardless. */
+const MAX_LOOKS = 3;
 
 export class MailboxWatcher {
   private conn: ImapFlow | null = null;
@@ -62,14 +59,18 @@ export class MailboxWatcher {
   /** Recorded by the handlers and sent by the next flush. */
   private readonly batch = new EventBatch();
   private flushQueued = false;
-  private readonly newMail: NewMailContext;
+  /** Looks for unreported mail since the watcher last IDLEd (see drained). */
+  private looks = 0;
+  /** What the last SELECT/EXAMINE run() made while nothing was watched answered (see adopt). */
+  private selected: { path: string; uidNext: number } | null = null;
   private readonly resyncContext: ResyncContext;
+  private readonly host: WatchHost;
 
   constructor(
     readonly role: "inbox" | "open",
     private readonly hooks: WatcherHooks,
   ) {
-    this.newMail = {
+    const newMail: NewMailContext = {
       batch: this.batch,
       rowsFetcher: hooks.rowsFetcher,
       log: hooks.log,
@@ -79,6 +80,28 @@ export class MailboxWatcher {
       emit: (frame) => this.emit(frame),
     };
     this.resyncContext = { batch: this.batch, needResync: () => this.needResync() };
+    this.host = {
+      role,
+      batch: this.batch,
+      newMail,
+      log: hooks.log,
+      connection: () => this.conn,
+      tracked: () => this.t,
+      resync: (client, t, reselect) => this.resync(client, t, reselect),
+      reset: (client, t, mb) => this.reset(client, t, mb),
+      needResync: () => this.needResync(),
+      scheduleFlush: () => this.scheduleFlush(),
+      emit: (frame) => this.emit(frame),
+      status: (t, messages, unseen) => {
+        if (this.t === t && !this.closed) this.hooks.status(t.path, messages, unseen);
+      },
+      setTracked: (t) => {
+        this.t = t;
+      },
+      track: (client, mb, readOnly) => this.track(client, mb, readOnly),
+      flush: () => this.flush(),
+      selectedUnwatched: () => this.selected,
+    };
   }
 
   /** The connection, or null while it is down. */
@@ -148,6 +171,11 @@ export class MailboxWatcher {
     const onExists = guard(this.onExists);
     const onExpunge = guard(this.onExpunge);
     const onFlags = guard(this.onFlags);
+    const onOpen = (mb: MailboxObject) => {
+      if (client === this.conn && this.t === null) {
+        this.selected = { path: mb.path, uidNext: mb.uidNext };
+      }
+    };
     const onClose = () => {
       if (client !== this.conn) return;
       this.detach();
@@ -156,11 +184,13 @@ export class MailboxWatcher {
     client.on("exists", onExists);
     client.on("expunge", onExpunge);
     client.on("flags", onFlags);
+    client.on("mailboxOpen", onOpen);
     client.on("close", onClose);
     this.unlisten = () => {
       client.off("exists", onExists);
       client.off("expunge", onExpunge);
       client.off("flags", onFlags);
+      client.off("mailboxOpen", onOpen);
       client.off("close", onClose);
     };
     if (!client.usable) onClose();
@@ -183,61 +213,14 @@ export class MailboxWatcher {
    * none of those that came in between.
    */
   watch(path: string, readOnly: boolean): Promise<OpenedMailbox> {
-    return this.enqueue(() => this.watchNow(path, readOnly, false));
-  }
-
-  /**
-   * The job of watch(). With `adopt`, a mailbox `path` that work run() on this connection left
-   * selected is taken as it stands (mode included) instead of being selected again: what that
-   * work read is then the point from which changes are reported, so none made after it is missed.
-   */
-  private async watchNow(path: string, readOnly: boolean, adopt: boolean): Promise<OpenedMailbox> {
-    const client = this.conn;
-    if (!client?.usable) throw connectionLost();
-    const prev = this.t;
-    const current = client.mailbox;
-    if (prev && current && current.path === prev.path && prev.path === path) {
-      if (prev.readOnly !== readOnly) return this.switchMode(client, prev, readOnly);
-      // Already watching it in this mode: what the server has to announce is asked for and goes
-      // out before the caller answers, so a window asked for after this is not older than it.
-      await client.noop();
-      await this.flush();
-      const mb = client.mailbox;
-      if (!mb || this.t === null) throw connectionLost();
-      return opened(mb, readOnly);
-    }
-    if (!prev && adopt && current && current.path === path) {
-      // imapflow keeps UIDNEXT and HIGHESTMODSEQ at least as high as what that work fetched;
-      // mail that came in during it (its EXISTS was not recorded yet) is looked for at once.
-      this.batch.clear();
-      const mode = current.readOnly === true;
-      this.t = await this.track(client, current, mode);
-      this.batch.newPending = true;
-      this.scheduleFlush();
-      return opened(current, mode);
-    }
-    this.t = null;
-    this.batch.clear();
-    let mb: MailboxObject;
-    try {
-      mb = await selectMailbox(client, path, readOnly, null);
-    } catch (err) {
-      if (prev && client.usable) {
-        this.t = prev;
-        prev.positionsValid = false;
-        this.needResync();
-      }
-      throw err;
-    }
-    this.t = await this.track(client, mb, readOnly);
-    return opened(mb, readOnly);
+    return this.enqueue(() => watchMailbox(this.host, path, readOnly, false));
   }
 
   /**
    * Takes `client` and watches `path` on it; on failure lets go of it and closes it. With
    * `adopt`, the watching starts one macrotask later, after what run() queued meanwhile (the
    * sign-in's first window), and from the mailbox that left selected when it is `path` (see
-   * watchNow). The mode watched is then that one: see `readOnly`.
+   * watchMailbox). The mode watched is then that one: see `readOnly`.
    */
   async start(
     client: ImapFlow,
@@ -253,7 +236,7 @@ export class MailboxWatcher {
     const adopt = opts.adopt === true;
     try {
       if (adopt) await new Promise<void>((resolve) => setImmediate(resolve));
-      return await this.enqueue(() => this.watchNow(path, readOnly, adopt));
+      return await this.enqueue(() => watchMailbox(this.host, path, readOnly, adopt));
     } catch (err) {
       if (this.conn === client) this.detach();
       await closeQuietly(client);
@@ -287,29 +270,6 @@ export class MailboxWatcher {
         throw err;
       }
     });
-  }
-
-  /** The watched mailbox selected again in the other mode, and resynced (see watch()). */
-  private async switchMode(
-    client: ImapFlow,
-    t: Tracked,
-    readOnly: boolean,
-  ): Promise<OpenedMailbox> {
-    const before = t.readOnly;
-    t.readOnly = readOnly;
-    t.positionsValid = false;
-    try {
-      await this.resync(client, t, true);
-    } catch (err) {
-      t.readOnly = before;
-      if (this.t === t && client.usable) this.needResync();
-      throw err;
-    }
-    // What the resync found goes out now (this job is on the chain), before the caller answers.
-    await this.flush();
-    const mb = client.mailbox;
-    if (!mb || this.t === null) throw connectionLost();
-    return opened(mb, readOnly);
   }
 
   /** Stops watching and logs the connection out. Nothing is emitted afterwards. */
@@ -351,15 +311,24 @@ export class MailboxWatcher {
     const run = this.chain.then(job);
     this.chain = run.then(noop, noop).then(() => {
       this.jobs--;
-      if (this.jobs === 0) this.idle();
+      if (this.jobs === 0) this.drained();
     });
     return run;
   }
 
-  /** IDLE now, not in 15 s: every job ends here once the queue is empty. */
-  private idle(): void {
+  /**
+   * The queue is empty: mail the connection holds but the watcher never reported is looked for
+   * first (a flush, after which this runs again), then IDLE now, not in 15 s.
+   */
+  private drained(): void {
+    if (this.closed) return;
+    if (this.looks < MAX_LOOKS && lookForUnreported(this.host)) {
+      this.looks++;
+      return;
+    }
+    this.looks = 0;
     const client = this.conn;
-    if (!client?.usable || this.closed || !this.t || !client.mailbox) return;
+    if (!client?.usable || !this.t || !client.mailbox) return;
     client.idle({ whenFree: true }).catch((err: unknown) => {
       this.hooks.log.debug({ err, role: this.role }, "live: IDLE ended with an error");
     });
@@ -388,58 +357,7 @@ export class MailboxWatcher {
 
   private async flush(): Promise<void> {
     this.flushQueued = false;
-    const client = this.conn;
-    const start = this.t;
-    if (!client?.usable || !start) return;
-    try {
-      if (this.batch.resyncNeeded) {
-        this.batch.resyncNeeded = false;
-        if (++this.batch.resyncStreak > MAX_RESYNC_STREAK) await this.reset(client, start, null);
-        else await this.resync(client, start, false);
-      }
-      const t = this.t;
-      if (!t) return;
-      this.batch.emitChanges(
-        t,
-        currentTotal(client, t),
-        () => nextRevision(client, t),
-        (frame) => this.emit(frame),
-      );
-      if (this.batch.newPending) {
-        this.batch.newPending = false;
-        await fetchNewMail(client, t, this.newMail);
-      }
-      if (t.uids && t.positionsValid && client.mailbox && t.uids.length !== client.mailbox.exists) {
-        this.needResync();
-      }
-      if (!this.batch.resyncNeeded) this.batch.resyncStreak = 0;
-    } catch (err) {
-      if (!client.usable || client !== this.conn) return; // the close handler takes over
-      this.hooks.log.warn({ err, role: this.role, mailbox: start.path }, "live: flush failed");
-      // Resync from the server rather than guess; but a server that keeps refusing is left
-      // alone until its next announcement instead of being asked again in a loop.
-      if (this.batch.resyncStreak <= MAX_RESYNC_STREAK) this.needResync();
-      return;
-    }
-    const t = this.t;
-    if (!t) return;
-    try {
-      await this.reportStatus(client, t);
-    } catch (err) {
-      this.hooks.log.debug({ err, role: this.role }, "live: counting unseen failed");
-    }
-  }
-
-  /** mailbox.status for the watched mailbox: the count imapflow keeps, plus SEARCH UNSEEN. */
-  private async reportStatus(client: ImapFlow, t: Tracked): Promise<void> {
-    if (!client.mailbox) return;
-    const answer = await client.search({ seen: false }, { returnOptions: ["COUNT"] });
-    let unseen: number;
-    if (Array.isArray(answer)) unseen = answer.length;
-    else if (answer && typeof answer === "object") unseen = answer.count ?? 0;
-    else return;
-    if (this.t !== t || !client.mailbox || this.closed) return;
-    this.hooks.status(t.path, client.mailbox.exists, unseen);
+    await flushWatcher(this.host);
   }
 
   /** See resyncMailbox; a mailbox whose changes cannot be listed is reset. */
