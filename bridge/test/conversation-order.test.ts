@@ -153,12 +153,13 @@ describe("the conversation order kept by arrival", () => {
     await deliver({ subject: "Both", references: [a as string, b as string] });
     expect(await expectSameAsFresh()).toBe(1);
 
-    // A subject-only reply ("Re:" with no References) merges by its base subject.
+    // A subject-only reply ("Re:" with no References) merges by its base subject: into the one
+    // conversation all of whose messages have it, as the THREAD does, without running one.
     const subject = `Lunch plans ${Date.now()}`;
     await deliver({ subject });
     await orderOf(kept);
     await deliver({ subject: `Re: ${subject}` });
-    expect(await expectSameAsFresh()).toBe(1);
+    expect(await expectSameAsFresh()).toBe(0);
 
     // A message older ones were waiting for (they referenced its id first).
     const early = `<early-${Date.now()}@example.test>`;

@@ -8,7 +8,8 @@
  * window has the merged conversation. A message placed at once while the order cache is placing
  * the same message by its SEARCHes is counted once. A reply that references nothing (only
  * "Re:" and the same subject) joins a served conversation of that one base subject at once too,
- * as Dovecot's THREAD=REFERENCES then joins it.
+ * as Dovecot's THREAD=REFERENCES then joins it; one whose conversation no row showed is placed
+ * by the cache's SEARCHes, as a fresh THREAD places it, without threading the folder again.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
@@ -237,6 +238,34 @@ describe("a message placed at once while the cache places it by SEARCH", () => {
       expect(grown?.uids).toHaveLength(3);
       expect(new Set(grown?.uids).size).toBe(3);
       expect(after.order[0]).toBe(grown);
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
+  }, 90_000);
+});
+
+describe("a reply by subject only to a conversation no row showed", () => {
+  it("is placed by its SEARCHes as a fresh THREAD places it, without threading the folder again", async () => {
+    const client = await imapClient(server, server.user(EMAIL));
+    try {
+      await write("Kite festival");
+      await write("Kite festival");
+      const cache = new ConversationCache();
+      const read = () =>
+        withMailbox(client, "INBOX", {}, (box) => cache.order(client, "INBOX", box));
+      const before = await read();
+      expect(before[0]?.uids).toHaveLength(2);
+      const threads = cache.threads;
+      // Nothing links it: Dovecot's THREAD joins it to the two by their base subject.
+      await write("Re: Kite festival");
+      const after = await read();
+      expect(cache.threads).toBe(threads);
+      expect(after[0]?.uids).toHaveLength(3);
+      const fresh = new ConversationCache();
+      const threaded = await withMailbox(client, "INBOX", {}, (box) =>
+        fresh.order(client, "INBOX", box),
+      );
+      expect(after.map((c) => [...c.uids].sort())).toEqual(threaded.map((c) => [...c.uids].sort()));
     } finally {
       await client.logout().catch(() => undefined);
     }

@@ -7,7 +7,9 @@
  * For each arrival, one UID SEARCH asks the server which older messages share an id with it (its
  * Message-ID, the ids it references) and, when none does, another which have the words of its
  * base subject; their headers, read then, decide. A message linked to exactly one conversation
- * joins it; a message linked to none, whose base subject no older message has, starts one.
+ * joins it; a message linked to none, whose base subject no older message has, starts one; one
+ * whose base subject older messages have joins their conversation when they are all in one and
+ * all its messages have that base subject (as THREAD's subject merging joins it: allOfSubject).
  * Anything else (a message linking two conversations, one that older messages were waiting for,
  * one whose subject could merge it with an unrelated conversation, too many ids or candidates)
  * is answered with undefined or false: only a THREAD can place it, and the caller rebuilds.
@@ -181,10 +183,37 @@ export async function placeOf(
   const similar = await client.search({ uid: older, subject: base }, { uid: true });
   if (!similar || similar.length > MAX_CANDIDATES) return undefined;
   if (similar.length === 0) return { into: null, read, whole: near <= 1 };
-  const subjects = await candidates(client, similar);
-  return subjects.some((c) => baseSubject(c.subject).base === base)
-    ? undefined
-    : { into: null, read: read + similar.length, whole: near <= 1 };
+  const same = (await candidates(client, similar)).filter(
+    (c) => baseSubject(c.subject).base === base,
+  );
+  read += similar.length;
+  if (same.length === 0) return { into: null, read, whole: near <= 1 };
+  const into = await allOfSubject(client, byUid, same, base);
+  return into === undefined ? undefined : { into, read: read + into.uids.length, whole: near <= 1 };
+}
+
+/**
+ * The conversation a message that links nothing joins by its base subject `base`, as THREAD's
+ * subject merging (RFC 5256 step 5) joins it: the one conversation holding every older message
+ * of that base subject (`same`), when all its messages have it (so that its root does; a
+ * conversation whose root has it is the only one, THREAD having merged any other). Undefined
+ * otherwise: only a THREAD can say.
+ */
+async function allOfSubject(
+  client: ImapFlow,
+  byUid: Map<number, Conversation>,
+  same: readonly Candidate[],
+  base: string,
+): Promise<Conversation | undefined> {
+  const joined = new Set(same.map((c) => byUid.get(c.uid)));
+  const [into] = joined;
+  if (joined.size !== 1 || !into) return undefined;
+  const known = new Set(same.map((c) => c.uid));
+  const rest = into.uids.filter((uid) => !known.has(uid));
+  if (rest.length > MAX_CANDIDATES) return undefined;
+  const others = rest.length > 0 ? await candidates(client, rest) : [];
+  if (others.length !== rest.length) return undefined;
+  return others.every((c) => baseSubject(c.subject).base === base) ? into : undefined;
 }
 
 /**
