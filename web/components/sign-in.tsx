@@ -108,11 +108,7 @@ export function SignIn({
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy || waitLeft > 0) return;
-    setBusy(true);
-    setError(null);
-    void mailRootChunk.preload().catch(() => undefined);
     const request: TSessionRequest = { email: email.trim(), password };
-    onAddress?.(request.email);
     if (showImap) {
       request.imap = {
         host: imapHost.trim(),
@@ -127,8 +123,14 @@ export function SignIn({
         security: smtpSecurity,
       };
     }
+    // Asked for before the state below is set: the request goes out before the page re-renders.
+    const signingIn = signIn(request);
+    setBusy(true);
+    setError(null);
+    void mailRootChunk.preload().catch(() => undefined);
+    onAddress?.(request.email);
     try {
-      await signIn(request);
+      await signingIn;
     } catch (err) {
       setError(err);
       if (err instanceof FerryError && err.code === "too_many_attempts" && err.retryAfter) {
