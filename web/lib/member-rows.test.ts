@@ -20,7 +20,9 @@ const socket = {
   opening: [] as Array<() => void>,
   openMessage(ref: TMessageRef, _handlers: unknown, opts: { background?: boolean }) {
     this.sent.push({ type: "message.open", ref, ...opts });
-    return new Promise<void>((resolve) => this.opening.push(resolve));
+    return new Promise<unknown>((resolve) =>
+      this.opening.push(() => resolve({ bodies: [], complete: true })),
+    );
   },
 };
 const queryClient = new QueryClient({

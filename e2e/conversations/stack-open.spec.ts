@@ -1,0 +1,133 @@
+/**
+ * Opening a 50-message conversation costs about what opening one message does (issue 15): a
+ * thread filed over IMAP (each message replying to the one before), its 3 newest unread as in
+ * the benchmark's figure 12. A click on its row asks the bridge for the 49 other messages' lines
+ * in one `messages.rows`, and opens (`message.open`) only the 2 unread ones the stack shows
+ * expanded, as read-ahead (background) sent as the lines arrive, so the bridge answers anything
+ * the user asks meanwhile first; their text shows with the newest's, and every collapsed line
+ * names its sender. A collapsed line opens its message only when clicked, as the user's own
+ * request.
+ */
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { withImap } from "../compose/helpers";
+import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
+
+test.use({ seed: { inbox: 0 } });
+
+const COUNT = 50;
+const UNREAD_NEWEST = 3;
+
+function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
+  const parents = ids.slice(0, n - 1);
+  const sender = n % 2 === 0 ? "Erin Eld" : "Finn Ford";
+  return [
+    `From: "${sender}" <${sender.split(" ")[0]?.toLowerCase()}@example.test>`,
+    `To: <${to}>`,
+    `Subject: ${n === 1 ? subject : `Re: ${subject}`}`,
+    `Date: ${new Date(Date.now() - 30 * 24 * 3600 * 1000 + n * 60_000).toUTCString().replace("GMT", "+0000")}`,
+    `Message-ID: ${ids[n - 1] as string}`,
+    ...(parents.length > 0
+      ? [`In-Reply-To: ${parents.at(-1)}`, `References: ${parents.join(" ")}`]
+      : []),
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    `Reply ${n} of the survey: site ${n} is mapped.`,
+    "",
+  ].join("\r\n");
+}
+
+interface SentFrame {
+  type?: string;
+  ref?: { uid?: number };
+  refs?: unknown[];
+  background?: boolean;
+}
+
+/** Every frame the page's socket sends from now on, parsed, in order (the array fills). */
+function watchSent(page: Page): SentFrame[] {
+  const sent: SentFrame[] = [];
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => {
+      if (typeof f.payload === "string") sent.push(JSON.parse(f.payload) as SentFrame);
+    });
+  });
+  return sent;
+}
+
+test.describe("opening a 50-message conversation", () => {
+  test("asks for its lines once and opens only the expanded messages, the stack's as read-ahead", async ({
+    page,
+    account,
+    stack,
+  }) => {
+    test.setTimeout(120_000);
+    const subject = unique("Survey thread");
+    const ids = Array.from(
+      { length: COUNT },
+      (_, i) => `<survey-${i + 1}.${randomBytes(4).toString("hex")}@e2e.example.test>`,
+    );
+    // Arrived 30 days ago: older than what "Available offline" fetches in the background, so
+    // every open counted here is the reader's.
+    const arrived = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    const uids = await withImap(stack, account, async (client) => {
+      const placed: number[] = [];
+      for (let n = 1; n <= COUNT; n++) {
+        const flags = n > COUNT - UNREAD_NEWEST ? [] : ["\\Seen"];
+        const done = await client.append(
+          "INBOX",
+          threadMessage(account.email, subject, n, ids),
+          flags,
+          arrived,
+        );
+        placed.push(done ? (done.uid ?? 0) : 0);
+      }
+      return placed;
+    });
+    expect(uids.every((uid) => uid > 0)).toBe(true);
+    const uidOf = (n: number) => uids[n - 1] as number;
+
+    const sent = watchSent(page);
+    await signIn(page, account);
+    await expect(row(page, subject).getByTestId("conversation-count")).toHaveText(String(COUNT));
+    const atClick = sent.length;
+    await row(page, subject).click();
+
+    const convo = page.getByRole("region", { name: `Conversation of ${COUNT} messages` });
+    await expect(reader(page)).toContainText(`Reply ${COUNT} of the survey`);
+    for (const n of [COUNT - 2, COUNT - 1])
+      await expect(convo).toContainText(`Reply ${n} of the survey: site ${n} is mapped.`);
+    const collapsed = convo.locator('li > button[aria-expanded="false"]');
+    // The oldest line and the newest read one (47), each with its sender and snippet; the read
+    // ones between are folded.
+    await expect(collapsed.first()).toContainText("Finn Ford");
+    await expect(collapsed.first()).toContainText("Reply 1 of the survey");
+    await expect(collapsed.last()).toContainText("Finn Ford");
+    await expect(collapsed.last()).toContainText(`Reply ${COUNT - 3} of the survey`);
+    await expect(collapsed).toHaveCount(2);
+    await expect(convo.locator('li > button[aria-expanded="true"]')).toHaveCount(2);
+
+    const since = () => sent.slice(atClick);
+    // The 49 lines in one request.
+    const rowsAsked = since().filter((f) => f.type === "messages.rows");
+    expect(rowsAsked).toHaveLength(1);
+    expect(rowsAsked[0]?.refs).toHaveLength(COUNT - 1);
+    // Besides the newest, only the two unread ones the stack shows expanded, as read-ahead.
+    const stackOpens = () =>
+      since().filter((f) => f.type === "message.open" && f.ref?.uid !== uidOf(COUNT));
+    expect(stackOpens().map((f) => [f.ref?.uid, f.background])).toEqual([
+      [uidOf(COUNT - 2), true],
+      [uidOf(COUNT - 1), true],
+    ]);
+
+    // A collapsed line opens its message when clicked, as the user's own request.
+    await collapsed.first().click();
+    await expect(convo).toContainText("Reply 1 of the survey: site 1 is mapped.");
+    expect(stackOpens().map((f) => [f.ref?.uid, f.background])).toEqual([
+      [uidOf(COUNT - 2), true],
+      [uidOf(COUNT - 1), true],
+      [uidOf(1), undefined],
+    ]);
+  });
+});
