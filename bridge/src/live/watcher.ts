@@ -1,7 +1,7 @@
 /**
  * One IDLE connection holding one mailbox selected (MailboxWatcher): its lifecycle (attached,
- * watching a mailbox in a mode, lost, recovered on a new connection, closed) and the one chain of
- * jobs its connection runs. What the server announces is recorded in an EventBatch
+ * watching a mailbox in a mode (watcher-select.ts), lost, recovered on a new connection, closed)
+ * and the one chain of jobs its connection runs. What the server announces is recorded in an EventBatch
  * (event-batch.ts) and turned into `messages.expunged`, `messages.flags`, `messages.new`
  * (new-mail.ts) and `mailbox.status` events by the next flush, after a resync (resync.ts) where
  * what it knows may not match the server; each event carries the mailbox's revision
