@@ -4,8 +4,9 @@
  * starts with no network, and answers app navigations with the cached page; the build's
  * content-hashed files are answered from that precache by the browser itself (a static route),
  * without running this worker. It caches nothing else: mail stays in the page's IndexedDB, and
- * /api and /ws always go to the bridge. A new build installs in the background and waits until the page asks it to take over
- * (lib/service-worker.ts), so a tab never changes version under the user.
+ * /api and /ws always go to the bridge. A new build installs in the background and waits until
+ * the page asks it to take over (lib/service-worker.ts), so a tab never changes version under
+ * the user.
  */
 import { type PrecacheEntry, type RequestRule, Serwist } from "serwist";
 
