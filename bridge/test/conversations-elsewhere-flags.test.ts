@@ -19,7 +19,7 @@ import {
   type TestBridge,
   type TestSocket,
 } from "./harness";
-import { threadMessage } from "./thread-mail";
+import { appendExchange } from "./thread-mail";
 
 type Changed = Extract<TServerFrame, { type: "conversations.changed" }>;
 type Flags = Extract<TServerFrame, { type: "messages.flags" }>;
@@ -30,33 +30,15 @@ let bridge: TestBridge;
 let socket: TestSocket;
 let replyUid = 0;
 
-const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
-
 beforeAll(async () => {
   mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
   const other = await imapClient(mail, mail.user(EMAIL));
   try {
-    await other.append(
-      "INBOX",
-      message({ from: "bob@example.test", subject: "Tromsø", id: "t1@x" }),
-      ["\\Seen"],
-    );
-    const reply = await other.append(
-      "Sent",
-      message({ from: EMAIL, subject: "Re: Tromsø", id: "t2@x", refs: ["t1@x"] }),
-      ["\\Seen"],
-    );
-    replyUid = reply ? (reply.uid ?? 0) : 0;
-    await other.append(
-      "INBOX",
-      message({
-        from: "bob@example.test",
-        subject: "Re: Tromsø",
-        id: "t3@x",
-        refs: ["t1@x", "t2@x"],
-      }),
-      ["\\Seen"],
-    );
+    replyUid = await appendExchange(other, EMAIL, {
+      subject: "Tromsø",
+      key: "t",
+      inboxFlags: ["\\Seen"],
+    });
   } finally {
     await other.logout();
   }

@@ -18,34 +18,18 @@ import {
   type TestBridge,
   type TestSocket,
 } from "./harness";
-import { threadMessage } from "./thread-mail";
+import { appendExchange } from "./thread-mail";
 
 const EMAIL = "alice@example.test";
 let mail: MailServer;
 let bridge: TestBridge;
 let socket: TestSocket;
 
-const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
-
 beforeAll(async () => {
   mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
   const other = await imapClient(mail, mail.user(EMAIL));
   try {
-    await other.append("INBOX", message({ from: "bob@example.test", subject: "Oslo", id: "o1@x" }));
-    await other.append(
-      "Sent",
-      message({ from: EMAIL, subject: "Re: Oslo", id: "o2@x", refs: ["o1@x"] }),
-      ["\\Seen"],
-    );
-    await other.append(
-      "INBOX",
-      message({
-        from: "bob@example.test",
-        subject: "Re: Oslo",
-        id: "o3@x",
-        refs: ["o1@x", "o2@x"],
-      }),
-    );
+    await appendExchange(other, EMAIL, { subject: "Oslo", key: "o" });
   } finally {
     await other.logout();
   }

@@ -16,37 +16,18 @@ import {
   type TestSocket,
 } from "./harness";
 import { commandsDuring, countOf, onReadingConnections } from "./imap-commands";
-import { threadMessage } from "./thread-mail";
+import { appendExchange } from "./thread-mail";
 
 const EMAIL = "alice@example.test";
 let mail: MailServer;
 let bridge: TestBridge;
 let socket: TestSocket;
 
-const message = (opts: Parameters<typeof threadMessage>[1]) => threadMessage(EMAIL, opts);
-
 beforeAll(async () => {
   mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
   const other = await imapClient(mail, mail.user(EMAIL));
   try {
-    await other.append(
-      "INBOX",
-      message({ from: "bob@example.test", subject: "Bergen", id: "b1@x" }),
-    );
-    await other.append(
-      "Sent",
-      message({ from: EMAIL, subject: "Re: Bergen", id: "b2@x", refs: ["b1@x"] }),
-      ["\\Seen"],
-    );
-    await other.append(
-      "INBOX",
-      message({
-        from: "bob@example.test",
-        subject: "Re: Bergen",
-        id: "b3@x",
-        refs: ["b1@x", "b2@x"],
-      }),
-    );
+    await appendExchange(other, EMAIL, { subject: "Bergen", key: "b" });
   } finally {
     await other.logout();
   }
