@@ -7,11 +7,10 @@
  * fold shows the rest of the lines without opening any. Reloaded with no network, the stack's
  * collapsed lines still name their senders and snippets, from the persisted cache.
  */
-import { randomBytes } from "node:crypto";
-import { withImap } from "../compose/helpers";
 import { watchOpens } from "../fixtures/opens";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
 import { cached, serviceWorkerActive } from "../offline/helpers";
+import { appendChain } from "./thread-mail";
 
 test.use({ seed: { inbox: 0 } });
 
@@ -19,28 +18,6 @@ const COUNT = 30;
 /** The one unread message besides the newest (1-based, oldest first). */
 const UNREAD = 10;
 const SENDERS = ["Ann Archer", "Ben Brook", "Cleo Crane"];
-
-function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
-  const id = ids[n - 1] as string;
-  const parents = ids.slice(0, n - 1);
-  const sender = SENDERS[(n - 1) % SENDERS.length] as string;
-  const address = `${sender.split(" ")[0]?.toLowerCase()}@example.test`;
-  return [
-    `From: "${sender}" <${address}>`,
-    `To: <${to}>`,
-    `Subject: ${n === 1 ? subject : `Re: ${subject}`}`,
-    `Date: ${new Date(Date.now() - 30 * 24 * 3600 * 1000 + n * 60_000).toUTCString().replace("GMT", "+0000")}`,
-    `Message-ID: ${id}`,
-    ...(parents.length > 0
-      ? [`In-Reply-To: ${parents.at(-1)}`, `References: ${parents.join(" ")}`]
-      : []),
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    `Note ${n} of the plan: item ${n} is settled.`,
-    "",
-  ].join("\r\n");
-}
 
 test.describe("a long conversation in the reader", () => {
   test("opens with collapsed lines from their rows and opens only the expanded messages", async ({
@@ -51,23 +28,17 @@ test.describe("a long conversation in the reader", () => {
   }) => {
     test.setTimeout(120_000);
     const subject = unique("Planning thread");
-    const ids = Array.from(
-      { length: COUNT },
-      (_, i) => `<plan-${i + 1}.${randomBytes(4).toString("hex")}@e2e.example.test>`,
-    );
     // Filed over IMAP with an arrival 30 days ago: older than what "Available offline" fetches
     // in the background (the last 7 days, by message.open too), so every open counted here is
     // the reader's. All read but the UNREAD-th and the newest.
-    const arrived = new Date(Date.now() - 30 * 24 * 3600 * 1000);
-    const uidOf = await withImap(stack, account, async (client) => {
-      const uids: number[] = [];
-      for (let n = 1; n <= COUNT; n++) {
-        const flags = n === UNREAD || n === COUNT ? [] : ["\\Seen"];
-        const raw = threadMessage(account.email, subject, n, ids);
-        const placed = await client.append("INBOX", raw, flags, arrived);
-        uids.push(placed ? (placed.uid ?? 0) : 0);
-      }
-      return uids;
+    const uidOf = await appendChain(stack, account, {
+      subject,
+      count: COUNT,
+      senders: SENDERS,
+      daysAgo: 30,
+      text: (n) => `Note ${n} of the plan: item ${n} is settled.`,
+      flags: (n) => (n === UNREAD || n === COUNT ? [] : ["\\Seen"]),
+      arrived: new Date(Date.now() - 30 * 24 * 3600 * 1000),
     });
     expect(uidOf.every((uid) => uid > 0)).toBe(true);
     const newest = uidOf[COUNT - 1] as number;

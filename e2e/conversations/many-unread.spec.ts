@@ -6,32 +6,12 @@
  * expanded messages a few at a time, as they come near the viewport, so the bridge's rate cap
  * (at most 32 requests of a socket at once) never refuses one.
  */
-import { randomBytes } from "node:crypto";
-import { withImap } from "../compose/helpers";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
+import { appendChain } from "./thread-mail";
 
 test.use({ seed: { inbox: 0 } });
 
 const COUNT = 50;
-
-function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
-  const parents = ids.slice(0, n - 1);
-  return [
-    `From: "Dana Dale" <dana@example.test>`,
-    `To: <${to}>`,
-    `Subject: ${n === 1 ? subject : `Re: ${subject}`}`,
-    `Date: ${new Date(Date.now() - 24 * 3600 * 1000 + n * 60_000).toUTCString().replace("GMT", "+0000")}`,
-    `Message-ID: ${ids[n - 1] as string}`,
-    ...(parents.length > 0
-      ? [`In-Reply-To: ${parents.at(-1)}`, `References: ${parents.join(" ")}`]
-      : []),
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    `Update ${n} of the rollout: step ${n} went fine.`,
-    "",
-  ].join("\r\n");
-}
 
 test.describe("a conversation with many unread messages", () => {
   test("shows every expanded message's text, scrolling through the stack", async ({
@@ -41,15 +21,13 @@ test.describe("a conversation with many unread messages", () => {
   }) => {
     test.setTimeout(180_000);
     const subject = unique("Rollout thread");
-    const ids = Array.from(
-      { length: COUNT },
-      (_, i) => `<rollout-${i + 1}.${randomBytes(4).toString("hex")}@e2e.example.test>`,
-    );
-    await withImap(stack, account, async (client) => {
-      for (let n = 1; n <= COUNT; n++) {
-        const raw = threadMessage(account.email, subject, n, ids);
-        await client.append("INBOX", raw, n === 1 ? ["\\Seen"] : []);
-      }
+    await appendChain(stack, account, {
+      subject,
+      count: COUNT,
+      senders: ["Dana Dale"],
+      daysAgo: 1,
+      text: (n) => `Update ${n} of the rollout: step ${n} went fine.`,
+      flags: (n) => (n === 1 ? ["\\Seen"] : []),
     });
 
     await signIn(page, account);

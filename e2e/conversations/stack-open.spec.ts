@@ -8,35 +8,14 @@
  * names its sender. A collapsed line opens its message only when clicked, as the user's own
  * request.
  */
-import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { withImap } from "../compose/helpers";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
+import { appendChain } from "./thread-mail";
 
 test.use({ seed: { inbox: 0 } });
 
 const COUNT = 50;
 const UNREAD_NEWEST = 3;
-
-function threadMessage(to: string, subject: string, n: number, ids: string[]): string {
-  const parents = ids.slice(0, n - 1);
-  const sender = n % 2 === 0 ? "Erin Eld" : "Finn Ford";
-  return [
-    `From: "${sender}" <${sender.split(" ")[0]?.toLowerCase()}@example.test>`,
-    `To: <${to}>`,
-    `Subject: ${n === 1 ? subject : `Re: ${subject}`}`,
-    `Date: ${new Date(Date.now() - 30 * 24 * 3600 * 1000 + n * 60_000).toUTCString().replace("GMT", "+0000")}`,
-    `Message-ID: ${ids[n - 1] as string}`,
-    ...(parents.length > 0
-      ? [`In-Reply-To: ${parents.at(-1)}`, `References: ${parents.join(" ")}`]
-      : []),
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    `Reply ${n} of the survey: site ${n} is mapped.`,
-    "",
-  ].join("\r\n");
-}
 
 interface SentFrame {
   type?: string;
@@ -64,26 +43,16 @@ test.describe("opening a 50-message conversation", () => {
   }) => {
     test.setTimeout(120_000);
     const subject = unique("Survey thread");
-    const ids = Array.from(
-      { length: COUNT },
-      (_, i) => `<survey-${i + 1}.${randomBytes(4).toString("hex")}@e2e.example.test>`,
-    );
     // Arrived 30 days ago: older than what "Available offline" fetches in the background, so
     // every open counted here is the reader's.
-    const arrived = new Date(Date.now() - 30 * 24 * 3600 * 1000);
-    const uids = await withImap(stack, account, async (client) => {
-      const placed: number[] = [];
-      for (let n = 1; n <= COUNT; n++) {
-        const flags = n > COUNT - UNREAD_NEWEST ? [] : ["\\Seen"];
-        const done = await client.append(
-          "INBOX",
-          threadMessage(account.email, subject, n, ids),
-          flags,
-          arrived,
-        );
-        placed.push(done ? (done.uid ?? 0) : 0);
-      }
-      return placed;
+    const uids = await appendChain(stack, account, {
+      subject,
+      count: COUNT,
+      senders: ["Finn Ford", "Erin Eld"],
+      daysAgo: 30,
+      text: (n) => `Reply ${n} of the survey: site ${n} is mapped.`,
+      flags: (n) => (n > COUNT - UNREAD_NEWEST ? [] : ["\\Seen"]),
+      arrived: new Date(Date.now() - 30 * 24 * 3600 * 1000),
     });
     expect(uids.every((uid) => uid > 0)).toBe(true);
     const uidOf = (n: number) => uids[n - 1] as number;
