@@ -7,54 +7,25 @@
  * When the reply is then deleted from Sent, the row that counted it is pushed where it stands,
  * counting one less, instead of every list being asked again.
  */
-import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  imapClient,
-  inboxRows,
-  inboxSocket,
-  startBridge,
-  type TestBridge,
-  type TestSocket,
-} from "./harness";
-import { appendExchange } from "./thread-mail";
+import { describe, expect, it } from "vitest";
+import { exchangeAccount } from "./exchange-account";
+import { imapClient, inboxRows } from "./harness";
 
 type Changed = Extract<TServerFrame, { type: "conversations.changed" }>;
 type Flags = Extract<TServerFrame, { type: "messages.flags" }>;
 
 const EMAIL = "alice@example.test";
-let mail: MailServer;
-let bridge: TestBridge;
-let socket: TestSocket;
-let replyUid = 0;
-
-beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
-  const other = await imapClient(mail, mail.user(EMAIL));
-  try {
-    replyUid = await appendExchange(other, EMAIL, {
-      subject: "Tromsø",
-      key: "t",
-      inboxFlags: ["\\Seen"],
-    });
-  } finally {
-    await other.logout();
-  }
-  bridge = await startBridge(mail);
-  socket = await inboxSocket(bridge, mail.user(EMAIL));
-}, 120_000);
-
-afterAll(async () => {
-  socket?.close();
-  await bridge?.close();
-  await mail?.stop();
+const alice = exchangeAccount(EMAIL, {
+  subject: "Tromsø",
+  key: "t",
+  inboxFlags: ["\\Seen"],
 });
 
 /** Changes the flags of Alice's reply in Sent from another client. */
 async function inSent(fn: (client: ImapFlow) => Promise<unknown>): Promise<void> {
-  const other = await imapClient(mail, mail.user(EMAIL));
+  const other = await imapClient(alice.mail, alice.mail.user(EMAIL));
   try {
     const lock = await other.getMailboxLock("Sent");
     try {
@@ -71,31 +42,33 @@ const tromso = (f: Changed) => f.changes.find((c) => c.conversation.subject === 
 
 describe("a flag change in Sent, which no IDLE watches", () => {
   it("is pushed to the row counting that message, and to its collapsed line", async () => {
-    const window = await inboxRows(socket, true);
+    const window = await inboxRows(alice.socket, true);
     const row = window.conversations?.find((c) => c.subject === "Re: Tromsø");
     expect(row).toMatchObject({ count: 3, starred: false, unread: false });
-    expect(row?.elsewhere).toEqual([expect.objectContaining({ mailbox: "Sent", uid: replyUid })]);
+    expect(row?.elsewhere).toEqual([
+      expect.objectContaining({ mailbox: "Sent", uid: alice.replyUid }),
+    ]);
 
-    await inSent((c) => c.messageFlagsAdd(String(replyUid), ["\\Flagged"], { uid: true }));
-    const starred = await socket.waitFor<Changed>(
+    await inSent((c) => c.messageFlagsAdd(String(alice.replyUid), ["\\Flagged"], { uid: true }));
+    const starred = await alice.socket.waitFor<Changed>(
       (f) => f.type === "conversations.changed" && tromso(f)?.conversation.starred === true,
       "the row pushed starred",
       20_000,
     );
     expect(starred.refetch).toBe(false);
     expect(tromso(starred)).toMatchObject({ from: 0, to: 0, conversation: { count: 3 } });
-    const line = await socket.waitFor<Flags>(
+    const line = await alice.socket.waitFor<Flags>(
       (f) =>
         f.type === "messages.flags" &&
         f.mailbox === "Sent" &&
-        f.changes.some((c) => c.uid === replyUid && c.flags.includes("\\Flagged")),
+        f.changes.some((c) => c.uid === alice.replyUid && c.flags.includes("\\Flagged")),
       "the reply's collapsed line told it is starred",
       20_000,
     );
     expect(line.changes).toHaveLength(1);
 
-    await inSent((c) => c.messageFlagsRemove(String(replyUid), ["\\Seen"], { uid: true }));
-    const unread = await socket.waitFor<Changed>(
+    await inSent((c) => c.messageFlagsRemove(String(alice.replyUid), ["\\Seen"], { uid: true }));
+    const unread = await alice.socket.waitFor<Changed>(
       (f) => f.type === "conversations.changed" && tromso(f)?.conversation.unread === true,
       "the row pushed unread",
       20_000,
@@ -104,16 +77,16 @@ describe("a flag change in Sent, which no IDLE watches", () => {
   }, 90_000);
 
   it("a deletion in Sent pushes the row that counted the message, not a refetch", async () => {
-    const before = socket.ofType("conversations.changed").length;
-    await inSent((c) => c.messageDelete(String(replyUid), { uid: true }));
-    const fewer = await socket.waitFor<Changed>(
+    const before = alice.socket.ofType("conversations.changed").length;
+    await inSent((c) => c.messageDelete(String(alice.replyUid), { uid: true }));
+    const fewer = await alice.socket.waitFor<Changed>(
       (f) => f.type === "conversations.changed" && tromso(f)?.conversation.count === 2,
       "the row pushed counting one less",
       20_000,
     );
     expect(fewer.refetch).toBe(false);
     expect(tromso(fewer)).toMatchObject({ from: 0, to: 0, conversation: { elsewhere: [] } });
-    const since = socket.ofType("conversations.changed").slice(before);
+    const since = alice.socket.ofType("conversations.changed").slice(before);
     expect(since.filter((f) => f.refetch)).toEqual([]);
   }, 60_000);
 });

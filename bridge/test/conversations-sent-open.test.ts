@@ -6,42 +6,14 @@
  * more than the window). Every IMAP command of the bridge goes through ImapFlow's exec, counted
  * here with its folder.
  */
-import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
 import { ImapFlow } from "imapflow";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  imapClient,
-  inboxRows,
-  inboxSocket,
-  startBridge,
-  type TestBridge,
-  type TestSocket,
-} from "./harness";
-import { appendExchange } from "./thread-mail";
+import { describe, expect, it, vi } from "vitest";
+import { exchangeAccount } from "./exchange-account";
+import { inboxRows } from "./harness";
 
 const EMAIL = "alice@example.test";
-let mail: MailServer;
-let bridge: TestBridge;
-let socket: TestSocket;
-
-beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
-  const other = await imapClient(mail, mail.user(EMAIL));
-  try {
-    await appendExchange(other, EMAIL, { subject: "Oslo", key: "o" });
-  } finally {
-    await other.logout();
-  }
-  bridge = await startBridge(mail);
-  socket = await inboxSocket(bridge, mail.user(EMAIL));
-}, 120_000);
-
-afterAll(async () => {
-  socket?.close();
-  await bridge?.close();
-  await mail?.stop();
-});
+const alice = exchangeAccount(EMAIL, { subject: "Oslo", key: "o" });
 
 /** The folders the bridge SELECTs or EXAMINEs while `fn` runs. */
 async function selectsDuring(fn: () => Promise<void>): Promise<string[]> {
@@ -62,7 +34,7 @@ async function selectsDuring(fn: () => Promise<void>): Promise<string[]> {
 
 describe("a reply in Sent opened from an INBOX conversation", () => {
   it("is read on the Sent connection: the next window of INBOX selects nothing", async () => {
-    const window = await inboxRows(socket, true);
+    const window = await inboxRows(alice.socket, true);
     const oslo = window.conversations?.find((c) => c.subject === "Re: Oslo");
     expect(oslo?.count).toBe(3);
     const reply = oslo?.elsewhere[0];
@@ -70,21 +42,25 @@ describe("a reply in Sent opened from an INBOX conversation", () => {
     if (!reply) return;
 
     const selects = await selectsDuring(async () => {
-      const header = await socket.request({ type: "message.open", id: "open-sent", ref: reply });
+      const header = await alice.socket.request({
+        type: "message.open",
+        id: "open-sent",
+        ref: reply,
+      });
       expect(header.type).toBe("message.header");
-      const end = await socket.waitFor(
+      const end = await alice.socket.waitFor(
         (f: TServerFrame) => f.type === "message.end" && f.id === "open-sent",
         "the reply's end",
         20_000,
       );
       expect(end.type).toBe("message.end");
-      const bodies = socket
+      const bodies = alice.socket
         .ofType("message.body")
         .filter((f) => f.id === "open-sent")
         .map((f) => f.chunk)
         .join("");
       expect(bodies).toContain("Body of Re: Oslo");
-      const again = await inboxRows(socket, true);
+      const again = await inboxRows(alice.socket, true);
       expect(again.conversations?.find((c) => c.subject === "Re: Oslo")?.count).toBe(3);
     });
     expect(selects).toEqual([]);

@@ -5,44 +5,16 @@
  * Ferry lists again (the folder tree it answers with), and a Sent renamed elsewhere is looked
  * for again instead of failing the window.
  */
-import { type MailServer, startMailServer } from "@ferry/mail-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  imapClient,
-  inboxRows,
-  inboxSocket,
-  startBridge,
-  type TestBridge,
-  type TestSocket,
-} from "./harness";
+import { describe, expect, it } from "vitest";
+import { exchangeAccount } from "./exchange-account";
+import { imapClient, inboxRows } from "./harness";
 import { commandsDuring, countOf, onReadingConnections } from "./imap-commands";
-import { appendExchange } from "./thread-mail";
 
 const EMAIL = "alice@example.test";
-let mail: MailServer;
-let bridge: TestBridge;
-let socket: TestSocket;
-
-beforeAll(async () => {
-  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
-  const other = await imapClient(mail, mail.user(EMAIL));
-  try {
-    await appendExchange(other, EMAIL, { subject: "Bergen", key: "b" });
-  } finally {
-    await other.logout();
-  }
-  bridge = await startBridge(mail);
-  socket = await inboxSocket(bridge, mail.user(EMAIL));
-}, 120_000);
-
-afterAll(async () => {
-  socket?.close();
-  await bridge?.close();
-  await mail?.stop();
-});
+const alice = exchangeAccount(EMAIL, { subject: "Bergen", key: "b" });
 
 const bergen = async () =>
-  (await inboxRows(socket, true)).conversations?.find((c) => c.subject === "Re: Bergen");
+  (await inboxRows(alice.socket, true)).conversations?.find((c) => c.subject === "Re: Bergen");
 
 describe("the special-use folders a session keeps", () => {
   it("let a window of conversations find Sent without a LIST", async () => {
@@ -56,7 +28,7 @@ describe("the special-use folders a session keeps", () => {
   }, 60_000);
 
   it("are listed again with a folder change through Ferry, not by the window after it", async () => {
-    const made = await socket.request({
+    const made = await alice.socket.request({
       type: "folder.create",
       id: "create",
       parent: null,
@@ -70,7 +42,7 @@ describe("the special-use folders a session keeps", () => {
   }, 60_000);
 
   it("look for Sent again when it was renamed elsewhere, instead of failing the window", async () => {
-    const other = await imapClient(mail, mail.user(EMAIL));
+    const other = await imapClient(alice.mail, alice.mail.user(EMAIL));
     try {
       await other.mailboxRename("Sent", "Sent 2025");
     } finally {

@@ -1,3 +1,9 @@
+/**
+ * The cold sign-in's mailbox is made ahead (app.tsx, a hidden Activity): once an address is
+ * typed it waits hidden and unconnected behind the sign-in page, a wrong password still shows
+ * its error, and the right one reveals that same mailbox with its rows; a mailbox made for
+ * another address is never the one shown, and none stays after signing out.
+ */
 import type { Page } from "@playwright/test";
 import { expect, folders, messageList, rows, test } from "../fixtures/test";
 

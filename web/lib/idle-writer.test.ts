@@ -1,3 +1,7 @@
+/**
+ * lib/idle-writer.ts: one write per burst of changes, in idle time; a flush writes only what is
+ * still unwritten; cancel; the timer fallback where requestIdleCallback is missing.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createIdleWriter } from "./idle-writer";
 

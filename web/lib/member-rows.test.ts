@@ -1,3 +1,8 @@
+/**
+ * lib/member-rows.ts with a fake socket: opening a 50-message conversation asks for its lines in
+ * one `messages.rows`, and opens the unread messages at the top of the stack as read-ahead once
+ * the lines are in, never before.
+ */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { beforeEach, describe, expect, it, vi } from "vitest";

@@ -1,4 +1,8 @@
 // @vitest-environment jsdom
+/**
+ * The persister keeps the mailbox's snapshot current as the page changes (lib/persist.ts with
+ * lib/idle-writer.ts), so a pagehide has little or nothing left to write.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { takeSnapshot } from "./mailbox-snapshot";
 import { createPersister } from "./persist";
