@@ -202,7 +202,7 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
         snapshotStale = true;
         writer.changed();
       });
-      observer.observe(document.body ?? document.documentElement, {
+      observer.observe(document.body, {
         subtree: true,
         childList: true,
         attributes: true,
