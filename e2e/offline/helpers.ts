@@ -36,18 +36,13 @@ export function cached(page: Page, text: string): Promise<boolean> {
   return storedMentions(page, "ferry.cache.v1", text);
 }
 
-/** The stored snapshot's markup (localStorage, web/lib/persist.ts), or "" when there is none. */
-export function snapshotHtml(page: Page): Promise<string> {
-  return page.evaluate(() =>
-    localStorage.getItem("ferry.snapshot.v3") === null
-      ? ""
-      : (localStorage.getItem("ferry.snapshot.v3.html") ?? ""),
-  );
-}
-
 /** Whether a snapshot of the mailbox with its rows is stored (localStorage, web/lib/persist.ts). */
-export async function snapshotStored(page: Page): Promise<boolean> {
-  return (await snapshotHtml(page)).includes('data-testid="row-subject"');
+export function snapshotStored(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const stored: unknown = JSON.parse(localStorage.getItem("ferry.snapshot.v2") ?? "null");
+    const html = typeof stored === "object" && stored !== null && "html" in stored && stored.html;
+    return typeof html === "string" && html.includes('data-testid="row-subject"');
+  });
 }
 
 /** How many copies of `subject` the IMAP server has in `mailbox` (a path or a special-use role). */

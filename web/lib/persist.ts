@@ -2,10 +2,9 @@
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
  * the top of each list, and the most recently opened messages; a reload starts reading it before
- * the app renders (readPersistedEarly). Beside it the mailbox's snapshot (lib/mailbox-snapshot.ts)
- * goes to localStorage, which a reload's first script (public/mailbox-snapshot.js) reads
- * synchronously. Both are written in idle time as the page changes (lib/idle-writer.ts), not as
- * the page goes. No password is in the cache, but mail is: when a session ends, `clearPersisted`
+ * the app renders (readPersistedEarly). With each save the mailbox's snapshot
+ * (lib/mailbox-snapshot.ts) goes to localStorage, which a reload's first script
+ * (public/mailbox-snapshot.js) reads synchronously. No password is in the cache, but mail is: when a session ends, `clearPersisted`
  * removes it, the snapshot, the offline queue (lib/offline-queue), the files attached offline
  * (lib/compose/offline-files), and everything else this origin keeps in IndexedDB and Cache
  * Storage, so the next person on a shared computer finds nothing.
@@ -14,7 +13,6 @@
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
 import { clear, del, delMany, get, set } from "idb-keyval";
 import { clearOfflineFiles } from "./compose/offline-files";
-import { createIdleWriter } from "./idle-writer";
 import type { ListData, trimForStorage } from "./list-cache";
 import { clearOfflineQueue } from "./offline-queue";
 
@@ -102,14 +100,11 @@ export function readPersistedEarly(): Promise<PersistedClient | undefined> {
 /**
  * The mailbox as last shown (lib/mailbox-snapshot.ts), in localStorage so that
  * public/mailbox-snapshot.js, which paints it, can read it before any chunk runs; that script
- * names these keys and the fields it checks. Its markup is kept apart from the small record
- * that says whose and which view it is, so the script parses no JSON the size of the markup.
+ * names this key and the fields it checks.
  */
-const SNAPSHOT_KEY = "ferry.snapshot.v3";
-const SNAPSHOT_HTML_KEY = "ferry.snapshot.v3.html";
-/** Where snapshots were kept before (v1 in IndexedDB, v2 in localStorage): removed. */
+const SNAPSHOT_KEY = "ferry.snapshot.v2";
+/** Where snapshots were kept before (IndexedDB): removed at the next save. */
 const OLD_SNAPSHOT_KEY = "ferry.snapshot.v1";
-const OLD_LOCAL_SNAPSHOT_KEY = "ferry.snapshot.v2";
 
 export interface StoredSnapshot {
   email: string;
@@ -123,15 +118,10 @@ export interface StoredSnapshot {
   html: string;
 }
 
-/**
- * Stores `shown` for the next reload to paint: its markup, then the record naming it (with the
- * markup's length, so a record never paints markup stored with another).
- */
+/** Stores `shown` for the next reload to paint (the persister does, with each save). */
 export function storeSnapshot(shown: StoredSnapshot): void {
-  const { html, ...about } = shown;
   try {
-    localStorage.setItem(SNAPSHOT_HTML_KEY, html);
-    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify({ ...about, length: html.length }));
+    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify(shown));
   } catch {
     removeSnapshot(); // over quota: no snapshot rather than an older one
   }
@@ -140,81 +130,54 @@ export function storeSnapshot(shown: StoredSnapshot): void {
 function removeSnapshot(): void {
   try {
     localStorage.removeItem(SNAPSHOT_KEY);
-    localStorage.removeItem(SNAPSHOT_HTML_KEY);
-    localStorage.removeItem(OLD_LOCAL_SNAPSHOT_KEY);
   } catch {
     // storage blocked: nothing was stored
   }
 }
 
-/** The persister of the mailbox now shown: an older one (another account's) writes no more. */
-let generation = 0;
+/**
+ * A persister over idb-keyval that saves at most once a second, and at once when the page is
+ * hidden or unloaded, so that what was just opened is there after a reload; with `snapshot`, the
+ * mailbox as shown is stored with each save (none: the one stored is removed).
+ */
 let stopped = false;
 
-/**
- * A persister over idb-keyval. With `snapshot`, the mailbox as shown is stored with it (none:
- * the one stored is removed). Both are kept current as the page changes: a change of the cache
- * or of the page's DOM is written in idle time shortly after (lib/idle-writer.ts), so when the
- * page is hidden or unloaded there is nothing, or only the last moment's change, left to write.
- */
 export function createPersister(snapshot?: () => StoredSnapshot | null): Persister {
   stopped = false;
-  const mine = ++generation;
-  const current = () => !stopped && mine === generation;
   let pending: PersistedClient | null = null;
-  let snapshotStale = snapshot !== undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const available = typeof indexedDB !== "undefined";
   if (available && snapshot) void del(OLD_SNAPSHOT_KEY).catch(() => undefined);
 
-  const saveClient = async (client: PersistedClient): Promise<void> => {
+  const flush = async (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const client = pending;
+    pending = null;
+    if (!client || !available || stopped) return;
+    // Taken and stored now, as the page shows what is being saved (synchronously: a reload's
+    // pagehide may not see the end of the cache's write, but sees this).
+    const shown = snapshot?.() ?? null;
+    if (shown) storeSnapshot(shown);
+    else if (snapshot) removeSnapshot();
     // The list model (and the protocol it brings) stays out of the page's first load, which
     // imports this module; the mailbox, the only caller of the persister, has it loaded.
     const { trimForStorage: trim } = await import("./list-cache");
-    if (!current()) return;
+    if (stopped) return;
     const saved = JSON.stringify(slim(client, trim));
     await set(CACHE_KEY, saved).catch(() => undefined);
   };
-  const write = (): void => {
-    if (!current()) return;
-    if (snapshot && snapshotStale) {
-      snapshotStale = false;
-      const shown = snapshot();
-      if (shown) storeSnapshot(shown);
-      else removeSnapshot();
-    }
-    const client = pending;
-    pending = null;
-    if (client && available) void saveClient(client);
-  };
-  const writer = createIdleWriter(write);
-
   if (typeof window !== "undefined") {
-    window.addEventListener("pagehide", () => writer.flush());
+    window.addEventListener("pagehide", () => void flush());
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden") writer.flush();
+      if (document.visibilityState === "hidden") void flush();
     });
-    if (snapshot && typeof MutationObserver === "function") {
-      const observer = new MutationObserver(() => {
-        if (!current()) {
-          observer.disconnect();
-          return;
-        }
-        snapshotStale = true;
-        writer.changed();
-      });
-      observer.observe(document.body, {
-        subtree: true,
-        childList: true,
-        attributes: true,
-        characterData: true,
-      });
-    }
   }
   return {
     persistClient(client) {
-      if (!current()) return;
+      if (stopped) return;
       pending = client;
-      writer.changed();
+      timer ??= setTimeout(() => void flush(), 1000);
     },
     restoreClient() {
       const started = early;
@@ -223,7 +186,8 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
     },
     async removeClient() {
       pending = null;
-      writer.cancel();
+      clearTimeout(timer);
+      timer = undefined;
       removeSnapshot();
       if (available) await delMany([CACHE_KEY, OLD_SNAPSHOT_KEY]).catch(() => undefined);
     },

@@ -2,24 +2,20 @@
 // moment a reload's HTML is parsed, before any of the app's chunks run: loaded blocking at the
 // start of <body>, an external file because the CSP allows no inline script. It paints only the
 // remembered account's snapshot (lib/session.ts's keys), for the same view and layout, not after
-// a sign-out still waiting for the network, and never one past its expiry. It reads the small
-// record first and the markup (kept under its own key, lib/persist.ts) only once that record
-// says to paint it, and only markup of the length that record names. The markup is the page's
-// own, inert and busy, in an element React does not hydrate (<ferry-snapshot>) laid over the
-// rest of the page; the mailbox's first render removes it (components/mailbox-snapshot.tsx).
+// a sign-out still waiting for the network, and never one past its expiry. The markup is the
+// page's own, inert and busy, in an element React does not hydrate (<ferry-snapshot>) laid over
+// the rest of the page; the mailbox's first render removes it (components/mailbox-snapshot.tsx).
 (() => {
   try {
     const account = localStorage.getItem("ferry.account");
     if (!account || localStorage.getItem("ferry.signOutPending") !== null) return;
-    const text = localStorage.getItem("ferry.snapshot.v3");
+    const text = localStorage.getItem("ferry.snapshot.v2");
     if (!text) return;
     const s = JSON.parse(text);
-    if (typeof s !== "object" || s === null || typeof s.length !== "number") return;
+    if (typeof s !== "object" || s === null || typeof s.html !== "string") return;
     if (s.email !== account || s.route !== location.pathname + location.search) return;
     if (typeof s.expires !== "number" || s.expires < Date.now()) return;
     if (typeof s.layout !== "string" || window.matchMedia(s.layout).matches !== s.phone) return;
-    const html = localStorage.getItem("ferry.snapshot.v3.html");
-    if (html === null || html.length !== s.length) return;
     const shown = document.createElement("ferry-snapshot");
     shown.setAttribute("inert", "");
     shown.setAttribute("aria-busy", "true");
@@ -31,7 +27,7 @@
       "ferry-snapshot{position:fixed;inset:0;z-index:2147483647;overflow:hidden;background-color:inherit}";
     const markup = document.createElement("div");
     markup.className = "contents";
-    markup.innerHTML = html;
+    markup.innerHTML = s.html;
     shown.append(style, markup);
     document.currentScript.after(shown);
   } catch (_) {
