@@ -128,54 +128,58 @@ export function leafParts(node: MessageStructureObject | undefined, out: Part[] 
   return out;
 }
 
-/** SHA-256 (hex) of a part's decoded bytes. */
-export async function partSha256(
+/** Reads part `part` of message `uid` in `mailbox`, decoded, through `consume`. */
+async function readPart<T>(
   stack: Stack,
   account: Account,
-  mailbox: string,
-  uid: number,
-  part: string,
-): Promise<{ sha256: string; bytes: number }> {
+  where: { mailbox: string; uid: number; part: string },
+  consume: (content: AsyncIterable<Buffer>) => Promise<T>,
+): Promise<T> {
   return withImap(stack, account, async (client) => {
-    const path = await resolveMailbox(client, mailbox);
+    const path = await resolveMailbox(client, where.mailbox);
     const lock = await client.getMailboxLock(path, { readOnly: true });
     try {
+      const { uid, part } = where;
       const { content } = await client.download(String(uid), part, { uid: true });
       if (!content) throw new Error(`part ${part} of ${uid} has no content`);
-      const hash = createHash("sha256");
-      let bytes = 0;
-      for await (const chunk of content) {
-        const buf = chunk as Buffer;
-        bytes += buf.length;
-        hash.update(buf);
-      }
-      return { sha256: hash.digest("hex"), bytes };
+      return await consume(content as AsyncIterable<Buffer>);
     } finally {
       lock.release();
     }
   });
 }
 
+/** SHA-256 (hex) of a part's decoded bytes. */
+export function partSha256(
+  stack: Stack,
+  account: Account,
+  mailbox: string,
+  uid: number,
+  part: string,
+): Promise<{ sha256: string; bytes: number }> {
+  return readPart(stack, account, { mailbox, uid, part }, async (content) => {
+    const hash = createHash("sha256");
+    let bytes = 0;
+    for await (const chunk of content) {
+      bytes += chunk.length;
+      hash.update(chunk);
+    }
+    return { sha256: hash.digest("hex"), bytes };
+  });
+}
+
 /** The decoded text of a part. */
-export async function partText(
+export function partText(
   stack: Stack,
   account: Account,
   mailbox: string,
   uid: number,
   part: string,
 ): Promise<string> {
-  return withImap(stack, account, async (client) => {
-    const path = await resolveMailbox(client, mailbox);
-    const lock = await client.getMailboxLock(path, { readOnly: true });
-    try {
-      const { content } = await client.download(String(uid), part, { uid: true });
-      if (!content) throw new Error(`part ${part} of ${uid} has no content`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of content) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    } finally {
-      lock.release();
-    }
+  return readPart(stack, account, { mailbox, uid, part }, async (content) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of content) chunks.push(chunk);
+    return Buffer.concat(chunks).toString("utf8");
   });
 }
 
