@@ -12,6 +12,9 @@
  * | FERRY_CHROMIUM | /usr/bin/chromium | the Chromium binary (Playwright cannot download one here) |
  * | FERRY_BENCH_SESSIONS=0,100,1000 | by mode | the idle-session counts of figure 5 |
  * | FERRY_BENCH_KEEP=1 | off | keep the mail server's temp dir (logs) after the run |
+ * | FERRY_BENCH_WEB_DIR | web/out | the built web app the bridge serves (a private build to compare against) |
+ * | FERRY_BENCH_BRIDGE | bridge/dist/main.js | the built bridge the figures start |
+ * | FERRY_BENCH_PROFILE_DIR | bench-results/profiles | where FERRY_BENCH_PROFILE=1 writes |
  * | FERRY_BENCH_PROFILE=1 | off | also write profiles to bench-results/profiles/: the bridges' V8 CPU profiles, Chromium traces of one run of each browser figure, a heap snapshot of the bridge holding the most sessions |
  */
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -38,6 +41,10 @@ export interface BenchConfig {
   quick: boolean;
   /** Repository root (where bridge/, web/ and bench-results/ live). */
   root: string;
+  /** The built web app (index.html and its assets). */
+  webDir: string;
+  /** The built bridge's entry point. */
+  bridgeMain: string;
   out: string;
   chromium: string;
   keepMailDir: boolean;
@@ -79,6 +86,9 @@ const ZEnv = z.object({
   FERRY_BENCH_OUT: z.string().trim().min(1).optional(),
   FERRY_BENCH_KEEP: BOOL.optional(),
   FERRY_BENCH_PROFILE: BOOL.optional(),
+  FERRY_BENCH_PROFILE_DIR: z.string().min(1).optional(),
+  FERRY_BENCH_WEB_DIR: z.string().min(1).optional(),
+  FERRY_BENCH_BRIDGE: z.string().min(1).optional(),
   FERRY_CHROMIUM: z.string().trim().min(1).optional(),
   FERRY_BENCH_SESSIONS: z
     .string()
@@ -138,11 +148,15 @@ export function loadBenchConfig(
   const common = {
     quick,
     root,
+    webDir: resolve(root, e.FERRY_BENCH_WEB_DIR ?? "web/out"),
+    bridgeMain: resolve(root, e.FERRY_BENCH_BRIDGE ?? "bridge/dist/main.js"),
     out: isAbsolute(outText) ? outText : resolve(root, outText),
     chromium: e.FERRY_CHROMIUM ?? "/usr/bin/chromium",
     keepMailDir: e.FERRY_BENCH_KEEP ?? false,
     failureDir: resolve(root, "bench-results", "failures"),
-    profileDir: e.FERRY_BENCH_PROFILE ? resolve(root, "bench-results", "profiles") : null,
+    profileDir: e.FERRY_BENCH_PROFILE
+      ? resolve(root, e.FERRY_BENCH_PROFILE_DIR ?? "bench-results/profiles")
+      : null,
     only,
     attachmentBytes: 20 * 1024 * 1024,
     sessionsPerUser: 250,

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const load = { start: loadavg(), end: [] as number[] };
   const rows: Row[] = [];
   const wants = (f: FigureName) => config.only.has(f);
-  const webBuilt = existsSync(join(config.root, "web", "out", "index.html"));
+  const webBuilt = existsSync(join(config.webDir, "index.html"));
   progress(
     `Ferry benchmark, ${config.quick ? "quick" : "full"} mode; sizes ${config.sizes.join(", ")}; ${config.repeats} repeats`,
   );
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
 
   await run("firstload", () => {
     if (!webBuilt) throw new Error("web/out/index.html missing: run `pnpm build` first");
-    return firstLoadFigure(config.root);
+    return firstLoadFigure(config.webDir);
   });
   await run("store", () => storeFigure(config));
 
@@ -101,14 +101,14 @@ async function main(): Promise<number> {
     ] as const
   ).some(wants);
   if (needsStack) {
-    checkBuilt(config.root, { web: false });
+    checkBuilt(config, { web: false });
     const mail = await step("mail server and seeding", () => startBenchMail(config));
     const live = (
       ["signin", "push", "reader", "jump", "sort", "searchall", "counts", "conversations"] as const
     ).some(wants);
     if (live) {
       const bridge = await step("bridge", () =>
-        startBridge(config.root, mail.server, {
+        startBridge(config, mail.server, {
           profileDir: config.profileDir,
           profileName: "bridge-figures-1-4",
         }),

@@ -47,8 +47,8 @@ export function measureFirstLoad(webOut: string): FirstLoad {
   return { files, inline: sizes(Buffer.concat(inline)) };
 }
 
-export function firstLoadFigure(root: string): Row[] {
-  const fl = measureFirstLoad(join(root, "web", "out"));
+export function firstLoadFigure(webDir: string): Row[] {
+  const fl = measureFirstLoad(webDir);
   const sum = (k: "raw" | "gzip" | "br") => fl.files.reduce((a, f) => a + f[k], 0) + fl.inline[k];
   const kb = (b: number) => b / 1024;
   const gz = kb(sum("gzip"));

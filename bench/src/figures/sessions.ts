@@ -109,7 +109,7 @@ export async function sessionsFigure(ctx: Pick<FigureContext, "config" | "mail">
   const { config } = ctx;
   const { server } = ctx.mail;
   const counts = [...config.sessions].sort((a, b) => a - b);
-  const bridge = await startBridge(config.root, server, {
+  const bridge = await startBridge(config, server, {
     profileDir: config.profileDir,
     profileName: "bridge-sessions",
   });

@@ -165,7 +165,7 @@ async function firstWindowSoon(
 async function restartRows(config: BenchConfig, mail: BenchMail): Promise<Row[]> {
   const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-resume-"));
   const env = { FERRY_DATA_DIR: dataDir };
-  let bridge: BridgeProcess = await startBridge(config.root, mail.server, { env });
+  let bridge: BridgeProcess = await startBridge(config, mail.server, { env });
   const reconnect: number[] = [];
   const outage: number[] = [];
   try {
@@ -174,7 +174,7 @@ async function restartRows(config: BenchConfig, mail: BenchMail): Promise<Row[]>
     for (let i = 0; i < config.repeats + 1; i++) {
       const down = nowMs();
       await bridge.stop();
-      bridge = await startBridge(config.root, mail.server, { env });
+      bridge = await startBridge(config, mail.server, { env });
       const up = nowMs();
       const client = await firstWindow(addressOf(bridge.url), cookie);
       const done = nowMs();
@@ -227,7 +227,7 @@ async function failoverRows(config: BenchConfig, mail: BenchMail): Promise<Row[]
   const samples: number[] = [];
   try {
     for (const port of ports) {
-      bridges.set(port, await startBridge(config.root, mail.server, { env: envOf(port) }));
+      bridges.set(port, await startBridge(config, mail.server, { env: envOf(port) }));
     }
     const proxy = await startFerryProxy({
       upstreams: ports.map((p) => `127.0.0.1:${p}`),
@@ -255,7 +255,7 @@ async function failoverRows(config: BenchConfig, mail: BenchMail): Promise<Row[]
         client.close();
         client = await firstWindowSoon(through, cookie, 15_000);
         const resumed = nowMs();
-        bridges.set(holder, await startBridge(config.root, mail.server, { env: envOf(holder) }));
+        bridges.set(holder, await startBridge(config, mail.server, { env: envOf(holder) }));
         await rejoined(proxy.url, `127.0.0.1:${holder}`);
         if (i === 0) continue; // warm-up
         samples.push(resumed - killed);

@@ -19,6 +19,7 @@ import { createInterface } from "node:readline";
 import type { MailServer } from "@ferry/mail-server";
 import { PROTOCOL_VERSION, socketPath } from "@ferry/protocol";
 import { onCleanup } from "../cleanup";
+import type { BenchConfig } from "../config";
 import { withTimeout } from "../progress";
 
 export interface BridgeProcess {
@@ -38,12 +39,15 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
+/** The built bridge and web app a run uses (BenchConfig's). */
+export type BuiltPaths = Pick<BenchConfig, "root" | "webDir" | "bridgeMain">;
+
 /** Paths the benchmark needs built; throws a message naming the command that builds them. */
-export function checkBuilt(root: string, opts: { web: boolean }): void {
+export function checkBuilt(paths: BuiltPaths, opts: { web: boolean }): void {
   const missing: string[] = [];
-  if (!existsSync(join(root, "bridge", "dist", "main.js"))) missing.push("bridge/dist/main.js");
-  if (opts.web && !existsSync(join(root, "web", "out", "index.html"))) {
-    missing.push("web/out/index.html");
+  if (!existsSync(paths.bridgeMain)) missing.push(paths.bridgeMain);
+  if (opts.web && !existsSync(join(paths.webDir, "index.html"))) {
+    missing.push(join(paths.webDir, "index.html"));
   }
   if (missing.length > 0) {
     throw new Error(`${missing.join(" and ")} missing: run \`pnpm build\` first`);
@@ -62,7 +66,7 @@ function rssOf(pid: number): number {
  * `profileName` is written there when it exits) and can write heap snapshots there.
  */
 export async function startBridge(
-  root: string,
+  paths: BuiltPaths,
   mail: MailServer,
   opts: {
     logLevel?: string;
@@ -94,7 +98,7 @@ export async function startBridge(
     FERRY_HOST: "127.0.0.1",
     FERRY_SESSION_SECRET: "bench-secret-bench-secret-bench-secret!!",
     FERRY_LOG_LEVEL: opts.logLevel ?? "info",
-    FERRY_WEB_DIR: join(root, "web", "out"),
+    FERRY_WEB_DIR: paths.webDir,
     FERRY_IMAP_HOST: mail.host,
     FERRY_IMAP_PORT: String(mail.imap.tlsPort),
     FERRY_IMAP_SECURITY: "tls",
@@ -108,15 +112,11 @@ export async function startBridge(
     FERRY_SESSIONS_PER_CLIENT: "5000",
     ...opts.env,
   };
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, join(root, "bridge", "dist", "main.js")],
-    {
-      cwd: join(root, "bridge"),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, paths.bridgeMain], {
+    cwd: join(paths.root, "bridge"),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error("the bridge did not start");
   const exited = new Promise<number | null>((resolve) =>
