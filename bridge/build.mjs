@@ -2,6 +2,7 @@
  * Bundles the bridge into dist/main.js (Node 20, ESM). Workspace packages (@ferry/protocol
  * exports TypeScript source) are bundled; real npm dependencies stay external and are loaded from
  * node_modules at run time. A banner provides `require` for bundled CommonJS interop.
+ * FERRY_BRIDGE_OUT names another file under bridge/ (e.g. a private build for the benchmark).
  */
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -11,7 +12,7 @@ const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !name.star
 
 await build({
   entryPoints: ["src/main.ts"],
-  outfile: "dist/main.js",
+  outfile: process.env.FERRY_BRIDGE_OUT ?? "dist/main.js",
   bundle: true,
   platform: "node",
   target: "node20",
