@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { ComposeService } from "./compose/service";
 import type { Config } from "./config";
 import { type ApiDeps, handleApi } from "./http/api";
@@ -79,9 +80,15 @@ export interface Bridge {
   /** Settings that follow the user across browsers, pushed live to their tabs. */
   settings: SettingsService;
   log: Logger;
-  /** Stops listening, closes every socket and every session's IMAP connections. */
+  /**
+   * Stops listening, lets the requests being answered finish (ANSWERING_GRACE_MS at most),
+   * closes every socket and every session's IMAP connections, then the state store.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() waits for the requests being answered before it closes what they use. */
+const ANSWERING_GRACE_MS = 2_000;
 
 /** Builds the MailSession of each session (tests wrap it to observe the IMAP connections). */
 export const defaultMailSession: MailSessionFactory = (opts) =>
@@ -205,12 +212,23 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     return site.serve(req, res, ctx.secure);
   };
 
+  // Requests being answered when close() starts finish (for a while) before the store closes;
+  // one that comes in after it (on a kept-alive connection) is told to try again.
+  const answering = new Set<Promise<void>>();
+  let shuttingDown = false;
   const server = createServer((req, res) => {
-    onRequest(req, res).catch((err: unknown) => {
+    if (shuttingDown) {
+      res.setHeader("Connection", "close");
+      fail(res, "store_unavailable", "The bridge is shutting down: try again in a moment.", 503);
+      return;
+    }
+    const done = onRequest(req, res).catch((err: unknown) => {
       log.error({ err }, "request failed");
       if (!res.headersSent) fail(res, "internal", "Something went wrong in the bridge.");
       else res.destroy();
     });
+    answering.add(done);
+    void done.finally(() => answering.delete(done));
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -264,7 +282,13 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
     log,
     close() {
       closing ??= (async () => {
+        shuttingDown = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([
+          Promise.allSettled([...answering]),
+          delay(ANSWERING_GRACE_MS, undefined, { ref: false }),
+        ]);
         await sockets.close();
         settings.close();
         await jobs.stop(); // what is held or scheduled stays in the store for the next bridge
