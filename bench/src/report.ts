@@ -140,6 +140,11 @@ export const BUDGETS = {
   firstLoad: { limit: 150, kind: "max", text: "≤ 150 KB" },
   /** A 50-message conversation opened as the reader does, against a bare client's same FETCHes. */
   conversationOpen: { limit: 2, kind: "max", base: "ratio", text: "≤ 2× floor" },
+  /**
+   * The browser's open of that conversation (click → read), as opening one message
+   * (openUnhovered): the bare client's same FETCHes plus 50 ms.
+   */
+  conversationOpenBrowser: { limit: 50, kind: "max", base: "plus", text: "≤ floor + 50 ms" },
 } as const satisfies Record<string, Budget>;
 
 // ---- printing --------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ export async function openRows(
         unit: "ms",
         value: summarize(browser),
         floor: summarize(floor),
-        budget: BUDGETS.conversationOpen,
+        budget: BUDGETS.conversationOpenBrowser,
         samples: browser,
         floorSamples: floor,
       }),
