@@ -10,7 +10,9 @@
  * O(new messages), not another THREAD. In a large folder the first windows come from its newest
  * messages' THREAD while the whole folder is threaded in the background (order.ts); the lists
  * are then told to ask again (`conversations.changed` with `refetch`). The cache is the command connection's
- * (conversationCacheOf), which every window and push of the session runs on.
+ * (conversationCacheOf), which every window and push of the session runs on; it takes a folder's
+ * order from the account's other sessions in this process, and gives its own to the next ones
+ * (kept-orders.ts), so that signing in again does not thread the folder again.
  *
  * Rows. A window's (and a push's) conversations are read by conversation-rows.ts: their newest
  * members here with the one row builder, the rest's flags, a long conversation's oldest senders,
@@ -27,6 +29,7 @@ import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import type { WindowResult } from "../imap/window";
 import { buildRows, readConversations } from "./conversation-rows";
+import { accountOfConnection, accountOrders, keptOrders } from "./kept-orders";
 import { knownOf } from "./known";
 import { type Conversation, ConversationCache, type ConversationCacheOptions } from "./order";
 
@@ -38,8 +41,10 @@ const perConnection = new WeakMap<ImapFlow, ConversationCache>();
 
 /**
  * The conversation orders kept for `client` (a session's command connection): its windows, the
- * sign-in's and the live pushes (live/conversation-push.ts) all read and advance them. `opts`
- * apply when they are made (tests: a small folder counts as large).
+ * sign-in's and the live pushes (live/conversation-push.ts) all read and advance them, and they
+ * share them with the account's other sessions in this process (kept-orders.ts). `opts` apply
+ * when they are made (tests: a small folder counts as large), and then share only with
+ * `opts.kept`.
  */
 export function conversationCacheOf(
   client: ImapFlow,
@@ -47,7 +52,10 @@ export function conversationCacheOf(
 ): ConversationCache {
   let cache = perConnection.get(client);
   if (!cache) {
-    cache = new ConversationCache(opts);
+    const account = opts ? null : accountOfConnection(client);
+    cache = new ConversationCache(
+      opts ?? (account === null ? {} : { kept: accountOrders(keptOrders, account) }),
+    );
     perConnection.set(client, cache);
   }
   return cache;

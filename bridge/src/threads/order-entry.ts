@@ -46,6 +46,8 @@ export interface OrderEntry {
   near: number | null;
   /** Arrivals placed by the messages from `near` on, whose older messages are not checked yet. */
   unchecked: Placed[];
+  /** Taken from the account's kept orders (kept-orders.ts) and not read here yet. */
+  restored: boolean;
 }
 
 /** The key of `path`'s timers (INBOX in any case is one folder). */

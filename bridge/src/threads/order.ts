@@ -43,9 +43,15 @@
  *
  * The cache is per session (it does not depend on the connection it is read on), up to
  * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
+ *
+ * Across sessions. Given its account's share of the kept orders (kept-orders.ts), the cache
+ * takes a folder's order from there the first time it reads that folder (used as its own would
+ * be: the same stamps decide whether it stands, is advanced or is threaded again), and puts a
+ * copy there whenever its order of a folder is built or advanced and has nothing left to check.
  */
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
+import { type AccountOrders, conversationsOf, keptOf } from "./kept-orders";
 import { applyArrivals, headFrom, placeKnownIn } from "./order-arrivals";
 import {
   type Conversation,
@@ -85,6 +91,8 @@ export interface ConversationCacheOptions {
   fullAfterMs?: number | undefined;
   placeWithin?: number | undefined;
   checkAfterMs?: number | undefined;
+  /** The account's orders kept across its sessions (kept-orders.ts); none: nothing shared. */
+  kept?: AccountOrders | undefined;
 }
 
 export class ConversationCache {
@@ -104,6 +112,12 @@ export class ConversationCache {
   private readonly deadlines = new Map<string, number>();
   /** Folders whose head was replaced by the full order, not yet told to a listener. */
   private readonly untold = new Set<string>();
+  private readonly kept: AccountOrders | undefined;
+  /** Orders taken from the kept ones (kept-orders.ts) and used, for tests. */
+  reused = 0;
+  /** Advances under way (the order may hold arrivals its stamps do not count yet). */
+  private advancing = 0;
+  private readonly publishing = new Set<OrderEntry>();
 
   constructor(opts: ConversationCacheOptions = {}) {
     this.headAbove = opts.headAbove ?? HEAD_ABOVE;
@@ -111,6 +125,7 @@ export class ConversationCache {
     this.fullAfterMs = opts.fullAfterMs ?? FULL_AFTER_MS;
     this.placeWithin = Math.max(1, opts.placeWithin ?? PLACE_WITHIN);
     this.checkAfterMs = opts.checkAfterMs ?? CHECK_AFTER_MS;
+    this.kept = opts.kept;
   }
 
   /**
@@ -162,18 +177,19 @@ export class ConversationCache {
     const uidValidity = uidValidityOf(box);
     const exists = box.exists;
     const uidNext = Number(box.uidNext);
-    const hit = this.entries.find((e) => samePath(e.path, path));
+    const hit = this.entries.find((e) => samePath(e.path, path)) ?? this.restore(path, uidValidity);
     if (hit && hit.uidValidity === uidValidity) {
       if (hit.head !== null && Number.isFinite(need)) this.later(client, path);
       if (hit.expunged || (hit.head !== null && need > hit.order.length)) {
         // rebuilt below
       } else if (hit.exists === exists && uidNext <= hit.uidNext) {
-        return this.touch(hit).order;
+        return this.used(hit).order;
       } else if (exists > hit.exists) {
         try {
           if (await this.advance(client, hit, exists, uidNext)) {
             if (hit.unchecked.length > 0) this.checkLater(client, path);
-            return this.touch(hit).order;
+            else this.publish(hit);
+            return this.used(hit).order;
           }
         } catch (err) {
           this.drop(path);
@@ -181,7 +197,9 @@ export class ConversationCache {
         }
       }
     }
-    const fresh = !hit || hit.uidValidity !== uidValidity;
+    // A kept order that does not stand was never served here: this is a first read.
+    const restored = hit?.restored === true;
+    const fresh = !hit || hit.uidValidity !== uidValidity || restored;
     let head =
       fresh && exists > this.headAbove && need < this.headSize
         ? await headFrom(client, exists, this.headSize)
@@ -200,19 +218,70 @@ export class ConversationCache {
       order,
       byUid: null,
       moves: [],
-      rebuilt: hit !== undefined,
+      rebuilt: hit !== undefined && !restored,
       expunged: false,
       head,
       headCount: head === null ? 0 : Math.min(exists, this.headSize),
       near: null,
       unchecked: [],
+      restored: false,
     };
     this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
+    this.publish(entry);
     if (head !== null) {
       this.deadlines.delete(keyOf(path));
       this.later(client, path);
-    } else if (hit?.head != null) this.completed(path);
+    } else if (hit?.head != null && !restored) this.completed(path);
     return order;
+  }
+
+  /** `path`'s kept order (kept-orders.ts) as this cache's entry, when it has UIDVALIDITY `uidValidity`. */
+  private restore(path: string, uidValidity: number): OrderEntry | undefined {
+    const k = this.kept?.get(path);
+    if (!k || k.uidValidity !== uidValidity) return undefined;
+    const entry: OrderEntry = {
+      path,
+      uidValidity: k.uidValidity,
+      exists: k.exists,
+      uidNext: k.uidNext,
+      order: conversationsOf(k),
+      byUid: null,
+      moves: [],
+      rebuilt: false,
+      expunged: false,
+      head: k.head,
+      headCount: k.headCount,
+      near: null,
+      unchecked: [],
+      restored: true,
+    };
+    this.entries = [entry, ...this.entries].slice(0, CACHE_SIZE);
+    return entry;
+  }
+
+  /** `e` is read (most recently used); a kept order it came from is now this session's. */
+  private used(e: OrderEntry): OrderEntry {
+    if (e.restored) {
+      e.restored = false;
+      this.reused++;
+    }
+    return this.touch(e);
+  }
+
+  /**
+   * Puts a copy of `e` among the account's kept orders, soon (outside the caller's work), when
+   * it is then still this cache's, whole as its stamps say and checked.
+   */
+  private publish(e: OrderEntry): void {
+    const kept = this.kept;
+    if (!kept || this.publishing.has(e)) return;
+    this.publishing.add(e);
+    setImmediate(() => {
+      this.publishing.delete(e);
+      if (!this.entries.includes(e) || e.expunged || e.unchecked.length > 0) return;
+      if (this.advancing > 0) return; // the advance publishes when it ends
+      kept.put(e.path, keptOf(e));
+    });
   }
 
   /** The conversations of the selected folder (from UID `head` on), newest first. */
@@ -262,13 +331,18 @@ export class ConversationCache {
   }
 
   /** See applyArrivals (order-arrivals.ts): false when the caller must rebuild. */
-  private advance(
+  private async advance(
     client: ImapFlow,
     e: OrderEntry,
     exists: number,
     uidNext: number,
   ): Promise<boolean> {
-    return applyArrivals(client, e, exists, uidNext, this.placeWithin, this);
+    this.advancing++;
+    try {
+      return await applyArrivals(client, e, exists, uidNext, this.placeWithin, this);
+    } finally {
+      this.advancing--;
+    }
   }
 
   /** Checks `path`'s arrivals against its older messages `checkAfterMs` from now (once). */
@@ -308,7 +382,9 @@ export class ConversationCache {
       e.expunged = true;
       throw err;
     }
+    if (ok) this.publish(e);
     if (ok || !this.entries.includes(e)) return ok;
+    this.kept?.drop(path);
     e.expunged = true;
     this.completed(path);
     return false;
