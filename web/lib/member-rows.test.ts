@@ -39,6 +39,7 @@ vi.mock("./mail-client", () => ({
   queryClient,
   keys: {
     message: (ref: TMessageRef) => ["message", ref.mailbox, ref.uidValidity, ref.uid] as const,
+    lists: (mailbox: string) => ["list", mailbox] as const,
   },
   fetchMessage: async (ref: TMessageRef, opts: { background?: boolean } = {}) =>
     socket.openMessage(ref, {}, opts),
@@ -46,7 +47,10 @@ vi.mock("./mail-client", () => ({
 vi.mock("./offline-bodies-task", () => ({ readKept: async () => null }));
 vi.mock("./actions", () => ({ SEEN: "\\Seen" }));
 
-const { prefetchConversationMembers } = await import("./member-rows");
+const { conversationReadAhead, prefetchConversationMembers, readAheadConversation } = await import(
+  "./member-rows"
+);
+const { prefetchMessage } = await import("./message-fetch");
 
 const UIDV = 9;
 const ref = (uid: number): TMessageRef => ({ mailbox: "INBOX", uidValidity: UIDV, uid });
@@ -141,5 +145,75 @@ describe("opening a 50-message conversation", () => {
     await settle();
     const opened = socket.sent.filter((f) => f.type === "message.open").map((f) => f.ref?.uid);
     expect(opened).toEqual([2, 3, 4, 5]);
+  });
+});
+
+describe("reading a conversation ahead, before its click", () => {
+  it("asks for its lines, then opens only the unread at the top, and settles once they are in", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    expect(conversationReadAhead(conversation(50), ref(50))).toBe(false);
+    let settled = false;
+    void readAheadConversation(conversation(50), ref(50)).then(() => {
+      settled = true;
+    });
+    await settle();
+    expect(socket.sent.map((f) => f.type)).toEqual(["messages.rows"]);
+    expect(conversationReadAhead(conversation(50), ref(50))).toBe(true);
+    socket.answerRows();
+    await settle();
+    expect(socket.sent.slice(1)).toEqual([
+      { type: "message.open", ref: ref(48), background: true },
+      { type: "message.open", ref: ref(49), background: true },
+    ]);
+    expect(settled).toBe(false);
+    for (const answer of socket.opening.splice(0)) answer();
+    await settle();
+    expect(settled).toBe(true);
+  });
+
+  it("sends nothing again when the conversation is then clicked", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    const ahead = readAheadConversation(conversation(50), ref(50));
+    socket.answerRows();
+    await settle();
+    for (const answer of socket.opening.splice(0)) answer();
+    await ahead;
+    const before = socket.sent.length;
+    prefetchConversationMembers(conversation(50), ref(50));
+    await settle();
+    expect(socket.sent.length).toBe(before);
+  });
+
+  it("asks nothing for a conversation of one message", async () => {
+    await readAheadConversation(conversation(1), ref(1));
+    expect(socket.sent).toEqual([]);
+    expect(conversationReadAhead(conversation(1), ref(1))).toBe(true);
+  });
+
+  it("reads a hovered conversation's stack ahead with its newest message", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    queryClient.setQueryData(["list", "INBOX", "", "arrival", "conversations"], {
+      uidValidity: UIDV,
+      conversations: { 50: conversation(50) },
+    });
+    prefetchMessage(ref(50));
+    await settle();
+    expect(socket.sent.map((f) => [f.type, f.ref?.uid ?? f.refs?.length, f.background])).toEqual([
+      ["message.open", 50, undefined],
+      ["messages.rows", 49, undefined],
+    ]);
+    socket.answerRows();
+    await settle();
+    expect(socket.sent.slice(2).map((f) => [f.type, f.ref?.uid, f.background])).toEqual([
+      ["message.open", 48, true],
+      ["message.open", 49, true],
+    ]);
+  });
+
+  it("reads nothing more ahead for a message that heads no conversation", async () => {
+    queryClient.setQueryData(["list", "INBOX", "", "arrival"], { uidValidity: UIDV, rows: {} });
+    prefetchMessage(ref(7));
+    await settle();
+    expect(socket.sent.map((f) => f.type)).toEqual(["message.open"]);
   });
 });

@@ -7,10 +7,13 @@
  * on a conversation asks for them at once (prefetchConversationMembers), beside the newest
  * message's open, so the collapsed lines come in with the reader's first render instead of a
  * round trip after it; as the bridge's answer arrives, the unread messages at the top of the
- * stack are opened ahead (lib/stack-opens.ts). Flag changes the bridge pushes (`messages.flags`,
- * the user's own included) are applied to the rows kept, whether a stack is shown or not, so a
- * collapsed line never shows a message unread that was read since. hooks/use-conversation-members
- * reads the pages for the stack.
+ * stack are opened ahead (lib/stack-opens.ts). The same is asked before any click
+ * (readAheadConversation) for a conversation whose newest message is fetched ahead (by the
+ * list's fetch ahead, a hover, or as a neighbour of the open one), so its stack shows whole in
+ * the reader's first render. Flag changes the bridge pushes
+ * (`messages.flags`, the user's own included) are applied to the rows kept, whether a stack is
+ * shown or not, so a collapsed line never shows a message unread that was read since.
+ * hooks/use-conversation-members reads the pages for the stack.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import {
@@ -22,7 +25,9 @@ import {
   refId,
 } from "./conversation-stack";
 import { FerryError } from "./errors";
+import type { ListData } from "./list-cache";
 import { keys, type MessageData, queryClient, socket } from "./mail-client";
+import { setReadAheadWith } from "./message-fetch";
 import { readKept } from "./offline-bodies-task";
 import { openUnreadAhead } from "./stack-opens";
 
@@ -51,7 +56,7 @@ async function memberRows(refs: TMessageRef[]): Promise<MemberPage> {
   }
   try {
     const page = await socket.request({ type: "messages.rows", refs });
-    openUnreadAhead(page.rows);
+    void openUnreadAhead(page.rows);
     return page;
   } catch (err) {
     const unreachable =
@@ -85,3 +90,58 @@ export function prefetchConversationMembers(
   for (const refs of pagesOf(membersOf(conversation, current)))
     void queryClient.prefetchQuery(memberPageQuery(refs));
 }
+
+/** Whether every page of `conversation`'s stack lines (for `current`) was asked for already. */
+export function conversationReadAhead(
+  conversation: TConversationRow,
+  current: TMessageRef,
+): boolean {
+  if (conversation.count <= 1) return true;
+  return pagesOf(membersOf(conversation, current)).every(
+    (refs) => queryClient.getQueryState(memberPageQuery(refs).queryKey) !== undefined,
+  );
+}
+
+/**
+ * Reads ahead what opening `conversation` (its newest here being `current`) shows besides that
+ * message, as the list's fetch ahead does for the message itself (hooks/use-open-prefetch.ts):
+ * the stack's lines, then the unread messages at its top, which the stack shows expanded (the
+ * same opens a click would send as the lines arrive; no read line's message is opened). Settles
+ * (never rejects) when they are in, or have failed; while the bridge cannot be reached, nothing
+ * is asked.
+ */
+export async function readAheadConversation(
+  conversation: TConversationRow,
+  current: TMessageRef,
+): Promise<void> {
+  if (conversation.count <= 1 || socket.getStatus() !== "online") return;
+  const opens: Promise<void>[] = [];
+  for (const refs of pagesOf(membersOf(conversation, current))) {
+    const query = memberPageQuery(refs);
+    await queryClient.prefetchQuery(query);
+    const page = queryClient.getQueryData<MemberPage>(query.queryKey);
+    // The same opens memberRows started as the page came (deduplicated by the cache).
+    if (page && !page.kept) opens.push(openUnreadAhead(page.rows));
+  }
+  await Promise.all(opens);
+}
+
+/** The conversation whose newest message in one of this tab's lists of its folder is `ref`. */
+function conversationHeadedBy(ref: TMessageRef): TConversationRow | undefined {
+  for (const [, data] of queryClient.getQueriesData<ListData>({
+    queryKey: keys.lists(ref.mailbox),
+  })) {
+    if (data?.uidValidity !== ref.uidValidity) continue;
+    const conversation = data.conversations?.[ref.uid];
+    if (conversation) return conversation;
+  }
+  return undefined;
+}
+
+// A conversation's newest message fetched ahead (hovered, or a neighbour of the open one): its
+// stack is read ahead with it.
+setReadAheadWith((ref) => {
+  const conversation = conversationHeadedBy(ref);
+  if (conversation && !conversationReadAhead(conversation, ref))
+    void readAheadConversation(conversation, ref);
+});

@@ -1,8 +1,9 @@
 /**
  * Opening a message over the socket: the header into the query cache at once, then each body
  * part as its chunks arrive; the copy kept for offline reading while the bridge cannot be
- * reached; and read-ahead, which the bridge answers after the user's own requests. Re-exported
- * by lib/mail-client.
+ * reached; and read-ahead, which the bridge answers after the user's own requests (with a
+ * prefetched message, what else its reader shows: setReadAheadWith). Re-exported by
+ * lib/mail-client.
  */
 import type { TMessageBody, TMessageHeader, TMessageRef } from "@ferry/protocol";
 import { FerryError } from "./errors";
@@ -102,9 +103,21 @@ async function fetchMessageFromBridge(
   return data;
 }
 
+/** What else opening a message shows, read ahead with it (lib/member-rows sets it). */
+let readAheadWith: ((ref: TMessageRef) => void) | null = null;
+
+export function setReadAheadWith(readAhead: (ref: TMessageRef) => void) {
+  readAheadWith = readAhead;
+}
+
+/**
+ * Fetches `ref` ahead of its open (a hovered row, the open message's neighbours), and with it
+ * what its reader will show besides (a conversation's stack: setReadAheadWith).
+ */
 export function prefetchMessage(ref: TMessageRef): void {
   void queryClient.prefetchQuery({
     queryKey: keys.message(ref),
     queryFn: () => fetchMessage(ref),
   });
+  readAheadWith?.(ref);
 }

@@ -4,7 +4,8 @@
  * top of a stack are opened ahead (openUnreadAhead) in the task that receives the stack's lines,
  * before the stack renders, is laid out and observes which of its messages are near the
  * viewport. Those are read-ahead the user did not ask for by a click: sent as background, the
- * bridge answers the user's own requests first.
+ * bridge answers the user's own requests first. A conversation read ahead before its click
+ * (lib/member-rows.ts readAheadConversation) gets the same opens, so its stack shows at once.
  */
 import type { TMemberRow, TMessageRef } from "@ferry/protocol";
 import { SEEN } from "./actions";
@@ -30,9 +31,9 @@ export function stackMessageQuery(ref: TMessageRef, position: number, background
 /**
  * Opens ahead the unread messages at the top of a stack whose lines are `rows` (the stack shows
  * unread messages expanded): the first OPEN_AHEAD of them, top first. One already in the cache,
- * or being opened, is not asked again.
+ * or being opened, is not asked again. Settles (never rejects) once each is in, or has failed.
  */
-export function openUnreadAhead(rows: readonly TMemberRow[]): void {
+export function openUnreadAhead(rows: readonly TMemberRow[]): Promise<void> {
   const ordered = orderMembers(
     rows.map((row) => ({
       ref: { mailbox: row.mailbox, uidValidity: row.uidValidity, uid: row.uid },
@@ -40,6 +41,7 @@ export function openUnreadAhead(rows: readonly TMemberRow[]): void {
     })),
   );
   const ahead = openAhead(ordered, (m) => !m.row.flags.includes(SEEN));
-  for (const m of ahead)
-    void queryClient.prefetchQuery(stackMessageQuery(m.ref, ordered.indexOf(m), true));
+  return Promise.all(
+    ahead.map((m) => queryClient.prefetchQuery(stackMessageQuery(m.ref, ordered.indexOf(m), true))),
+  ).then(() => undefined);
 }
