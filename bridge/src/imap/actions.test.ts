@@ -5,6 +5,7 @@
 import type { TUidSet } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commandsDuring, countOf } from "../../test/imap-commands";
 import {
   archiveMessages,
   copyMessages,
@@ -14,6 +15,8 @@ import {
   normalizeFlag,
   updateFlags,
 } from "./actions";
+import { listMailboxes } from "./mailboxes";
+import { markSpam } from "./rule-actions";
 import { appendMessages, buildMessage, type Fixture, startFixture } from "./test-support";
 
 let fx: Fixture;
@@ -182,6 +185,28 @@ describe("archive and delete", () => {
     expect(trash.has("d-1")).toBe(false);
     expect(trash.has("d-2")).toBe(true);
     expect(trash.get("keep-me")?.uid).toBe(other);
+  });
+
+  it("find Archive, Trash and Junk among the folders the connection last listed, with no LIST", async () => {
+    await listMailboxes(client);
+    const [a, d, j] = await seed("INBOX", ["k-archive", "k-delete", "k-junk"]);
+    const commands = await commandsDuring(async () => {
+      expect((await archiveMessages(client, await setOf("INBOX", [a as number]))).to).toBe(
+        "Archive",
+      );
+      expect((await deleteMessages(client, await setOf("INBOX", [d as number]))).to).toBe("Trash");
+      const spam = await markSpam(client, await setOf("INBOX", [j as number]), "spam", undefined);
+      expect(spam.to).toBe("Junk");
+    });
+    expect(
+      countOf(
+        commands.filter((c) => c.connection === client),
+        "LIST",
+      ),
+    ).toBe(0);
+    expect((await contents("Archive")).has("k-archive")).toBe(true);
+    expect((await contents("Trash")).has("k-delete")).toBe(true);
+    expect((await contents("Junk")).has("k-junk")).toBe(true);
   });
 
   it("refuses to delete in a read-only mailbox", async () => {

@@ -10,7 +10,9 @@
  * - Move/copy report [source UID, destination UID] pairs when the server has UIDPLUS, else null.
  * - Archive moves to the \Archive folder (or the folder imapflow recognises by name, such as
  *   "Archive"). When there is none it fails with mailbox_not_found and creates nothing: making
- *   folders is the user's choice.
+ *   folders is the user's choice. Archive, Trash (and Junk, imap/rule-actions.ts) are the ones
+ *   the connection keeps from its last LIST (mailboxes.ts specialFolder), so an action sends no
+ *   LIST of its own; one gone since (renamed or deleted elsewhere) is looked for again, once.
  * - Delete moves to \Trash; in \Trash it adds \Deleted and UID EXPUNGEs exactly those UIDs
  *   (`to: null`). Without UIDPLUS, a plain EXPUNGE is used only when no other message in the
  *   folder is marked \Deleted, since it would remove those too. No Trash folder: fails with
@@ -21,9 +23,8 @@
 import type { TUidSet } from "@ferry/protocol";
 import type { CopyResponseObject, ImapFlow, MailboxObject } from "imapflow";
 import { BridgeError } from "../errors";
-import { commandError } from "./errors";
 import { assertUidValidity, expandUidSet, packUids, withMailbox } from "./mailbox-access";
-import { specialUseOf } from "./mailboxes";
+import { forgetSpecialFolders, specialFolder } from "./mailboxes";
 import { invalidateWindowCache } from "./window";
 
 export interface ActionOptions {
@@ -212,16 +213,29 @@ export function copyMessages(
   return transfer(client, set, to, opts, "copy");
 }
 
-/** The path of the folder with a special-use role, or null. */
-export async function findSpecialUse(
+/**
+ * Moves a UID set to the account's folder with special use `role`, as this connection keeps it
+ * (see the module comment); a kept folder gone since is looked for again, once.
+ *
+ * @throws BridgeError `mailbox_not_found` with `missing` when the account has no such folder.
+ */
+export async function moveToRole(
   client: ImapFlow,
-  role: "archive" | "trash",
-): Promise<string | null> {
-  try {
-    const found = await client.list();
-    return found.find((m) => specialUseOf(m) === role)?.path ?? null;
-  } catch (err) {
-    throw commandError(err, "The mail server could not list the folders.");
+  set: TUidSet,
+  role: "archive" | "trash" | "junk",
+  missing: string,
+  opts: ActionOptions = {},
+): Promise<MoveResult> {
+  for (let attempt = 0; ; attempt++) {
+    const to = await specialFolder(client, role);
+    if (to === null) throw new BridgeError("mailbox_not_found", missing);
+    try {
+      return await transfer(client, set, to, opts, "move");
+    } catch (err) {
+      const gone = err instanceof BridgeError && err.code === "mailbox_not_found";
+      if (attempt > 0 || !gone) throw err;
+      forgetSpecialFolders(client);
+    }
   }
 }
 
@@ -232,11 +246,7 @@ export async function archiveMessages(
   opts: ActionOptions = {},
 ): Promise<MoveResult> {
   if (opts.readOnly === true) throw readOnlyError();
-  const archive = await findSpecialUse(client, "archive");
-  if (archive === null) {
-    throw new BridgeError("mailbox_not_found", "This account has no Archive folder.");
-  }
-  return transfer(client, set, archive, opts, "move");
+  return moveToRole(client, set, "archive", "This account has no Archive folder.", opts);
 }
 
 /** Moves a UID set to \Trash, or expunges it for good when it already is in \Trash. */
@@ -246,11 +256,10 @@ export async function deleteMessages(
   opts: ActionOptions = {},
 ): Promise<MoveResult> {
   if (opts.readOnly === true) throw readOnlyError();
-  const trash = await findSpecialUse(client, "trash");
-  if (trash === null) {
-    throw new BridgeError("mailbox_not_found", "This account has no Trash folder.");
-  }
-  if (trash !== set.mailbox) return transfer(client, set, trash, opts, "move");
+  const noTrash = "This account has no Trash folder.";
+  const trash = await specialFolder(client, "trash");
+  if (trash === null) throw new BridgeError("mailbox_not_found", noTrash);
+  if (trash !== set.mailbox) return moveToRole(client, set, "trash", noTrash, opts);
 
   await onSet(client, set, opts, true, async (_mailbox, range) => {
     if (!client.capabilities.has("UIDPLUS")) {

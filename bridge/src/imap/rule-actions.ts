@@ -18,11 +18,11 @@ import {
   deleteMessages,
   type MoveResult,
   moveMessages,
+  moveToRole,
   updateFlags,
 } from "./actions";
-import { commandError } from "./errors";
 import { uidValidityOf, withMailbox } from "./mailbox-access";
-import { specialUseOf } from "./mailboxes";
+import { specialFolder } from "./mailboxes";
 
 function needle(c: { match: string; value: string }): string {
   if (c.match !== "matches") return c.value;
@@ -113,16 +113,13 @@ export async function applyRule(
   }
 }
 
-async function roleFolder(client: ImapFlow, role: "junk" | "inbox"): Promise<string> {
-  if (role === "inbox") return "INBOX";
-  try {
-    const found = await client.list();
-    const junk = found.find((m) => specialUseOf(m) === "junk");
-    if (junk) return junk.path;
-  } catch (err) {
-    throw commandError(err, "The mail server could not list the folders.");
-  }
-  throw new BridgeError("mailbox_not_found", "This account has no Junk folder.");
+const NO_JUNK = "This account has no Junk folder.";
+
+/** Junk as the connection keeps it (imap/mailboxes.ts specialFolder: no LIST of its own). */
+async function junkFolder(client: ImapFlow): Promise<string> {
+  const junk = await specialFolder(client, "junk");
+  if (junk === null) throw new BridgeError("mailbox_not_found", NO_JUNK);
+  return junk;
 }
 
 /**
@@ -137,7 +134,8 @@ export async function markSpam(
   to: string | undefined,
   opts: ActionOptions = {},
 ): Promise<MoveResult> {
-  const destination = to ?? (await roleFolder(client, verdict === "spam" ? "junk" : "inbox"));
+  const toJunk = to === undefined && verdict === "spam";
+  const destination = to ?? (toJunk ? await junkFolder(client) : "INBOX");
   const add = verdict === "spam" ? ["$Junk"] : verdict === "not_spam" ? ["$NotJunk"] : [];
   const remove =
     verdict === "spam" ? ["$NotJunk"] : verdict === "not_spam" ? ["$Junk"] : ["$Junk", "$NotJunk"];
@@ -147,5 +145,7 @@ export async function markSpam(
     (destination.toUpperCase() === "INBOX" && set.mailbox.toUpperCase() === "INBOX");
   if (same)
     return { to: set.mailbox, uidMap: set.uids.map((u) => [u, u]), toUidValidity: set.uidValidity };
-  return moveMessages(client, set, destination, opts);
+  return toJunk
+    ? moveToRole(client, set, "junk", NO_JUNK, opts)
+    : moveMessages(client, set, destination, opts);
 }
