@@ -10,6 +10,12 @@ export interface SentSide {
   run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
   /** The folder it had selected when its last use ended (null: none, or not known). */
   readonly selected: string | null;
+  /**
+   * Opens the connection and selects Sent on it, unless that is done or under way, so that a
+   * lookup about to come does not wait for a login first. Never rejects: a failure is left for
+   * the lookup to meet.
+   */
+  warm?(): void;
 }
 
 /**

@@ -4,10 +4,13 @@
  * connections are), apart from the sessions' command connections. It keeps Sent selected (read-only) from one lookup to the next, so neither it nor
  * a command connection SELECTs anything for them: a window of a 100,000-message INBOX is not
  * followed by a SELECT of that INBOX again. Nothing of Sent is kept in memory; each lookup asks
- * the server (threads/conversations.ts). Opened on first use, logged out after a quiet spell or
- * when its account's watch closes (the last session left), rebuilt if it drops.
+ * the server (threads/conversations.ts). Opened on first use, or ahead of it (warm: a window of
+ * conversations opens it, with Sent selected, while it reads its folder), logged out after a
+ * quiet spell or when its account's watch closes (the last session left), rebuilt if it drops.
  */
 import type { ImapFlow } from "imapflow";
+import { withMailbox } from "../imap/mailbox-access";
+import { specialUseOf } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
 import { SideConnection } from "../session/side-connection";
 
@@ -26,13 +29,31 @@ export interface SentConnectionHost {
 class SentConnection implements SentSide {
   selected: string | null = null;
   readonly side: SideConnection;
+  private warming: Promise<void> | null = null;
+  /** The client of its last use. */
+  private client: ImapFlow | null = null;
 
   constructor(connect: () => Promise<ImapFlow>) {
     this.side = new SideConnection(connect, IDLE_CLOSE_MS);
   }
 
+  warm(): void {
+    if (this.client?.usable || this.warming) return;
+    this.warming = this.run(async (client) => {
+      const path = (await client.list()).find((f) => specialUseOf(f) === "sent")?.path;
+      if (path !== undefined && this.selected !== path) {
+        await withMailbox(client, path, { readOnly: true, refresh: false }, async () => undefined);
+      }
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        this.warming = null;
+      });
+  }
+
   run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
     return this.side.run(async (client) => {
+      this.client = client;
       try {
         return await fn(client);
       } finally {

@@ -7,13 +7,9 @@
  * rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
  * exactly that window takes it (only while nothing in any list changed since). Of
  * conversations, the answer carries only the first screenful or two (SIGN_IN_CONVERSATIONS),
- * read while the account's Sent connection opens beside it (warmSent).
+ * read while the account's Sent connection opens beside it (SentSide.warm).
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
-import type { ImapFlow } from "imapflow";
-import { withMailbox } from "../imap/mailbox-access";
-import { specialUseOf } from "../imap/mailboxes";
-import type { SentSide } from "../imap/sent-side";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow } from "../threads/conversations";
@@ -85,22 +81,6 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /**
- * Opens the account's Sent connection and selects Sent on it (what the conversation rows' Sent
- * lookup does first), so that at sign-in its login runs beside INBOX's THREAD on the command
- * connection instead of after it. A failure is left for the lookup itself to meet.
- */
-function warmSent(sent: SentSide): void {
-  void sent
-    .run(async (client: ImapFlow) => {
-      const path = (await client.list()).find((f) => specialUseOf(f) === "sent")?.path;
-      if (path !== undefined && sent.selected !== path) {
-        await withMailbox(client, path, { readOnly: true, refresh: false }, async () => undefined);
-      }
-    })
-    .catch(() => undefined);
-}
-
-/**
  * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
  * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
  */
@@ -114,8 +94,9 @@ export async function inboxHeadForSignIn(
     // then resynchronise INBOX before answering. Carried in the answer, it paints sooner than
     // over the socket (quick bench at 10,000, load 5-9: 276 against 449 ms from the click; read
     // ahead here but left to the socket's request, which cannot take it, 603 ms).
+    // Its login runs beside INBOX's read on the command connection instead of after it.
     const sent = sentConnectionOf(mail);
-    if (sent) warmSent(sent);
+    sent?.warm?.();
     queued = mail.run((client) =>
       conversationWindow(client, {
         mailbox: "INBOX",

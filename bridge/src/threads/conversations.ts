@@ -87,6 +87,8 @@ export async function conversationWindow(
 ): Promise<ConversationWindowResult> {
   const { mailbox: path, offset, limit } = params;
   const cache = params.cache ?? conversationCacheOf(client);
+  // Sent is looked in once the rows are read: its connection logs in meanwhile, not then.
+  params.sent?.warm?.();
   let total = 0;
   let estimated = false;
   const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
