@@ -9,16 +9,17 @@
  * What is kept: for each account key (session/account.ts: server host and port, user name, as
  * the connection logged in) and folder path, the folder's UIDVALIDITY, EXISTS and next UID it
  * stands at, whether it is a head (order.ts), and the UIDs of each conversation: no message
- * content. A copy is only used as the cache uses its own: when UIDVALIDITY matches, as it is
- * while EXISTS and the next UID match, advanced by the arrivals since where it can be, else
- * threaded again. Bounded by MAX_KEPT_UIDS in all (the least recently used forgotten first).
+ * content, packed in typed arrays (4 bytes a UID, 4 a conversation). A copy is only used as the
+ * cache uses its own: when UIDVALIDITY matches, as it is while EXISTS and the next UID match,
+ * advanced by the arrivals since where it can be, else threaded again. Bounded by MAX_KEPT_UIDS
+ * in all (the least recently used forgotten first).
  */
 import type { ImapFlow } from "imapflow";
 import { accountKey } from "../session/account";
 import type { Conversation, OrderEntry } from "./order-entry";
 import { keyOf } from "./order-entry";
 
-/** UIDs kept in all, across accounts and folders (about 8 bytes each). */
+/** UIDs kept in all, across accounts and folders (at most 8 bytes each: about 16 MB). */
 export const MAX_KEPT_UIDS = 2_000_000;
 
 /** A folder's order as kept: its stamps and its conversations' UIDs (newest first). */
@@ -28,7 +29,10 @@ export interface KeptOrder {
   uidNext: number;
   head: number | null;
   headCount: number;
-  order: number[][];
+  /** Every conversation's UIDs, one after the other, newest conversation first. */
+  uids: Uint32Array;
+  /** How many UIDs each conversation has, in that order. */
+  sizes: Uint32Array;
 }
 
 /** The kept orders of every account in this process. */
@@ -56,7 +60,7 @@ export class KeptOrders {
   put(account: string, path: string, kept: KeptOrder): void {
     const key = KeptOrders.key(account, path);
     this.remove(key);
-    const uids = kept.order.reduce((n, c) => n + c.length, 0);
+    const uids = kept.uids.length;
     if (uids > this.maxUids) return;
     this.byKey.set(key, { kept, uids });
     this.uids += uids;
@@ -124,11 +128,29 @@ export function keptOf(e: OrderEntry): KeptOrder {
     uidNext: e.uidNext,
     head: e.head,
     headCount: e.headCount,
-    order: e.order.map((c) => c.uids.slice()),
+    ...packed(e.order.map((c) => c.uids)),
   };
+}
+
+/** Conversations' UIDs (newest conversation first) packed as KeptOrder holds them. */
+export function packed(order: readonly (readonly number[])[]): Pick<KeptOrder, "uids" | "sizes"> {
+  const sizes = Uint32Array.from(order, (c) => c.length);
+  const uids = new Uint32Array(sizes.reduce((n, s) => n + s, 0));
+  let at = 0;
+  for (const c of order) {
+    uids.set(c, at);
+    at += c.length;
+  }
+  return { uids, sizes };
 }
 
 /** A session's own copy of a kept order, as conversations. */
 export function conversationsOf(kept: KeptOrder): Conversation[] {
-  return kept.order.map((uids) => ({ uids: uids.slice() }));
+  const out: Conversation[] = [];
+  let at = 0;
+  for (const size of kept.sizes) {
+    out.push({ uids: Array.from(kept.uids.subarray(at, at + size)) });
+    at += size;
+  }
+  return out;
 }
