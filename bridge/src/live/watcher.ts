@@ -9,10 +9,10 @@
  *
  * Event handlers only record (synchronously, in server order); a queued flush (watcher-flush.ts)
  * then talks to the server: fetch new rows, count unseen. When the chain of jobs is empty the
- * watcher IDLEs again at once (imapflow's own auto-IDLE would wait 15 s), after looking for mail
- * the connection holds but was never reported (an EXISTS taken in by another answer). All work on
- * the connection runs through one promise chain, so nothing here ever runs two commands of its
- * own at the same time.
+ * watcher IDLEs again at once on its mailbox (watcher-idle.ts: imapflow's own auto-IDLE would
+ * wait 15 s), also after an IDLE that something else ended, and selects its mailbox again first
+ * when something else moved the connection. All work on the connection runs through one promise
+ * chain, so nothing here ever runs two commands of its own at the same time.
  *
  * Two modes, picked per connection:
  * - QRESYNC enabled: expunges come as VANISHED with UIDs and flag changes carry UIDs, so nothing
@@ -31,7 +31,8 @@ import type { NewMailContext } from "./new-mail";
 import { type ResyncContext, resyncMailbox } from "./resync";
 import type { RowsFetcher } from "./rows";
 import { type OpenedMailbox, type Tracked, trackMailbox } from "./tracked-mailbox";
-import { flushWatcher, lookForUnreported } from "./watcher-flush";
+import { flushWatcher } from "./watcher-flush";
+import { type IdleHost, IdleKeeper } from "./watcher-idle";
 import { type WatchHost, watchMailbox } from "./watcher-select";
 
 export interface WatcherHooks {
@@ -46,9 +47,6 @@ export interface WatcherHooks {
   counterRevisions?: boolean;
 }
 
-/** Looks for unreported mail in a row (each a flush) before the watcher IDLEs regardless. */
-const MAX_LOOKS = 3;
-
 export class MailboxWatcher {
   private conn: ImapFlow | null = null;
   private unlisten: (() => void) | null = null;
@@ -59,12 +57,12 @@ export class MailboxWatcher {
   /** Recorded by the handlers and sent by the next flush. */
   private readonly batch = new EventBatch();
   private flushQueued = false;
-  /** Looks for unreported mail since the watcher last IDLEd (see drained). */
-  private looks = 0;
+  /** IDLEs whenever the queue is empty (watcher-idle.ts). */
+  private readonly idleKeeper: IdleKeeper;
   /** What the last SELECT/EXAMINE run() made while nothing was watched answered (see adopt). */
   private selected: { path: string; uidNext: number } | null = null;
   private readonly resyncContext: ResyncContext;
-  private readonly host: WatchHost;
+  private readonly host: WatchHost & IdleHost;
 
   constructor(
     readonly role: "inbox" | "open",
@@ -101,7 +99,18 @@ export class MailboxWatcher {
       track: (client, mb, readOnly) => this.track(client, mb, readOnly),
       flush: () => this.flush(),
       selectedUnwatched: () => this.selected,
+      busy: () => this.jobs > 0,
+      closed: () => this.closed,
+      reselect: (client, t) =>
+        this.enqueue(async () => {
+          if (client !== this.conn || this.t !== t || !client.usable) return;
+          if (client.mailbox && client.mailbox.path === t.path) return;
+          t.positionsValid = false;
+          await this.resync(client, t, true);
+          this.scheduleFlush();
+        }),
     };
+    this.idleKeeper = new IdleKeeper(this.host);
   }
 
   /** The connection, or null while it is down. */
@@ -275,6 +284,7 @@ export class MailboxWatcher {
   /** Stops watching and logs the connection out. Nothing is emitted afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    this.idleKeeper.stop();
     this.t = null;
     this.batch.clear();
     await closeQuietly(this.detach());
@@ -311,27 +321,10 @@ export class MailboxWatcher {
     const run = this.chain.then(job);
     this.chain = run.then(noop, noop).then(() => {
       this.jobs--;
-      if (this.jobs === 0) this.drained();
+      this.idleKeeper.jobDone();
+      if (this.jobs === 0) this.idleKeeper.drained();
     });
     return run;
-  }
-
-  /**
-   * The queue is empty: mail the connection holds but the watcher never reported is looked for
-   * first (a flush, after which this runs again), then IDLE now, not in 15 s.
-   */
-  private drained(): void {
-    if (this.closed) return;
-    if (this.looks < MAX_LOOKS && lookForUnreported(this.host)) {
-      this.looks++;
-      return;
-    }
-    this.looks = 0;
-    const client = this.conn;
-    if (!client?.usable || !this.t || !client.mailbox) return;
-    client.idle({ whenFree: true }).catch((err: unknown) => {
-      this.hooks.log.debug({ err, role: this.role }, "live: IDLE ended with an error");
-    });
   }
 
   /** Events of a closed watcher (a job that was still running) are dropped. */
