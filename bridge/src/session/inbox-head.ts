@@ -1,21 +1,24 @@
 /**
  * INBOX's first window, fetched ahead at sign-in: the HTTP sign-in queues it on the connection
  * that watches INBOX (MailSession.prefetch: the INBOX watcher's, before it starts watching, so
- * no change made after the window is missed; a window of conversations, which reads other
- * folders too, on the command connection). When the sign-in request asks for the window, the
- * answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and carries it, so the browser paints the
- * rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
+ * no change made after the window is missed; a window of conversations too, when the account's
+ * Sent connection is there to look into Sent, else on the command connection). When the sign-in
+ * request asks for the window, the answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and
+ * carries it, so the browser paints the rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
  * exactly that window takes it (only while nothing in any list changed since). Of
  * conversations, the answer carries only the first screenful or two (SIGN_IN_CONVERSATIONS),
  * read while the account's Sent connection opens beside it (SentSide.warm).
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
+import type { ImapFlow } from "imapflow";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
-import { conversationWindow } from "../threads/conversations";
+import { conversationWindow, oneReadCache } from "../threads/conversations";
+import type { ConversationCache } from "../threads/order";
 import type { LiveMailSession } from "./live";
 
 const INBOX_HEAD = "list.window INBOX head";
+const CONVERSATIONS_HEAD = "conversations INBOX head";
 
 /**
  * How long the sign-in answer waits for INBOX's first window. The browser would wait for it
@@ -88,24 +91,30 @@ export async function inboxHeadForSignIn(
   mail: LiveMailSession,
   opts: { conversations: boolean; me: string; waitMs?: number },
 ): Promise<TSignInWindow | null> {
-  let queued: Promise<WindowResult> | null;
+  let queued: Promise<WindowResult> | null = null;
   if (opts.conversations) {
-    // Not on the INBOX watcher's connection: it reads other folders too, and the watcher would
-    // then resynchronise INBOX before answering. Carried in the answer, it paints sooner than
-    // over the socket (quick bench at 10,000, load 5-9: 276 against 449 ms from the click; read
-    // ahead here but left to the socket's request, which cannot take it, 603 ms).
-    // Its login runs beside INBOX's read on the command connection instead of after it.
+    // Carried in the answer, it paints sooner than over the socket (quick bench at 10,000, load
+    // 5-9: 276 against 449 ms from the click; read ahead here but left to the socket's request,
+    // which cannot take it, 603 ms). Sent is read on the account's Sent connection, whose login
+    // runs beside INBOX's read; so the window reads INBOX alone and is read, as a flat one, on
+    // the connection that watches INBOX (it verified the password: the command connection's
+    // login and SELECT are not waited for), with an order cache of its own for that one read.
     const sent = sentConnectionOf(mail);
     sent?.warm?.();
-    queued = mail.run((client) =>
+    const read = (client: ImapFlow, cache?: ConversationCache) =>
       conversationWindow(client, {
         mailbox: "INBOX",
         offset: 0,
         limit: SIGN_IN_CONVERSATIONS,
         me: [opts.me],
         sent,
-      }),
-    );
+        cache,
+      });
+    if (sent) {
+      mail.prefetch(CONVERSATIONS_HEAD, (client) => read(client, oneReadCache(client)));
+      queued = mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD);
+    }
+    queued ??= mail.run((client) => read(client));
   } else {
     prefetchInboxHead(mail);
     queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);

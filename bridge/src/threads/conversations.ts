@@ -61,6 +61,19 @@ export function conversationCacheOf(
   return cache;
 }
 
+/**
+ * An order cache for one read on a connection other than the session's command connection (the
+ * sign-in's first window, on the connection that watches INBOX): it takes and gives the account's
+ * kept orders like any, and runs nothing on that connection afterwards.
+ */
+export function oneReadCache(client: ImapFlow): ConversationCache {
+  const account = accountOfConnection(client);
+  return new ConversationCache({
+    background: false,
+    ...(account === null ? {} : { kept: accountOrders(keptOrders, account) }),
+  });
+}
+
 export interface ConversationWindowParams {
   mailbox: string;
   offset: number;

@@ -93,6 +93,11 @@ export interface ConversationCacheOptions {
   checkAfterMs?: number | undefined;
   /** The account's orders kept across its sessions (kept-orders.ts); none: nothing shared. */
   kept?: AccountOrders | undefined;
+  /**
+   * False: nothing runs later on the connection (no full THREAD behind a head, no check of
+   * arrivals), for a cache used once on a connection that has work of its own (default true).
+   */
+  background?: boolean | undefined;
 }
 
 export class ConversationCache {
@@ -113,6 +118,7 @@ export class ConversationCache {
   /** Folders whose head was replaced by the full order, not yet told to a listener. */
   private readonly untold = new Set<string>();
   private readonly kept: AccountOrders | undefined;
+  private readonly background: boolean;
   /** Orders taken from the kept ones (kept-orders.ts) and used, for tests. */
   reused = 0;
   /** Advances under way (the order may hold arrivals its stamps do not count yet). */
@@ -126,6 +132,7 @@ export class ConversationCache {
     this.placeWithin = Math.max(1, opts.placeWithin ?? PLACE_WITHIN);
     this.checkAfterMs = opts.checkAfterMs ?? CHECK_AFTER_MS;
     this.kept = opts.kept;
+    this.background = opts.background ?? true;
   }
 
   /**
@@ -299,6 +306,7 @@ export class ConversationCache {
    * from now, but no later than FULL_WITHIN × `fullAfterMs` after the head was read first.
    */
   private later(client: ImapFlow, path: string): void {
+    if (!this.background) return;
     const key = keyOf(path);
     const old = this.timers.get(key);
     if (old) clearTimeout(old);
@@ -347,6 +355,7 @@ export class ConversationCache {
 
   /** Checks `path`'s arrivals against its older messages `checkAfterMs` from now (once). */
   private checkLater(client: ImapFlow, path: string): void {
+    if (!this.background) return;
     const key = `check:${keyOf(path)}`;
     if (this.timers.has(key)) return;
     const timer = setTimeout(() => {

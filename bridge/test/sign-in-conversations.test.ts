@@ -1,0 +1,72 @@
+/**
+ * The sign-in answer's conversations are read as its flat window is, on the connection that
+ * verified the password (the INBOX watcher's, before it starts watching), not on the session's
+ * command connection, whose login and SELECT would come first; their look into Sent runs on the
+ * account's Sent connection. Against the real Dovecot: the answer still counts the user's reply
+ * in Sent and names them "me", and a second sign-in of the user is answered without a THREAD.
+ */
+import { startMailServer } from "@ferry/mail-server";
+import { ZSessionInfo } from "@ferry/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imapClient, type MailServer, signIn, startBridge, type TestBridge } from "./harness";
+import { commandsDuring, countOf } from "./imap-commands";
+import { appendExchange } from "./thread-mail";
+
+const EMAIL = "answer@example.test";
+let mail: MailServer;
+let b: TestBridge;
+
+beforeAll(async () => {
+  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
+  const imap = await imapClient(mail, mail.user(EMAIL));
+  try {
+    await appendExchange(imap, EMAIL, { subject: "Bergen", key: "b" });
+  } finally {
+    await imap.logout().catch(() => imap.close());
+  }
+  b = await startBridge(mail);
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await mail?.stop();
+});
+
+async function signInAndOut() {
+  const user = mail.user(EMAIL);
+  const r = await signIn(b, {
+    email: user.email,
+    password: user.password,
+    inbox: { conversations: true },
+  });
+  expect(r.status).toBe(200);
+  const out = await fetch(`${b.url}/api/session`, {
+    method: "DELETE",
+    headers: { cookie: r.cookie as string, origin: b.origin },
+  });
+  expect(out.status).toBe(204);
+  return ZSessionInfo.parse(r.body);
+}
+
+describe("the sign-in answer's conversations", () => {
+  it("are read on the connection that verified the password, Sent counted", async () => {
+    let info: Awaited<ReturnType<typeof signInAndOut>> | undefined;
+    const commands = await commandsDuring(async () => {
+      info = await signInAndOut();
+    });
+    const verified = commands.find((c) => /^(AUTHENTICATE|LOGIN)$/.test(c.command))?.connection;
+    const threaded = commands.filter((c) => c.command === "UID THREAD");
+    expect(threaded).toHaveLength(1);
+    expect(threaded[0]?.connection).toBe(verified);
+    const bergen = info?.inbox?.conversations?.find((c) => c.subject === "Re: Bergen");
+    expect(bergen?.count).toBe(3);
+    expect(bergen?.elsewhere.map((e) => e.mailbox)).toEqual(["Sent"]);
+    expect(bergen?.participants.find((p) => p.me)?.address).toBe(EMAIL);
+
+    const again = await commandsDuring(async () => {
+      const second = await signInAndOut();
+      expect(second.inbox?.conversations).toEqual(info?.inbox?.conversations);
+    });
+    expect(countOf(again, "THREAD")).toBe(0);
+  }, 120_000);
+});
