@@ -4,7 +4,8 @@
  * and no hover, the page asks for the 49 other messages' lines in one `messages.rows` and opens
  * (`message.open`, background) only the 2 unread ones its stack shows expanded. The click on its
  * row then sends nothing for the stack: the reader shows the three unread messages' text and a
- * sender on every collapsed line from what was read ahead.
+ * sender on every collapsed line from what was read ahead, and marks the three read in one
+ * `flags.update`.
  */
 import type { Page } from "@playwright/test";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
@@ -20,6 +21,8 @@ interface SentFrame {
   ref?: { uid?: number };
   refs?: unknown[];
   background?: boolean;
+  set?: { uids?: number[] };
+  add?: string[];
 }
 
 /** Every frame the page's socket sends from now on, parsed, in order (the array fills). */
@@ -89,7 +92,16 @@ test.describe("a conversation read ahead", () => {
     await expect(collapsed.last()).toContainText(`Log ${COUNT - 3} of the harbour`);
     await expect(convo.locator('li > button[aria-expanded="true"]')).toHaveCount(2);
 
-    // The click asked the bridge for nothing of the stack's.
+    // The click asked the bridge for nothing of the stack's, and the three unread messages
+    // shown together are marked read in one request.
     expect(stackFrames(sent.slice(atClick))).toEqual([]);
+    await expect
+      .poll(() =>
+        sent
+          .slice(atClick)
+          .filter((f) => f.type === "flags.update")
+          .map((f) => [[...(f.set?.uids ?? [])].sort((a, b) => a - b), f.add]),
+      )
+      .toEqual([[[uidOf(COUNT - 2), uidOf(COUNT - 1), uidOf(COUNT)], ["\\Seen"]]]);
   });
 });

@@ -5,8 +5,9 @@
  * (sender, bold while unread, a star, snippet, date) comes from the members' list rows
  * (`messages.rows`, through use-conversation-members.ts), or the message's own header once it
  * was opened; both follow flag changes. A collapsed line opens nothing. Read messages are
- * collapsed, unread ones expanded (and marked read as they are shown); in a long stack, runs of
- * collapsed lines fold behind an "N older messages" button (lib/conversation-stack.ts). An
+ * collapsed, unread ones expanded (and marked read as they are shown, together, once the stack's
+ * opens are in: lib/mark-read.ts); in a long stack, runs of collapsed lines fold behind an "N
+ * older messages" button (lib/conversation-stack.ts). An
  * expanded message is opened (`message.open`, through the stacks' one queue, lib/stack-opens.ts)
  * and its body shown only when it is one of the unread at the top of the stack (opened ahead as
  * the lines arrive, before the stack renders), was expanded by a click on its line (which is on
@@ -27,10 +28,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useConversationMembers } from "@/hooks/use-conversation-members";
-import { FLAGGED, SEEN, setFlags } from "@/lib/actions";
+import { FLAGGED, SEEN } from "@/lib/actions";
 import { membersOf, openAhead, orderMembers, refId, stackLayout } from "@/lib/conversation-stack";
 import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatListDate, t } from "@/lib/i18n";
+import { markRead } from "@/lib/mark-read";
 import { useSettings } from "@/lib/settings";
 import { stackMessageQuery } from "@/lib/stack-opens";
 import { isTyping } from "@/lib/typing";
@@ -243,11 +245,7 @@ function StackItem(p: {
   useEffect(() => {
     if (!ready || !unread || !p.markable || marked) return;
     setMarked(true);
-    void setFlags(
-      { mailbox: msgRef.mailbox, uidValidity: msgRef.uidValidity, uids: [msgRef.uid] },
-      [SEEN],
-      [],
-    );
+    markRead(msgRef, true);
   }, [ready, unread, p.markable, marked, msgRef]);
 
   const cids = useContentIdParts(header?.attachments);

@@ -4,9 +4,10 @@
  * from `message.header`), the body as it streams in. HTML goes into the sandboxed frame with
  * remote content blocked behind a banner (unless the user always allows the sender or its
  * domain: lib/settings.ts); plain text gets safe links. In both, the trailing quote and signature
- * are folded behind "…" (the bodies: message-bodies.tsx). Attachments are listed with download and preview.
- * Opening an unread message marks it read once it is shown. Under the
- * headers: "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx). In
+ * are folded behind "…" (the bodies: message-bodies.tsx). Attachments are listed with download
+ * and preview. Opening an unread message marks it read once it is shown (in one request with its
+ * conversation's unread messages shown at the same time: lib/mark-read.ts). Under the headers:
+ * "Filter messages like this" and "Unsubscribe" (rules/reader-rule-buttons.tsx). In
  * conversation view the conversation's earlier messages stack above it (conversation-stack.tsx).
  */
 import {
@@ -24,9 +25,10 @@ import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useStat
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useMessage } from "@/hooks/use-message";
-import { reasonOf, SEEN, setFlags } from "@/lib/actions";
+import { reasonOf, SEEN } from "@/lib/actions";
 import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatSize, t } from "@/lib/i18n";
+import { markRead } from "@/lib/mark-read";
 import { saveSettings, useSettings } from "@/lib/settings";
 import { ReplyActions } from "./compose/reply-actions";
 import { ConversationStack } from "./conversation-stack";
@@ -100,11 +102,7 @@ export function Reader({
     if (markedThisOpen.current || !header || readOnly || !flags) return;
     markedThisOpen.current = true;
     if (flags.includes(SEEN)) return;
-    void setFlags(
-      { mailbox: stableRef.mailbox, uidValidity: stableRef.uidValidity, uids: [stableRef.uid] },
-      [SEEN],
-      [],
-    );
+    markRead(stableRef);
   }, [header, readOnly, flags, stableRef]);
 
   const cids = useContentIdParts(header?.attachments);

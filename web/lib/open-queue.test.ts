@@ -141,4 +141,22 @@ describe("OpenQueue", () => {
     release();
     expect(await refused).toBe("retried");
   });
+
+  it("tells when nothing is left running or waiting", async () => {
+    const queue = new OpenQueue({ limit: 1 });
+    const log: string[] = [];
+    const [a, b] = [deferred(log, "a"), deferred(log, "b")];
+    let idle = 0;
+    queue.onIdle(() => idle++);
+    expect(idle).toBe(1);
+    const runs = [queue.run(a.task), queue.run(b.task)];
+    queue.onIdle(() => idle++);
+    a.resolve();
+    await flush();
+    expect(idle).toBe(1);
+    b.resolve();
+    await Promise.all(runs);
+    await flush();
+    expect(idle).toBe(2);
+  });
 });

@@ -5,7 +5,8 @@
  * unread messages never sends more requests at once than the bridge's per-socket cap allows. An
  * open the bridge refuses as `rate_limited` is queued again after a back-off (or the wait the
  * refusal names, if longer), up to
- * RATE_LIMIT_RETRIES times; any other failure is the caller's to show.
+ * RATE_LIMIT_RETRIES times; any other failure is the caller's to show. onIdle tells when nothing
+ * is left to open (lib/mark-read.ts sends the stack's read marks then).
  */
 import { FerryError } from "./errors";
 
@@ -42,6 +43,7 @@ export class OpenQueue {
   #running = 0;
   #seq = 0;
   #waiting: Job[] = [];
+  #idle: Array<() => void> = [];
 
   constructor(opts: OpenQueueOptions = {}) {
     this.#limit = opts.limit ?? OPENS_IN_FLIGHT;
@@ -58,6 +60,12 @@ export class OpenQueue {
   /** Tasks waiting for a free place. */
   get waiting(): number {
     return this.#waiting.length;
+  }
+
+  /** Calls `fn` once no task is running or waiting: at once when none is. */
+  onIdle(fn: () => void): void {
+    if (this.#running === 0 && this.#waiting.length === 0) fn();
+    else this.#idle.push(fn);
   }
 
   /**
@@ -104,8 +112,11 @@ export class OpenQueue {
   #next(): void {
     while (this.#running < this.#limit) {
       const job = this.#waiting.shift();
-      if (!job) return;
+      if (!job) break;
       job.run();
+    }
+    if (this.#running === 0 && this.#waiting.length === 0 && this.#idle.length > 0) {
+      for (const fn of this.#idle.splice(0)) fn();
     }
   }
 }
