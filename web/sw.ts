@@ -50,11 +50,12 @@ const manifest = self.__SW_MANIFEST;
 const STATIC_FILES = "/_next/static/*";
 
 /**
- * The scripts the page runs before anything else, blocking its parser (app/layout.tsx). Their
- * names carry no hash (the precache keys them with a revision), so this worker also keeps them
- * under their own URLs in a cache of this build's, which a static route answers them from.
+ * The scripts the page fetches before anything else, blocking its parser (app/layout.tsx; the
+ * mailbox's snapshot is painted by a script inline in the page). Their names carry no hash (the
+ * precache keys them with a revision), so this worker also keeps them under their own URLs in a
+ * cache of this build's, which a static route answers them from.
  */
-const BOOT_SCRIPTS = ["/theme.js", "/mailbox-snapshot.js"];
+const BOOT_SCRIPTS = ["/theme.js"];
 const BOOT_CACHE_PREFIX = "ferry-boot-";
 const BOOT_CACHE = `${BOOT_CACHE_PREFIX}${manifest
   .filter((e) => typeof e !== "string" && BOOT_SCRIPTS.includes(`/${e.url.replace(/^\//, "")}`))

@@ -36,13 +36,18 @@ export function cached(page: Page, text: string): Promise<boolean> {
   return storedMentions(page, "ferry.cache.v1", text);
 }
 
-/** Whether a snapshot of the mailbox with its rows is stored (localStorage, web/lib/persist.ts). */
-export function snapshotStored(page: Page): Promise<boolean> {
-  return page.evaluate(() => {
-    const stored: unknown = JSON.parse(localStorage.getItem("ferry.snapshot.v2") ?? "null");
-    const html = typeof stored === "object" && stored !== null && "html" in stored && stored.html;
-    return typeof html === "string" && html.includes('data-testid="row-subject"');
-  });
+/**
+ * Whether a snapshot of the mailbox with its rows is stored (localStorage, web/lib/persist.ts),
+ * and with `text` in it when given.
+ */
+export function snapshotStored(page: Page, text?: string): Promise<boolean> {
+  return page.evaluate((text) => {
+    const html = localStorage.getItem("ferry.snapshot.v3.html");
+    if (localStorage.getItem("ferry.snapshot.v3") === null || html === null) return false;
+    return (
+      html.includes('data-testid="row-subject"') && (text === undefined || html.includes(text))
+    );
+  }, text);
 }
 
 /** How many copies of `subject` the IMAP server has in `mailbox` (a path or a special-use role). */

@@ -1,12 +1,25 @@
 /**
  * A reload of a signed-in mailbox shows the mailbox as last shown before the mailbox's code has
- * arrived (web/lib/mailbox-snapshot.ts, painted by web/public/mailbox-snapshot.js): with that
- * code held back (or every one of the app's chunks), the cached rows are on screen, inert, the
- * list marked busy; once it arrives, the real list takes their place and works, with no
- * hydration error and no second copy. Signing out removes the snapshot.
+ * arrived (web/lib/mailbox-snapshot.ts, painted by the script inline in the page,
+ * web/lib/mailbox-snapshot-script.ts): with that code held back (or every one of the app's
+ * chunks, or everything but the page, its style sheet and its theme), the cached rows are on
+ * screen, inert, the list marked busy; once it arrives, the real list takes their place and
+ * works, with no hydration error and no second copy. A row that arrived since the last reload is
+ * among them. Signing out removes the snapshot.
  */
 import type { Page } from "@playwright/test";
-import { expect, messageList, reader, rows, showFolders, test } from "../fixtures/test";
+import {
+  deliver,
+  expect,
+  messageList,
+  rawMessage,
+  reader,
+  row,
+  rows,
+  showFolders,
+  test,
+  unique,
+} from "../fixtures/test";
 import { snapshotStored } from "../offline/helpers";
 
 // The page's own requests must reach page.route (a service worker would answer them unseen).
@@ -97,6 +110,62 @@ test("a reload paints the cached rows before any of the app's code has run", asy
   await rows(page).filter({ hasText: subject }).first().click();
   await expect(reader(page, subject)).toBeVisible();
   expect(errors.filter((e) => /hydrat|#418|#423|#425/i.test(e))).toEqual([]);
+});
+
+test("a reload paints the cached rows from the page, its style sheet and its theme alone", async ({
+  mailPage: page,
+}) => {
+  const subject = (await rows(page).first().getByTestId("row-subject").textContent()) ?? "";
+  await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  const held: string[] = [];
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    const path = new URL(request.url()).pathname;
+    const needed =
+      request.resourceType() === "document" ||
+      request.resourceType() === "stylesheet" ||
+      path === "/theme.js";
+    if (!needed) {
+      held.push(path);
+      await released;
+    }
+    await route.continue();
+  });
+
+  await page.reload({ waitUntil: "commit" });
+  await expect(page.getByTestId("row-subject").filter({ hasText: subject }).first()).toBeVisible();
+  expect(held.some((path) => path.endsWith(".js"))).toBe(true);
+
+  release();
+  await expect(messageList(page)).toHaveAttribute("aria-busy", "false");
+  await expect(page.locator("ferry-snapshot")).toHaveCount(0);
+});
+
+test("a reload paints the row that arrived since the last one, at the top", async ({
+  mailPage: page,
+  stack,
+  account,
+}) => {
+  await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  const subject = unique("Arrived before the reload");
+  await deliver(
+    stack,
+    account.email,
+    rawMessage({ from: "news@example.test", to: account.email, subject }),
+  );
+  await expect(row(page, subject)).toBeVisible({ timeout: 15_000 });
+
+  const { release } = await holdAllChunks(page);
+  await page.reload({ waitUntil: "commit" });
+  const painted = page.locator("ferry-snapshot").getByTestId("row-subject");
+  await expect(painted.first()).toHaveText(subject);
+  release();
+  await expect(messageList(page)).toHaveAttribute("aria-busy", "false");
+  await expect(rows(page).first()).toContainText(subject);
 });
 
 test("signing out removes the snapshot: the next reload paints no rows", async ({

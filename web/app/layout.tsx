@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import en from "@/lib/i18n/en";
+import { SNAPSHOT_PAINT_SCRIPT } from "@/lib/mailbox-snapshot-script";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -35,9 +36,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script src="/theme.js" />
       </head>
       <body>
-        {/* Paints the mailbox as last shown before the app's chunks run (see the file); first in
-            <body> so the rest of the page is parsed after it. */}
-        <script src="/mailbox-snapshot.js" />
+        {/* Paints the mailbox as last shown before the app's chunks run (see the module); inline
+            and first in <body>, so the parser runs it at once and parses the rest after it. */}
+        <script dangerouslySetInnerHTML={{ __html: SNAPSHOT_PAINT_SCRIPT }} />
         {children}
       </body>
     </html>

@@ -6,7 +6,7 @@ import { useSnapshotHandOver } from "./mailbox-snapshot";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-/** What public/mailbox-snapshot.js leaves in the page for `account`. */
+/** What the snapshot script (lib/mailbox-snapshot-script.ts) leaves in the page for `account`. */
 function painted(account: string): void {
   const el = document.createElement("ferry-snapshot");
   el.dataset.account = account;

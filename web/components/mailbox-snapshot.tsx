@@ -1,6 +1,6 @@
 /**
  * The hand-over from the mailbox's snapshot (lib/mailbox-snapshot.ts), which a reload's first
- * script (public/mailbox-snapshot.js) paints into a <ferry-snapshot> element outside what React
+ * script (lib/mailbox-snapshot-script.ts) paints into a <ferry-snapshot> element outside what React
  * renders, to the mailbox itself: the snapshot goes in the same commit as the mailbox's first
  * render, so the rows do not blink, and at once when the session turns out to be someone else's
  * or over.

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { takeSnapshot } from "./mailbox-snapshot";
+import { SNAPSHOT_HTML_KEY, SNAPSHOT_KEY, SNAPSHOT_PAINT_SCRIPT } from "./mailbox-snapshot-script";
 import { clearPersisted, type StoredSnapshot, storeSnapshot } from "./persist";
 
 function mailbox(): HTMLElement {
@@ -12,7 +11,7 @@ function mailbox(): HTMLElement {
     <nav aria-label="Folders"><a href="?folder=INBOX">Inbox</a></nav>
     <input type="search" value="secret words">
     <div role="listbox" aria-label="Messages" aria-busy="false">
-      <div role="option" aria-label="Ann, Lunch"><span data-testid="row-subject">Lunch</span></div>
+      <div role="option" aria-posinset="1" aria-label="Ann, Lunch"><span data-testid="row-subject">Lunch</span></div>
     </div>
     <article><iframe srcdoc="<p>body</p>" sandbox=""></iframe></article>
     <div role="dialog" aria-modal="true"><textarea>draft text</textarea></div>
@@ -69,25 +68,49 @@ describe("takeSnapshot", () => {
     expect(takeSnapshot(placeholders, "a@example.test")).toBeNull();
 
     const scrolled = mailbox();
-    const list = scrolled.querySelector('[role="listbox"]');
-    if (list) list.scrollTop = 400;
+    scrolled.querySelector('[role="option"]')?.setAttribute("aria-posinset", "9");
     expect(takeSnapshot(scrolled, "a@example.test")).toBeNull();
+  });
+
+  it("keeps only the rows a screen can show, however many the list has rendered", () => {
+    vi.stubGlobal("screen", { height: 720, width: 1280 });
+    const rowHeight = 72;
+    const rendered = 60;
+    const root = mailbox();
+    const list = root.querySelector('[role="listbox"]');
+    list?.replaceChildren(
+      ...Array.from({ length: rendered }, (_, i) => {
+        const placed = document.createElement("div");
+        placed.style.height = `${rowHeight}px`;
+        placed.style.transform = `translateY(${i * rowHeight}px)`;
+        placed.innerHTML = `<div role="option" aria-posinset="${i + 1}"><span data-testid="row-subject">Row ${i + 1}</span></div>`;
+        return placed;
+      }),
+    );
+    const shot = takeSnapshot(root, "ann@example.test");
+    const kept = new DOMParser()
+      .parseFromString(shot?.html ?? "", "text/html")
+      .querySelectorAll('[role="option"]');
+    // The ten rows of a 720-pixel screen and one below it; the first is the list's first.
+    expect(kept.length).toBe(720 / rowHeight + 1);
+    expect(kept[0]?.textContent).toBe("Row 1");
+    // The markup does not grow with the rows rendered: those below the screen are not in it.
+    const oneRow = list?.lastElementChild?.outerHTML.length ?? 0;
+    expect(shot?.html.length ?? 0).toBeLessThan(root.innerHTML.length - 45 * oneRow);
   });
 });
 
-/** public/mailbox-snapshot.js, run as the page runs it: first in <body>, before anything else. */
-const PAINT_SCRIPT = readFileSync(resolve(__dirname, "../public/mailbox-snapshot.js"), "utf8");
-
+/** The snapshot's paint script, run as the page runs it: inline, first in <body>. */
 function reload(): HTMLElement | null {
   document.body.replaceChildren();
   const script = document.createElement("script");
   document.body.append(script);
   Object.defineProperty(document, "currentScript", { value: script, configurable: true });
-  new Function(PAINT_SCRIPT)();
+  new Function(SNAPSHOT_PAINT_SCRIPT)();
   return document.querySelector("ferry-snapshot");
 }
 
-describe("the snapshot painted at a reload (public/mailbox-snapshot.js)", () => {
+describe("the snapshot painted at a reload (lib/mailbox-snapshot-script.ts)", () => {
   function signedInAndShown(email = "ann@example.test"): StoredSnapshot {
     localStorage.setItem("ferry.account", email);
     const shot = takeSnapshot(mailbox(), email);
@@ -126,6 +149,20 @@ describe("the snapshot painted at a reload (public/mailbox-snapshot.js)", () => 
 
     signedInAndShown();
     localStorage.setItem("ferry.signOutPending", "1");
+    expect(reload()).toBeNull();
+  });
+
+  it("paints nothing when the stored markup is not the one its record names", () => {
+    signedInAndShown();
+    localStorage.setItem(SNAPSHOT_HTML_KEY, "<p>other markup</p>");
+    expect(reload()).toBeNull();
+
+    signedInAndShown();
+    localStorage.removeItem(SNAPSHOT_HTML_KEY);
+    expect(reload()).toBeNull();
+
+    signedInAndShown();
+    localStorage.setItem(SNAPSHOT_KEY, "{not json");
     expect(reload()).toBeNull();
   });
 

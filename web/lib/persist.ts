@@ -2,18 +2,20 @@
  * Persisting the query cache to IndexedDB (idb-keyval), so a reload paints the last-seen
  * folders and list at once and opened messages can be read offline. Only what is useful is kept:
  * the top of each list, and the most recently opened messages; a reload starts reading it before
- * the app renders (readPersistedEarly). With each save the mailbox's snapshot
- * (lib/mailbox-snapshot.ts) goes to localStorage, which a reload's first script
- * (public/mailbox-snapshot.js) reads synchronously. No password is in the cache, but mail is: when a session ends, `clearPersisted`
- * removes it, the snapshot, the offline queue (lib/offline-queue), the files attached offline
- * (lib/compose/offline-files), and everything else this origin keeps in IndexedDB and Cache
- * Storage, so the next person on a shared computer finds nothing.
+ * the app renders (readPersistedEarly). Beside it the mailbox's snapshot (lib/mailbox-snapshot.ts)
+ * goes to localStorage, which a reload's first script (lib/mailbox-snapshot-script.ts) reads
+ * synchronously; it is taken again only when the page has changed since, so the page's going
+ * (pagehide) usually has nothing left to take. No password is in the cache, but mail is: when a
+ * session ends, `clearPersisted` removes it, the snapshot, the offline queue (lib/offline-queue),
+ * the files attached offline (lib/compose/offline-files), and everything else this origin keeps
+ * in IndexedDB and Cache Storage, so the next person on a shared computer finds nothing.
  */
 
 import type { PersistedClient, Persister } from "@tanstack/react-query-persist-client";
 import { clear, del, delMany, get, set } from "idb-keyval";
 import { clearOfflineFiles } from "./compose/offline-files";
 import type { ListData, trimForStorage } from "./list-cache";
+import { SNAPSHOT_HTML_KEY, SNAPSHOT_KEY } from "./mailbox-snapshot-script";
 import { clearOfflineQueue } from "./offline-queue";
 
 export const CACHE_KEY = "ferry.cache.v1";
@@ -98,13 +100,14 @@ export function readPersistedEarly(): Promise<PersistedClient | undefined> {
 }
 
 /**
- * The mailbox as last shown (lib/mailbox-snapshot.ts), in localStorage so that
- * public/mailbox-snapshot.js, which paints it, can read it before any chunk runs; that script
- * names this key and the fields it checks.
+ * The mailbox as last shown (lib/mailbox-snapshot.ts) is kept in localStorage under
+ * lib/mailbox-snapshot-script.ts's two keys, so that script can paint it before any chunk runs:
+ * a small record naming it (whose, which view, the markup's length) and the markup itself, so
+ * the script parses no JSON the size of the markup.
  */
-const SNAPSHOT_KEY = "ferry.snapshot.v2";
-/** Where snapshots were kept before (IndexedDB): removed at the next save. */
+/** Where snapshots were kept before (v1 in IndexedDB, v2 in localStorage): removed. */
 const OLD_SNAPSHOT_KEY = "ferry.snapshot.v1";
+const OLD_LOCAL_SNAPSHOT_KEY = "ferry.snapshot.v2";
 
 export interface StoredSnapshot {
   email: string;
@@ -118,10 +121,17 @@ export interface StoredSnapshot {
   html: string;
 }
 
-/** Stores `shown` for the next reload to paint (the persister does, with each save). */
+/**
+ * Stores `shown` for the next reload to paint: its markup (unless the same is stored already),
+ * then the record naming it with the markup's length, so a record never paints other markup.
+ */
 export function storeSnapshot(shown: StoredSnapshot): void {
+  const { html, ...about } = shown;
   try {
-    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify(shown));
+    if (localStorage.getItem(SNAPSHOT_HTML_KEY) !== html) {
+      localStorage.setItem(SNAPSHOT_HTML_KEY, html);
+    }
+    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify({ ...about, length: html.length }));
   } catch {
     removeSnapshot(); // over quota: no snapshot rather than an older one
   }
@@ -130,6 +140,8 @@ export function storeSnapshot(shown: StoredSnapshot): void {
 function removeSnapshot(): void {
   try {
     localStorage.removeItem(SNAPSHOT_KEY);
+    localStorage.removeItem(SNAPSHOT_HTML_KEY);
+    localStorage.removeItem(OLD_LOCAL_SNAPSHOT_KEY);
   } catch {
     // storage blocked: nothing was stored
   }
@@ -138,32 +150,43 @@ function removeSnapshot(): void {
 /**
  * A persister over idb-keyval that saves at most once a second, and at once when the page is
  * hidden or unloaded, so that what was just opened is there after a reload; with `snapshot`, the
- * mailbox as shown is stored with each save (none: the one stored is removed).
+ * mailbox as shown is stored with each save (none: the one stored is removed), taken again only
+ * when the page's DOM has changed since it was last taken. A change of the DOM alone also brings
+ * a save a second later, so that the page's going seldom has a snapshot left to take.
  */
 let stopped = false;
+/** The persister of the mailbox now shown: an older one (another account's) writes no more. */
+let generation = 0;
 
 export function createPersister(snapshot?: () => StoredSnapshot | null): Persister {
   stopped = false;
+  const mine = ++generation;
+  const current = () => !stopped && mine === generation;
   let pending: PersistedClient | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let snapshotStale = snapshot !== undefined;
   const available = typeof indexedDB !== "undefined";
   if (available && snapshot) void del(OLD_SNAPSHOT_KEY).catch(() => undefined);
 
   const flush = async (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    const client = pending;
-    pending = null;
-    if (!client || !available || stopped) return;
+    if (!current()) return;
     // Taken and stored now, as the page shows what is being saved (synchronously: a reload's
     // pagehide may not see the end of the cache's write, but sees this).
-    const shown = snapshot?.() ?? null;
-    if (shown) storeSnapshot(shown);
-    else if (snapshot) removeSnapshot();
+    if (snapshot && snapshotStale) {
+      snapshotStale = false;
+      const shown = snapshot();
+      if (shown) storeSnapshot(shown);
+      else removeSnapshot();
+    }
+    const client = pending;
+    pending = null;
+    if (!client || !available) return;
     // The list model (and the protocol it brings) stays out of the page's first load, which
     // imports this module; the mailbox, the only caller of the persister, has it loaded.
     const { trimForStorage: trim } = await import("./list-cache");
-    if (stopped) return;
+    if (!current()) return;
     const saved = JSON.stringify(slim(client, trim));
     await set(CACHE_KEY, saved).catch(() => undefined);
   };
@@ -172,10 +195,26 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") void flush();
     });
+    if (snapshot && typeof MutationObserver === "function" && document.body) {
+      const observer = new MutationObserver(() => {
+        if (!current()) {
+          observer.disconnect();
+          return;
+        }
+        snapshotStale = true;
+        timer ??= setTimeout(() => void flush(), 1000);
+      });
+      observer.observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
+    }
   }
   return {
     persistClient(client) {
-      if (stopped) return;
+      if (!current()) return;
       pending = client;
       timer ??= setTimeout(() => void flush(), 1000);
     },
