@@ -389,8 +389,9 @@ describe("other folders", () => {
       messages: 2,
       unseen: 1,
     });
+    const created = s.mark();
     await phone.mailboxCreate("Receipts");
-    await s.waitFor((f) => f.type === "mailboxes.changed", "mailboxes.changed");
+    await s.waitFor((f) => f.type === "mailboxes.changed", "mailboxes.changed", 5000, created);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The user's quota through a real bridge against the real Dovecot (its quota plugin, with a
  * per-user limit set by the fixture): `quota.get` answers what the server counts, a user without
- * a limit has none, and mail that arrives or goes away is pushed as `quota.changed`.
+ * a limit has none, and mail that arrives or goes away is pushed (`messages.new`,
+ * `messages.expunged`) with the new quota (`quota.changed`).
  */
 import { startMailServer } from "@ferry/mail-server";
 import type { TServerFrameOf } from "@ferry/protocol";
@@ -103,19 +104,39 @@ describe("quota", () => {
     const before = await quotaOf(s);
     expect(before?.storage?.used).toBe(0);
 
+    // Only frames after each change count: the session pushed a quota.changed at its start.
+    const delivered = s.mark();
     await mail.deliver(messageOf(email, 30), { from: "carol@example.test", to: [email] });
+    const arrived = await s.waitFor<TServerFrameOf<"messages.new">>(
+      (f) => f.type === "messages.new" && f.mailbox === "INBOX",
+      "messages.new after a delivery",
+      5000,
+      delivered,
+    );
     const grown = await s.waitFor<TServerFrameOf<"quota.changed">>(
       (f) => f.type === "quota.changed" && (f.quota?.storage?.used ?? 0) > 30 * 1024,
       "quota.changed after a delivery",
+      5000,
+      delivered,
     );
     expect(grown.quota?.storage?.limit).toBe(LIMIT_KB * 1024);
 
     const other = await device(email);
     await other.mailboxOpen("INBOX");
+    const deleted = s.mark();
     await other.messageDelete("1:*");
+    const gone = await s.waitFor<TServerFrameOf<"messages.expunged">>(
+      (f) => f.type === "messages.expunged" && f.mailbox === "INBOX",
+      "messages.expunged after the message was deleted",
+      5000,
+      deleted,
+    );
+    expect(gone.uids).toEqual(arrived.rows.map((r) => r.uid));
     await s.waitFor(
       (f) => f.type === "quota.changed" && f.quota?.storage?.used === 0,
       "quota.changed after the message was deleted",
+      5000,
+      deleted,
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The bridge tests' WebSocket client: a real `ws` connection to a test bridge that keeps every
  * server frame, parsed and validated against the protocol, and lets a test await one (always
- * with a timeout); opening one with a session's cookie, and an upgrade the bridge must refuse.
+ * with a timeout; from a mark on, so that an earlier frame of the same type cannot answer);
+ * opening one with a session's cookie, and an upgrade the bridge must refuse.
  */
 import { parseServerFrame, type TClientFrameInput, type TServerFrame } from "@ferry/protocol";
 import { WebSocket } from "ws";
@@ -38,13 +39,22 @@ export class TestSocket {
     );
   }
 
-  /** The first frame (received or to come) matching `pred` not already returned by waitFor. */
+  /** Where the frames received so far end: a `since` for waitFor that ignores all of them. */
+  mark(): number {
+    return this.frames.length;
+  }
+
+  /**
+   * The first frame (received or to come) matching `pred` not already returned by waitFor;
+   * with `since` (a mark()), only a frame received after that mark.
+   */
   waitFor<T extends TServerFrame = TServerFrame>(
     pred: (f: TServerFrame) => boolean,
     what = "a frame",
     ms = 5000,
+    since = 0,
   ): Promise<T> {
-    const found = this.frames.find((f) => !this.#taken.has(f) && pred(f));
+    const found = this.frames.slice(since).find((f) => !this.#taken.has(f) && pred(f));
     if (found) {
       this.#taken.add(found);
       return Promise.resolve(found as T);
