@@ -2,9 +2,11 @@
  * Conversation orders kept per account in this process (KeptOrders), so that a session that
  * signs in after another of the same account (a second device, a new browser, after signing
  * out) finds a folder's threading without asking the server for a THREAD again. A session's own
- * orders stay in its ConversationCache (order.ts); it publishes a copy here whenever its order
- * of a folder is whole and checked, and a new session's cache takes a copy from here the first
- * time it reads that folder.
+ * orders stay in its ConversationCache (order.ts); it puts a copy here whenever it threads a
+ * folder (its head too) or advances its order with nothing left to check, and a new session's
+ * cache takes a copy from here the first time it reads that folder. The key is taken from the
+ * logged-in connection itself (accountOfConnection), the one account key of session/account.ts:
+ * only a session that signed in as that user on that server reads that user's orders.
  *
  * What is kept: for each account key (session/account.ts: server host and port, user name, as
  * the connection logged in) and folder path, the folder's UIDVALIDITY, EXISTS and next UID it
