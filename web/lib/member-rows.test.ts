@@ -184,6 +184,18 @@ describe("reading a conversation ahead, before its click", () => {
     expect(socket.sent.length).toBe(before);
   });
 
+  it("asks nothing, and has nothing left to ask, while the bridge cannot be reached", async () => {
+    const online = socket.getStatus;
+    (socket as { getStatus: () => string }).getStatus = () => "reconnecting";
+    try {
+      expect(conversationReadAhead(conversation(50), ref(50))).toBe(true);
+      await readAheadConversation(conversation(50), ref(50));
+      expect(socket.sent).toEqual([]);
+    } finally {
+      socket.getStatus = online;
+    }
+  });
+
   it("asks nothing for a conversation of one message", async () => {
     await readAheadConversation(conversation(1), ref(1));
     expect(socket.sent).toEqual([]);

@@ -91,12 +91,15 @@ export function prefetchConversationMembers(
     void queryClient.prefetchQuery(memberPageQuery(refs));
 }
 
-/** Whether every page of `conversation`'s stack lines (for `current`) was asked for already. */
+/**
+ * Whether nothing is left to read ahead for `conversation` (its newest here being `current`):
+ * every page of its stack's lines was asked for already, or the bridge cannot be reached now.
+ */
 export function conversationReadAhead(
   conversation: TConversationRow,
   current: TMessageRef,
 ): boolean {
-  if (conversation.count <= 1) return true;
+  if (conversation.count <= 1 || socket.getStatus() !== "online") return true;
   return pagesOf(membersOf(conversation, current)).every(
     (refs) => queryClient.getQueryState(memberPageQuery(refs).queryKey) !== undefined,
   );
