@@ -6,13 +6,14 @@
  * painted before any of this runs, and handed over here (components/mailbox-snapshot.tsx). Once
  * the sign-in page has an address (typed and left, or submitted), the mailbox for it is rendered
  * hidden behind the page (an Activity: no effects run, nothing connects, nothing shows), so that
- * a sign-in that succeeds only reveals it and adds its rows. While signed in, the service worker
- * keeps the app shell for starting offline (lib/service-worker.ts).
+ * a sign-in that succeeds only reveals it and adds its rows; the session is read at default
+ * priority (useRootSession), so that reveal is painted before the mailbox's effects run. While
+ * signed in, the service worker keeps the app shell for starting offline (lib/service-worker.ts).
  */
-import { Activity, useCallback, useEffect, useState } from "react";
+import { Activity, useCallback, useEffect, useRef, useState } from "react";
 import { whenIdle } from "@/lib/idle";
 import { registerServiceWorker } from "@/lib/service-worker";
-import { initSession, type SessionState, useSession } from "@/lib/session";
+import { initSession, type SessionState, useRootSession } from "@/lib/session";
 import { mailRootChunk } from "./mail-root-loader";
 import { useSnapshotHandOver } from "./mailbox-snapshot";
 import { SignIn } from "./sign-in";
@@ -33,9 +34,13 @@ interface Ahead {
 }
 
 export function App() {
+  const session = useRootSession();
   useEffect(() => initSession(), []);
-  const session = useSession();
   const [ahead, setAhead] = useState<Ahead | null>(null);
+  // The last address set ahead: setting the same again would leave a no-op update in the queue
+  // at the typing's priority, which the default-priority render that shows the mailbox skips and
+  // then renders synchronously, running the mailbox's effects before its first frame.
+  const aheadSet = useRef<Ahead | null>(null);
   // The app shell is kept for offline starts only while someone is signed in. The worker
   // precaches the whole shell as it installs, so it is registered once the page is idle: the
   // first window and the rows' render after sign-in do not share the network and CPU with it.
@@ -45,10 +50,12 @@ export function App() {
   const prepare = useCallback(
     (email: string) => {
       void mailRootChunk.preload().then(
-        () =>
-          setAhead((was) =>
-            was?.email === email && was.session === session ? was : { email, session },
-          ),
+        () => {
+          const was = aheadSet.current;
+          if (was?.email === email && was.session === session) return;
+          aheadSet.current = { email, session };
+          setAhead(aheadSet.current);
+        },
         () => undefined,
       );
     },

@@ -10,7 +10,7 @@
  * does not come back with the network or on the next sign-in.
  */
 import type { TSessionRequest, TSignInWindow } from "@ferry/protocol";
-import { useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
 import { FerryError } from "./errors";
 import { clearPersisted } from "./lazy-persist";
@@ -182,18 +182,6 @@ export function initSession(): void {
   );
 }
 
-/** Resolves in a task of its own (a MessageChannel message: not throttled like timers). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 export async function signIn(request: TSessionRequest): Promise<void> {
   await finishPendingSignOut();
   const inbox = firstWindow?.();
@@ -201,10 +189,9 @@ export async function signIn(request: TSessionRequest): Promise<void> {
   writeAccount(info.email);
   const signedIn: SignedIn = { inbox: info.inbox ?? null };
   for (const hook of signInHooks) hook(signedIn);
-  // The socket a hook opened sends its handshake only after this task: the mailbox's first
-  // render (which holds the main thread for a while) waits one task, so the handshake and the
-  // bridge's hello happen while it renders instead of after it.
-  if (signInHooks.size > 0 && typeof MessageChannel === "function") await nextTask();
+  // The page's root renders this at default priority (useRootSession), in a task of its own:
+  // the socket a hook opened sends its handshake first, so the bridge's hello comes while the
+  // mailbox renders instead of after it.
   setState({ phase: "signedIn", email: info.email, confirmed: true });
 }
 
@@ -230,6 +217,25 @@ export async function signOut(): Promise<void> {
 export function sessionExpired(): void {
   if (state.phase !== "signedIn" || signingOut) return;
   void endLocally("expired");
+}
+
+/**
+ * The session state for the page's root (components/app.tsx). Unlike useSession, a change
+ * re-renders at React's default priority, in a task of its own, rather than synchronously: so
+ * the commit that shows the mailbox after a sign-in is painted before the mailbox's effects
+ * (its subscriptions, listeners and timers) run, instead of those holding back its first frame.
+ */
+export function useRootSession(): SessionState {
+  const [current, setCurrent] = useState(state);
+  useEffect(() => {
+    const update = () => setCurrent(state);
+    listeners.add(update);
+    update();
+    return () => {
+      listeners.delete(update);
+    };
+  }, []);
+  return current;
 }
 
 export function useSession(): SessionState {
