@@ -2,11 +2,11 @@
  * The "rows painted" stamp of the warm starts (figure 1): installed in a document before its
  * scripts run (addInitScript), `window.__shownRows()` resolves with the first frame in which the
  * "Messages" listbox shows rows in its viewport and no placeholder, whether the listbox is busy
- * or not. So the mailbox's snapshot (web/public/mailbox-snapshot.js: the cached rows as last
- * shown, painted inert and busy before the app's chunks run) counts here, and not in
- * in-page.ts's `rows`, which also wants the listbox not busy (the live, usable list). Checks in
- * animation frames after DOM mutations, as in-page.ts; plain JavaScript in a string for the
- * same reason.
+ * or not. So the mailbox's snapshot (web/lib/mailbox-snapshot-script.ts, inline in the page:
+ * the cached rows as last shown, painted inert and busy before the app's chunks run) counts
+ * here, and not in in-page.ts's `rows`, which also wants the listbox not busy (the live, usable
+ * list). Checks in animation frames after DOM mutations, as in-page.ts; plain JavaScript in a
+ * string for the same reason.
  */
 import type { Page } from "playwright-core";
 

@@ -15,11 +15,11 @@ import type { Logger } from "../log";
 import { applySecurityHeaders, header } from "./respond";
 
 /**
- * The scripts the page runs before anything else (the theme, the mailbox's snapshot at a reload):
- * served from the browser's cache at once and revalidated behind it, so a reload does not wait a
- * round trip before its first paint. After an upgrade the old copy runs once more.
+ * The scripts the page runs before anything else (the theme; the mailbox's snapshot script is
+ * inline): served from the browser's cache at once and revalidated behind it, so a reload does
+ * not wait a round trip before its first paint. After an upgrade the old copy runs once more.
  */
-const PAINT_SCRIPTS = new Set(["theme.js", "mailbox-snapshot.js"]);
+const PAINT_SCRIPTS = new Set(["theme.js"]);
 
 const MIME: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
