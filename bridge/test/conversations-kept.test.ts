@@ -3,11 +3,15 @@
  * against the real Dovecot: the same user signing in again (after signing out) is answered the
  * same conversations without a THREAD; a reply delivered in between joins its conversation,
  * still without one; a folder deleted and made again (a new UIDVALIDITY) is threaded again; and
- * another account never gets the order.
+ * another account never gets the order. A session whose first read advanced a kept order over a
+ * message delivered since reports no move for it (its lists never saw the order before).
  */
 import { startMailServer } from "@ferry/mail-server";
 import type { TServerFrame } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withMailbox } from "../src/imap/mailbox-access";
+import { accountOrders, KeptOrders } from "../src/threads/kept-orders";
+import { ConversationCache } from "../src/threads/order";
 import {
   imapClient,
   type MailServer,
@@ -21,6 +25,7 @@ import { threadMessage } from "./thread-mail";
 
 const USERS = ["same@example.test", "later@example.test", "again@example.test"];
 const OTHER = "other@example.test";
+const CACHES = "caches@example.test";
 
 let mail: MailServer;
 let b: TestBridge;
@@ -46,9 +51,9 @@ async function appendThreads(email: string, mailbox: string, key: string): Promi
 beforeAll(async () => {
   mail = await startMailServer({
     postfix: false,
-    users: [...USERS, OTHER].map((email) => ({ email })),
+    users: [...USERS, OTHER, CACHES].map((email) => ({ email })),
   });
-  for (const email of [...USERS, OTHER]) await appendThreads(email, "INBOX", "t");
+  for (const email of [...USERS, OTHER, CACHES]) await appendThreads(email, "INBOX", "t");
   b = await startBridge(mail);
 }, 120_000);
 
@@ -169,5 +174,36 @@ describe("a conversation order kept across sessions", () => {
     expect(remade.window.uidValidity).not.toBe(first.window.uidValidity);
     expect(remade.threads).toBe(1);
     expect(subjects(remade.window)).toEqual(["Re: Porto b (2)", "Faro b (1)", "Re: Lisbon b (2)"]);
+  }, 120_000);
+
+  it("reports no move for what its first read advanced a kept order over", async () => {
+    const kept = new KeptOrders();
+    const read = async (cache: ConversationCache) => {
+      const imap = await imapClient(mail, mail.user(CACHES));
+      try {
+        return await withMailbox(imap, "INBOX", {}, (box) => cache.order(imap, "INBOX", box, 50));
+      } finally {
+        await imap.logout().catch(() => imap.close());
+      }
+    };
+    const first = new ConversationCache({ kept: accountOrders(kept, CACHES) });
+    const order = await read(first);
+    // The copy is put once the read's own work is done (setImmediate).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(kept.size).toBe(5);
+
+    await mail.deliver(
+      threadMessage(CACHES, { from: "bob@example.test", subject: "Sintra", id: "s@x" }),
+      {
+        from: "bob@example.test",
+        to: [CACHES],
+      },
+    );
+    const next = new ConversationCache({ kept: accountOrders(kept, CACHES) });
+    const advanced = await read(next);
+    expect(next.threads).toBe(0);
+    expect(next.reused).toBe(1);
+    expect(advanced.map((c) => c.uids.length)).toEqual([1, ...order.map((c) => c.uids.length)]);
+    expect(next.drain("INBOX")).toEqual({ rebuilt: false, moves: [] });
   }, 120_000);
 });

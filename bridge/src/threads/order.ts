@@ -266,10 +266,14 @@ export class ConversationCache {
     return entry;
   }
 
-  /** `e` is read (most recently used); a kept order it came from is now this session's. */
+  /**
+   * `e` is read (most recently used); a kept order it came from is now this session's, and what
+   * its advance to this read moved is no news to this session's lists: they saw none of it.
+   */
   private used(e: OrderEntry): OrderEntry {
     if (e.restored) {
       e.restored = false;
+      e.moves = [];
       this.reused++;
     }
     return this.touch(e);
