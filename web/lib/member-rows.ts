@@ -10,10 +10,10 @@
  * stack are opened ahead (lib/stack-opens.ts). The same is asked before any click
  * (readAheadConversation) for a conversation whose newest message is fetched ahead (by the
  * list's fetch ahead, a hover, or as a neighbour of the open one), so its stack shows whole in
- * the reader's first render. Flag changes the bridge pushes
- * (`messages.flags`, the user's own included) are applied to the rows kept, whether a stack is
- * shown or not, so a collapsed line never shows a message unread that was read since.
- * hooks/use-conversation-members reads the pages for the stack.
+ * the reader's first render. Flag changes the bridge pushes (`messages.flags`, the user's own
+ * included) are applied to the rows kept, whether a stack is shown or not, so a collapsed line
+ * never shows a message unread that was read since. hooks/use-conversation-members reads the
+ * pages for the stack.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import {
