@@ -8,7 +8,7 @@
  * from the sign-in); their text shows with the newest's, and every collapsed line names its
  * sender. A collapsed line opens its message only when clicked, as the user's own request.
  */
-import type { Page } from "@playwright/test";
+import { watchSent } from "../fixtures/opens";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
 import { appendChain } from "./thread-mail";
 
@@ -16,24 +16,6 @@ test.use({ seed: { inbox: 0 } });
 
 const COUNT = 50;
 const UNREAD_NEWEST = 3;
-
-interface SentFrame {
-  type?: string;
-  ref?: { uid?: number };
-  refs?: unknown[];
-  background?: boolean;
-}
-
-/** Every frame the page's socket sends from now on, parsed, in order (the array fills). */
-function watchSent(page: Page): SentFrame[] {
-  const sent: SentFrame[] = [];
-  page.on("websocket", (ws) => {
-    ws.on("framesent", (f) => {
-      if (typeof f.payload === "string") sent.push(JSON.parse(f.payload) as SentFrame);
-    });
-  });
-  return sent;
-}
 
 test.describe("opening a 50-message conversation", () => {
   test("asks for its lines once and opens only the expanded messages, the stack's as read-ahead", async ({

@@ -7,7 +7,7 @@
  * sender on every collapsed line from what was read ahead, and marks the three read in one
  * `flags.update`.
  */
-import type { Page } from "@playwright/test";
+import { type SentFrame, watchSent } from "../fixtures/opens";
 import { expect, reader, row, signIn, test, unique } from "../fixtures/test";
 import { appendChain } from "./thread-mail";
 
@@ -15,26 +15,6 @@ test.use({ seed: { inbox: 0 } });
 
 const COUNT = 50;
 const UNREAD_NEWEST = 3;
-
-interface SentFrame {
-  type?: string;
-  ref?: { uid?: number };
-  refs?: unknown[];
-  background?: boolean;
-  set?: { uids?: number[] };
-  add?: string[];
-}
-
-/** Every frame the page's socket sends from now on, parsed, in order (the array fills). */
-function watchSent(page: Page): SentFrame[] {
-  const sent: SentFrame[] = [];
-  page.on("websocket", (ws) => {
-    ws.on("framesent", (f) => {
-      if (typeof f.payload === "string") sent.push(JSON.parse(f.payload) as SentFrame);
-    });
-  });
-  return sent;
-}
 
 test.describe("a conversation read ahead", () => {
   test("has its lines and unread messages asked for before the click, and the click asks for none", async ({
