@@ -43,6 +43,10 @@ async function sessionWithList(accounts: AccountWatches) {
   sessions.push(session);
   await session.start(await connector.connect());
   const frames: Changed[] = [];
+  const statuses: string[] = [];
+  session.subscribe((f) => {
+    if (f.type === "mailbox.status") statuses.push(f.mailbox);
+  });
   const socket = { open: true };
   const counted = { runs: 0 };
   conversationPushOf(session, () => ({
@@ -60,7 +64,17 @@ async function sessionWithList(accounts: AccountWatches) {
   const first = await session.run((client) =>
     conversationWindow(client, { mailbox: "INBOX", offset: 0, limit: 50, me: [EMAIL] }),
   );
-  return { session, socket, frames, counted, first };
+  return { session, socket, frames, counted, first, statuses };
+}
+
+/**
+ * Resolves once `s` has had its first counts (Sent's among them: the push looks at Sent's flags
+ * when its status comes) and what they started on its command connection is done, so that the
+ * runs counted after this are the delivery's.
+ */
+async function settled(s: Awaited<ReturnType<typeof sessionWithList>>): Promise<void> {
+  await expect.poll(() => s.statuses.includes("Sent"), { timeout: 20_000 }).toBe(true);
+  await s.session.run(async () => undefined);
 }
 
 /** Resolves once `frames` holds one for `subject`. */
@@ -82,6 +96,7 @@ describe("conversation rows of one account's sessions", () => {
     expect(a.session.accountWatch).toBe(b.session.accountWatch);
     expect(a.first.total).toBe(1);
     expect(b.first.total).toBe(1);
+    await Promise.all([settled(a), settled(b)]);
     const before = a.counted.runs + b.counted.runs;
 
     await deliver(server, EMAIL, message({ subject: "Garden party", to: EMAIL }));
