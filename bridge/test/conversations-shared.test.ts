@@ -39,6 +39,9 @@ async function sessionWithList(accounts: AccountWatches) {
     account: `test:${EMAIL}`,
     accounts,
     backoff: { initialMs: 20, maxMs: 200 },
+    // Without NOTIFY the other folders' counts come once, at the start (see settled): NOTIFY's
+    // statuses of Sent, each a look at Sent's flags, come on their own time.
+    notify: false,
   });
   sessions.push(session);
   await session.start(await connector.connect());
