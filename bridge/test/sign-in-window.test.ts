@@ -4,9 +4,9 @@
  * them, of messages or of conversations as asked, valid against the protocol's schema.
  */
 import { startMailServer } from "@ferry/mail-server";
-import { LIST_WINDOW_SIZE, ZSessionInfo } from "@ferry/protocol";
+import { LIST_WINDOW_SIZE, SIGN_IN_ROWS_MAX, ZHttpError, ZSessionInfo } from "@ferry/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SIGN_IN_CONVERSATIONS } from "../src/session/inbox-head";
+import { SIGN_IN_CONVERSATIONS, SIGN_IN_SPARE_ROWS } from "../src/session/inbox-head";
 import {
   imapClient,
   type MailServer,
@@ -54,7 +54,7 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-async function signInWith(inbox?: { conversations: boolean }, user = 0) {
+async function signInWith(inbox?: { conversations: boolean; rows?: number }, user = 0) {
   const u = mail.users[user];
   if (!u) throw new Error("no fixture user");
   const r = await signIn(b, { email: u.email, password: u.password, ...(inbox ? { inbox } : {}) });
@@ -117,5 +117,38 @@ describe("the sign-in answer", () => {
     expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
       Array.from({ length: SIGN_IN_CONVERSATIONS }, (_, i) => `topic ${MANY - i}`),
     );
+  });
+
+  it("carries as many conversations as the page's screen shows, and a few more", async () => {
+    const rows = 11;
+    const info = await signInWith({ conversations: true, rows }, 1);
+    const carried = rows + SIGN_IN_SPARE_ROWS;
+    expect(info.inbox?.total).toBe(MANY);
+    expect(info.inbox?.conversations?.length).toBe(carried);
+    expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
+      Array.from({ length: carried }, (_, i) => `topic ${MANY - i}`),
+    );
+  });
+
+  it("refuses a count of rows on screen out of bounds with a typed bad_request", async () => {
+    const u = mail.users[1];
+    if (!u) throw new Error("no second fixture user");
+    for (const rows of [0, -3, 2.5, SIGN_IN_ROWS_MAX + 1, "12"]) {
+      const r = await signIn(b, {
+        email: u.email,
+        password: u.password,
+        inbox: { conversations: true, rows },
+      });
+      expect(r.status).toBe(400);
+      expect(r.cookie).toBeUndefined();
+      const parsed = ZHttpError.safeParse(r.body);
+      expect(parsed.success).toBe(true);
+      expect(parsed.data?.error.code).toBe("bad_request");
+      expect(parsed.data?.error.message).toMatch(/inbox\.rows/);
+    }
+    // The account is not held back by the refused requests: it signs in at once.
+    expect(
+      (await signInWith({ conversations: true, rows: 3 }, 1)).inbox?.conversations,
+    ).toHaveLength(3 + SIGN_IN_SPARE_ROWS);
   });
 });

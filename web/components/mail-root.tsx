@@ -7,6 +7,7 @@ import {
 } from "@tanstack/react-query-persist-client";
 import { useEffect, useMemo, useRef } from "react";
 import { listFromSignIn } from "@/lib/list-cache";
+import { rowsOnScreen } from "@/lib/list-geometry";
 import { isDefaultSort } from "@/lib/list-sort";
 import {
   currentEpoch,
@@ -34,11 +35,12 @@ import { getSettings } from "@/lib/settings";
 import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
-// The sign-in asks for the first window the mailbox will show, when it is INBOX's head.
+// The sign-in asks for the first window the mailbox will show, when it is INBOX's head, and says
+// how many of its rows the screen shows.
 setFirstWindow(() => {
   const { folder, q, sort } = getRoute();
   if (folder !== "INBOX" || q !== null || (sort && !isDefaultSort(sort))) return undefined;
-  return { conversations: getSettings().conversations };
+  return { conversations: getSettings().conversations, rows: rowsOnScreen() };
 });
 
 /**

@@ -22,6 +22,7 @@ import { useScrollAnchor } from "@/hooks/use-scroll-anchor";
 import { t } from "@/lib/i18n";
 import { findRow, type ListData } from "@/lib/list-cache";
 import { listSetSize } from "@/lib/list-count";
+import { listRowHeight } from "@/lib/list-geometry";
 import { sortId } from "@/lib/list-sort";
 import { ensureRange } from "@/lib/mail-client";
 import { MessageRow, Placeholder } from "./message-row";
@@ -107,7 +108,7 @@ export function MessageList(props: MessageListProps) {
   const { mailbox, query, sort, data, isPhone } = props;
   const order = sortId(sort);
   const scrollerRef = useRef<HTMLDivElement>(null);
-  const rowHeight = isPhone ? 84 : 76;
+  const rowHeight = listRowHeight(isPhone);
   const total = data?.total ?? 0;
   const setSize = listSetSize(data);
   const painted = useAfterFirstPaint();

@@ -199,6 +199,7 @@ async function signIn(
     inbox = await inboxHeadForSignIn(live.mail, {
       conversations: wanted.conversations,
       me: live.email,
+      rows: wanted.rows,
     });
   } else {
     prefetchInboxHead(live.mail);

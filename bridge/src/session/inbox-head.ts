@@ -6,8 +6,9 @@
  * request asks for the window, the answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and
  * carries it, so the browser paints the rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
  * exactly that window takes it (only while nothing in any list changed since). Of
- * conversations, the answer carries only the first screenful or two (SIGN_IN_CONVERSATIONS),
- * read while the account's Sent connection opens beside it (SentSide.warm).
+ * conversations, the answer carries only the rows the page said its screen shows and a few more
+ * (signInConversations; SIGN_IN_CONVERSATIONS when it did not say), read while the account's
+ * Sent connection opens beside it (SentSide.warm).
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
@@ -28,13 +29,27 @@ const CONVERSATIONS_HEAD = "conversations INBOX head";
 export const SIGN_IN_HEAD_WAIT_MS = 2_000;
 
 /**
- * How many conversations the sign-in answer carries: more than a tall screen shows (about 12
- * rows on a desktop, 10 on a phone), not a whole window. Each conversation costs FETCHes of up
+ * How many conversations the sign-in answer carries when the page did not say how many rows its
+ * screen shows: more than a tall screen shows (about 12 rows on a desktop, 10 on a phone), not a
+ * whole window. Each conversation costs FETCHes of up
  * to 5 newest and 10 older members (most of the answer's time, parsing included), and the page
  * asks for the whole window over its socket as soon as it is up (its hello refetches the list on
  * screen), which finds INBOX's order already threaded.
  */
 export const SIGN_IN_CONVERSATIONS = 30;
+
+/**
+ * Conversations carried beyond the rows the page said its screen shows: its list pane is a
+ * little shorter than the window it measured, and these cover a first scroll or a list a few
+ * rows taller than estimated while the rest of the window comes over the socket.
+ */
+export const SIGN_IN_SPARE_ROWS = 4;
+
+/** How many conversations the sign-in answer carries for a screen of `rows` rows (or none said). */
+export function signInConversations(rows: number | undefined): number {
+  if (rows === undefined) return SIGN_IN_CONVERSATIONS;
+  return Math.min(rows + SIGN_IN_SPARE_ROWS, LIST_WINDOW_SIZE);
+}
 
 /** The window the web app asks for first after signing in: the top of INBOX, no search. */
 function isInboxHead(request: {
@@ -86,10 +101,12 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 /**
  * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
  * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
+ * `rows`: how many rows the page's screen shows (a window of conversations is cut to that many
+ * and SIGN_IN_SPARE_ROWS more).
  */
 export async function inboxHeadForSignIn(
   mail: LiveMailSession,
-  opts: { conversations: boolean; me: string; waitMs?: number },
+  opts: { conversations: boolean; me: string; rows?: number | undefined; waitMs?: number },
 ): Promise<TSignInWindow | null> {
   let queued: Promise<WindowResult> | null = null;
   if (opts.conversations) {
@@ -105,7 +122,7 @@ export async function inboxHeadForSignIn(
       conversationWindow(client, {
         mailbox: "INBOX",
         offset: 0,
-        limit: SIGN_IN_CONVERSATIONS,
+        limit: signInConversations(opts.rows),
         me: [opts.me],
         sent,
         cache,

@@ -16,6 +16,9 @@ export const ZServerAddress = z.object({
 });
 export type TServerAddress = z.infer<typeof ZServerAddress>;
 
+/** The most rows on screen a sign-in request may name (ZSessionRequest `inbox.rows`). */
+export const SIGN_IN_ROWS_MAX = 100;
+
 /** `POST /api/session` body. `imap`/`smtp` only when the administrator has not pinned them. */
 export const ZSessionRequest = z.object({
   email: z.string().min(1).max(320),
@@ -26,7 +29,17 @@ export const ZSessionRequest = z.object({
    * The page will show INBOX first, of conversations or of messages: the answer then carries
    * that window (ZSessionInfo.inbox) when it is read in time.
    */
-  inbox: z.object({ conversations: z.boolean() }).optional(),
+  inbox: z
+    .object({
+      conversations: z.boolean(),
+      /**
+       * How many rows the page's screen shows (from its height and its layout's row height): a
+       * window of conversations then carries that many and a few more, the rest coming over the
+       * socket. Absent: SIGN_IN_CONVERSATIONS (bridge). A window of messages is read whole.
+       */
+      rows: z.number().int().min(1).max(SIGN_IN_ROWS_MAX).optional(),
+    })
+    .optional(),
 });
 export type TSessionRequest = z.infer<typeof ZSessionRequest>;
 
