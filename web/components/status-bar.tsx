@@ -3,7 +3,8 @@
  * Shown only when Ferry is not fully online: reconnecting, offline, the mail server away, or
  * this page out of date because Ferry was updated (lib/version-skew), or a new build installed
  * by the service worker and waiting for the user to reload (lib/service-worker); and how many
- * changes made offline still wait to be synced (lib/offline-queue).
+ * changes made offline still wait to be synced (lib/offline-queue). The page's first connection
+ * is shown over the page, taking no room, so that nothing moves when it is made.
  */
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { t } from "@/lib/i18n";
@@ -22,12 +23,15 @@ export function StatusBar() {
   let text: string | null = null;
   let canRetry = false;
   let canReload = false;
+  let firstConnect = false;
   if (update === "reloading") text = t("connection.updating");
   else if (update === "outdated" || s === "outdated") {
     text = t("connection.outdated");
     canReload = true;
-  } else if (s === "connecting") text = t("connection.connecting");
-  else if (s === "reconnecting") {
+  } else if (s === "connecting") {
+    text = t("connection.connecting");
+    firstConnect = true;
+  } else if (s === "reconnecting") {
     text = t("connection.reconnecting");
     canRetry = true;
   } else if (s === "offline") {
@@ -40,7 +44,7 @@ export function StatusBar() {
     canReload = true;
   }
   if (!text && waiting === 0) return null;
-  return (
+  const bar = (
     <div
       role="status"
       className="flex items-center justify-center gap-3 bg-amber-100 px-4 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
@@ -68,4 +72,14 @@ export function StatusBar() {
       ) : null}
     </div>
   );
+  // The page's first connection (after a sign-in or a reload) lays over the top of the page
+  // instead of pushing it down: the rows already on screen do not jump when it goes.
+  if (firstConnect && waiting === 0) {
+    return (
+      <div className="pointer-events-none relative z-20 h-0">
+        <div className="absolute inset-x-0 top-0">{bar}</div>
+      </div>
+    );
+  }
+  return bar;
 }
