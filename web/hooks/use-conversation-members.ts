@@ -29,7 +29,7 @@ export function useConversationMembers(members: readonly TMessageRef[]): MemberR
     const query = memberPageQuery(refs);
     if (!queryClient.getQueryState(query.queryKey)) void queryClient.prefetchQuery(query);
   }
-  const results = useQueries({ queries: pages.map(memberPageQuery) });
+  const results = useQueries({ queries: pages.map((refs) => memberPageQuery(refs)) });
   const online = useConnectionState().socket === "online";
   const latest = useRef(results);
   latest.current = results;

@@ -1,7 +1,7 @@
 /**
  * lib/member-rows.ts with a fake socket: opening a 50-message conversation asks for its lines in
  * one `messages.rows`, and opens the unread messages at the top of the stack as read-ahead once
- * the lines are in, never before.
+ * the lines are in, never before; lines read ahead (before a click) are asked as background.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
@@ -121,6 +121,8 @@ describe("opening a 50-message conversation", () => {
     await settle();
     expect(socket.sent.map((f) => f.type)).toEqual(["messages.rows"]);
     expect(socket.sent[0]?.refs).toHaveLength(49);
+    // The user is waiting for them: not background.
+    expect(socket.sent[0]?.background).toBeUndefined();
   });
 
   it("opens the unread ones as soon as the lines come, before the stack renders, as read-ahead", async () => {
@@ -157,7 +159,7 @@ describe("reading a conversation ahead, before its click", () => {
       settled = true;
     });
     await settle();
-    expect(socket.sent.map((f) => f.type)).toEqual(["messages.rows"]);
+    expect(socket.sent.map((f) => [f.type, f.background])).toEqual([["messages.rows", true]]);
     expect(conversationReadAhead(conversation(50), ref(50))).toBe(true);
     socket.answerRows();
     await settle();
@@ -212,7 +214,8 @@ describe("reading a conversation ahead, before its click", () => {
     await settle();
     expect(socket.sent.map((f) => [f.type, f.ref?.uid ?? f.refs?.length, f.background])).toEqual([
       ["message.open", 50, undefined],
-      ["messages.rows", 49, undefined],
+      // Read ahead: the bridge answers the user's requests first.
+      ["messages.rows", 49, true],
     ]);
     socket.answerRows();
     await settle();

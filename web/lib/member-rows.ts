@@ -10,10 +10,11 @@
  * stack are opened ahead (lib/stack-opens.ts). The same is asked before any click
  * (readAheadConversation) for a conversation whose newest message is fetched ahead (by the
  * list's fetch ahead, a hover, or as a neighbour of the open one), so its stack shows whole in
- * the reader's first render. Flag changes the bridge pushes (`messages.flags`, the user's own
- * included) are applied to the rows kept, whether a stack is shown or not, so a collapsed line
- * never shows a message unread that was read since. hooks/use-conversation-members reads the
- * pages for the stack.
+ * the reader's first render; those lines are asked as background (`messages.rows` with
+ * `background`), as the unread messages' opens are. Flag changes the bridge pushes
+ * (`messages.flags`, the user's own included) are applied to the rows kept, whether a stack is
+ * shown or not, so a collapsed line never shows a message unread that was read since.
+ * hooks/use-conversation-members reads the pages for the stack.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import {
@@ -48,14 +49,21 @@ async function keptPage(refs: TMessageRef[]): Promise<MemberPage | null> {
   return kept.rows.length > 0 ? { rows: kept.rows, missing: [], kept: true } : null;
 }
 
-/** One page's rows from the bridge, or from what this browser keeps when it cannot be reached. */
-async function memberRows(refs: TMessageRef[]): Promise<MemberPage> {
+/**
+ * One page's rows from the bridge, or from what this browser keeps when it cannot be reached;
+ * `background` for read-ahead (the bridge answers the user's own requests first).
+ */
+async function memberRows(refs: TMessageRef[], background: boolean): Promise<MemberPage> {
   if (socket.getStatus() !== "online") {
     const kept = await keptPage(refs);
     if (kept) return kept;
   }
   try {
-    const page = await socket.request({ type: "messages.rows", refs });
+    const page = await socket.request({
+      type: "messages.rows",
+      refs,
+      ...(background ? { background } : {}),
+    });
     void openUnreadAhead(page.rows);
     return page;
   } catch (err) {
@@ -71,10 +79,14 @@ socket.onEvent((e) => {
   if (e.type === "messages.flags") applyMemberFlags(queryClient, e);
 });
 
-export function memberPageQuery(refs: TMessageRef[]) {
+/**
+ * The query of one page of a stack's lines; `background` when read ahead (a click asking while
+ * that is in flight shares it, answered after the click's own open of the newest message).
+ */
+export function memberPageQuery(refs: TMessageRef[], background = false) {
   return {
     queryKey: [MEMBER_ROWS_KEY, ...refs.map(refId)] as const,
-    queryFn: () => memberRows(refs),
+    queryFn: () => memberRows(refs, background),
   };
 }
 
@@ -120,7 +132,7 @@ export async function readAheadConversation(
   if (conversation.count <= 1 || socket.getStatus() !== "online") return;
   const opens: Promise<void>[] = [];
   for (const refs of pagesOf(membersOf(conversation, current))) {
-    const query = memberPageQuery(refs);
+    const query = memberPageQuery(refs, true);
     await queryClient.prefetchQuery(query);
     const page = queryClient.getQueryData<MemberPage>(query.queryKey);
     // The same opens memberRows started as the page came (deduplicated by the cache).

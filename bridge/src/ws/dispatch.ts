@@ -216,13 +216,15 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       return;
     }
     case "messages.rows": {
-      const found = await mail.run((client) =>
-        rowsForRefs(
-          client,
-          frame.refs,
-          (mailbox) => modeOf(mailbox).readOnly,
-          sentConnectionOf(mail),
-        ),
+      const found = await mail.run(
+        (client) =>
+          rowsForRefs(
+            client,
+            frame.refs,
+            (mailbox) => modeOf(mailbox).readOnly,
+            sentConnectionOf(mail),
+          ),
+        { background: frame.background === true },
       );
       answer(frame, { type: "messages.rows", id: frame.id, ...found });
       return;

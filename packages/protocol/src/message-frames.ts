@@ -72,6 +72,8 @@ export const ZMessagesRows = z.object({
   type: z.literal("messages.rows"),
   id: ZId,
   refs: z.array(ZMessageRef).min(1).max(MAX_ROWS_REFS),
+  /** Read-ahead nobody is waiting for: the bridge answers the socket's other requests first. */
+  background: z.boolean().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
