@@ -7,13 +7,16 @@
  * client's FETCHes of the same (the newest's structure and text, the 49 lines' flags, envelopes
  * and previews, the unread ones' structure and text), one after another on one connection. The
  * browser: a click on the conversation's row to the first frame showing the expanded messages'
- * text and a sender on every collapsed line.
+ * text and a sender on every collapsed line; each run also says (from the page's socket frames)
+ * whether the app had read the stack ahead before the click, which decides most of the figure.
  */
 import { join } from "node:path";
 import type { TMessageRef, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
+import type { Page } from "playwright-core";
 import {
   clickStamp,
+  hoverStamp,
   signInThroughForm,
   signOutContext,
   stamp,
@@ -141,6 +144,7 @@ export async function openRows(
   ];
   try {
     const browser: number[] = [];
+    const runs: BrowserOpen[] = [];
     const traceFile = ctx.config.profileDir
       ? join(ctx.config.profileDir, `conversations-open-${size}.trace.json`)
       : null;
@@ -148,11 +152,18 @@ export async function openRows(
     for (let i = 0; i <= repeats + (traceFile ? 1 : 0); i++) {
       const extra = i > repeats;
       const user = ctx.mail.bySize.get(size) as Account;
-      const ms = await browserOpen(ctx, user, thread, other, uids, extra ? traceFile : null);
-      if (i > 0 && !extra) browser.push(ms);
+      const run = await browserOpen(ctx, user, thread, other, uids, extra ? traceFile : null);
+      progress(
+        `conversations ${size}: open browser, ${extra ? "traced" : `run ${i}`}: ${describe(run)}`,
+      );
+      if (i > 0 && !extra) {
+        browser.push(run.ms);
+        runs.push(run);
+      }
     }
+    const whole = runs.filter((r) => r.ahead.lines && r.ahead.opens === r.ahead.of).length;
     progress(
-      `conversations ${size}: open browser ${fmtMs(summarize(browser)?.value ?? Number.NaN)}`,
+      `conversations ${size}: open browser ${fmtMs(summarize(browser)?.value ?? Number.NaN)}; the stack was read ahead whole at the click in ${whole} of ${runs.length} runs`,
     );
     rows.push(
       row({
@@ -165,6 +176,7 @@ export async function openRows(
         value: summarize(browser),
         floor: summarize(floor),
         budget: BUDGETS.conversationOpenBrowser,
+        note: `the stack (lines and unread messages) was read ahead whole before the click in ${whole} of ${runs.length} runs; the click is Playwright's (the pointer comes onto the row just before it, with no dwell)`,
         samples: browser,
         floorSamples: floor,
       }),
@@ -175,12 +187,99 @@ export async function openRows(
   return rows;
 }
 
+/** What of the stack the page had read ahead before the click (from the socket's frames). */
+interface ReadAhead {
+  /** Every `messages.rows` page naming the thread's other messages was answered. */
+  lines: boolean;
+  /** How many of the `of` unread messages (the newest included) had been opened to their end. */
+  opens: number;
+  of: number;
+}
+
+interface BrowserOpen {
+  /** Click → the stack read. */
+  ms: number;
+  ahead: ReadAhead;
+  /** From the pointer's first coming onto the row to the click. */
+  hoverMs: number | null;
+}
+
+function describe(run: BrowserOpen): string {
+  const { lines, opens, of } = run.ahead;
+  const hover = run.hoverMs === null ? "no hover" : `hover ${fmtMs(run.hoverMs)} before`;
+  return `${fmtMs(run.ms)}; at the click: lines ${lines ? "in" : "not in"}, ${opens} of ${of} unread opened; ${hover}`;
+}
+
+interface SocketFrame {
+  at: number;
+  sent: boolean;
+  frame: { type?: string; id?: string; ref?: { uid?: number }; refs?: { uid?: number }[] };
+}
+
+/** Every frame of the page's WebSockets, stamped with this process's clock as seen. */
+function recordFrames(page: Page): SocketFrame[] {
+  const frames: SocketFrame[] = [];
+  const add = (sent: boolean, payload: string | Buffer) => {
+    try {
+      frames.push({ at: performance.now(), sent, frame: JSON.parse(payload.toString()) });
+    } catch {
+      // not JSON: not a frame of the protocol
+    }
+  };
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => add(true, f.payload));
+    ws.on("framereceived", (f) => add(false, f.payload));
+  });
+  return frames;
+}
+
+/** What of the stack of `uids` (ascending) had come in before `before`. */
+function readAheadAt(
+  frames: readonly SocketFrame[],
+  uids: readonly number[],
+  before: number,
+): ReadAhead {
+  const ofThread = new Set(uids);
+  const unread = uids.slice(-UNREAD_NEWEST);
+  const earlier = frames.filter((f) => f.at < before);
+  const answered = new Set(earlier.filter((f) => !f.sent && f.frame.id).map((f) => f.frame.id));
+  const rowsAsked = earlier.filter(
+    (f) =>
+      f.sent &&
+      f.frame.type === "messages.rows" &&
+      (f.frame.refs ?? []).some((r) => r.uid !== undefined && ofThread.has(r.uid)),
+  );
+  const named = new Set(
+    rowsAsked
+      .filter((f) => answered.has(f.frame.id))
+      .flatMap((f) => (f.frame.refs ?? []).map((r) => r.uid)),
+  );
+  const ended = new Set(
+    earlier.filter((f) => !f.sent && f.frame.type === "message.end").map((f) => f.frame.id),
+  );
+  const opened = unread.filter((uid) =>
+    earlier.some(
+      (f) =>
+        f.sent &&
+        f.frame.type === "message.open" &&
+        f.frame.ref?.uid === uid &&
+        ended.has(f.frame.id),
+    ),
+  );
+  return {
+    lines: uids.slice(0, -1).every((uid) => named.has(uid)),
+    opens: opened.length,
+    of: unread.length,
+  };
+}
+
 /**
  * One browser open of the conversation: signed in on a fresh page that has read `other` (a short
  * thread) first, so the reader's code is loaded, and the thread's flags put back (the page marks
  * what it shows read); from the click on its row to the first frame in which the expanded
  * messages' text shows and every collapsed line names its sender. The click to that frame is
- * traced into `traceFile` when one is given.
+ * traced into `traceFile` when one is given. Also says what of the stack the page had read ahead
+ * by the click (the socket's frames), and when the pointer first came onto the row.
  */
 async function browserOpen(
   ctx: FigureContext,
@@ -189,7 +288,7 @@ async function browserOpen(
   other: Thread,
   uids: readonly number[],
   traceFile: string | null,
-): Promise<number> {
+): Promise<BrowserOpen> {
   const browser = ctx.browser;
   if (!browser) throw new Error("no browser");
   const bare = await connectBare(ctx.mail.server, user);
@@ -209,6 +308,7 @@ async function browserOpen(
     ctx.config.failureDir,
     "conversations-open",
     async (page, context) => {
+      const frames = recordFrames(page);
       await page.goto("/");
       await signInThroughForm(page, user);
       await stamp(page, "load.rows", TIMEOUT_MS);
@@ -221,15 +321,22 @@ async function browserOpen(
       await page.getByRole("option", { name: `Re: ${other.subject}` }).click();
       await stamp(page, "conv.other", TIMEOUT_MS);
       await watch(page, "conv.open", "stack", markers);
+      let clickAt = 0;
       const seen = await traced(browser, page, traceFile, async () => {
+        clickAt = performance.now();
         await page
           .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
           .click();
         return stamp(page, "conv.open", TIMEOUT_MS);
       });
       const click = await clickStamp(page, thread.subject);
+      const hover = await hoverStamp(page, thread.subject);
       await signOutContext(context, ctx.bridge.url);
-      return seen.at - click;
+      return {
+        ms: seen.at - click,
+        ahead: readAheadAt(frames, uids, clickAt),
+        hoverMs: hover === null ? null : click - hover,
+      };
     },
   );
 }
