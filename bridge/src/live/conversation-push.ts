@@ -37,7 +37,11 @@
  *
  * A folder whose kept order was lost (a push that failed, or the order pushed out of the cache
  * by other folders) is sent `refetch` once, so the lists on screen ask again and its order is
- * kept anew, instead of missing every later change.
+ * kept anew, instead of missing every later change. So is a folder whose rows were served from
+ * an order this session's cache never kept, found among the account's kept orders instead: the
+ * sign-in answer's conversations are read on the connection that checked the password, with an
+ * order cache of its own (session/inbox-head.ts), and until the page asks for a window over its
+ * socket the command connection's cache holds nothing of INBOX.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
@@ -92,6 +96,8 @@ export class ConversationPush {
   private readonly ranOn = new Map<string, Member>();
   /** Rows pushed at once (placeAtOnce) by their newest UID, until the server's are read. */
   private readonly told = new Map<number, string>();
+  /** Folders sent `refetch` for an order kept elsewhere (lost), until one is kept here. */
+  private readonly askedAgain = new Set<string>();
 
   /** With `deps`: a push of that one session (more join with `join`). */
   constructor(deps?: ConversationPushDeps) {
@@ -160,6 +166,7 @@ export class ConversationPush {
    */
   private attach(cache: ConversationCache): void {
     for (const path of cache.paths) {
+      this.askedAgain.delete(path);
       this.kept.set(path, {
         uidValidity: this.kept.get(path)?.uidValidity ?? 0,
         total: cache.total(path),
@@ -320,11 +327,17 @@ export class ConversationPush {
     }
   }
 
-  /** The lists of `path` are told to ask again (its order is no longer kept here). */
-  private lost(path: string): void {
-    const kept = this.kept.get(path);
+  /**
+   * The lists of `path` are told to ask again: its order is no longer kept here, or (`elsewhere`)
+   * it never was and the account's kept order of it says what the lists were served (once, until
+   * it is kept here).
+   */
+  private lost(path: string, elsewhere: Kept | null = null): void {
+    const kept =
+      this.kept.get(path) ?? (elsewhere && !this.askedAgain.has(path) ? elsewhere : undefined);
     if (!kept) return;
     this.kept.delete(path);
+    if (elsewhere) this.askedAgain.add(path);
     this.members.send({
       type: "conversations.changed",
       mailbox: path,
@@ -338,10 +351,14 @@ export class ConversationPush {
   private async push(path: string, pending: Pending): Promise<void> {
     const m = this.members.runner(path);
     if (!m) return;
-    const used: { cache: ConversationCache | null } = { cache: null };
+    const used: { cache: ConversationCache | null; elsewhere: Kept | null } = {
+      cache: null,
+      elsewhere: null,
+    };
     try {
       const found = await this.runOn(m, (client, cache) => {
         used.cache = cache;
+        used.elsewhere = cache.keptElsewhere(path);
         if (pending.expunged) cache.expunged(path);
         return conversationChanges(
           client,
@@ -353,9 +370,10 @@ export class ConversationPush {
         );
       });
       if (!found) {
-        this.lost(path);
+        this.lost(path, used.elsewhere);
         return;
       }
+      this.askedAgain.delete(path);
       this.kept.set(path, { uidValidity: found.uidValidity, total: found.total });
       // Another session's cache may hold moves already pushed from this one's: ask again.
       const switched = (this.ranOn.get(path) ?? m) !== m;

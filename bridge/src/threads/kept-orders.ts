@@ -146,6 +146,13 @@ export function packed(order: readonly (readonly number[])[]): Pick<KeptOrder, "
   return { uids, sizes };
 }
 
+/** Conversations in the folder of `kept`, estimated from a head's share as ConversationCache.total. */
+export function keptTotal(kept: KeptOrder): number {
+  const n = kept.sizes.length;
+  if (kept.head === null || kept.headCount === 0) return n;
+  return Math.max(n, Math.round((n * kept.exists) / kept.headCount));
+}
+
 /** A session's own copy of a kept order, as conversations. */
 export function conversationsOf(kept: KeptOrder): Conversation[] {
   const out: Conversation[] = [];

@@ -51,7 +51,7 @@
  */
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
-import { type AccountOrders, conversationsOf, keptOf } from "./kept-orders";
+import { type AccountOrders, conversationsOf, keptOf, keptTotal } from "./kept-orders";
 import { applyArrivals, headFrom, placeKnownIn } from "./order-arrivals";
 import {
   type Conversation,
@@ -162,6 +162,17 @@ export class ConversationCache {
   /** Whether `path`'s order is kept (a conversation list of it was read). */
   has(path: string): boolean {
     return this.entries.some((e) => samePath(e.path, path));
+  }
+
+  /**
+   * When `path`'s order is not kept here but among the account's kept orders (a list of it was
+   * read on another cache: the sign-in answer's, or another session's): that order's UIDVALIDITY
+   * and conversations (counted as total() counts them). Else null.
+   */
+  keptElsewhere(path: string): { uidValidity: number; total: number } | null {
+    if (this.has(path)) return null;
+    const k = this.kept?.get(path);
+    return k ? { uidValidity: k.uidValidity, total: keptTotal(k) } : null;
   }
 
   /** The folders whose order is kept. */
