@@ -225,6 +225,22 @@ describe("reading a conversation ahead, before its click", () => {
     ]);
   });
 
+  it("leaves a click's lines in the foreground: the click fetches its message as a hover does", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    queryClient.setQueryData(["list", "INBOX", "", "arrival", "conversations"], {
+      uidValidity: UIDV,
+      conversations: { 50: conversation(50) },
+    });
+    // What hooks/use-open-message does on a click, in one task.
+    prefetchMessage(ref(50));
+    prefetchConversationMembers(conversation(50), ref(50));
+    await settle();
+    expect(socket.sent.map((f) => [f.type, f.ref?.uid ?? f.refs?.length, f.background])).toEqual([
+      ["message.open", 50, undefined],
+      ["messages.rows", 49, undefined],
+    ]);
+  });
+
   it("reads nothing more ahead for a message that heads no conversation", async () => {
     queryClient.setQueryData(["list", "INBOX", "", "arrival"], { uidValidity: UIDV, rows: {} });
     prefetchMessage(ref(7));

@@ -154,9 +154,13 @@ function conversationHeadedBy(ref: TMessageRef): TConversationRow | undefined {
 }
 
 // A conversation's newest message fetched ahead (hovered, or a neighbour of the open one): its
-// stack is read ahead with it.
+// stack is read ahead with it. After the task's other work: a click fetches its message the
+// same way and then asks for the lines itself, in the foreground (prefetchConversationMembers),
+// which the read-ahead then finds asked.
 setReadAheadWith((ref) => {
-  const conversation = conversationHeadedBy(ref);
-  if (conversation && !conversationReadAhead(conversation, ref))
-    void readAheadConversation(conversation, ref);
+  queueMicrotask(() => {
+    const conversation = conversationHeadedBy(ref);
+    if (conversation && !conversationReadAhead(conversation, ref))
+      void readAheadConversation(conversation, ref);
+  });
 });
