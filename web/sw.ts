@@ -50,17 +50,11 @@ const manifest = self.__SW_MANIFEST;
 const STATIC_FILES = "/_next/static/*";
 
 /**
- * The scripts the page fetches before anything else, blocking its parser (app/layout.tsx; the
- * mailbox's snapshot is painted by a script inline in the page). Their names carry no hash (the
- * precache keys them with a revision), so this worker also keeps them under their own URLs in a
- * cache of this build's, which a static route answers them from.
+ * Caches of the builds that kept the page's parser-blocking theme script (then an external file)
+ * under its own URL; the page has no such script now (app/layout.tsx inlines it), and activation
+ * deletes them.
  */
-const BOOT_SCRIPTS = ["/theme.js"];
 const BOOT_CACHE_PREFIX = "ferry-boot-";
-const BOOT_CACHE = `${BOOT_CACHE_PREFIX}${manifest
-  .filter((e) => typeof e !== "string" && BOOT_SCRIPTS.includes(`/${e.url.replace(/^\//, "")}`))
-  .map((e) => (typeof e === "string" ? e : (e.revision ?? "")))
-  .join("-")}`;
 
 const serwist = new Serwist({
   precacheEntries: manifest,
@@ -77,28 +71,14 @@ const serwist = new Serwist({
 
 self.addEventListener("install", (event) => {
   if (typeof event.addRoutes !== "function") return;
-  // As the precache's: a failed copy fails the install, which is tried again later.
-  event.waitUntil(
-    caches
-      .open(BOOT_CACHE)
-      .then((boot) =>
-        boot.addAll(BOOT_SCRIPTS.map((url) => new Request(url, { cache: "reload" }))),
-      ),
-  );
   event
     .addRoutes([
       {
         condition: { requestMethod: "GET", urlPattern: { pathname: STATIC_FILES } },
         source: { cacheName: serwist.precacheStrategy.cacheName },
       },
-      ...BOOT_SCRIPTS.map(
-        (pathname): RequestRule => ({
-          condition: { requestMethod: "GET", urlPattern: { pathname } },
-          source: { cacheName: BOOT_CACHE },
-        }),
-      ),
     ])
-    .catch(() => undefined); // refused: the fetch handler answers all of these from the precache
+    .catch(() => undefined); // refused: the fetch handler answers these from the precache
 });
 
 self.addEventListener("activate", (event) => {
@@ -108,7 +88,7 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith(BOOT_CACHE_PREFIX) && name !== BOOT_CACHE)
+            .filter((name) => name.startsWith(BOOT_CACHE_PREFIX))
             .map((name) => caches.delete(name)),
         ),
       ),

@@ -78,7 +78,6 @@ export function makeWebDir(): string {
     "about/index.html": "<!doctype html><html><body>about</body></html>",
     "_next/static/chunks/app.js": `console.log(${JSON.stringify("x".repeat(2000))});`,
     "favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
-    "theme.js": "document.documentElement.dataset.theme = 'light';",
   };
   for (const [path, body] of Object.entries(files)) {
     const full = join(dir, path);

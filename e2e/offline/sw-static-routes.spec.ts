@@ -1,8 +1,8 @@
 /**
  * A start the service worker controls: the page's first style sheet and scripts (the build's
- * content-hashed files, and theme.js, which blocks the parser) come straight from the worker's
- * caches by its static routes, with no fetch event to wait on; and with no network at all they
- * still come, so the start paints the cached rows (the script painting them is in the page).
+ * content-hashed files) come straight from the worker's caches by its static routes, with no
+ * fetch event to wait on; and with no network at all they still come, so the start paints the
+ * cached rows (the scripts painting them and the colour scheme are in the page).
  */
 import { expect, messageList, rows, test } from "../fixtures/test";
 import { serviceWorkerActive, snapshotStored } from "./helpers";
@@ -32,7 +32,7 @@ test("a controlled start takes its first styles and scripts from the worker's ca
     await context.setOffline(!online);
     await page.reload();
     await expect(rows(page).first()).toBeVisible();
-    for (const file of ["\\.css$", "/_next/static/chunks/.*\\.js$", "/theme\\.js$"]) {
+    for (const file of ["\\.css$", "/_next/static/chunks/.*\\.js$"]) {
       expect(`${file}: ${await answeredBy(page, file)}`).toBe(`${file}: cache`);
     }
   }

@@ -2,8 +2,8 @@
  * A reload of a signed-in mailbox shows the mailbox as last shown before the mailbox's code has
  * arrived (web/lib/mailbox-snapshot.ts, painted by the script inline in the page,
  * web/lib/mailbox-snapshot-script.ts): with that code held back (or every one of the app's
- * chunks, or everything but the page, its style sheet and its theme), the cached rows are on
- * screen, inert, the list marked busy; once it arrives, the real list takes their place and
+ * chunks, or everything but the page and its style sheet), the cached rows are on screen in the
+ * user's colour scheme, inert, the list marked busy; once it arrives, the real list takes their place and
  * works, with no hydration error and no second copy. A row that arrived since the last reload is
  * among them. Signing out removes the snapshot.
  */
@@ -112,11 +112,12 @@ test("a reload paints the cached rows before any of the app's code has run", asy
   expect(errors.filter((e) => /hydrat|#418|#423|#425/i.test(e))).toEqual([]);
 });
 
-test("a reload paints the cached rows from the page, its style sheet and its theme alone", async ({
+test("a reload paints the cached rows, in the chosen colour scheme, from the page and its style sheet alone", async ({
   mailPage: page,
 }) => {
   const subject = (await rows(page).first().getByTestId("row-subject").textContent()) ?? "";
   await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  await page.evaluate(() => localStorage.setItem("ferry.theme", "dark"));
   const held: string[] = [];
   let release = () => {};
   const released = new Promise<void>((resolve) => {
@@ -125,10 +126,7 @@ test("a reload paints the cached rows from the page, its style sheet and its the
   await page.route("**/*", async (route) => {
     const request = route.request();
     const path = new URL(request.url()).pathname;
-    const needed =
-      request.resourceType() === "document" ||
-      request.resourceType() === "stylesheet" ||
-      path === "/theme.js";
+    const needed = request.resourceType() === "document" || request.resourceType() === "stylesheet";
     if (!needed) {
       held.push(path);
       await released;
@@ -138,6 +136,7 @@ test("a reload paints the cached rows from the page, its style sheet and its the
 
   await page.reload({ waitUntil: "commit" });
   await expect(page.getByTestId("row-subject").filter({ hasText: subject }).first()).toBeVisible();
+  await expect(page.locator("html")).toHaveClass(/\bdark\b/);
   expect(held.some((path) => path.endsWith(".js"))).toBe(true);
 
   release();

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import en from "@/lib/i18n/en";
 import { SNAPSHOT_PAINT_SCRIPT } from "@/lib/mailbox-snapshot-script";
+import { THEME_SCRIPT } from "@/lib/theme-script";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -32,8 +33,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        {/* Sets the dark class before first paint; external because the CSP forbids inline script. */}
-        <script src="/theme.js" />
+        {/* Sets the dark class before first paint; inline (the CSP allows it by hash), so the
+            parser fetches nothing before the page's first frame. */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
         {/* Paints the mailbox as last shown before the app's chunks run (see the module); inline

@@ -10,7 +10,7 @@
  *   removed;
  * - `ferry.settings`: the copy for first paint, removed when the session ends;
  * - stay per device: `ferry.theme` (follows the device's light or dark setting; applied before
- *   first paint by public/theme.js), the pane widths (`ferry.pane.*`, a screen's size) and
+ *   first paint by lib/theme-script.ts), the pane widths (`ferry.pane.*`, a screen's size) and
  *   `ferry.account` (who a reload paints the cache for).
  */
 import {

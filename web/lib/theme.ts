@@ -1,11 +1,12 @@
 /**
  * The colour scheme: follows the system unless the user picked light or dark (kept in
- * localStorage; it is a preference, not a secret). public/theme.js applies it before first paint.
+ * localStorage; it is a preference, not a secret). lib/theme-script.ts, inline in the page,
+ * applies it before the first paint.
  */
 import { useSyncExternalStore } from "react";
+import { THEME_KEY as KEY } from "./theme-script";
 
 export type ThemeChoice = "system" | "light" | "dark";
-const KEY = "ferry.theme";
 const listeners = new Set<() => void>();
 
 function read(): ThemeChoice {

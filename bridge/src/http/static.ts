@@ -1,7 +1,6 @@
 /**
  * Serving the built web app (Next.js static export) from FERRY_WEB_DIR: clean paths to .html,
- * the app shell for unknown app paths (deep links), immutable caching of /_next/static (and
- * stale-while-revalidate for the page's first scripts), gzip/br,
+ * the app shell for unknown app paths (deep links), immutable caching of /_next/static, gzip/br,
  * and a strict CSP per HTML document whose script-src lists the SHA-256 of that document's
  * inline scripts (Next.js inlines its RSC payload) instead of 'unsafe-inline'.
  */
@@ -13,13 +12,6 @@ import { extname, resolve, sep } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import type { Logger } from "../log";
 import { applySecurityHeaders, header } from "./respond";
-
-/**
- * The scripts the page runs before anything else (the theme; the mailbox's snapshot script is
- * inline): served from the browser's cache at once and revalidated behind it, so a reload does
- * not wait a round trip before its first paint. After an upgrade the old copy runs once more.
- */
-const PAINT_SCRIPTS = new Set(["theme.js"]);
 
 const MIME: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -262,9 +254,7 @@ export class StaticSite {
       "Cache-Control",
       rel.startsWith("_next/static/") && status === 200
         ? "public, max-age=31536000, immutable"
-        : status === 200 && PAINT_SCRIPTS.has(rel)
-          ? "public, max-age=0, stale-while-revalidate=604800"
-          : "no-cache",
+        : "no-cache",
     );
     const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
     res.setHeader("ETag", etag);
