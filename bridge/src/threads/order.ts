@@ -9,7 +9,8 @@
  * an expunge, which can split a conversation, more than MAX_INCREMENTAL arrivals at once)
  * rebuilds the order with a THREAD instead, and is reported as such (`rebuilt`), so that what a
  * window or a push says stays what a fresh THREAD would. The kept state is order-entry.ts's; arrivals
- * are applied to it by order-arrivals.ts.
+ * are applied to it by order-arrivals.ts; what runs later on the connection waits in
+ * order-later.ts.
  *
  * Placing by the newest messages. A header SEARCH costs the server a pass over the messages it
  * covers (at 100,000 about 1 s, two for a subject, on a loaded two-core machine; 20-50 ms over
@@ -45,24 +46,26 @@
  * CACHE_SIZE folders, each stamped with the UIDVALIDITY, EXISTS and next UID it stands at.
  *
  * Across sessions. Given its account's share of the kept orders (kept-orders.ts), the cache
- * takes a folder's order from there the first time it reads that folder (used as its own would
- * be: the same stamps decide whether it stands, is advanced or is threaded again), and puts a
- * copy there whenever its order of a folder is built or advanced and has nothing left to check.
+ * takes a folder's order from there the first time it reads that folder, and puts a copy there
+ * whenever its order of a folder is built or advanced and has nothing left to check: those
+ * steps are kept-share.ts's.
  */
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
-import { type AccountOrders, conversationsOf, keptOf, keptTotal } from "./kept-orders";
+import type { AccountOrders } from "./kept-orders";
+import { KeptShare } from "./kept-share";
 import { applyArrivals, headFrom, placeKnownIn } from "./order-arrivals";
 import {
   type Conversation,
   indexOf,
-  keyOf,
   type OrderChanges,
   type OrderEntry,
   samePath,
 } from "./order-entry";
+import { CHECK_AFTER_MS, FULL_AFTER_MS, OrderLater } from "./order-later";
 
 export { MAX_INCREMENTAL } from "./order-arrivals";
+export { CHECK_AFTER_MS, FULL_AFTER_MS, FULL_WITHIN } from "./order-later";
 
 import { type Arrival, olderAgree } from "./placement";
 import { threadUids } from "./references";
@@ -76,14 +79,8 @@ const CACHE_SIZE = 3;
 export const HEAD_ABOVE = 5_000;
 /** Newest messages of a large folder threaded first. */
 export const HEAD_SIZE = 2_000;
-/** Quiet time on a head before the full THREAD runs (the first requests of a session go first). */
-export const FULL_AFTER_MS = 1_000;
-/** Reads of a head put its full THREAD off by at most this many FULL_AFTER_MS in all. */
-export const FULL_WITHIN = 3;
 /** An arrival in a folder of more messages than this is first placed by its newest ones (see above). */
 export const PLACE_WITHIN = 2_000;
-/** Time after an arrival placed by the newest messages before the rest of the folder is checked. */
-export const CHECK_AFTER_MS = 300;
 
 export interface ConversationCacheOptions {
   headAbove?: number | undefined;
@@ -106,33 +103,29 @@ export class ConversationCache {
   threads = 0;
   private readonly headAbove: number;
   private readonly headSize: number;
-  private readonly fullAfterMs: number;
   private readonly placeWithin: number;
-  private readonly checkAfterMs: number;
   /** Header SEARCHes of the whole folder's older messages (not only its newest), for tests. */
   wholeSearches = 0;
   private readonly listeners = new Set<(path: string) => void>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** When each head's full THREAD runs at the latest, however often the head is read (ms). */
-  private readonly deadlines = new Map<string, number>();
   /** Folders whose head was replaced by the full order, not yet told to a listener. */
   private readonly untold = new Set<string>();
-  private readonly kept: AccountOrders | undefined;
-  private readonly background: boolean;
-  /** Orders taken from the kept ones (kept-orders.ts) and used, for tests. */
-  reused = 0;
+  private readonly kept: KeptShare;
+  private readonly later: OrderLater;
   /** Advances under way (the order may hold arrivals its stamps do not count yet). */
   private advancing = 0;
-  private readonly publishing = new Set<OrderEntry>();
 
   constructor(opts: ConversationCacheOptions = {}) {
     this.headAbove = opts.headAbove ?? HEAD_ABOVE;
     this.headSize = Math.max(1, opts.headSize ?? HEAD_SIZE);
-    this.fullAfterMs = opts.fullAfterMs ?? FULL_AFTER_MS;
     this.placeWithin = Math.max(1, opts.placeWithin ?? PLACE_WITHIN);
-    this.checkAfterMs = opts.checkAfterMs ?? CHECK_AFTER_MS;
-    this.kept = opts.kept;
-    this.background = opts.background ?? true;
+    this.kept = new KeptShare(opts.kept, (e) => this.entries.includes(e) && this.advancing === 0);
+    this.later = new OrderLater({
+      on: opts.background ?? true,
+      fullAfterMs: opts.fullAfterMs ?? FULL_AFTER_MS,
+      checkAfterMs: opts.checkAfterMs ?? CHECK_AFTER_MS,
+      complete: (client, path) => this.complete(client, path),
+      check: (client, path) => this.check(client, path),
+    });
   }
 
   /**
@@ -159,6 +152,11 @@ export class ConversationCache {
     return Math.max(e.order.length, Math.round((e.order.length * e.exists) / e.headCount));
   }
 
+  /** Orders taken from the kept ones (kept-orders.ts) and used, for tests. */
+  get reused(): number {
+    return this.kept.reused;
+  }
+
   /** Whether `path`'s order is kept (a conversation list of it was read). */
   has(path: string): boolean {
     return this.entries.some((e) => samePath(e.path, path));
@@ -170,9 +168,7 @@ export class ConversationCache {
    * and conversations (counted as total() counts them). Else null.
    */
   keptElsewhere(path: string): { uidValidity: number; total: number } | null {
-    if (this.has(path)) return null;
-    const k = this.kept?.get(path);
-    return k ? { uidValidity: k.uidValidity, total: keptTotal(k) } : null;
+    return this.has(path) ? null : this.kept.elsewhere(path);
   }
 
   /** The folders whose order is kept. */
@@ -197,7 +193,7 @@ export class ConversationCache {
     const uidNext = Number(box.uidNext);
     const hit = this.entries.find((e) => samePath(e.path, path)) ?? this.restore(path, uidValidity);
     if (hit && hit.uidValidity === uidValidity) {
-      if (hit.head !== null && Number.isFinite(need)) this.later(client, path);
+      if (hit.head !== null && Number.isFinite(need)) this.later.full(client, path);
       if (hit.expunged || (hit.head !== null && need > hit.order.length)) {
         // rebuilt below
       } else if (hit.exists === exists && uidNext <= hit.uidNext) {
@@ -205,8 +201,8 @@ export class ConversationCache {
       } else if (exists > hit.exists) {
         try {
           if (await this.advance(client, hit, exists, uidNext)) {
-            if (hit.unchecked.length > 0) this.checkLater(client, path);
-            else this.publish(hit);
+            if (hit.unchecked.length > 0) this.later.check(client, path);
+            else this.kept.publish(hit);
             return this.used(hit).order;
           }
         } catch (err) {
@@ -245,65 +241,25 @@ export class ConversationCache {
       restored: false,
     };
     this.entries = [entry, ...this.entries.filter((e) => e !== hit)].slice(0, CACHE_SIZE);
-    this.publish(entry);
+    this.kept.publish(entry);
     if (head !== null) {
-      this.deadlines.delete(keyOf(path));
-      this.later(client, path);
+      this.later.headThreaded(path);
+      this.later.full(client, path);
     } else if (hit?.head != null && !restored) this.completed(path);
     return order;
   }
 
-  /** `path`'s kept order (kept-orders.ts) as this cache's entry, when it has UIDVALIDITY `uidValidity`. */
+  /** `path`'s kept order (kept-share.ts) as this cache's entry, when it has that UIDVALIDITY. */
   private restore(path: string, uidValidity: number): OrderEntry | undefined {
-    const k = this.kept?.get(path);
-    if (!k || k.uidValidity !== uidValidity) return undefined;
-    const entry: OrderEntry = {
-      path,
-      uidValidity: k.uidValidity,
-      exists: k.exists,
-      uidNext: k.uidNext,
-      order: conversationsOf(k),
-      byUid: null,
-      moves: [],
-      rebuilt: false,
-      expunged: false,
-      head: k.head,
-      headCount: k.headCount,
-      near: null,
-      unchecked: [],
-      restored: true,
-    };
-    this.entries = [entry, ...this.entries].slice(0, CACHE_SIZE);
+    const entry = this.kept.restore(path, uidValidity);
+    if (entry) this.entries = [entry, ...this.entries].slice(0, CACHE_SIZE);
     return entry;
   }
 
-  /**
-   * `e` is read (most recently used); a kept order it came from is now this session's, and what
-   * its advance to this read moved is no news to this session's lists: they saw none of it.
-   */
+  /** `e` is read (most recently used; a kept order it came from is now this session's). */
   private used(e: OrderEntry): OrderEntry {
-    if (e.restored) {
-      e.restored = false;
-      e.moves = [];
-      this.reused++;
-    }
+    this.kept.used(e);
     return this.touch(e);
-  }
-
-  /**
-   * Puts a copy of `e` among the account's kept orders, soon (outside the caller's work), when
-   * it is then still this cache's, whole as its stamps say and checked.
-   */
-  private publish(e: OrderEntry): void {
-    const kept = this.kept;
-    if (!kept || this.publishing.has(e)) return;
-    this.publishing.add(e);
-    setImmediate(() => {
-      this.publishing.delete(e);
-      if (!this.entries.includes(e) || e.expunged || e.unchecked.length > 0) return;
-      if (this.advancing > 0) return; // the advance publishes when it ends
-      kept.put(e.path, keptOf(e));
-    });
   }
 
   /** The conversations of the selected folder (from UID `head` on), newest first. */
@@ -314,30 +270,6 @@ export class ConversationCache {
       .map((t) => ({ uids: threadUids(t).sort((a, b) => b - a) }))
       .filter((c) => c.uids.length > 0)
       .sort((a, b) => (b.uids[0] ?? 0) - (a.uids[0] ?? 0));
-  }
-
-  /**
-   * Starts (again) the wait before `path`'s head is replaced by its full order: `fullAfterMs`
-   * from now, but no later than FULL_WITHIN × `fullAfterMs` after the head was read first.
-   */
-  private later(client: ImapFlow, path: string): void {
-    if (!this.background) return;
-    const key = keyOf(path);
-    const old = this.timers.get(key);
-    if (old) clearTimeout(old);
-    const now = Date.now();
-    const deadline = this.deadlines.get(key) ?? now + FULL_WITHIN * this.fullAfterMs;
-    this.deadlines.set(key, deadline);
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(key);
-        this.deadlines.delete(key);
-        void this.complete(client, path);
-      },
-      Math.max(0, Math.min(this.fullAfterMs, deadline - now)),
-    );
-    timer.unref?.();
-    this.timers.set(key, timer);
   }
 
   /** Threads `path` in full where its kept order is still a head. */
@@ -368,19 +300,6 @@ export class ConversationCache {
     }
   }
 
-  /** Checks `path`'s arrivals against its older messages `checkAfterMs` from now (once). */
-  private checkLater(client: ImapFlow, path: string): void {
-    if (!this.background) return;
-    const key = `check:${keyOf(path)}`;
-    if (this.timers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      void this.check(client, path).catch(() => undefined);
-    }, this.checkAfterMs);
-    timer.unref?.();
-    this.timers.set(key, timer);
-  }
-
   /**
    * Checks the arrivals of `path` placed by its newest messages against the older ones (one
    * SEARCH of their ids over them, and one of the subject of each that started a conversation).
@@ -406,9 +325,9 @@ export class ConversationCache {
       e.expunged = true;
       throw err;
     }
-    if (ok) this.publish(e);
+    if (ok) this.kept.publish(e);
     if (ok || !this.entries.includes(e)) return ok;
-    this.kept?.drop(path);
+    this.kept.drop(path);
     e.expunged = true;
     this.completed(path);
     return false;
@@ -435,7 +354,7 @@ export class ConversationCache {
     const e = this.entries.find((x) => samePath(x.path, path));
     if (!e || e.uidValidity !== uidValidity) return null;
     const moved = placeKnownIn(e, arrival, member, exists);
-    if (moved) this.checkLater(client, path);
+    if (moved) this.later.check(client, path);
     return moved;
   }
 
