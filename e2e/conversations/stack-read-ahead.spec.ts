@@ -2,7 +2,7 @@
  * A conversation at the top of the list is read ahead like its newest message (issue 15: "a
  * 100-message thread opens as fast as one"): once the list is idle after sign-in, with no click
  * and no hover, the page asks for the 49 other messages' lines in one `messages.rows` and opens
- * (`message.open`, background) only the 2 unread ones its stack shows expanded. The click on its
+ * only the 2 unread ones its stack shows expanded, all as background read-ahead. The click on its
  * row then sends nothing for the stack: the reader shows the three unread messages' text and a
  * sender on every collapsed line from what was read ahead, and marks the three read in one
  * `flags.update`.
@@ -54,7 +54,7 @@ test.describe("a conversation read ahead", () => {
         stackFrames(sent).map((f) => [f.type, f.refs?.length ?? f.ref?.uid, f.background]),
       )
       .toEqual([
-        ["messages.rows", COUNT - 1, undefined],
+        ["messages.rows", COUNT - 1, true],
         ["message.open", uidOf(COUNT - 2), true],
         ["message.open", uidOf(COUNT - 1), true],
       ]);
