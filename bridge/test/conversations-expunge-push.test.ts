@@ -1,10 +1,10 @@
 /**
  * A message moved out of INBOX reaches the conversation rows on screen, against a real bridge
  * and the real Dovecot: a session that signed in with INBOX's conversations in its answer and
- * opened INBOX on a socket is sent INBOX's `conversations.changed` when the message leaves,
- * whether it was moved by another client or by the session itself (a MOVE on its command
- * connection, as a filter applied to existing mail does), read again on the socket or not, and
- * when a second sign-in of the user took INBOX's kept order from the first.
+ * opened INBOX on a socket is sent INBOX's `conversations.changed` when the message leaves (or is
+ * marked read elsewhere), whether it was moved by another client or by the session itself (a
+ * MOVE on its command connection, as a filter applied to existing mail does), read again on the
+ * socket or not, and when a second sign-in of the user took INBOX's kept order from the first.
  */
 import { startMailServer } from "@ferry/mail-server";
 import { type TServerFrame, ZSessionInfo } from "@ferry/protocol";
@@ -134,6 +134,31 @@ describe("a message moved out of INBOX, with INBOX's conversations on screen", (
     since = socket.mark();
     await moveElsewhere(user, tromso);
     await rowsToldOfRemoval(socket, since, tromso);
+  }, 60_000);
+
+  it("marked read by another client, right after the sign-in answer: the row is told too", async () => {
+    const user = await freshUser();
+    const { socket, digest } = await signedInOnInbox(user, false);
+    const since = socket.mark();
+    const imap = await imapClient(mail, user);
+    try {
+      const lock = await imap.getMailboxLock("INBOX");
+      try {
+        await imap.messageFlagsAdd(String(digest), ["\\Seen"], { uid: true });
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await imap.logout().catch(() => imap.close());
+    }
+    const changed = await socket.waitFor<Changed>(
+      (f) => f.type === "conversations.changed" && f.mailbox === "INBOX",
+      "INBOX's conversations.changed after the flag change",
+      10_000,
+      since,
+    );
+    const row = changed.changes.find((c) => c.conversation.uids.includes(digest));
+    expect(changed.refetch || row?.conversation.unread === false).toBe(true);
   }, 60_000);
 
   it("moved by the session itself (MOVE on its command connection), its window read again", async () => {
