@@ -5,7 +5,8 @@
  * `messages.rows`, and opens (`message.open`) only the 2 unread ones the stack shows expanded, as
  * read-ahead (background) sent as the lines arrive, so the bridge answers anything the user asks
  * meanwhile first (the list's read-ahead may send the same before the click: they are counted
- * from the sign-in); their text shows with the newest's, and every collapsed line names its
+ * from the sign-in; if they are still unanswered at the click, it asks for them once more in the
+ * foreground); their text shows with the newest's, and every collapsed line names its
  * sender. A collapsed line opens its message only when clicked, as the user's own request.
  */
 import { watchSent } from "../fixtures/opens";
@@ -65,20 +66,26 @@ test.describe("opening a 50-message conversation", () => {
     const rowsAsked = since().filter((f) => f.type === "messages.rows");
     expect(rowsAsked).toHaveLength(1);
     expect(rowsAsked[0]?.refs).toHaveLength(COUNT - 1);
-    // Besides the newest, only the two unread ones the stack shows expanded, as read-ahead.
+    // Besides the newest, only the two unread ones the stack shows expanded, as read-ahead; a
+    // click that comes while the list's read-ahead of them is still waiting on the bridge asks
+    // for them once more, in the foreground (lib/stack-opens.ts openUnreadNow).
     const stackOpens = () =>
       since().filter((f) => f.type === "message.open" && f.ref?.uid !== uidOf(COUNT));
-    expect(stackOpens().map((f) => [f.ref?.uid, f.background])).toEqual([
-      [uidOf(COUNT - 2), true],
-      [uidOf(COUNT - 1), true],
-    ]);
+    const expanded = [uidOf(COUNT - 2), uidOf(COUNT - 1)];
+    const opened = stackOpens().map((f) => [f.ref?.uid, f.background]);
+    expect(opened.slice(0, 2)).toEqual(expanded.map((uid) => [uid, true]));
+    const again = opened.slice(2);
+    expect(again.length === 0 || again.length === 2).toBe(true);
+    for (const [uid, background] of again) {
+      expect(expanded).toContain(uid);
+      expect(background).toBeUndefined();
+    }
 
     // A collapsed line opens its message when clicked, as the user's own request.
     await collapsed.first().click();
     await expect(convo).toContainText("Reply 1 of the survey: site 1 is mapped.");
     expect(stackOpens().map((f) => [f.ref?.uid, f.background])).toEqual([
-      [uidOf(COUNT - 2), true],
-      [uidOf(COUNT - 1), true],
+      ...opened,
       [uidOf(1), undefined],
     ]);
   });

@@ -1,7 +1,8 @@
 /**
  * lib/member-rows.ts with a fake socket: opening a 50-message conversation asks for its lines in
  * one `messages.rows`, and opens the unread messages at the top of the stack as read-ahead once
- * the lines are in, never before; lines read ahead (before a click) are asked as background.
+ * the lines are in, never before; lines read ahead (before a click) are asked as background, and
+ * a click asks again in the foreground for the unread opens read ahead and not answered yet.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
@@ -184,6 +185,25 @@ describe("reading a conversation ahead, before its click", () => {
     prefetchConversationMembers(conversation(50), ref(50));
     await settle();
     expect(socket.sent.length).toBe(before);
+  });
+
+  it("asks again in the foreground for unread messages still waiting when the click comes", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    void readAheadConversation(conversation(50), ref(50));
+    socket.answerRows();
+    await settle();
+    const before = socket.sent.length;
+    // The two background opens are not answered (the bridge is busy with other read-ahead).
+    prefetchConversationMembers(conversation(50), ref(50));
+    await settle();
+    expect(socket.sent.slice(before)).toEqual([
+      { type: "message.open", ref: ref(48) },
+      { type: "message.open", ref: ref(49) },
+    ]);
+    // Clicked again before any answer: not asked a third time.
+    prefetchConversationMembers(conversation(50), ref(50));
+    await settle();
+    expect(socket.sent).toHaveLength(before + 2);
   });
 
   it("asks nothing, and has nothing left to ask, while the bridge cannot be reached", async () => {

@@ -7,10 +7,11 @@
  * on a conversation asks for them at once (prefetchConversationMembers), beside the newest
  * message's open, so the collapsed lines come in with the reader's first render instead of a
  * round trip after it; as the bridge's answer arrives, the unread messages at the top of the
- * stack are opened ahead (lib/stack-opens.ts). The same is asked before any click
- * (readAheadConversation) for a conversation whose newest message is fetched ahead (by the
- * list's fetch ahead, a hover, or as a neighbour of the open one), so its stack shows whole in
- * the reader's first render; those lines are asked as background (`messages.rows` with
+ * stack are opened ahead (lib/stack-opens.ts; those of a stack read ahead that are still
+ * waiting on the bridge when the click comes are asked again in the foreground). The same is
+ * asked before any click (readAheadConversation) for a conversation whose newest message is
+ * fetched ahead (by the list's fetch ahead, a hover, or as a neighbour of the open one), so its
+ * stack shows whole in the reader's first render; those lines are asked as background (`messages.rows` with
  * `background`), as the unread messages' opens are. Flag changes the bridge pushes
  * (`messages.flags`, the user's own included) are applied to the rows kept, whether a stack is
  * shown or not, so a collapsed line never shows a message unread that was read since.
@@ -30,7 +31,7 @@ import type { ListData } from "./list-cache";
 import { keys, type MessageData, queryClient, socket } from "./mail-client";
 import { setReadAheadWith } from "./message-fetch";
 import { readKept } from "./offline-bodies-task";
-import { openUnreadAhead } from "./stack-opens";
+import { openUnreadAhead, openUnreadNow } from "./stack-opens";
 
 function keptMessage(ref: TMessageRef): Promise<MessageData | null> {
   const cached = queryClient.getQueryData<MessageData>(keys.message(ref));
@@ -99,8 +100,13 @@ export function prefetchConversationMembers(
   current: TMessageRef,
 ): void {
   if (conversation.count <= 1) return;
-  for (const refs of pagesOf(membersOf(conversation, current)))
-    void queryClient.prefetchQuery(memberPageQuery(refs));
+  for (const refs of pagesOf(membersOf(conversation, current))) {
+    const query = memberPageQuery(refs);
+    // Read ahead: its unread messages still waiting on the bridge are wanted now.
+    const page = queryClient.getQueryData<MemberPage>(query.queryKey);
+    if (page && !page.kept) openUnreadNow(page.rows);
+    void queryClient.prefetchQuery(query);
+  }
 }
 
 /**

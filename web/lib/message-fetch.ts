@@ -55,9 +55,25 @@ export function downloadMessage(ref: TMessageRef): Promise<MessageData> {
   return fetchMessageFromBridge(ref, () => undefined, true);
 }
 
+/** Every part of the message is in (it may still be streaming its end). */
+function whole(data: MessageData): boolean {
+  return data.complete || (data.bodies.length > 0 && data.bodies.every((b) => b.done));
+}
+
+/**
+ * Puts a message's copy as it streams into the cache, unless the cache holds it whole already
+ * (the same message asked for twice, a read-ahead and then the user's own: the later answer's
+ * first frames would take its text off the screen).
+ */
+function updateCache(ref: TMessageRef, data: MessageData): void {
+  queryClient.setQueryData<MessageData>(keys.message(ref), (prev) =>
+    prev && whole(prev) && !whole(data) ? prev : data,
+  );
+}
+
 async function fetchMessageFromBridge(
   ref: TMessageRef,
-  update: (data: MessageData) => void = (data) => queryClient.setQueryData(keys.message(ref), data),
+  update: (data: MessageData) => void = (data) => updateCache(ref, data),
   background = false,
 ): Promise<MessageData> {
   let data: MessageData | undefined;
