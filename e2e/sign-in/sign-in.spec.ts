@@ -172,8 +172,8 @@ test.describe("signing in", () => {
       email: "someone@example.test",
       password: "secret",
       imap: { host: "imap.example.test", port: 143, security: "starttls" },
-      // The first window the mailbox will show, for the answer to carry.
-      inbox: { conversations: expect.any(Boolean) },
+      // The first window the mailbox will show, for the answer to carry, and the rows on screen.
+      inbox: { conversations: expect.any(Boolean), rows: expect.any(Number) },
     });
   });
 });
