@@ -7,14 +7,15 @@
  * - command connection (command-connection.ts): every request, through run() (one at a time),
  *   plus the counts poll;
  * - watchers (watcher-pool.ts), shared by the sessions of one account in this process
- *   (account-watch.ts, when the session has an account key; else its own): INBOX's, which IDLEs
- *   on INBOX always, and one per other folder some socket has open, with who has what open and
- *   the cap on folders watched. A session joins only once its own connection logged in. At
- *   sign-in, when the account has no watcher yet, the INBOX watcher is the connection that
- *   verified the password, and the first window (prefetch()) is read on it before it starts
- *   watching from that point; when it has one, that connection becomes the command connection
- *   and prefetch() reads on the shared INBOX watcher. The command connection is handed out only
- *   once INBOX is watched, so no window is older than the start of its events;
+ *   (account-watch.ts, when the session has an account key; else its own), joined and left
+ *   through session-watch.ts: INBOX's, which IDLEs on INBOX always, and one per other folder
+ *   some socket has open, with who has what open and the cap on folders watched. A session
+ *   joins only once its own connection logged in. At sign-in, when the account has no watcher
+ *   yet, the INBOX watcher is the connection that verified the password, and the first window
+ *   (prefetch()) is read on it before it starts watching from that point; when it has one, that
+ *   connection becomes the command connection and prefetch() reads on the shared INBOX watcher.
+ *   The command connection is handed out only once INBOX is watched, so no window is older than
+ *   the start of its events;
  * - read-ahead results (prefetch.ts): handed out once, only while no list changed since;
  * - connection state and reconnecting (reconnect.ts): a connection that closes without close()
  *   puts the session in "reconnecting"; every connection that is down is rebuilt through
@@ -38,13 +39,7 @@ import type { Logger } from "pino";
 import { isBridgeError } from "../errors";
 import { connectionLost, isLoginFailure, reconnectError } from "../imap/errors";
 import { readQuota } from "../imap/quota";
-import {
-  AccountWatch,
-  type AccountWatches,
-  type AccountWatchOptions,
-  sharedAccountWatches,
-  type WatchMember,
-} from "./account-watch";
+import { type AccountWatch, sharedAccountWatches, type WatchMember } from "./account-watch";
 import { CommandConnection, type RunOptions } from "./command-connection";
 import { closeQuietly } from "./imap-ops";
 import { DEFAULT_BACKOFF, type MailSessionOptions, watchOptionsOf } from "./mail-session-options";
@@ -52,6 +47,7 @@ import { PrefetchCache } from "./prefetch";
 import { QuotaWatch } from "./quota-watch";
 import { Reconnector } from "./reconnect";
 import { SessionCounts } from "./session-counts";
+import { SessionWatch } from "./session-watch";
 import { type PeriodicScheduler, sharedScheduler } from "./timing";
 import type { OpenedMailbox } from "./tracked-mailbox";
 import type { MailboxOwner, OwnedMailbox } from "./watcher-pool";
@@ -71,13 +67,8 @@ export class MailSession {
 
   private readonly health: Reconnector;
   private readonly command: CommandConnection;
-  /** The watch connections this session joined (null before it did, and after it left). */
-  private watch: AccountWatch | null = null;
-  private readonly account: string | null;
-  private readonly accounts: AccountWatches;
-  private readonly watchOptions: AccountWatchOptions;
-  /** This session as its AccountWatch sees it (and the tag of its sockets in the pool). */
-  private readonly member: WatchMember;
+  /** The account's watch connections, as this session joined them. */
+  private readonly watches: SessionWatch;
   private readonly prefetched = new PrefetchCache();
   private readonly counts: SessionCounts;
   private readonly quota: QuotaWatch;
@@ -97,7 +88,7 @@ export class MailSession {
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       offlineAfterMs: opts.offlineAfterMs ?? 120_000,
       reconnectWaitMs: opts.reconnectWaitMs ?? 10_000,
-      anyDown: () => !this.command.client || !this.watch || this.watch.pool.anyDown(),
+      anyDown: () => !this.command.client || this.watches.anyDown,
       reconnectDown: () => this.reconnectDown(),
       failLogin: (err) => this.failLogin(err),
       stateChanged: (state) => this.emit({ type: "state", imap: state }),
@@ -110,7 +101,7 @@ export class MailSession {
     this.counts = new SessionCounts({
       emit: (frame) => this.emit(frame),
       log: this.log,
-      watched: () => this.watch?.pool.watchedMailboxes ?? [],
+      watched: () => this.watches.watchedMailboxes,
       canPoll: () =>
         !this.health.closed &&
         this.health.state === "online" &&
@@ -124,10 +115,7 @@ export class MailSession {
       emit: (frame) => this.emit(frame),
       log: this.log,
     });
-    this.account = opts.account ?? null;
-    this.accounts = opts.accounts ?? sharedAccountWatches;
-    this.watchOptions = watchOptionsOf(opts, this.scheduler);
-    this.member = {
+    const member: WatchMember = {
       connect: () => this.connectClient(),
       emit: (frame) => this.emit(frame),
       status: (mailbox, messages, unseen) => this.counts.folders.update(mailbox, messages, unseen),
@@ -137,6 +125,13 @@ export class MailSession {
       watchBack: () => this.health.retryNow(),
       loginRefused: (err) => void this.failLogin(err),
     };
+    this.watches = new SessionWatch({
+      account: opts.account ?? null,
+      accounts: opts.accounts ?? sharedAccountWatches,
+      options: watchOptionsOf(opts, this.scheduler),
+      member,
+      health: this.health,
+    });
   }
 
   get state(): TConnectionState {
@@ -145,7 +140,7 @@ export class MailSession {
 
   /** What `owner` has open (after its last successful openMailbox), or null. */
   openedBy(owner: MailboxOwner): OwnedMailbox | null {
-    return this.watch?.pool.openedBy(owner, this.member) ?? null;
+    return this.watches.openedBy(owner);
   }
 
   /**
@@ -153,12 +148,12 @@ export class MailSession {
    * not watched. Read before a window is: the window then holds every change pushed so far.
    */
   revision(path: string): TRevision | null {
-    return this.watch?.pool.revision(path) ?? null;
+    return this.watches.revision(path);
   }
 
   /** The AccountWatch this session shares with its account's other sessions (null: none yet). */
   get accountWatch(): AccountWatch | null {
-    return this.watch;
+    return this.watches.watch;
   }
 
   /**
@@ -166,7 +161,7 @@ export class MailSession {
    * least recently opened first.
    */
   get watchedMailboxes(): string[] {
-    return this.watch?.pool.watchedMailboxes ?? [];
+    return this.watches.watchedMailboxes;
   }
 
   /** Receives every pushed event (frames without an id). Returns the unsubscribe function. */
@@ -197,7 +192,7 @@ export class MailSession {
     if (first?.usable) {
       // `first` has just verified the password: the session joins its account's watch at once.
       first.on("error", this.onClientError);
-      const watch = this.joinWatch();
+      const watch = this.watches.join();
       if (watch.inboxStarted) {
         // INBOX is watched already: `first` is the command connection.
         inbox = watch.inboxSettled();
@@ -212,7 +207,7 @@ export class MailSession {
       if (first) await closeQuietly(first);
       // Rebuilt from its record: its own connection logs in before it joins anything shared.
       commandClient = this.connectClient();
-      inbox = commandClient.then(() => this.watchInbox());
+      inbox = commandClient.then(() => this.watches.watchInbox());
     }
     // No window is read on the command connection before INBOX is watched: a change made in
     // between would be in neither the window nor any event.
@@ -224,16 +219,16 @@ export class MailSession {
     if (health.closed) return;
     // While NOTIFY is in force the server pushes the counts: the poll is the fallback.
     this.cancelPoll = this.scheduler.add(
-      () => (this.watch?.notify?.active ? Promise.resolve() : this.counts.poll()),
+      () => (this.watches.watch?.notify?.active ? Promise.resolve() : this.counts.poll()),
       this.countsIntervalMs,
     );
     if (failure !== null && isLoginFailure(failure)) {
       await this.failLogin(failure);
       throw reconnectError(failure);
     }
-    this.watch?.startNotify();
+    this.watches.watch?.startNotify();
     if (failure !== null) this.log.warn({ err: failure }, "live: start failed, reconnecting");
-    if (!this.command.client || !this.watch || this.watch.pool.anyDown()) {
+    if (!this.command.client || this.watches.anyDown) {
       void health.recover();
       return;
     }
@@ -267,7 +262,7 @@ export class MailSession {
   prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void {
     if (this.health.closed) return;
     this.prefetched.drop(key);
-    const inbox = this.watch?.pool.inbox;
+    const inbox = this.watches.watch?.pool.inbox;
     if (!inbox?.client?.usable) return;
     const result = inbox.run(fn);
     result.catch(noop);
@@ -290,8 +285,7 @@ export class MailSession {
    * mailbox_not_found for a mailbox that does not exist; what `owner` had open then stays open.
    */
   async openMailbox(path: string, readOnly: boolean, owner: MailboxOwner): Promise<OpenedMailbox> {
-    const watch = this.watch ?? (await this.health.waitFor(() => this.watch));
-    return watch.pool.openMailbox(path, readOnly, owner, this.member);
+    return this.watches.open(path, readOnly, owner);
   }
 
   /**
@@ -301,7 +295,7 @@ export class MailSession {
    * closed, if any, logged out; never rejects.
    */
   releaseMailbox(owner: MailboxOwner): Promise<void> {
-    return this.watch?.pool.releaseMailbox(owner, this.member) ?? Promise.resolve();
+    return this.watches.release(owner);
   }
 
   /** Logs out every connection and stops all timers. Idempotent; nothing is emitted afterwards. */
@@ -324,41 +318,7 @@ export class MailSession {
     this.listeners.clear();
     this.health.close();
     const cmd = this.command.take();
-    await Promise.all([closeQuietly(cmd), this.leaveWatch()]);
-  }
-
-  /**
-   * This session's AccountWatch (joined now if it has none): the account's shared one, or one
-   * of its own without an account key. Only called once the session's own login succeeded.
-   */
-  private joinWatch(): AccountWatch {
-    if (this.watch) return this.watch;
-    let watch: AccountWatch;
-    if (this.account === null) {
-      watch = new AccountWatch(this.watchOptions);
-      watch.join(this.member);
-    } else {
-      watch = this.accounts.join(this.account, this.member, this.watchOptions);
-    }
-    this.watch = watch;
-    return watch;
-  }
-
-  /** Joins the watch and waits until INBOX is watched (started here when nobody had). */
-  private async watchInbox(): Promise<void> {
-    const health = this.health;
-    if (health.closed || health.loginFailure) throw connectionLost();
-    const watch = this.joinWatch();
-    if (watch.inboxStarted) await watch.inboxSettled();
-    else await watch.startInbox(null);
-    watch.startNotify();
-  }
-
-  /** Leaves the AccountWatch (the last to leave closes its connections). */
-  private leaveWatch(): Promise<void> {
-    const watch = this.watch;
-    this.watch = null;
-    return watch ? watch.leave(this.member) : Promise.resolve();
+    await Promise.all([closeQuietly(cmd), this.watches.leave()]);
   }
 
   private emit(frame: TServerFrame): void {
@@ -398,19 +358,8 @@ export class MailSession {
       command = this.connectClient().then((client) => this.command.set(client));
       tasks.push(command);
     }
-    if (this.watch?.closed) {
-      // Closed under it (no other member's password worked): it starts over with its own.
-      this.watch = null;
-    }
-    const watch = this.watch;
-    if (!watch) {
-      // Not joined yet (its start failed): once its own connection is back.
-      tasks.push(command.then(() => this.watchInbox()));
-    } else if (watch.pool.anyDown()) {
-      // The account's watch rebuilds its connections once for every session: wait for it.
-      void watch.health.recover();
-      tasks.push(watch.health.waitFor(() => (watch.pool.anyDown() ? null : true)));
-    }
+    const watch = this.watches.reconnect(command);
+    if (watch) tasks.push(watch);
     const failure = firstFailure(await Promise.allSettled(tasks));
     if (failure === null) this.health.notifyWaiters();
     return failure;
@@ -422,7 +371,7 @@ export class MailSession {
       isBridgeError(err) && err.code === "login_refused" ? "login_refused" : "auth_failed";
     this.health.loginFailure = code;
     // Nothing of the shared watch reaches this session any more; the others are not touched.
-    const leaving = this.leaveWatch();
+    const leaving = this.watches.leave();
     this.cancelPoll?.();
     this.cancelPoll = null;
     this.quota.close();
