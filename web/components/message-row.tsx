@@ -6,7 +6,7 @@
  * latest props through `list` when an event happens.
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
-import type { DragEvent, RefObject } from "react";
+import { type DragEvent, memo, type RefObject } from "react";
 import { useRowSwipe } from "@/hooks/use-row-swipe";
 import { formatListDate, t } from "@/lib/i18n";
 import { prefetchMessage } from "@/lib/mail-client";
@@ -65,7 +65,11 @@ interface RowProps {
   list: RefObject<MessageListProps>;
 }
 
-export function MessageRow(p: RowProps) {
+/**
+ * Memoized: opening a message or moving the cursor re-renders only the rows whose `open` or
+ * `cursor` changed (the others' props are the cached rows and the list's stable ref).
+ */
+export const MessageRow = memo(function MessageRow(p: RowProps) {
   const { row, index } = p;
   const facts = rowFacts(row, p.conversation);
   const { unread, starred, sender } = facts;
@@ -233,4 +237,4 @@ export function MessageRow(p: RowProps) {
       </div>
     </div>
   );
-}
+});
