@@ -4,7 +4,8 @@
  * counts) instead of refetching, in the order their revisions give (list-order.ts): a reply
  * older than events already applied is brought up to date, and a gap refetches what is on
  * screen, once. After every hello (first connect or reconnect) what is on screen is checked
- * again, since events may have been missed while the socket was down. Lists of conversations
+ * again, since events may have been missed while the socket was down, and every other cached
+ * list is checked when next shown. Lists of conversations
  * (one row each) are cached apart from the same folder's list of messages; the bridge pushes the
  * conversation rows that changed (`conversations.changed`, lib/conversations.ts), so a list event
  * only marks the conversation lists not on screen to be asked for again when next shown.
@@ -81,6 +82,18 @@ let hellos = 0;
 export function currentEpoch(): string {
   return `${pageId}:${hellos}`;
 }
+
+/**
+ * A list whose head was fetched in an older epoch (or whose windows were dropped) is stale: it
+ * asks for its head again when next shown, even if an event has been applied to it since the
+ * hello (which clears the hello's invalidation).
+ */
+queryClient.setQueryDefaults(["list"], {
+  staleTime: (query) =>
+    queryClient.getQueryData<ListData>(query.queryKey)?.fetched[0] === currentEpoch()
+      ? Number.POSITIVE_INFINITY
+      : 0,
+});
 
 // ---- fetchers --------------------------------------------------------------------------------
 
@@ -390,8 +403,9 @@ export function startClient(): void {
         void queryClient.invalidateQueries({ queryKey: ["opened"], type: "active" }, opts);
       void queryClient.invalidateQueries({ queryKey: keys.mailboxes }, opts);
       void queryClient.invalidateQueries({ queryKey: keys.quota }, opts);
-      // Lists on screen refetch their head; other windows refetch when next looked at.
-      void queryClient.invalidateQueries({ queryKey: ["list"], type: "active" }, opts);
+      // Every list is stale now: those on screen refetch their head at once, the others when
+      // next shown (by their heads' epoch too, see the lists' staleTime above).
+      void queryClient.invalidateQueries({ queryKey: ["list"], refetchType: "active" }, opts);
     });
   }
   socket.start();
