@@ -16,6 +16,7 @@ import type { ImapFlow } from "imapflow";
 import type { Page } from "playwright-core";
 import {
   clickStamp,
+  clockOffset,
   hoverStamp,
   signInThroughForm,
   signOutContext,
@@ -26,7 +27,7 @@ import {
 } from "../browser/browser";
 import { bareConversationOpen, closeBare, connectBare } from "../client/floor";
 import type { ProtocolClient } from "../client/protocol";
-import { progress } from "../progress";
+import { nowMs, progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
@@ -216,12 +217,15 @@ interface SocketFrame {
   frame: { type?: string; id?: string; ref?: { uid?: number }; refs?: { uid?: number }[] };
 }
 
-/** Every frame of the page's WebSockets, stamped with this process's clock as seen. */
+/**
+ * Every frame of the page's WebSockets, stamped with this process's clock (nowMs) as it hears of
+ * it, which is after the page did.
+ */
 function recordFrames(page: Page): SocketFrame[] {
   const frames: SocketFrame[] = [];
   const add = (sent: boolean, payload: string | Buffer) => {
     try {
-      frames.push({ at: performance.now(), sent, frame: JSON.parse(payload.toString()) });
+      frames.push({ at: nowMs(), sent, frame: JSON.parse(payload.toString()) });
     } catch {
       // not JSON: not a frame of the protocol
     }
@@ -321,9 +325,7 @@ async function browserOpen(
       await page.getByRole("option", { name: `Re: ${other.subject}` }).click();
       await stamp(page, "conv.other", TIMEOUT_MS);
       await watch(page, "conv.open", "stack", markers);
-      let clickAt = 0;
       const seen = await traced(browser, page, traceFile, async () => {
-        clickAt = performance.now();
         await page
           .getByRole("option", { name: `${THREAD_LENGTH} messages, Re: ${thread.subject}` })
           .click();
@@ -331,6 +333,9 @@ async function browserOpen(
       });
       const click = await clickStamp(page, thread.subject);
       const hover = await hoverStamp(page, thread.subject);
+      // The click on this process's clock: what came in before it was in the page before it.
+      const clock = await clockOffset(page);
+      const clickAt = clock.origin + click - clock.offset;
       await signOutContext(context, ctx.bridge.url);
       return {
         ms: seen.at - click,
