@@ -138,8 +138,11 @@ test("a sign-in answers with the screen's rows: they fill it without a placehold
   const rowHeight = await rows(page)
     .first()
     .evaluate((el) => el.getBoundingClientRect().height);
+  // The screen's rows: the window's height (a phone's screen may count more).
   const screenRows = await page.evaluate((h) => Math.ceil(window.innerHeight / h), rowHeight);
-  expect(asked.inbox).toEqual({ conversations: true, rows: screenRows });
+  expect(asked.inbox?.conversations).toBe(true);
+  expect(asked.inbox?.rows).toBeGreaterThanOrEqual(screenRows);
+  expect(asked.inbox?.rows).toBeLessThanOrEqual(screenRows + 2);
   // A screenful and a few more, not the window's 45.
   expect(carried?.length ?? 0).toBeGreaterThanOrEqual(screenRows);
   expect(carried?.length ?? 0).toBeLessThan(screenRows + 10);

@@ -20,7 +20,15 @@ export function rowsForHeight(height: number, isPhone: boolean): number {
   return Math.min(SIGN_IN_ROWS_MAX, Math.max(1, Number.isFinite(rows) ? rows : 1));
 }
 
-/** How many rows of the list this window shows at most, in the layout it is in now. */
+/**
+ * How many rows of the list this window shows at most, in the layout it is in now. On a phone
+ * the screen's height counts too: a browser whose keyboard (open while the password is typed)
+ * shrinks the window would otherwise ask for fewer rows than the list shows once it is closed.
+ */
 export function rowsOnScreen(): number {
-  return rowsForHeight(window.innerHeight, window.matchMedia(PHONE_QUERY).matches);
+  const phone = window.matchMedia(PHONE_QUERY).matches;
+  const height = phone
+    ? Math.max(window.innerHeight, window.screen.availHeight)
+    : window.innerHeight;
+  return rowsForHeight(height, phone);
 }
