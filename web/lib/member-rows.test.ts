@@ -2,7 +2,8 @@
  * lib/member-rows.ts with a fake socket: opening a 50-message conversation asks for its lines in
  * one `messages.rows`, and opens the unread messages at the top of the stack as read-ahead once
  * the lines are in, never before; lines read ahead (before a click) are asked as background, and
- * a click asks again in the foreground for the unread opens read ahead and not answered yet.
+ * a click asks again in the foreground for the lines and unread opens read ahead and not
+ * answered yet.
  */
 import type { TConversationRow, TMemberRow, TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
@@ -185,6 +186,26 @@ describe("reading a conversation ahead, before its click", () => {
     prefetchConversationMembers(conversation(50), ref(50));
     await settle();
     expect(socket.sent.length).toBe(before);
+  });
+
+  it("asks again in the foreground for lines read ahead and still waiting when the click comes", async () => {
+    socket.rows = Array.from({ length: 49 }, (_, i) => line(i + 1, i + 1 >= 48));
+    void readAheadConversation(conversation(50), ref(50));
+    await settle();
+    prefetchConversationMembers(conversation(50), ref(50));
+    await settle();
+    expect(socket.sent.map((f) => [f.type, f.refs?.length, f.background])).toEqual([
+      ["messages.rows", 49, true],
+      ["messages.rows", 49, undefined],
+    ]);
+    // The foreground answer fills the stack's lines (the background one is still waiting).
+    socket.answerRows();
+    await settle();
+    expect(conversationReadAhead(conversation(50), ref(50))).toBe(true);
+    expect(socket.sent.slice(2).map((f) => [f.type, f.ref?.uid])).toEqual([
+      ["message.open", 48],
+      ["message.open", 49],
+    ]);
   });
 
   it("asks again in the foreground for unread messages still waiting when the click comes", async () => {

@@ -7,8 +7,8 @@
  * on a conversation asks for them at once (prefetchConversationMembers), beside the newest
  * message's open, so the collapsed lines come in with the reader's first render instead of a
  * round trip after it; as the bridge's answer arrives, the unread messages at the top of the
- * stack are opened ahead (lib/stack-opens.ts; those of a stack read ahead that are still
- * waiting on the bridge when the click comes are asked again in the foreground). The same is
+ * stack are opened ahead (lib/stack-opens.ts; the lines and those opens of a stack read ahead
+ * that are still waiting on the bridge when the click comes are asked again in the foreground). The same is
  * asked before any click (readAheadConversation) for a conversation whose newest message is
  * fetched ahead (by the list's fetch ahead, a hover, or as a neighbour of the open one), so its
  * stack shows whole in the reader's first render; those lines are asked as background (`messages.rows` with
@@ -50,6 +50,14 @@ async function keptPage(refs: TMessageRef[]): Promise<MemberPage | null> {
   return kept.rows.length > 0 ? { rows: kept.rows, missing: [], kept: true } : null;
 }
 
+/** Pages asked for as background and not answered yet (pageId), and those asked again now. */
+const pagesInBackground = new Set<string>();
+const pagesInForeground = new Set<string>();
+
+function pageId(refs: readonly TMessageRef[]): string {
+  return refs.map(refId).join("\u0001");
+}
+
 /**
  * One page's rows from the bridge, or from what this browser keeps when it cannot be reached;
  * `background` for read-ahead (the bridge answers the user's own requests first).
@@ -59,6 +67,8 @@ async function memberRows(refs: TMessageRef[], background: boolean): Promise<Mem
     const kept = await keptPage(refs);
     if (kept) return kept;
   }
+  const id = pageId(refs);
+  if (background) pagesInBackground.add(id);
   try {
     const page = await socket.request({
       type: "messages.rows",
@@ -73,7 +83,29 @@ async function memberRows(refs: TMessageRef[], background: boolean): Promise<Mem
     const kept = unreachable ? await keptPage(refs) : null;
     if (kept) return kept;
     throw err;
+  } finally {
+    if (background) pagesInBackground.delete(id);
   }
+}
+
+/**
+ * The user now waits for the page `refs` (its conversation was clicked): if it was asked for as
+ * background read-ahead and is not answered yet (the bridge serves its background work in turn),
+ * it is asked again in the foreground, and the first answer fills the cache.
+ */
+function askPageNow(refs: TMessageRef[]): void {
+  const id = pageId(refs);
+  if (!pagesInBackground.has(id) || pagesInForeground.has(id)) return;
+  pagesInForeground.add(id);
+  void memberRows(refs, false)
+    .then(
+      (page) => {
+        const { queryKey } = memberPageQuery(refs);
+        if (!queryClient.getQueryData(queryKey)) queryClient.setQueryData(queryKey, page);
+      },
+      () => undefined,
+    )
+    .finally(() => pagesInForeground.delete(id));
 }
 
 socket.onEvent((e) => {
@@ -102,9 +134,10 @@ export function prefetchConversationMembers(
   if (conversation.count <= 1) return;
   for (const refs of pagesOf(membersOf(conversation, current))) {
     const query = memberPageQuery(refs);
-    // Read ahead: its unread messages still waiting on the bridge are wanted now.
+    // Read ahead: what of it is still waiting on the bridge is wanted now.
     const page = queryClient.getQueryData<MemberPage>(query.queryKey);
     if (page && !page.kept) openUnreadNow(page.rows);
+    else if (!page) askPageNow(refs);
     void queryClient.prefetchQuery(query);
   }
 }
