@@ -50,11 +50,37 @@ const manifest = self.__SW_MANIFEST;
 const STATIC_FILES = "/_next/static/*";
 
 /**
- * Caches of the builds that kept the page's parser-blocking theme script (then an external file)
- * under its own URL; the page has no such script now (app/layout.tsx inlines it), and activation
- * deletes them.
+ * The app's start page (`/`, no query): this worker keeps this build's copy under that URL in a
+ * cache of its own, which a static route answers a navigation to it from, so a start (a reload,
+ * an offline start) does not wait for this worker to start and run its fetch handler before the
+ * page's first byte. The copy carries the page's headers (its CSP) as the bridge sent them, less
+ * `Vary` (a navigation's Accept-Encoding is not the install's) and the encoding of a body that is
+ * kept decoded. Other app paths take the fetch handler's fallback to the precached page.
  */
-const BOOT_CACHE_PREFIX = "ferry-boot-";
+const SHELL_URL = "/";
+const SHELL_CACHE_PREFIX = "ferry-shell-";
+const SHELL_CACHE = `${SHELL_CACHE_PREFIX}${
+  manifest
+    .map((e) => (typeof e === "string" ? null : e))
+    .find((e) => e?.url.replace(/^\//, "") === "index.html")?.revision ?? "none"
+}`;
+
+/**
+ * Caches of older builds: their start pages, and the builds that kept the page's parser-blocking
+ * theme script (then an external file) under its own URL. Activation deletes them.
+ */
+const OLD_CACHE_PREFIXES = [SHELL_CACHE_PREFIX, "ferry-boot-"];
+
+/** Fetches the start page and keeps it in SHELL_CACHE for the static route. */
+async function cacheShell(): Promise<void> {
+  const res = await fetch(new Request(SHELL_URL, { cache: "reload" }));
+  if (!res.ok) throw new Error(`start page: ${res.status}`);
+  const headers = new Headers(res.headers);
+  // The body kept is the decoded one.
+  for (const name of ["Vary", "Content-Encoding", "Content-Length"]) headers.delete(name);
+  const copy = new Response(await res.arrayBuffer(), { status: res.status, headers });
+  await (await caches.open(SHELL_CACHE)).put(SHELL_URL, copy);
+}
 
 const serwist = new Serwist({
   precacheEntries: manifest,
@@ -71,11 +97,21 @@ const serwist = new Serwist({
 
 self.addEventListener("install", (event) => {
   if (typeof event.addRoutes !== "function") return;
+  // As the precache's: a failed copy fails the install, which is tried again later.
+  event.waitUntil(cacheShell());
   event
     .addRoutes([
       {
         condition: { requestMethod: "GET", urlPattern: { pathname: STATIC_FILES } },
         source: { cacheName: serwist.precacheStrategy.cacheName },
+      },
+      {
+        condition: {
+          requestMethod: "GET",
+          requestMode: "navigate",
+          urlPattern: { pathname: SHELL_URL, search: "" },
+        },
+        source: { cacheName: SHELL_CACHE },
       },
     ])
     .catch(() => undefined); // refused: the fetch handler answers these from the precache
@@ -88,7 +124,9 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith(BOOT_CACHE_PREFIX))
+            .filter(
+              (name) => name !== SHELL_CACHE && OLD_CACHE_PREFIXES.some((p) => name.startsWith(p)),
+            )
             .map((name) => caches.delete(name)),
         ),
       ),

@@ -1,8 +1,9 @@
 /**
- * A start the service worker controls: the page's first style sheet and scripts (the build's
- * content-hashed files) come straight from the worker's caches by its static routes, with no
- * fetch event to wait on; and with no network at all they still come, so the start paints the
- * cached rows (the scripts painting them and the colour scheme are in the page).
+ * A start the service worker controls: the page itself (the start page, `/`), its first style
+ * sheet and scripts (the build's content-hashed files) come straight from the worker's caches by
+ * its static routes, with no fetch event to wait on; and with no network at all they still come,
+ * so the start paints the cached rows (the scripts painting them and the colour scheme are in the
+ * page).
  */
 import { expect, messageList, rows, test } from "../fixtures/test";
 import { serviceWorkerActive, snapshotStored } from "./helpers";
@@ -18,7 +19,17 @@ function answeredBy(page: import("@playwright/test").Page, pattern: string): Pro
   }, pattern);
 }
 
-test("a controlled start takes its first styles and scripts from the worker's caches, online and offline", async ({
+/** How the page itself was answered (Navigation Timing). */
+function pageAnsweredBy(page: import("@playwright/test").Page): Promise<string> {
+  return page.evaluate(() => {
+    const entry = performance.getEntriesByType("navigation")[0] as
+      | (PerformanceNavigationTiming & { workerFinalSourceType?: string })
+      | undefined;
+    return entry ? (entry.workerFinalSourceType ?? "fetch-event or network") : "none";
+  });
+}
+
+test("a controlled start takes its page, first styles and scripts from the worker's caches, online and offline", async ({
   mailPage: page,
   context,
 }) => {
@@ -35,6 +46,7 @@ test("a controlled start takes its first styles and scripts from the worker's ca
     for (const file of ["\\.css$", "/_next/static/chunks/.*\\.js$"]) {
       expect(`${file}: ${await answeredBy(page, file)}`).toBe(`${file}: cache`);
     }
+    expect(`page: ${await pageAnsweredBy(page)}`).toBe("page: cache");
   }
   await context.setOffline(false);
 });
