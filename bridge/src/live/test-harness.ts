@@ -2,7 +2,9 @@
  * Test support for the live layer's integration tests (imported by *.test.ts only): IMAP
  * clients for the fixture, a connect factory the tests can hold back or redirect, a frame log
  * that validates every event against the protocol and waits for one with a timeout, and a pino
- * logger whose lines the tests can read.
+ * logger whose lines the tests can read. The IMAP lines of every client made here are kept (the
+ * last WIRE_KEPT), and a wait that times out shows the last of them: what each connection sent
+ * and heard before nothing came (vitest keeps a retried test's first error in its JSON report).
  */
 import type { MailServer, MailUser } from "@ferry/mail-server";
 import { type TServerFrame, type TServerFrameOf, ZServerFrame } from "@ferry/protocol";
@@ -21,7 +23,7 @@ export async function imapClient(
     secure: true,
     auth: { user: user.email, pass: user.password },
     tls: { ca: server.ca },
-    logger: false,
+    logger: wireLogger() as never,
     qresync: opts.qresync ?? false,
     connectionTimeout: 5_000,
     greetingTimeout: 5_000,
@@ -125,7 +127,8 @@ export class FrameLog {
         const seen = this.frames.slice(from).map((f) => JSON.stringify(f).slice(0, 300));
         reject(
           new Error(
-            `no matching ${type} within ${timeoutMs} ms; frames since:\n${seen.join("\n")}`,
+            `no matching ${type} within ${timeoutMs} ms; frames since:\n${seen.join("\n")}\n` +
+              `last IMAP lines (ms before now, client, c: sent / s: heard):\n${lastWire(60)}`,
           ),
         );
       }, timeoutMs);
@@ -137,6 +140,34 @@ export class FrameLog {
       check();
     });
   }
+}
+
+/** IMAP lines kept across the clients of imapClient(), oldest dropped first. */
+const WIRE_KEPT = 2_000;
+const wire: { at: number; client: number; line: string }[] = [];
+let clients = 0;
+
+/** An imapflow logger keeping each client's sent and heard lines (debug level: no message bodies). */
+function wireLogger() {
+  const client = ++clients;
+  const keep = (entry: unknown) => {
+    if (typeof entry !== "object" || entry === null) return;
+    const { src, msg } = entry as { src?: unknown; msg?: unknown };
+    const line = src === "s" || src === "c" ? `${src}: ${String(msg)}` : `   ${String(msg)}`;
+    wire.push({ at: performance.now(), client, line: line.slice(0, 200) });
+    if (wire.length > WIRE_KEPT) wire.splice(0, wire.length - WIRE_KEPT);
+  };
+  const skip = () => {};
+  return { trace: skip, debug: keep, info: keep, warn: keep, error: keep, fatal: keep };
+}
+
+/** The last `n` IMAP lines kept, oldest first. */
+function lastWire(n: number): string {
+  const now = performance.now();
+  return wire
+    .slice(-n)
+    .map((w) => `${Math.round(now - w.at)} #${w.client} ${w.line}`)
+    .join("\n");
 }
 
 /** A debug-level pino logger whose JSON lines are kept in `lines`. */
