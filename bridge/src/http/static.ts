@@ -2,14 +2,17 @@
  * Serving the built web app (Next.js static export) from FERRY_WEB_DIR: clean paths to .html,
  * the app shell for unknown app paths (deep links), immutable caching of /_next/static, gzip/br,
  * and a strict CSP per HTML document whose script-src lists the SHA-256 of that document's
- * inline scripts (Next.js inlines its RSC payload) instead of 'unsafe-inline'.
+ * inline scripts (Next.js inlines its RSC payload) instead of 'unsafe-inline'. A file is
+ * compressed once per encoding, off the event loop (zlib on the thread pool), and requests that
+ * arrive meanwhile wait for that one compression.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, resolve, sep } from "node:path";
-import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, gzip, constants as zlibConstants } from "node:zlib";
 import type { Logger } from "../log";
 import { applySecurityHeaders, header } from "./respond";
 
@@ -37,6 +40,18 @@ const MIME: Record<string, string> = {
   ".otf": "font/otf",
   ".wasm": "application/wasm",
 };
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+type Encoding = "br" | "gzip";
+
+/** Compresses on libuv's thread pool, so the event loop keeps answering meanwhile. */
+function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  return encoding === "br"
+    ? brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } })
+    : gzipAsync(body, { level: 9 });
+}
 
 const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json|xml|wasm)|image\/svg\+xml)/;
 
@@ -94,8 +109,8 @@ interface CachedFile {
   mtimeMs: number;
   size: number;
   body: Buffer;
-  gzip?: Buffer;
-  br?: Buffer;
+  /** Each encoding's one compression, shared by the requests that ask while it runs. */
+  compressed: Partial<Record<Encoding, Promise<Buffer>>>;
   scriptHashes: string[];
 }
 
@@ -118,7 +133,10 @@ directory that holds it.</p>
 export class StaticSite {
   readonly #root: string;
   readonly #log: Logger;
-  readonly #cache = new Map<string, CachedFile>();
+  readonly #cache = new Map<
+    string,
+    { mtimeMs: number; size: number; entry: Promise<CachedFile> }
+  >();
 
   constructor(root: string, log: Logger) {
     this.#root = resolve(root);
@@ -226,16 +244,41 @@ export class StaticSite {
   async #cached(found: Found): Promise<CachedFile | null> {
     if (found.size > CACHE_MAX_FILE) return null;
     const hit = this.#cache.get(found.path);
-    if (hit && hit.mtimeMs === found.mtimeMs && hit.size === found.size) return hit;
-    const body = await readFile(found.path);
-    const entry: CachedFile = {
-      mtimeMs: found.mtimeMs,
-      size: found.size,
-      body,
-      scriptHashes: found.path.endsWith(".html") ? inlineScriptHashes(body.toString("utf8")) : [],
-    };
-    this.#cache.set(found.path, entry);
+    if (hit && hit.mtimeMs === found.mtimeMs && hit.size === found.size) return hit.entry;
+    const entry = readFile(found.path).then(
+      (body): CachedFile => ({
+        mtimeMs: found.mtimeMs,
+        size: found.size,
+        body,
+        compressed: {},
+        scriptHashes: found.path.endsWith(".html") ? inlineScriptHashes(body.toString("utf8")) : [],
+      }),
+    );
+    const slot = { mtimeMs: found.mtimeMs, size: found.size, entry };
+    this.#cache.set(found.path, slot);
+    entry.catch(() => {
+      if (this.#cache.get(found.path) === slot) this.#cache.delete(found.path);
+    });
     return entry;
+  }
+
+  /**
+   * The file in `encoding`, compressed once; null (send it as it is) when the compression
+   * failed, which is logged and tried again by a later request.
+   */
+  async #encoded(cached: CachedFile, encoding: Encoding, rel: string): Promise<Buffer | null> {
+    let pending = cached.compressed[encoding];
+    if (!pending) {
+      pending = compress(cached.body, encoding);
+      cached.compressed[encoding] = pending;
+    }
+    try {
+      return await pending;
+    } catch (err) {
+      if (cached.compressed[encoding] === pending) delete cached.compressed[encoding];
+      this.#log.warn({ err, path: rel, encoding }, "static file compression failed");
+      return null;
+    }
   }
 
   async #send(
@@ -247,7 +290,14 @@ export class StaticSite {
     rel: string,
   ): Promise<void> {
     const type = MIME[extname(found.path).toLowerCase()] ?? "application/octet-stream";
-    const cached = await this.#cached(found);
+    let cached: CachedFile | null;
+    try {
+      cached = await this.#cached(found);
+    } catch (err) {
+      this.#log.warn({ err, path: rel }, "static file read failed");
+      applySecurityHeaders(res, appCsp([], header(req, "host")), secure);
+      return this.#plain(res, 500, "Could not read the file");
+    }
     applySecurityHeaders(res, appCsp(cached?.scriptHashes ?? [], header(req, "host")), secure);
     res.setHeader("Content-Type", type);
     res.setHeader(
@@ -280,16 +330,15 @@ export class StaticSite {
     if (COMPRESSIBLE.test(type) && cached.body.length > 512) {
       res.setHeader("Vary", "Accept-Encoding");
       const accept = header(req, "accept-encoding") ?? "";
-      if (/\bbr\b/.test(accept)) {
-        cached.br ??= brotliCompressSync(cached.body, {
-          params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 },
-        });
-        body = cached.br;
-        res.setHeader("Content-Encoding", "br");
-      } else if (/\bgzip\b/.test(accept)) {
-        cached.gzip ??= gzipSync(cached.body, { level: 9 });
-        body = cached.gzip;
-        res.setHeader("Content-Encoding", "gzip");
+      const encoding: Encoding | null = /\bbr\b/.test(accept)
+        ? "br"
+        : /\bgzip\b/.test(accept)
+          ? "gzip"
+          : null;
+      const encoded = encoding ? await this.#encoded(cached, encoding, rel) : null;
+      if (encoding && encoded) {
+        body = encoded;
+        res.setHeader("Content-Encoding", encoding);
       }
     }
     res.setHeader("Content-Length", body.length);
