@@ -16,7 +16,7 @@ import { SHOWN_ROWS_SCRIPT, shownRows } from "../browser/shown-rows";
 import type { Account } from "../stack/mail";
 
 /** Resolves once a service worker is active for the page's origin. */
-async function serviceWorkerActivated(page: Page, timeoutMs = 20_000): Promise<void> {
+export async function serviceWorkerActivated(page: Page, timeoutMs = 20_000): Promise<void> {
   const ok = await page.evaluate(
     `new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), ${timeoutMs});
@@ -33,7 +33,8 @@ async function serviceWorkerActivated(page: Page, timeoutMs = 20_000): Promise<v
   if (ok !== true) throw new Error("the service worker did not activate");
 }
 
-async function controlled(page: Page): Promise<void> {
+/** Throws unless the page was answered by the service worker. */
+export async function controlled(page: Page): Promise<void> {
   if ((await page.evaluate("navigator.serviceWorker.controller !== null")) !== true) {
     throw new Error("the page was not answered by the service worker");
   }
