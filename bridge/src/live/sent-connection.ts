@@ -10,7 +10,7 @@
  */
 import type { ImapFlow } from "imapflow";
 import { withMailbox } from "../imap/mailbox-access";
-import { specialUseOf } from "../imap/mailboxes";
+import { specialFolder } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
 import { SideConnection } from "../session/side-connection";
 
@@ -29,7 +29,8 @@ export interface SentConnectionHost {
 class SentConnection implements SentSide {
   selected: string | null = null;
   readonly side: SideConnection;
-  private warming: Promise<void> | null = null;
+  /** A warm's LIST under way (settled once it is answered, or the warm failed). */
+  private finding: Promise<void> | null = null;
   /** The client of its last use. */
   private client: ImapFlow | null = null;
 
@@ -38,20 +39,36 @@ class SentConnection implements SentSide {
   }
 
   warm(): void {
-    if (this.client?.usable || this.warming) return;
-    this.warming = this.run(async (client) => {
-      const path = (await client.list()).find((f) => specialUseOf(f) === "sent")?.path;
-      if (path !== undefined && this.selected !== path) {
+    if (this.client?.usable || this.finding) return;
+    let found = () => {};
+    this.finding = new Promise<void>((resolve) => {
+      found = resolve;
+    });
+    this.runNow(async (client) => {
+      const path = await specialFolder(client, "sent");
+      found();
+      if (path !== null && this.selected !== path) {
         await withMailbox(client, path, { readOnly: true, refresh: false }, async () => undefined);
       }
     })
       .catch(() => undefined)
       .finally(() => {
-        this.warming = null;
+        found();
+        this.finding = null;
       });
   }
 
-  run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once a warm under way has listed the folders: imapflow keeps what that LIST found
+   * per connection, so `fn`'s SELECT of Sent (or the warm's, whichever takes the mailbox lock
+   * first) sends no LIST of its own before it.
+   */
+  async run<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+    if (this.finding) await this.finding;
+    return this.runNow(fn);
+  }
+
+  private runNow<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T> {
     return this.side.run(async (client) => {
       this.client = client;
       try {
