@@ -1,7 +1,8 @@
 /**
  * The static server's compression against a real bridge: a file's first brotli runs off the
- * event loop (other requests are answered meanwhile), and concurrent first requests for one file
- * share one compression (identical bodies that decompress to the file).
+ * event loop (other requests are answered meanwhile), many at once leave the thread pool room for
+ * file reads, and concurrent first requests for one file share one compression (identical bodies
+ * that decompress to the file).
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -100,6 +101,36 @@ describe("static compression", () => {
     // at most the one small request already under way before it started gets through.
     expect(events.indexOf("large"), events.join(",")).toBe(smallsWhileLarge);
     expect(smallsWhileLarge).toBeGreaterThanOrEqual(5);
+  });
+
+  it("leaves the thread pool room for file reads while a page's many chunks are compressed", async () => {
+    const texts = Array.from({ length: 6 }, () => wordyText(1_000_000));
+    texts.forEach((text, i) => {
+      writeFileSync(join(b.config.webDir, `chunk-${i}.js`), text);
+    });
+    writeFileSync(join(b.config.webDir, "small-2.txt"), "small");
+    for (const [i, text] of texts.entries()) {
+      expect((await rawGet(`/chunk-${i}.js`, {})).body.toString("utf8")).toBe(text);
+    }
+
+    let firstHead = false;
+    const chunks = texts.map((_, i) =>
+      rawGet(`/chunk-${i}.js`, { "accept-encoding": "br" }, () => {
+        firstHead = true;
+      }),
+    );
+    // each of these needs the thread pool (stat) as well as the event loop
+    let smallsBeforeFirstChunk = 0;
+    while (!firstHead) {
+      expect((await rawGet("/small-2.txt", {})).body.toString("utf8")).toBe("small");
+      if (!firstHead) smallsBeforeFirstChunk++;
+    }
+    for (const [i, res] of (await Promise.all(chunks)).entries()) {
+      expect(brotliDecompressSync(res.body).toString("utf8")).toBe(texts[i]);
+    }
+    // with every thread compressing, a request's stat waits for a compression to end: 3-4 got
+    // through before the first chunk's answer, from before the compressions began
+    expect(smallsBeforeFirstChunk).toBeGreaterThanOrEqual(10);
   });
 
   it("gives concurrent first requests for one file the same compressed body", async () => {

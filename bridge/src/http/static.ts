@@ -3,8 +3,8 @@
  * the app shell for unknown app paths (deep links), immutable caching of /_next/static, gzip/br,
  * and a strict CSP per HTML document whose script-src lists the SHA-256 of that document's
  * inline scripts (Next.js inlines its RSC payload) instead of 'unsafe-inline'. A file is
- * compressed once per encoding, off the event loop (zlib on the thread pool), and requests that
- * arrive meanwhile wait for that one compression.
+ * compressed once per encoding, off the event loop (zlib on the thread pool, two files at once),
+ * and requests that arrive meanwhile wait for that one compression.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -46,11 +46,28 @@ const gzipAsync = promisify(gzip);
 
 type Encoding = "br" | "gzip";
 
-/** Compresses on libuv's thread pool, so the event loop keeps answering meanwhile. */
-function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
-  return encoding === "br"
-    ? brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } })
-    : gzipAsync(body, { level: 9 });
+/**
+ * Compressions running at once on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says
+ * otherwise): the rest wait, so that file reads and DNS lookups (IMAP connects) still find a free
+ * thread while a page's first load asks for all of its chunks.
+ */
+const COMPRESSIONS_AT_ONCE = 2;
+let compressing = 0;
+const waitingToCompress: (() => void)[] = [];
+
+/** Compresses on the thread pool, so the event loop keeps answering meanwhile. */
+async function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  if (compressing < COMPRESSIONS_AT_ONCE) compressing++;
+  else await new Promise<void>((resolve) => waitingToCompress.push(resolve)); // handed its slot
+  try {
+    return await (encoding === "br"
+      ? brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } })
+      : gzipAsync(body, { level: 9 }));
+  } finally {
+    const next = waitingToCompress.shift();
+    if (next) next();
+    else compressing--;
+  }
 }
 
 const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json|xml|wasm)|image\/svg\+xml)/;
