@@ -8,7 +8,8 @@
  * rest of what the browser keeps).
  *
  * A run starts when the page is idle after each connection, after new Inbox mail and when the
- * setting changes. It fetches a few messages at a time, waits while the user is typing,
+ * setting changes. A message opened already (or being opened: read-ahead, the reader) is taken
+ * from that open, never asked for twice. It fetches a few messages at a time, waits while the user is typing,
  * clicking or scrolling, and does not run on a connection that asks to save data (Network
  * Information `saveData`, or `metered` where a browser reports it).
  */
@@ -197,10 +198,18 @@ async function listCandidates(n: number): Promise<Candidate[]> {
   return out;
 }
 
-/** The message's body: from the query cache when it was opened, else from the bridge. */
-async function bodyOf(ref: TMessageRef): Promise<MessageData> {
-  const cached = queryClient.getQueryData<MessageData>(keys.message(ref));
-  return cached?.complete ? cached : downloadMessage(ref);
+/**
+ * The message's body for its offline copy: from the query cache when it was opened, the answer
+ * of its open when one is in flight (a read-ahead, the reader), else from the bridge as
+ * background, outside the cache. A message being opened is never asked for a second time.
+ */
+export async function offlineCopyOf(ref: TMessageRef): Promise<MessageData> {
+  const key = keys.message(ref);
+  const cached = queryClient.getQueryData<MessageData>(key);
+  if (cached?.complete) return cached;
+  const query = queryClient.getQueryCache().find<MessageData>({ queryKey: key, exact: true });
+  const opening = query?.state.fetchStatus === "fetching" ? query.promise : undefined;
+  return opening ?? downloadMessage(ref);
 }
 
 async function run(): Promise<void> {
@@ -221,7 +230,7 @@ async function run(): Promise<void> {
       for (let c = queue.shift(); c; c = queue.shift()) {
         await quiet();
         if (full || !mayRun(gen)) return;
-        const data = await bodyOf(c.ref).catch(() => null);
+        const data = await offlineCopyOf(c.ref).catch(() => null);
         if (!data || !mayRun(gen)) continue;
         const bytes = new Blob([JSON.stringify(data)]).size;
         const evict = makeRoom(index ?? [], { date: c.date, bytes }, budget);
