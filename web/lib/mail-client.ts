@@ -114,6 +114,17 @@ const eventLogs = new Map<string, ListEvent[]>();
 /** Conversation windows: the last request merged into each list, so an older reply is dropped. */
 const conversationMerged = new Map<string, number>();
 let requests = 0;
+/** Waiting for no list window to be in flight (whenListsSettled). */
+const settledWaiters: Array<() => void> = [];
+
+/**
+ * Resolves once no window of any list is being asked for: background work (the offline copies'
+ * search) waits for it, so it is never queued on the bridge ahead of a list the user waits for.
+ */
+export function whenListsSettled(): Promise<void> {
+  if (inflight.size === 0) return Promise.resolve();
+  return new Promise((resolve) => settledWaiters.push(resolve));
+}
 
 export interface WindowOptions {
   /** One row per conversation. */
@@ -176,6 +187,7 @@ export function fetchWindow(
     })
     .finally(() => {
       if (inflight.get(id) === p) inflight.delete(id);
+      if (inflight.size === 0) for (const settled of settledWaiters.splice(0)) settled();
     });
   inflight.set(id, p);
   return p;

@@ -58,6 +58,7 @@ vi.mock("./mail-client", () => ({
   queryClient,
   keys,
   setKeptMessageSource: () => undefined,
+  whenListsSettled: async () => undefined,
   downloadMessage: (ref: TMessageRef) => download(ref),
 }));
 vi.mock("./settings", () => ({ settingsKnown: () => false, useSettings: () => ({}) }));

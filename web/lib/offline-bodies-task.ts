@@ -8,10 +8,12 @@
  * rest of what the browser keeps).
  *
  * A run starts when the page is idle after each connection, after new Inbox mail and when the
- * setting changes. A message opened already (or being opened: read-ahead, the reader) is taken
- * from that open, never asked for twice. It fetches a few messages at a time, waits while the user is typing,
- * clicking or scrolling, and does not run on a connection that asks to save data (Network
- * Information `saveData`, or `metered` where a browser reports it).
+ * setting changes, and asks for nothing until the user has been still for a moment and no list
+ * window is being asked for (so its search never waits on the bridge ahead of the list a sign-in
+ * or a connection shows). A message opened already (or being opened: read-ahead, the reader) is
+ * taken from that open, never asked for twice. It fetches a few messages at a time, waits while
+ * the user is typing, clicking or scrolling, and does not run on a connection that asks to save
+ * data (Network Information `saveData`, or `metered` where a browser reports it).
  */
 import type { TMessageRef } from "@ferry/protocol";
 import { clear, delMany, get, setMany, type UseStore } from "idb-keyval";
@@ -25,6 +27,7 @@ import {
   queryClient,
   setKeptMessageSource,
   socket,
+  whenListsSettled,
 } from "./mail-client";
 import {
   type Candidate,
@@ -162,13 +165,19 @@ function mayRun(gen: number): boolean {
   return gen === generation && days > 0 && socket.getStatus() === "online" && !saveData();
 }
 
-/** Resolves once the user has been still for QUIET_MS and the page is idle. */
+/**
+ * Resolves once the user has been still for QUIET_MS (a connection's start counts as input: the
+ * page then asks for what it shows), no list window is being asked for, and the page is idle.
+ */
 function quiet(): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
       const wait = lastInput + QUIET_MS - performance.now();
       if (wait > 0) setTimeout(check, wait);
-      else whenIdle(resolve, 5000);
+      else
+        void whenListsSettled().then(() =>
+          whenIdle(() => (lastInput + QUIET_MS > performance.now() ? check() : resolve()), 5000),
+        );
     };
     check();
   });
@@ -220,6 +229,8 @@ async function run(): Promise<void> {
   publish();
   try {
     await measureBudget();
+    await quiet();
+    if (!mayRun(gen)) return;
     const candidates = await listCandidates(days);
     if (!mayRun(gen)) return;
     const entries = await loadIndex();
@@ -269,7 +280,11 @@ function start(): void {
   for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
     window.addEventListener(type, noteInput, { capture: true, passive: true });
   }
-  socket.onOpen(() => schedule());
+  noteInput();
+  socket.onOpen(() => {
+    noteInput();
+    schedule();
+  });
   socket.onEvent((e) => {
     if (e.type === "messages.new" && e.mailbox === "INBOX") schedule();
   });
