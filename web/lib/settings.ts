@@ -113,9 +113,10 @@ export function startSettings(): void {
     if (e.type === "settings.changed") apply(e.settings, e.rev);
     else if (e.type === "identities.changed") queryClient.setQueryData(identitiesKey, e.identities);
   });
-  // After every hello: saves made while this tab was offline are picked up.
+  // After every hello: saves made while this tab was offline are picked up. Before the first
+  // hello that is the only load (a request made now would be sent at the hello as well).
   socket.onOpen(() => void load().catch(() => undefined));
-  void load().catch(() => undefined);
+  if (socket.getStatus() === "online") void load().catch(() => undefined);
   onSessionEnd(() => {
     current = DEFAULT_USER_SETTINGS;
     rev = -1;
