@@ -258,6 +258,10 @@ describe.each([
 describe("prefetch", () => {
   it("hands a prefetched result to one request, and never one older than a change or its time", async () => {
     const { user, session, frames } = await setup(true);
+    // Not the account's first message below: Dovecot 2.3.19's IDLE may not announce a new
+    // user's first delivery that lands while commands run just before it (scripts/
+    // idle-after-status.ts: 10 of 950 rounds; 0 of 2,400 on a mailbox with mail in it).
+    await deliver(server, user.email, message({ subject: "already there", to: user.email }));
     await session.openMailbox("INBOX", false, TAB);
     let calls = 0;
     const countInbox = async (client: ImapFlow) => {
@@ -268,7 +272,7 @@ describe("prefetch", () => {
 
     session.prefetch("count", countInbox);
     const taken = session.takePrefetched<number>("count");
-    expect(await taken).toBe(0);
+    expect(await taken).toBe(1);
     expect(session.takePrefetched("count")).toBeNull();
     expect(calls).toBe(1);
 
