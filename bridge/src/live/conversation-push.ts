@@ -1,19 +1,17 @@
 /**
  * Live conversation rows (ConversationPush) for the sockets that may show a list of
  * conversations (they opened a folder or read such a list). One ConversationPush serves all the
- * sessions of an account in this process (conversation-push-of.ts), whose events reach each of
- * them as the same frame, taken once here. When
- * `messages.new`, `messages.flags` or `messages.expunged` comes, one job, on the command
- * connection of a session whose order cache keeps that folder (threads/order.ts: a window of its
- * conversations was read there, at sign-in or on a socket), brings that order up to date (an
- * arrival costs O(new messages)) and the one `conversations.changed` it makes goes to every
- * listening socket of every session: each changed conversation's row with where it moved from
- * and to (a new message's conversation to the top), or `refetch` when the order was rebuilt (an
- * expunge, conversations merged, or a large folder's head replaced by its full order in the
- * background: order.ts, onComplete). The other sessions' caches catch up at their next window;
- * when a folder's pushes move to another session (the one before closed its sockets), the first
- * is a `refetch`. Events that come while a job runs join the next one, one job at a time. The
- * sessions sharing it, and which runs a job: conversation-push-members.ts.
+ * sessions of an account in this process (conversation-push-of.ts); their events reach it as
+ * one frame. When `messages.new`, `messages.flags` or `messages.expunged` comes, one job, on the
+ * command connection of a session whose order cache keeps that folder (threads/order.ts: a
+ * window of its conversations was read there), brings that order up to date (an arrival costs
+ * O(new messages)), and its `conversations.changed` goes to every listening socket of every
+ * session: each changed conversation's row with where it moved from and to (a new message's
+ * conversation to the top), or `refetch` when the order was rebuilt (an expunge, conversations
+ * merged, or a large folder's head replaced by its full order: order.ts, onComplete). Other
+ * sessions' caches catch up at their next window; when a folder's pushes move to another
+ * session, the first is a `refetch`. Events that come while a job runs join the next one, one
+ * job at a time. Members, and which runs a job: conversation-push-members.ts.
  *
  * Sent. The user's replies in Sent count on the rows of other folders, but no event of those
  * folders says when one is filed (from Ferry or another client). So when Sent's message count
@@ -35,13 +33,11 @@
  * differs; a placement the folder contradicts rebuilds the order, and the lists ask again.
  * Only an arrival about a conversation not served waits for the server.
  *
- * A folder whose kept order was lost (a push that failed, or the order pushed out of the cache
- * by other folders) is sent `refetch` once, so the lists on screen ask again and its order is
- * kept anew, instead of missing every later change. So is a folder whose rows were served from
- * an order this session's cache never kept, found among the account's kept orders instead: the
- * sign-in answer's conversations are read on the connection that checked the password, with an
- * order cache of its own (session/inbox-head.ts), and until the page asks for a window over its
- * socket the command connection's cache holds nothing of INBOX.
+ * A folder whose kept order was lost (a push that failed, the order pushed out of the cache) is
+ * sent `refetch` once, so the lists on screen ask again and its order is kept anew. So is one
+ * served from an order only the account's kept orders hold: the sign-in answer's, read on the
+ * connection that checked the password (session/inbox-head.ts), until the page asks for a
+ * window over its socket.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
