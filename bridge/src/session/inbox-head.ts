@@ -12,6 +12,7 @@
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
+import { specialFolder } from "../imap/mailboxes";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow, oneReadCache } from "../threads/conversations";
@@ -118,8 +119,12 @@ export async function inboxHeadForSignIn(
     // login and SELECT are not waited for), with an order cache of its own for that one read.
     const sent = sentConnectionOf(mail);
     sent?.warm?.();
-    const read = (client: ImapFlow, cache?: ConversationCache) =>
-      conversationWindow(client, {
+    // The rows' look into Sent first asks which folder is Sent (specialFolder: a LIST of every
+    // folder). Asked before the window, that LIST also tells imapflow INBOX exists, so its SELECT
+    // goes without the LIST "" "INBOX" and LSUB it sends for a folder it has not listed.
+    const read = async (client: ImapFlow, cache?: ConversationCache) => {
+      await specialFolder(client, "sent");
+      return conversationWindow(client, {
         mailbox: "INBOX",
         offset: 0,
         limit: signInConversations(opts.rows),
@@ -127,6 +132,7 @@ export async function inboxHeadForSignIn(
         sent,
         cache,
       });
+    };
     if (sent) {
       mail.prefetch(CONVERSATIONS_HEAD, (client) => read(client, oneReadCache(client)));
       queued = mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD);

@@ -1,0 +1,74 @@
+/**
+ * A sign-in in conversation view lists the account's folders once on the connection that
+ * verified the password, before it reads INBOX, against the real Dovecot: the LIST the rows'
+ * look into Sent needs (which folder is Sent) also spares imapflow's SELECT of INBOX the
+ * LIST "" "INBOX" and LSUB it sends for a folder it has not listed, two round trips fewer before
+ * the answer's rows; the answer still counts the reply in Sent.
+ */
+import { startMailServer } from "@ferry/mail-server";
+import { ZSessionInfo } from "@ferry/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imapClient, type MailServer, signIn, startBridge, type TestBridge } from "./harness";
+import { commandsDuring, countOf } from "./imap-commands";
+import { appendExchange } from "./thread-mail";
+
+const EMAIL = "signinlist@example.test";
+let mail: MailServer;
+let b: TestBridge;
+
+beforeAll(async () => {
+  mail = await startMailServer({ postfix: false, users: [{ email: EMAIL }] });
+  const imap = await imapClient(mail, mail.user(EMAIL));
+  try {
+    await appendExchange(imap, EMAIL, { subject: "Tromsø", key: "t" });
+  } finally {
+    await imap.logout().catch(() => imap.close());
+  }
+  b = await startBridge(mail);
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await mail?.stop();
+});
+
+describe("a sign-in in conversation view", () => {
+  it("lists the folders once on the verifying connection before its SELECT of INBOX", async () => {
+    const user = mail.user(EMAIL);
+    let body: unknown;
+    let cookie: string | undefined;
+    const commands = await commandsDuring(async () => {
+      const r = await signIn(b, {
+        email: user.email,
+        password: user.password,
+        inbox: { conversations: true, rows: 10 },
+      });
+      expect(r.status).toBe(200);
+      body = r.body;
+      cookie = r.cookie;
+    });
+    const verified = commands.find((c) => /^(AUTHENTICATE|LOGIN)$/.test(c.command))?.connection;
+    const onVerified = commands.filter((c) => c.connection === verified);
+    const select = onVerified.findIndex((c) => c.command === "SELECT");
+    expect(select).toBeGreaterThan(0);
+    const beforeSelect = onVerified.slice(0, select);
+    expect({
+      list: countOf(beforeSelect, "LIST"),
+      listOfInbox: beforeSelect.filter(
+        (c) => c.command === "LIST" && c.attributes.includes('"INBOX"'),
+      ).length,
+      lsub: countOf(onVerified, "LSUB"),
+      listAfterSelect: countOf(onVerified.slice(select), "LIST"),
+    }).toEqual({ list: 1, listOfInbox: 0, lsub: 0, listAfterSelect: 0 });
+
+    const info = ZSessionInfo.parse(body);
+    const row = info.inbox?.conversations?.find((c) => c.subject === "Re: Tromsø");
+    expect(row?.count).toBe(3);
+    expect(row?.elsewhere.map((e) => e.mailbox)).toEqual(["Sent"]);
+    const out = await fetch(`${b.url}/api/session`, {
+      method: "DELETE",
+      headers: { cookie: cookie ?? "", origin: b.origin },
+    });
+    expect(out.status).toBe(204);
+  }, 120_000);
+});
