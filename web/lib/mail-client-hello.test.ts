@@ -3,45 +3,11 @@
  * FerrySocket over a fake WebSocket (the bridge's side played here) and the real QueryClient.
  * A list is observed as the mailbox's useMessageList observes it.
  */
-import { PROTOCOL_VERSION } from "@ferry/protocol";
 import { QueryObserver } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ListData } from "./list-cache";
+import { FakeSocket } from "./test-fake-socket";
 import { plainRow as row } from "./test-rows";
-
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: Array<Record<string, unknown>> = [];
-  onmessage: ((ev: { data: string }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  hello() {
-    this.readyState = 1;
-    this.push({
-      type: "hello",
-      version: PROTOCOL_VERSION,
-      email: "a@example.test",
-      heartbeatMs: 600_000,
-    });
-  }
-  push(frame: unknown) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 });
-  }
-}
 
 vi.hoisted(() => {
   // mail-client's socket takes the page's WebSocket and address when the module loads.

@@ -2,42 +2,8 @@
  * When the page asks the bridge for the user's settings: lib/settings wired to a FerrySocket over
  * a fake WebSocket (the bridge's side played here). One `settings.get` per hello.
  */
-import { PROTOCOL_VERSION } from "@ferry/protocol";
 import { describe, expect, it, vi } from "vitest";
-
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: Array<Record<string, unknown>> = [];
-  onmessage: ((ev: { data: string }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  push(frame: unknown) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-  hello() {
-    this.readyState = 1;
-    this.push({
-      type: "hello",
-      version: PROTOCOL_VERSION,
-      email: "a@example.test",
-      heartbeatMs: 600_000,
-    });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 });
-  }
-}
+import { FakeSocket } from "./test-fake-socket";
 
 vi.hoisted(() => {
   (globalThis as { location?: unknown }).location = { protocol: "http:", host: "test" };

@@ -2,37 +2,7 @@ import { CloseCode, PROTOCOL_VERSION } from "@ferry/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FerryError } from "./errors";
 import { backoffDelay, FerrySocket } from "./socket";
-
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: Array<Record<string, unknown>> = [];
-  closedWith: number | null = null;
-  onmessage: ((ev: { data: string }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
-  }
-  close(code: number) {
-    this.closedWith = code;
-  }
-  /** The bridge side. */
-  hello(heartbeatMs = 25_000) {
-    this.readyState = 1;
-    this.push({ type: "hello", version: PROTOCOL_VERSION, email: "a@example.test", heartbeatMs });
-  }
-  push(frame: unknown) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-  drop(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
+import { FakeSocket } from "./test-fake-socket";
 
 function makeSocket(extra: Partial<ConstructorParameters<typeof FerrySocket>[0]> = {}) {
   return new FerrySocket({
