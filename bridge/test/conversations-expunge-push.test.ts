@@ -93,6 +93,19 @@ async function moveElsewhere(user: { email: string; password: string }, uid: num
   }
 }
 
+/** The session moves `digest` from INBOX to Lists; the rows on screen are told it left. */
+async function moveToLists(socket: TestSocket, uidValidity: number, digest: number) {
+  const since = socket.mark();
+  const moved = await socket.request({
+    type: "messages.move",
+    id: "move",
+    set: { mailbox: "INBOX", uidValidity, uids: [digest] },
+    to: "Lists",
+  });
+  expect(moved.type).toBe("messages.moved");
+  await rowsToldOfRemoval(socket, since, digest);
+}
+
 /** The socket is told INBOX's conversations changed: asked again, or the row gone. */
 async function rowsToldOfRemoval(socket: TestSocket, since: number, digest: number) {
   const changed = await socket.waitFor<Changed>(
@@ -164,15 +177,7 @@ describe("a message moved out of INBOX, with INBOX's conversations on screen", (
   it("moved by the session itself (MOVE on its command connection), its window read again", async () => {
     const user = await freshUser();
     const { socket, uidValidity, digest } = await signedInOnInbox(user, true);
-    const since = socket.mark();
-    const moved = await socket.request({
-      type: "messages.move",
-      id: "move",
-      set: { mailbox: "INBOX", uidValidity, uids: [digest] },
-      to: "Lists",
-    });
-    expect(moved.type).toBe("messages.moved");
-    await rowsToldOfRemoval(socket, since, digest);
+    await moveToLists(socket, uidValidity, digest);
   }, 60_000);
 
   it("on a second sign-in of the user (INBOX's kept order taken), moved by the session", async () => {
@@ -180,14 +185,6 @@ describe("a message moved out of INBOX, with INBOX's conversations on screen", (
     const first = await signedInOnInbox(user, true);
     first.socket.close();
     const { socket, uidValidity, digest } = await signedInOnInbox(user, false);
-    const since = socket.mark();
-    const moved = await socket.request({
-      type: "messages.move",
-      id: "move",
-      set: { mailbox: "INBOX", uidValidity, uids: [digest] },
-      to: "Lists",
-    });
-    expect(moved.type).toBe("messages.moved");
-    await rowsToldOfRemoval(socket, since, digest);
+    await moveToLists(socket, uidValidity, digest);
   }, 60_000);
 });
