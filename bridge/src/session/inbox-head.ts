@@ -47,7 +47,7 @@ export const SIGN_IN_CONVERSATIONS = 30;
 export const SIGN_IN_SPARE_ROWS = 4;
 
 /** How many conversations the sign-in answer carries for a screen of `rows` rows (or none said). */
-export function signInConversations(rows: number | undefined): number {
+function signInConversations(rows: number | undefined): number {
   if (rows === undefined) return SIGN_IN_CONVERSATIONS;
   return Math.min(rows + SIGN_IN_SPARE_ROWS, LIST_WINDOW_SIZE);
 }
