@@ -1,5 +1,5 @@
 /**
- * What a ConversationCache runs later on the connection it was read on (OrderLater; moved out of
+ * What a ConversationCache runs later on the connection it was read on (OrderLater, for
  * order.ts): a head's full THREAD once the head has not been read for `fullAfterMs`, or
  * FULL_WITHIN times that after it was first read, however often it is read (a user scrolling
  * does not put it off); and the check of the arrivals placed by a folder's newest messages,
