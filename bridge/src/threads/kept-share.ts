@@ -1,5 +1,6 @@
 /**
- * A session's ConversationCache's share of its account's kept orders (KeptShare, for order.ts): the steps by which a folder's order crosses sessions. The cache takes a folder's
+ * A session's ConversationCache's share of its account's kept orders (KeptShare, for
+ * order.ts): the steps by which a folder's order crosses sessions. The cache takes a folder's
  * order from the account's kept orders (kept-orders.ts) the first time it reads that folder
  * (restore: an entry marked `restored`, used as its own would be: the same stamps decide whether
  * it stands, is advanced or is threaded again); at the first read that stands it becomes this
