@@ -6,6 +6,7 @@
 import type { TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
+import { plainHeader } from "./test-rows";
 
 interface Handlers {
   onHeader(frame: Record<string, unknown>): void;
@@ -32,19 +33,7 @@ const { fetchMessage } = await import("./message-fetch");
 type MessageData = Awaited<ReturnType<typeof fetchMessage>>;
 
 const ref: TMessageRef = { mailbox: "INBOX", uidValidity: 3, uid: 48 };
-const header = {
-  type: "message.header",
-  id: "1",
-  ref,
-  envelope: { subject: "Plans", from: [], to: [], cc: [], date: null, messageId: null },
-  flags: [],
-  size: 10,
-  structure: { part: "1", type: "text/plain", children: [] },
-  attachments: [],
-  bodyParts: [{ part: "1", type: "text/plain" }],
-  references: [],
-  listUnsubscribe: null,
-};
+const header = { type: "message.header", id: "1", ...plainHeader(ref) };
 const body = {
   type: "message.body",
   id: "1",

@@ -7,6 +7,7 @@
 import type { TMessageRef } from "@ferry/protocol";
 import { QueryClient } from "@tanstack/react-query";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { plainHeader } from "./test-rows";
 
 interface Handlers {
   onHeader(frame: Record<string, unknown>): void;
@@ -23,7 +24,7 @@ const socket = {
       const head = () => {
         if (headed) return;
         headed = true;
-        handlers.onHeader({ ...header(ref), type: "message.header", id: "1" });
+        handlers.onHeader({ ...plainHeader(ref), type: "message.header", id: "1" });
       };
       opens.push({
         ref,
@@ -69,20 +70,6 @@ download = downloadMessage;
 const { offlineCopyOf } = await import("./offline-bodies-task");
 
 const ref: TMessageRef = { mailbox: "INBOX", uidValidity: 3, uid: 48 };
-
-function header(r: TMessageRef) {
-  return {
-    ref: r,
-    envelope: { subject: "Plans", from: [], to: [], cc: [], date: null, messageId: null },
-    flags: [],
-    size: 10,
-    structure: { part: "1", type: "text/plain", children: [] },
-    attachments: [],
-    bodyParts: [{ part: "1", type: "text/plain" }],
-    references: [],
-    listUnsubscribe: null,
-  };
-}
 
 /** The list's read-ahead of `r` (hooks/use-open-prefetch, lib/stack-opens): a background open. */
 function readAhead(r: TMessageRef): Promise<void> {

@@ -1,8 +1,8 @@
 /**
- * Test data for the list's unit tests: a message row that is its UID and flags, every other
- * field fixed.
+ * Test data for the web's unit tests: a message row that is its UID and flags, and the header of
+ * a plain-text message as `message.header` carries it, every other field fixed.
  */
-import type { TMessageRow } from "@ferry/protocol";
+import type { TMessageRef, TMessageRow } from "@ferry/protocol";
 
 /** A row with no date, sender or preview, subject `Subject <uid>`. */
 export function plainRow(uid: number, flags: string[] = []): TMessageRow {
@@ -17,5 +17,20 @@ export function plainRow(uid: number, flags: string[] = []): TMessageRow {
     hasAttachments: false,
     preview: "",
     messageId: null,
+  };
+}
+
+/** The fields of a `message.header` for `ref`: subject "Plans", one text/plain part, 10 bytes. */
+export function plainHeader(ref: TMessageRef) {
+  return {
+    ref,
+    envelope: { subject: "Plans", from: [], to: [], cc: [], date: null, messageId: null },
+    flags: [],
+    size: 10,
+    structure: { part: "1", type: "text/plain", children: [] },
+    attachments: [],
+    bodyParts: [{ part: "1", type: "text/plain" }],
+    references: [],
+    listUnsubscribe: null,
   };
 }
