@@ -1,9 +1,13 @@
 /**
  * The first window of conversations of a session whose account has no Sent connection open yet
- * (every fresh sign-in) does not wait for that connection's login after reading its rows: the
- * login starts as the window starts, beside the folder's read on the command connection, against
- * the real Dovecot. The window still counts the reply in Sent, and the account's Sent
- * connection logs in once for it.
+ * (every fresh sign-in), against the real Dovecot:
+ * - it does not wait for that connection's login after reading its rows: the login starts as the
+ *   window starts, beside the folder's read on the command connection, and happens once;
+ * - it lists the account's folders once on the Sent connection: the LIST that warming the
+ *   connection sends to find Sent also spares the window's Sent lookup the LIST imapflow sends
+ *   before a SELECT of a folder it has not listed, and Sent is selected there once with no NOOP
+ *   after;
+ * - the window still counts the reply in Sent.
  */
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
@@ -11,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type SentConnectionHost, sentConnectionOf } from "../src/live/sent-connection";
 import { conversationWindow } from "../src/threads/conversations";
 import { imapClient } from "./harness";
+import { commandsDuring, countOf } from "./imap-commands";
 import { appendExchange } from "./thread-mail";
 
 const EMAIL = "warm@example.test";
@@ -65,5 +70,36 @@ describe("a session's first window of conversations", () => {
     }
     // Asked for before the command connection sent any FETCH of the window's rows.
     expect(connects).toEqual([0]);
+  });
+
+  it("lists the folders once on its Sent connection, and still counts the reply in Sent", async () => {
+    const sentClients: ImapFlow[] = [];
+    const host: SentConnectionHost = {
+      connect: async () => {
+        const made = await imapClient(mail, mail.user(EMAIL));
+        sentClients.push(made);
+        return made;
+      },
+      onClose: (fn) => void closers.push(fn),
+    };
+    let count: number | undefined;
+    const commands = await commandsDuring(async () => {
+      const window = await conversationWindow(client, {
+        mailbox: "INBOX",
+        offset: 0,
+        limit: 50,
+        me: [EMAIL],
+        sent: sentConnectionOf({ accountWatch: host }),
+      });
+      count = window.conversations.find((c) => c.subject === "Re: Lisbon")?.count;
+    });
+    expect(count).toBe(3);
+    expect(sentClients).toHaveLength(1);
+    const onSent = commands.filter((c) => c.connection === sentClients[0]);
+    expect({
+      list: countOf(onSent, "LIST"),
+      examine: countOf(onSent, "EXAMINE"),
+      noop: countOf(onSent, "NOOP"),
+    }).toEqual({ list: 1, examine: 1, noop: 0 });
   });
 });
