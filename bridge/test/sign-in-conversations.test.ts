@@ -4,6 +4,10 @@
  * command connection, whose login and SELECT would come first; their look into Sent runs on the
  * account's Sent connection. Against the real Dovecot: the answer still counts the user's reply
  * in Sent and names them "me", and a second sign-in of the user is answered without a THREAD.
+ * The verifying connection lists the account's folders once, before it reads INBOX: the LIST the
+ * rows' look into Sent needs (which folder is Sent) also spares imapflow's SELECT of INBOX the
+ * LIST "" "INBOX" and LSUB it sends for a folder it has not listed, two round trips fewer before
+ * the answer's rows.
  */
 import { startMailServer } from "@ferry/mail-server";
 import { ZSessionInfo } from "@ferry/protocol";
@@ -68,5 +72,44 @@ describe("the sign-in answer's conversations", () => {
       expect(second.inbox?.conversations).toEqual(info?.inbox?.conversations);
     });
     expect(countOf(again, "THREAD")).toBe(0);
+  }, 120_000);
+
+  it("lists the folders once on the verifying connection before its SELECT of INBOX", async () => {
+    const user = mail.user(EMAIL);
+    let body: unknown;
+    let cookie: string | undefined;
+    const commands = await commandsDuring(async () => {
+      const r = await signIn(b, {
+        email: user.email,
+        password: user.password,
+        inbox: { conversations: true, rows: 10 },
+      });
+      expect(r.status).toBe(200);
+      body = r.body;
+      cookie = r.cookie;
+    });
+    const verified = commands.find((c) => /^(AUTHENTICATE|LOGIN)$/.test(c.command))?.connection;
+    const onVerified = commands.filter((c) => c.connection === verified);
+    const select = onVerified.findIndex((c) => c.command === "SELECT");
+    expect(select).toBeGreaterThan(0);
+    const beforeSelect = onVerified.slice(0, select);
+    expect({
+      list: countOf(beforeSelect, "LIST"),
+      listOfInbox: beforeSelect.filter(
+        (c) => c.command === "LIST" && c.attributes.includes('"INBOX"'),
+      ).length,
+      lsub: countOf(onVerified, "LSUB"),
+      listAfterSelect: countOf(onVerified.slice(select), "LIST"),
+    }).toEqual({ list: 1, listOfInbox: 0, lsub: 0, listAfterSelect: 0 });
+
+    const info = ZSessionInfo.parse(body);
+    const row = info.inbox?.conversations?.find((c) => c.subject === "Re: Bergen");
+    expect(row?.count).toBe(3);
+    expect(row?.elsewhere.map((e) => e.mailbox)).toEqual(["Sent"]);
+    const out = await fetch(`${b.url}/api/session`, {
+      method: "DELETE",
+      headers: { cookie: cookie ?? "", origin: b.origin },
+    });
+    expect(out.status).toBe(204);
   }, 120_000);
 });
