@@ -70,6 +70,8 @@ interface SessionUploads {
   bytes: number;
   /** Uploads under way (they count against maxSessionFiles). */
   receiving: number;
+  /** The directory's creation: every upload of the session waits for it before writing there. */
+  made: Promise<void>;
 }
 
 export class UploadStore {
@@ -103,15 +105,22 @@ export class UploadStore {
 
   async #session(key: string): Promise<SessionUploads> {
     const existing = this.#sessions.get(key);
-    if (existing) return existing;
+    if (existing) return existing.made.then(() => existing);
     const root = await this.#rootDir();
     const again = this.#sessions.get(key);
-    if (again) return again;
+    if (again) return again.made.then(() => again);
     // A random name, not the session key: nothing on disk links back to the session store.
     const dir = join(root, randomBytes(12).toString("base64url"));
-    const entry: SessionUploads = { dir, files: new Map(), bytes: 0, receiving: 0 };
+    const made = mkdir(dir, { mode: 0o700 }).then(() => undefined);
+    const entry: SessionUploads = { dir, files: new Map(), bytes: 0, receiving: 0, made };
     this.#sessions.set(key, entry);
-    await mkdir(dir, { mode: 0o700 });
+    try {
+      await made;
+    } catch (err) {
+      // Not kept: the session's next upload tries again.
+      if (this.#sessions.get(key) === entry) this.#sessions.delete(key);
+      throw err;
+    }
     return entry;
   }
 
@@ -175,7 +184,13 @@ export class UploadStore {
             out.destroy();
             reject(err);
           } else {
-            out.end(() => resolve(count));
+            out.end((err?: Error | null) =>
+              err
+                ? reject(
+                    new BridgeError("internal", "The upload could not be stored.", { cause: err }),
+                  )
+                : resolve(count),
+            );
           }
         };
         const onData = (chunk: Buffer) => {
