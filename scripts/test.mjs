@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test suite of the workspace, then prints one closing line:
-// "tests: N passed, N failed, N skipped". Exits non-zero if any suite failed.
+// "tests: N passed, N failed, N skipped", after a line per failed test (and per test that passed
+// only on a retry) with its first error line. Exits non-zero if any suite failed.
 //
 // The suites run one after another: the protocol and mail-server vitest suites first (the
 // fixture's own tests hold speed budgets), then the bridge, web and bench vitest suites, then
@@ -13,7 +14,7 @@
 // to 1,763 s beside the others) and slowed timing-sensitive tests, so it is not the default.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "test-results", "summary");
@@ -26,6 +27,9 @@ const vitestBeside = ["bridge", "web", "bench"];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+/** Tests that failed, and those that passed only on a retry, for the closing list. */
+const failedTests = [];
+const flakyTests = [];
 const timings = [];
 const children = new Set();
 let stopping = false;
@@ -96,6 +100,58 @@ function run(label, cmd, args, { cwd, env = {}, log, prefix }) {
   });
 }
 
+/** The first line of an error message, without terminal colours, cut to a line's width. */
+function firstLine(message) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes are the point
+  const plain = String(message ?? "").replace(/\u001b\[[0-9;]*m/g, "");
+  const line = plain.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.trim().slice(0, 240);
+}
+
+/**
+ * "suite › file › test: first error line" for each failed test (or failed file) of a vitest
+ * report; those that passed on a retry go to flakyTests.
+ */
+function vitestFailures(suite, report) {
+  const found = [];
+  for (const file of report.testResults ?? []) {
+    const name = relative(join(root, suite), file.name ?? "");
+    const failed = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const t of failed) {
+      found.push(`${suite} › ${name} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    }
+    // A file that failed outside its tests (an import error, a failed beforeAll).
+    if (failed.length === 0 && file.status === "failed") {
+      found.push(`${suite} › ${name}: ${firstLine(file.message)}`);
+    }
+    // A test that passed on a retry keeps its first try's error in the report.
+    for (const t of file.assertionResults ?? []) {
+      if (t.status !== "passed" || !t.failureMessages?.length) continue;
+      flakyTests.push(`${suite} › ${name} › ${t.fullName}: ${firstLine(t.failureMessages[0])}`);
+    }
+  }
+  return found;
+}
+
+/** The e2e report's failed tests and those that passed only on a retry, as vitestFailures. */
+function e2eProblems(report) {
+  const failed = [];
+  const flaky = [];
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== "unexpected" && t.status !== "flaky") continue;
+        const error = (t.results ?? []).find((r) => r.error)?.error?.message;
+        const line = `e2e › [${t.projectName}] ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(error)}`;
+        (t.status === "flaky" ? flaky : failed).push(line);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  return { failed, flaky };
+}
+
 async function vitestLane(suites) {
   for (const suite of suites) {
     if (stopping) return;
@@ -122,6 +178,7 @@ async function vitestLane(suites) {
       totals.passed += j.numPassedTests ?? 0;
       totals.failed += j.numFailedTests ?? 0;
       totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+      failedTests.push(...vitestFailures(suite, j));
     }
     if (!ok) failures.push(suite);
   }
@@ -147,6 +204,9 @@ async function e2eLane() {
     totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
     totals.failed += s.unexpected ?? 0;
     totals.skipped += s.skipped ?? 0;
+    const found = e2eProblems(JSON.parse(readFileSync(report, "utf8")));
+    failedTests.push(...found.failed);
+    flakyTests.push(...found.flaky);
   }
   if (!ok) failures.push("e2e");
 }
@@ -175,6 +235,9 @@ if (process.env.FERRY_TEST_PARALLEL) {
 
 console.log("");
 console.log(`suite times: ${timings.join(", ")}; all tests: ${seconds(started)} s`);
+// The failed tests are listed here, at the end, so that the last lines of a long run say which.
+for (const line of flakyTests) console.log(`passed on retry: ${line}`);
+for (const line of failedTests) console.log(`failed: ${line}`);
 if (failures.length > 0) console.log(`failed suites: ${failures.join(", ")}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(stopping || failures.length > 0 || totals.failed > 0 ? 1 : 0);
