@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { type MailServer, startMailServer } from "@ferry/mail-server";
 import type { ImapFlow } from "imapflow";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MailSession, type MailSessionOptions } from "./mail-session";
 import {
   Connector,
@@ -272,6 +272,31 @@ describe("giving up", () => {
     expect(session.state).toBe("offline");
     await expect(session.run(async () => 1)).rejects.toMatchObject({ code: "auth_failed" });
     expect(frames.invalid).toEqual([]);
+  });
+
+  it("tries a refused login once more, so one refusal from a server going away ends nothing", async () => {
+    const { user, connector, session, frames } = await setup(true);
+    await session.openMailbox("INBOX", false, TAB);
+    let refused = 0;
+    connector.redirect(() =>
+      refused++ === 0
+        ? imapClient(server, { email: user.email, password: "refused-once" })
+        : imapClient(server, user),
+    );
+    const from = frames.mark();
+    await server.killConnections(user.email);
+    await frames.next("state", (f) => f.imap === "reconnecting", { from });
+    await frames.next("state", (f) => f.imap === "online", { from });
+    // Every connection is back, NOTIFY's too (whichever connection the refusal went to).
+    await vi.waitFor(() => expect(session.accountWatch?.notify?.active).toBe(true));
+    expect(refused).toBeGreaterThan(1);
+    expect(frames.of("error", from)).toEqual([]);
+    expect(frames.of("state", from).map((f) => f.imap)).toEqual(["reconnecting", "online"]);
+    // Still live: new mail is pushed.
+    await deliver(server, user.email, message({ subject: "After the refusal", to: user.email }));
+    const after = (f: { rows: { subject: string }[] }) =>
+      f.rows.some((r) => r.subject === "After the refusal");
+    await frames.next("messages.new", after, { from });
   });
 
   it("ends offline, still retrying, when the server cannot be reached", async () => {

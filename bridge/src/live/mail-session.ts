@@ -341,7 +341,7 @@ export class MailSession {
   };
 
   private async connectClient(): Promise<ImapFlow> {
-    const client = await this.connectFn();
+    const client = await this.health.connect(this.connectFn);
     client.on("error", this.onClientError);
     if (this.health.closed || this.health.loginFailure) {
       await closeQuietly(client);

@@ -4,13 +4,17 @@
  * after `offlineAfterMs` of failures (retries go on, slower). One back-off loop per session
  * (capped exponential, with jitter) rebuilds every connection that is down through the session's
  * hooks; a refused password stops it for good. Callers that need a connection wait for it here,
- * up to `reconnectWaitMs`.
+ * up to `reconnectWaitMs`. A refused login is believed only when a second try is refused too
+ * (connect()).
  */
 import type { TConnectionState, TErrorCode } from "@ferry/protocol";
 import type { Logger } from "pino";
-import { BridgeError } from "../errors";
+import { BridgeError, isBridgeError } from "../errors";
 import { connectionLost, isLoginFailure } from "../imap/errors";
 import { type Backoff, backoffDelay } from "./timing";
+
+/** How long a refused login waits before its second try (at most the back-off's maxMs). */
+export const LOGIN_RECHECK_MS = 2_000;
 
 export interface ReconnectHooks {
   log: Logger;
@@ -94,6 +98,27 @@ export class Reconnector {
       this.hooks.online();
     } finally {
       this.recovering = false;
+    }
+  }
+
+  /**
+   * `connect()`, where a refused login is tried once more, LOGIN_RECHECK_MS later, and only a
+   * second refusal is thrown: a server going away can refuse a login it would accept (the
+   * fixture's Dovecot answered one LOGIN during a stop with NO [AUTHENTICATIONFAILED]), and a
+   * refusal ends the session for good. A changed password is refused twice, so it is still
+   * told, a moment later.
+   */
+  async connect<T>(connect: () => Promise<T>): Promise<T> {
+    try {
+      return await connect();
+    } catch (err) {
+      if (!isLoginFailure(err) || this.closed) throw err;
+      const code = isBridgeError(err) ? err.code : "refused";
+      this.hooks.log.info({ code }, "live: login refused; trying once more before believing it");
+      const pauseMs = Math.min(LOGIN_RECHECK_MS, this.hooks.backoff.maxMs);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
+      if (this.closed) throw err;
+      return connect();
     }
   }
 
