@@ -99,6 +99,8 @@ export interface Config {
   loginFailuresPerEmail: number;
   loginFailuresPerIp: number;
   loginWindowMs: number;
+  /** The first wait past a limit; it doubles with each further failure. */
+  loginBaseDelayMs: number;
   /** Largest uploaded attachment, in bytes. */
   uploadMaxBytes: number;
   /** Largest total of attachments in one message, in bytes. */
@@ -410,6 +412,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginFailuresPerEmail: 5,
     loginFailuresPerIp: 20,
     loginWindowMs: 5 * 60 * 1000,
+    loginBaseDelayMs: 1000,
     uploadMaxBytes: (e.FERRY_UPLOAD_MAX_MB ?? 25) * 1024 * 1024,
     messageMaxBytes: (e.FERRY_MESSAGE_MAX_MB ?? 35) * 1024 * 1024,
     smtpSavesSent: e.FERRY_SMTP_SAVES_SENT ?? false,

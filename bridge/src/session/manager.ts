@@ -117,6 +117,7 @@ export class SessionManager {
       perAccount: deps.config.loginFailuresPerEmail,
       perNetwork: deps.config.loginFailuresPerIp,
       windowMs: deps.config.loginWindowMs,
+      baseDelayMs: deps.config.loginBaseDelayMs,
     });
     this.#sweeper = setInterval(() => void this.sweep(), 60_000);
     this.#sweeper.unref();
