@@ -145,7 +145,13 @@ describe.each([
         draft: draftTo(alice.email, bob.email, marker, { text: "after" }),
         delaySeconds: 0,
       });
-      expect(markerQueued.type).toBe("compose.queued");
+      if (markerQueued.type !== "compose.queued") throw new Error(JSON.stringify(markerQueued));
+      // Listed until it is sent and filed in Sent (compose.sent), which can come after Bob has it.
+      await s.waitFor(
+        (f) => f.type === "compose.sent" && f.sendId === markerQueued.sendId,
+        "compose.sent of the marker",
+        20_000,
+      );
       await vi.waitFor(
         async () => expect(await sourcesBySubject(inbox, "INBOX", marker)).toHaveLength(1),
         {
