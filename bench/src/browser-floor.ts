@@ -8,6 +8,9 @@
  *
  *   cd bench && node --import tsx src/browser-floor.ts [reloads]   (FLOOR_ONLY=a,b: those pages)
  *
+ * START=tab or START=offline measures a new tab opened on the page instead (offline: the
+ * context offline), as figure 1's warm start and offline cold start.
+ *
  * Each variant is its own context on a tiny Node server on loopback, reloaded in turn with the
  * others, so load from elsewhere on the machine falls on all of them alike:
  * - http: the page from the server (no-cache, as the bridge serves the start page);
@@ -221,9 +224,35 @@ export async function floorPage(browser: Browser, base: string, v: Variant): Pro
 }
 
 /** One timed reload of a floorPage. */
-export async function reloadFloor(p: Page): Promise<FloorMarks> {
-  await p.reload();
-  return (await p.evaluate("window.__floor()")) as FloorMarks;
+/**
+ * One timed start of a floorPage: a reload, or (START=tab / offline) the page opened in a new
+ * tab of its context, the context offline for "offline", as figure 1's warm start and offline
+ * cold start (figures/sw-start.ts) open Ferry's.
+ */
+export async function reloadFloor(p: Page, start = startKind()): Promise<FloorMarks> {
+  if (start === "reload") {
+    await p.reload();
+    return (await p.evaluate("window.__floor()")) as FloorMarks;
+  }
+  const context = p.context();
+  if (start === "offline") await context.setOffline(true);
+  const tab = await context.newPage();
+  try {
+    await tab.goto(p.url());
+    return (await tab.evaluate("window.__floor()")) as FloorMarks;
+  } finally {
+    await tab.close();
+    await context.setOffline(false);
+  }
+}
+
+/** How the tools start a page: START=reload (default), tab (a new tab) or offline (and offline). */
+export function startKind(): "reload" | "tab" | "offline" {
+  const start = process.env.START ?? "reload";
+  if (start !== "reload" && start !== "tab" && start !== "offline") {
+    throw new Error(`START=${start}: reload, tab or offline`);
+  }
+  return start;
 }
 
 export function quantile(xs: number[], q: number): number {
@@ -256,7 +285,7 @@ async function main(): Promise<void> {
           0.5,
         ),
       );
-    console.log(`browser floor: reload → first frame showing the text; ${reloads} reloads each`);
+    console.log(`browser floor: ${startKind()} → first frame showing the text; ${reloads} each`);
     console.log(
       "variant         shown (min–max)         response  interactive  fcp     storage read",
     );

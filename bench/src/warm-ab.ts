@@ -16,13 +16,22 @@
  * - WARM_AB_A_BEFORE / WARM_AB_B_BEFORE=<script>: run in that page before each of its reloads
  *   (an experiment on the old page or on what it left in storage);
  * - WARM_AB_IDLE=1: wait for two idle callbacks in the old page before each reload;
+ * - START=tab / offline: time a new tab opened on each page (offline: the context offline) instead
+ *   of a reload, as figure 1's warm start and offline cold start;
  * - WARM_AB_NOLIVE=1: do not wait for the live list between reloads (a build without the app).
  */
 import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { coldContext, launchBrowser, signInThroughForm, stamp } from "./browser/browser";
 import { SHOWN_ROWS_SCRIPT, shownRows } from "./browser/shown-rows";
-import { floorPage, quantile, reloadFloor, startFloorServer, type Variant } from "./browser-floor";
+import {
+  floorPage,
+  quantile,
+  reloadFloor,
+  startFloorServer,
+  startKind,
+  type Variant,
+} from "./browser-floor";
 import { cleanupAll } from "./cleanup";
 import { loadBenchConfig } from "./config";
 import { waitForPersistedList } from "./figures/sign-in";
@@ -76,6 +85,8 @@ async function reloadOnce(page: Page, before?: string): Promise<Sample> {
     // experiment: the old page idle before the reload (two idle callbacks, no timeout)
     await page.evaluate("new Promise((r) => requestIdleCallback(() => requestIdleCallback(r)))");
   }
+  const start = startKind();
+  if (start !== "reload") return newTab(page, start === "offline");
   await page.reload();
   const shown = await shownRows(page);
   const marks = (await page.evaluate(MARKS)) as Omit<Sample, "shown">;
@@ -86,6 +97,23 @@ async function reloadOnce(page: Page, before?: string): Promise<Sample> {
 }
 
 const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** A new tab of `page`'s context opened on the app, as sw-start.ts's warm and offline starts. */
+async function newTab(page: Page, offline: boolean): Promise<Sample> {
+  const context = page.context();
+  if (offline) await context.setOffline(true);
+  const tab = await context.newPage();
+  try {
+    await tab.goto("/");
+    const shown = await shownRows(tab);
+    const marks = (await tab.evaluate(MARKS)) as Omit<Sample, "shown">;
+    await controlled(tab);
+    return { shown, ...marks };
+  } finally {
+    await tab.close();
+    await context.setOffline(false);
+  }
+}
 
 async function main(): Promise<void> {
   const [dirA, dirB, reloadsText, sizeText] = process.argv.slice(2);
@@ -136,7 +164,7 @@ async function main(): Promise<void> {
     }
   }
   const f = (x: number) => x.toFixed(1).padStart(6);
-  console.log(`warm reload → cached rows painted, ${reloads} reloads each, size ${size}; medians`);
+  console.log(`warm ${startKind()} → cached rows painted, ${reloads} each, size ${size}; medians`);
   console.log("build  shown (min–max)           p25     response  unload    init   interactive");
   ["A", "B", ...floorNames].forEach((name, k) => {
     const s = samples[k] ?? [];
