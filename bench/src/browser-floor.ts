@@ -24,6 +24,9 @@
  *   pairs as FLOOR_SNAPSHOT=a,b FLOOR_CSS=c,d give sw+snapshot, sw+snapshot2, …): Ferry's
  *   own first frame on a trivial old page and with none of the app's scripts: that stylesheet,
  *   and the markup painted from localStorage by an inline script as Ferry's paint script does;
+ * - sw+doc (with FLOOR_DOC=<web/out/index.html> and FLOOR_SNAPSHOT/FLOOR_CSS as above): Ferry's
+ *   start page itself, its snapshot painted by its own paint script, with none of the app's
+ *   chunks (they are not served), on a trivial old page;
  * - sw+heavy: the old page holds what a signed-in Ferry holds when it goes (an open WebSocket,
  *   an open IndexedDB, a pagehide listener, 200,000 objects, 4,000 elements), built after its
  *   first frame.
@@ -74,6 +77,7 @@ interface Kind {
   heavy: boolean;
   /** Index in SNAPSHOTS. */
   snapshot?: number;
+  doc?: boolean;
 }
 
 export const VARIANTS: Record<string, Kind> = {
@@ -83,6 +87,14 @@ export const VARIANTS: Record<string, Kind> = {
   "sw+css+script": { sw: true, css: true, script: true, heavy: false },
   "sw+heavy": { sw: true, css: false, script: false, heavy: true },
 };
+/** Ferry's start page as built (FLOOR_DOC), for sw+doc. */
+const DOC = process.env.FLOOR_DOC ? readFileSync(process.env.FLOOR_DOC, "utf8") : null;
+/** Its stylesheet's URL, kept in the worker's cache as web/sw.ts precaches it. */
+const DOC_CSS =
+  DOC === null ? [] : [...DOC.matchAll(/href="(\/_next\/static\/[^"]+\.css)"/g)].map((m) => m[1]);
+if (DOC !== null && SNAPSHOTS.length > 0) {
+  VARIANTS["sw+doc"] = { sw: true, css: false, script: false, heavy: false, doc: true };
+}
 for (const i of SNAPSHOTS.keys()) {
   VARIANTS[`sw+snapshot${i === 0 ? "" : i + 1}`] = {
     sw: true,
@@ -111,6 +123,7 @@ requestAnimationFrame(() => setTimeout(() => {
 </script>`;
 
 function page(v: Kind): string {
+  if (v.doc && DOC !== null) return DOC;
   if (v.snapshot !== undefined) {
     return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>floor</title><link rel="stylesheet" href="/static/ferry${v.snapshot}.css"></head><body>${PAINT}<p hidden>${TEXT}</p></body></html>`;
   }
@@ -125,9 +138,10 @@ function page(v: Kind): string {
 /** Keeps its scope's page and the stylesheet in a cache that static routes answer from. */
 const SW = `
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open("floor").then((c) => c.addAll([self.registration.scope, "/static/a.css", ...${JSON.stringify(SNAPSHOTS.map((_, i) => `/static/ferry${i}.css`))}])));
+  event.waitUntil(caches.open("floor").then((c) => c.addAll([self.registration.scope, "/static/a.css", ...${JSON.stringify([...SNAPSHOTS.map((_, i) => `/static/ferry${i}.css`), ...DOC_CSS])}])));
   event.addRoutes([
     { condition: { requestMethod: "GET", urlPattern: { pathname: "/static/*" } }, source: { cacheName: "floor" } },
+    { condition: { requestMethod: "GET", urlPattern: { pathname: "/_next/static/*.css" } }, source: { cacheName: "floor" } },
     { condition: { requestMethod: "GET", requestMode: "navigate", urlPattern: { pathname: "/*" } }, source: { cacheName: "floor" } },
   ]);
   self.skipWaiting();
@@ -143,6 +157,8 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   };
   const v = VARIANTS[decodeURIComponent(url.pathname.split("/")[1] ?? "") as Variant];
   if (url.pathname === "/static/a.css") reply("text/css", CSS);
+  else if (url.pathname.startsWith("/_next/") && url.pathname.endsWith(".css"))
+    reply("text/css", SNAPSHOTS[0]?.css ?? "");
   else if (/^\/static\/ferry\d+\.css$/.test(url.pathname))
     reply("text/css", SNAPSHOTS[Number(/\d+/.exec(url.pathname)?.[0])]?.css ?? "");
   else if (url.pathname.endsWith("/sw.js")) reply("text/javascript", SW);
@@ -166,7 +182,8 @@ const STAMP = `(() => {
   let at = null, scheduled = false;
   const check = () => {
     scheduled = false;
-    if (at !== null || !document.body || !document.body.textContent.includes(${JSON.stringify(TEXT)})) return;
+    if (at !== null || !document.body) return;
+    if (!document.body.textContent.includes(${JSON.stringify(TEXT)}) && !document.querySelector("ferry-snapshot")) return;
     at = performance.now();
   };
   new MutationObserver(() => {
@@ -215,6 +232,21 @@ export async function floorPage(browser: Browser, base: string, v: Variant): Pro
       throw new Error(`${v}: the page is not controlled by its worker`);
   }
   if (kind.script) await p.evaluate("localStorage.setItem('snap', 'x'.repeat(45000))");
+  if (kind.doc) {
+    // the paint script's record, for this page's path (as lib/persist.ts writes it)
+    const html = SNAPSHOTS[0]?.html ?? "";
+    const record = {
+      email: "floor@example.test",
+      route: path,
+      layout: "(max-width: 768px)",
+      phone: false,
+      expires: Date.now() + 86_400_000,
+      length: html.length,
+    };
+    await p.evaluate(`localStorage.setItem("ferry.account", "floor@example.test");
+      localStorage.setItem("ferry.snapshot.v3", ${JSON.stringify(JSON.stringify(record))});
+      localStorage.setItem("ferry.snapshot.v3.html", ${JSON.stringify(html)});`);
+  }
   if (kind.snapshot !== undefined) {
     const html = SNAPSHOTS[kind.snapshot]?.html ?? "";
     await p.evaluate(`localStorage.setItem("snap", ${JSON.stringify(html)})`);

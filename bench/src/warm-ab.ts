@@ -18,6 +18,7 @@
  * - WARM_AB_IDLE=1: wait for two idle callbacks in the old page before each reload;
  * - START=tab / offline: time a new tab opened on each page (offline: the context offline) instead
  *   of a reload, as figure 1's warm start and offline cold start;
+ * - WARM_AB_NODES=1: print each page's element count and JS heap after its reload;
  * - WARM_AB_NOLIVE=1: do not wait for the live list between reloads (a build without the app).
  */
 import { join, resolve } from "node:path";
@@ -92,7 +93,12 @@ async function reloadOnce(page: Page, before?: string): Promise<Sample> {
   const marks = (await page.evaluate(MARKS)) as Omit<Sample, "shown">;
   if (!process.env.WARM_AB_NOLIVE) await stamp(page, "load.rows"); // let the live list settle before the next reload
   if (process.env.WARM_AB_NODES)
-    console.log("nodes", await page.evaluate('document.getElementsByTagName("*").length'));
+    console.log(
+      "elements, JS heap",
+      await page.evaluate(
+        '[document.getElementsByTagName("*").length, performance.memory.usedJSHeapSize]',
+      ),
+    );
   return { shown, ...marks };
 }
 
