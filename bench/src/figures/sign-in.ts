@@ -88,7 +88,7 @@ export async function bridgeSignIn(
 }
 
 /** Resolves once the app has persisted INBOX's list to IndexedDB (it throttles writes). */
-async function waitForPersistedList(page: Page, timeoutMs = 15_000): Promise<void> {
+export async function waitForPersistedList(page: Page, timeoutMs = 15_000): Promise<void> {
   const probe = `new Promise((resolve) => {
     const req = indexedDB.open("keyval-store");
     req.onupgradeneeded = () => req.transaction.abort();
