@@ -1,8 +1,9 @@
 "use client";
 /**
  * The mailbox screen's middle pane: the list's header (select-all, the folder's or search's
- * title, read-only badge, count, folder options, the phone's search box, the order, a search's
- * syntax error, the selection's action bar) over the message list (or the Snoozed view).
+ * title, read-only badge, count, folder options, the phone's search box, the order with the first
+ * connection's pill beside it, a search's syntax error, the selection's action bar) over the
+ * message list (or the Snoozed view).
  */
 import { SNOOZED_FOLDER, type TListSort, type TMailbox, type TMessageRow } from "@ferry/protocol";
 import type { ReactNode, RefObject } from "react";
@@ -21,6 +22,7 @@ import { preloadReader } from "./reader-chunk";
 import { SearchBox } from "./search-box";
 import { SnoozedView } from "./snoozed-view";
 import { SortMenu } from "./sort-menu";
+import { ConnectingPill } from "./status-bar";
 
 export interface ListPaneProps {
   route: Route;
@@ -138,6 +140,7 @@ export function ListPane(p: ListPaneProps) {
           canSort={p.serverCanSort}
           allFolders={p.otherFolders}
           onChange={p.chooseSort}
+          aside={<ConnectingPill />}
         />
         {readOnly ? (
           <p className="px-4 pb-2 text-xs text-zinc-500">{t("folders.readOnlyNote")}</p>

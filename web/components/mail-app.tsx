@@ -39,7 +39,7 @@ import { ScheduledEntry, ScheduledView } from "./scheduled-view";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { SignOutDialog } from "./sign-out-dialog";
 import { Splitter } from "./splitter";
-import { StatusBar } from "./status-bar";
+import { ConnectingPill, StatusBar } from "./status-bar";
 import { ThemeToggle } from "./theme-toggle";
 import { Toasts } from "./toasts";
 
@@ -290,6 +290,7 @@ export function MailApp({ email }: { email: string }) {
           <div className="pt-safe flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
             <FerryLogo className="size-7" />
             <span className="flex-1 text-lg font-semibold">{t("app.name")}</span>
+            <ConnectingPill />
             <ThemeToggle />
             {accountMenu}
           </div>
@@ -308,9 +309,12 @@ export function MailApp({ email }: { email: string }) {
         </div>
       );
     }
+    // The folders' header and the list's order row hold the first connection's pill; the reader
+    // and the Scheduled view have no room to spare, so there it is the bar.
+    const pillShown = route.view === "folders" || (!openRef && route.view !== "scheduled");
     return (
       <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
-        <StatusBar />
+        <StatusBar pillShown={pillShown} />
         {painted ? <VacationBanner /> : null}
         {pane}
         {dialogs}
@@ -328,7 +332,7 @@ export function MailApp({ email }: { email: string }) {
         onSearch={onSearch}
         onHelp={() => setHelpOpen(true)}
       />
-      <StatusBar />
+      <StatusBar pillShown={route.view !== "scheduled"} />
       {painted ? <VacationBanner /> : null}
       <div className="flex min-h-0 flex-1">
         <div

@@ -2,9 +2,10 @@
 /**
  * The list's order: a native select of the orders the server allows (every one where it can
  * SORT, date received only where it cannot, with a note saying so). Results from several
- * folders come by date received only.
+ * folders come by date received only. The row's free end holds what the list pane puts there.
  */
 import type { TListSort } from "@ferry/protocol";
+import type { ReactNode } from "react";
 import { type MessageKey, t } from "@/lib/i18n";
 import { needsSort, parseSortId, SORT_CHOICES } from "@/lib/list-sort";
 
@@ -19,8 +20,10 @@ export function SortMenu(props: {
   /** The list holds results from several folders: its order cannot change. */
   allFolders: boolean;
   onChange(sort: TListSort): void;
+  /** Shown at the row's end, in the room the select leaves (the first connection's pill). */
+  aside?: ReactNode;
 }) {
-  const { value, canSort, allFolders, onChange } = props;
+  const { value, canSort, allFolders, onChange, aside } = props;
   const choices = SORT_CHOICES.filter((c) => (canSort && !allFolders) || !needsSort(c.key));
   const note = allFolders ? t("sort.allFolders") : canSort ? null : t("sort.unavailable");
   return (
@@ -42,6 +45,7 @@ export function SortMenu(props: {
         ))}
       </select>
       {note ? <p className="min-w-0 flex-1 text-xs text-zinc-500">{note}</p> : null}
+      {aside ? <div className="ml-auto flex shrink-0">{aside}</div> : null}
     </div>
   );
 }

@@ -4,7 +4,8 @@
  * this page out of date because Ferry was updated (lib/version-skew), or a new build installed
  * by the service worker and waiting for the user to reload (lib/service-worker); and how many
  * changes made offline still wait to be synced (lib/offline-queue). The page's first connection
- * is shown over the page, taking no room, so that nothing moves when it is made.
+ * (nothing else to say) is a small pill in room its screen's header already has (ConnectingPill),
+ * so it neither pushes the rows down, which would jump when it goes, nor lies over the header.
  */
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { t } from "@/lib/i18n";
@@ -14,8 +15,38 @@ import { reloadIntoUpdate, useUpdateReady } from "@/lib/service-worker";
 import { useUpdateNotice } from "@/lib/version-skew";
 import { CloudOffIcon } from "./icons";
 
-export function StatusBar() {
+/** True while the page's first connection is being made and there is nothing else to show. */
+function useFirstConnect(): boolean {
+  const { socket: s } = useConnectionState();
+  const update = useUpdateNotice();
+  const queue = useQueueSummary();
+  return s === "connecting" && update === null && queue.actions + queue.sends === 0;
+}
+
+/**
+ * The first connection's notice, for a header with room to spare. Its width is taken from the
+ * header's flexible part (title or search box), never its height: nothing below it moves.
+ */
+export function ConnectingPill() {
+  if (!useFirstConnect()) return null;
+  return (
+    <div
+      role="status"
+      className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-amber-100 px-2.5 py-1 text-xs font-medium whitespace-nowrap text-amber-950 dark:bg-amber-950 dark:text-amber-100"
+    >
+      <CloudOffIcon className="size-3.5 shrink-0" />
+      <span>{t("connection.connecting")}</span>
+    </div>
+  );
+}
+
+/**
+ * The full-width bar. `pillShown`: the screen's header holds a ConnectingPill, so the first
+ * connection alone is left to it.
+ */
+export function StatusBar({ pillShown }: { pillShown: boolean }) {
   const { socket: s, imap } = useConnectionState();
+  const firstConnect = useFirstConnect();
   const update = useUpdateNotice();
   const updateReady = useUpdateReady();
   const queue = useQueueSummary();
@@ -23,15 +54,12 @@ export function StatusBar() {
   let text: string | null = null;
   let canRetry = false;
   let canReload = false;
-  let firstConnect = false;
   if (update === "reloading") text = t("connection.updating");
   else if (update === "outdated" || s === "outdated") {
     text = t("connection.outdated");
     canReload = true;
-  } else if (s === "connecting") {
-    text = t("connection.connecting");
-    firstConnect = true;
-  } else if (s === "reconnecting") {
+  } else if (s === "connecting") text = t("connection.connecting");
+  else if (s === "reconnecting") {
     text = t("connection.reconnecting");
     canRetry = true;
   } else if (s === "offline") {
@@ -43,8 +71,8 @@ export function StatusBar() {
     text = t("connection.updateReady");
     canReload = true;
   }
-  if (!text && waiting === 0) return null;
-  const bar = (
+  if ((!text && waiting === 0) || (firstConnect && pillShown)) return null;
+  return (
     <div
       role="status"
       className="flex items-center justify-center gap-3 bg-amber-100 px-4 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
@@ -72,14 +100,4 @@ export function StatusBar() {
       ) : null}
     </div>
   );
-  // The page's first connection (after a sign-in or a reload) lays over the top of the page
-  // instead of pushing it down: the rows already on screen do not jump when it goes.
-  if (firstConnect && waiting === 0) {
-    return (
-      <div className="pointer-events-none relative z-20 h-0">
-        <div className="absolute inset-x-0 top-0">{bar}</div>
-      </div>
-    );
-  }
-  return bar;
 }

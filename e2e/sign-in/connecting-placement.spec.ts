@@ -1,0 +1,107 @@
+/**
+ * The page's first connection ("Connecting…", after a sign-in and after a reload) is told where it
+ * covers nothing the user reads or clicks: not the folder's heading, not a button or field of the
+ * header or the list, not the first row; and the rows stay where they are when it goes. The
+ * page's sockets are held (they reach no bridge) until the test lets them through, so the state
+ * lasts as long as the test looks at it.
+ */
+import type { Page, WebSocketRoute } from "@playwright/test";
+import { expect, rows, test } from "../fixtures/test";
+
+test.use({ seed: { inbox: 5 } });
+
+/** Holds the page's sockets while `held` is on; `release` closes those held, so the page retries. */
+async function holdSockets(page: Page) {
+  const state = { held: true, routes: [] as WebSocketRoute[] };
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    if (state.held) state.routes.push(ws);
+    else ws.connectToServer();
+  });
+  return {
+    hold() {
+      state.held = true;
+    },
+    async release() {
+      state.held = false;
+      for (const ws of state.routes.splice(0)) await ws.close();
+    },
+  };
+}
+
+/**
+ * What the "Connecting…" status's box overlaps on screen: headings, buttons, fields, links and
+ * loaded rows that are visible and not its own parts, each named by tag and label; and a page
+ * heading whose text it cut short by taking the heading's room.
+ */
+function coveredByConnecting(page: Page): Promise<{ shown: boolean; covered: string[] }> {
+  return page.evaluate(() => {
+    const status = [...document.querySelectorAll('[role="status"]')].find(
+      (el) => el.checkVisibility() && el.textContent?.includes("Connecting"),
+    );
+    if (!status) return { shown: false, covered: [] };
+    const box = status.getBoundingClientRect();
+    const shown =
+      box.width > 0 &&
+      box.height > 0 &&
+      box.top >= 0 &&
+      box.left >= 0 &&
+      box.bottom <= window.innerHeight &&
+      box.right <= window.innerWidth;
+    const targets = document.querySelectorAll(
+      'h1, h2, button, input, select, textarea, a[href], [role="option"]:not([aria-busy="true"])',
+    );
+    const covered: string[] = [];
+    for (const el of targets) {
+      if (status.contains(el) || !el.checkVisibility()) continue;
+      const r = el.getBoundingClientRect();
+      const w = Math.min(r.right, box.right) - Math.max(r.left, box.left);
+      const h = Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top);
+      const name = el.getAttribute("aria-label") ?? el.textContent?.trim().slice(0, 40) ?? "";
+      if (w > 0.5 && h > 0.5) covered.push(`${el.tagName.toLowerCase()} "${name}"`);
+      // A heading squeezed to make room for it is hidden as surely as one lain over.
+      else if (el.tagName === "H1" && el.scrollWidth > el.clientWidth)
+        covered.push(`h1 "${name}" (cut short)`);
+    }
+    return { shown, covered };
+  });
+}
+
+function firstRowTop(page: Page): Promise<number> {
+  return rows(page)
+    .first()
+    .evaluate((el) => el.getBoundingClientRect().top);
+}
+
+test("'Connecting…' covers neither the header nor the rows, and the rows stay put when it goes, after a sign-in and after a reload", async ({
+  page,
+  account,
+}) => {
+  const sockets = await holdSockets(page);
+  const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
+
+  await page.goto("/");
+  await page.getByLabel("Email address").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  // The mailbox's code is here, so the sign-in answer carries the rows (the socket is held).
+  await expect(page.getByRole("listbox", { name: "Messages", includeHidden: true })).toBeAttached();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(rows(page).first()).toBeVisible();
+  await expect(connecting).toBeVisible();
+  expect(await coveredByConnecting(page)).toEqual({ shown: true, covered: [] });
+  const signedInTop = await firstRowTop(page);
+
+  await sockets.release();
+  await expect(connecting).toHaveCount(0);
+  expect(await firstRowTop(page)).toBe(signedInTop);
+
+  sockets.hold();
+  await page.reload();
+  await expect(rows(page).first()).toBeVisible();
+  await expect(connecting).toBeVisible();
+  expect(await coveredByConnecting(page)).toEqual({ shown: true, covered: [] });
+  const reloadedTop = await firstRowTop(page);
+
+  await sockets.release();
+  await expect(connecting).toHaveCount(0);
+  expect(await firstRowTop(page)).toBe(reloadedTop);
+});
