@@ -18,7 +18,9 @@
  * UTF-8 where the server enabled UTF8=ACCEPT, else imapflow encodes them in modified UTF-7.
  * Emptying is for the \Trash and \Junk folders only, and is final (IMAP has no undo for EXPUNGE).
  * The connection's special-use folders (mailboxes.ts, specialFolder) are forgotten before a
- * change and noted again by the listing each one answers with.
+ * change and noted again by the listing each one answers with. `note` hears the folder paths a
+ * command is about to change, before it is sent, so that the server's NOTIFY report of the
+ * change is known for Ferry's own (live/folder-echoes.ts).
  */
 import { folderNameProblem, type TFolderNameProblem, type TMailbox } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
@@ -42,6 +44,11 @@ export interface FolderResult {
   path: string | null;
   mailboxes: TMailbox[];
 }
+
+/** Hears the folder paths a change is about to touch (see the module comment). */
+export type NoteChange = (paths: readonly string[]) => void;
+
+const noNote: NoteChange = () => {};
 
 function isInbox(path: string): boolean {
   return path.toUpperCase() === "INBOX";
@@ -125,12 +132,14 @@ export async function createFolder(
   client: ImapFlow,
   parent: string | null,
   name: string,
+  note: NoteChange = noNote,
 ): Promise<FolderResult> {
   const tree = await listMailboxes(client);
   const path = joinPath(tree, parent, name);
   assertFree(tree, path);
   let created: { path: string; created: boolean };
   forgetSpecialFolders(client);
+  note([path]);
   try {
     created = await client.mailboxCreate(path);
   } catch (err) {
@@ -148,6 +157,7 @@ export async function renameFolder(
   path: string,
   parent: string | null,
   name: string,
+  note: NoteChange = noNote,
 ): Promise<FolderResult> {
   const tree = await listMailboxes(client);
   const delimiter = delimiterOf(tree);
@@ -163,6 +173,7 @@ export async function renameFolder(
   if (target === folder.path) return done(client, folder.path);
   assertFree(tree, target);
   forgetSpecialFolders(client);
+  note(moved.flatMap((m) => [m.path, `${target}${m.path.slice(folder.path.length)}`]));
   try {
     await client.mailboxRename(folder.path, target);
   } catch (err) {
@@ -179,7 +190,11 @@ export async function renameFolder(
 }
 
 /** Deletes the folder at `path`, its subfolders first, with their messages. */
-export async function deleteFolder(client: ImapFlow, path: string): Promise<FolderResult> {
+export async function deleteFolder(
+  client: ImapFlow,
+  path: string,
+  note: NoteChange = noNote,
+): Promise<FolderResult> {
   const tree = await listMailboxes(client);
   const folder = existing(tree, path);
   const doomed = subtree(tree, folder.path, delimiterOf(tree));
@@ -187,6 +202,7 @@ export async function deleteFolder(client: ImapFlow, path: string): Promise<Fold
     throw new BridgeError("folder_protected", "This folder cannot be deleted.");
   }
   forgetSpecialFolders(client);
+  note(doomed.map((m) => m.path));
   for (const m of doomed) {
     try {
       await client.mailboxDelete(m.path);
@@ -204,6 +220,7 @@ export async function subscribeFolder(
   client: ImapFlow,
   path: string,
   subscribed: boolean,
+  note: NoteChange = noNote,
 ): Promise<FolderResult> {
   const tree = await listMailboxes(client);
   const folder = existing(tree, path);
@@ -211,6 +228,7 @@ export async function subscribeFolder(
     throw new BridgeError("folder_protected", "The inbox is always shown.");
   }
   let ok: boolean;
+  note([folder.path]);
   try {
     ok = subscribed
       ? await client.mailboxSubscribe(folder.path)

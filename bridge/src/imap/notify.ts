@@ -23,8 +23,14 @@
  * touches), and folder-set changes (MailboxName, SubscriptionChange) of all personal folders.
  * STATUS at the start gives the counts of every such folder at once. When the folder set
  * changes, the folders are listed again and the NOTIFY SET is renewed with the new set.
+ *
+ * What is reported as changed is what that listing shows changed since the one before (folders
+ * come, go, or change subscription or special use), not what the LIST responses name: Dovecot
+ * also sends a LIST for folders it only materialises (its `auto = subscribe` ones, at the
+ * account's first folder change), and a LIST without \Subscribed reads the same for a folder
+ * created as for one unsubscribed, so only the two listings tell whether anything changed.
  */
-import type { ImapFlow } from "imapflow";
+import type { ImapFlow, ListResponse } from "imapflow";
 import type { Logger } from "pino";
 
 /** What NOTIFY reports, as the caller sees it. */
@@ -34,8 +40,11 @@ export interface NotifyHandlers {
    * change brings `unseen` alone.
    */
   status(path: string, counts: { messages?: number; unseen?: number }): void;
-  /** A folder was created, deleted, renamed or (un)subscribed. */
-  foldersChanged(): void;
+  /**
+   * Folders were created, deleted, renamed or (un)subscribed: `paths` (imapflow's decoded paths)
+   * are those that came, went or changed, a rename's old and new paths alike.
+   */
+  foldersChanged(paths: readonly string[]): void;
 }
 
 /** A running NOTIFY subscription. */
@@ -136,6 +145,22 @@ export function parseStatus(
   return { name, counts };
 }
 
+/** What of a listed folder counts as a change of the folder set. */
+function stateOf(entry: ListResponse): string {
+  const noselect = entry.flags.has("\\Noselect") || entry.flags.has("\\NonExistent");
+  return `${entry.subscribed === true} ${entry.specialUse ?? ""} ${noselect}`;
+}
+
+/** The paths that came, went or changed state between two listings (see stateOf). */
+export function changedPaths(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): string[] {
+  const changed = [...after].filter(([path, state]) => before.get(path) !== state).map(([p]) => p);
+  for (const path of before.keys()) if (!after.has(path)) changed.push(path);
+  return changed;
+}
+
 /**
  * Asks the server (on `client`, a connection kept for this) to push count changes of every folder
  * but INBOX, and folder-set changes, to `handlers`. Resolves once the first NOTIFY SET completed
@@ -156,9 +181,18 @@ export async function subscribeNotify(
   let stopped = false;
   let resyncing: Promise<void> | null = null;
   let resyncAgain = false;
+  /** Each folder's state (stateOf) by path, as of the last listing. */
+  let listed: Map<string, string> | null = null;
 
   const renew = async (): Promise<void> => {
     const list = await client.list();
+    const before = listed;
+    listed = new Map(list.map((m) => [m.path, stateOf(m)]));
+    if (before) {
+      const changed = changedPaths(before, listed);
+      if (changed.length > 0) handlers.foldersChanged(changed);
+      else log.debug("notify: folders listed again, nothing changed");
+    }
     const reported = list.filter(
       (m) => !m.flags.has("\\Noselect") && m.path.toUpperCase() !== "INBOX",
     );
@@ -201,8 +235,8 @@ export async function subscribeNotify(
   };
   const onList: UntaggedHandler = () => {
     if (stopped) return;
-    handlers.foldersChanged();
-    // Not from inside the reader: the LIST and NOTIFY that follow need it to go on reading.
+    // What changed is told by the listing that follows (see the module comment). Not from
+    // inside the reader: the LIST and NOTIFY that follow need it to go on reading.
     setImmediate(resync);
   };
 

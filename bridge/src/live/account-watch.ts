@@ -23,6 +23,8 @@
  *   own Reconnector (imapflow never reconnects: a new client each time); its watchers resync on
  *   the way and emit what changed to every member. Members are told when it goes down and comes
  *   back (WatchMember.watchLost / their Reconnector waits on this one) so their state follows.
+ * - Folder changes through Ferry (FolderEchoes, per account and per process): NOTIFY's report of
+ *   one is not handed to the members, whose sockets were told when it was made.
  * - Per-session state stays in the session: its command connection, what each of its sockets
  *   has open (by owner, in the pool), its counts, quota, prefetched window and state.
  */
@@ -30,6 +32,7 @@ import type { TConnectionState, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
 import { connectionLost, isLoginFailure } from "../imap/errors";
+import { FolderEchoes } from "./folder-echoes";
 import { FolderNotify } from "./folder-notify";
 import { Reconnector } from "./reconnect";
 import type { RowsFetcher } from "./rows";
@@ -82,6 +85,7 @@ export class AccountWatch {
   private closing: Promise<void> | null = null;
   private readonly closers: Array<() => Promise<void>> = [];
   private readonly folderListeners = new Set<(path: string) => void>();
+  private readonly echoes = new FolderEchoes();
 
   constructor(
     private readonly opts: AccountWatchOptions,
@@ -107,7 +111,12 @@ export class AccountWatch {
             for (const m of this.members) m.notifiedStatus(path, counts);
             for (const fn of this.folderListeners) fn(path);
           },
-          foldersChanged: () => {
+          foldersChanged: (paths) => {
+            if (this.echoes.isEcho(paths)) {
+              log.debug({ paths }, "live: NOTIFY echo of a folder change through Ferry");
+              return;
+            }
+            log.debug({ paths }, "live: NOTIFY folder change announced");
             for (const m of this.members) m.foldersChanged();
           },
           backoff: opts.backoff,
@@ -219,6 +228,14 @@ export class AccountWatch {
   onFolderChanged(fn: (path: string) => void): () => void {
     this.folderListeners.add(fn);
     return () => this.folderListeners.delete(fn);
+  }
+
+  /**
+   * A folder change through Ferry to `paths` (ws/dispatch.ts) is about to be sent and will be
+   * announced there: NOTIFY's report of it, within a few seconds, is not handed on again.
+   */
+  expectFolderEcho(paths: readonly string[]): void {
+    this.echoes.expect(paths);
   }
 
   /** Runs `fn` when it closes (a connection kept per account beside it: live/sent-connection.ts). */

@@ -24,8 +24,8 @@ export interface FolderNotifyOptions {
   log: Logger;
   /** New counts of a folder other than INBOX (a flag change may bring `unseen` alone). */
   status(path: string, counts: { messages?: number; unseen?: number }): void;
-  /** A folder was created, deleted, renamed or (un)subscribed. */
-  foldersChanged(): void;
+  /** A folder was created, deleted, renamed or (un)subscribed (`paths`: the folders named). */
+  foldersChanged(paths: readonly string[]): void;
   /** NOTIFY came into force (true) or stopped (false): the session stops or resumes polling. */
   activeChanged?(active: boolean): void;
   backoff: Backoff;

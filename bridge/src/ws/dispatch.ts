@@ -42,6 +42,7 @@ import { scopedWindow } from "../imap/search-everywhere";
 import { readsOnSent } from "../imap/sent-side";
 import { listWindow } from "../imap/window";
 import { conversationPushOf } from "../live/conversation-push-of";
+import { expectFolderEcho } from "../live/folder-echoes";
 import { sentConnectionOf } from "../live/sent-connection";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
@@ -265,16 +266,18 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
     case "folder.delete":
     case "folder.subscribe":
     case "folder.empty": {
+      // Announced below; the server's NOTIFY report of the same change is then an echo.
+      const note = (paths: readonly string[]) => expectFolderEcho(mail, paths);
       const result = await mail.run((client) => {
         switch (frame.type) {
           case "folder.create":
-            return createFolder(client, frame.parent, frame.name);
+            return createFolder(client, frame.parent, frame.name, note);
           case "folder.rename":
-            return renameFolder(client, frame.path, frame.parent, frame.name);
+            return renameFolder(client, frame.path, frame.parent, frame.name, note);
           case "folder.delete":
-            return deleteFolder(client, frame.path);
+            return deleteFolder(client, frame.path, note);
           case "folder.subscribe":
-            return subscribeFolder(client, frame.path, frame.subscribed);
+            return subscribeFolder(client, frame.path, frame.subscribed, note);
           case "folder.empty":
             return emptyFolder(client, frame.path);
         }
