@@ -58,6 +58,20 @@ export const IN_PAGE_SCRIPT = String.raw`
         scrollTop: list.scrollTop,
       };
     },
+    // As rows, and the options in view are the flat list's head, one per message: option i is
+    // the row of uids[i] (figure 1's flat list) with no message count (a conversation's). A
+    // conversation view painted before the user's setting arrived does not count, unless its
+    // rows in view are those very messages, each a conversation of one.
+    flatRows(uids) {
+      const shown = conditions.rows();
+      if (!shown) return null;
+      const { inView } = optionsInView(listbox());
+      for (let i = 0; i < inView.length; i++) {
+        if (i >= uids.length || inView[i].id !== "msg-" + uids[i]) return null;
+        if (inView[i].querySelector('[data-testid="conversation-count"]')) return null;
+      }
+      return shown;
+    },
     // A link of the folder pane named exactly so (e.g. "Archive, 3 unread").
     folder(name) {
       const nav = document.querySelector('nav[aria-label="Folders"]');

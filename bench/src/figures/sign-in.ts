@@ -18,6 +18,8 @@
  *   offline cold start in a new tab (the context offline), each to the cached rows painted and
  *   to the live list;
  * - floor: a bare imapflow connect + login + SELECT INBOX + FETCH of the 50 newest envelopes.
+ * The browser rows here are the conversation view's (the user's setting on, the default); the
+ * flat list's, and the bridge's window of conversations, are sign-in-flat.ts's.
  */
 
 import { join } from "node:path";
@@ -41,6 +43,8 @@ import { BUDGETS, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
+import { setConversationView } from "./conversations-common";
+import { flatListRows } from "./sign-in-flat";
 import {
   controlled,
   type StartTimes,
@@ -48,7 +52,7 @@ import {
   serviceWorkerStarts,
 } from "./sw-start";
 
-const FIGURE = "1 sign-in → first rows";
+export const FIGURE = "1 sign-in → first rows";
 
 interface BridgeSignIn {
   total: number;
@@ -87,8 +91,15 @@ export async function bridgeSignIn(
   }
 }
 
-/** Resolves once the app has persisted INBOX's list to IndexedDB (it throttles writes). */
-export async function waitForPersistedList(page: Page, timeoutMs = 15_000): Promise<void> {
+/**
+ * Resolves once the app has persisted INBOX's list to IndexedDB (it throttles writes); `key`
+ * matches the list's query key (the flat list's has no "conversations" at its end).
+ */
+export async function waitForPersistedList(
+  page: Page,
+  timeoutMs = 15_000,
+  key = /\["list","INBOX"/,
+): Promise<void> {
   const probe = `new Promise((resolve) => {
     const req = indexedDB.open("keyval-store");
     req.onupgradeneeded = () => req.transaction.abort();
@@ -100,7 +111,7 @@ export async function waitForPersistedList(page: Page, timeoutMs = 15_000): Prom
       get.onsuccess = () => {
         db.close();
         const v = get.result;
-        resolve(typeof v === "string" && v.includes('["list","INBOX"'));
+        resolve(typeof v === "string" && new RegExp(${JSON.stringify(key.source)}).test(v));
       };
       get.onerror = () => { db.close(); resolve(false); };
     };
@@ -117,7 +128,7 @@ export async function waitForPersistedList(page: Page, timeoutMs = 15_000): Prom
  * When the answer to the sign-in's POST /api/session made after `since` had arrived (Resource
  * Timing's responseEnd, on the page's clock): the browser's part of a cold sign-in starts there.
  */
-async function signInAnswered(page: Page, since: number): Promise<number> {
+export async function signInAnswered(page: Page, since: number): Promise<number> {
   const at = (await page.evaluate(`(() => {
     const posts = performance.getEntriesByType("resource").filter((e) =>
       e.initiatorType === "fetch" && new URL(e.name).pathname === "/api/session" &&
@@ -272,6 +283,7 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
     const user = ctx.mail.bySize.get(size);
     if (!user) throw new Error(`no user for size ${size}`);
     const expect = Math.min(LIST_WINDOW_SIZE, size);
+    await setConversationView(ctx, user, true); // the default; the flat list's rows come after
     // One untimed round of each, so every figure sees Dovecot's caches as warm as the next.
     await bareSignIn(ctx.mail.server, user);
     await bridgeSignIn(ctx, user, expect);
@@ -288,7 +300,7 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
       row({
         id: `signin.bridge.${size}`,
         figure: FIGURE,
-        label: "bridge: sign-in → first window",
+        label: "bridge: sign-in → first window (flat list)",
         side: "bridge",
         size,
         unit: "ms",
@@ -394,6 +406,7 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
     } catch (err) {
       out.push(errorRow(`signin.browser.sw.${size}`, FIGURE, "browser", err));
     }
+    out.push(...(await flatListRows(ctx, user, size, floor)));
   }
   return out;
 }
