@@ -15,11 +15,14 @@ import { commandsDuring, countOf, onReadingConnections } from "./imap-commands";
 const EMAIL = "alice@example.test";
 const alice = exchangeAccount(EMAIL, { subject: "Bergen", key: "b" });
 
-/** What the account's watch did with NOTIFY's report of `path`: "echo" or "announced". */
-async function notifyReportOf(path: string): Promise<"echo" | "announced"> {
+/**
+ * What the account's watch did with NOTIFY's report of `path` ("echo" or "announced"), the first
+ * one logged after `since` (a length of the bridge's log text).
+ */
+async function notifyReportOf(path: string, since = 0): Promise<"echo" | "announced"> {
   const found = await vi.waitFor(
     () => {
-      for (const line of alice.bridge.logs.text.split("\n")) {
+      for (const line of alice.bridge.logs.text.slice(since).split("\n")) {
         if (!line.includes("live: NOTIFY")) continue;
         const entry = JSON.parse(line) as { msg?: string; paths?: string[] };
         if (!entry.paths?.includes(path)) continue;
@@ -67,6 +70,24 @@ describe("the special-use folders a session keeps", () => {
     });
     expect(countOf(onReadingConnections(commands), "LIST")).toBe(0);
     expect(alice.socket.frames.slice(from).filter(changed)).toHaveLength(1);
+  }, 60_000);
+
+  it("are not forgotten by the echo of a rename or a delete through Ferry either", async () => {
+    for (const frame of [
+      { type: "folder.rename", id: "rename", path: "Trips", parent: null, name: "Journeys" },
+      { type: "folder.delete", id: "delete", path: "Journeys" },
+    ] as const) {
+      const from = alice.socket.mark();
+      const since = alice.bridge.logs.text.length;
+      expect((await alice.socket.request(frame)).type).toBe("folder.done");
+      await alice.socket.waitFor(changed, "mailboxes.changed", 5000, from);
+      expect(await notifyReportOf("Journeys", since)).toBe("echo");
+      const commands = await commandsDuring(async () => {
+        expect((await bergen())?.count).toBe(3);
+      });
+      expect(countOf(onReadingConnections(commands), "LIST")).toBe(0);
+      expect(alice.socket.frames.slice(from).filter(changed)).toHaveLength(1);
+    }
   }, 60_000);
 
   it("are listed again after a folder change elsewhere, which is announced once", async () => {

@@ -202,8 +202,9 @@ export async function deleteFolder(
     throw new BridgeError("folder_protected", "This folder cannot be deleted.");
   }
   forgetSpecialFolders(client);
-  note(doomed.map((m) => m.path));
   for (const m of doomed) {
+    // Again before each: the echo of the last comes some time after the first was sent.
+    note(doomed.map((d) => d.path));
     try {
       await client.mailboxDelete(m.path);
     } catch (err) {
