@@ -9,12 +9,23 @@
  * LIST "" "INBOX" and LSUB it sends for a folder it has not listed, two round trips fewer before
  * the answer's rows. A repeat sign-in with Sent unchanged (one STATUS says so) takes the last
  * sign-in's look into Sent as kept and waits for no Sent connection; a reply filed in Sent by
- * another client in between is counted all the same.
+ * another client in between is counted all the same. Before the answer only the verifying
+ * connection is opened: the session's command connection logs in after it.
  */
+import { ServerResponse } from "node:http";
 import { startMailServer } from "@ferry/mail-server";
 import { ZSessionInfo } from "@ferry/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imapClient, type MailServer, signIn, startBridge, type TestBridge } from "./harness";
+import { ImapFlow } from "imapflow";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  imapClient,
+  inboxRows,
+  type MailServer,
+  openSocket,
+  signIn,
+  startBridge,
+  type TestBridge,
+} from "./harness";
 import { commandsDuring, countOf, type SentCommand } from "./imap-commands";
 import { appendExchange, threadMessage } from "./thread-mail";
 
@@ -143,6 +154,46 @@ describe("the sign-in answer's conversations", () => {
         (c) => c.connection === verified && c.command === "STATUS" && c.attributes.includes("Sent"),
       ).length,
     }).toEqual({ searchElsewhere: 0, statusOfSent: 1 });
+  }, 120_000);
+
+  it("open no connection but the verifying one before the answer; the session's others after it", async () => {
+    await signInAndOut();
+    // Global call order across spies: which IMAP connections were opened before the POST's
+    // answer was written, and which after.
+    const connect = vi.spyOn(ImapFlow.prototype, "connect");
+    const end = vi.spyOn(ServerResponse.prototype, "end");
+    try {
+      const user = mail.user(EMAIL);
+      const r = await signIn(b, {
+        email: user.email,
+        password: user.password,
+        inbox: { conversations: true },
+      });
+      expect(r.status).toBe(200);
+      // The session works: its socket's window (on the command connection, Sent looked into on
+      // the Sent connection) counts the reply.
+      const s = await openSocket(b, r.cookie as string);
+      const w = await inboxRows(s, true);
+      expect(w.conversations?.find((c) => c.subject === "Re: Bergen")?.count).toBe(3);
+      s.ws.close();
+      const answer = end.mock.contexts.findIndex((res) => {
+        const req = (res as ServerResponse).req;
+        return req?.method === "POST" && req.url === "/api/session";
+      });
+      const answeredAt = end.mock.invocationCallOrder[answer] ?? 0;
+      const opened = connect.mock.invocationCallOrder;
+      expect(opened.filter((at) => at < answeredAt)).toHaveLength(1);
+      // its command connection and its Sent connection
+      expect(opened.filter((at) => at > answeredAt).length).toBeGreaterThanOrEqual(2);
+      const out = await fetch(`${b.url}/api/session`, {
+        method: "DELETE",
+        headers: { cookie: r.cookie as string, origin: b.origin },
+      });
+      expect(out.status).toBe(204);
+    } finally {
+      connect.mockRestore();
+      end.mockRestore();
+    }
   }, 120_000);
 
   it("count a reply filed in Sent by another client between two sign-ins", async () => {

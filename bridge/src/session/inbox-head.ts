@@ -175,10 +175,13 @@ export async function inboxHeadForSignIn(
       });
     };
     if (sent) {
+      // Not queued (the INBOX watcher's connection is down): the socket asks, as for a flat
+      // window. The command connection is no place for it: it logs in once this is answered.
       mail.prefetch(CONVERSATIONS_HEAD, (client) => read(client, oneReadCache(client)));
       queued = mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD);
+    } else {
+      queued = mail.run((client) => read(client));
     }
-    queued ??= mail.run((client) => read(client));
   } else {
     prefetchInboxHead(mail);
     queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
