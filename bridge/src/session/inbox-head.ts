@@ -9,18 +9,18 @@
  * conversations, the answer carries only the rows the page said its screen shows and a few more
  * (signInConversations; SIGN_IN_CONVERSATIONS when it did not say), read while the account's
  * Sent connection opens beside it (SentSide.warm), or, when the account kept the last sign-in's
- * look into Sent and one STATUS says Sent has not changed since, without it (signInSide): the
- * Sent connection then opens once the answer is on its way.
+ * look into Sent and neither Sent (one STATUS) nor INBOX (its SELECT) changed since, without it
+ * (signInSide): the Sent connection then opens once the answer is on its way.
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
-import type { ImapFlow } from "imapflow";
+import type { ImapFlow, MailboxObject } from "imapflow";
 import { specialFolder } from "../imap/mailboxes";
 import type { SentSide } from "../imap/sent-side";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow, oneReadCache } from "../threads/conversations";
 import { accountOfConnection } from "../threads/kept-orders";
-import { keptSent, stampsOf } from "../threads/kept-sent";
+import { boxStampOf, keptSent, sentStampOf } from "../threads/kept-sent";
 import type { ConversationCache } from "../threads/order";
 import type { LiveMailSession } from "./live";
 
@@ -105,36 +105,40 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /**
- * The Sent side the sign-in's rows look into Sent on, on `client` (the verifying connection):
- * `sent` itself, opened at once, unless its account kept the sign-in's look into Sent
- * (threads/kept-sent.ts). Then one STATUS of Sent and of INBOX tells whether it still stands:
- * Sent unchanged, the kept lookup answers the same one (INBOX unchanged too, it is likely the
- * same: `sent` is then not opened before the answer); else `sent` is opened now and the lookup
- * made there is kept for the next sign-in.
+ * The Sent side the sign-in's rows look into Sent on, on `client` (the verifying connection), and
+ * what to tell when INBOX is selected: `sent` itself, opened at once, unless its account kept the
+ * sign-in's look into Sent (threads/kept-sent.ts). Then one STATUS tells whether Sent changed
+ * since: unchanged, the kept lookup answers the same one (and with INBOX unchanged too, as its
+ * SELECT tells, it is likely the same: `sent` is then not opened before the answer); else `sent`
+ * is opened now, and the lookup made there is kept for the next sign-in.
  */
-async function signInSide(client: ImapFlow, sent: SentSide): Promise<SentSide> {
+async function signInSide(
+  client: ImapFlow,
+  sent: SentSide,
+): Promise<{ side: SentSide; selected?: (box: MailboxObject) => void }> {
   const account = accountOfConnection(client);
   if (account === null || !keptSent.has(account)) sent.warm?.();
   const path = await specialFolder(client, "sent");
-  if (account === null || path === null) return sent;
-  const stamps = await stampsOf(client, path);
-  if (stamps === null) {
+  if (account === null || path === null) return { side: sent };
+  const sentStamp = await sentStampOf(client, path);
+  if (sentStamp === null) {
     sent.warm?.();
-    return sent;
+    return { side: sent };
   }
-  const likely = keptSent.matches(account, stamps.sent, stamps.inbox);
-  const warm = () => {
-    if (!likely) sent.warm?.();
-  };
-  warm();
-  return {
+  let inbox = "";
+  const side: SentSide = {
     run: (fn) => sent.run(fn),
     get selected() {
       return sent.selected;
     },
-    warm,
-    lookups: keptSent.lookups(account, stamps.sent, stamps.inbox),
+    warm: () => undefined,
+    lookups: keptSent.lookups(account, sentStamp, () => inbox),
   };
+  const selected = (box: MailboxObject) => {
+    inbox = boxStampOf(box);
+    if (!keptSent.matches(account, sentStamp, inbox)) sent.warm?.();
+  };
+  return { side, selected };
 }
 
 /**
@@ -170,7 +174,8 @@ export async function inboxHeadForSignIn(
         offset: 0,
         limit: signInConversations(opts.rows),
         me: [opts.me],
-        sent: side,
+        sent: side?.side,
+        selected: side?.selected,
         cache,
       });
     };
