@@ -186,27 +186,38 @@ async function signIn(
     const where = issue && issue.path.length > 0 ? ` (${issue.path.join(".")})` : "";
     return fail(res, "bad_request", `The sign-in request is not valid${where}.`);
   }
-  const { id, info, live } = await deps.manager.signIn(parsed.data, {
-    ip: ctx.ip,
-    previousId: readCookie(req),
+  // The session's command connection logs in once the answer is sent (or the sign-in failed):
+  // the answer's read has the server and this process to itself.
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
   });
-  // Asked for, the answer carries INBOX's first window when it is read in time: the browser
-  // paints the rows without waiting for its socket. Else the browser asks for it as soon as its
-  // socket is up: it is read from now.
-  const wanted = parsed.data.inbox;
-  let inbox: TSignInWindow | null = null;
-  if (wanted) {
-    inbox = await inboxHeadForSignIn(live.mail, {
-      conversations: wanted.conversations,
-      me: live.email,
-      rows: wanted.rows,
+  try {
+    const { id, info, live } = await deps.manager.signIn(parsed.data, {
+      ip: ctx.ip,
+      previousId: readCookie(req),
+      answered,
     });
-  } else {
-    prefetchInboxHead(live.mail);
+    // Asked for, the answer carries INBOX's first window when it is read in time: the browser
+    // paints the rows without waiting for its socket. Else the browser asks for it as soon as
+    // its socket is up: it is read from now.
+    const wanted = parsed.data.inbox;
+    let inbox: TSignInWindow | null = null;
+    if (wanted) {
+      inbox = await inboxHeadForSignIn(live.mail, {
+        conversations: wanted.conversations,
+        me: live.email,
+        rows: wanted.rows,
+      });
+    } else {
+      prefetchInboxHead(live.mail);
+    }
+    res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
+    const body: TSessionInfo = inbox ? { ...info, inbox } : info;
+    sendJson(res, 200, body);
+  } finally {
+    answer();
   }
-  res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
-  const body: TSessionInfo = inbox ? { ...info, inbox } : info;
-  sendJson(res, 200, body);
 }
 
 /**

@@ -4,6 +4,7 @@
  * the command connection keeps its folder selected.
  */
 import type { ImapFlow } from "imapflow";
+import type { SentLookups } from "../threads/kept-sent";
 
 export interface SentSide {
   /** Runs `fn` on that connection (calls may overlap: take the mailbox lock inside). */
@@ -16,6 +17,11 @@ export interface SentSide {
    * the lookup to meet.
    */
   warm?(): void;
+  /**
+   * Lookups kept from an earlier one at Sent's current state (a sign-in's read only:
+   * threads/kept-sent.ts): one found there is not asked of the server again.
+   */
+  readonly lookups?: SentLookups;
 }
 
 /**

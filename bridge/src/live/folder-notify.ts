@@ -45,6 +45,8 @@ export class FolderNotify {
   private unavailable = false;
   private closed = false;
   private isActive = false;
+  /** The connect under way, if any: close() waits for it (it logs out what it made). */
+  private connecting: Promise<void> | null = null;
 
   constructor(opts: FolderNotifyOptions) {
     this.opts = opts;
@@ -63,11 +65,16 @@ export class FolderNotify {
     await this.connect();
   }
 
+  /**
+   * Stops for good. Resolves once no connection of its own is left: one still logging in is
+   * waited for and logged out, so a session that signed out makes no login afterwards.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     await this.drop();
+    await this.connecting?.catch(() => undefined);
   }
 
   private setActive(active: boolean): void {
@@ -76,7 +83,17 @@ export class FolderNotify {
     this.opts.activeChanged?.(active);
   }
 
-  private async connect(): Promise<void> {
+  private connect(): Promise<void> {
+    const run = this.connectOnce();
+    this.connecting = run;
+    const done = () => {
+      if (this.connecting === run) this.connecting = null;
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  private async connectOnce(): Promise<void> {
     if (this.closed || this.unavailable) return;
     let client: ImapFlow;
     try {

@@ -66,3 +66,13 @@ export function watchOptionsOf(
     notify: opts.notify !== false,
   };
 }
+
+/** How a MailSession starts at sign-in (MailSession.start). */
+export interface StartOptions {
+  /**
+   * The command connection logs in once this settles (the sign-in's answer is sent), when
+   * `first` watches INBOX: the answer's read does not share the server and this process with
+   * that login, and nothing runs on the command connection before the browser's socket is up.
+   */
+  commandAfter?: Promise<unknown> | undefined;
+}

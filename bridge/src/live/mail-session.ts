@@ -9,13 +9,12 @@
  * - watchers (watcher-pool.ts), shared by the sessions of one account in this process
  *   (account-watch.ts, when the session has an account key; else its own), joined and left
  *   through session-watch.ts: INBOX's, which IDLEs on INBOX always, and one per other folder
- *   some socket has open, with who has what open and the cap on folders watched. A session
- *   joins only once its own connection logged in. At sign-in, when the account has no watcher
- *   yet, the INBOX watcher is the connection that verified the password, and the first window
- *   (prefetch()) is read on it before it starts watching from that point; when it has one, that
- *   connection becomes the command connection and prefetch() reads on the shared INBOX watcher.
- *   The command connection is handed out only once INBOX is watched, so no window is older than
- *   the start of its events;
+ *   some socket has open. A session joins once its own connection logged in. At sign-in, when
+ *   the account has no watcher yet, the connection that verified the password watches INBOX,
+ *   the first window (prefetch()) read on it first, and the command connection logs in once
+ *   the sign-in is answered; when it has one, that connection is the command connection and
+ *   prefetch() reads on the shared INBOX watcher. The command connection is handed out only
+ *   once INBOX is watched, so no window is older than the start of its events;
  * - read-ahead results (prefetch.ts): handed out once, only while no list changed since;
  * - connection state and reconnecting (reconnect.ts): a connection that closes without close()
  *   puts the session in "reconnecting"; every connection that is down is rebuilt through
@@ -26,8 +25,8 @@
  *   refused password stops the retries: state "offline" and an `error` auth_failed event;
  * - other folders' counts (session-counts.ts): pushed by the server where it has IMAP NOTIFY
  *   (folder-notify.ts), else polled with LIST-STATUS on the command connection;
- * - the quota (quota-watch.ts): read when the session comes online, and again after counts
- *   change while the server has one; `quota.changed` when it did.
+ * - the quota (quota-watch.ts): read when it comes online, again after counts change while the
+ *   server has one; `quota.changed` when it did.
  *
  * Events of every watched folder go to every subscriber: each tab's cache takes what it knows
  * about. Between sessions only the counts timer and, within one account, the watch connections
@@ -42,6 +41,7 @@ import { readQuota } from "../imap/quota";
 import { type AccountWatch, sharedAccountWatches, type WatchMember } from "./account-watch";
 import { CommandConnection, type RunOptions } from "./command-connection";
 import { closeQuietly } from "./imap-ops";
+import type { StartOptions } from "./mail-session-options";
 import { DEFAULT_BACKOFF, type MailSessionOptions, watchOptionsOf } from "./mail-session-options";
 import { PrefetchCache } from "./prefetch";
 import { QuotaWatch } from "./quota-watch";
@@ -174,11 +174,11 @@ export class MailSession {
 
   /**
    * Starts the connections; `first` (already logged in, from sign-in) watches INBOX, or is the
-   * command connection when the account's INBOX is watched already. Resolves
+   * command connection when the account's INBOX is watched already (see StartOptions). Resolves
    * once they are up, or once the first try failed and reconnecting has taken over (see
    * `state`). Rejects only when the server refused the credentials.
    */
-  async start(first?: ImapFlow): Promise<void> {
+  async start(first?: ImapFlow, opts: StartOptions = {}): Promise<void> {
     if (this.started) throw new Error("MailSession.start() called twice");
     this.started = true;
     const health = this.health;
@@ -201,7 +201,8 @@ export class MailSession {
         // `first` watches INBOX, and the sign-in's first window (prefetch()) is read on it
         // before the watching starts, from where that window left off.
         inbox = watch.startInbox(first);
-        commandClient = this.connectClient();
+        const answered = Promise.resolve(opts.commandAfter).then(noop, noop);
+        commandClient = answered.then(() => this.connectClient());
       }
     } else {
       if (first) await closeQuietly(first);
@@ -307,8 +308,6 @@ export class MailSession {
     return this.closing;
   }
 
-  // -------------------------------------------------------------------------------------------
-
   private async shutdown(): Promise<void> {
     this.cancelPoll?.();
     this.cancelPoll = null;
@@ -341,6 +340,7 @@ export class MailSession {
   };
 
   private async connectClient(): Promise<ImapFlow> {
+    if (this.health.closed) throw connectionLost();
     const client = await this.health.connect(this.connectFn);
     client.on("error", this.onClientError);
     if (this.health.closed || this.health.loginFailure) {

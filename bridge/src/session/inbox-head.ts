@@ -8,14 +8,19 @@
  * exactly that window takes it (only while nothing in any list changed since). Of
  * conversations, the answer carries only the rows the page said its screen shows and a few more
  * (signInConversations; SIGN_IN_CONVERSATIONS when it did not say), read while the account's
- * Sent connection opens beside it (SentSide.warm).
+ * Sent connection opens beside it (SentSide.warm), or, when the account kept the last sign-in's
+ * look into Sent and neither Sent (one STATUS) nor INBOX (its SELECT) changed since, without it
+ * (signInSide): the Sent connection then opens once the answer is on its way.
  */
 import { LIST_WINDOW_SIZE, type TSignInWindow } from "@ferry/protocol";
-import type { ImapFlow } from "imapflow";
+import type { ImapFlow, MailboxObject } from "imapflow";
 import { specialFolder } from "../imap/mailboxes";
+import type { SentSide } from "../imap/sent-side";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow, oneReadCache } from "../threads/conversations";
+import { accountOfConnection } from "../threads/kept-orders";
+import { boxStampOf, keptSent, sentStampOf } from "../threads/kept-sent";
 import type { ConversationCache } from "../threads/order";
 import type { LiveMailSession } from "./live";
 
@@ -100,6 +105,43 @@ function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /**
+ * The Sent side the sign-in's rows look into Sent on, on `client` (the verifying connection), and
+ * what to tell when INBOX is selected: `sent` itself, opened at once, unless its account kept the
+ * sign-in's look into Sent (threads/kept-sent.ts). Then one STATUS tells whether Sent changed
+ * since: unchanged, the kept lookup answers the same one (and with INBOX unchanged too, as its
+ * SELECT tells, it is likely the same: `sent` is then not opened before the answer); else `sent`
+ * is opened now, and the lookup made there is kept for the next sign-in.
+ */
+async function signInSide(
+  client: ImapFlow,
+  sent: SentSide,
+): Promise<{ side: SentSide; selected?: (box: MailboxObject) => void }> {
+  const account = accountOfConnection(client);
+  if (account === null || !keptSent.has(account)) sent.warm?.();
+  const path = await specialFolder(client, "sent");
+  if (account === null || path === null) return { side: sent };
+  const sentStamp = await sentStampOf(client, path);
+  if (sentStamp === null) {
+    sent.warm?.();
+    return { side: sent };
+  }
+  let inbox = "";
+  const side: SentSide = {
+    run: (fn) => sent.run(fn),
+    get selected() {
+      return sent.selected;
+    },
+    warm: () => undefined,
+    lookups: keptSent.lookups(account, sentStamp, () => inbox),
+  };
+  const selected = (box: MailboxObject) => {
+    inbox = boxStampOf(box);
+    if (!keptSent.matches(account, sentStamp, inbox)) sent.warm?.();
+  };
+  return { side, selected };
+}
+
+/**
  * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
  * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
  * `rows`: how many rows the page's screen shows (a window of conversations is cut to that many
@@ -110,40 +152,51 @@ export async function inboxHeadForSignIn(
   opts: { conversations: boolean; me: string; rows?: number | undefined; waitMs?: number },
 ): Promise<TSignInWindow | null> {
   let queued: Promise<WindowResult> | null = null;
+  let sent: SentSide | undefined;
   if (opts.conversations) {
     // Carried in the answer, it paints sooner than over the socket (quick bench at 10,000, load
     // 5-9: 276 against 449 ms from the click; read ahead here but left to the socket's request,
     // which cannot take it, 603 ms). Sent is read on the account's Sent connection, whose login
-    // runs beside INBOX's read; so the window reads INBOX alone and is read, as a flat one, on
-    // the connection that watches INBOX (it verified the password: the command connection's
-    // login and SELECT are not waited for), with an order cache of its own for that one read.
-    const sent = sentConnectionOf(mail);
-    sent?.warm?.();
+    // runs beside INBOX's read (or, when its account kept this look into Sent and Sent has not
+    // changed, after the answer: signInSide); so the window reads INBOX alone and is read, as a
+    // flat one, on the connection that watches INBOX (it verified the password: the command
+    // connection's login and SELECT are not waited for), with an order cache of its own for
+    // that one read.
+    sent = sentConnectionOf(mail);
     // The rows' look into Sent first asks which folder is Sent (specialFolder: a LIST of every
     // folder). Asked before the window, that LIST also tells imapflow INBOX exists, so its SELECT
     // goes without the LIST "" "INBOX" and LSUB it sends for a folder it has not listed.
     const read = async (client: ImapFlow, cache?: ConversationCache) => {
-      await specialFolder(client, "sent");
+      const side = sent ? await signInSide(client, sent) : undefined;
+      if (!side) await specialFolder(client, "sent");
       return conversationWindow(client, {
         mailbox: "INBOX",
         offset: 0,
         limit: signInConversations(opts.rows),
         me: [opts.me],
-        sent,
+        sent: side?.side,
+        selected: side?.selected,
         cache,
       });
     };
     if (sent) {
+      // Not queued (the INBOX watcher's connection is down): the socket asks, as for a flat
+      // window. The command connection is no place for it: it logs in once this is answered.
       mail.prefetch(CONVERSATIONS_HEAD, (client) => read(client, oneReadCache(client)));
       queued = mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD);
+    } else {
+      queued = mail.run((client) => read(client));
     }
-    queued ??= mail.run((client) => read(client));
   } else {
     prefetchInboxHead(mail);
     queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
   }
   if (!queued) return null;
   const result = await within(queued, opts.waitMs ?? SIGN_IN_HEAD_WAIT_MS);
+  // Not opened for the answer (its look into Sent was kept): opened now, for the windows to come,
+  // once the answer is on its way.
+  const side = sent;
+  if (side?.warm) setImmediate(() => side.warm?.());
   if (result === null) {
     // Not in time: the socket will ask for the window; read it again for that, behind this one.
     if (!opts.conversations) prefetchInboxHead(mail);

@@ -32,13 +32,15 @@ export interface LiveBuildDeps {
  * A LiveSession around a MailSession that connects with this record's credentials. With
  * `first` (the connection that just verified the password, at sign-in) the MailSession starts
  * in the background: requests can use `first` at once, and the rest of its connections come
- * up meanwhile (`ready`). Without it (a rebuild) the start is awaited.
+ * up meanwhile (`ready`; its command connection once `answered` settles, StartOptions).
+ * Without it (a rebuild) the start is awaited.
  */
 export async function buildLiveSession(
   deps: LiveBuildDeps,
   key: string,
   record: SessionRecord,
   first?: ImapFlow,
+  answered?: Promise<unknown>,
 ): Promise<LiveSession> {
   const log = deps.log.child({ session: key.slice(0, 12) });
   // A record sealed under another secret (rotated FERRY_SESSION_SECRET) can never connect.
@@ -72,7 +74,7 @@ export async function buildLiveSession(
     log,
     account: accountKey(record.imap, record.email),
   });
-  const started = mail.start(first);
+  const started = mail.start(first, { commandAfter: answered });
   const fail = async (err: unknown) => {
     await mail.close().catch(() => undefined);
     first?.close();

@@ -6,6 +6,7 @@
 import type { TConnectionState, TOpenedMailbox, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { WebSocket } from "ws";
+import type { StartOptions } from "../live/mail-session-options";
 import type { Logger } from "../log";
 import type { SideConnection } from "./side-connection";
 
@@ -14,7 +15,7 @@ export type MailboxOwner = object;
 
 /** What the bridge needs of a MailSession (bridge/src/live/mail-session.ts). */
 export interface LiveMailSession {
-  start(first?: ImapFlow): Promise<void>;
+  start(first?: ImapFlow, opts?: StartOptions): Promise<void>;
   /** Runs `fn` on the command connection; `background` read-ahead lets later requests go first. */
   run<T>(
     fn: (client: ImapFlow) => Promise<T>,

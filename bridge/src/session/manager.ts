@@ -133,7 +133,12 @@ export class SessionManager {
    */
   async signIn(
     body: TSessionRequest,
-    ctx: { ip: string; previousId: string | undefined },
+    ctx: {
+      ip: string;
+      previousId: string | undefined;
+      /** Settles once the sign-in is answered: the session's command connection logs in then. */
+      answered?: Promise<unknown>;
+    },
   ): Promise<{ id: string; info: TSessionInfo; live: LiveSession }> {
     const email = body.email.trim();
     const wait = await this.#limiter.retryAfter(email, ctx.ip);
@@ -189,7 +194,7 @@ export class SessionManager {
       let live: LiveSession;
       try {
         live = await this.#live.ensure(key, () =>
-          buildLiveSession(this.#liveBuild, key, record, client),
+          buildLiveSession(this.#liveBuild, key, record, client, ctx.answered),
         );
         this.#log.info(
           { session: key.slice(0, 12), email, loginMs: Math.round(verified - started) },

@@ -24,7 +24,7 @@
  * so nothing of Sent is kept here. Trash and Junk are not looked in.
  */
 import type { TConversationRow } from "@ferry/protocol";
-import type { ImapFlow } from "imapflow";
+import type { ImapFlow, MailboxObject } from "imapflow";
 import { uidValidityOf, withMailbox } from "../imap/mailbox-access";
 import type { SentSide } from "../imap/sent-side";
 import type { WindowResult } from "../imap/window";
@@ -85,6 +85,8 @@ export interface ConversationWindowParams {
   cache?: ConversationCache | undefined;
   /** Where Sent is looked in (default: `client` itself, which then selects Sent and back). */
   sent?: SentSide | undefined;
+  /** Told where the folder stands once selected (a sign-in's: session/inbox-head.ts). */
+  selected?: ((box: MailboxObject) => void) | undefined;
 }
 
 export type ConversationWindowResult = WindowResult & {
@@ -105,6 +107,7 @@ export async function conversationWindow(
   let total = 0;
   let estimated = false;
   const read = await withMailbox(client, path, { readOnly: params.readOnly }, async (box) => {
+    params.selected?.(box);
     const order = await cache.order(client, path, box, offset + limit);
     total = cache.total(path);
     estimated = cache.partial(path);
