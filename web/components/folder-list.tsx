@@ -5,7 +5,9 @@
  * dropped on a folder to move them there, and a folder of the user's own on another to move it
  * inside; a right-click (or the context-menu key) offers the folder's actions (folder-menu.ts).
  * Entries that are not folders (`afterStandard`: Scheduled) follow the standard folders. Below the
- * tree: "New folder" and "Manage folders".
+ * tree: "New folder" and "Manage folders". Until the folder list is answered (right after a
+ * sign-in, before the socket's hello) the standard folders' places are quiet placeholders and the
+ * navigation is busy: "No folders yet" there would tell the user something false.
  */
 import type { TMailbox, TSpecialUse } from "@ferry/protocol";
 import {
@@ -61,7 +63,23 @@ export interface FolderListProps {
   onDropMessages(to: TMailbox, payload: { mailbox: string; uids: number[] }): void;
   /** Entries that are not folders (the Scheduled view), after the standard folders. */
   afterStandard?: ReactNode;
+  /**
+   * Whether the folder list has been answered: "loading" (not yet: `folders` is empty because
+   * nothing is known), "failed" (asking failed; asked again at the next connection), "ready".
+   */
+  status: FolderListStatus;
 }
+
+export type FolderListStatus = "loading" | "failed" | "ready";
+
+/** The pane's status from the folder list's query: a list once answered stays shown. */
+export function folderListStatus(q: { data: unknown; isError: boolean }): FolderListStatus {
+  if (q.data !== undefined) return "ready";
+  return q.isError ? "failed" : "loading";
+}
+
+/** The placeholders' name widths (%): one per standard folder most servers have, uneven like names. */
+const PLACEHOLDER_WIDTHS = [45, 35, 40, 30, 38, 32];
 
 const footerButton =
   "touch-target flex items-center gap-3 rounded-lg px-3 py-1.5 text-left text-sm text-zinc-600 hover:bg-zinc-200/60 md:min-h-9 dark:text-zinc-400 dark:hover:bg-zinc-800";
@@ -134,11 +152,21 @@ export function FolderList(p: FolderListProps) {
   };
 
   return (
-    <nav aria-label={t("folders.nav")} className="min-h-0 flex-1 overflow-y-auto py-2">
-      {p.folders.length === 0 ? (
+    <nav
+      aria-label={t("folders.nav")}
+      aria-busy={p.status === "loading" || undefined}
+      className="min-h-0 flex-1 overflow-y-auto py-2"
+    >
+      {p.status === "failed" && p.folders.length === 0 ? (
+        <p role="alert" className="px-4 py-2 text-sm text-zinc-500">
+          {t("folders.failed")}
+        </p>
+      ) : null}
+      {p.status === "ready" && p.folders.length === 0 ? (
         <p className="px-4 py-2 text-sm text-zinc-500">{t("folders.empty")}</p>
       ) : null}
       <ul className="space-y-0.5 px-2">
+        {p.status === "loading" && p.folders.length === 0 ? <FolderPlaceholders /> : null}
         {p.folders.map((f, i) => {
           const m = f.mailbox;
           const Icon = f.role ? ROLE_ICONS[f.role] : FolderIcon;
@@ -255,4 +283,19 @@ export function FolderList(p: FolderListProps) {
       </div>
     </nav>
   );
+}
+
+/** The standard folders' places while the list is not yet answered: shapes only, not announced. */
+function FolderPlaceholders() {
+  return PLACEHOLDER_WIDTHS.map((width) => (
+    <li
+      key={width}
+      aria-hidden="true"
+      data-placeholder=""
+      className="flex items-center gap-3 px-3 py-1.5 md:min-h-9"
+    >
+      <span className="size-[18px] shrink-0 rounded bg-zinc-200 dark:bg-zinc-800" />
+      <span className="h-3 rounded bg-zinc-200 dark:bg-zinc-800" style={{ width: `${width}%` }} />
+    </li>
+  ));
 }

@@ -28,7 +28,7 @@ import { useWindowTitle } from "@/lib/unread-badge";
 import { ActionBar } from "./action-bar";
 import { ComposeButton, ComposeHost } from "./compose/compose-host";
 import { FolderDialogs } from "./folder-dialogs";
-import { FolderList } from "./folder-list";
+import { FolderList, folderListStatus } from "./folder-list";
 import { FerryLogo, MailIcon } from "./icons";
 import { ListPane } from "./list-pane";
 import { AccountMenu, DesktopHeader } from "./mail-header";
@@ -185,6 +185,7 @@ export function MailApp({ email }: { email: string }) {
     <>
       <FolderList
         folders={folders}
+        status={folderListStatus(mailboxes)}
         current={route.view === "scheduled" ? "" : route.folder}
         currentReadOnly={readOnly}
         onOpen={openFolder}

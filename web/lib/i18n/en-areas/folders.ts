@@ -16,6 +16,7 @@ const folders = {
   "folders.readOnly": "Read-only",
   "folders.readOnlyNote": "This folder is open read-only. Changes are turned off.",
   "folders.empty": "No folders yet",
+  "folders.failed": "Couldn't load your folders. Ferry will try again when it reconnects.",
   "quota.label": "Storage",
   "quota.percent": "{percent}% used",
   "quota.storage": "{used} of {limit}",
