@@ -8,7 +8,7 @@ import { ImapFlow } from "imapflow";
 import { makePng } from "../../packages/mail-server/src/seed/assets";
 import { filePart, htmlPart, message, multipart, PDF, textPart } from "../fixtures/mime";
 import { ROOT } from "../fixtures/stack";
-import { expect, reader, row, signIn, test } from "../fixtures/test";
+import { expect, folders, reader, row, signIn, test } from "../fixtures/test";
 
 const OUT = join(ROOT, "docs", "screenshots");
 const HOUR = 3_600_000;
@@ -201,6 +201,9 @@ for (const scheme of ["light", "dark"] as const) {
     const device = testInfo.project.name;
     const newsletter = "Issue 42: Windowed lists, explained";
     await expect(row(page, newsletter)).toBeVisible();
+    // Taken once connected: no "Connecting…" caught mid-connection, the folders (desktop) shown.
+    await expect(page.getByRole("status").filter({ hasText: /Connecting/ })).toHaveCount(0);
+    if (!isMobile) await expect(folders(page)).not.toHaveAttribute("aria-busy", /.*/);
     if (isMobile) {
       await page.screenshot({ path: join(OUT, `${device}-${scheme}.png`) });
       await row(page, newsletter).click();
