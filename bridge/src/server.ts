@@ -186,6 +186,7 @@ export async function createBridge(config: Config, opts: BridgeOptions = {}): Pr
       handleProxyRequest(req, res, { allowPrivate: config.proxyAllowPrivateHosts }),
     uploads: compose,
     limits: { parts: sessionLimiter(config), proxy: sessionLimiter(config) },
+    settings,
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

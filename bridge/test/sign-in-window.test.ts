@@ -1,7 +1,9 @@
 /**
  * The sign-in answer carries INBOX's first window when the request asks for it, so the browser
  * can paint the rows before its socket is up: the newest messages, as the real Dovecot holds
- * them, of messages or of conversations as asked, valid against the protocol's schema.
+ * them, valid against the protocol's schema, of messages or of conversations as the user's saved
+ * setting says (saved through the socket, as the app saves it), whatever the request guessed: a
+ * browser new to the account asks for the default, conversations.
  */
 import { startMailServer } from "@ferry/mail-server";
 import { LIST_WINDOW_SIZE, SIGN_IN_ROWS_MAX, ZHttpError, ZSessionInfo } from "@ferry/protocol";
@@ -10,6 +12,7 @@ import { SIGN_IN_CONVERSATIONS, SIGN_IN_SPARE_ROWS } from "../src/session/inbox-
 import {
   imapClient,
   type MailServer,
+  openSocket,
   plainMessage,
   signIn,
   startBridge,
@@ -64,13 +67,39 @@ async function signInWith(inbox?: { conversations: boolean; rows?: number }, use
   return parsed.data;
 }
 
+let saves = 0;
+
+/** Saves user `user`'s list view through a socket of a session of its own, as the app does. */
+async function saveView(conversations: boolean, user = 0): Promise<void> {
+  const u = mail.users[user];
+  if (!u) throw new Error("no fixture user");
+  const r = await signIn(b, { email: u.email, password: u.password });
+  expect(r.status).toBe(200);
+  const s = await openSocket(b, r.cookie as string);
+  try {
+    const reply = await s.request({
+      type: "settings.save",
+      id: `view${++saves}`,
+      change: { conversations },
+    });
+    expect(reply).toMatchObject({ type: "settings", settings: { conversations } });
+  } finally {
+    s.close();
+  }
+}
+
 describe("the sign-in answer", () => {
-  it("carries no window when the request does not ask for one", async () => {
-    expect((await signInWith()).inbox).toBeUndefined();
+  it("carries no window when the request does not ask for one, and says the user's view", async () => {
+    const info = await signInWith();
+    expect(info.inbox).toBeUndefined();
+    // Never saved: the default, conversations.
+    expect(info.conversations).toBe(true);
   });
 
-  it("carries INBOX's newest messages, as Dovecot holds them", async () => {
-    const info = await signInWith({ conversations: false });
+  it("carries INBOX's newest messages, as Dovecot holds them, to a user who chose them over conversations", async () => {
+    await saveView(false);
+    // A new browser does not know the setting: it asks for the default.
+    const info = await signInWith({ conversations: true });
     const u = mail.users[0];
     if (!u) throw new Error("no fixture user");
     const imap = await imapClient(mail, u);
@@ -98,15 +127,19 @@ describe("the sign-in answer", () => {
     );
     expect(inbox?.rows.map((r) => r.uid)).toEqual([...uids].sort((a, b) => b - a));
     expect(inbox?.rows.length).toBeLessThanOrEqual(LIST_WINDOW_SIZE);
+    // The page shows the flat list from its first frame: the answer says so.
+    expect(info.conversations).toBe(false);
   });
 
-  it("carries INBOX's conversations when the page shows INBOX that way", async () => {
-    const info = await signInWith({ conversations: true });
+  it("carries INBOX's conversations to a user who chose them, also when a page guessed messages", async () => {
+    await saveView(true);
+    const info = await signInWith({ conversations: false });
     expect(info.inbox?.total).toBe(MESSAGES);
     expect(info.inbox?.conversations?.length).toBe(MESSAGES);
     expect(info.inbox?.rows.map((r) => r.subject)).toEqual(
       Array.from({ length: MESSAGES }, (_, i) => `head message ${MESSAGES - i}`),
     );
+    expect(info.conversations).toBe(true);
   });
 
   it("carries the first screens of a large INBOX's conversations, and their total", async () => {

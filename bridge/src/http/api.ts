@@ -1,6 +1,7 @@
 /**
  * The HTTP API under /api: public config, sign-in/out and session info (the sign-in answer
- * carries INBOX's first window when asked, session/inbox-head.ts); the parts and proxy
+ * carries INBOX's first window when asked, session/inbox-head.ts, of the kind the account's
+ * saved setting says rather than the browser's guess); the parts and proxy
  * endpoints are delegated to their modules once a session is established. Every answer is JSON
  * (or a stream from the delegates) with typed ZHttpError bodies on failure.
  */
@@ -9,15 +10,18 @@ import {
   PROTOCOL_VERSION,
   type TPublicConfig,
   type TSessionInfo,
+  type TSessionRequest,
   type TSignInWindow,
   ZSessionRequest,
 } from "@ferry/protocol";
 import type { Config } from "../config";
 import { BridgeError, isBridgeError } from "../errors";
 import type { Logger } from "../log";
+import { accountKey } from "../session/account";
 import { inboxHeadForSignIn, prefetchInboxHead } from "../session/inbox-head";
 import type { LiveSession } from "../session/live";
 import { type SessionManager, TooManyAttempts } from "../session/manager";
+import { signInTargets } from "../session/sign-in-targets";
 import { readJsonBody } from "./body";
 import { clearedSessionCookie, readCookie, sessionCookie } from "./cookies";
 import type { OriginPolicy } from "./origin";
@@ -186,6 +190,8 @@ async function signIn(
     const where = issue && issue.path.length > 0 ? ` (${issue.path.join(".")})` : "";
     return fail(res, "bad_request", `The sign-in request is not valid${where}.`);
   }
+  // Read beside the IMAP login, so the answer waits for no more than it did.
+  const saved = savedConversations(parsed.data, deps);
   // The session's command connection logs in once the answer is sent (or the sign-in failed):
   // the answer's read has the server and this process to itself.
   let answer = () => {};
@@ -200,12 +206,14 @@ async function signIn(
     });
     // Asked for, the answer carries INBOX's first window when it is read in time: the browser
     // paints the rows without waiting for its socket. Else the browser asks for it as soon as
-    // its socket is up: it is read from now.
+    // its socket is up: it is read from now. The window is of the kind the user chose, which a
+    // browser new to the account can only guess: the answer says which, and the page shows it.
     const wanted = parsed.data.inbox;
+    const conversations = await saved;
     let inbox: TSignInWindow | null = null;
     if (wanted) {
       inbox = await inboxHeadForSignIn(live.mail, {
-        conversations: wanted.conversations,
+        conversations: conversations ?? wanted.conversations,
         me: live.email,
         rows: wanted.rows,
       });
@@ -213,11 +221,42 @@ async function signIn(
       prefetchInboxHead(live.mail);
     }
     res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
-    const body: TSessionInfo = inbox ? { ...info, inbox } : info;
+    const body: TSessionInfo = {
+      ...info,
+      ...(inbox ? { inbox } : {}),
+      ...(conversations === undefined ? {} : { conversations }),
+    };
     sendJson(res, 200, body);
   } finally {
     answer();
   }
+}
+
+/**
+ * The account's saved list view (conversations or one row per message), or undefined when there
+ * is no settings store, the request names no server it may reach (the sign-in then fails on
+ * that itself) or the store cannot be read (the browser's guess stands, as before). Read before
+ * the credentials are checked, it is told only in a successful sign-in's answer.
+ */
+function savedConversations(request: TSessionRequest, deps: ApiDeps): Promise<boolean | undefined> {
+  const settings = deps.settings;
+  if (!settings) return Promise.resolve(undefined);
+  let account: string;
+  try {
+    account = accountKey(signInTargets(deps.config, request).imap, request.email.trim());
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return settings.get(account).then(
+    (stored) => stored.settings.conversations,
+    (err: unknown) => {
+      deps.log.warn(
+        { err },
+        "settings unreadable at sign-in: the browser's guess of the list view",
+      );
+      return undefined;
+    },
+  );
 }
 
 /**

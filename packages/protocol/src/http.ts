@@ -27,7 +27,8 @@ export const ZSessionRequest = z.object({
   smtp: ZServerAddress.optional(),
   /**
    * The page will show INBOX first, of conversations or of messages: the answer then carries
-   * that window (ZSessionInfo.inbox) when it is read in time.
+   * that window (ZSessionInfo.inbox) when it is read in time, of the kind the account's saved
+   * setting says when the bridge has one (ZSessionInfo.conversations).
    */
   inbox: z
     .object({
@@ -58,6 +59,14 @@ export const ZSessionInfo = z.object({
   protocolVersion: z.literal(PROTOCOL_VERSION),
   /** Only in the sign-in answer, when the window was read in time (else the socket asks). */
   inbox: ZSignInWindow.optional(),
+  /**
+   * Only in the sign-in answer: whether the account's lists are of conversations, its saved
+   * setting (ZUserSettings.conversations), which `inbox` follows whatever the request guessed
+   * (a new browser cannot know it). The page shows that view until its socket brings the
+   * settings. Absent (an older bridge, or the setting could not be read): `inbox` is of the kind
+   * the request asked for.
+   */
+  conversations: z.boolean().optional(),
 });
 export type TSessionInfo = z.infer<typeof ZSessionInfo>;
 
