@@ -91,6 +91,19 @@ export function onSessionEnd(hook: () => void | Promise<void>): () => void {
 export interface SignedIn {
   /** INBOX's first window, when the sign-in answer carried it. */
   inbox: TSignInWindow | null;
+  /** The account's saved list view as the answer told it (null: it did not); `inbox` is of it. */
+  conversations: boolean | null;
+}
+
+/**
+ * The list view the last sign-in's answer told, one object per sign-in: lib/settings shows it
+ * until the socket brings the settings, so a browser new to the account paints the user's view
+ * from the first frame instead of its default guess.
+ */
+let answeredView: { conversations: boolean } | null = null;
+
+export function signInListView(): { conversations: boolean } | null {
+  return answeredView;
 }
 
 /** What the page will show first, if INBOX: asked for with the sign-in (see signIn). */
@@ -118,6 +131,7 @@ export function onSignedIn(hook: (signedIn: SignedIn) => void): () => void {
 /** Drops the session's state in this browser: the socket, the cache in memory and on disk. */
 async function clearLocally(): Promise<void> {
   writeAccount(null);
+  answeredView = null;
   await Promise.allSettled([
     ...[...signOutHooks].map(async (h) => h()),
     clearPersisted(),
@@ -187,7 +201,9 @@ export async function signIn(request: TSessionRequest): Promise<void> {
   const inbox = firstWindow?.();
   const info = await apiSignIn(inbox ? { ...request, inbox } : request);
   writeAccount(info.email);
-  const signedIn: SignedIn = { inbox: info.inbox ?? null };
+  const conversations = info.conversations ?? null;
+  answeredView = conversations === null ? null : { conversations };
+  const signedIn: SignedIn = { inbox: info.inbox ?? null, conversations };
   for (const hook of signInHooks) hook(signedIn);
   // The page's root renders this at default priority (useRootSession), in a task of its own:
   // the socket a hook opened sends its handshake first, so the bridge's hello comes while the

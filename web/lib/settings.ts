@@ -3,6 +3,9 @@
  * browser and device), with a copy in localStorage so that the first paint after a reload uses
  * them before the bridge answers. Every tab of the account gets `settings.changed` when any of
  * them saves, and `identities.changed` when identities are saved; both update the page at once.
+ * Right after a sign-in, before the socket's first answer, the list view is the one the sign-in
+ * answer told (lib/session signInListView): a browser new to the account has no copy, and its
+ * default guess would paint conversations for a user who chose one row per message.
  *
  * localStorage, key by key:
  * - `ferry.compose.undoSeconds` (the undo-send delay, kept per browser before): moved to the
@@ -23,7 +26,7 @@ import {
 import { useSyncExternalStore } from "react";
 import { identitiesKey } from "@/hooks/use-compose";
 import { queryClient, socket } from "./mail-client";
-import { onSessionEnd } from "./session";
+import { onSessionEnd, onSignedIn, signInListView } from "./session";
 
 const COPY_KEY = "ferry.settings";
 /** Where the undo-send delay lived before settings moved to the bridge. */
@@ -57,6 +60,18 @@ function readCopy(): void {
   } catch {
     // no usable copy: the defaults until the bridge answers
   }
+}
+
+/** The sign-in answer whose list view was taken (each sign-in's is taken once). */
+let takenView: object | null = null;
+
+/** Until the bridge's settings arrive, the list view is the sign-in answer's, when it told one. */
+function takeSignInView(): void {
+  const told = signInListView();
+  if (told === null || told === takenView) return;
+  takenView = told;
+  if (rev >= 0 || current.conversations === told.conversations) return;
+  current = { ...current, conversations: told.conversations };
 }
 
 function apply(settings: TUserSettings, nextRev: number): void {
@@ -109,6 +124,7 @@ export function startSettings(): void {
   if (started) return;
   started = true;
   readCopy();
+  onSignedIn(() => notify());
   socket.onEvent((e) => {
     if (e.type === "settings.changed") apply(e.settings, e.rev);
     else if (e.type === "identities.changed") queryClient.setQueryData(identitiesKey, e.identities);
@@ -136,6 +152,7 @@ export function settingsKnown(): boolean {
 
 export function getSettings(): TUserSettings {
   readCopy();
+  takeSignInView();
   return current;
 }
 
