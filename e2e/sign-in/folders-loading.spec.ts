@@ -42,6 +42,8 @@ test("the folder pane is busy, not 'No folders yet', until the folders come", as
   await expect(page.getByRole("listbox", { name: "Messages", includeHidden: true })).toBeAttached();
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(rows(page).first()).toBeVisible();
+  // The list is named Inbox, as the folder pane will name it, not by its IMAP name.
+  await expect(page.getByRole("heading", { name: "Inbox", exact: true })).toBeVisible();
   await showFolders(page, isPhone);
 
   // Connected to no bridge: the folders are not known, and the pane says it is waiting.

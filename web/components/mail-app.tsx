@@ -169,7 +169,12 @@ export function MailApp({ email }: { email: string }) {
   });
 
   // ---- window title --------------------------------------------------------------------------------
-  const folderName = current ? folderLabel(current) : route.folder;
+  // Before the folder list is in, Inbox is still named as the folder pane will name it.
+  const folderName = current
+    ? folderLabel(current)
+    : route.folder.toUpperCase() === "INBOX"
+      ? t("folder.inbox")
+      : route.folder;
   const unread = current?.unseen ?? 0;
   useWindowTitle(folderName, route.folder === "INBOX", mailboxes.data);
 
