@@ -5,11 +5,11 @@
  * floor and budgets, and the bridge's first window of conversations beside its flat window.
  *
  * The setting is the bridge's, per user: it is saved through the protocol (`settings.save`, as
- * the app's setting does) and put back on afterwards. A fresh browser does not know it before
- * the socket's first answer, so the cold sign-in's stamp is the first frame whose rows in view
- * are the flat list's head, message by message (in-page.ts's `flatRows`, against the bridge's
- * own flat window), not any frame of rows; a run in which other rows were painted first is
- * counted in the note. The warm and offline starts are checked to show the flat list too.
+ * the app's setting does) and put back on afterwards. A fresh browser does not know it; the
+ * sign-in answer tells it (with the window of that view), so the first rows should already be
+ * flat. The cold sign-in's stamp is still the first frame whose rows in view are the flat list's
+ * head, message by message (in-page.ts's `flatRows`, against the bridge's own flat window), not
+ * any frame of rows; a run in which other rows were painted first is counted in the note. The warm and offline starts are checked to show the flat list too.
  *
  * One context per repeat does the cold sign-in, the reload answered by the service worker and
  * the offline start in a new tab (the conversation view measures the reload twice, in
@@ -42,8 +42,8 @@ import { controlled, serviceWorkerActivated } from "./sw-start";
 const TIMEOUT_MS = 15_000;
 /**
  * The flat list's query key in the app's persisted cache (web/lib/mail-cache.ts's keys.list,
- * no "conversations" after the sort): the conversation view's list, put in the cache from the
- * sign-in answer before the setting came, is persisted too, and does not serve a flat start.
+ * no "conversations" after the sort): a conversation view's list in the cache (painted before
+ * the setting came, if the app ever does again) is persisted too, and does not serve a flat start.
  */
 const FLAT_LIST_KEY = /\["list","INBOX","","[^"]*"\]/;
 
