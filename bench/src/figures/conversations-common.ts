@@ -3,6 +3,7 @@
  * delivers over LMTP (a message with its References, a reply added to a thread), a window of
  * conversations on a signed-in socket, and the user's conversations setting.
  */
+import { LIST_WINDOW_SIZE } from "@ferry/protocol";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { token } from "../mail/messages";
 import type { Account } from "../stack/mail";
@@ -58,6 +59,21 @@ export async function conversationWindow(client: ProtocolClient, offset: number,
   if (!reply.frame.conversations) throw new Error("list.window gave no conversations");
   return reply.frame;
 }
+/** One bridge-side sign-in to the first window of conversations; signs out afterwards. Milliseconds. */
+export async function bridgeConversationSignIn(ctx: FigureContext, user: Account): Promise<number> {
+  const t0 = performance.now();
+  const cookie = await signIn(ctx.bridge, user);
+  const client = await ProtocolClient.open(ctx.bridge, cookie);
+  try {
+    const w = await conversationWindow(client, 0, LIST_WINDOW_SIZE);
+    if (w.rows.length === 0) throw new Error("no conversation rows");
+    return performance.now() - t0;
+  } finally {
+    client.close();
+    await signOut(ctx.bridge, cookie);
+  }
+}
+
 /** The user's setting: conversations on or off (it follows the user to the browser). */
 export async function setConversationView(
   ctx: FigureContext,

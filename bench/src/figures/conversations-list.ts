@@ -13,7 +13,6 @@
  *   Floor: FETCH of the 50 envelopes at that spot on a connection that threaded before (a client
  *   keeping the THREAD answer).
  */
-import { LIST_WINDOW_SIZE } from "@ferry/protocol";
 import {
   clickStamp,
   settleSignInPage,
@@ -25,31 +24,21 @@ import {
 } from "../browser/browser";
 import { closeBare, connectBare } from "../client/floor";
 import { bareThreadSignIn, bareThreads } from "../client/floor-thread";
-import { ProtocolClient, signIn, signOut } from "../client/protocol";
+import type { ProtocolClient } from "../client/protocol";
 import { progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
-import { conversationWindow, FIGURE, TIMEOUT_MS } from "./conversations-common";
+import {
+  bridgeConversationSignIn,
+  conversationWindow,
+  FIGURE,
+  TIMEOUT_MS,
+} from "./conversations-common";
 
 /** A conversation row's label counts its messages ("…, 3 messages, …"). */
 const CONVERSATION_ROW = " messages, ";
-
-/** One bridge-side sign-in to the first window of conversations; signs out afterwards. */
-async function bridgeSignIn(ctx: FigureContext, user: Account): Promise<number> {
-  const t0 = performance.now();
-  const cookie = await signIn(ctx.bridge, user);
-  const client = await ProtocolClient.open(ctx.bridge, cookie);
-  try {
-    const w = await conversationWindow(client, 0, LIST_WINDOW_SIZE);
-    if (w.rows.length === 0) throw new Error("no conversation rows");
-    return performance.now() - t0;
-  } finally {
-    client.close();
-    await signOut(ctx.bridge, cookie);
-  }
-}
 
 /** One cold browser sign-in to a conversation row in view. Milliseconds from the click. */
 async function browserSignIn(ctx: FigureContext, user: Account): Promise<number> {
@@ -77,12 +66,12 @@ export async function signInRows(ctx: FigureContext, size: number, user: Account
   const { repeats } = ctx.config;
   const bare = () => connectBare(ctx.mail.server, user);
   await bareThreadSignIn(bare);
-  await bridgeSignIn(ctx, user);
+  await bridgeConversationSignIn(ctx, user);
   const floor: number[] = [];
   const bridge: number[] = [];
   for (let i = 0; i < repeats; i++) {
     floor.push(await bareThreadSignIn(bare));
-    bridge.push(await bridgeSignIn(ctx, user));
+    bridge.push(await bridgeConversationSignIn(ctx, user));
   }
   const floorSummary = summarize(floor);
   const rows: Row[] = [

@@ -35,7 +35,11 @@ import { BUDGETS, type Budget, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
 import { type FigureContext, fmtMs } from "./context";
-import { conversationWindow, setConversationView } from "./conversations-common";
+import {
+  bridgeConversationSignIn,
+  conversationWindow,
+  setConversationView,
+} from "./conversations-common";
 import { FIGURE, signInAnswered, waitForPersistedList } from "./sign-in";
 import { controlled, serviceWorkerActivated } from "./sw-start";
 
@@ -68,21 +72,6 @@ async function heads(ctx: FigureContext, user: Account): Promise<{ flat: number[
     while (same < uids.length && conv[same]?.newest.uid === uids[same] && conv[same]?.count === 1)
       same++;
     return { flat: uids, same };
-  } finally {
-    client.close();
-    await signOut(ctx.bridge, cookie);
-  }
-}
-
-/** One bridge-side sign-in to the first window of conversations. Milliseconds. */
-async function bridgeConversations(ctx: FigureContext, user: Account): Promise<number> {
-  const t0 = performance.now();
-  const cookie = await signIn(ctx.bridge, user);
-  const client = await ProtocolClient.open(ctx.bridge, cookie);
-  try {
-    const w = await conversationWindow(client, 0, LIST_WINDOW_SIZE);
-    if (w.rows.length === 0) throw new Error("no conversation rows");
-    return performance.now() - t0;
   } finally {
     client.close();
     await signOut(ctx.bridge, cookie);
@@ -209,9 +198,9 @@ export async function flatListRows(
     });
 
   try {
-    await bridgeConversations(ctx, user); // untimed, as the flat window's
+    await bridgeConversationSignIn(ctx, user); // untimed, as the flat window's
     const conv: number[] = [];
-    for (let i = 0; i < repeats; i++) conv.push(await bridgeConversations(ctx, user));
+    for (let i = 0; i < repeats; i++) conv.push(await bridgeConversationSignIn(ctx, user));
     out.push(
       make(
         "bridge.conv",
