@@ -102,7 +102,12 @@ describe("sign-in", () => {
   it("answers with the session info and an HttpOnly, SameSite=Strict cookie", async () => {
     const r = await signIn(b, ALICE);
     expect(r.status).toBe(200);
-    expect(ZSessionInfo.parse(r.body)).toEqual({ email: ALICE.email, protocolVersion: 1 });
+    // Alice saved no list view: the answer tells the default, conversations.
+    expect(ZSessionInfo.parse(r.body)).toEqual({
+      email: ALICE.email,
+      protocolVersion: 1,
+      conversations: true,
+    });
     expect(r.setCookie).toMatch(
       /^ferry_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/,
     );

@@ -1,8 +1,8 @@
 "use client";
 /**
  * Where the composer lives in the mail app: it shows the open composer (a chunk of its own,
- * loaded on first use or when the user reaches for Compose), the compose settings, and starts
- * the outbox that reports what happens to sent messages.
+ * fetched once the page is idle, or sooner when the user reaches for Compose), the compose
+ * settings, and starts the outbox that reports what happens to sent messages.
  */
 import { useEffect } from "react";
 import { useIdentities } from "@/hooks/use-compose";
@@ -10,6 +10,7 @@ import { chunk } from "@/lib/chunk";
 import { clearOutbox, startOutbox } from "@/lib/compose/outbox";
 import { closeComposeSettings, openComposer, useComposeState } from "@/lib/compose/store";
 import { t } from "@/lib/i18n";
+import { whenIdle } from "@/lib/idle";
 import { onSessionEnd } from "@/lib/session";
 import { PencilIcon } from "./compose-icons";
 
@@ -32,6 +33,10 @@ export function ComposeHost({ email }: { email: string }) {
     startOutbox();
     return onSessionEnd(clearOutbox);
   }, []);
+  // The composer's code is fetched once the page is idle, not only when the user reaches for
+  // Compose: a user who goes offline before the service worker has cached it (or in a browser
+  // without one) can still write a message, which is then kept on this device.
+  useEffect(() => whenIdle(preloadComposer), []);
   return (
     <>
       {composer && Composer ? <Composer key={composer.key} entry={composer} email={email} /> : null}
