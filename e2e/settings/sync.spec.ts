@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
 import { openSettings } from "../fixtures/list-view";
 import { htmlPart, message } from "../fixtures/mime";
+import { type Device, otherBrowser } from "../fixtures/other-browser";
 import type { Account } from "../fixtures/stack";
 import {
   deliver,
@@ -28,22 +29,9 @@ async function secondBrowser(
   browser: Browser,
   first: Page,
   account: Account,
-  device: {
-    isMobile: boolean;
-    hasTouch: boolean;
-    viewport: unknown;
-    userAgent: string | undefined;
-  },
+  device: Device,
 ): Promise<Page> {
-  const viewport = device.viewport as { width: number; height: number } | null;
-  const context = await browser.newContext({
-    isMobile: device.isMobile,
-    hasTouch: device.hasTouch,
-    ...(viewport ? { viewport } : {}),
-    ...(device.userAgent ? { userAgent: device.userAgent } : {}),
-    baseURL: new URL(first.url()).origin,
-  });
-  const page = await context.newPage();
+  const page = await (await otherBrowser(browser, first, device)).newPage();
   await signIn(page, account);
   return page;
 }

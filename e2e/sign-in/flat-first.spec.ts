@@ -9,6 +9,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { appendChain } from "../conversations/thread-mail";
 import { setConversationView } from "../fixtures/list-view";
+import { type Device, otherBrowser } from "../fixtures/other-browser";
 import type { Account } from "../fixtures/stack";
 import { expect, row, rows, signIn, test, unique } from "../fixtures/test";
 
@@ -38,24 +39,8 @@ function watchList(): void {
 }
 
 /** A browser of its own (cookies, storage, cache), like the test's, watched from its start. */
-async function newBrowser(
-  browser: Browser,
-  first: Page,
-  device: {
-    isMobile: boolean;
-    hasTouch: boolean;
-    viewport: unknown;
-    userAgent: string | undefined;
-  },
-): Promise<Page> {
-  const viewport = device.viewport as { width: number; height: number } | null;
-  const context = await browser.newContext({
-    isMobile: device.isMobile,
-    hasTouch: device.hasTouch,
-    ...(viewport ? { viewport } : {}),
-    ...(device.userAgent ? { userAgent: device.userAgent } : {}),
-    baseURL: new URL(first.url()).origin,
-  });
+async function newBrowser(browser: Browser, first: Page, device: Device): Promise<Page> {
+  const context = await otherBrowser(browser, first, device);
   await context.addInitScript(watchList);
   return context.newPage();
 }
