@@ -28,7 +28,6 @@ import {
   watch,
   withColdPage,
 } from "../browser/browser";
-import { SHOWN_ROWS_SCRIPT, shownRows } from "../browser/shown-rows";
 import { ProtocolClient, signIn, signOut } from "../client/protocol";
 import { progress } from "../progress";
 import { BUDGETS, type Budget, errorRow, type Row, row } from "../report";
@@ -41,7 +40,7 @@ import {
   setConversationView,
 } from "./conversations-common";
 import { FIGURE, signInAnswered, waitForPersistedList } from "./sign-in";
-import { controlled, serviceWorkerActivated } from "./sw-start";
+import { serviceWorkerActivated, warmStarts } from "./sw-start";
 
 const TIMEOUT_MS = 15_000;
 /**
@@ -131,20 +130,10 @@ function flatRun(ctx: FigureContext, user: Account, uids: number[]): Promise<Fla
       const afterAnswer = flat.at - (await signInAnswered(page, click));
       await waitForPersistedList(page, undefined, FLAT_LIST_KEY);
       await serviceWorkerActivated(page);
-      await context.addInitScript({ content: SHOWN_ROWS_SCRIPT });
-
-      await page.reload();
-      const warm = { live: (await stamp(page, "load.rows")).at, shown: await shownRows(page) };
-      await controlled(page);
-      await showsFlat(page, uids, "reload");
-
-      await context.setOffline(true);
-      const tab = await context.newPage();
       try {
-        await tab.goto("/");
-        const offline = { live: (await stamp(tab, "load.rows")).at, shown: await shownRows(tab) };
-        await controlled(tab);
-        await showsFlat(tab, uids, "offline start");
+        const { warm, offline } = await warmStarts(context, page, (p, where) =>
+          showsFlat(p, uids, where),
+        );
         return {
           cold: flat.at - click,
           afterAnswer,
@@ -154,8 +143,6 @@ function flatRun(ctx: FigureContext, user: Account, uids: number[]): Promise<Fla
           offline,
         };
       } finally {
-        await tab.close();
-        await context.setOffline(false);
         await signOutContext(context, ctx.bridge.url);
       }
     },

@@ -62,11 +62,24 @@ export async function serviceWorkerStarts(
   await stamp(page, "load.rows");
   await persisted(page);
   await serviceWorkerActivated(page);
+  return warmStarts(context, page);
+}
+
+/**
+ * With the list persisted and the worker active in `context`: a warm reload of `page`, then an
+ * offline start in a new tab; `check` (if given) looks at each page once its rows are in.
+ */
+export async function warmStarts(
+  context: BrowserContext,
+  page: Page,
+  check?: (page: Page, where: "reload" | "offline start") => Promise<void>,
+): Promise<{ warm: StartTimes; offline: StartTimes }> {
   await context.addInitScript({ content: SHOWN_ROWS_SCRIPT });
 
   await page.reload();
   const warm = { live: (await stamp(page, "load.rows")).at, shown: await shownRows(page) };
   await controlled(page);
+  await check?.(page, "reload");
 
   await context.setOffline(true);
   const tab = await context.newPage();
@@ -74,6 +87,7 @@ export async function serviceWorkerStarts(
     await tab.goto("/");
     const offline = { live: (await stamp(tab, "load.rows")).at, shown: await shownRows(tab) };
     await controlled(tab);
+    await check?.(tab, "offline start");
     return { warm, offline };
   } finally {
     await tab.close();
