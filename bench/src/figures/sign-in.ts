@@ -42,6 +42,7 @@ import { progress } from "../progress";
 import { BUDGETS, errorRow, type Row, row } from "../report";
 import type { Account } from "../stack/mail";
 import { summarize } from "../stats";
+import { coldBrowserFloor, coldBrowserFloorRow, warmBrowserFloorRow } from "./browser-floors";
 import { type FigureContext, fmtMs } from "./context";
 import { setConversationView } from "./conversations-common";
 import { flatListRows } from "./sign-in-flat";
@@ -324,6 +325,8 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
     }
     try {
       await browserSignIn(ctx, user); // warm-up: the bridge's static files, Chromium's code cache
+      await coldBrowserFloor(ctx, user);
+      const trivial: number[] = [];
       const cold: number[] = [];
       const afterAnswer: number[] = [];
       const warm: number[] = [];
@@ -334,6 +337,7 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
         afterAnswer.push(r.afterAnswer);
         warm.push(r.warm);
         shown.push(r.shown);
+        trivial.push(await coldBrowserFloor(ctx, user));
       }
       if (ctx.config.profileDir) {
         await browserSignIn(
@@ -367,6 +371,7 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
           note: "the same sign-ins, from the POST /api/session answer's last byte (Resource Timing's responseEnd) to the same frame: the browser's part, reading the answer and revealing the mailbox with its rows; less noisy than the whole, which the bridge's time under load dominates",
           samples: afterAnswer,
         }),
+        coldBrowserFloorRow(size, trivial, floorSummary, floor),
         row({
           id: `signin.browser.warm-shown.${size}`,
           figure: FIGURE,
@@ -407,6 +412,13 @@ export async function signInFigure(ctx: FigureContext): Promise<Row[]> {
       out.push(errorRow(`signin.browser.sw.${size}`, FIGURE, "browser", err));
     }
     out.push(...(await flatListRows(ctx, user, size, floor)));
+  }
+  if (ctx.browser) {
+    try {
+      out.push(await warmBrowserFloorRow(ctx));
+    } catch (err) {
+      out.push(errorRow("signin.browser.floor-warm", FIGURE, "browser", err));
+    }
   }
   return out;
 }
