@@ -6,10 +6,10 @@
  * page reads there (bridge/src/live/conversation-push.ts). The restore is held by the page's
  * IndexedDB read of the cache; the hello by the socket route, which lets the page's first socket
  * reach no bridge until the test closes it. With that socket held, the sign-in answer is the rows'
- * only source: the page asks for them in its sign-in request only once the mailbox's code has
- * arrived (mail-root.tsx setFirstWindow), so the test signs in once the mailbox is rendered
- * ahead, hidden behind the sign-in page (components/app.tsx), as it is when the user takes a
- * moment to type; a sign-in before then gets its rows over the socket.
+ * only source. The test signs in once the mailbox is rendered ahead, hidden behind the sign-in
+ * page (components/app.tsx), as it is when the user takes a moment to type, so that its queries
+ * exist and wait for the restore (a sign-in before the mailbox's code has arrived gets its rows
+ * in the answer too: before-mailbox-code.spec.ts).
  */
 import type { WebSocketRoute } from "@playwright/test";
 import { expect, rows, test } from "../fixtures/test";
@@ -63,7 +63,7 @@ test("a hello that comes before the list listens still has the list asked for ov
   await page.goto("/");
   await page.getByLabel("Email address").fill(account.email);
   await page.getByLabel("Password").fill(account.password);
-  // The mailbox rendered ahead: its code is here, so the sign-in asks for its first window.
+  // The mailbox rendered ahead, as when the user takes a moment to type.
   await expect(page.getByRole("listbox", { name: "Messages", includeHidden: true })).toBeAttached();
   const answered = page.waitForResponse(
     (r) => r.url().endsWith("/api/session") && r.request().method() === "POST",

@@ -7,8 +7,6 @@ import {
 } from "@tanstack/react-query-persist-client";
 import { useEffect, useMemo, useRef } from "react";
 import { listFromSignIn } from "@/lib/list-cache";
-import { rowsOnScreen } from "@/lib/list-geometry";
-import { isDefaultSort } from "@/lib/list-sort";
 import {
   currentEpoch,
   fetchListHead,
@@ -30,18 +28,14 @@ import {
   shouldPersist,
 } from "@/lib/persist";
 import { getRoute } from "@/lib/route";
-import { onSessionEnd, type SignedIn, sessionExpired, setFirstWindow } from "@/lib/session";
+import { onSessionEnd, type SignedIn, sessionExpired, setListViewGuess } from "@/lib/session";
 import { getSettings } from "@/lib/settings";
 import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
-// The sign-in asks for the first window the mailbox will show, when it is INBOX's head, and says
-// how many of its rows the screen shows.
-setFirstWindow(() => {
-  const { folder, q, sort } = getRoute();
-  if (folder !== "INBOX" || q !== null || (sort && !isDefaultSort(sort))) return undefined;
-  return { conversations: getSettings().conversations, rows: rowsOnScreen() };
-});
+// The sign-in's first window (lib/first-window.ts) is of the view the user's settings say, as
+// far as this page knows them.
+setListViewGuess(() => getSettings().conversations);
 
 /**
  * Right after a sign-in, before the mailbox renders: put INBOX's first window, when the sign-in

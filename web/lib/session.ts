@@ -13,6 +13,7 @@ import type { TSessionRequest, TSignInWindow } from "@ferry/protocol";
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { signIn as apiSignIn, signOut as apiSignOut, fetchSession } from "./api";
 import { FerryError } from "./errors";
+import { firstWindowToAsk } from "./first-window";
 import { clearPersisted } from "./lazy-persist";
 import { unregisterServiceWorker } from "./service-worker";
 
@@ -106,16 +107,17 @@ export function signInListView(): { conversations: boolean } | null {
   return answeredView;
 }
 
-/** What the page will show first, if INBOX: asked for with the sign-in (see signIn). */
-type FirstWindow = () => TSessionRequest["inbox"];
-let firstWindow: FirstWindow | null = null;
-
 /**
- * The mailbox says which first window it will show, so that the sign-in answer carries it
- * (undefined: not INBOX's head; the sign-in then asks for none).
+ * The list view the page would show, as far as it knows before the sign-in's answer: the saved
+ * settings once the mailbox's code has arrived (it registers them, see setListViewGuess); until
+ * then the default, conversations. Either way the answer's window is of the view the account saved
+ * when the bridge knows it (SignedIn.conversations).
  */
-export function setFirstWindow(fn: FirstWindow): void {
-  firstWindow = fn;
+let listViewGuess: () => boolean = () => true;
+
+/** The mailbox says which list view it would show, for the first window a sign-in asks for. */
+export function setListViewGuess(fn: () => boolean): void {
+  listViewGuess = fn;
 }
 
 /**
@@ -198,7 +200,7 @@ export function initSession(): void {
 
 export async function signIn(request: TSessionRequest): Promise<void> {
   await finishPendingSignOut();
-  const inbox = firstWindow?.();
+  const inbox = firstWindowToAsk(listViewGuess());
   const info = await apiSignIn(inbox ? { ...request, inbox } : request);
   writeAccount(info.email);
   const conversations = info.conversations ?? null;

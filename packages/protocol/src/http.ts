@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ZWindow } from "./frames";
+import { SIGN_IN_ROWS_MAX } from "./sign-in-limits";
 import { PROTOCOL_VERSION } from "./version";
 
 export const ZSecurity = z.enum(["tls", "starttls"]);
@@ -15,9 +16,6 @@ export const ZServerAddress = z.object({
   security: ZSecurity,
 });
 export type TServerAddress = z.infer<typeof ZServerAddress>;
-
-/** The most rows on screen a sign-in request may name (ZSessionRequest `inbox.rows`). */
-export const SIGN_IN_ROWS_MAX = 100;
 
 /** `POST /api/session` body. `imap`/`smtp` only when the administrator has not pinned them. */
 export const ZSessionRequest = z.object({

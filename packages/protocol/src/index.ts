@@ -15,5 +15,6 @@ export * from "./model";
 export * from "./quota";
 export * from "./rules";
 export * from "./settings";
+export * from "./sign-in-limits";
 export * from "./snooze";
 export * from "./version";
