@@ -1,12 +1,14 @@
 /**
  * The page's first connection ("Connecting…", after a sign-in and after a reload) is told where it
  * covers nothing the user reads or clicks: not the folder's heading, not a button or field of the
- * header or the list, not the first row; and the rows stay where they are when it goes. The
- * page's sockets are held (they reach no bridge) until the test lets them through, so the state
- * lasts as long as the test looks at it.
+ * header or the list, not the first row; and the rows stay where they are when it goes. So too
+ * in the Scheduled view and in an open message (on a phone, the reader is the whole screen):
+ * their headings stay where they are. The page's sockets are held (they reach no bridge) until
+ * the test lets them through, so the state lasts as long as the test looks at it.
  */
-import type { Page, WebSocketRoute } from "@playwright/test";
-import { expect, rows, test } from "../fixtures/test";
+import type { Locator, Page, WebSocketRoute } from "@playwright/test";
+import { expect, reader, rows, signIn, test } from "../fixtures/test";
+import { snapshotStored } from "../offline/helpers";
 
 test.use({ seed: { inbox: 5 } });
 
@@ -67,9 +69,11 @@ function coveredByConnecting(page: Page): Promise<{ shown: boolean; covered: str
 }
 
 function firstRowTop(page: Page): Promise<number> {
-  return rows(page)
-    .first()
-    .evaluate((el) => el.getBoundingClientRect().top);
+  return topOf(rows(page).first());
+}
+
+function topOf(locator: Locator): Promise<number> {
+  return locator.evaluate((el) => el.getBoundingClientRect().top);
 }
 
 test("'Connecting…' covers neither the header nor the rows, and the rows stay put when it goes, after a sign-in and after a reload", async ({
@@ -104,4 +108,41 @@ test("'Connecting…' covers neither the header nor the rows, and the rows stay 
   await sockets.release();
   await expect(connecting).toHaveCount(0);
   expect(await firstRowTop(page)).toBe(reloadedTop);
+});
+
+test("'Connecting…' covers nothing in the Scheduled view or an open message either, and their headings stay put when it goes", async ({
+  page,
+  account,
+}) => {
+  const sockets = await holdSockets(page);
+  await sockets.release();
+  const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
+  await signIn(page, account);
+  // The reload paints the list (and so the open message's subject) from the kept copy.
+  await expect.poll(() => snapshotStored(page), { timeout: 15_000 }).toBe(true);
+  await rows(page).first().click();
+  const subject = reader(page).getByRole("heading").first();
+  await expect(subject).toBeVisible();
+
+  sockets.hold();
+  await page.reload();
+  await expect(subject).toBeVisible();
+  await expect(connecting).toBeVisible();
+  expect(await coveredByConnecting(page)).toEqual({ shown: true, covered: [] });
+  const readerTop = await topOf(subject);
+  await sockets.release();
+  await expect(connecting).toHaveCount(0);
+  expect(await topOf(subject)).toBe(readerTop);
+
+  sockets.hold();
+  await page.goto("/?view=scheduled");
+  const heading = page.getByRole("heading", { name: "Scheduled", level: 1 });
+  await expect(heading).toBeVisible();
+  await expect(connecting).toBeVisible();
+  expect(await coveredByConnecting(page)).toEqual({ shown: true, covered: [] });
+  const scheduledTop = await topOf(heading);
+  await sockets.release();
+  await expect(connecting).toHaveCount(0);
+  await expect(page.getByText("No mail is scheduled to send later.")).toBeVisible();
+  expect(await topOf(heading)).toBe(scheduledTop);
 });

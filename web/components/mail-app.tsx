@@ -315,9 +315,10 @@ export function MailApp({ email }: { email: string }) {
         </div>
       );
     }
-    // The folders' header and the list's order row hold the first connection's pill; the reader
-    // and the Scheduled view have no room to spare, so there it is the bar.
-    const pillShown = route.view === "folders" || (!openRef && route.view !== "scheduled");
+    // Every screen's header holds the first connection's pill (the folders' header, the list's
+    // order row, the Scheduled view's and the reader's); the bar tells it only while the
+    // reader's code is still on its way.
+    const pillShown = route.view === "folders" || !openRef || Reader !== undefined;
     return (
       <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
         <StatusBar pillShown={pillShown} />
@@ -338,7 +339,8 @@ export function MailApp({ email }: { email: string }) {
         onSearch={onSearch}
         onHelp={() => setHelpOpen(true)}
       />
-      <StatusBar pillShown={route.view !== "scheduled"} />
+      {/* The list's order row or the Scheduled view's header holds the first connection's pill. */}
+      <StatusBar pillShown />
       {painted ? <VacationBanner /> : null}
       <div className="flex min-h-0 flex-1">
         <div

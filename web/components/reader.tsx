@@ -45,6 +45,7 @@ import {
 } from "./icons";
 import { MessageBodies, partsToShow } from "./message-bodies";
 import { ReaderRuleButtons } from "./rules/reader-rule-buttons";
+import { ConnectingPill } from "./status-bar";
 
 interface ReaderProps {
   msgRef: TMessageRef;
@@ -149,7 +150,7 @@ export function Reader({
       aria-labelledby={headingId}
       className="flex min-h-0 flex-1 scroll-pt-16 flex-col overflow-y-auto bg-white dark:bg-zinc-950"
     >
-      <div className="pt-safe sticky top-0 z-10 flex items-center gap-1 border-b border-zinc-200 bg-white/95 px-2 py-1 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
+      <div className="pt-safe @container sticky top-0 z-10 flex items-center gap-1 border-b border-zinc-200 bg-white/95 px-2 py-1 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
         {isPhone ? (
           <button
             type="button"
@@ -161,7 +162,9 @@ export function Reader({
           </button>
         ) : null}
         {toolbar}
-        {isPhone ? null : <ReplyActions msgRef={stableRef} />}
+        {/* On a phone the reader is the whole screen: its header holds the first "Connecting…",
+            its icon alone where the actions leave no room for its words. */}
+        {isPhone ? <ConnectingPill compact /> : <ReplyActions msgRef={stableRef} />}
         <a
           href={partUrl(stableRef, "raw")}
           target="_blank"

@@ -3,8 +3,8 @@
  * The Scheduled view: the account's mail scheduled to send later, by the time it goes, each
  * with its recipients, subject and time (or why it was not sent), and Edit (back into the
  * composer, no longer scheduled), Send now and Cancel (kept in Drafts). A timed-list.tsx, as
- * Snoozed is. Kept current as lib/compose/scheduled.ts says (refetched, not pushed). Also the
- * folder pane's "Scheduled" entry.
+ * Snoozed is. Kept current as lib/compose/scheduled.ts says (refetched, not pushed); its header
+ * holds the page's first "Connecting…" (ConnectingPill). Also the folder pane's "Scheduled" entry.
  */
 import type { TScheduledMessage } from "@ferry/protocol";
 import {
@@ -17,6 +17,7 @@ import {
 import { formatCount, t } from "@/lib/i18n";
 import { MenuIcon } from "./icons";
 import { ClockIcon } from "./snooze-menu";
+import { ConnectingPill } from "./status-bar";
 import { type TimedEntry, TimedList } from "./timed-list";
 
 function recipients(m: TScheduledMessage): string {
@@ -77,6 +78,7 @@ export function ScheduledView(p: { onShowFolders?: () => void }) {
           <h1 className="min-w-0 flex-1 truncate px-2.5 text-lg font-semibold">
             {t("scheduled.title")}
           </h1>
+          <ConnectingPill />
           <span className="shrink-0 px-2 text-xs text-zinc-500 tabular-nums">
             {scheduled.isSuccess ? t("scheduled.count", { count: list.length }) : ""}
           </span>

@@ -55,6 +55,13 @@ describe("the first connection's place", () => {
     expect(shown(true)).toEqual({ pill: "connection.connecting", bar: null });
   });
 
+  it("is named in full by the compact pill (a phone's reader), to assistive technology and as its tooltip", () => {
+    expect(statusText(<ConnectingPill compact />)).toBe("connection.connecting");
+    expect(renderToStaticMarkup(<ConnectingPill compact />)).toContain(
+      'title="connection.connecting"',
+    );
+  });
+
   it("is the bar where the screen has no room for the pill", () => {
     expect(shown(false)).toEqual({ pill: null, bar: "connection.connecting" });
   });

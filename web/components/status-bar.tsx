@@ -26,16 +26,20 @@ function useFirstConnect(): boolean {
 /**
  * The first connection's notice, for a header with room to spare. Its width is taken from the
  * header's flexible part (title or search box), never its height: nothing below it moves.
+ * `compact`: a header whose buttons leave room for the icon alone (a phone's reader); the words
+ * show where its @container is wide enough, and are the status's text for assistive technology.
  */
-export function ConnectingPill() {
+export function ConnectingPill({ compact = false }: { compact?: boolean }) {
   if (!useFirstConnect()) return null;
+  const text = t("connection.connecting");
   return (
     <div
       role="status"
-      className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-amber-100 px-2.5 py-1 text-xs font-medium whitespace-nowrap text-amber-950 dark:bg-amber-950 dark:text-amber-100"
+      title={compact ? text : undefined}
+      className={`inline-flex shrink-0 items-center gap-1.5 rounded-full bg-amber-100 py-1 text-xs font-medium whitespace-nowrap text-amber-950 dark:bg-amber-950 dark:text-amber-100 ${compact ? "px-1.5 @min-[460px]:px-2.5" : "px-2.5"}`}
     >
       <CloudOffIcon className="size-3.5 shrink-0" />
-      <span>{t("connection.connecting")}</span>
+      <span className={compact ? "sr-only @min-[460px]:not-sr-only" : undefined}>{text}</span>
     </div>
   );
 }
