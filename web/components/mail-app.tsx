@@ -315,13 +315,9 @@ export function MailApp({ email }: { email: string }) {
         </div>
       );
     }
-    // Every screen's header holds the first connection's pill (the folders' header, the list's
-    // order row, the Scheduled view's and the reader's); the bar tells it only while the
-    // reader's code is still on its way.
-    const pillShown = route.view === "folders" || !openRef || Reader !== undefined;
     return (
       <div className="pl-safe pr-safe pb-safe flex h-dvh flex-col overflow-hidden">
-        <StatusBar pillShown={pillShown} />
+        <StatusBar />
         {painted ? <VacationBanner /> : null}
         {pane}
         {dialogs}
@@ -339,8 +335,7 @@ export function MailApp({ email }: { email: string }) {
         onSearch={onSearch}
         onHelp={() => setHelpOpen(true)}
       />
-      {/* The list's order row or the Scheduled view's header holds the first connection's pill. */}
-      <StatusBar pillShown />
+      <StatusBar />
       {painted ? <VacationBanner /> : null}
       <div className="flex min-h-0 flex-1">
         <div

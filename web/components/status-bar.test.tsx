@@ -1,6 +1,6 @@
 /**
- * Which of the connection's two places tells the state: the pill (the first connection alone,
- * where the screen has room for it) or the full-width bar (everything else).
+ * Which of the connection's two places tells the state: the pill (the first connection alone, in
+ * every screen's header) or the full-width bar (everything else).
  */
 import type { ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -37,12 +37,9 @@ function statusText(el: ReactElement): string | null {
   return html.replace(/<[^>]*>/g, "");
 }
 
-/** What each place shows: the pill (where the screen holds one) and the bar. */
-function shown(pillShown: boolean): { pill: string | null; bar: string | null } {
-  return {
-    pill: pillShown ? statusText(<ConnectingPill />) : null,
-    bar: statusText(<StatusBar pillShown={pillShown} />),
-  };
+/** What each place shows: the pill (every screen's header holds one) and the bar. */
+function shown(): { pill: string | null; bar: string | null } {
+  return { pill: statusText(<ConnectingPill />), bar: statusText(<StatusBar />) };
 }
 
 beforeEach(() => {
@@ -51,8 +48,8 @@ beforeEach(() => {
 });
 
 describe("the first connection's place", () => {
-  it("is the pill where the screen holds one, and then the bar stays away", () => {
-    expect(shown(true)).toEqual({ pill: "connection.connecting", bar: null });
+  it("is the pill, and then the bar stays away", () => {
+    expect(shown()).toEqual({ pill: "connection.connecting", bar: null });
   });
 
   it("is named in full by the compact pill (a phone's reader), to assistive technology and as its tooltip", () => {
@@ -62,34 +59,30 @@ describe("the first connection's place", () => {
     );
   });
 
-  it("is the bar where the screen has no room for the pill", () => {
-    expect(shown(false)).toEqual({ pill: null, bar: "connection.connecting" });
-  });
-
   it("is the bar, with the count, while changes wait to sync", () => {
     state.queue = { actions: 2, sends: 0 };
-    expect(shown(true)).toEqual({ pill: null, bar: "connection.connecting2 waiting" });
+    expect(shown()).toEqual({ pill: null, bar: "connection.connecting2 waiting" });
   });
 
   it("is the bar when Ferry was updated", () => {
     state.update = "outdated";
-    expect(shown(true)).toEqual({ pill: null, bar: "connection.outdatedconnection.reload" });
+    expect(shown()).toEqual({ pill: null, bar: "connection.outdatedconnection.reload" });
   });
 });
 
 describe("the other states", () => {
   it("are the bar, wherever the pill would be", () => {
     state.socket = "reconnecting";
-    expect(shown(true)).toEqual({
+    expect(shown()).toEqual({
       pill: null,
       bar: "connection.reconnectingconnection.retryNow",
     });
     state.socket = "offline";
-    expect(shown(true)).toEqual({ pill: null, bar: "connection.offlineconnection.retryNow" });
+    expect(shown()).toEqual({ pill: null, bar: "connection.offlineconnection.retryNow" });
   });
 
   it("leave nothing shown once online", () => {
     state.socket = "online";
-    expect(shown(true)).toEqual({ pill: null, bar: null });
+    expect(shown()).toEqual({ pill: null, bar: null });
   });
 });

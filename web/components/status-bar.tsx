@@ -45,10 +45,11 @@ export function ConnectingPill({ compact = false }: { compact?: boolean }) {
 }
 
 /**
- * The full-width bar. `pillShown`: the screen's header holds a ConnectingPill, so the first
- * connection alone is left to it.
+ * The full-width bar, for everything but the first connection alone: every screen's header holds
+ * a ConnectingPill for that (the list's order row, the Scheduled view's, the folders' and a
+ * phone's reader's).
  */
-export function StatusBar({ pillShown }: { pillShown: boolean }) {
+export function StatusBar() {
   const { socket: s, imap } = useConnectionState();
   const firstConnect = useFirstConnect();
   const update = useUpdateNotice();
@@ -75,7 +76,7 @@ export function StatusBar({ pillShown }: { pillShown: boolean }) {
     text = t("connection.updateReady");
     canReload = true;
   }
-  if ((!text && waiting === 0) || (firstConnect && pillShown)) return null;
+  if ((!text && waiting === 0) || firstConnect) return null;
   return (
     <div
       role="status"
