@@ -40,7 +40,8 @@ async function signInBeforeMailboxCode(
   await page.route("**/_next/static/chunks/*.js", async (route) => {
     const path = new URL(route.request().url()).pathname;
     if (inHtml.has(path)) return route.continue();
-    const response = await route.fetch();
+    // The test's own fetch; a kept-alive connection the bridge closed meanwhile is tried again.
+    const response = await route.fetch({ maxRetries: 2 });
     if ((await response.text()).includes('"startEarly"')) {
       held.push(path);
       await released;
