@@ -113,9 +113,9 @@ export async function setUndoSeconds(page: Page, seconds: number): Promise<void>
     .poll(() =>
       page.evaluate(() => {
         const copy = JSON.parse(localStorage.getItem("ferry.settings") ?? "null") as {
-          undoSeconds?: number;
+          settings?: { undoSeconds?: number };
         } | null;
-        return copy?.undoSeconds;
+        return copy?.settings?.undoSeconds;
       }),
     )
     .toBe(seconds);

@@ -18,6 +18,11 @@ import { clearPersisted } from "./lazy-persist";
 import { unregisterServiceWorker } from "./service-worker";
 
 const ACCOUNT_KEY = "ferry.account";
+/**
+ * lib/settings' copy of the account's settings for first paint. It is the session's to remove:
+ * lib/settings is part of the mailbox's code, which a page whose session ends may never load.
+ */
+export const SETTINGS_COPY_KEY = "ferry.settings";
 const SIGN_OUT_PENDING_KEY = "ferry.signOutPending";
 
 export type SessionState =
@@ -50,8 +55,10 @@ function readAccount(): string | null {
 
 function writeAccount(email: string | null): void {
   try {
-    if (email === null) localStorage.removeItem(ACCOUNT_KEY);
-    else localStorage.setItem(ACCOUNT_KEY, email);
+    if (email === null) {
+      localStorage.removeItem(ACCOUNT_KEY);
+      localStorage.removeItem(SETTINGS_COPY_KEY);
+    } else localStorage.setItem(ACCOUNT_KEY, email);
   } catch {
     // storage blocked: the session still works, reloads just can't paint from cache
   }

@@ -11,7 +11,8 @@
  * - `ferry.compose.undoSeconds` (the undo-send delay, kept per browser before): moved to the
  *   bridge once, by the first page that finds the bridge never saved settings (`rev` 0), then
  *   removed;
- * - `ferry.settings`: the copy for first paint, removed when the session ends;
+ * - `ferry.settings`: the copy for first paint, naming its account (a copy of another account's
+ *   is not used), removed when the session ends (by lib/session, whether or not this module ran);
  * - stay per device: `ferry.theme` (follows the device's light or dark setting; applied before
  *   first paint by lib/theme-script.ts), the pane widths (`ferry.pane.*`, a screen's size) and
  *   `ferry.account` (who a reload paints the cache for).
@@ -26,9 +27,15 @@ import {
 import { useSyncExternalStore } from "react";
 import { identitiesKey } from "@/hooks/use-compose";
 import { queryClient, socket } from "./mail-client";
-import { onSessionEnd, onSignedIn, signInListView } from "./session";
+import {
+  onSessionEnd,
+  onSignedIn,
+  rememberedAccount,
+  SETTINGS_COPY_KEY,
+  signInListView,
+} from "./session";
 
-const COPY_KEY = "ferry.settings";
+const COPY_KEY = SETTINGS_COPY_KEY;
 /** Where the undo-send delay lived before settings moved to the bridge. */
 export const LEGACY_SEND_DELAY_KEY = "ferry.compose.undoSeconds";
 
@@ -54,8 +61,11 @@ function readCopy(): void {
   loadedCopy = true;
   try {
     const raw = localStorage.getItem(COPY_KEY);
-    if (raw === null) return;
-    const parsed = ZUserSettings.safeParse(JSON.parse(raw));
+    const account = rememberedAccount();
+    if (raw === null || account === null) return;
+    const copy = JSON.parse(raw) as { account?: unknown; settings?: unknown };
+    if (copy.account !== account) return; // another account's (or an untagged old) copy
+    const parsed = ZUserSettings.safeParse(copy.settings);
     if (parsed.success) current = parsed.data;
   } catch {
     // no usable copy: the defaults until the bridge answers
@@ -79,7 +89,8 @@ function apply(settings: TUserSettings, nextRev: number): void {
   rev = nextRev;
   current = settings;
   try {
-    localStorage.setItem(COPY_KEY, JSON.stringify(settings));
+    const account = rememberedAccount();
+    if (account !== null) localStorage.setItem(COPY_KEY, JSON.stringify({ account, settings }));
   } catch {
     // not kept for the next first paint
   }
