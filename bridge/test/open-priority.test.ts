@@ -3,7 +3,9 @@
  * Dovecot: with several `background` opens, or `background` `messages.rows` (hover and fetch
  * ahead read stacks' lines that way), queued on a session's command connection, a foreground open
  * sent after them is answered before the ones still waiting (the one already running finishes
- * first), and every background request is still answered in full.
+ * first), and every background request is still answered in full. It also goes ahead of the
+ * lists and folders a new session asks for (`list.window`, `mailboxes.list`), but not of a flag
+ * change asked for before it.
  */
 import { seedMailbox, startMailServer } from "@ferry/mail-server";
 import type { TMessageRef } from "@ferry/protocol";
@@ -124,5 +126,52 @@ describe("messages.rows read ahead in the background", () => {
       );
       expect(reply?.missing).toEqual([]);
     }
+  });
+});
+
+describe("message.open behind a new session's reads", () => {
+  it("answers the user's open before the lists and folders still waiting, after an earlier flag change", async () => {
+    const s = await inboxSocket(bridge, mail.user(READER));
+    sockets.push(s);
+    let n = 0;
+    const w = await inboxWindow(s, () => `w-${++n}`);
+    const [userRow, flaggedRow] = w.rows;
+    if (!userRow || !flaggedRow) throw new Error("INBOX has fewer than two messages");
+    const userRef: TMessageRef = { mailbox: "INBOX", uidValidity: w.uidValidity, uid: userRow.uid };
+    const set = { mailbox: "INBOX", uidValidity: w.uidValidity, uids: [flaggedRow.uid] };
+
+    const answered: string[] = [];
+    s.ws.on("message", (data) => {
+      const f = JSON.parse(data.toString()) as { type: string; id?: string };
+      if (f.id && ["list.window", "mailboxes", "ok", "message.end"].includes(f.type))
+        answered.push(f.id);
+    });
+    const reads = (from: number) =>
+      Array.from({ length: 4 }, (_, i) => {
+        const id = `read-${from + i}`;
+        s.send(
+          JSON.stringify(
+            i % 2 === 0
+              ? { type: "list.window", id, mailbox: "INBOX", offset: 0, limit: 50, query: null }
+              : { type: "mailboxes.list", id },
+          ),
+        );
+        return id;
+      });
+    const before = reads(0);
+    s.send(JSON.stringify({ type: "flags.update", id: "flag", set, add: ["\\Flagged"] }));
+    const after = reads(4);
+    s.send(JSON.stringify({ type: "message.open", id: "user", ref: userRef }));
+
+    await s.waitFor((f) => f.type === "message.end" && f.id === "user", "end of user", 10_000);
+    for (const id of [...before, ...after]) {
+      await s.waitFor((f) => "id" in f && f.id === id, `answer to ${id}`, 10_000);
+    }
+    await s.request({ type: "flags.update", id: "unflag", set, remove: ["\\Flagged"] });
+
+    // First come, first served, the user's open would be answered after every read.
+    expect(answered.slice(0, before.length + 1).sort()).toEqual([...before, "flag"].sort());
+    expect(answered.indexOf("user")).toBe(before.length + 1);
+    expect(answered.slice(before.length + 2, before.length + 2 + after.length)).toEqual(after);
   });
 });

@@ -11,7 +11,7 @@
  * signed in, the service worker keeps the app shell for starting offline (lib/service-worker.ts).
  */
 import { Activity, useCallback, useEffect, useRef, useState } from "react";
-import { whenIdle } from "@/lib/idle";
+import { whenQuiet } from "@/lib/quiet";
 import { registerServiceWorker } from "@/lib/service-worker";
 import { initSession, type SessionState, useRootSession } from "@/lib/session";
 import { mailRootChunk } from "./mail-root-loader";
@@ -42,10 +42,11 @@ export function App() {
   // then renders synchronously, running the mailbox's effects before its first frame.
   const aheadSet = useRef<Ahead | null>(null);
   // The app shell is kept for offline starts only while someone is signed in. The worker
-  // precaches the whole shell as it installs, so it is registered once the page is idle: the
-  // first window and the rows' render after sign-in do not share the network and CPU with it.
+  // precaches the whole shell as it installs, so it is registered once the user is still and
+  // the page idle (lib/quiet.ts): neither the first window and rows after sign-in nor the first
+  // messages opened from the keyboard share the network and CPU with it.
   useEffect(() => {
-    if (session.phase === "signedIn") return whenIdle(registerServiceWorker, 5000);
+    if (session.phase === "signedIn") return whenQuiet(registerServiceWorker);
   }, [session]);
   const prepare = useCallback(
     (email: string) => {

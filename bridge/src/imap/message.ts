@@ -162,6 +162,9 @@ export async function openMessage(
       throw new BridgeError("message_not_found", "This message no longer exists.");
     }
     const structure = toBodyPart(message.bodyStructure);
+    // A message of one part has its text at TEXT. Said so here, download() need not FETCH the
+    // BODYSTRUCTURE just read to find that out before the text (one round trip less).
+    const single = !message.bodyStructure?.childNodes;
     const { bodyParts, attachments } = analyzeStructure(structure);
     const { references, listUnsubscribe, listId } = parseHeaderFields(message.headers);
     await emit({
@@ -192,23 +195,28 @@ export async function openMessage(
           }),
         ),
       );
-      await streamTextPart(client, ref.uid, body, chunks);
+      const fetchAs = single && body.part === "1" ? "TEXT" : body.part;
+      await streamTextPart(client, ref.uid, body, fetchAs, chunks);
       await chunks.end();
     }
     await emit({ type: "message.end", ref });
   });
 }
 
-/** Downloads one text part and feeds its decoded text to `chunks`; see the module comment. */
+/**
+ * Downloads one text part (`fetchAs`: its number, or TEXT for the body of a one-part message) and
+ * feeds its decoded text to `chunks`; see the module comment.
+ */
 async function streamTextPart(
   client: ImapFlow,
   uid: number,
   body: BodyPartRef,
+  fetchAs: string,
   chunks: ChunkEmitter,
 ): Promise<void> {
   let download: Awaited<ReturnType<ImapFlow["download"]>>;
   try {
-    download = await client.download(String(uid), body.part, { uid: true });
+    download = await client.download(String(uid), fetchAs, { uid: true });
   } catch (err) {
     throw commandError(err, "The mail server could not send this message.");
   }

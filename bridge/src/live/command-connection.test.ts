@@ -99,3 +99,35 @@ describe("foreground and background calls", () => {
     );
   });
 });
+
+describe("urgent calls", () => {
+  it("go ahead of the queued calls that yield, in the order they came, never ahead of others", async () => {
+    const cmd = upConnection();
+    const started: string[] = [];
+    const running = gate(started, "running");
+    const all = [cmd.run(running.fn)];
+    const call = (name: string, opts: Parameters<typeof cmd.run>[1] = {}) =>
+      all.push(cmd.run(async () => void started.push(name), opts));
+    call("read-1", { yields: true });
+    call("flags");
+    call("read-2", { yields: true });
+    call("read-3", { yields: true });
+    call("bg", { background: true });
+    call("open-1", { urgent: true });
+    call("open-2", { urgent: true });
+    call("later");
+    running.release();
+    await Promise.all(all);
+    expect(started).toEqual([
+      "running",
+      "read-1",
+      "flags",
+      "open-1",
+      "open-2",
+      "read-2",
+      "read-3",
+      "later",
+      "bg",
+    ]);
+  });
+});

@@ -2,7 +2,10 @@
  * A session's command connection (CommandConnection): every request runs on it through run(),
  * one call at a time, waiting for the connection while it is being rebuilt. Calls marked
  * background (read-ahead the user did not ask for) wait while a foreground one is queued, but
- * never more than BACKGROUND_PASSES times in a row. Its loss is reported to the session's
+ * never more than BACKGROUND_PASSES times in a row. An urgent call (a message the user is
+ * opening) goes ahead of the queued foreground calls marked `yields` (the reads a new session
+ * starts with: its lists, folders, quota), never ahead of any other (a change to flags or
+ * folders keeps its order with the opens around it). Its loss is reported to the session's
  * Reconnector, which hands it a new one through set().
  */
 import type { ImapFlow } from "imapflow";
@@ -16,13 +19,22 @@ export const BACKGROUND_PASSES = 8;
 export interface RunOptions {
   /** Read-ahead nobody is waiting for: foreground calls queued later go first. */
   background?: boolean | undefined;
+  /** A message being opened: it goes ahead of queued `yields` calls. */
+  urgent?: boolean | undefined;
+  /** A read whose answer does not change with an open run before it: an urgent call may pass. */
+  yields?: boolean | undefined;
+}
+
+interface Job {
+  run: () => Promise<void>;
+  yields: boolean;
 }
 
 export class CommandConnection {
   private cmd: ImapFlow | null = null;
   private unlisten: (() => void) | null = null;
-  private readonly foreground: Array<() => Promise<void>> = [];
-  private readonly background: Array<() => Promise<void>> = [];
+  private readonly foreground: Job[] = [];
+  private readonly background: Job[] = [];
   private busy = false;
   /** Foreground calls taken since a background one last ran while one was waiting. */
   private passed = 0;
@@ -65,22 +77,32 @@ export class CommandConnection {
    * never interleaved with another call's). While that connection is down it waits up to
    * `reconnectWaitMs` for it; a connection lost before or during `fn` rejects with
    * BridgeError("connection_lost"). Other errors of `fn` pass through. Foreground calls run in
-   * the order they came, ahead of queued background ones (a running call is never cut short).
+   * the order they came, ahead of queued background ones, except that an urgent one passes the
+   * `yields` calls at the end of the queue (a running call is never cut short).
    */
   run<T>(fn: (client: ImapFlow) => Promise<T>, opts: RunOptions = {}): Promise<T> {
     // The wait for a connection that is down counts from now, not from the end of the calls
     // queued before: behind another waiting call, this one would otherwise wait twice as long.
     const since = Date.now();
     return new Promise<T>((resolve, reject) => {
-      const job = () => this.runNow(fn, since).then(resolve, reject);
-      (opts.background === true ? this.background : this.foreground).push(job);
+      const job: Job = {
+        run: () => this.runNow(fn, since).then(resolve, reject),
+        yields: opts.yields === true,
+      };
+      if (opts.background === true) this.background.push(job);
+      else if (opts.urgent === true) {
+        // Behind the last call that does not yield (and so behind earlier urgent ones).
+        let at = this.foreground.length;
+        while (at > 0 && this.foreground[at - 1]?.yields) at--;
+        this.foreground.splice(at, 0, job);
+      } else this.foreground.push(job);
       this.next();
     });
   }
 
   private next(): void {
     if (this.busy) return;
-    let job: (() => Promise<void>) | undefined;
+    let job: Job | undefined;
     if (
       this.foreground.length > 0 &&
       (this.background.length === 0 || this.passed < BACKGROUND_PASSES)
@@ -93,7 +115,7 @@ export class CommandConnection {
     }
     if (!job) return;
     this.busy = true;
-    void job().finally(() => {
+    void job.run().finally(() => {
       this.busy = false;
       this.next();
     });

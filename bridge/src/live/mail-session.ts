@@ -108,10 +108,12 @@ export class MailSession {
         this.command.client?.usable === true,
       closed: () => this.health.closed,
       listStatus: () =>
-        this.run((client) => client.list({ statusQuery: { messages: true, unseen: true } })),
+        this.run((client) => client.list({ statusQuery: { messages: true, unseen: true } }), {
+          yields: true,
+        }),
     });
     this.quota = new QuotaWatch({
-      read: () => this.run((client) => readQuota(client)),
+      read: () => this.run((client) => readQuota(client), { yields: true }),
       emit: (frame) => this.emit(frame),
       log: this.log,
     });

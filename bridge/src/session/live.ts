@@ -6,6 +6,7 @@
 import type { TConnectionState, TOpenedMailbox, TRevision, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { WebSocket } from "ws";
+import type { RunOptions } from "../live/command-connection";
 import type { StartOptions } from "../live/mail-session-options";
 import type { Logger } from "../log";
 import type { SideConnection } from "./side-connection";
@@ -16,11 +17,11 @@ export type MailboxOwner = object;
 /** What the bridge needs of a MailSession (bridge/src/live/mail-session.ts). */
 export interface LiveMailSession {
   start(first?: ImapFlow, opts?: StartOptions): Promise<void>;
-  /** Runs `fn` on the command connection; `background` read-ahead lets later requests go first. */
-  run<T>(
-    fn: (client: ImapFlow) => Promise<T>,
-    opts?: { background?: boolean | undefined },
-  ): Promise<T>;
+  /**
+   * Runs `fn` on the command connection; `background` read-ahead lets later requests go first,
+   * an `urgent` open goes ahead of queued reads that `yields` (live/command-connection.ts).
+   */
+  run<T>(fn: (client: ImapFlow) => Promise<T>, opts?: RunOptions): Promise<T>;
   /**
    * Opens `path` for `owner` (a socket): its changes are pushed from now on, and what `owner`
    * had open before is let go of. Other owners' open mailboxes are not touched.

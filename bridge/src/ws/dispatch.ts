@@ -72,6 +72,12 @@ export interface DispatchContext {
   rules?: RulesFrameDeps | undefined;
 }
 
+/**
+ * Reads that a message being opened may go ahead of on the command connection: their answers
+ * stand whether or not an open ran first, and the open is what the user is looking at.
+ */
+const YIELDS = { yields: true } as const;
+
 export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promise<void> {
   const { live, reply, owner } = ctx;
   const mail = live.mail;
@@ -121,7 +127,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       answer(frame, { type: "pong", id: frame.id });
       return;
     case "mailboxes.list": {
-      const mailboxes = await mail.run((client) => listMailboxes(client));
+      const mailboxes = await mail.run((client) => listMailboxes(client), YIELDS);
       answer(frame, { type: "mailboxes", id: frame.id, mailboxes });
       return;
     }
@@ -138,15 +144,17 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       const query = scoped?.search ?? null;
       const scope = scoped?.scope;
       if (scope && scope.kind !== "mailbox" && query) {
-        const result = await mail.run((client) =>
-          scopedWindow(client, {
-            mailbox: frame.mailbox,
-            scope,
-            query,
-            offset: frame.offset,
-            limit: frame.limit,
-            ...modeOf(frame.mailbox),
-          }),
+        const result = await mail.run(
+          (client) =>
+            scopedWindow(client, {
+              mailbox: frame.mailbox,
+              scope,
+              query,
+              offset: frame.offset,
+              limit: frame.limit,
+              ...modeOf(frame.mailbox),
+            }),
+          YIELDS,
         );
         answer(frame, { type: "list.window", id: frame.id, query: frame.query, ...result });
         return;
@@ -157,15 +165,17 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       if (frame.conversations === true && query === null && !sorted) {
         const rev = mail.revision(frame.mailbox);
         listenToConversations();
-        const result = await mail.run((client) =>
-          conversationWindow(client, {
-            mailbox: frame.mailbox,
-            offset: frame.offset,
-            limit: frame.limit,
-            me: [live.email],
-            sent: sentConnectionOf(mail),
-            ...modeOf(frame.mailbox),
-          }),
+        const result = await mail.run(
+          (client) =>
+            conversationWindow(client, {
+              mailbox: frame.mailbox,
+              offset: frame.offset,
+              limit: frame.limit,
+              me: [live.email],
+              sent: sentConnectionOf(mail),
+              ...modeOf(frame.mailbox),
+            }),
+          YIELDS,
         );
         answer(frame, {
           type: "list.window",
@@ -183,15 +193,17 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       const rev = mail.revision(frame.mailbox);
       const result =
         (prefetched && (await prefetched.catch(() => null))) ??
-        (await mail.run((client) =>
-          listWindow(client, {
-            mailbox: frame.mailbox,
-            offset: frame.offset,
-            limit: frame.limit,
-            query,
-            sort: frame.sort,
-            ...modeOf(frame.mailbox),
-          }),
+        (await mail.run(
+          (client) =>
+            listWindow(client, {
+              mailbox: frame.mailbox,
+              offset: frame.offset,
+              limit: frame.limit,
+              query,
+              sort: frame.sort,
+              ...modeOf(frame.mailbox),
+            }),
+          YIELDS,
         ));
       answer(frame, {
         type: "list.window",
@@ -210,9 +222,10 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         await sent.run((side) => openMessage(side, frame.ref, emit, { readOnly: true }));
         return;
       }
+      // The user's open goes ahead of the lists and folders a new session reads (YIELDS).
       await mail.run(
         (client) => openMessage(client, frame.ref, emit, { ...modeOf(frame.ref.mailbox) }),
-        { background: frame.background === true },
+        frame.background === true ? { background: true } : { urgent: true },
       );
       return;
     }
@@ -257,7 +270,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       answer(frame, { type: "ok", id: frame.id });
       return;
     case "quota.get": {
-      const quota = await mail.run((client) => readQuota(client));
+      const quota = await mail.run((client) => readQuota(client), YIELDS);
       answer(frame, { type: "quota", id: frame.id, quota });
       return;
     }
