@@ -35,6 +35,8 @@ import { getSettings } from "@/lib/settings";
 import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
+export { RowTextWarmup } from "./row-text-warmup";
+
 // The sign-in asks for the first window the mailbox will show, when it is INBOX's head, and says
 // how many of its rows the screen shows.
 setFirstWindow(() => {
