@@ -83,8 +83,9 @@ export function SignIn({
   // Rows of text in many scripts, laid out unseen once (components/row-text-warmup.tsx).
   const [Warmup, setWarmup] = useState<ComponentType | null>(null);
   // While the sign-in page is idle (the user is typing), fetch the mailbox's chunk, make the
-  // date and number formatters its list uses and set up the fonts of its rows, so that signing
-  // in waits only for the bridge (submit starts the fetch too, in case the page was never idle).
+  // date and number formatters its list uses, set up the fonts of its rows and the schemas of
+  // the sign-in answer, so that signing in waits only for the bridge (submit starts the fetch
+  // too, in case the page was never idle).
   useEffect(() => {
     let cancel = whenIdle(() => {
       void mailRootChunk.preload().then(
@@ -94,6 +95,10 @@ export function SignIn({
               m.warmFormatters();
               setWarmup(() => root.RowTextWarmup);
             });
+            void import("@/lib/sign-in-warm").then(
+              (m) => m.warmSignInAnswer(),
+              () => false,
+            );
           });
         },
         () => undefined,
