@@ -33,6 +33,8 @@ import { getSettings } from "@/lib/settings";
 import { watchVersionSkew } from "@/lib/version-skew";
 import { MailApp } from "./mail-app";
 
+export { RowTextWarmup } from "./row-text-warmup";
+
 // The sign-in's first window (lib/first-window.ts) is of the view the user's settings say, as
 // far as this page knows them.
 setListViewGuess(() => getSettings().conversations);

@@ -6,7 +6,7 @@
  * user has left the field or submitted (`onAddress`), so the mailbox can get ready meanwhile.
  */
 import type { TPublicConfig, TSecurity, TSessionRequest } from "@ferry/protocol";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type ComponentType, type FormEvent, useEffect, useId, useState } from "react";
 import { fetchPublicConfig } from "@/lib/api";
 import { FerryError } from "@/lib/errors";
 import { formatWait, t } from "@/lib/i18n/start";
@@ -80,14 +80,26 @@ export function SignIn({
     fetchPublicConfig().then(setConfig, () => setConfig(null));
   }, []);
 
-  // While the sign-in page is idle (the user is typing), fetch the mailbox's chunk and make the
-  // date and number formatters its list uses, so that signing in waits only for the bridge
-  // (submit starts the fetch too, in case the page was never idle).
+  // Rows of text in many scripts, laid out unseen once (components/row-text-warmup.tsx).
+  const [Warmup, setWarmup] = useState<ComponentType | null>(null);
+  // While the sign-in page is idle (the user is typing), fetch the mailbox's chunk, make the
+  // date and number formatters its list uses, set up the fonts of its rows and the schemas of
+  // the sign-in answer, so that signing in waits only for the bridge (submit starts the fetch
+  // too, in case the page was never idle).
   useEffect(() => {
     let cancel = whenIdle(() => {
       void mailRootChunk.preload().then(
-        () => {
-          cancel = whenIdle(() => void import("@/lib/i18n").then((m) => m.warmFormatters()));
+        (root) => {
+          cancel = whenIdle(() => {
+            void import("@/lib/i18n").then((m) => {
+              m.warmFormatters();
+              setWarmup(() => root.RowTextWarmup);
+            });
+            void import("@/lib/sign-in-warm").then(
+              (m) => m.warmSignInAnswer(),
+              () => false,
+            );
+          });
         },
         () => undefined,
       );
@@ -268,6 +280,7 @@ export function SignIn({
           </div>
         ) : null}
       </div>
+      {Warmup ? <Warmup /> : null}
     </main>
   );
 }
