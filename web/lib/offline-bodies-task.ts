@@ -42,6 +42,7 @@ import {
   toFetch,
   usedBytes,
 } from "./offline-bodies";
+import { noteActivity, QUIET_MS, whenQuiet } from "./quiet";
 import { onSessionEnd } from "./session";
 import { settingsKnown, useSettings } from "./settings";
 
@@ -51,8 +52,10 @@ const INDEX_KEY = "index";
 const PARALLEL = 2;
 /** Rows asked per search window while listing the candidates. */
 const PAGE = 200;
-/** Quiet time after the user's last input before the next fetch. */
-const QUIET_MS = 1500;
+/** The longest wait for an idle moment once the user is still. */
+const IDLE_WAIT_MS = 5000;
+/** Stillness is counted from the last input (or connection's start) alone, not from each wait. */
+const SINCE_LAST_INPUT = Number.NEGATIVE_INFINITY;
 
 interface KeptRecord {
   data: MessageData;
@@ -73,7 +76,6 @@ let running = false;
 let days = 0;
 /** Bumped to stop a run (setting changed, cleared, signed out). */
 let generation = 0;
-let lastInput = 0;
 let started = false;
 let stats: OfflineStats = { bytes: 0, count: 0, budget, running: false };
 const listeners = new Set<() => void>();
@@ -171,15 +173,15 @@ function mayRun(gen: number): boolean {
  */
 function quiet(): Promise<void> {
   return new Promise((resolve) => {
-    const check = () => {
-      const wait = lastInput + QUIET_MS - performance.now();
-      if (wait > 0) setTimeout(check, wait);
-      else
+    whenQuiet(
+      () =>
         void whenListsSettled().then(() =>
-          whenIdle(() => (lastInput + QUIET_MS > performance.now() ? check() : resolve()), 5000),
-        );
-    };
-    check();
+          whenQuiet(resolve, QUIET_MS, IDLE_WAIT_MS, SINCE_LAST_INPUT),
+        ),
+      QUIET_MS,
+      IDLE_WAIT_MS,
+      SINCE_LAST_INPUT,
+    );
   });
 }
 
@@ -269,20 +271,13 @@ function schedule(): void {
   whenIdle(() => void run(), 10_000);
 }
 
-function noteInput(): void {
-  lastInput = performance.now();
-}
-
 /** Starts following the setting, the connection and new Inbox mail (once per page). */
 function start(): void {
   if (started || typeof window === "undefined") return;
   started = true;
-  for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
-    window.addEventListener(type, noteInput, { capture: true, passive: true });
-  }
-  noteInput();
+  noteActivity();
   socket.onOpen(() => {
-    noteInput();
+    noteActivity();
     schedule();
   });
   socket.onEvent((e) => {

@@ -10,10 +10,11 @@ import type * as Quiet from "./quiet";
 // A fresh module (its record of the last input) on a fresh clock for each case.
 let QUIET_MS: number;
 let whenQuiet: typeof Quiet.whenQuiet;
+let noteActivity: typeof Quiet.noteActivity;
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
   vi.resetModules();
-  ({ QUIET_MS, whenQuiet } = await import("./quiet"));
+  ({ QUIET_MS, whenQuiet, noteActivity } = await import("./quiet"));
 });
 afterEach(() => vi.useRealTimers());
 
@@ -55,5 +56,26 @@ describe("whenQuiet", () => {
     cancel();
     await vi.advanceTimersByTimeAsync(QUIET_MS * 4);
     expect(fn).not.toHaveBeenCalled();
+  });
+
+  it("counted from the last input alone, starts at once after a long stillness (each offline fetch waits so)", async () => {
+    noteActivity(); // a connection's start
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    const fn = vi.fn();
+    whenQuiet(fn, QUIET_MS, 5000, Number.NEGATIVE_INFINITY);
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it("counts a connection's start as input", async () => {
+    noteActivity();
+    const fn = vi.fn();
+    whenQuiet(fn, QUIET_MS, 5000, Number.NEGATIVE_INFINITY);
+    await vi.advanceTimersByTimeAsync(QUIET_MS / 2);
+    noteActivity();
+    await vi.advanceTimersByTimeAsync(QUIET_MS - 1);
+    expect(fn).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1 + IDLE_MS);
+    expect(fn).toHaveBeenCalledTimes(1);
   });
 });

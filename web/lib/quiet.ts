@@ -17,6 +17,15 @@ function noteInput(): void {
   lastInput = performance.now();
 }
 
+/**
+ * Counts as input: something after which the page asks for what it shows (a connection's
+ * start), so work nobody waits for stays out of its way as out of the user's.
+ */
+export function noteActivity(): void {
+  listen();
+  noteInput();
+}
+
 function listen(): void {
   if (listening || typeof window === "undefined") return;
   listening = true;
@@ -26,13 +35,17 @@ function listen(): void {
 }
 
 /**
- * Runs `fn` once the user has been still for `quietMs`, counted from the last input or from this
- * call, whichever is later, and the page is idle (at the latest `idleTimeoutMs` after that).
- * Returns the cancel.
+ * Runs `fn` once the user has been still for `quietMs`, counted from the last input or from
+ * `since` (this call, unless told), whichever is later, and the page is idle (at the latest
+ * `idleTimeoutMs` after that). Returns the cancel.
  */
-export function whenQuiet(fn: () => void, quietMs = QUIET_MS, idleTimeoutMs = 5000): () => void {
+export function whenQuiet(
+  fn: () => void,
+  quietMs = QUIET_MS,
+  idleTimeoutMs = 5000,
+  since = performance.now(),
+): () => void {
   listen();
-  const since = performance.now();
   let cancelled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let cancelIdle = () => {};
