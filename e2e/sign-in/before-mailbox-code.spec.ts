@@ -6,11 +6,10 @@
  * bridge at all: the rows on screen can only be the answer's.
  */
 import type { Page } from "@playwright/test";
-import { appendChain } from "../conversations/thread-mail";
-import { setConversationView } from "../fixtures/list-view";
 import { otherBrowser } from "../fixtures/other-browser";
-import type { Account, Stack } from "../fixtures/stack";
-import { expect, row, rows, test, unique } from "../fixtures/test";
+import type { Account } from "../fixtures/stack";
+import { expect, row, rows, test } from "../fixtures/test";
+import { flatChoiceSaved, threeInOne } from "./flat-choice";
 
 // The page's own requests must reach page.route (a service worker would answer them unseen).
 test.use({ seed: { inbox: 3 }, serviceWorkers: "block" });
@@ -69,25 +68,12 @@ async function signInBeforeMailboxCode(
   return { asked, answer };
 }
 
-async function threeInOne(stack: Stack, account: Account): Promise<string> {
-  const subject = unique("Early click");
-  await appendChain(stack, account, {
-    subject,
-    count: 3,
-    senders: ["Ann Lee", "Bob Ray"],
-    daysAgo: 0,
-    text: (n) => `message ${n}`,
-    flags: () => [],
-  });
-  return subject;
-}
-
 test("a sign-in before the mailbox's code has loaded gets its conversations in the answer", async ({
   page,
   account,
   stack,
 }) => {
-  const subject = await threeInOne(stack, account);
+  const subject = await threeInOne(stack, account, "Early click");
   const { asked, answer } = await signInBeforeMailboxCode(page, account);
   expect(asked).toMatchObject({ conversations: true });
   expect(answer.conversations).toBe(true);
@@ -113,10 +99,7 @@ test("a sign-in before the mailbox's code has loaded gets the flat list its user
   viewport,
   userAgent,
 }) => {
-  const subject = await threeInOne(stack, account);
-  await expect(row(first, subject)).toHaveCount(1);
-  await setConversationView(first, isPhone, false);
-  await expect(row(first, subject)).toHaveCount(3);
+  const subject = await flatChoiceSaved(first, isPhone, stack, account, "Early click");
 
   // A browser new to the account: it can only guess conversations; the answer tells the choice.
   const context = await otherBrowser(browser, first, { isMobile, hasTouch, viewport, userAgent });

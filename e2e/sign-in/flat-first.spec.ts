@@ -7,11 +7,9 @@
  * MutationObserver (callbacks run before the browser paints what changed).
  */
 import type { Browser, Page } from "@playwright/test";
-import { appendChain } from "../conversations/thread-mail";
-import { setConversationView } from "../fixtures/list-view";
 import { type Device, otherBrowser } from "../fixtures/other-browser";
-import type { Account } from "../fixtures/stack";
-import { expect, row, rows, signIn, test, unique } from "../fixtures/test";
+import { expect, row, rows, signIn, test } from "../fixtures/test";
+import { flatChoiceSaved } from "./flat-choice";
 
 test.use({ seed: { inbox: 3 } });
 
@@ -45,22 +43,6 @@ async function newBrowser(browser: Browser, first: Page, device: Device): Promis
   return context.newPage();
 }
 
-async function threeInOne(
-  stack: Parameters<typeof appendChain>[0],
-  account: Account,
-): Promise<string> {
-  const subject = unique("Flat from the start");
-  await appendChain(stack, account, {
-    subject,
-    count: 3,
-    senders: ["Ann Lee", "Bob Ray"],
-    daysAgo: 0,
-    text: (n) => `message ${n}`,
-    flags: () => [],
-  });
-  return subject;
-}
-
 test("a user who chose one row per message sees that list from the first frame on a new browser", async ({
   mailPage: a,
   account,
@@ -72,11 +54,8 @@ test("a user who chose one row per message sees that list from the first frame o
   viewport,
   userAgent,
 }) => {
-  const subject = await threeInOne(stack, account);
   // Saved in one browser: its list turns flat once the bridge has kept the setting.
-  await expect(row(a, subject)).toHaveCount(1);
-  await setConversationView(a, isPhone, false);
-  await expect(row(a, subject)).toHaveCount(3);
+  const subject = await flatChoiceSaved(a, isPhone, stack, account, "Flat from the start");
 
   const b = await newBrowser(browser, a, { isMobile, hasTouch, viewport, userAgent });
   await signIn(b, account);
