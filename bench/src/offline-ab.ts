@@ -15,24 +15,14 @@
  * - OFFLINE_AB_TRACE=DIR: after the rounds, OFFLINE_AB_TRACES (default 1) more runs of each arm
  *   under a Chromium trace (the reload and the offline tab), for their main thread's CPU time.
  */
-import { resolve } from "node:path";
 import type { Page } from "playwright-core";
-import {
-  launchBrowser,
-  signInThroughForm,
-  signOutContext,
-  stamp,
-  withColdPage,
-} from "./browser/browser";
+import { runTool, startAbStack } from "./ab-stack";
+import { signInThroughForm, signOutContext, stamp, withColdPage } from "./browser/browser";
 import { quantile } from "./browser-floor";
-import { cleanupAll } from "./cleanup";
-import { loadBenchConfig } from "./config";
 import type { FigureContext } from "./figures/context";
 import { bridgeConversationSignIn, setConversationView } from "./figures/conversations-common";
 import { waitForPersistedList } from "./figures/sign-in";
 import { serviceWorkerActivated, warmStarts } from "./figures/sw-start";
-import { startBridge } from "./stack/bridge";
-import { startBenchMail } from "./stack/mail";
 
 /** Notes when the snapshot is put in the page and the first animation frame after that. */
 const SNAPSHOT_MARKS = `(() => {
@@ -132,13 +122,9 @@ async function main(): Promise<void> {
   const rounds = Number(roundsText ?? 10);
   const size = Number(sizeText ?? 1000);
   const views = (process.env.OFFLINE_AB_VIEWS ?? "conv,flat").split(",");
-  const base = loadBenchConfig(process.env, ["--quick", "--only=signin"]);
-  const config = { ...base, sizes: [size] };
-  const mail = await startBenchMail(config);
-  const browser = await launchBrowser(config.chromium);
+  const { config, mail, bridges, browser } = await startAbStack(dirs, size);
   const arms: { name: string; ctx: FigureContext; conv: boolean }[] = [];
-  for (const [k, dir] of dirs.entries()) {
-    const bridge = await startBridge({ ...config, webDir: resolve(dir) }, mail.server);
+  for (const [k, bridge] of bridges.entries()) {
     for (const v of views)
       arms.push({
         name: `${"AB"[k]}-${v}`,
@@ -178,11 +164,4 @@ async function main(): Promise<void> {
   for (const [k, d] of dirs.entries()) console.log(`${"AB"[k]}: ${d}`);
 }
 
-main().then(
-  () => cleanupAll(),
-  async (err: unknown) => {
-    console.error(err);
-    await cleanupAll();
-    process.exitCode = 1;
-  },
-);
+runTool(main);

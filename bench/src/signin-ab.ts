@@ -18,11 +18,11 @@
  *   trace (timeline and JS samples) of each instead, DIR/<A|B>-<n>.trace.json.
  */
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { CDPSession, Page } from "playwright-core";
+import { runTool, startAbStack } from "./ab-stack";
 import {
   clickStamp,
-  launchBrowser,
   settleSignInPage,
   signInThroughForm,
   signOutContext,
@@ -30,11 +30,9 @@ import {
   withColdPage,
 } from "./browser/browser";
 import { quantile } from "./browser-floor";
-import { cleanupAll } from "./cleanup";
-import { loadBenchConfig } from "./config";
 import { signInAnswered } from "./figures/sign-in";
-import { type BridgeProcess, startBridge } from "./stack/bridge";
-import { type Account, startBenchMail } from "./stack/mail";
+import type { BridgeProcess } from "./stack/bridge";
+import type { Account } from "./stack/mail";
 
 /**
  * Run in the page right after the profiler starts: a named busy loop of 2 ms whose first
@@ -142,16 +140,7 @@ async function main(): Promise<void> {
   if (!dirA || !dirB) throw new Error("usage: signin-ab.ts <webDirA> <webDirB> [signIns] [size]");
   const runs = Number(runsText ?? 15);
   const size = Number(sizeText ?? 1000);
-  const base = loadBenchConfig(process.env, ["--quick", "--only=signin"]);
-  const config = { ...base, sizes: [size] };
-  const mail = await startBenchMail(config);
-  const user = mail.bySize.get(size);
-  if (!user) throw new Error("no user");
-  const bridges: BridgeProcess[] = [];
-  for (const dir of [dirA, dirB]) {
-    bridges.push(await startBridge({ ...config, webDir: resolve(dir) }, mail.server));
-  }
-  const browser = await launchBrowser(config.chromium);
+  const { config, user, bridges, browser } = await startAbStack([dirA, dirB], size);
   const profileDir = process.env.SIGNIN_AB_PROFILE ?? null;
   const interval = Number(process.env.SIGNIN_AB_INTERVAL ?? 100);
   const tracing = process.env.SIGNIN_AB_TRACE === "1";
@@ -189,11 +178,4 @@ async function main(): Promise<void> {
   console.log(`A: ${dirA}\nB: ${dirB}`);
 }
 
-main().then(
-  () => cleanupAll(),
-  async (err: unknown) => {
-    console.error(err);
-    await cleanupAll();
-    process.exitCode = 1;
-  },
-);
+runTool(main);

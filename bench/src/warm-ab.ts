@@ -21,9 +21,10 @@
  * - WARM_AB_NODES=1: print each page's element count and JS heap after its reload;
  * - WARM_AB_NOLIVE=1: do not wait for the live list between reloads (a build without the app).
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { coldContext, launchBrowser, signInThroughForm, stamp } from "./browser/browser";
+import { runTool, startAbStack } from "./ab-stack";
+import { coldContext, signInThroughForm, stamp } from "./browser/browser";
 import { SHOWN_ROWS_SCRIPT, shownRows } from "./browser/shown-rows";
 import {
   floorPage,
@@ -33,12 +34,8 @@ import {
   startKind,
   type Variant,
 } from "./browser-floor";
-import { cleanupAll } from "./cleanup";
-import { loadBenchConfig } from "./config";
 import { waitForPersistedList } from "./figures/sign-in";
 import { controlled, serviceWorkerActivated } from "./figures/sw-start";
-import { type BridgeProcess, startBridge } from "./stack/bridge";
-import { startBenchMail } from "./stack/mail";
 
 /** Navigation marks of the reloaded document (ms from its navigation start). */
 const MARKS = `(() => {
@@ -126,16 +123,7 @@ async function main(): Promise<void> {
   if (!dirA || !dirB) throw new Error("usage: warm-ab.ts <webDirA> <webDirB> [reloads] [size]");
   const reloads = Number(reloadsText ?? 15);
   const size = Number(sizeText ?? 1000);
-  const base = loadBenchConfig(process.env, ["--quick", "--only=signin"]);
-  const config = { ...base, sizes: [size] };
-  const mail = await startBenchMail(config);
-  const user = mail.bySize.get(size);
-  if (!user) throw new Error("no user");
-  const bridges: BridgeProcess[] = [];
-  for (const dir of [dirA, dirB]) {
-    bridges.push(await startBridge({ ...config, webDir: resolve(dir) }, mail.server));
-  }
-  const browser = await launchBrowser(config.chromium);
+  const { user, bridges, browser } = await startAbStack([dirA, dirB], size);
   const pages: Page[] = [];
   for (const bridge of bridges) {
     pages.push(await signedInPage(await coldContext(browser, bridge.url), user));
@@ -185,11 +173,4 @@ async function main(): Promise<void> {
   console.log(`A: ${dirA}\nB: ${dirB}\nthe others: browser-floor.ts's pages of those names`);
 }
 
-main().then(
-  () => cleanupAll(),
-  async (err: unknown) => {
-    console.error(err);
-    await cleanupAll();
-    process.exitCode = 1;
-  },
-);
+runTool(main);
