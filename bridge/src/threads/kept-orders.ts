@@ -58,6 +58,11 @@ export class KeptOrders {
     return found.kept;
   }
 
+  /** Whether an order of `account`'s `path` is kept (without making it the most recently used). */
+  has(account: string, path: string): boolean {
+    return this.byKey.has(KeptOrders.key(account, path));
+  }
+
   /** Keeps `kept` as `account`'s order of `path` (replacing any), within the bound. */
   put(account: string, path: string, kept: KeptOrder): void {
     const key = KeptOrders.key(account, path);
