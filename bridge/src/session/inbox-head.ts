@@ -6,7 +6,7 @@
  * request asks for the window, the answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and
  * carries it, so the browser paints the rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
  * exactly that window takes it (only while nothing in any list changed since): the window of the
- * user's saved view, of conversations (takeConversationsHead) when INBOX's order is kept. Of
+ * user's saved view, of conversations (takeConversationsHead) when the order of the whole of INBOX is kept. Of
  * conversations, the answer carries only the rows the page said its screen shows and a few more
  * (signInConversations; SIGN_IN_CONVERSATIONS when it did not say), read while the account's
  * Sent connection opens beside it (SentSide.warm), or, when the account kept the last sign-in's
@@ -76,7 +76,8 @@ function isInboxHead(request: {
 /**
  * At sign-in: queue INBOX's first window on the INBOX watcher's connection, for the socket's
  * first `list.window`. Of conversations (`conversations`: the window the user's saved view asks
- * for) when the account keeps INBOX's conversation order (kept-orders.ts: no THREAD to wait for)
+ * for) when the account keeps the order of the whole of INBOX (kept-orders.ts: no THREAD to wait
+ * for; a head's is left to the command connection, whose cache threads the rest once it is quiet)
  * and has a Sent connection: read as the sign-in answer's are (the kept look into Sent), so that
  * window waits neither for the command connection's login and SELECT nor for a Sent connection.
  */
@@ -85,7 +86,7 @@ export function prefetchInboxHead(
   conversations?: { account: string; me: string },
 ): void {
   const sent = conversations ? sentConnectionOf(mail) : undefined;
-  if (conversations && sent && keptOrders.has(conversations.account, "INBOX")) {
+  if (conversations && sent && keptOrders.whole(conversations.account, "INBOX")) {
     mail.prefetch(CONVERSATIONS_HEAD, async (client) => {
       try {
         return await signInRead(

@@ -58,9 +58,13 @@ export class KeptOrders {
     return found.kept;
   }
 
-  /** Whether an order of `account`'s `path` is kept (without making it the most recently used). */
-  has(account: string, path: string): boolean {
-    return this.byKey.has(KeptOrders.key(account, path));
+  /**
+   * Whether the order of the whole of `account`'s `path` is kept, not only its head (without
+   * making it the most recently used).
+   */
+  whole(account: string, path: string): boolean {
+    const found = this.byKey.get(KeptOrders.key(account, path));
+    return found !== undefined && found.kept.head === null;
   }
 
   /** Keeps `kept` as `account`'s order of `path` (replacing any), within the bound. */
