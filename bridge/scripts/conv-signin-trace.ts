@@ -92,7 +92,10 @@ const config = {
 const bridge = await createBridge(config, { log: createLogger("warn") });
 const origin = bridge.url;
 
-async function once(user: { email: string; password: string }): Promise<{
+async function once(
+  user: { email: string; password: string },
+  holdMs = 0,
+): Promise<{
   total: number;
   post: number;
   hello: number;
@@ -146,18 +149,22 @@ async function once(user: { email: string; password: string }): Promise<{
   );
   const raw = await next((f) => f.id === "w1");
   const total = performance.now() - t0;
+  // a browser's session lasts: a large INBOX's whole order is threaded behind its head meanwhile
+  if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
   ws.close();
   await fetch(`${bridge.url}/api/session`, { method: "DELETE", headers: { cookie, origin } });
+  if (process.env.DUMP) writeFileSync(`${process.env.DUMP}-${++dumps}.json`, raw);
   return { total, post, hello, bytes: raw.length };
 }
 
+let dumps = 0;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 };
 for (const [i, n] of SIZES.entries()) {
   const user = users[i] as { email: string; password: string };
-  await once(user); // the first: THREAD, and the kept orders
+  await once(user, Number(process.env.HOLD_MS ?? 6_000)); // the first: THREAD, the kept orders
   await once(user);
   const runs: Awaited<ReturnType<typeof once>>[] = [];
   const profile = process.env.PROFILE ? new Session() : null;
