@@ -8,7 +8,7 @@
  * served is noted (known.ts), with the one base subject of a conversation whose messages in the
  * folder were all read and agree on it. What never changes of the rows and senders read is kept
  * (kept-rows.ts): read again, they are taken from there with their flags asked afresh (the kept
- * rows' in the same FETCH as the flags the SEARCH found).
+ * rows' flags in one FETCH after the SEARCHes of the other members' flags).
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject } from "imapflow";
@@ -153,30 +153,25 @@ function keptFolder(client: ImapFlow, box: MailboxObject): FolderRows | null {
 }
 
 /**
- * The flags that matter to a row (unread, starred, draft) of `uids` in the selected folder, for
- * those that have any: one UID SEARCH of those UIDs for any of the three (a small answer), then
- * one FETCH of the flags of what it found.
+ * The flags that matter to a row (unread, starred, draft) of `uids` in the selected folder, as
+ * the UIDs that have each: one UID SEARCH of those UIDs per flag, answers of UIDs alone. (One
+ * SEARCH for any of the three, then a FETCH of the flags of each message it found, answered
+ * thousands of FETCH lines for a 100,000-message INBOX's first window, whose parsing took most
+ * of its repeat sign-in.) The flags of `rows` (kept rows: all their flags) come after them, in
+ * one FETCH.
  */
 async function notableFlags(
   client: ImapFlow,
   uids: number[],
-  also: readonly number[],
-): Promise<{ notable: Map<number, string[]>; also: Map<number, string[]> }> {
-  const found =
-    uids.length === 0
-      ? []
-      : await client.search(
-          { uid: packUids(uids), or: [{ seen: false }, { flagged: true }, { draft: true }] },
-          { uid: true },
-        );
-  // The flags of `also` (kept rows) come in the same FETCH: one round trip for both.
-  const flags = await flagsOf(client, [...(found || []), ...also]);
-  const notable = new Map<number, string[]>();
-  for (const uid of found || []) {
-    const f = flags.get(uid);
-    if (f) notable.set(uid, f);
-  }
-  return { notable, also: flags };
+  rows: readonly number[],
+): Promise<{ unseen: number[]; flagged: number[]; draft: number[]; rows: Map<number, string[]> }> {
+  const set = uids.length === 0 ? null : packUids(uids);
+  const having = async (criteria: { seen: false } | { flagged: true } | { draft: true }) =>
+    set === null ? [] : (await client.search({ uid: set, ...criteria }, { uid: true })) || [];
+  const unseen = await having({ seen: false });
+  const flagged = await having({ flagged: true });
+  const draft = await having({ draft: true });
+  return { unseen, flagged, draft, rows: await flagsOf(client, rows) };
 }
 
 export interface Member {
@@ -232,9 +227,11 @@ export async function readConversations(
     rest,
     known.map((k) => k.row.uid),
   );
-  for (const [uid, f] of flags.notable) note(uid, f);
+  for (const uid of flags.unseen) unseen.add(uid);
+  for (const uid of flags.flagged) flagged.add(uid);
+  for (const uid of flags.draft) draft.add(uid);
   for (const k of known) {
-    const f = flags.also.get(k.row.uid);
+    const f = flags.rows.get(k.row.uid);
     if (!f) continue;
     rows.push({ ...k.row, flags: f });
     refs.set(k.row.uid, k.refs);
