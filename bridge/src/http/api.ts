@@ -218,7 +218,10 @@ async function signIn(
         rows: wanted.rows,
       });
     } else {
-      prefetchInboxHead(live.mail);
+      prefetchInboxHead(
+        live.mail,
+        conversations === true ? { account: live.account, me: live.email } : undefined,
+      );
     }
     res.setHeader("Set-Cookie", sessionCookie(id, ctx.secure));
     const body: TSessionInfo = {

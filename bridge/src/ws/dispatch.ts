@@ -46,7 +46,7 @@ import { expectFolderEcho } from "../live/folder-echoes";
 import { sentConnectionOf } from "../live/sent-connection";
 import type { Logger } from "../log";
 import { parseScopedQuery } from "../search";
-import { takeInboxHead } from "../session/inbox-head";
+import { takeConversationsHead, takeInboxHead } from "../session/inbox-head";
 import type { LiveSession, MailboxOwner } from "../session/live";
 import type { SettingsService } from "../settings/service";
 import type { SnoozeService } from "../snooze/service";
@@ -163,20 +163,25 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         frame.sort !== undefined &&
         (frame.sort.key !== DEFAULT_SORT.key || frame.sort.reverse !== DEFAULT_SORT.reverse);
       if (frame.conversations === true && query === null && !sorted) {
+        // Read ahead at sign-in (inbox-head.ts), it holds every change pushed before it.
+        const prefetched =
+          modeOf(frame.mailbox).readOnly !== true ? takeConversationsHead(mail, frame) : null;
         const rev = mail.revision(frame.mailbox);
         listenToConversations();
-        const result = await mail.run(
-          (client) =>
-            conversationWindow(client, {
-              mailbox: frame.mailbox,
-              offset: frame.offset,
-              limit: frame.limit,
-              me: [live.email],
-              sent: sentConnectionOf(mail),
-              ...modeOf(frame.mailbox),
-            }),
-          YIELDS,
-        );
+        const result =
+          (prefetched && (await prefetched.catch(() => null))) ??
+          (await mail.run(
+            (client) =>
+              conversationWindow(client, {
+                mailbox: frame.mailbox,
+                offset: frame.offset,
+                limit: frame.limit,
+                me: [live.email],
+                sent: sentConnectionOf(mail),
+                ...modeOf(frame.mailbox),
+              }),
+            YIELDS,
+          ));
         answer(frame, {
           type: "list.window",
           id: frame.id,
