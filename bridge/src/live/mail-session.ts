@@ -281,6 +281,11 @@ export class MailSession {
     return this.prefetched.take<T>(key);
   }
 
+  /** As takePrefetched, but left for it and kept PREFETCH_TTL_MS from now (the sign-in answer's). */
+  keepPrefetched<T>(key: string): Promise<T> | null {
+    return this.prefetched.keep<T>(key);
+  }
+
   /**
    * Opens `path` for `owner` (read-only when `readOnly`): its changes are pushed from now on,
    * and what `owner` had open before is let go of. Returns the `mailbox.opened` fields, for the

@@ -2,7 +2,8 @@
  * Results read ahead of a request expected soon (PrefetchCache): at sign-in, INBOX's first
  * window, read while the browser starts (see MailSession.prefetch and session/inbox-head.ts).
  * Each result is handed out once, within PREFETCH_TTL_MS, and only while no event that changes
- * a list window (LIST_EVENTS) was pushed since it was queued.
+ * a list window (LIST_EVENTS) was pushed since it was queued; one the sign-in answer carried is
+ * shared with that request (keep()).
  */
 import type { TServerFrame } from "@ferry/protocol";
 
@@ -52,6 +53,23 @@ export class PrefetchCache {
     if (!entry) return null;
     this.drop(key);
     return entry.changes === this.listChanges ? (entry.result as Promise<T>) : null;
+  }
+
+  /**
+   * The result put under `key`, left there for take() and kept PREFETCH_TTL_MS from now; null
+   * as take() would be. For a reader that shares it with the request it was made for.
+   */
+  keep<T>(key: string): Promise<T> | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.changes !== this.listChanges) {
+      this.drop(key);
+      return null;
+    }
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.drop(key), PREFETCH_TTL_MS);
+    entry.timer.unref();
+    return entry.result as Promise<T>;
   }
 
   drop(key: string): void {

@@ -4,7 +4,9 @@
  * no change made after the window is missed; a window of conversations too, when the account's
  * Sent connection is there to look into Sent, else on the command connection). When the sign-in
  * request asks for the window, the answer waits for it a little (SIGN_IN_HEAD_WAIT_MS) and
- * carries it, so the browser paints the rows without waiting for its socket; else (takeInboxHead) the socket's `list.window` for
+ * carries it, so the browser paints the rows without waiting for its socket (and the socket's
+ * first `list.window`, which asks for it again, takes that read while it is the same window and
+ * still good); else (takeInboxHead) the socket's `list.window` for
  * exactly that window takes it (only while nothing in any list changed since): the window of the
  * user's saved view, of conversations (takeConversationsHead) when the order of the whole of INBOX is kept. Of
  * conversations, the answer carries only the rows the page said its screen shows and a few more
@@ -127,6 +129,16 @@ export function takeInboxHead(
   return isInboxHead(request) ? mail.takePrefetched<WindowResult>(INBOX_HEAD) : null;
 }
 
+/**
+ * Whether `limit` conversations read from the top of INBOX are the socket's first window too
+ * (LIST_WINDOW_SIZE of them): they are as many, or all there are (counted exactly, not a
+ * threaded head's estimate).
+ */
+function coversHead(result: WindowResult, limit: number): boolean {
+  if (limit >= LIST_WINDOW_SIZE) return true;
+  return result.estimated !== true && result.rows.length >= result.total;
+}
+
 /** Settles with `result`, or with null after `ms`; a failed read is null too. */
 function within<T>(result: Promise<T>, ms: number): Promise<T | null> {
   return new Promise((resolve) => {
@@ -219,6 +231,8 @@ export async function inboxHeadForSignIn(
   opts: { conversations: boolean; me: string; rows?: number | undefined; waitMs?: number },
 ): Promise<TSignInWindow | null> {
   let queued: Promise<WindowResult> | null = null;
+  /** Where `queued` waits for the socket's first window too (none: read on the command connection). */
+  let key: string | null = null;
   let sent: SentSide | undefined;
   if (opts.conversations) {
     // Carried in the answer, it paints sooner than over the socket (quick bench at 10,000, load
@@ -236,14 +250,17 @@ export async function inboxHeadForSignIn(
     if (sent) {
       // Not queued (the INBOX watcher's connection is down): the socket asks, as for a flat
       // window. The command connection is no place for it: it logs in once this is answered.
+      // Left queued (keepPrefetched): the socket's first window takes it when it is the same.
       mail.prefetch(CONVERSATIONS_HEAD, (client) => read(client, oneReadCache(client)));
-      queued = mail.takePrefetched<WindowResult>(CONVERSATIONS_HEAD);
+      key = CONVERSATIONS_HEAD;
+      queued = mail.keepPrefetched<WindowResult>(CONVERSATIONS_HEAD);
     } else {
       queued = mail.run((client) => read(client));
     }
   } else {
     prefetchInboxHead(mail);
-    queued = mail.takePrefetched<WindowResult>(INBOX_HEAD);
+    key = INBOX_HEAD;
+    queued = mail.keepPrefetched<WindowResult>(INBOX_HEAD);
   }
   if (!queued) return null;
   const result = await within(queued, opts.waitMs ?? SIGN_IN_HEAD_WAIT_MS);
@@ -252,9 +269,22 @@ export async function inboxHeadForSignIn(
   const side = sent;
   if (side?.warm) setImmediate(() => side.warm?.());
   if (result === null) {
-    // Not in time: the socket will ask for the window; read it again for that, behind this one.
-    if (!opts.conversations) prefetchInboxHead(mail);
+    // Not in time: the socket will ask for the window; read it again for that, behind this one
+    // (of conversations, this one may be fewer: the command connection reads it).
+    if (opts.conversations) mail.takePrefetched(CONVERSATIONS_HEAD);
+    else prefetchInboxHead(mail);
     return null;
+  }
+  if (key !== null) {
+    // The socket's first hello asks for the window again (the page learns so what changed since
+    // the answer): the same one, it is answered from this read while no list changed since it
+    // was queued (takeInboxHead, takeConversationsHead), instead of read again ahead of the
+    // user's first open on the command connection. Kept from now on, as long as a read-ahead.
+    if (opts.conversations && !coversHead(result, signInConversations(opts.rows))) {
+      mail.takePrefetched(key);
+    } else {
+      mail.keepPrefetched(key);
+    }
   }
   const { rev: _rev, searched: _searched, ...window } = result;
   return { ...window, query: null };

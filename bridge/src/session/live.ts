@@ -44,6 +44,8 @@ export interface LiveMailSession {
   prefetch(key: string, fn: (client: ImapFlow) => Promise<unknown>): void;
   /** What prefetch(key) queued, once, while no list changed since; else null. */
   takePrefetched<T>(key: string): Promise<T> | null;
+  /** What prefetch(key) queued, left for takePrefetched and kept a while longer; else null. */
+  keepPrefetched<T>(key: string): Promise<T> | null;
   readonly state: TConnectionState;
   close(): Promise<void>;
 }
