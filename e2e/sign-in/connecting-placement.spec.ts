@@ -9,7 +9,7 @@
 import type { Locator, Page, WebSocketRoute } from "@playwright/test";
 import { appendChain } from "../conversations/thread-mail";
 import { expect, reader, row, rows, signIn, test, unique } from "../fixtures/test";
-import { snapshotStored } from "../offline/helpers";
+import { cached, snapshotStored } from "../offline/helpers";
 
 test.use({ seed: { inbox: 5 } });
 
@@ -99,6 +99,10 @@ test("'Connecting…' covers neither the header nor the rows, and the rows stay 
   await expect(connecting).toHaveCount(0);
   expect(await firstRowTop(page)).toBe(signedInTop);
 
+  // The reload paints the kept list (its socket held): wait until the page has kept it, as it
+  // does at most once a second (a reload right after the rows came could find nothing kept).
+  const subject = (await rows(page).first().getByTestId("row-subject").textContent()) ?? "";
+  await expect.poll(() => cached(page, subject)).toBe(true);
   sockets.hold();
   await page.reload();
   await expect(rows(page).first()).toBeVisible();
