@@ -269,10 +269,9 @@ export async function inboxHeadForSignIn(
   const side = sent;
   if (side?.warm) setImmediate(() => side.warm?.());
   if (result === null) {
-    // Not in time: the socket will ask for the window; read it again for that, behind this one
-    // (of conversations, this one may be fewer: the command connection reads it).
+    // Not in time: the socket will ask for the window. The flat read stays kept for it (no
+    // second read behind it); of conversations it may be fewer: the command connection reads it.
     if (opts.conversations) mail.takePrefetched(CONVERSATIONS_HEAD);
-    else prefetchInboxHead(mail);
     return null;
   }
   if (key !== null) {
