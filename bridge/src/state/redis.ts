@@ -1,14 +1,16 @@
 /**
  * The state store in Redis (ioredis), chosen by FERRY_REDIS_URL so that several bridges share
  * sessions, settings, counters and jobs. Entries and counters use Redis's own expiry; every
- * step that reads and then writes runs as one Lua script, so it is atomic across bridges. A
- * single Redis server (or a primary with replicas) is assumed, not Redis Cluster: the job
- * scripts touch keys they compute.
+ * step that reads and then writes runs as one Lua script (redis-scripts.ts), so it is atomic
+ * across bridges. A single Redis server (or a primary with replicas) is assumed, not Redis
+ * Cluster: the job scripts touch keys they compute.
  *
  * Layout under the key prefix (default `ferry:`): `kv:<key>` strings; per job a hash
  * `job:<queue>:<id>`, a sorted set `jobs:<queue>` of job ids scored by when each can next be
  * claimed (its due time, or its lease's end while held), and a set `group:<queue>:<group>` of
- * job ids. Ids and groups are URI-encoded in key names and set members.
+ * job ids; per group of places a sorted set `places:<key>` of members scored by when each one's
+ * time runs out (on the bridges' clock, like jobs). Ids and groups are URI-encoded in key names
+ * and set members.
  *
  * At start the server must answer (connect and PING) or `connectRedisStore` throws a StoreError
  * naming FERRY_REDIS_URL; once started, a lost connection is retried with a capped back-off
@@ -21,6 +23,17 @@ import { randomUUID } from "node:crypto";
 import { Redis, ReplyError } from "ioredis";
 import { BridgeError } from "../errors";
 import {
+  CLAIM_DUE,
+  CLAIM_ONE,
+  ENTER,
+  INCREMENT,
+  RELEASE,
+  REMOVE,
+  RENEW,
+  REPLACE,
+  SCHEDULE,
+} from "./redis-scripts";
+import {
   assertQueueName,
   type CancelResult,
   type ClaimedJob,
@@ -28,94 +41,10 @@ import {
   type Job,
   leaseEnd,
   type NewJob,
+  type PlaceGroup,
   type StateStore,
   StoreError,
 } from "./store";
-
-const INCREMENT = `
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return v`;
-
-/** True when the hash at `k` is held by a lease that has not run out at `now`. */
-const HELD = `
-local function held(k, now)
-  local lu = redis.call('HGET', k, 'leasedUntil')
-  return lu ~= false and lu ~= '' and tonumber(lu) > tonumber(now)
-end
-local function holds(k, token, now)
-  return held(k, now) and redis.call('HGET', k, 'token') == token
-end
-`;
-
-// KEYS: job, zset, group set. ARGV: member, group, payload, dueAt, now
-const SCHEDULE = `${HELD}
-if held(KEYS[1], ARGV[5]) then return 0 end
-local old = redis.call('HGET', KEYS[1], 'groupKey')
-if old and old ~= KEYS[3] then redis.call('SREM', old, ARGV[1]) end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'group', ARGV[2], 'groupKey', KEYS[3], 'payload', ARGV[3],
-  'dueAt', ARGV[4], 'attempts', 0, 'token', '', 'leasedUntil', '')
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 1`;
-
-// KEYS: zset. ARGV: now, leaseUntil, limit, job key prefix, token prefix
-const CLAIM_DUE = `
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-local out = {}
-for i, id in ipairs(ids) do
-  local k = ARGV[4] .. id
-  if redis.call('EXISTS', k) == 1 then
-    local token = ARGV[5] .. i
-    redis.call('HSET', k, 'token', token, 'leasedUntil', ARGV[2])
-    local attempts = redis.call('HINCRBY', k, 'attempts', 1)
-    redis.call('ZADD', KEYS[1], ARGV[2], id)
-    local f = redis.call('HMGET', k, 'group', 'payload', 'dueAt')
-    table.insert(out, {id, token, f[1], f[2], f[3], attempts})
-  else
-    redis.call('ZREM', KEYS[1], id)
-  end
-end
-return out`;
-
-// KEYS: job, zset. ARGV: now, leaseUntil, token, member
-const CLAIM_ONE = `${HELD}
-if redis.call('EXISTS', KEYS[1]) == 0 or held(KEYS[1], ARGV[1]) then return false end
-redis.call('HSET', KEYS[1], 'token', ARGV[3], 'leasedUntil', ARGV[2])
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-local f = redis.call('HMGET', KEYS[1], 'group', 'payload', 'dueAt')
-return {f[1], f[2], f[3], attempts}`;
-
-// KEYS: job, zset. ARGV: now, token, member, leaseUntil
-const RENEW = `${HELD}
-if not holds(KEYS[1], ARGV[2], ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'leasedUntil', ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-return 1`;
-
-// KEYS: job, zset. ARGV: now, token (or '' for "nobody holds it"), member
-const REMOVE = `${HELD}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
-if ARGV[2] == '' then
-  if held(KEYS[1], ARGV[1]) then return 'claimed' end
-elseif not holds(KEYS[1], ARGV[2], ARGV[1]) then
-  return 'claimed'
-end
-local g = redis.call('HGET', KEYS[1], 'groupKey')
-if g then redis.call('SREM', g, ARGV[3]) end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[3])
-return 'cancelled'`;
-
-// KEYS: job, zset. ARGV: now, token, member, dueAt ('' = unchanged)
-const RELEASE = `${HELD}
-if not holds(KEYS[1], ARGV[2], ARGV[1]) then return 0 end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'dueAt', ARGV[4]) end
-redis.call('HSET', KEYS[1], 'token', '', 'leasedUntil', '')
-redis.call('ZADD', KEYS[2], redis.call('HGET', KEYS[1], 'dueAt'), ARGV[3])
-return 1`;
 
 /** `url` with any password replaced, for messages and logs. */
 export function redactRedisUrl(url: string): string {
@@ -242,6 +171,9 @@ export class RedisStore implements StateStore {
   #kv(key: string): string {
     return `${this.#p}kv:${key}`;
   }
+  #places(key: string): string {
+    return `${this.#p}places:${key}`;
+  }
   #job(queue: string, member: string): string {
     return `${this.#p}job:${queue}:${member}`;
   }
@@ -275,8 +207,69 @@ export class RedisStore implements StateStore {
     return result === "OK";
   }
 
+  async replace(
+    key: string,
+    expected: string | undefined,
+    value: string,
+    opts?: ExpiryOptions,
+  ): Promise<boolean> {
+    const ttl = opts?.ttlMs === undefined ? "" : String(Math.max(1, Math.ceil(opts.ttlMs)));
+    const done = await this.#run((r) =>
+      r.eval(
+        REPLACE,
+        1,
+        this.#kv(key),
+        expected === undefined ? "0" : "1",
+        expected ?? "",
+        value,
+        ttl,
+      ),
+    );
+    return Number(done) === 1;
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run((r) => r.del(this.#kv(key)));
+  }
+
+  async enter(
+    member: string,
+    groups: PlaceGroup[],
+    ttlMs: number,
+    opts: { replacing?: string } = {},
+  ): Promise<number> {
+    if (groups.length === 0) return -1;
+    const now = this.#now();
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const until = leaseEnd(now, ttl);
+    const caps = groups.map((g) => (g.cap === undefined ? "" : String(Math.floor(g.cap))));
+    const full = await this.#run((r) =>
+      r.eval(
+        ENTER,
+        groups.length,
+        ...groups.map((g) => this.#places(g.key)),
+        now,
+        until,
+        ttl,
+        member,
+        opts.replacing ?? "",
+        ...caps,
+      ),
+    );
+    return Number(full);
+  }
+
+  async leave(member: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#run((r) => {
+      const multi = r.multi();
+      for (const key of keys) multi.zrem(this.#places(key), member);
+      return multi.exec();
+    });
+  }
+
+  async places(key: string): Promise<number> {
+    return this.#run((r) => r.zcount(this.#places(key), `(${this.#now()}`, "+inf"));
   }
 
   async increment(key: string, by: number, opts?: ExpiryOptions): Promise<number> {

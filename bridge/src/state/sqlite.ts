@@ -7,8 +7,8 @@
  * Ferry is a StoreError at start: it is never reset or overwritten.
  *
  * Several processes on one machine may share the file (WAL, a busy timeout, write transactions
- * taken up front), so jobs are claimed exactly once across them too. Expired entries are never
- * returned and are swept every minute.
+ * taken up front), so jobs are claimed exactly once across them too. Expired entries and places
+ * are never returned and are swept every minute.
  */
 import { randomUUID } from "node:crypto";
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
@@ -22,6 +22,7 @@ import {
   type Job,
   leaseEnd,
   type NewJob,
+  type PlaceGroup,
   type StateStore,
   StoreError,
 } from "./store";
@@ -49,6 +50,13 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX jobs_ready ON jobs (queue, due_at);
    CREATE INDEX jobs_group ON jobs (queue, grp, due_at);`,
+  `CREATE TABLE places (
+     grp TEXT NOT NULL,
+     member TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (grp, member)
+   ) WITHOUT ROWID;
+   CREATE INDEX places_expiry ON places (expires_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -152,7 +160,9 @@ export class SqliteStore implements StateStore {
 
   /** Deletes expired entries (they are never returned in any case). */
   sweep(): void {
-    this.#db.prepare("DELETE FROM kv WHERE expires_at <= ?").run(this.#now());
+    const now = this.#now();
+    this.#db.prepare("DELETE FROM kv WHERE expires_at <= ?").run(now);
+    this.#db.prepare("DELETE FROM places WHERE expires_at <= ?").run(now);
   }
 
   #expiry(opts: ExpiryOptions | undefined, now: number): number | null {
@@ -188,8 +198,77 @@ export class SqliteStore implements StateStore {
     return result.changes > 0;
   }
 
+  async replace(
+    key: string,
+    expected: string | undefined,
+    value: string,
+    opts?: ExpiryOptions,
+  ): Promise<boolean> {
+    const db = this.#db;
+    return db
+      .transaction((): boolean => {
+        const now = this.#now();
+        const row = db
+          .prepare("SELECT value FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)")
+          .get(key, now) as { value: string } | undefined;
+        if (row?.value !== expected) return false;
+        db.prepare(
+          `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+        ).run(key, value, this.#expiry(opts, now));
+        return true;
+      })
+      .immediate();
+  }
+
   async delete(key: string): Promise<void> {
     this.#db.prepare("DELETE FROM kv WHERE key = ?").run(key);
+  }
+
+  async enter(
+    member: string,
+    groups: PlaceGroup[],
+    ttlMs: number,
+    opts: { replacing?: string } = {},
+  ): Promise<number> {
+    const db = this.#db;
+    return db
+      .transaction((): number => {
+        const now = this.#now();
+        const until = leaseEnd(now, Math.max(1, Math.ceil(ttlMs)));
+        const has = db.prepare(
+          "SELECT 1 FROM places WHERE grp = ? AND member = ? AND expires_at > ?",
+        );
+        const count = db.prepare(
+          "SELECT COUNT(*) AS n FROM places WHERE grp = ? AND expires_at > ? AND member != ?",
+        );
+        for (const [i, g] of groups.entries()) {
+          if (g.cap === undefined || has.get(g.key, member, now) !== undefined) continue;
+          const { n } = count.get(g.key, now, opts.replacing ?? member) as { n: number };
+          if (n >= g.cap) return i;
+        }
+        const put = db.prepare(
+          `INSERT INTO places (grp, member, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (grp, member) DO UPDATE SET expires_at = excluded.expires_at`,
+        );
+        for (const g of groups) put.run(g.key, member, until);
+        return -1;
+      })
+      .immediate();
+  }
+
+  async leave(member: string, keys: string[]): Promise<void> {
+    const drop = this.#db.prepare("DELETE FROM places WHERE grp = ? AND member = ?");
+    this.#db.transaction(() => {
+      for (const key of keys) drop.run(key, member);
+    })();
+  }
+
+  async places(key: string): Promise<number> {
+    const row = this.#db
+      .prepare("SELECT COUNT(*) AS n FROM places WHERE grp = ? AND expires_at > ?")
+      .get(key, this.#now()) as { n: number };
+    return row.n;
   }
 
   async increment(key: string, by: number, opts?: ExpiryOptions): Promise<number> {

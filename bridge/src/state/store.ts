@@ -4,14 +4,19 @@
  * with two backends that pass one contract suite (contract.test.ts): a SQLite file (sqlite.ts,
  * the default: one machine needs no other server) and Redis (redis.ts, for several bridges).
  *
- * Three primitives, chosen so that each backend does them atomically:
- * - **entries**: a string value under a key, optionally expiring (sessions, settings);
+ * Four primitives, chosen so that each backend does them atomically:
+ * - **entries**: a string value under a key, optionally expiring (sessions, settings), with a
+ *   compare-and-set (`replace`) so that a read-modify-write from several bridges loses nothing;
  * - **counters**: an atomic increment whose entry expires a while after the last change
  *   (sign-in failures, sign-ins under way);
  * - **jobs**: a payload due at a time, claimed with a lease by one holder at a time across every
  *   bridge sharing the store, then completed (deleted) or released by that holder only. A holder
  *   that dies leaves its job to be claimed again once the lease has run out, so a job runs late
- *   rather than never; `attempts` tells the next holder that an earlier one may have started.
+ *   rather than never; `attempts` tells the next holder that an earlier one may have started;
+ * - **places**: capped groups of members, each member expiring on its own (the sessions of an
+ *   account or of a client network, counted across bridges): a member enters every group it is
+ *   given or none, so a burst from several bridges cannot pass a cap, and the members of a
+ *   bridge that died leave by themselves when their time runs out.
  *
  * Keys and values are opaque strings: callers namespace keys (`session:…`, `identities:…`) and
  * key everything per user by account (session/account.ts), never by an email address alone.
@@ -54,6 +59,12 @@ export interface NewJob {
 
 export type CancelResult = "cancelled" | "claimed" | "missing";
 
+/** A group of places; without `cap` the member enters (or is refreshed) whatever the count. */
+export interface PlaceGroup {
+  key: string;
+  cap?: number;
+}
+
 export interface StateStore {
   readonly backend: "sqlite" | "redis";
   /** Where the data lives, for logs (a file path, or a Redis URL without its password). */
@@ -65,6 +76,18 @@ export interface StateStore {
   set(key: string, value: string, opts?: ExpiryOptions): Promise<void>;
   /** Stores `value` only when `key` holds nothing (or only an expired entry); true if stored. */
   add(key: string, value: string, opts?: ExpiryOptions): Promise<boolean>;
+  /**
+   * Compare-and-set: stores `value` under `key` only when the entry is still `expected` (the
+   * exact string read before, or undefined for "no entry or an expired one"), in one atomic step
+   * across every bridge. True if stored; false, and nothing changed, when another write came
+   * first (read again, re-apply the change, try again).
+   */
+  replace(
+    key: string,
+    expected: string | undefined,
+    value: string,
+    opts?: ExpiryOptions,
+  ): Promise<boolean>;
   delete(key: string): Promise<void>;
   /**
    * Adds `by` to the integer under `key` (0 when absent or expired) and returns the result, in
@@ -92,6 +115,23 @@ export interface StateStore {
   cancel(queue: string, id: string): Promise<CancelResult>;
   /** The jobs of `group` in `queue`, by due time. */
   jobs(queue: string, group: string): Promise<Job[]>;
+
+  /**
+   * Puts `member` in every group of `groups` until `ttlMs` from now, or in none: returns the
+   * index of the first group at its cap (members whose time ran out are not counted), or -1
+   * when it entered. A member already in a group is refreshed there and never refused by it;
+   * `replacing` (a member about to leave) is not counted either.
+   */
+  enter(
+    member: string,
+    groups: PlaceGroup[],
+    ttlMs: number,
+    opts?: { replacing?: string },
+  ): Promise<number>;
+  /** Takes `member` out of the groups `keys` (no-op where it is not). */
+  leave(member: string, keys: string[]): Promise<void>;
+  /** How many members `key` holds now (whose time has not run out). */
+  places(key: string): Promise<number>;
 
   close(): Promise<void>;
 }
