@@ -20,10 +20,13 @@
  * what it had not seen (one small read per account, not per socket). Redis pub/sub could
  * replace that read; the revision would still be the truth a late or restarted bridge checks.
  *
- * Saves of one account are applied one after another on a bridge (a read, a merge of the change,
- * a write). Two bridges saving the same account within the same few milliseconds can lose one
- * of the two changes (the store has no compare-and-set); a change names only what it changes,
- * so that window is small and a lost change is visible in every tab at once.
+ * Saves lose nothing, also when two bridges save the same account at once (a phone and a laptop
+ * behind a load balancer): a change names only what it changes, and is merged into the value
+ * read, then written with the store's compare-and-set against that value. When another save came
+ * first, the change is merged again into the fresh value and written again after a short random
+ * pause (up to MAX_TRIES; beyond, `store_unavailable` and nothing changed). Each write is the
+ * next revision, so every tab ends with the same settings. On one bridge the saves of an account
+ * still go one after another, so that its own saves do not race each other.
  */
 import {
   DEFAULT_OFFLINE_DAYS,
@@ -42,6 +45,12 @@ import type { StateStore } from "../state/store";
 
 /** How often a bridge checks the store for settings saved on another bridge. */
 export const WATCH_EVERY_MS = 2_000;
+
+/**
+ * Writes of one save tried before giving up: each retry means another bridge's save of the same
+ * account landed in between, which a user's few devices cannot keep doing for long.
+ */
+const MAX_TRIES = 25;
 
 export const DEFAULT_SETTINGS: TUserSettings = {
   undoSeconds: DEFAULT_SEND_DELAY_SECONDS,
@@ -81,6 +90,23 @@ function applyList(list: string[], add: string[], remove: string[]): string[] {
   return out;
 }
 
+/** `s` with `c` applied: only what the change names is changed. */
+function merge(s: TUserSettings, c: z.infer<typeof ZSettingsChange>): TUserSettings {
+  return {
+    undoSeconds: c.undoSeconds ?? s.undoSeconds,
+    remoteContent: {
+      senders: c.allowSenders
+        ? applyList(s.remoteContent.senders, c.allowSenders.add, c.allowSenders.remove)
+        : s.remoteContent.senders,
+      domains: c.allowDomains
+        ? applyList(s.remoteContent.domains, c.allowDomains.add, c.allowDomains.remove)
+        : s.remoteContent.domains,
+    },
+    conversations: c.conversations ?? s.conversations,
+    offlineDays: c.offlineDays ?? s.offlineDays,
+  };
+}
+
 export class SettingsService {
   readonly #deps: SettingsServiceDeps;
   /** The last revision pushed to this bridge's sockets, per account. */
@@ -98,16 +124,22 @@ export class SettingsService {
 
   /** The settings of `account` (the defaults when never saved or unreadable). */
   async get(account: string): Promise<StoredSettings> {
+    return (await this.#read(account)).stored;
+  }
+
+  /** The settings and the exact entry they were read from (what a compare-and-set expects). */
+  async #read(account: string): Promise<{ stored: StoredSettings; raw: string | undefined }> {
     const raw = await this.#deps.state.get(key(account));
-    if (raw === undefined) return { settings: structuredClone(DEFAULT_SETTINGS), rev: 0 };
+    if (raw === undefined)
+      return { stored: { settings: structuredClone(DEFAULT_SETTINGS), rev: 0 }, raw };
     try {
       const parsed = ZStored.safeParse(JSON.parse(raw));
-      if (parsed.success) return parsed.data;
+      if (parsed.success) return { stored: parsed.data, raw };
     } catch {
       // unreadable: the defaults, as below
     }
     this.#deps.log.warn("stored settings unreadable: using the defaults until the next save");
-    return { settings: structuredClone(DEFAULT_SETTINGS), rev: 0 };
+    return { stored: { settings: structuredClone(DEFAULT_SETTINGS), rev: 0 }, raw };
   }
 
   /** Applies `change` (protocol ZSettingsChange) and announces the result to the account. */
@@ -121,25 +153,23 @@ export class SettingsService {
     const run = previous
       .catch(() => undefined)
       .then(async (): Promise<StoredSettings> => {
-        const current = await this.get(account);
-        const s = current.settings;
-        const next: TUserSettings = {
-          undoSeconds: c.undoSeconds ?? s.undoSeconds,
-          remoteContent: {
-            senders: c.allowSenders
-              ? applyList(s.remoteContent.senders, c.allowSenders.add, c.allowSenders.remove)
-              : s.remoteContent.senders,
-            domains: c.allowDomains
-              ? applyList(s.remoteContent.domains, c.allowDomains.add, c.allowDomains.remove)
-              : s.remoteContent.domains,
-          },
-          conversations: c.conversations ?? s.conversations,
-          offlineDays: c.offlineDays ?? s.offlineDays,
-        };
-        const stored: StoredSettings = { settings: next, rev: current.rev + 1 };
-        await this.#deps.state.set(key(account), JSON.stringify(stored));
-        this.#announce(account, stored);
-        return stored;
+        for (let tries = 0; tries < MAX_TRIES; tries++) {
+          const { stored: current, raw } = await this.#read(account);
+          const stored: StoredSettings = {
+            settings: merge(current.settings, c),
+            rev: current.rev + 1,
+          };
+          if (await this.#deps.state.replace(key(account), raw, JSON.stringify(stored))) {
+            this.#announce(account, stored);
+            return stored;
+          }
+          // A random pause, growing, so that two bridges retrying in step do not keep colliding.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** tries)));
+        }
+        throw new BridgeError(
+          "store_unavailable",
+          "Your settings are being saved elsewhere right now; nothing was changed. Try again in a moment.",
+        );
       });
     this.#queue.set(account, run);
     void run.finally(() => {
