@@ -184,3 +184,54 @@ for (const conversations of [false, true]) {
     }, 60_000);
   });
 }
+
+describe("a sign-in that asks for INBOX in the user's kept order", () => {
+  const bySubject = { key: "subject", reverse: false } as const;
+
+  it("carries that window of messages, and the socket's first one in that order is its read", async () => {
+    // The conversations user: the order asked for is not the default, so its window is flat.
+    const user = mail.user(CONVERSATIONS);
+    const r = await signIn(b, {
+      email: CONVERSATIONS,
+      password: user.password,
+      inbox: { conversations: true, rows: ROWS, sort: bySubject },
+    });
+    expect(r.status).toBe(200);
+    const cookie = r.cookie as string;
+    const inbox = ZSessionInfo.parse(r.body).inbox;
+    // Before: no `sort` in the request; the answer's window was newest first (3, 2, 1).
+    expect(inbox?.sort).toEqual(bySubject);
+    expect(inbox?.conversations).toBeUndefined();
+    const firsts = inbox?.rows.map((row) => row.subject).filter((s) => s?.startsWith("first "));
+    expect(firsts).toEqual(["first 1", "first 2", "first 3"]);
+    let window: TServerFrame | undefined;
+    const commands = await commandsDuring(async () => {
+      const s = await openSocket(b, cookie);
+      await openInbox(s);
+      window = await s.request({
+        type: "list.window",
+        id: "sorted-head",
+        mailbox: "INBOX",
+        offset: 0,
+        limit: 50,
+        query: null,
+        sort: bySubject,
+        conversations: true,
+      });
+      s.close();
+    });
+    expect(window?.type).toBe("list.window");
+    if (window?.type !== "list.window") return;
+    expect(window.rows).toEqual(inbox?.rows);
+    expect(window.sort).toEqual(bySubject);
+    expect(window.rev).toBeDefined();
+    // Before: the command connection sorted and read INBOX again.
+    expect({ ...inboxReads(commands), sorts: countOf(commands, "SORT") }).toEqual({
+      fetches: 0,
+      searches: 0,
+      selects: 0,
+      sorts: 0,
+    });
+    await signOut(cookie);
+  }, 60_000);
+});

@@ -8,6 +8,12 @@ import {
 import { useEffect, useMemo, useRef } from "react";
 import { listFromSignIn } from "@/lib/list-cache";
 import {
+  effectiveSort,
+  isDefaultSort,
+  loadSortChoice,
+  searchesOtherFolders,
+} from "@/lib/list-sort";
+import {
   currentEpoch,
   fetchListHead,
   fetchMailboxes,
@@ -53,17 +59,25 @@ export function startEarly(signedIn: SignedIn): void {
   const inbox = signedIn.inbox;
   if (inbox) {
     queryClient.setQueryData(
-      keys.list(inbox.mailbox, null, undefined, inbox.conversations !== undefined),
+      keys.list(inbox.mailbox, null, inbox.sort, inbox.conversations !== undefined),
       listFromSignIn(inbox, currentEpoch()),
     );
   }
-  const { folder, q } = getRoute();
-  const conversations = getSettings().conversations && q === null;
-  const key = keys.list(folder, q, undefined, conversations);
+  // The list as hooks/use-list-view.ts will ask for it: in the user's kept order, which is not
+  // grouped in conversations unless it is the default.
+  const { folder, q, sort: routeSort } = getRoute();
+  const sort = effectiveSort(
+    routeSort ?? null,
+    loadSortChoice(signedIn.email),
+    !searchesOtherFolders(q),
+  );
+  const ordered = isDefaultSort(sort) ? undefined : sort;
+  const conversations = getSettings().conversations && q === null && ordered === undefined;
+  const key = keys.list(folder, q, ordered, conversations);
   if (queryClient.getQueryData(key) === undefined) {
     void queryClient.prefetchQuery({
       queryKey: key,
-      queryFn: () => fetchListHead(folder, q, undefined, conversations),
+      queryFn: () => fetchListHead(folder, q, ordered, conversations),
     });
   }
   void queryClient.prefetchQuery({ queryKey: keys.mailboxes, queryFn: fetchMailboxes });

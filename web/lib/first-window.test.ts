@@ -1,19 +1,23 @@
 /**
- * The first window a sign-in asks for, from the page's address and screen before the mailbox's
- * code has loaded: INBOX's head only (what the list will show first, as lib/route reads the same
- * address), of the view the page guesses, as many rows as the screen holds.
+ * The first window a sign-in asks for, from the page's address, the order the account last chose
+ * in this browser and the screen, before the mailbox's code has loaded: INBOX's head only (what
+ * the list will show first, as lib/route reads the same address), of the view the page guesses
+ * or, in another order, of messages in it, as many rows as the screen holds.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { firstWindowToAsk } from "./first-window";
-import { isDefaultSort } from "./list-sort";
+import { isDefaultSort, sortId } from "./list-sort";
 import { parseRoute } from "./route";
 
-function at(search: string, height = 800): void {
+const ME = "ann@example.test";
+
+function at(search: string, height = 800, kept: Record<string, string> = {}): void {
   vi.stubGlobal("window", {
     location: { search },
     innerHeight: height,
     screen: { availHeight: height },
     matchMedia: () => ({ matches: false }),
+    localStorage: { getItem: (key: string) => kept[key] ?? null },
   });
 }
 
@@ -24,16 +28,41 @@ afterEach(() => {
 describe("firstWindowToAsk", () => {
   it("asks for INBOX's head, of the view given, with the rows the screen holds", () => {
     at("");
-    expect(firstWindowToAsk(true)).toEqual({ conversations: true, rows: 11 });
+    expect(firstWindowToAsk(true, ME)).toEqual({ conversations: true, rows: 11 });
     at("?folder=INBOX", 76 * 5);
-    expect(firstWindowToAsk(false)).toEqual({ conversations: false, rows: 5 });
+    expect(firstWindowToAsk(false, ME)).toEqual({ conversations: false, rows: 5 });
   });
 
-  it("asks for none where the list will show something else first", () => {
-    for (const search of ["?folder=Sent", "?q=invoice", "?sort=from.asc", "?folder=Archive&q=a"]) {
+  it("asks for none where the list will show another folder or a search first", () => {
+    for (const search of ["?folder=Sent", "?q=invoice", "?folder=Archive&q=a"]) {
       at(search);
-      expect(firstWindowToAsk(true), search).toBeUndefined();
+      expect(firstWindowToAsk(true, ME), search).toBeUndefined();
     }
+  });
+
+  it("asks for messages in the order the account last chose in this browser", () => {
+    at("", 800, { [`ferry.sort:${ME}`]: "from.asc" });
+    expect(firstWindowToAsk(true, ME)).toEqual({
+      conversations: false,
+      rows: 11,
+      sort: { key: "from", reverse: false },
+    });
+    // Kept per account, as the mailbox reads it (lower case, the address as the bridge trims it).
+    expect(firstWindowToAsk(true, ` ${ME.toUpperCase()} `)?.sort).toEqual({
+      key: "from",
+      reverse: false,
+    });
+    expect(firstWindowToAsk(true, "bob@example.test")).toEqual({ conversations: true, rows: 11 });
+  });
+
+  it("asks in the address's order over the kept one, and the default as conversations", () => {
+    const kept = { [`ferry.sort:${ME}`]: "from.asc" };
+    at("?sort=size.desc", 800, kept);
+    expect(firstWindowToAsk(true, ME)?.sort).toEqual({ key: "size", reverse: true });
+    at("?sort=arrival.desc", 800, kept);
+    expect(firstWindowToAsk(true, ME)).toEqual({ conversations: true, rows: 11 });
+    at("", 800, { [`ferry.sort:${ME}`]: "nonsense.asc" });
+    expect(firstWindowToAsk(true, ME)).toEqual({ conversations: true, rows: 11 });
   });
 
   it("agrees with the route the mailbox reads from the same address", () => {
@@ -46,14 +75,18 @@ describe("firstWindowToAsk", () => {
       "?q=%20%20",
       "?sort=from.asc",
       "?sort=size.desc&folder=INBOX",
+      "?sort=bogus",
       "?view=folders",
       "?msg=1:2",
     ];
     for (const search of addresses) {
       const route = parseRoute(search);
-      const inboxHead = route.folder === "INBOX" && route.q === null && isDefaultSort(route.sort);
       at(search);
-      expect(firstWindowToAsk(true) !== undefined, search).toBe(inboxHead);
+      const asked = firstWindowToAsk(true, ME);
+      expect(asked !== undefined, search).toBe(route.folder === "INBOX" && route.q === null);
+      if (!asked) continue;
+      expect(sortId(asked.sort), search).toBe(sortId(route.sort));
+      expect(asked.conversations, search).toBe(isDefaultSort(route.sort));
     }
   });
 });

@@ -1,26 +1,42 @@
 /**
  * The first window a sign-in asks the bridge to put in its answer (ZSessionRequest `inbox`):
- * INBOX's head, when that is what the page will show first, with as many rows as the screen holds.
- * It is part of the sign-in page's own code, not the mailbox's chunk: a sign-in made before that
- * chunk has arrived (a slow phone, a quick user) must get its rows in the answer like any other,
- * not over the socket once the mailbox has loaded and connected.
+ * INBOX's head, when that is what the page will show first, in the order it will show it, with as
+ * many rows as the screen holds. It is part of the sign-in page's own code, not the mailbox's
+ * chunk: a sign-in made before that chunk has arrived (a slow phone, a quick user) must get its
+ * rows in the answer like any other, not over the socket once the mailbox has loaded and
+ * connected. So it imports no schema (list-sort.ts has none, for this).
  */
-import type { TSessionRequest } from "@ferry/protocol";
+import type { TListSort, TSessionRequest } from "@ferry/protocol";
 import { rowsOnScreen } from "./list-geometry";
+import { isDefaultSort, loadSortChoice, parseSortId } from "./list-sort";
 
 /**
- * INBOX's head from the address alone, as lib/route reads it (that module, with the sort keys'
- * schema, is the mailbox's): no folder or INBOX, no search. Any `sort` in the address is taken as
- * another order (the page never writes the default there), so at worst the rows come over the
- * socket instead.
+ * Whether the address shows INBOX's head, as lib/route reads it (that module is the mailbox's):
+ * no folder or INBOX, no search.
  */
-function showsInboxHead(search: string): boolean {
-  const p = new URLSearchParams(search);
-  return (p.get("folder") || "INBOX") === "INBOX" && !p.get("q")?.trim() && !p.get("sort");
+function showsInboxHead(p: URLSearchParams): boolean {
+  return (p.get("folder") || "INBOX") === "INBOX" && !p.get("q")?.trim();
 }
 
-/** The window to ask for, of `conversations` (the view the page would show); none if not INBOX's. */
-export function firstWindowToAsk(conversations: boolean): TSessionRequest["inbox"] {
-  if (typeof window === "undefined" || !showsInboxHead(window.location.search)) return undefined;
+/**
+ * The order the list will open in, as hooks/use-list-view.ts picks it: the address's, else the
+ * one `email` last chose in this browser. Whether the server can SORT is not known yet: the
+ * bridge answers with no window when it cannot.
+ */
+function sortToShow(p: URLSearchParams, email: string): TListSort | null {
+  return parseSortId(p.get("sort")) ?? loadSortChoice(email.trim());
+}
+
+/**
+ * The window to ask for, of `conversations` (the view the page would show) in the default order,
+ * or of messages in another order (conversations group the default order only); none if the
+ * page will not show INBOX's head first.
+ */
+export function firstWindowToAsk(conversations: boolean, email: string): TSessionRequest["inbox"] {
+  if (typeof window === "undefined") return undefined;
+  const p = new URLSearchParams(window.location.search);
+  if (!showsInboxHead(p)) return undefined;
+  const sort = sortToShow(p, email);
+  if (sort && !isDefaultSort(sort)) return { conversations: false, rows: rowsOnScreen(), sort };
   return { conversations, rows: rowsOnScreen() };
 }

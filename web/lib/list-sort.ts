@@ -2,9 +2,10 @@
  * The order of message lists as the web app keeps it: its short form in the URL (`sort=from.asc`;
  * the default, newest arrival first, is left out), the choices offered (all of them where the
  * server can SORT, date received only where it cannot), and the user's last choice, kept in this
- * browser per account so that the next folder and the next visit open in it.
+ * browser per account so that the next folder and the next visit open in it. No schema here: the
+ * sign-in page reads the kept choice (first-window.ts) before zod has loaded.
  */
-import { DEFAULT_SORT, type TListSort, type TSortKey, ZSortKey } from "@ferry/protocol";
+import { DEFAULT_SORT, SORT_KEYS, type TListSort, type TSortKey } from "@ferry/protocol";
 
 /** The orders offered, in menu order. */
 export const SORT_CHOICES: readonly TListSort[] = [
@@ -33,9 +34,9 @@ export function sortId(sort: TListSort | null | undefined): string {
 /** The order a `sortId` names, or null when it names none. */
 export function parseSortId(id: string | null | undefined): TListSort | null {
   const m = /^([a-z]+)\.(asc|desc)$/.exec(id ?? "");
-  const key = ZSortKey.safeParse(m?.[1]);
-  if (!m || !key.success) return null;
-  return { key: key.data, reverse: m[2] === "desc" };
+  const key = SORT_KEYS.find((k) => k === m?.[1]);
+  if (!m || key === undefined) return null;
+  return { key, reverse: m[2] === "desc" };
 }
 
 /** Orders that need no SORT: what a server without it can offer. */

@@ -97,7 +97,9 @@ export function onSessionEnd(hook: () => void | Promise<void>): () => void {
 
 /** What a sign-in that just succeeded hands its hooks (kept in memory only, never stored). */
 export interface SignedIn {
-  /** INBOX's first window, when the sign-in answer carried it. */
+  /** The account signed in to, as the bridge spells it. */
+  email: string;
+  /** INBOX's first window, when the sign-in answer carried it (in its `sort`, when it has one). */
   inbox: TSignInWindow | null;
   /** The account's saved list view as the answer told it (null: it did not); `inbox` is of it. */
   conversations: boolean | null;
@@ -207,12 +209,12 @@ export function initSession(): void {
 
 export async function signIn(request: TSessionRequest): Promise<void> {
   await finishPendingSignOut();
-  const inbox = firstWindowToAsk(listViewGuess());
+  const inbox = firstWindowToAsk(listViewGuess(), request.email);
   const info = await apiSignIn(inbox ? { ...request, inbox } : request);
   writeAccount(info.email);
   const conversations = info.conversations ?? null;
   answeredView = conversations === null ? null : { conversations };
-  const signedIn: SignedIn = { inbox: info.inbox ?? null, conversations };
+  const signedIn: SignedIn = { email: info.email, inbox: info.inbox ?? null, conversations };
   for (const hook of signInHooks) hook(signedIn);
   // The page's root renders this at default priority (useRootSession), in a task of its own:
   // the socket a hook opened sends its handshake first, so the bridge's hello comes while the

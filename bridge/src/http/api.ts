@@ -216,6 +216,7 @@ async function signIn(
         conversations: conversations ?? wanted.conversations,
         me: live.email,
         rows: wanted.rows,
+        sort: wanted.sort,
       });
     } else {
       prefetchInboxHead(

@@ -191,8 +191,9 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
         });
         return;
       }
+      // In another order too: the sign-in answer's read in the user's kept order.
       const prefetched =
-        modeOf(frame.mailbox).readOnly !== true && !sorted ? takeInboxHead(mail, frame) : null;
+        modeOf(frame.mailbox).readOnly !== true ? takeInboxHead(mail, frame) : null;
       // Read before the window is (it asks the server first), or while nothing was pushed since
       // the prefetched one was: the window holds every change pushed before it.
       const rev = mail.revision(frame.mailbox);

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ZWindow } from "./frames";
+import { ZListSort } from "./model";
 import { SIGN_IN_ROWS_MAX } from "./sign-in-limits";
 import { PROTOCOL_VERSION } from "./version";
 
@@ -37,6 +38,12 @@ export const ZSessionRequest = z.object({
        * socket. Absent: SIGN_IN_CONVERSATIONS (bridge). A window of messages is read whole.
        */
       rows: z.number().int().min(1).max(SIGN_IN_ROWS_MAX).optional(),
+      /**
+       * The order the page will show INBOX in (the user's kept choice, or the address's), when
+       * it is not DEFAULT_SORT: the window is then of messages in that order (conversations
+       * group the default order only), read with the server's SORT; none when it cannot SORT.
+       */
+      sort: ZListSort.optional(),
     })
     .optional(),
 });

@@ -17,4 +17,5 @@ export * from "./rules";
 export * from "./settings";
 export * from "./sign-in-limits";
 export * from "./snooze";
+export * from "./sort-keys";
 export * from "./version";

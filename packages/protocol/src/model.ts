@@ -3,6 +3,7 @@
  * message structure. Shared by the bridge (which builds these from IMAP) and the web app.
  */
 import { z } from "zod";
+import { SORT_KEYS } from "./sort-keys";
 
 /** Special-use roles (RFC 6154) plus INBOX, normalised to lower-case words. */
 export const ZSpecialUse = z.enum([
@@ -140,15 +141,12 @@ export type TConversationRow = z.infer<typeof ZConversationRow>;
  * (when it was sent), `from` the sender (its display name where the server has SORT=DISPLAY),
  * `subject` the base subject (no Re:/Fwd:), `size` the size in bytes.
  */
-export const ZSortKey = z.enum(["arrival", "date", "from", "subject", "size"]);
+export const ZSortKey = z.enum(SORT_KEYS);
 export type TSortKey = z.infer<typeof ZSortKey>;
 
 /** An order of a list: a key, ascending or (`reverse`) descending. */
 export const ZListSort = z.object({ key: ZSortKey, reverse: z.boolean() });
 export type TListSort = z.infer<typeof ZListSort>;
-
-/** The order lists have when none is asked for: newest arrival first. */
-export const DEFAULT_SORT: TListSort = { key: "arrival", reverse: true };
 
 /** One node of BODYSTRUCTURE. Leaf parts have a `part` number usable with the parts endpoint. */
 export interface TBodyPart {
