@@ -11,7 +11,8 @@
  * their folder; on a phone, rows swipe left to archive and right to delete; in conversation view
  * each row is a conversation, lib/row-facts.ts). Its first render reads no layout (the
  * scroller's size comes from its ResizeObserver, a new scroller is not scrolled to its top) and
- * makes only the rows on screen; the few above and below follow once it has been painted.
+ * makes only the rows on screen; the few above and below follow once it has been painted. A list
+ * with nothing kept says so while Ferry connects or is offline (waiting-note.tsx).
  */
 import type { TListSort, TMessageRow } from "@ferry/protocol";
 import { useVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
@@ -26,6 +27,7 @@ import { listRowHeight } from "@/lib/list-geometry";
 import { sortId } from "@/lib/list-sort";
 import { ensureRange } from "@/lib/mail-client";
 import { MessageRow, Placeholder } from "./message-row";
+import { WaitingNote } from "./waiting-note";
 
 export interface MessageListProps {
   mailbox: string;
@@ -204,6 +206,13 @@ export function MessageList(props: MessageListProps) {
         <p className="px-6 py-16 text-center text-sm text-zinc-500">
           {query ? t("list.emptySearch") : t("list.empty")}
         </p>
+      ) : null}
+      {/* A folder or search with nothing kept here: said, not a blank pane, until Ferry connects. */}
+      {data === undefined ? (
+        <WaitingNote
+          connecting={query ? t("waiting.search") : t("waiting.folder")}
+          offline={query ? t("waiting.searchOffline") : t("waiting.folderOffline")}
+        />
       ) : null}
       <div style={{ height: virtualizer.getTotalSize(), position: "relative", width: "100%" }}>
         {items.map((item) => {

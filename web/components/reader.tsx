@@ -46,6 +46,7 @@ import {
 import { MessageBodies, partsToShow } from "./message-bodies";
 import { ReaderRuleButtons } from "./rules/reader-rule-buttons";
 import { ConnectingPill } from "./status-bar";
+import { useNotConnected } from "./waiting-note";
 
 interface ReaderProps {
   msgRef: TMessageRef;
@@ -81,6 +82,7 @@ export function Reader({
   const data = query.data;
   const header = data?.header;
   const connection = useConnectionState();
+  const notConnected = useNotConnected();
   const [allowRemote, setAllowRemote] = useState(false);
   const [blocked, setBlocked] = useState(0);
   const articleRef = useRef<HTMLElement>(null);
@@ -271,7 +273,13 @@ export function Reader({
           <Attachments msgRef={stableRef} attachments={attachments} />
         ) : null}
 
-        {!data && !status ? (
+        {/* Nothing kept of it here: said in words while the bridge is out of reach. */}
+        {!data && !status && notConnected !== null ? (
+          <p className="py-4 text-sm text-zinc-500">
+            {notConnected === "offline" ? t("reader.offline") : t("waiting.message")}
+          </p>
+        ) : null}
+        {!data && !status && notConnected === null ? (
           <div
             role="status"
             aria-busy="true"

@@ -3,8 +3,9 @@
  * The Scheduled view: the account's mail scheduled to send later, by the time it goes, each
  * with its recipients, subject and time (or why it was not sent), and Edit (back into the
  * composer, no longer scheduled), Send now and Cancel (kept in Drafts). A timed-list.tsx, as
- * Snoozed is. Kept current as lib/compose/scheduled.ts says (refetched, not pushed); its header
- * holds the page's first "Connecting…" (ConnectingPill). Also the folder pane's "Scheduled" entry.
+ * Snoozed is. Kept current as lib/compose/scheduled.ts says (refetched, not pushed), and kept
+ * for a reload with the rest of the cache (lib/persist.ts), so a reload before the socket connects
+ * shows the list as last seen; its header holds the page's first "Connecting…" (ConnectingPill). Also the folder pane's "Scheduled" entry.
  */
 import type { TScheduledMessage } from "@ferry/protocol";
 import {
@@ -19,6 +20,7 @@ import { MenuIcon } from "./icons";
 import { ClockIcon } from "./snooze-menu";
 import { ConnectingPill } from "./status-bar";
 import { type TimedEntry, TimedList } from "./timed-list";
+import { WaitingNote } from "./waiting-note";
 
 function recipients(m: TScheduledMessage): string {
   const all = [...m.draft.to, ...m.draft.cc, ...m.draft.bcc];
@@ -63,6 +65,13 @@ export function ScheduledView(p: { onShowFolders?: () => void }) {
       loaded={scheduled.isSuccess}
       problem={scheduled.isError ? t("scheduled.loadFailed") : null}
       entries={list.map(entryOf)}
+      waiting={
+        <WaitingNote
+          connecting={t("waiting.scheduled")}
+          offline={t("waiting.scheduledOffline")}
+          className="px-4 py-6 text-sm text-zinc-500"
+        />
+      }
       header={
         <div className="flex min-h-14 items-center gap-1 border-b border-zinc-200 px-1.5 py-1 dark:border-zinc-800">
           {p.onShowFolders ? (

@@ -2,7 +2,8 @@
 /**
  * The Snoozed view: what the account has snoozed, by wake time, each with the time it comes
  * back (or why it could not yet) and "Back to Inbox now" (a timed-list.tsx, as Scheduled is).
- * Live: `snoozes.changed` from any tab or from a wake updates it (lib/snooze.ts).
+ * Live: `snoozes.changed` from any tab or from a wake updates it (lib/snooze.ts); kept for a
+ * reload with the rest of the cache (lib/persist.ts).
  */
 import type { TSnooze } from "@ferry/protocol";
 import { useState } from "react";
@@ -10,6 +11,7 @@ import { reasonOf } from "@/lib/actions";
 import { formatFullDate, t } from "@/lib/i18n";
 import { useSnoozes, wakeSnoozes } from "@/lib/snooze";
 import { type TimedEntry, TimedList } from "./timed-list";
+import { WaitingNote } from "./waiting-note";
 
 export function SnoozedView() {
   const snoozes = useSnoozes();
@@ -45,6 +47,13 @@ export function SnoozedView() {
       loaded={snoozes.isSuccess}
       problem={problem}
       entries={entries}
+      waiting={
+        <WaitingNote
+          connecting={t("waiting.snoozed")}
+          offline={t("waiting.snoozedOffline")}
+          className="px-4 py-6 text-sm text-zinc-500"
+        />
+      }
     />
   );
 }

@@ -3,7 +3,8 @@
  * A list of things waiting for a time: the Snoozed view (messages and when they come back) and
  * the Scheduled view (messages and when they go). Each entry shows who, the subject, its time
  * and a note (why it has not happened yet), with its actions as buttons; a problem from the last
- * action shows above the list and a sentence shows when it is empty.
+ * action shows above the list, a sentence shows when it is empty, and another (`waiting`) while
+ * nothing is known yet, so the view is never a blank pane while Ferry connects.
  */
 import type { ReactNode } from "react";
 
@@ -37,6 +38,8 @@ export function TimedList(p: {
   entries: TimedEntry[];
   /** Above the list (a heading, on a screen of its own). */
   header?: ReactNode;
+  /** Shown while not loaded (and nothing kept): what the view is waiting for. */
+  waiting?: ReactNode;
 }) {
   return (
     <section aria-label={p.label} className="flex min-h-0 flex-1 flex-col">
@@ -47,6 +50,7 @@ export function TimedList(p: {
             {p.problem}
           </p>
         ) : null}
+        {!p.loaded && !p.problem ? p.waiting : null}
         {p.loaded && p.entries.length === 0 ? (
           <p className="px-4 py-6 text-sm text-zinc-500">{p.empty}</p>
         ) : null}

@@ -20,4 +20,13 @@ describe("shouldPersist", () => {
       shouldPersist({ queryKey: ["member-rows"], state: { status: "error", data: undefined } }),
     ).toBe(false);
   });
+
+  it("keeps the Scheduled and Snoozed views' lists, so a reload before the socket shows them", () => {
+    expect(shouldPersist(success(["scheduled"], []))).toBe(true);
+    expect(shouldPersist(success(["snoozes"], []))).toBe(true);
+    expect(
+      shouldPersist({ queryKey: ["scheduled"], state: { status: "pending", data: undefined } }),
+    ).toBe(false);
+    expect(shouldPersist(success(["quota"], { used: 1 }))).toBe(false);
+  });
 });

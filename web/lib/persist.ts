@@ -233,9 +233,12 @@ export function createPersister(snapshot?: () => StoredSnapshot | null): Persist
   };
 }
 
+const PERSISTED_KINDS = new Set(["mailboxes", "list", "member-rows", "scheduled", "snoozes"]);
+
 /**
- * Which queries are worth persisting: folders, lists, conversation stacks' collapsed lines, and
- * fully received messages.
+ * Which queries are worth persisting: folders, lists, conversation stacks' collapsed lines,
+ * fully received messages, and the Scheduled and Snoozed views' lists (so a reload before the
+ * socket connects shows them as last seen rather than nothing).
  */
 export function shouldPersist(query: {
   queryKey: readonly unknown[];
@@ -243,7 +246,7 @@ export function shouldPersist(query: {
 }): boolean {
   if (query.state.status !== "success") return false;
   const kind = query.queryKey[0];
-  if (kind === "mailboxes" || kind === "list" || kind === "member-rows") return true;
+  if (PERSISTED_KINDS.has(String(kind))) return true;
   if (kind === "message") {
     const data = query.state.data;
     return (

@@ -16,6 +16,17 @@ const status = {
   "connection.outdated": "Ferry was updated. Reload the page to keep using it.",
   "connection.reload": "Reload",
   "connection.updateReady": "A new version is ready",
+  // A pane with nothing kept on this device, while the bridge is out of reach (waiting-note.tsx)
+  "waiting.folder": "This folder shows once Ferry is connected.",
+  "waiting.folderOffline":
+    "Offline: this folder is not saved on this device. It shows when connected.",
+  "waiting.search": "Search results show once Ferry is connected.",
+  "waiting.searchOffline": "Offline: searching needs a connection. Results show when connected.",
+  "waiting.scheduled": "Scheduled mail shows once Ferry is connected.",
+  "waiting.scheduledOffline": "Offline: scheduled mail shows when connected.",
+  "waiting.snoozed": "Snoozed mail shows once Ferry is connected.",
+  "waiting.snoozedOffline": "Offline: snoozed mail shows when connected.",
+  "waiting.message": "This message shows once Ferry is connected.",
   "offline.pending": {
     one: "1 change waiting to sync",
     other: "{count} changes waiting to sync",

@@ -1,0 +1,157 @@
+/**
+ * No view is an empty pane while Ferry connects, or while offline: each view a user can land on
+ * by address or reload shows what was kept of it (the Inbox's rows, the Scheduled view's list,
+ * the folder pane) or says in words what it is waiting for (a folder or search never opened on
+ * this device, Snoozed, a message not kept), beside the header's "Connecting…" (or the offline
+ * bar). The page's sockets are held (they reach no bridge) until the test lets them through. What
+ * is kept for this is removed at sign-out like the rest of the cache. Each view's check is soft,
+ * so a failure names every view that is blank, not only the first.
+ */
+import type { Page, WebSocketRoute } from "@playwright/test";
+import { composer, fillMessage, openCompose } from "../compose/helpers";
+import { expect, folders, reader, rows, showFolders, signIn, test, unique } from "../fixtures/test";
+import { cached, serviceWorkerActive } from "../offline/helpers";
+
+test.use({ seed: { inbox: 30, archive: 3, drafts: 2 } });
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Holds the page's sockets while `held` is on; `release` closes those held, so the page retries. */
+async function holdSockets(page: Page) {
+  const state = { held: false, routes: [] as WebSocketRoute[] };
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    if (state.held) state.routes.push(ws);
+    else ws.connectToServer();
+  });
+  return {
+    hold() {
+      state.held = true;
+    },
+    async release() {
+      state.held = false;
+      for (const ws of state.routes.splice(0)) await ws.close();
+    },
+  };
+}
+
+/** Schedules a message to the user themself three days from now, through the composer. */
+async function scheduleOne(page: Page, to: string, subject: string, bridgeNow: number) {
+  const dialog = await openCompose(page);
+  await fillMessage(dialog, { to: [to], subject, body: "Goes later." });
+  await dialog.getByRole("button", { name: "Send later" }).click();
+  await page.getByRole("menuitem", { name: "Pick a date and time…" }).click();
+  const picker = page.getByRole("dialog", { name: "Send later" });
+  const at = Math.ceil((Math.max(Date.now(), bridgeNow) + 3 * DAY) / 60_000) * 60_000;
+  await picker.getByLabel("Date and time").fill(new Date(at).toISOString().slice(0, 16));
+  await picker.getByRole("button", { name: "Schedule send" }).click();
+  await expect(composer(page)).toBeHidden();
+}
+
+function scheduledEntry(page: Page, subject: string) {
+  return page.getByRole("region", { name: "Scheduled" }).getByRole("listitem").filter({
+    hasText: subject,
+  });
+}
+
+test("every view shows what was kept or says what it waits for, while connecting and offline", async ({
+  page,
+  context,
+  account,
+  stack,
+  isPhone,
+}) => {
+  test.setTimeout(180_000);
+  const sockets = await holdSockets(page);
+  const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
+  const offlineBar = page.getByRole("status").filter({ hasText: "Offline. Showing saved mail." });
+  await signIn(page, account);
+
+  // Kept: a scheduled message, seen once in the Scheduled view; the Inbox; the folders; one
+  // message opened (its address names the Inbox's UIDVALIDITY). Not kept: the oldest message.
+  const scheduled = unique("Later");
+  await scheduleOne(page, account.email, scheduled, stack.clock.now());
+  await page.goto("/?view=scheduled");
+  await expect(scheduledEntry(page, scheduled)).toBeVisible();
+  // Kept at most once a second: a page left sooner may not have kept it.
+  await expect.soft.poll(() => cached(page, scheduled), { timeout: 15_000 }).toBe(true);
+  await page.goto("/");
+  await rows(page).first().click();
+  await expect(reader(page).getByRole("heading").first()).toBeVisible();
+  const uidValidity = new URL(page.url()).searchParams.get("msg")?.split(":")[0];
+  expect(uidValidity).toMatch(/^\d+$/);
+  const notKept = `/?msg=${uidValidity}:1`;
+
+  sockets.hold();
+  await page.goto("/?view=scheduled");
+  await expect.soft(scheduledEntry(page, scheduled)).toBeVisible();
+  await expect.soft(connecting).toBeVisible();
+
+  await page.goto("/?folder=Archive");
+  await expect.soft(page.getByText("This folder shows once Ferry is connected.")).toBeVisible();
+  await expect.soft(connecting).toBeVisible();
+
+  await page.goto("/?q=hello");
+  await expect.soft(page.getByText("Search results show once Ferry is connected.")).toBeVisible();
+  await expect.soft(connecting).toBeVisible();
+
+  await page.goto("/?folder=Snoozed");
+  await expect.soft(page.getByText("Snoozed mail shows once Ferry is connected.")).toBeVisible();
+
+  await page.goto(notKept);
+  await expect.soft(page.getByText("This message shows once Ferry is connected.")).toBeVisible();
+  if (!isPhone) await expect.soft(connecting).toBeVisible();
+
+  await page.goto(isPhone ? "/?view=folders" : "/");
+  await expect.soft(folders(page).getByRole("link", { name: /^Inbox\b/ })).toBeVisible();
+  await expect.soft(folders(page).getByRole("link", { name: /^Drafts\b/ })).toBeVisible();
+
+  // Offline (the service worker serves the page): the same views say so.
+  await sockets.release();
+  await page.goto("/");
+  await expect(rows(page).first()).toBeVisible();
+  await expect.poll(() => serviceWorkerActive(page), { timeout: 15_000 }).toBe(true);
+  await context.setOffline(true);
+
+  await page.goto("/?view=scheduled");
+  await expect.soft(scheduledEntry(page, scheduled)).toBeVisible();
+  await expect.soft(offlineBar).toBeVisible();
+
+  await page.goto("/?folder=Archive");
+  await expect
+    .soft(
+      page.getByText("Offline: this folder is not saved on this device. It shows when connected."),
+    )
+    .toBeVisible();
+
+  await page.goto("/?q=hello");
+  await expect
+    .soft(page.getByText("Offline: searching needs a connection. Results show when connected."))
+    .toBeVisible();
+
+  await page.goto("/?folder=Snoozed");
+  await expect.soft(page.getByText("Offline: snoozed mail shows when connected.")).toBeVisible();
+
+  await page.goto(notKept);
+  await expect
+    .soft(page.getByText("This message has not been saved for offline reading."))
+    .toBeVisible();
+
+  // Signing out leaves none of what was kept for this (the Scheduled view's list included).
+  await context.setOffline(false);
+  await page.goto("/");
+  await expect(rows(page).first()).toBeVisible();
+  await expect(connecting).toHaveCount(0);
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: `Signed in as ${account.email}` }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+  } else {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  }
+  // Scheduled mail still goes after a sign-out; the dialog says so first.
+  const ask = page.getByRole("alertdialog", { name: "Before you sign out" });
+  await ask.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByLabel("Email address")).toBeVisible();
+  await expect.poll(() => cached(page, scheduled)).toBe(false);
+  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(scheduled);
+});
