@@ -12,6 +12,8 @@
  * | FERRY_CHROMIUM | /usr/bin/chromium | the Chromium binary (Playwright cannot download one here) |
  * | FERRY_BENCH_SESSIONS=0,100,1000 | by mode | the idle-session counts of figure 5 |
  * | FERRY_BENCH_KEEP=1 | off | keep the mail server's temp dir (logs) after the run |
+ * | FERRY_BENCH_BRIDGE_LOG=FILE | off | append every line the bridges print to FILE, each after its pid (read by stack/bridge.ts) |
+ * | FERRY_BENCH_BRIDGE_LOG_LEVEL | info | the bridges' FERRY_LOG_LEVEL (debug shows NOTIFY, reconnects, each request) |
  * | FERRY_BENCH_WEB_DIR | web/out | the built web app the bridge serves (a private build to compare against) |
  * | FERRY_BENCH_BRIDGE | bridge/dist/main.js | the built bridge the figures start |
  * | FERRY_BENCH_PROFILE_DIR | bench-results/profiles | where FERRY_BENCH_PROFILE=1 writes |

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -97,7 +98,7 @@ export async function startBridge(
     FERRY_PORT: "0",
     FERRY_HOST: "127.0.0.1",
     FERRY_SESSION_SECRET: "bench-secret-bench-secret-bench-secret!!",
-    FERRY_LOG_LEVEL: opts.logLevel ?? "info",
+    FERRY_LOG_LEVEL: process.env.FERRY_BENCH_BRIDGE_LOG_LEVEL ?? opts.logLevel ?? "info",
     FERRY_WEB_DIR: paths.webDir,
     FERRY_IMAP_HOST: mail.host,
     FERRY_IMAP_PORT: String(mail.imap.tlsPort),
@@ -131,7 +132,9 @@ export async function startBridge(
   });
 
   const lines: string[] = [];
+  const logFile = process.env.FERRY_BENCH_BRIDGE_LOG;
   const keep = (line: string) => {
+    if (logFile) appendFileSync(logFile, `${pid} ${line}\n`);
     lines.push(line);
     if (lines.length > 40) lines.shift();
   };

@@ -51,6 +51,13 @@ export interface NotifyHandlers {
 export interface NotifySubscription {
   /** The folders whose counts are reported (paths), as of the last NOTIFY SET. */
   readonly folders: readonly string[];
+  /** STATUS responses handed to `status` so far (the caller compares two readings). */
+  readonly received: number;
+  /**
+   * Lists the folders again and sends the NOTIFY SET anew (after one under way, if any), which
+   * makes Dovecot watch its current list index log again (see folder-notify.ts). Never rejects.
+   */
+  renew(): Promise<void>;
   /** Stops listening (the connection stays as it is: its owner logs it out). */
   stop(): void;
 }
@@ -180,6 +187,7 @@ export async function subscribeNotify(
   let ignored = new Set<string>();
   let stopped = false;
   let resyncing: Promise<void> | null = null;
+  let received = 0;
   let resyncAgain = false;
   /** Each folder's state (stateOf) by path, as of the last listing. */
   let listed: Map<string, string> | null = null;
@@ -202,22 +210,27 @@ export async function subscribeNotify(
     response.next?.();
   };
 
-  /** Lists the folders again and renews the NOTIFY SET; one at a time, the last one wins. */
-  const resync = (): void => {
-    if (stopped) return;
+  /**
+   * Lists the folders again and renews the NOTIFY SET; one at a time, the last one wins. Resolves
+   * once the renewal asked for has run (or failed, which the connection's owner sees anyway).
+   */
+  const resync = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
     if (resyncing) {
       resyncAgain = true;
-      return;
+      return resyncing.then(() => resyncing ?? undefined);
     }
-    resyncing = renew()
+    const run: Promise<void> = renew()
       .catch((err: unknown) => log.debug({ err }, "notify: renewing NOTIFY SET failed"))
       .finally(() => {
         resyncing = null;
         if (resyncAgain) {
           resyncAgain = false;
-          resync();
+          void resync();
         }
       });
+    resyncing = run;
+    return run;
   };
 
   const onStatus: UntaggedHandler = (untagged) => {
@@ -228,16 +241,17 @@ export async function subscribeNotify(
     if (ignored.has(parsed.name) || parsed.name.toUpperCase() === "INBOX") return;
     if (path === undefined) {
       // A folder this subscription does not know yet (created meanwhile): list again.
-      resync();
+      void resync();
       return;
     }
+    received++;
     handlers.status(path, parsed.counts);
   };
   const onList: UntaggedHandler = () => {
     if (stopped) return;
     // What changed is told by the listing that follows (see the module comment). Not from
     // inside the reader: the LIST and NOTIFY that follow need it to go on reading.
-    setImmediate(resync);
+    setImmediate(() => void resync());
   };
 
   internals.untaggedHandlers.STATUS = onStatus;
@@ -260,6 +274,10 @@ export async function subscribeNotify(
     get folders() {
       return [...paths.values()];
     },
+    get received() {
+      return received;
+    },
+    renew: resync,
     stop,
   };
 }

@@ -71,6 +71,8 @@ export interface AccountWatchOptions {
   counterRevisions: boolean;
   /** Use IMAP NOTIFY for other folders' counts where the server has it. */
   notify: boolean;
+  /** How often the NOTIFY connection is probed (folder-notify.ts); its default when undefined. */
+  notifyProbeMs?: number | undefined;
 }
 
 export class AccountWatch {
@@ -121,6 +123,7 @@ export class AccountWatch {
           },
           backoff: opts.backoff,
           scheduler: opts.scheduler,
+          probeMs: opts.notifyProbeMs,
         })
       : null;
     this.pool = new WatcherPool({

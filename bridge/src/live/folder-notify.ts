@@ -7,9 +7,17 @@
  * - `active` is true while NOTIFY is in force; the session polls LIST-STATUS only while it is
  *   false (a server without NOTIFY, or this connection down), so polling is the fallback.
  * - A server without NOTIFY, or one that refuses it, is not asked again for this session.
- * - The connection is kept alive with a NOOP every `keepaliveMs` (imapflow closes a connection
- *   that hears nothing for 5 minutes); one that closes is rebuilt with back-off, and the NOTIFY
- *   SET it renews sends every folder's counts again, so nothing missed meanwhile stays missed.
+ * - A NOOP every `probeMs` keeps the connection alive (imapflow closes one that hears nothing
+ *   for 5 minutes) and catches what the server did not push. Dovecot (2.3, and its code since)
+ *   learns of changes by an inotify watch on the account's dovecot.list.index.log, set up when
+ *   the NOTIFY SET is. It rotates that file (at least 8 KB and 5 minutes old, or 64 KB) and the
+ *   watch stays on the old one: from then on it sends changes only at its own
+ *   mailbox_idle_check_interval (30 s by default), or when a command comes (a NOOP makes it look
+ *   at once). So a STATUS that arrives while a probe's NOOP runs is a change the server had not
+ *   pushed: the NOTIFY SET is renewed, which watches the current file again. A change is thus
+ *   at most one probe late after a rotation, and pushed again at once after that.
+ * - One that closes is rebuilt with back-off, and the NOTIFY SET it renews sends every folder's
+ *   counts again, so nothing missed meanwhile stays missed.
  * - A refused password stops it (the session's other connections report that).
  */
 import type { ImapFlow } from "imapflow";
@@ -17,6 +25,9 @@ import type { Logger } from "pino";
 import { isLoginFailure } from "../imap/errors";
 import { type NotifySubscription, subscribeNotify } from "../imap/notify";
 import { type Backoff, backoffDelay, type PeriodicScheduler } from "./timing";
+
+/** How often the NOTIFY connection is probed by default (see the header). */
+export const DEFAULT_PROBE_MS = 10_000;
 
 export interface FolderNotifyOptions {
   /** Builds a new connected, logged-in client (its `error` listener attached). */
@@ -30,15 +41,15 @@ export interface FolderNotifyOptions {
   activeChanged?(active: boolean): void;
   backoff: Backoff;
   scheduler: PeriodicScheduler;
-  /** NOOP interval on the quiet connection. Default 2 min. */
-  keepaliveMs?: number;
+  /** How often a NOOP asks the server for what it did not push (see the header). Default 10 s. */
+  probeMs?: number | undefined;
 }
 
 export class FolderNotify {
   private readonly opts: FolderNotifyOptions;
   private client: ImapFlow | null = null;
   private subscription: NotifySubscription | null = null;
-  private cancelKeepalive: (() => void) | null = null;
+  private cancelProbe: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
   private attempt = 0;
   /** NOTIFY cannot be had here (no capability, refused, or the login was refused). */
@@ -137,16 +148,24 @@ export class FolderNotify {
     }
     this.subscription = subscription;
     this.attempt = 0;
-    const every = this.opts.keepaliveMs ?? 120_000;
-    this.cancelKeepalive = this.opts.scheduler.add(() => this.keepalive(client), every, every);
+    const every = this.opts.probeMs ?? DEFAULT_PROBE_MS;
+    this.cancelProbe = this.opts.scheduler.add(() => this.probe(client), every, every);
     this.setActive(true);
   }
 
-  private async keepalive(client: ImapFlow): Promise<void> {
-    if (this.client !== client || !client.usable) return;
-    await client.noop().catch((err: unknown) => {
-      this.opts.log.debug({ err }, "live: NOTIFY keepalive failed");
-    });
+  private async probe(client: ImapFlow): Promise<void> {
+    const subscription = this.subscription;
+    if (this.client !== client || !client.usable || !subscription) return;
+    const before = subscription.received;
+    try {
+      await client.noop();
+    } catch (err) {
+      this.opts.log.debug({ err }, "live: NOTIFY probe failed");
+      return;
+    }
+    if (subscription.received === before || this.subscription !== subscription) return;
+    this.opts.log.debug("live: NOTIFY held changes back until asked; renewing the NOTIFY SET");
+    await subscription.renew();
   }
 
   /** The connection closed without close(): poll meanwhile, and rebuild it. */
@@ -170,8 +189,8 @@ export class FolderNotify {
 
   private async drop(): Promise<void> {
     this.setActive(false);
-    this.cancelKeepalive?.();
-    this.cancelKeepalive = null;
+    this.cancelProbe?.();
+    this.cancelProbe = null;
     this.subscription?.stop();
     this.subscription = null;
     const client = this.client;

@@ -16,6 +16,8 @@ export interface MailSessionOptions {
   countsIntervalMs?: number;
   /** Use IMAP NOTIFY for other folders' counts where the server has it. Default true. */
   notify?: boolean;
+  /** How often the NOTIFY connection is asked for what it did not push (folder-notify.ts). Default 10 s. */
+  notifyProbeMs?: number;
   /** Reconnect back-off. Default 250 ms doubling to 30 s. */
   backoff?: Backoff;
   /** Builds the rows of `messages.new`. Default: the rows a window gives (rows.ts). */
@@ -64,6 +66,7 @@ export function watchOptionsOf(
     rowsFetcher: opts.rowsFetcher ?? fetchRows,
     counterRevisions: opts.counterRevisions === true,
     notify: opts.notify !== false,
+    notifyProbeMs: opts.notifyProbeMs,
   };
 }
 

@@ -9,7 +9,7 @@
  * while that connection is down, every `countsIntervalMs` (default 30 s) one LIST-STATUS on the
  * command connection (poll). Either way `mailbox.status` for counts that changed,
  * `mailboxes.changed` when the folder set did. All sessions of a process share one timer for the
- * poll and the NOTIFY keepalive (see timing.ts); the session registers the poll on it.
+ * poll and the NOTIFY probe (folder-notify.ts; see timing.ts); the session registers the poll on it.
  */
 import type { TServerFrame } from "@ferry/protocol";
 import type { ListResponse } from "imapflow";

@@ -46,6 +46,8 @@ export interface DovecotFeatures {
    * NOTIFY only with it, so this is a server that has none, for testing clients' fallbacks.
    */
   notify?: boolean;
+  /** mailbox_idle_check_interval in seconds; Dovecot's default (30) when undefined. */
+  idleCheckSecs?: number | undefined;
 }
 
 /** A running Dovecot master owned by the fixture. */
@@ -98,7 +100,7 @@ first_valid_uid = ${MAIL_UID}
 first_valid_gid = ${MAIL_GID}
 mail_location = maildir:~/Maildir
 mailbox_list_index = ${this.features.notify === false ? "no" : "yes"}
-# Sets $HasAttachment / $HasNoAttachment at save time (search has:attachment, list marks).
+${this.features.idleCheckSecs === undefined ? "" : `mailbox_idle_check_interval = ${this.features.idleCheckSecs} secs\n`}# Sets $HasAttachment / $HasNoAttachment at save time (search has:attachment, list marks).
 mail_attachment_detection_options = add-flags content-type=!application/signature content-type=!application/pkcs7-signature
 mail_fsync = never
 # Quota (RFC 9208 GETQUOTAROOT through imap_quota below), counted from the indexes; a user's limit

@@ -67,6 +67,11 @@ export interface MailServerOptions {
    * Dovecot's mailbox list index, which NOTIFY needs), for testing a client's fallback.
    */
   notify?: boolean;
+  /**
+   * Dovecot's mailbox_idle_check_interval in seconds (its default 30): how often IDLE and NOTIFY
+   * look for changes their file watches missed. Longer, a test shows what the watches alone do.
+   */
+  idleCheckSecs?: number;
 }
 
 /** Per-user settings of the fixture's Dovecot. */
@@ -298,7 +303,7 @@ async function startOnce(opts: MailServerOptions): Promise<MailServer> {
     },
     { imapTls, imapStarttls, lmtp, auth, sieve },
     `ferry-${dir.slice(-6)}`,
-    { notify: opts.notify ?? true },
+    { notify: opts.notify ?? true, idleCheckSecs: opts.idleCheckSecs },
   );
   const postfix = withPostfix
     ? new Postfix({
