@@ -29,7 +29,7 @@ import {
 } from "./live";
 import { buildLiveSession, IMAP_CLIENT_OPTIONS, type LiveBuildDeps } from "./live-build";
 import { LoginLimiter } from "./login-limiter";
-import { SessionCaps } from "./session-caps";
+import { type Holder, holderOf, SessionCaps } from "./session-caps";
 import { signInTargets } from "./sign-in-targets";
 import type { SessionRecord, SessionStore } from "./store";
 
@@ -105,7 +105,7 @@ export class SessionManager {
     this.#live = deps.live;
     this.#log = deps.log;
     this.#box = new SecretBox(deps.config.sessionSecret);
-    this.#caps = new SessionCaps(deps.config);
+    this.#caps = new SessionCaps(deps.config, deps.state);
     this.#liveBuild = {
       config: deps.config,
       log: deps.log,
@@ -145,13 +145,19 @@ export class SessionManager {
     if (wait > 0) throw new TooManyAttempts(wait);
     const attempted = await this.#limiter.begin(email, ctx.ip);
 
-    let slot: symbol | undefined;
+    const id = newSessionId();
+    const key = sessionKey(id);
+    let placed: Holder | undefined;
+    let signedIn = false;
     try {
       const { imap, smtp, userNamed } = signInTargets(this.#config, body);
-      slot = this.#caps.reserve(
-        { account: accountKey(imap, email), network: clientNetwork(ctx.ip) },
-        ctx.previousId,
-      );
+      const holder = { account: accountKey(imap, email), network: clientNetwork(ctx.ip) };
+      const previous =
+        ctx.previousId !== undefined && isSessionIdShape(ctx.previousId)
+          ? sessionKey(ctx.previousId)
+          : undefined;
+      await this.#caps.reserve(holder, key, previous);
+      placed = holder;
       const address = userNamed
         ? await resolveAllowedHost(imap.host, this.#config.allowPrivateHosts)
         : undefined;
@@ -178,8 +184,6 @@ export class SessionManager {
 
       if (ctx.previousId !== undefined) await this.signOut(ctx.previousId);
 
-      const id = newSessionId();
-      const key = sessionKey(id);
       const record: SessionRecord = {
         email,
         imap,
@@ -187,10 +191,13 @@ export class SessionManager {
         userNamed,
         sealedPassword: this.#box.seal(body.password, key),
         createdAt: this.#now(),
+        network: holder.network,
       };
-      await this.#store.set(key, record, this.#ttl(record, record.createdAt));
+      const ttl = this.#ttl(record, record.createdAt);
+      // The place after the record, so that it never runs out before the record does.
+      await this.#store.set(key, record, ttl);
+      await this.#caps.hold(holder, key, ttl);
       this.#touched.set(key, record.createdAt);
-      this.#caps.adopt(slot, key);
       let live: LiveSession;
       try {
         live = await this.#live.ensure(key, () =>
@@ -201,10 +208,10 @@ export class SessionManager {
           "signed in",
         );
       } catch (err) {
-        this.#caps.release(key);
         await this.#store.delete(key);
         throw err;
       }
+      signedIn = true;
       return { id, info: { email, protocolVersion: PROTOCOL_VERSION }, live };
     } catch (err) {
       if (err instanceof BridgeError && COUNTED.has(err.code)) {
@@ -213,7 +220,12 @@ export class SessionManager {
       }
       throw err;
     } finally {
-      if (slot !== undefined) this.#caps.release(slot);
+      if (placed !== undefined && !signedIn) {
+        // Not fatal when it fails: the place of a sign-in under way runs out by itself.
+        await this.#caps
+          .release(placed, key)
+          .catch((err) => this.#log.warn({ err }, "session place not released"));
+      }
       await attempted();
     }
   }
@@ -221,6 +233,14 @@ export class SessionManager {
   #ttl(record: SessionRecord, now: number): number {
     const left = record.createdAt + this.#config.sessionMaxAgeMs - now;
     return Math.max(1, Math.min(this.#config.sessionIdleTtlMs, left));
+  }
+
+  /** Keeps `record` (and its place under the caps) for its TTL from `now` on. */
+  async #refresh(key: string, record: SessionRecord, now: number): Promise<void> {
+    const ttl = this.#ttl(record, now);
+    // The place after the record, so that it never runs out before the record does.
+    await this.#store.set(key, record, ttl);
+    await this.#caps.hold(holderOf(record), key, ttl);
   }
 
   /** Past its absolute lifetime: it must sign in again, however much it is used. */
@@ -236,12 +256,12 @@ export class SessionManager {
     if (!record) return null;
     const now = this.#now();
     if (this.#tooOld(record, now)) {
-      await this.#destroy(key, "session expired");
+      await this.#destroy(key, "session expired", record);
       return null;
     }
     if (now - (this.#touched.get(key) ?? 0) > TOUCH_EVERY_MS) {
       this.#touched.set(key, now);
-      await this.#store.set(key, record, this.#ttl(record, now));
+      await this.#refresh(key, record, now);
     }
     return { key, record };
   }
@@ -326,11 +346,13 @@ export class SessionManager {
     await this.#destroy(sessionKey(id));
   }
 
-  async #destroy(key: string, reason = "signed out"): Promise<void> {
+  async #destroy(key: string, reason = "signed out", known?: SessionRecord): Promise<void> {
     this.#ending.add(key);
-    this.#caps.release(key);
     try {
       this.#touched.delete(key);
+      // Without a record it expired, and its place with it (they share a TTL).
+      const record = known ?? (await this.#store.get(key));
+      if (record !== undefined) await this.#caps.release(holderOf(record), key);
       await this.#store.delete(key);
       await this.#live.destroy(key, CLOSE_SIGNED_OUT, reason);
     } finally {
@@ -350,21 +372,24 @@ export class SessionManager {
     for (const key of this.#live.detachedKeys()) {
       const record = await this.#store.get(key);
       if (record === undefined || this.#tooOld(record, now)) {
-        await this.#destroy(key, "session expired");
+        await this.#destroy(key, "session expired", record);
       }
     }
     for (const key of this.#live.keys()) {
       const record = await this.#store.get(key);
       if (record === undefined || this.#tooOld(record, now)) {
-        await this.#destroy(key, "session expired");
+        await this.#destroy(key, "session expired", record);
         continue;
       }
       const live = this.#live.get(key);
       if (!live || live.sockets.size === 0) continue;
       this.#touched.set(key, now);
-      await this.#store.set(key, record, this.#ttl(record, now));
+      await this.#refresh(key, record, now);
       // Signed out while the record was being refreshed: do not bring it back.
-      if (this.#ending.has(key) || this.#live.get(key) !== live) await this.#store.delete(key);
+      if (this.#ending.has(key) || this.#live.get(key) !== live) {
+        await this.#store.delete(key);
+        await this.#caps.release(holderOf(record), key);
+      }
     }
     // Sessions looked up here but never live here (another bridge holds them).
     for (const [key, at] of this.#touched) {

@@ -18,6 +18,8 @@ export interface SessionRecord {
   /** The IMAP/SMTP password, sealed by SecretBox with the session key as associated data. */
   sealedPassword: string;
   createdAt: number;
+  /** The client network signed in from (session-caps.ts counts it); absent in older records. */
+  network?: string | undefined;
 }
 
 export interface SessionStore {
@@ -43,6 +45,7 @@ const ZSessionRecord = z.object({
   userNamed: z.boolean(),
   sealedPassword: z.string(),
   createdAt: z.number(),
+  network: z.string().optional(),
 });
 
 /**
