@@ -2,8 +2,8 @@
  * No view is an empty pane while Ferry connects, or while offline: each view a user can land on
  * by address or reload shows what was kept of it (the Inbox's rows, the Scheduled view's list,
  * the folder pane) or says in words what it is waiting for (a folder or search never opened on
- * this device, Snoozed, a message not kept), beside the header's "Connecting…" (or the offline
- * bar). The page's sockets are held (they reach no bridge) until the test lets them through. What
+ * this device, Snoozed, a message not kept, Settings' addresses and filters, the folder pane at a
+ * sign-in), beside the header's "Connecting…" (or the offline bar). The page's sockets are held (they reach no bridge) until the test lets them through. What
  * is kept for this is removed at sign-out like the rest of the cache. Each view's check is soft,
  * so a failure names every view that is blank, not only the first.
  */
@@ -45,6 +45,18 @@ async function scheduleOne(page: Page, to: string, subject: string, bridgeNow: n
   await picker.getByLabel("Date and time").fill(new Date(at).toISOString().slice(0, 16));
   await picker.getByRole("button", { name: "Schedule send" }).click();
   await expect(composer(page)).toBeHidden();
+}
+
+/** Opens Settings: the header's button, or on a phone the account menu in the folders screen. */
+async function openSettings(page: Page, isPhone: boolean, email: string) {
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: `Signed in as ${email}` }).click();
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+  } else {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+  }
+  return page.getByRole("dialog", { name: "Settings" });
 }
 
 function scheduledEntry(page: Page, subject: string) {
@@ -104,6 +116,11 @@ test("every view shows what was kept or says what it waits for, while connecting
   await page.goto(isPhone ? "/?view=folders" : "/");
   await expect.soft(folders(page).getByRole("link", { name: /^Inbox\b/ })).toBeVisible();
   await expect.soft(folders(page).getByRole("link", { name: /^Drafts\b/ })).toBeVisible();
+  let settings = await openSettings(page, isPhone, account.email);
+  await expect
+    .soft(settings.getByText("Your addresses show once Ferry is connected."))
+    .toBeVisible();
+  await expect.soft(settings.getByText("Filters show once Ferry is connected.")).toBeVisible();
 
   // Offline (the service worker serves the page): the same views say so.
   await sockets.release();
@@ -136,6 +153,12 @@ test("every view shows what was kept or says what it waits for, while connecting
     .soft(page.getByText("This message has not been saved for offline reading."))
     .toBeVisible();
 
+  await page.goto("/");
+  settings = await openSettings(page, isPhone, account.email);
+  await expect
+    .soft(settings.getByText("Offline: your addresses show when connected."))
+    .toBeVisible();
+
   // Signing out leaves none of what was kept for this (the Scheduled view's list included).
   await context.setOffline(false);
   await page.goto("/");
@@ -154,4 +177,20 @@ test("every view shows what was kept or says what it waits for, while connecting
   await expect(page.getByLabel("Email address")).toBeVisible();
   await expect.poll(() => cached(page, scheduled)).toBe(false);
   expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(scheduled);
+});
+
+test("a sign-in whose socket is held says what the folder pane waits for, and fills it once connected", async ({
+  page,
+  account,
+  isPhone,
+}) => {
+  const sockets = await holdSockets(page);
+  sockets.hold();
+  await signIn(page, account);
+  await showFolders(page, isPhone);
+  // Nothing of the folders is kept yet: the placeholders say what they wait for.
+  await expect(folders(page).getByText("Folders show once Ferry is connected.")).toBeVisible();
+  await sockets.release();
+  await expect(folders(page).getByRole("link", { name: /^Inbox\b/ })).toBeVisible();
+  await expect(folders(page).getByText("Folders show once Ferry is connected.")).toHaveCount(0);
 });

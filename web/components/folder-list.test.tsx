@@ -29,6 +29,14 @@ vi.mock("@/lib/toasts", () => ({ showToast: () => {} }));
 vi.mock("./folder-dialogs", () => ({ isProtectedFolder: () => true, openFolderDialog: () => {} }));
 vi.mock("./folder-menu", () => ({ folderMenuItems: () => [] }));
 vi.mock("./message-row", () => ({ DRAG_TYPE: "application/x-ferry-messages" }));
+// The socket's state, as waiting-note.tsx reads it: set per test.
+const connection: { state: "connecting" | "offline" | null } = { state: null };
+vi.mock("./waiting-note", () => ({
+  WaitingNote: (p: { connecting: string; offline: string }) =>
+    connection.state === null ? null : (
+      <p>{connection.state === "offline" ? p.offline : p.connecting}</p>
+    ),
+}));
 
 const { FolderList, folderListStatus } = await import("./folder-list");
 type Props = Parameters<typeof FolderList>[0];
@@ -82,6 +90,19 @@ describe("the folder pane", () => {
     expect(links(nav)).toEqual([]);
     // What is not a folder (Scheduled) is real and stays usable.
     expect(nav.textContent).toContain("Scheduled");
+  });
+
+  it("while not answered and Ferry is connecting or offline, says so in words beside the placeholders", () => {
+    try {
+      connection.state = "connecting";
+      expect(render({ status: "loading" }).textContent).toContain("waiting.folders");
+      connection.state = "offline";
+      expect(render({ status: "loading" }).textContent).toContain("waiting.foldersOffline");
+      // A kept (or answered) list is shown as it is: nothing to wait for.
+      expect(render({ status: "ready", folders: [INBOX] }).textContent).not.toContain("waiting");
+    } finally {
+      connection.state = null;
+    }
   });
 
   it("an answered empty list: 'No folders yet', not busy, no placeholders", () => {

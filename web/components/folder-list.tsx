@@ -40,6 +40,7 @@ import {
 } from "./icons";
 import { MenuPopup } from "./menu";
 import { DRAG_TYPE } from "./message-row";
+import { WaitingNote } from "./waiting-note";
 
 /** What a dragged folder carries (its path). */
 const FOLDER_DRAG_TYPE = "application/x-ferry-folder";
@@ -164,6 +165,14 @@ export function FolderList(p: FolderListProps) {
       ) : null}
       {p.status === "ready" && p.folders.length === 0 ? (
         <p className="px-4 py-2 text-sm text-zinc-500">{t("folders.empty")}</p>
+      ) : null}
+      {/* None kept on this device: the placeholders alone would say nothing while Ferry connects. */}
+      {p.status === "loading" && p.folders.length === 0 ? (
+        <WaitingNote
+          connecting={t("waiting.folders")}
+          offline={t("waiting.foldersOffline")}
+          className="px-4 py-2 text-sm text-zinc-500"
+        />
       ) : null}
       <ul className="space-y-0.5 px-2">
         {p.status === "loading" && p.folders.length === 0 ? <FolderPlaceholders /> : null}

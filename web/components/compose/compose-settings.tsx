@@ -19,6 +19,7 @@ import { ModalDialog } from "../modal-dialog";
 import { NotificationSetting } from "../notification-setting";
 import { OfflineSetting } from "../offline-setting";
 import { RulesSettings } from "../rules/rules-settings";
+import { useNotConnected } from "../waiting-note";
 
 interface EditableIdentity {
   id: string;
@@ -58,6 +59,8 @@ const secondaryButton =
 export function ComposeSettings({ email, onClose }: { email: string; onClose(): void }) {
   const delayId = useId();
   const delay = useSendDelay();
+  // Not "Loading…" for as long as the bridge is out of reach: what it waits for.
+  const notConnected = useNotConnected();
   const identities = useIdentities();
   const [list, setList] = useState<EditableIdentity[] | null>(null);
   const [problems, setProblems] = useState<Problems>({});
@@ -155,7 +158,11 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
               </p>
             ) : (
               <p role="status" className="text-sm text-zinc-500">
-                {t("settings.identities.loading")}
+                {notConnected === "offline"
+                  ? t("waiting.identitiesOffline")
+                  : notConnected === "connecting"
+                    ? t("waiting.identities")
+                    : t("settings.identities.loading")}
               </p>
             )
           ) : (

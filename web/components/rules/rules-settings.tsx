@@ -19,6 +19,7 @@ import {
   useRulesEnabled,
 } from "@/lib/rules";
 import { MenuButton } from "../menu";
+import { useNotConnected } from "../waiting-note";
 import { VacationSection } from "./vacation-section";
 
 const secondaryButton =
@@ -44,6 +45,7 @@ function summary(rule: TRule): string {
 export function RulesSettings() {
   const enabled = useRulesEnabled();
   const rules = useRules(enabled);
+  const notConnected = useNotConnected();
   if (!enabled) return null;
   if (rules.error && !rules.data) {
     return (
@@ -63,7 +65,11 @@ export function RulesSettings() {
   if (!rules.data) {
     return (
       <p role="status" className="text-sm text-zinc-500">
-        {t("rules.loading")}
+        {notConnected === "offline"
+          ? t("waiting.filtersOffline")
+          : notConnected === "connecting"
+            ? t("waiting.filters")
+            : t("rules.loading")}
       </p>
     );
   }

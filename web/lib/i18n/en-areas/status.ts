@@ -27,6 +27,12 @@ const status = {
   "waiting.snoozed": "Snoozed mail shows once Ferry is connected.",
   "waiting.snoozedOffline": "Offline: snoozed mail shows when connected.",
   "waiting.message": "This message shows once Ferry is connected.",
+  "waiting.folders": "Folders show once Ferry is connected.",
+  "waiting.foldersOffline": "Offline: folders show when connected.",
+  "waiting.identities": "Your addresses show once Ferry is connected.",
+  "waiting.identitiesOffline": "Offline: your addresses show when connected.",
+  "waiting.filters": "Filters show once Ferry is connected.",
+  "waiting.filtersOffline": "Offline: filters show when connected.",
   "offline.pending": {
     one: "1 change waiting to sync",
     other: "{count} changes waiting to sync",
