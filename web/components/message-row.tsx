@@ -6,7 +6,7 @@
  * latest props through `list` when an event happens.
  */
 import type { TConversationRow, TMessageRow } from "@ferry/protocol";
-import { type DragEvent, memo, type RefObject } from "react";
+import { type DragEvent, memo, type PointerEvent, type RefObject, useRef } from "react";
 import { useRowSwipe } from "@/hooks/use-row-swipe";
 import { formatListDate, t } from "@/lib/i18n";
 import { prefetchMessage } from "@/lib/mail-client";
@@ -77,6 +77,18 @@ export const MessageRow = memo(function MessageRow(p: RowProps) {
   const swipeEnabled = p.isPhone && !p.readOnly;
   const { dx, leaving, gesture, suppressClick, onPointerDown, onPointerMove, endGesture } =
     useRowSwipe(swipeEnabled, (kind) => p.list.current.onSwipe(kind, row));
+  // The message is read ahead once the pointer moves on its row, not when the browser says the
+  // pointer entered it: it says so too when the row comes under a pointer standing still (new
+  // mail sliding the rows down, the list appearing after a sign-in), where nobody pointed at it
+  // and the read would hold up the user's next open on the bridge's connection.
+  const pointedAt = useRef<number | null>(null);
+  const readAheadForPointer = (e: PointerEvent<HTMLDivElement>) => {
+    const uidValidity = row.uidValidity ?? p.uidValidity;
+    if (pointedAt.current === row.uid || p.isPhone || e.pointerType === "touch") return;
+    if (uidValidity == null) return;
+    pointedAt.current = row.uid;
+    prefetchMessage({ mailbox: row.mailbox ?? p.mailbox, uidValidity, uid: row.uid });
+  };
 
   const onDragStart = (e: DragEvent<HTMLDivElement>) => {
     const uids = p.list.current.dragUids(row);
@@ -127,15 +139,15 @@ export const MessageRow = memo(function MessageRow(p: RowProps) {
         draggable={!p.isPhone && !p.readOnly}
         onDragStart={onDragStart}
         onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
+        onPointerMove={(e) => {
+          onPointerMove(e);
+          readAheadForPointer(e);
+        }}
+        onPointerLeave={() => {
+          pointedAt.current = null;
+        }}
         onPointerUp={(e) => endGesture(e, false)}
         onPointerCancel={(e) => endGesture(e, true)}
-        onMouseEnter={() => {
-          const uidValidity = row.uidValidity ?? p.uidValidity;
-          if (!p.isPhone && uidValidity != null) {
-            prefetchMessage({ mailbox: row.mailbox ?? p.mailbox, uidValidity, uid: row.uid });
-          }
-        }}
         onClick={(e) => {
           if (suppressClick.current) {
             suppressClick.current = false;
