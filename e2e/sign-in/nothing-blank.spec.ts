@@ -8,13 +8,11 @@
  * so a failure names every view that is blank, not only the first.
  */
 import type { Page, WebSocketRoute } from "@playwright/test";
-import { composer, fillMessage, openCompose } from "../compose/helpers";
 import { expect, folders, reader, rows, showFolders, signIn, test, unique } from "../fixtures/test";
 import { cached, serviceWorkerActive } from "../offline/helpers";
+import { keepScheduled, scheduledEntry } from "./kept-scheduled";
 
 test.use({ seed: { inbox: 30, archive: 3, drafts: 2 } });
-
-const DAY = 24 * 60 * 60 * 1000;
 
 /** Holds the page's sockets while `held` is on; `release` closes those held, so the page retries. */
 async function holdSockets(page: Page) {
@@ -34,19 +32,6 @@ async function holdSockets(page: Page) {
   };
 }
 
-/** Schedules a message to the user themself three days from now, through the composer. */
-async function scheduleOne(page: Page, to: string, subject: string, bridgeNow: number) {
-  const dialog = await openCompose(page);
-  await fillMessage(dialog, { to: [to], subject, body: "Goes later." });
-  await dialog.getByRole("button", { name: "Send later" }).click();
-  await page.getByRole("menuitem", { name: "Pick a date and time…" }).click();
-  const picker = page.getByRole("dialog", { name: "Send later" });
-  const at = Math.ceil((Math.max(Date.now(), bridgeNow) + 3 * DAY) / 60_000) * 60_000;
-  await picker.getByLabel("Date and time").fill(new Date(at).toISOString().slice(0, 16));
-  await picker.getByRole("button", { name: "Schedule send" }).click();
-  await expect(composer(page)).toBeHidden();
-}
-
 /** Opens Settings: the header's button, or on a phone the account menu in the folders screen. */
 async function openSettings(page: Page, isPhone: boolean, email: string) {
   if (isPhone) {
@@ -57,12 +42,6 @@ async function openSettings(page: Page, isPhone: boolean, email: string) {
     await page.getByRole("button", { name: "Settings", exact: true }).click();
   }
   return page.getByRole("dialog", { name: "Settings" });
-}
-
-function scheduledEntry(page: Page, subject: string) {
-  return page.getByRole("region", { name: "Scheduled" }).getByRole("listitem").filter({
-    hasText: subject,
-  });
 }
 
 test("every view shows what was kept or says what it waits for, while connecting and offline", async ({
@@ -81,11 +60,7 @@ test("every view shows what was kept or says what it waits for, while connecting
   // Kept: a scheduled message, seen once in the Scheduled view; the Inbox; the folders; one
   // message opened (its address names the Inbox's UIDVALIDITY). Not kept: the oldest message.
   const scheduled = unique("Later");
-  await scheduleOne(page, account.email, scheduled, stack.clock.now());
-  await page.goto("/?view=scheduled");
-  await expect(scheduledEntry(page, scheduled)).toBeVisible();
-  // Kept at most once a second: a page left sooner may not have kept it.
-  await expect.soft.poll(() => cached(page, scheduled), { timeout: 15_000 }).toBe(true);
+  await keepScheduled(page, stack, account.email, scheduled);
   await page.goto("/");
   await rows(page).first().click();
   await expect(reader(page).getByRole("heading").first()).toBeVisible();

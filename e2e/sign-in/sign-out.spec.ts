@@ -1,12 +1,13 @@
 /**
  * What a shared computer keeps after the session ends: signing out, or the session ending on the
  * server while the tab is open, must leave no mail readable in IndexedDB, in Cache Storage or in
- * the HTTP cache, even with the network off.
+ * the HTTP cache, even with the network off; nor the Scheduled view's list, kept for a reload.
  */
 import type { Page } from "@playwright/test";
 import { filePart, message, multipart, PNG, textPart } from "../fixtures/mime";
 import type { Stack } from "../fixtures/stack";
-import { deliver, expect, folders, reader, row, test, unique } from "../fixtures/test";
+import { deliver, expect, folders, reader, row, rows, test, unique } from "../fixtures/test";
+import { keepScheduled } from "./kept-scheduled";
 
 /** Every key and value of every object store of every IndexedDB database, as text. */
 function indexedDbText(page: Page): Promise<string> {
@@ -103,8 +104,27 @@ async function openMessageWithImage(
   return partUrl;
 }
 
-async function expectNothingLeft(page: Page, partUrl: string, marker: string): Promise<void> {
+/**
+ * Schedules a message with a subject of its own (not the body's marker, whose persisting
+ * openMessageWithImage waits for) and waits until the page has kept it.
+ */
+async function keepScheduledMarked(page: Page, stack: Stack, email: string) {
+  const subject = unique("Kept-later");
+  await keepScheduled(page, stack, email, subject);
+  await page.goto("/");
+  await expect(rows(page).first()).toBeVisible();
+  return subject;
+}
+
+async function expectNothingLeft(
+  page: Page,
+  partUrl: string,
+  marker: string,
+  scheduled: string,
+): Promise<void> {
   await expect.poll(() => indexedDbText(page)).not.toContain(marker);
+  await expect.poll(() => indexedDbText(page)).not.toContain(scheduled);
+  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(scheduled);
   await expect.poll(() => cacheStorageNames(page)).toEqual([]);
   await page.context().setOffline(true);
   expect(await fetchText(page, partUrl)).toBeNull();
@@ -122,6 +142,7 @@ test.describe("after the session ends", () => {
     isPhone,
   }) => {
     const marker = unique("shared-computer").replace(" ", "-");
+    const scheduled = await keepScheduledMarked(page, stack, account.email);
     const partUrl = await openMessageWithImage(
       page,
       stack,
@@ -139,9 +160,14 @@ test.describe("after the session ends", () => {
     } else {
       await page.getByRole("button", { name: "Sign out" }).click();
     }
+    // Scheduled mail still goes after a sign-out: the page says so first.
+    await page
+      .getByRole("alertdialog", { name: "Before you sign out" })
+      .getByRole("button", { name: "Sign out" })
+      .click();
     await expect(page.getByLabel("Email address")).toBeVisible();
 
-    await expectNothingLeft(page, partUrl, marker);
+    await expectNothingLeft(page, partUrl, marker, scheduled);
   });
 
   test("a session that ends on the server leaves nothing either, though the cookie stays", async ({
@@ -150,6 +176,7 @@ test.describe("after the session ends", () => {
     account,
   }) => {
     const marker = unique("expired-session").replace(" ", "-");
+    const scheduled = await keepScheduledMarked(page, stack, account.email);
     const partUrl = await openMessageWithImage(
       page,
       stack,
@@ -170,7 +197,7 @@ test.describe("after the session ends", () => {
     await expect(page.getByText("Your session ended. Sign in again.")).toBeVisible();
     expect((await page.context().cookies()).some((c) => c.name === "ferry_session")).toBe(true);
 
-    await expectNothingLeft(page, partUrl, marker);
+    await expectNothingLeft(page, partUrl, marker, scheduled);
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * A scheduled message the page has kept for a reload (the Scheduled view's list is persisted
+ * with the cache, web/lib/persist.ts): scheduled through the composer, seen in the Scheduled view
+ * and waited for until kept. For the specs of what a reload shows before the socket connects and
+ * of what a sign-out leaves behind.
+ */
+import type { Page } from "@playwright/test";
+import { composer, fillMessage, openCompose } from "../compose/helpers";
+import type { Stack } from "../fixtures/stack";
+import { expect } from "../fixtures/test";
+import { cached } from "../offline/helpers";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The Scheduled view's entry for `subject`. */
+export function scheduledEntry(page: Page, subject: string) {
+  return page
+    .getByRole("region", { name: "Scheduled" })
+    .getByRole("listitem")
+    .filter({ hasText: subject });
+}
+
+/**
+ * Schedules `subject` to `to` three days ahead (of the page's and the bridge's clocks both),
+ * opens the Scheduled view and waits until the page has kept it: it keeps at most once a
+ * second, and a page left sooner may not have.
+ */
+export async function keepScheduled(page: Page, stack: Stack, to: string, subject: string) {
+  const dialog = await openCompose(page);
+  await fillMessage(dialog, { to: [to], subject, body: "Goes later." });
+  await dialog.getByRole("button", { name: "Send later" }).click();
+  await page.getByRole("menuitem", { name: "Pick a date and time…" }).click();
+  const picker = page.getByRole("dialog", { name: "Send later" });
+  const at = Math.ceil((Math.max(Date.now(), stack.clock.now()) + 3 * DAY) / 60_000) * 60_000;
+  await picker.getByLabel("Date and time").fill(new Date(at).toISOString().slice(0, 16));
+  await picker.getByRole("button", { name: "Schedule send" }).click();
+  await expect(composer(page)).toBeHidden();
+  await page.goto("/?view=scheduled");
+  await expect(scheduledEntry(page, subject)).toBeVisible();
+  await expect.poll(() => cached(page, subject), { timeout: 15_000 }).toBe(true);
+}
