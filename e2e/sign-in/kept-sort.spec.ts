@@ -16,7 +16,8 @@ test.use({ seed: { inbox: 0 } });
 interface Seen {
   /**
    * Each new order of the list's loaded rows, as their labels, when the socket answered a window
-   * of INBOX's head, and the order each one it asked for was in ("": the default).
+   * of INBOX's head (no search: the offline copies' is not the list), and the order each one it
+   * asked for was in ("": the default).
    */
   log: ({ rows: string[] } | { reply: string } | { asked: string })[];
 }
@@ -52,9 +53,10 @@ function watchOrder(): void {
             type?: string;
             mailbox?: string;
             offset?: number;
+            query?: string | null;
             sort?: { key: string; reverse: boolean };
           };
-          if (f.type === "list.window" && f.mailbox === "INBOX" && f.offset === 0) {
+          if (f.type === "list.window" && f.mailbox === "INBOX" && f.offset === 0 && !f.query) {
             const order = f.sort ? `${f.sort.key}.${f.sort.reverse ? "desc" : "asc"}` : "";
             seen.log.push({ asked: order === "arrival.desc" ? "" : order });
           }
@@ -63,8 +65,13 @@ function watchOrder(): void {
       };
       this.addEventListener("message", (e: MessageEvent) => {
         if (typeof e.data !== "string") return;
-        const f = JSON.parse(e.data) as { type?: string; mailbox?: string; offset?: number };
-        if (f.type === "list.window" && f.mailbox === "INBOX" && f.offset === 0)
+        const f = JSON.parse(e.data) as {
+          type?: string;
+          mailbox?: string;
+          offset?: number;
+          query?: string | null;
+        };
+        if (f.type === "list.window" && f.mailbox === "INBOX" && f.offset === 0 && !f.query)
           seen.log.push({ reply: f.type });
       });
     }
