@@ -1,14 +1,26 @@
 /**
  * No view is an empty pane while Ferry connects, or while offline: each view a user can land on
- * by address or reload shows what was kept of it (the Inbox's rows, the Scheduled view's list,
- * the folder pane) or says in words what it is waiting for (a folder or search never opened on
- * this device, Snoozed, a message not kept, Settings' addresses and filters, the folder pane at a
+ * by address or reload shows what was kept of it (the Inbox's rows, the Scheduled and Snoozed
+ * views' lists, the folder pane) or says in words what it is waiting for (a folder or search
+ * never opened on this device, Snoozed at a sign-in, a message not kept, Settings' addresses and filters, the folder pane at a
  * sign-in), beside the header's "Connecting…" (or the offline bar). The page's sockets are held (they reach no bridge) until the test lets them through. What
  * is kept for this is removed at sign-out like the rest of the cache. Each view's check is soft,
  * so a failure names every view that is blank, not only the first.
  */
 import type { Page, WebSocketRoute } from "@playwright/test";
-import { expect, folders, reader, rows, showFolders, signIn, test, unique } from "../fixtures/test";
+import {
+  deliver,
+  expect,
+  folders,
+  rawMessage,
+  reader,
+  row,
+  rows,
+  showFolders,
+  signIn,
+  test,
+  unique,
+} from "../fixtures/test";
 import { cached, serviceWorkerActive } from "../offline/helpers";
 import { keepScheduled, scheduledEntry } from "./kept-scheduled";
 
@@ -30,6 +42,43 @@ async function holdSockets(page: Page) {
       for (const ws of state.routes.splice(0)) await ws.close();
     },
   };
+}
+
+function snoozedEntry(page: Page, subject: string) {
+  return page
+    .getByRole("region", { name: "Snoozed" })
+    .getByRole("listitem")
+    .filter({ hasText: subject });
+}
+
+/** Whether the persisted cache holds the Snoozed view's list with `subject` in it. */
+function snoozeKept(page: Page, subject: string): Promise<boolean> {
+  return page.evaluate(
+    (subject) =>
+      new Promise<boolean>((resolve) => {
+        const req = indexedDB.open("keyval-store");
+        req.onerror = () => resolve(false);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
+          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
+          get.onerror = () => resolve(false);
+          get.onsuccess = () => {
+            const text: unknown = get.result;
+            if (typeof text !== "string") return resolve(false);
+            const queries: { queryKey: unknown[]; state: { data: unknown } }[] =
+              JSON.parse(text).clientState.queries;
+            resolve(
+              queries.some(
+                (q) =>
+                  q.queryKey[0] === "snoozes" && JSON.stringify(q.state.data).includes(subject),
+              ),
+            );
+          };
+        };
+      }),
+    subject,
+  );
 }
 
 /** Opens Settings: the header's button, or on a phone the account menu in the folders screen. */
@@ -55,12 +104,28 @@ test("every view shows what was kept or says what it waits for, while connecting
   const sockets = await holdSockets(page);
   const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
   const offlineBar = page.getByRole("status").filter({ hasText: "Offline. Showing saved mail." });
+  const snoozed = unique("Renew the passport");
+  await deliver(
+    stack,
+    account.email,
+    rawMessage({ from: "robin@example.test", to: account.email, subject: snoozed, text: "Later." }),
+  );
   await signIn(page, account);
 
-  // Kept: a scheduled message, seen once in the Scheduled view; the Inbox; the folders; one
-  // message opened (its address names the Inbox's UIDVALIDITY). Not kept: the oldest message.
+  // Kept: a scheduled message and a snoozed one, each seen once in its view; the Inbox; the
+  // folders; one message opened (its address names the Inbox's UIDVALIDITY). Not kept: the
+  // oldest message.
   const scheduled = unique("Later");
   await keepScheduled(page, stack, account.email, scheduled);
+  await page.goto("/");
+  await row(page, snoozed).click();
+  await expect(reader(page, snoozed)).toBeVisible();
+  await page.getByRole("button", { name: "Snooze until…" }).click();
+  await page.getByRole("menuitem", { name: /^Next week/ }).click();
+  await expect(page.getByText(/^Snoozed until /)).toBeVisible();
+  await page.goto("/?folder=Snoozed");
+  await expect(snoozedEntry(page, snoozed)).toBeVisible();
+  await expect.poll(() => snoozeKept(page, snoozed), { timeout: 15_000 }).toBe(true);
   await page.goto("/");
   await rows(page).first().click();
   await expect(reader(page).getByRole("heading").first()).toBeVisible();
@@ -82,7 +147,7 @@ test("every view shows what was kept or says what it waits for, while connecting
   await expect.soft(connecting).toBeVisible();
 
   await page.goto("/?folder=Snoozed");
-  await expect.soft(page.getByText("Snoozed mail shows once Ferry is connected.")).toBeVisible();
+  await expect.soft(snoozedEntry(page, snoozed)).toBeVisible();
 
   await page.goto(notKept);
   await expect.soft(page.getByText("This message shows once Ferry is connected.")).toBeVisible();
@@ -121,7 +186,7 @@ test("every view shows what was kept or says what it waits for, while connecting
     .toBeVisible();
 
   await page.goto("/?folder=Snoozed");
-  await expect.soft(page.getByText("Offline: snoozed mail shows when connected.")).toBeVisible();
+  await expect.soft(snoozedEntry(page, snoozed)).toBeVisible();
 
   await page.goto(notKept);
   await expect
@@ -164,6 +229,13 @@ test("a sign-in whose socket is held says what the folder pane waits for, and fi
   await signIn(page, account);
   await showFolders(page, isPhone);
   // Nothing of the folders is kept yet: the placeholders say what they wait for.
+  await expect(folders(page).getByText("Folders show once Ferry is connected.")).toBeVisible();
+  // Nor of Snoozed.
+  await page.goto("/?folder=Snoozed");
+  await expect(page.getByText("Snoozed mail shows once Ferry is connected.")).toBeVisible();
+  // (Back to the Inbox first: an account with nothing snoozed has no Snoozed folder to stay in.)
+  await page.goto("/");
+  await showFolders(page, isPhone);
   await expect(folders(page).getByText("Folders show once Ferry is connected.")).toBeVisible();
   await sockets.release();
   await expect(folders(page).getByRole("link", { name: /^Inbox\b/ })).toBeVisible();
