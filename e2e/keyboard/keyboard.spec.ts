@@ -107,6 +107,11 @@ test.describe("keyboard shortcuts (Gmail's set)", () => {
       "Go to Inbox",
       "Go to Sent",
       "Mark as unread",
+      // The reader's conversation keys (conversation-stack.tsx) are listed too.
+      "Next message in the conversation",
+      "Previous message in the conversation",
+      "Expand all messages of the conversation",
+      "Collapse all messages of the conversation",
     ]) {
       await expect(dialog.getByText(text, { exact: true })).toBeVisible();
     }
