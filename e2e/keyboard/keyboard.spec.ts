@@ -76,6 +76,22 @@ test.describe("keyboard shortcuts (Gmail's set)", () => {
     ).toBeVisible();
   });
 
+  test("a row opened with a click, then archived: the list keeps the focus and its keys", async ({
+    mailPage: page,
+  }) => {
+    const subject = await subjectOfRow(rows(page).first());
+    await rows(page).first().click();
+    await expect(reader(page, subject)).toBeVisible();
+    await page.keyboard.press("e");
+    await expect(messageList(page).getByRole("option", { name: subject })).toHaveCount(0);
+    // The row that had the click is gone; the arrows and Enter still work the list.
+    await expect(messageList(page)).toBeFocused();
+    const third = await subjectOfRow(rows(page).nth(1));
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await expect(reader(page, third)).toBeVisible();
+  });
+
   test("/ searches, g i/g s/g d/g t go places, ? lists them all", async ({ mailPage: page }) => {
     await expect(
       page.getByRole("navigation", { name: "Folders" }).getByRole("link", { name: /^Sent/ }),
