@@ -1,6 +1,6 @@
 import type { MessageStructureObject } from "imapflow";
 import { filePart, message, multipart, PNG, textPart } from "../fixtures/mime";
-import { deliver, expect, reader, row, test, unique } from "../fixtures/test";
+import { deliver, expect, messageList, reader, row, rows, test, unique } from "../fixtures/test";
 import {
   composer,
   expectUncovered,
@@ -100,6 +100,35 @@ test.describe("compose: answering from the reader", () => {
     );
     const attached = await waitForMessage(stack, bob, "INBOX", `Fwd: ${subject} (attached)`);
     expect(hasType(attached.structure, "message/rfc822")).toBe(true);
+  });
+
+  test("a closed composer gives the focus back to what opened it", async ({
+    mailPage: page,
+    isMobile,
+  }) => {
+    const compose = page.getByRole("button", { name: "Compose", exact: true });
+    await compose.click();
+    await composer(page).getByRole("button", { name: "Discard draft" }).click();
+    await expect(composer(page)).toBeHidden();
+    await expect(compose).toBeFocused();
+
+    await rows(page).first().click();
+    const replyButton = reader(page).getByRole("button", { name: "Reply", exact: true }).first();
+    await replyButton.click();
+    await expect(composer(page, "Reply")).toBeVisible();
+    // Discarded: a saved draft would join the conversation and draw the stack anew.
+    await composer(page, "Reply").getByRole("button", { name: "Discard draft" }).click();
+    await expect(composer(page, "Reply")).toBeHidden();
+    await expect(replyButton).toBeFocused();
+
+    if (isMobile) return;
+    await messageList(page).focus();
+    await page.keyboard.press("c");
+    await expect(composer(page)).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(composer(page)).toBeHidden();
+    // The list has the focus again, so its keys work at once.
+    await expect(messageList(page)).toBeFocused();
   });
 
   test("keyboard: c composes, Ctrl+Enter sends, Escape saves and closes", async ({

@@ -138,12 +138,12 @@ function ComposerForm({
     if (title === "reply" || (draft && draft.to.length > 0)) editor.current?.focus("start");
     else toInput.current?.focus();
     return () => {
-      if (
-        opener?.isConnected &&
-        (document.activeElement === document.body || document.activeElement === null)
-      ) {
-        opener.focus();
-      }
+      // This runs before the composer leaves the page, so the focus is usually still in it (its
+      // close button, Send, a field): that too is focus about to be lost.
+      const active = document.activeElement;
+      const lost =
+        active === null || active === document.body || !!active.closest("[data-composer]");
+      if (opener?.isConnected && lost) opener.focus();
     };
   }, []);
 
