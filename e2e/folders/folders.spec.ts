@@ -162,6 +162,31 @@ test.describe("folders", () => {
     await context.close();
   });
 
+  test("new folder and rename take the name typed at once, Enter confirms", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    await showFolders(page, isPhone);
+    await folders(page).getByRole("button", { name: "New folder" }).click();
+    const form = page.getByRole("dialog", { name: "New folder" });
+    await expect(form.getByLabel("Folder name")).toBeFocused();
+    await page.keyboard.type("Typed at once");
+    await page.keyboard.press("Enter");
+    await expect(form).toBeHidden();
+    await showFolders(page, isPhone);
+    await expect(folderLink(page, "Typed at once")).toBeVisible();
+
+    // Rename: the old name is selected, so typing replaces it.
+    await folderMenu(page, "Typed at once", isPhone);
+    await page.getByRole("menuitem", { name: "Rename" }).click();
+    await expect(page.getByRole("dialog", { name: "Rename Typed at once" })).toBeVisible();
+    await page.keyboard.type("Renamed at once");
+    await page.keyboard.press("Enter");
+    await showFolders(page, isPhone);
+    await expect(folderLink(page, "Renamed at once")).toBeVisible();
+    await expect(folderLink(page, "Typed at once")).toHaveCount(0);
+  });
+
   test("a bad name is refused on the server too, and nothing changes", async ({
     mailPage: page,
     account,

@@ -127,8 +127,8 @@ function NameForm(props: {
         <label className="block text-sm font-medium">
           {t("folders.name")}
           <input
-            // biome-ignore lint/a11y/noAutofocus: the dialog exists to take this name
-            autoFocus
+            // The dialog exists to take this name (modal-dialog.tsx focuses it).
+            data-autofocus
             value={name}
             onChange={(e) => {
               setName(e.target.value);

@@ -1,7 +1,8 @@
 "use client";
 /**
  * A modal dialog opened when it mounts: a titled header with a Close button, closed by that
- * button, a click on the backdrop or Escape (the dialog's own), each ending in `onClose`.
+ * button, a click on the backdrop or Escape (the dialog's own), each ending in `onClose`. The
+ * focus starts on the element marked `data-autofocus`, if any.
  */
 import { type ReactNode, type RefObject, useEffect, useId, useRef } from "react";
 import { t } from "@/lib/i18n";
@@ -25,7 +26,14 @@ export function ModalDialog(p: {
 
   useEffect(() => {
     const d = ref.current;
-    if (d && !d.open) d.showModal();
+    if (!d || d.open) return;
+    d.showModal();
+    // showModal focuses the first control (Close); a field marked data-autofocus takes it instead.
+    // React's autoFocus cannot: it focuses on mount, while the dialog is still closed (hidden).
+    const first = d.querySelector<HTMLElement>("[data-autofocus]");
+    first?.focus();
+    // A name to change (Rename) is selected, so that typing replaces it.
+    if (first instanceof HTMLInputElement) first.select();
   }, [ref]);
 
   return (
