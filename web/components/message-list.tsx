@@ -198,14 +198,6 @@ export function MessageList(props: MessageListProps) {
       aria-busy={data === undefined}
       aria-activedescendant={cursorRow ? `msg-${cursorRow.uid}` : undefined}
       tabIndex={0}
-      // A click on a row would focus the row: the listbox keeps the focus instead and points at
-      // the row (aria-activedescendant), so a row that leaves (archived, deleted, scrolled out
-      // of the window) does not take the focus, and the list's keys, with it to the page.
-      onFocus={(e) => {
-        if (e.target !== e.currentTarget && e.target.getAttribute("role") === "option") {
-          e.currentTarget.focus({ preventScroll: true });
-        }
-      }}
       onScroll={recordAnchor}
       onKeyDown={onKeyDown}
       className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain focus-visible:outline-offset-[-2px]"

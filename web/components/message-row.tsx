@@ -27,9 +27,9 @@ const ROW_CONTAINMENT = "[contain:strict]";
 export function Placeholder(p: { index: number; setSize: number; top: number; height: number }) {
   const { index, setSize, top, height } = p;
   return (
+    // biome-ignore lint/a11y/useFocusableInteractive: the listbox has the focus (see the row's)
     <div
       role="option"
-      tabIndex={-1}
       aria-selected={false}
       aria-busy="true"
       aria-posinset={index + 1}
@@ -127,11 +127,13 @@ export const MessageRow = memo(function MessageRow(p: RowProps) {
           <ArchiveIcon className="size-5" />
         </div>
       ) : null}
-      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the listbox handles the keys (arrows, Enter, Space, j/k) */}
+      {/* Not focusable: a click focuses the listbox, which points at its row
+          (aria-activedescendant), so a row that leaves (archived, deleted, scrolled out of the
+          window) does not take the focus, and the list's keys, with it. */}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/useFocusableInteractive: the listbox has the focus and handles the keys (arrows, Enter, Space, j/k) */}
       <div
         id={`msg-${row.uid}`}
         role="option"
-        tabIndex={-1}
         aria-selected={p.checked || p.open}
         aria-posinset={p.index + 1}
         aria-setsize={p.setSize || p.index + 1}
