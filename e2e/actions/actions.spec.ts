@@ -127,6 +127,24 @@ test.describe("acting on mail", () => {
     await expect(row(page, subject)).toBeVisible();
   });
 
+  test("an action chosen from More gives the focus back to the More button", async ({
+    mailPage: page,
+  }) => {
+    await rows(page).first().click();
+    const more = actions(page).getByRole("button", { name: "More actions" });
+    await more.click();
+    await page
+      .getByRole("menu", { name: "More actions" })
+      .getByRole("menuitem", { name: "Copy to…", exact: true })
+      .click();
+    await page.getByRole("menuitem", { name: "Copy to Archive" }).click();
+    await expect(page.getByRole("status").filter({ hasText: /copied to Archive/ })).toBeVisible();
+    // Not dropped to the page: Enter opens the menu again from where the user was.
+    await expect(more).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("menu", { name: "More actions" })).toBeVisible();
+  });
+
   test("drag rows onto a folder to move them", async ({ mailPage: page, isPhone }) => {
     test.skip(isPhone, "no dragging on a phone");
     const first = await subjectOf(page, 0);

@@ -2,6 +2,8 @@
 /**
  * A small popup menu (WAI-ARIA menu pattern): opened from a button or at a point (context
  * menu), arrow keys move between items, Escape or a click outside closes it and focus returns.
+ * Choosing an item returns the focus to the menu's button too, before the item acts (a dialog
+ * or another menu it opens then takes it, and gives it back there when it closes).
  */
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from "react";
 
@@ -65,6 +67,14 @@ export function MenuPopup({ items, label, onClose, at, anchor }: MenuPopupProps)
     };
   }, [onClose]);
 
+  // The menu leaves the page with the focus in it: without this the focus would drop to the
+  // page's body, and a keyboard user would start again from the top.
+  const choose = (item: MenuItem) => {
+    onClose();
+    anchor?.focus();
+    item.onSelect();
+  };
+
   const move = (delta: number | "first" | "last") => {
     const all = Array.from(
       ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])') ??
@@ -118,15 +128,12 @@ export function MenuPopup({ items, label, onClose, at, anchor }: MenuPopupProps)
           aria-disabled={item.disabled || undefined}
           aria-label={item.ariaLabel}
           onClick={() => {
-            if (item.disabled) return;
-            onClose();
-            item.onSelect();
+            if (!item.disabled) choose(item);
           }}
           onKeyDown={(e) => {
             if ((e.key === "Enter" || e.key === " ") && !item.disabled) {
               e.preventDefault();
-              onClose();
-              item.onSelect();
+              choose(item);
             }
           }}
           className="touch-target flex cursor-default items-center gap-3 px-4 py-2 text-sm outline-none hover:bg-zinc-100 focus:bg-zinc-100 aria-disabled:opacity-50 md:min-h-0 dark:hover:bg-zinc-800 dark:focus:bg-zinc-800"
