@@ -124,6 +124,23 @@ test.describe("compose: send later", () => {
     expect(await countIn(stack, account, "\\Drafts", subject)).toBe(0);
   });
 
+  test("on a Monday, the Monday choice says it is next week's", async ({
+    page,
+    account,
+    stack,
+  }) => {
+    const d = new Date(stack.clock.now() + DAY);
+    let monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 10);
+    while (new Date(monday).getUTCDay() !== 1) monday += DAY;
+    await signInAt(page, stack, account, monday);
+    const dialog = await openCompose(page);
+    await dialog.getByRole("button", { name: "Send later" }).click();
+    await expect(page.getByRole("menuitem", { name: /^Tomorrow morning, Tue 8:00/ })).toBeVisible();
+    await expect(
+      page.getByRole("menuitem", { name: /^Next Monday morning, Mon 8:00/ }),
+    ).toBeVisible();
+  });
+
   test("Edit, Cancel send and Send now from the Scheduled view; the quick choices", async ({
     page,
     account,

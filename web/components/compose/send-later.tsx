@@ -23,7 +23,10 @@ export function sendLaterChoices(now: Date, onSendAt: (at: Date) => void, onPick
   ];
   if (monday.getTime() !== tomorrow.getTime()) {
     items.push({
-      label: t("compose.later.monday", { time: timeOf(monday, true) }),
+      // On a Monday "Monday morning, Mon 8:00" reads as this morning: it is a week away.
+      label: t(now.getDay() === 1 ? "compose.later.nextMonday" : "compose.later.monday", {
+        time: timeOf(monday, true),
+      }),
       onSelect: () => onSendAt(monday),
     });
   }

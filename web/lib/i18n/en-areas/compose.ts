@@ -105,6 +105,7 @@ const compose = {
   "compose.later.menu": "Send later",
   "compose.later.tomorrow": "Tomorrow morning, {time}",
   "compose.later.monday": "Monday morning, {time}",
+  "compose.later.nextMonday": "Next Monday morning, {time}",
   "compose.later.pick": "Pick a date and time…",
   "compose.later.submit": "Schedule send",
   "compose.later.scheduled": "Scheduled for {time}",
