@@ -30,14 +30,22 @@ export const rulesKeys = {
   rules: ["rules"] as const,
 };
 
-/** Rules are offered by this bridge (unknown while /api/config loads: false, nothing shown). */
-export function useRulesEnabled(): boolean {
+/**
+ * Whether this bridge offers rules: null while /api/config is not known (loading, or not
+ * reachable offline), so a caller can tell "not offered" from "not known yet".
+ */
+export function useRulesOffered(): boolean | null {
   const config = useQuery({
     queryKey: rulesKeys.config,
     queryFn: fetchPublicConfig,
     gcTime: 0,
   });
-  return config.data !== undefined && config.data.rules !== false;
+  return config.data === undefined ? null : config.data.rules !== false;
+}
+
+/** Rules are offered by this bridge (unknown while /api/config loads: false, nothing shown). */
+export function useRulesEnabled(): boolean {
+  return useRulesOffered() === true;
 }
 
 export type RulesData = Omit<TRulesState, "type" | "id">;

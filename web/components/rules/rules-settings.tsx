@@ -16,7 +16,7 @@ import {
   rulesFailure,
   saveRules,
   useRules,
-  useRulesEnabled,
+  useRulesOffered,
 } from "@/lib/rules";
 import { MenuButton } from "../menu";
 import { useNotConnected } from "../waiting-note";
@@ -43,10 +43,13 @@ function summary(rule: TRule): string {
 }
 
 export function RulesSettings() {
-  const enabled = useRulesEnabled();
+  const offered = useRulesOffered();
+  const enabled = offered === true;
   const rules = useRules(enabled);
   const notConnected = useNotConnected();
-  if (!enabled) return null;
+  // Not known offline or while connecting (the config is an HTTP request): the section stays,
+  // saying filters show when connected, rather than vanishing as if this server had none.
+  if (offered === false || (offered === null && !notConnected)) return null;
   if (rules.error && !rules.data) {
     return (
       <section className="space-y-2" aria-labelledby="filters-heading">
