@@ -20,7 +20,7 @@ export function useIdentities() {
 
 /** Replaces the user's identities; the cache gets what the bridge kept. */
 export async function saveIdentities(identities: TIdentity[]): Promise<TIdentity[]> {
-  const reply = await socket.request({ type: "identities.save", identities });
+  const reply = await socket.requestNow({ type: "identities.save", identities });
   queryClient.setQueryData(identitiesKey, reply.identities);
   return reply.identities;
 }

@@ -278,7 +278,7 @@ export async function markAllRead(mailbox: string): Promise<void> {
     list?.map((m) => (m.path === mailbox ? { ...m, unseen: 0 } : m)),
   );
   try {
-    await socket.request({ type: "mailbox.markAllRead", mailbox });
+    await socket.requestNow({ type: "mailbox.markAllRead", mailbox });
   } catch (err) {
     restore(before);
     failed(err);

@@ -21,7 +21,7 @@ type FolderRequest = TRequestOf<
 
 /** Sends a folder request; the new tree goes into the cache. The folder's path after, or throws. */
 async function change(request: FolderRequest): Promise<string | null> {
-  const reply = await socket.request(request);
+  const reply = await socket.requestNow(request);
   queryClient.setQueryData<TMailbox[]>(keys.mailboxes, reply.mailboxes);
   return reply.path;
 }
@@ -105,7 +105,7 @@ export async function emptyFolder(folder: TMailbox, label: string): Promise<void
 /** Copies messages to `to`; the source is unchanged. */
 export async function copyMessages(set: TUidSet, to: TMailbox, label: string): Promise<void> {
   try {
-    await socket.request({ type: "messages.copy", set, to: to.path });
+    await socket.requestNow({ type: "messages.copy", set, to: to.path });
   } catch (err) {
     failed(err);
     return;

@@ -72,7 +72,7 @@ export function useRules(enabled: boolean) {
 
 /** Saves the whole set (CHECKSCRIPT, then PUTSCRIPT); the cache gets what the server now has. */
 export async function saveRules(rules: TRule[], vacation: TVacation): Promise<RulesData> {
-  const data = body(await socket.request({ type: "rules.save", rules, vacation }));
+  const data = body(await socket.requestNow({ type: "rules.save", rules, vacation }));
   queryClient.setQueryData(rulesKeys.rules, data);
   return data;
 }
@@ -85,19 +85,19 @@ export async function chooseActiveScript(
   if (use.kind === "ferry" && !current.scripts.includes("ferry")) {
     await saveRules(current.rules, current.vacation);
   }
-  const data = body(await socket.request({ type: "rules.activate", use }));
+  const data = body(await socket.requestNow({ type: "rules.activate", use }));
   queryClient.setQueryData(rulesKeys.rules, data);
   return data;
 }
 
 /** The Inbox messages a rule's conditions match now (`rules.apply` without UIDs). */
 export async function findMatches(rule: TRule) {
-  return socket.request({ type: "rules.apply", rule, mailbox: "INBOX" });
+  return socket.requestNow({ type: "rules.apply", rule, mailbox: "INBOX" });
 }
 
 /** Runs a rule's actions on the matches found before; resolves to how many it acted on. */
 export async function applyToMatches(rule: TRule, uids: number[]): Promise<number> {
-  const reply = await socket.request({ type: "rules.apply", rule, mailbox: "INBOX", uids });
+  const reply = await socket.requestNow({ type: "rules.apply", rule, mailbox: "INBOX", uids });
   return reply.uids.length;
 }
 

@@ -169,7 +169,7 @@ export function getSettings(): TUserSettings {
 
 /** Saves a change (only what it names) and applies what the bridge kept. */
 export async function saveSettings(change: TSettingsChange): Promise<TUserSettings> {
-  const reply = await socket.request({ type: "settings.save", change });
+  const reply = await socket.requestNow({ type: "settings.save", change });
   apply(reply.settings, reply.rev);
   return reply.settings;
 }

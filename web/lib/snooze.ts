@@ -103,14 +103,14 @@ export async function snoozedCount(): Promise<number> {
 /** Snoozes `set` until `wakeAt`; the messages leave their folder (live, by the bridge's push). */
 export async function snoozeMessages(set: TUidSet, wakeAt: Date): Promise<TSnooze[]> {
   listen();
-  const reply = await socket.request({ type: "snooze.set", set, wakeAt: wakeAt.getTime() });
+  const reply = await socket.requestNow({ type: "snooze.set", set, wakeAt: wakeAt.getTime() });
   queryClient.setQueryData(snoozesKey, reply.snoozes);
   return reply.snoozes;
 }
 
 /** Brings snoozed messages back to the Inbox now. */
 export async function wakeSnoozes(ids: string[]): Promise<TSnooze[]> {
-  const reply = await socket.request({ type: "snooze.wake", ids });
+  const reply = await socket.requestNow({ type: "snooze.wake", ids });
   queryClient.setQueryData(snoozesKey, reply.snoozes);
   return reply.snoozes;
 }

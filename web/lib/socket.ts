@@ -335,6 +335,23 @@ export class FerrySocket extends SocketListeners {
   }
 
   /**
+   * A request for an action the user waits on that the offline queue does not keep (cancel a
+   * scheduled send, wake a snooze, a folder or settings change): refused at once with `network`
+   * while not connected (offline, or still connecting), so the user hears why in the moment
+   * rather than after the request timeout, and nothing is left to go out unseen later.
+   */
+  requestNow<K extends RequestType>(
+    frame: TRequestOf<K> & { type: K },
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ReplyOf<K>> {
+    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+    if (offline || this.status !== "online") {
+      return Promise.reject(new FerryError("network", "Not connected"));
+    }
+    return this.request(frame, opts);
+  }
+
+  /**
    * Open a message: `onHeader` at once, then `onBody` for each chunk; resolves at `message.end`.
    * The timeout counts from the last frame received, so a large body may take its time.
    * `background`: read-ahead nobody waits for, which the bridge answers after the user's requests.

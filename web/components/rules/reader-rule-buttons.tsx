@@ -46,7 +46,7 @@ export function ReaderRuleButtons({
   const unsubscribe = async () => {
     setBusy(true);
     try {
-      const reply = await socket.request({ type: "unsubscribe", ref: msgRef });
+      const reply = await socket.requestNow({ type: "unsubscribe", ref: msgRef });
       if (reply.method === "post") {
         showToast({ text: t("unsubscribe.done", { host: reply.host ?? "" }) });
       } else if (reply.method === "mailto" && reply.mailto) {
@@ -67,7 +67,7 @@ export function ReaderRuleButtons({
     setMailto(null);
     try {
       const draft = emptyDraft({ name: "", address: email });
-      await socket.request({
+      await socket.requestNow({
         type: "compose.send",
         draft: {
           ...draft,

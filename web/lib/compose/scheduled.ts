@@ -112,7 +112,7 @@ export function trackScheduled(send: {
 /** Cancels the job; its draft, or null (the user was told why). */
 async function takeBack(sendId: string) {
   try {
-    const reply = await socket.request({ type: "compose.cancel", sendId });
+    const reply = await socket.requestNow({ type: "compose.cancel", sendId });
     return reply.draft;
   } catch (err) {
     showToast({
@@ -155,7 +155,7 @@ export async function cancelScheduled(m: TScheduledMessage): Promise<void> {
 /** Sends a scheduled message now; the outcome comes as for any send. */
 export async function sendScheduledNow(m: TScheduledMessage): Promise<void> {
   try {
-    await socket.request({ type: "scheduled.sendNow", sendId: m.sendId });
+    await socket.requestNow({ type: "scheduled.sendNow", sendId: m.sendId });
     showToast({ text: t("compose.toast.sending") });
   } catch (err) {
     showToast({

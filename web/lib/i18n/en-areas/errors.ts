@@ -41,7 +41,7 @@ const errors = {
   "error.store_unavailable":
     "Ferry's server cannot reach its storage right now; nothing is lost, try again in a moment",
   "error.internal": "something went wrong on the server",
-  "error.network": "Ferry's server could not be reached",
+  "error.network": "there is no connection to Ferry's server; try again when connected",
   "error.timeout": "the server took too long to answer",
   "error.aborted": "it was cancelled",
 } as const satisfies Record<string, Message>;

@@ -1,0 +1,180 @@
+/**
+ * Actions the offline queue does not keep are refused at once while Ferry is not connected
+ * (offline, or its socket still connecting), with a sentence saying why, instead of failing
+ * after the 20 s request timeout: the Scheduled view's Edit, Send now and Cancel send, Snoozed's
+ * "Back to Inbox now", and a Settings save (the undo delay). What was refused is still there
+ * (the scheduled message, the snooze). Settings keeps its Filters section offline, saying what
+ * it waits for. Each refusal is asserted with expect's default timeout (10 s), shorter than the
+ * request timeout, so a wait for the timeout fails the test.
+ */
+import type { Page, WebSocketRoute } from "@playwright/test";
+import { composer } from "../compose/helpers";
+import {
+  deliver,
+  expect,
+  rawMessage,
+  reader,
+  row,
+  rows,
+  showFolders,
+  signIn,
+  test,
+  unique,
+} from "../fixtures/test";
+import { keepScheduled, scheduledEntry } from "../sign-in/kept-scheduled";
+import { serviceWorkerActive } from "./helpers";
+
+test.use({ seed: { inbox: 5 } });
+
+const NO_CONNECTION = "there is no connection to Ferry's server; try again when connected";
+
+/** Holds the page's sockets while `held` is on (they reach no bridge). */
+async function holdSockets(page: Page) {
+  const state = { held: false, routes: [] as WebSocketRoute[] };
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    if (state.held) state.routes.push(ws);
+    else ws.connectToServer();
+  });
+  return {
+    hold() {
+      state.held = true;
+    },
+  };
+}
+
+/** Whether the persisted cache (web/lib/persist.ts) holds the Snoozed view's list with `subject`. */
+function snoozeKept(page: Page, subject: string): Promise<boolean> {
+  return page.evaluate(
+    (subject) =>
+      new Promise<boolean>((resolve) => {
+        const req = indexedDB.open("keyval-store");
+        req.onerror = () => resolve(false);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
+          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
+          get.onerror = () => resolve(false);
+          get.onsuccess = () => {
+            const text: unknown = get.result;
+            if (typeof text !== "string") return resolve(false);
+            const queries: { queryKey: unknown[]; state: { data: unknown } }[] =
+              JSON.parse(text).clientState.queries;
+            resolve(
+              queries.some(
+                (q) =>
+                  q.queryKey[0] === "snoozes" && JSON.stringify(q.state.data).includes(subject),
+              ),
+            );
+          };
+        };
+      }),
+    subject,
+  );
+}
+
+/** The error notice `text` shows; it is dismissed, so the next refusal is seen anew. */
+async function refused(page: Page, text: string) {
+  const alert = page.getByRole("alert").filter({ hasText: text });
+  await expect(alert).toBeVisible();
+  await alert.getByRole("button", { name: "Dismiss" }).click();
+  await expect(alert).toHaveCount(0);
+}
+
+async function openSettings(page: Page, isPhone: boolean, email: string) {
+  if (isPhone) {
+    await showFolders(page, isPhone);
+    await page.getByRole("button", { name: `Signed in as ${email}` }).click();
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+  } else {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+  }
+  return page.getByRole("dialog", { name: "Settings" });
+}
+
+/** Edit, Send now and Cancel send on `subject`'s entry are each refused at once; it stays. */
+async function scheduledRefused(page: Page, subject: string) {
+  const entry = scheduledEntry(page, subject);
+  await expect(entry).toBeVisible();
+  await entry.getByRole("button", { name: "Send now" }).click();
+  await refused(page, `Could not send it now: ${NO_CONNECTION}`);
+  await entry.getByRole("button", { name: "Cancel send" }).click();
+  await refused(page, `Could not take the message back: ${NO_CONNECTION}`);
+  await entry.getByRole("button", { name: "Edit" }).click();
+  await refused(page, `Could not take the message back: ${NO_CONNECTION}`);
+  await expect(composer(page)).toHaveCount(0);
+  await expect(entry).toBeVisible();
+}
+
+test("offline, what the queue does not keep is refused at once with its reason", async ({
+  page,
+  context,
+  account,
+  stack,
+  isPhone,
+}) => {
+  test.setTimeout(150_000);
+  const snoozed = unique("Renew the passport");
+  await deliver(
+    stack,
+    account.email,
+    rawMessage({ from: "robin@example.test", to: account.email, subject: snoozed, text: "Later." }),
+  );
+  await signIn(page, account);
+  const scheduled = unique("Later");
+  await keepScheduled(page, stack, account.email, scheduled);
+  await page.goto("/");
+  await row(page, snoozed).click();
+  await expect(reader(page, snoozed)).toBeVisible();
+  await page.getByRole("button", { name: "Snooze until…" }).click();
+  await page.getByRole("menuitem", { name: /^Next week/ }).click();
+  await expect(page.getByText(/^Snoozed until /)).toBeVisible();
+  await page.goto("/?folder=Snoozed");
+  const snoozedEntry = page
+    .getByRole("region", { name: "Snoozed" })
+    .getByRole("listitem")
+    .filter({ hasText: snoozed });
+  await expect(snoozedEntry).toBeVisible();
+  await expect.poll(() => snoozeKept(page, snoozed), { timeout: 15_000 }).toBe(true);
+  await page.goto("/");
+  await expect(rows(page).first()).toBeVisible();
+  await expect.poll(() => serviceWorkerActive(page), { timeout: 15_000 }).toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(rows(page).first()).toBeVisible();
+  const settings = await openSettings(page, isPhone, account.email);
+  await expect(settings.getByText("Offline: filters show when connected.")).toBeVisible();
+  await settings.getByLabel("How long a sent message can be taken back").selectOption("0");
+  await expect(
+    settings.getByText(`The undo delay could not be saved (${NO_CONNECTION}).`),
+  ).toBeVisible();
+
+  await page.goto("/?view=scheduled");
+  await scheduledRefused(page, scheduled);
+
+  await page.goto("/?folder=Snoozed");
+  await snoozedEntry.getByRole("button", { name: "Back to Inbox now" }).click();
+  await expect(page.getByText(`Could not bring it back (${NO_CONNECTION}).`)).toBeVisible();
+  await expect(snoozedEntry).toBeVisible();
+
+  // Nothing refused was lost: back online, the scheduled message is still scheduled.
+  await context.setOffline(false);
+  await page.goto("/?view=scheduled");
+  await expect(scheduledEntry(page, scheduled)).toBeVisible();
+});
+
+test("while the socket is connecting, the Scheduled view's actions are refused at once", async ({
+  page,
+  account,
+  stack,
+}) => {
+  test.setTimeout(120_000);
+  const sockets = await holdSockets(page);
+  await signIn(page, account);
+  const scheduled = unique("Later");
+  await keepScheduled(page, stack, account.email, scheduled);
+  sockets.hold();
+  await page.goto("/?view=scheduled");
+  await expect(page.getByRole("status").filter({ hasText: "Connecting…" })).toBeVisible();
+  await scheduledRefused(page, scheduled);
+});
