@@ -10,7 +10,7 @@ import { type DragEvent, memo, type PointerEvent, type RefObject, useRef } from 
 import { useRowSwipe } from "@/hooks/use-row-swipe";
 import { formatListDate, t } from "@/lib/i18n";
 import { prefetchMessage } from "@/lib/mail-client";
-import { rowFacts, rowLabel } from "@/lib/row-facts";
+import { rowFacts, rowFolderLabel, rowLabel } from "@/lib/row-facts";
 import { ArchiveIcon, PaperclipIcon, StarIcon, TrashIcon } from "./icons";
 import type { MessageListProps } from "./message-list";
 
@@ -213,7 +213,7 @@ export const MessageRow = memo(function MessageRow(p: RowProps) {
             </span>
             {row.mailbox !== undefined ? (
               <span className="max-w-[40%] shrink-0 truncate rounded bg-zinc-200 px-1.5 py-0.5 text-[11px] font-medium text-zinc-700 dark:bg-zinc-700 dark:text-zinc-200">
-                {row.mailbox}
+                {rowFolderLabel(row.mailbox)}
               </span>
             ) : null}
             {facts.count > 1 ? (

@@ -60,6 +60,16 @@ export function rowLabel(row: TMessageRow, f: RowFacts, date: string): string {
   if (f.starred) parts.push(t("list.starred"));
   if (f.hasAttachments) parts.push(t("list.hasAttachment"));
   if (f.hasDraft) parts.push(t("conv.hasDraft"));
-  if (row.mailbox !== undefined) parts.push(t("search.inFolder", { folder: row.mailbox }));
+  if (row.mailbox !== undefined) {
+    parts.push(t("search.inFolder", { folder: rowFolderLabel(row.mailbox) }));
+  }
   return parts.join(", ");
+}
+
+/**
+ * The folder a search result across folders is in, as the folder list names it: the server's
+ * "INBOX" is the translated Inbox (hooks/use-mailboxes' folderLabel), other paths as they are.
+ */
+export function rowFolderLabel(path: string): string {
+  return path.toUpperCase() === "INBOX" ? t("folder.inbox") : path;
 }
