@@ -2,13 +2,15 @@
  * Actions the offline queue does not keep are refused at once while Ferry is not connected
  * (offline, or its socket still connecting), with a sentence saying why, instead of failing
  * after the 20 s request timeout: the Scheduled view's Edit, Send now and Cancel send, Snoozed's
- * "Back to Inbox now", and a Settings save (the undo delay). What was refused is still there
+ * "Back to Inbox now", a Settings save (the undo delay), and an attachment's Download (the
+ * browser's own download would fail in its downloads list, with no word in the page). What was refused is still there
  * (the scheduled message, the snooze). Settings keeps its Filters section offline, saying what
  * it waits for. Each refusal is asserted with expect's default timeout (10 s), shorter than the
  * request timeout, so a wait for the timeout fails the test.
  */
 import type { Page, WebSocketRoute } from "@playwright/test";
 import { composer } from "../compose/helpers";
+import { filePart, message, multipart, PDF, textPart } from "../fixtures/mime";
 import {
   deliver,
   expect,
@@ -177,4 +179,33 @@ test("while the socket is connecting, the Scheduled view's actions are refused a
   await page.goto("/?view=scheduled");
   await expect(page.getByRole("status").filter({ hasText: "Connecting…" })).toBeVisible();
   await scheduledRefused(page, scheduled);
+});
+
+test("offline, an attachment's Download says why it cannot be had instead of failing silently", async ({
+  page,
+  context,
+  account,
+  stack,
+}) => {
+  const subject = unique("Report attached");
+  await deliver(
+    stack,
+    account.email,
+    message({
+      from: "dana@example.test",
+      to: account.email,
+      subject,
+      body: multipart("mixed", [
+        textPart("The report."),
+        filePart({ type: "application/pdf", filename: "report.pdf", data: PDF }),
+      ]),
+    }),
+  );
+  await signIn(page, account);
+  await row(page, subject).click();
+  const download = reader(page, subject).getByRole("link", { name: "Download report.pdf" });
+  await expect(download).toBeVisible();
+  await context.setOffline(true);
+  await download.click();
+  await refused(page, "Offline: attachments download when Ferry is back online.");
 });

@@ -25,7 +25,7 @@ import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useStat
 import { useConnectionState } from "@/hooks/use-connection-state";
 import { useContentIdParts } from "@/hooks/use-content-id-parts";
 import { useMessage } from "@/hooks/use-message";
-import { reasonOf, SEEN } from "@/lib/actions";
+import { reasonOf, refuseOfflineLink, SEEN } from "@/lib/actions";
 import { FerryError } from "@/lib/errors";
 import { formatFullDate, formatSize, t } from "@/lib/i18n";
 import { markRead } from "@/lib/mark-read";
@@ -375,6 +375,7 @@ function Attachments({ msgRef, attachments }: { msgRef: TMessageRef; attachments
                 <a
                   href={partUrl(msgRef, a.part, { download: true })}
                   download={a.filename ? sanitizeFilename(a.filename) : ""}
+                  onClick={refuseOfflineLink}
                   aria-label={t("reader.download", { name })}
                   className="touch-target inline-flex items-center justify-center rounded-lg hover:bg-zinc-200/70 md:min-h-9 md:min-w-9 dark:hover:bg-zinc-800"
                 >

@@ -284,3 +284,14 @@ export async function markAllRead(mailbox: string): Promise<void> {
     failed(err);
   }
 }
+
+/**
+ * For a link to a file the bridge serves (an attachment's download): offline, the browser's own
+ * download would fail in its downloads list with no word in the page, so it is stopped here and
+ * the reason shown in the page.
+ */
+export function refuseOfflineLink(e: { preventDefault(): void }): void {
+  if (typeof navigator === "undefined" || navigator.onLine !== false) return;
+  e.preventDefault();
+  showToast({ tone: "error", text: t("reader.downloadOffline") });
+}

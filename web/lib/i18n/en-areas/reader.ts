@@ -19,6 +19,7 @@ const reader = {
   "reader.loadRemote": "Load remote content",
   "reader.attachments": { one: "{count} attachment", other: "{count} attachments" },
   "reader.download": "Download {name}",
+  "reader.downloadOffline": "Offline: attachments download when Ferry is back online.",
   "reader.preview": "Preview {name}",
   "reader.hidePreview": "Hide preview of {name}",
   "reader.openInTab": "Open {name} in a new tab",
