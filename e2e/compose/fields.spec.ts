@@ -69,6 +69,18 @@ test.describe("compose: recipients, identities and settings", () => {
     await expect(dialog).toBeHidden();
   });
 
+  test("Add an address puts the focus in the new address's Name field", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    const settings = await openSettings(page, isPhone);
+    await settings.getByRole("button", { name: "Add an address" }).click();
+    const entry = settings.getByRole("group", { name: "Address 1" });
+    await expect(entry.getByLabel("Name", { exact: true })).toBeFocused();
+    await page.keyboard.type("Alice at Work");
+    await expect(entry.getByLabel("Name", { exact: true })).toHaveValue("Alice at Work");
+  });
+
   test("identities: a From address with its signature, and the undo period, from settings", async ({
     mailPage: page,
     stack,

@@ -8,7 +8,7 @@
  * (rules/rules-settings.tsx), when the bridge offers them.
  */
 import { hasLineBreak, isMailAddress, MAX_IDENTITIES, type TIdentity } from "@ferry/protocol";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { saveIdentities, useIdentities } from "@/hooks/use-compose";
 import { reasonOf } from "@/lib/actions";
 import { SEND_DELAY_CHOICES, setSendDelay, useSendDelay } from "@/lib/compose/settings";
@@ -63,6 +63,8 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
   const notConnected = useNotConnected();
   const identities = useIdentities();
   const [list, setList] = useState<EditableIdentity[] | null>(null);
+  // The address just added with "Add an address": its Name field takes the focus.
+  const [added, setAdded] = useState<string | null>(null);
   const [problems, setProblems] = useState<Problems>({});
   const [status, setStatus] = useState<FormStatus | null>(null);
   const [saving, setSaving] = useState(false);
@@ -175,6 +177,7 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
                   key={i.id}
                   identity={i}
                   index={index}
+                  focusOnMount={i.id === added}
                   problems={problems[i.id]}
                   onChange={(patch) => edit(i.id, patch)}
                   onRemove={() => {
@@ -187,12 +190,11 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
                 <button
                   type="button"
                   disabled={list.length >= MAX_IDENTITIES}
-                  onClick={() =>
-                    setList((l) => [
-                      ...(l ?? []),
-                      { id: newId(), name: "", address: "", signature: "" },
-                    ])
-                  }
+                  onClick={() => {
+                    const id = newId();
+                    setAdded(id);
+                    setList((l) => [...(l ?? []), { id, name: "", address: "", signature: "" }]);
+                  }}
                   className={secondaryButton}
                 >
                   {t("settings.identities.add")}
@@ -218,17 +220,24 @@ export function ComposeSettings({ email, onClose }: { email: string; onClose(): 
 function IdentityEditor({
   identity,
   index,
+  focusOnMount,
   problems,
   onChange,
   onRemove,
 }: {
   identity: EditableIdentity;
   index: number;
+  /** Just added: the focus moves into it, not left on "Add an address" above a new form. */
+  focusOnMount: boolean;
   problems: { name?: string; address?: string } | undefined;
   onChange(patch: Partial<EditableIdentity>): void;
   onRemove(): void;
 }) {
   const id = useId();
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focusOnMount) nameRef.current?.focus();
+  }, [focusOnMount]);
   return (
     <fieldset className="space-y-2 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800">
       <legend className="px-1 text-sm font-medium">
@@ -239,6 +248,7 @@ function IdentityEditor({
           {t("settings.identity.name")}
         </label>
         <input
+          ref={nameRef}
           id={`${id}-name`}
           value={identity.name}
           autoComplete="off"
