@@ -14,6 +14,7 @@ import { filePart, message, multipart, PDF, textPart } from "../fixtures/mime";
 import {
   deliver,
   expect,
+  folders,
   rawMessage,
   reader,
   row,
@@ -208,4 +209,26 @@ test("offline, an attachment's Download says why it cannot be had instead of fai
   await context.setOffline(true);
   await download.click();
   await refused(page, "Offline: attachments download when Ferry is back online.");
+});
+
+test("a sign-in whose socket is held: Manage folders says what it waits for, and New folder is refused at once", async ({
+  page,
+  account,
+  isPhone,
+}) => {
+  const sockets = await holdSockets(page);
+  sockets.hold();
+  await signIn(page, account);
+  await showFolders(page, isPhone);
+  await expect(folders(page).getByText("Folders show once Ferry is connected.")).toBeVisible();
+  await page.getByRole("button", { name: "Manage folders" }).click();
+  const manage = page.getByRole("dialog", { name: "Manage folders" });
+  await expect(manage.getByText("Folders show once Ferry is connected.")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(manage).toHaveCount(0);
+  await page.getByRole("button", { name: "New folder" }).click();
+  const create = page.getByRole("dialog", { name: "New folder" });
+  await create.getByLabel("Folder name").fill("Receipts");
+  await create.getByRole("button", { name: "Create" }).click();
+  await expect(create.getByText(NO_CONNECTION)).toBeVisible();
 });

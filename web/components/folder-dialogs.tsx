@@ -22,6 +22,7 @@ import {
 import { t } from "@/lib/i18n";
 import { showToast } from "@/lib/toasts";
 import { ModalDialog } from "./modal-dialog";
+import { WaitingNote } from "./waiting-note";
 
 export type FolderDialog =
   | { kind: "create"; parent: TMailbox | null }
@@ -240,6 +241,14 @@ function ManageFolders(props: { all: TMailbox[]; onClose(): void }) {
   return (
     <Modal title={t("folders.manage")} onClose={props.onClose}>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">{t("folders.manageNote")}</p>
+      {/* Nothing kept yet (a sign-in before the socket connects): say what it waits for. */}
+      {entries.length === 0 ? (
+        <WaitingNote
+          connecting={t("waiting.folders")}
+          offline={t("waiting.foldersOffline")}
+          className="text-sm text-zinc-500"
+        />
+      ) : null}
       <ul className="max-h-[60vh] space-y-1 overflow-y-auto">
         {entries.map((f) => {
           const m = f.mailbox;
