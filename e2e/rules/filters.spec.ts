@@ -78,6 +78,19 @@ test.describe("filters", () => {
     await expect(folderLink(page, "Inbox")).toHaveAttribute("aria-label", inboxName ?? "Inbox");
   });
 
+  test("Add a condition and Add an action move the focus to the new row", async ({
+    mailPage: page,
+    isPhone,
+  }) => {
+    const settings = await openSettings(page, isPhone);
+    await settings.getByRole("button", { name: "New filter" }).click();
+    const editor = page.getByRole("dialog", { name: "New filter" });
+    await editor.getByRole("button", { name: "Add a condition" }).click();
+    await expect(editor.getByLabel("Condition 2", { exact: true })).toBeFocused();
+    await editor.getByRole("button", { name: "Add an action" }).click();
+    await expect(editor.getByLabel("Action 2", { exact: true })).toBeFocused();
+  });
+
   test("a forward to an invalid address is refused before anything is saved", async ({
     mailPage: page,
     stack,

@@ -10,7 +10,7 @@
  * action-row.tsx's.
  */
 import type { TRule, TRuleAction, TRuleCondition } from "@ferry/protocol";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { folderLabel, sortFolders, useMailboxes } from "@/hooks/use-mailboxes";
 import { t } from "@/lib/i18n";
 import { queryClient } from "@/lib/mail-client";
@@ -47,6 +47,19 @@ export function FilterEditor({ state }: { state: EditorState }) {
   const [problems, setProblems] = useState<RuleProblems>({});
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // A condition or action just added with its button: the focus moves to the new row's first
+  // control, not left on the button below a row the user was not told about.
+  const [added, setAdded] = useState<"condition" | "action" | null>(null);
+  const conditionsRef = useRef<HTMLFieldSetElement>(null);
+  const actionsRef = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (added === null) return;
+    const rows = (added === "condition" ? conditionsRef : actionsRef).current?.querySelectorAll(
+      ":scope > div",
+    );
+    rows?.[rows.length - 1]?.querySelector<HTMLElement>("select, input")?.focus();
+    setAdded(null);
+  }, [added]);
   const [matches, setMatches] = useState<Matches | null>(null);
   const mailboxes = useMailboxes();
   const folders = sortFolders(mailboxes.data ?? []).filter((f) => f.mailbox.selectable);
@@ -154,7 +167,7 @@ export function FilterEditor({ state }: { state: EditorState }) {
               className={input}
             />
           </div>
-          <fieldset className="space-y-2">
+          <fieldset ref={conditionsRef} className="space-y-2">
             <legend className="font-semibold">{t("rules.conditions")}</legend>
             <label className="flex items-center gap-2 text-sm">
               {t("rules.matchLabel")}
@@ -191,14 +204,18 @@ export function FilterEditor({ state }: { state: EditorState }) {
             <button
               type="button"
               className={secondaryButton}
-              onClick={() =>
-                setRule((r) => ({ ...r, conditions: [...r.conditions, blankCondition("subject")] }))
-              }
+              onClick={() => {
+                setRule((r) => ({
+                  ...r,
+                  conditions: [...r.conditions, blankCondition("subject")],
+                }));
+                setAdded("condition");
+              }}
             >
               {t("rules.addCondition")}
             </button>
           </fieldset>
-          <fieldset className="space-y-2">
+          <fieldset ref={actionsRef} className="space-y-2">
             <legend className="font-semibold">{t("rules.actions")}</legend>
             {rule.actions.map((a, i) => (
               <ActionRow
@@ -221,9 +238,10 @@ export function FilterEditor({ state }: { state: EditorState }) {
             <button
               type="button"
               className={secondaryButton}
-              onClick={() =>
-                setRule((r) => ({ ...r, actions: [...r.actions, blankAction("mark-read")] }))
-              }
+              onClick={() => {
+                setRule((r) => ({ ...r, actions: [...r.actions, blankAction("mark-read")] }));
+                setAdded("action");
+              }}
             >
               {t("rules.addAction")}
             </button>
