@@ -154,6 +154,20 @@ describe("FerrySocket", () => {
     expect(chunks).toEqual(["a", "b"]);
   });
 
+  it("refuses a requestNow at once while not connected, and sends it once online", async () => {
+    const s = makeSocket();
+    s.start();
+    const early = s.requestNow({ type: "snooze.wake", ids: ["a"] });
+    await expect(early).rejects.toMatchObject({ code: "network" });
+    last().hello();
+    expect(last().sent).toHaveLength(0); // the refused one was never kept to go out later
+    const reply = s.requestNow({ type: "mailboxes.list" });
+    const sent = last().sent[0];
+    expect(sent).toMatchObject({ type: "mailboxes.list" });
+    last().push({ type: "mailboxes", id: sent?.id, mailboxes: [] });
+    await expect(reply).resolves.toMatchObject({ type: "mailboxes" });
+  });
+
   it("times out a request that gets no answer", async () => {
     const s = makeSocket({ requestTimeoutMs: 1000 });
     s.start();
