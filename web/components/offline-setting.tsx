@@ -47,7 +47,7 @@ export function OfflineSetting() {
             budget: formatSize(kept.budget),
             count: kept.count,
           })}
-          {kept.running ? ` ${t("settings.offline.fetching")}` : null}
+          {kept.fetching ? ` ${t("settings.offline.fetching")}` : null}
         </p>
         <button
           type="button"

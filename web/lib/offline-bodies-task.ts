@@ -65,19 +65,23 @@ export interface OfflineStats {
   bytes: number;
   count: number;
   budget: number;
-  /** A run is fetching. */
-  running: boolean;
+  /**
+   * A run has messages left to copy (it copies them while the user is still; a run that is only
+   * waiting for that stillness, or found nothing to copy, is not fetching).
+   */
+  fetching: boolean;
 }
 
 let store: UseStore | null = null;
 let index: KeptEntry[] | null = null;
 let budget = OFFLINE_CAP_BYTES;
 let running = false;
+let fetching = false;
 let days = 0;
 /** Bumped to stop a run (setting changed, cleared, signed out). */
 let generation = 0;
 let started = false;
-let stats: OfflineStats = { bytes: 0, count: 0, budget, running: false };
+let stats: OfflineStats = { bytes: 0, count: 0, budget, fetching: false };
 const listeners = new Set<() => void>();
 
 function db(): UseStore | null {
@@ -88,7 +92,7 @@ function db(): UseStore | null {
 
 function publish(): void {
   const entries = index ?? [];
-  stats = { bytes: usedBytes(entries), count: entries.length, budget, running };
+  stats = { bytes: usedBytes(entries), count: entries.length, budget, fetching };
   for (const l of listeners) l();
 }
 
@@ -228,7 +232,6 @@ async function run(): Promise<void> {
   const gen = generation;
   if (!mayRun(gen)) return;
   running = true;
-  publish();
   try {
     await measureBudget();
     await quiet();
@@ -238,6 +241,8 @@ async function run(): Promise<void> {
     const entries = await loadIndex();
     await drop(staleKeys(entries, new Set(candidates.map((c) => c.key))));
     const queue = toFetch(candidates, new Set((index ?? []).map((e) => e.key)));
+    fetching = queue.length > 0;
+    publish();
     let full = false;
     const worker = async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
@@ -261,6 +266,7 @@ async function run(): Promise<void> {
     // the connection went or the search failed: the next connection runs again
   } finally {
     running = false;
+    fetching = false;
     publish();
     // Stopped for a new setting: the run for it starts now.
     if (gen !== generation && days > 0) schedule();
