@@ -4,13 +4,17 @@
  * the order cache and command connection it last ran a job on, which one runs a folder's job
  * (runner: the first whose cache keeps the folder, among those with a socket still open), and
  * the one frame sent to every listening socket of every session, and which rows served by any of
- * them count messages of another folder (heldIn). A session whose sockets all closed leaves.
+ * them count messages of another folder (heldIn): also the rows a socket was served from a read
+ * on no member's cache (the sign-in's, session/inbox-head.ts: servedElsewhere), whose folder no
+ * member's cache keeps yet, so that a change in Sent they count reaches them too (their lists
+ * are then asked again, as the push does for a folder whose order it does not keep). A session
+ * whose sockets all closed leaves.
  */
-import type { TServerFrame } from "@ferry/protocol";
+import type { TConversationRow, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
 import type { SentSide } from "../imap/sent-side";
-import { knownOf } from "../threads/known";
+import { KnownConversations, knownOf } from "../threads/known";
 import type { ConversationCache } from "../threads/order";
 
 /** What ConversationPush needs of its session. */
@@ -41,6 +45,9 @@ export interface PushMember {
 
 export class PushMembers {
   private readonly members = new Map<object, PushMember>();
+  /** Rows served from reads on no member's cache, and their folders. */
+  private readonly shared = new KnownConversations();
+  private readonly sharedPaths = new Set<string>();
 
   /** `key`'s events go to `onEvent`; `self` is the push itself (a member that never leaves). */
   constructor(
@@ -133,7 +140,27 @@ export class PushMembers {
         if (rows.size > 0) byPath.set(path, rows);
       }
     }
+    // Rows served from the sign-in's read count until a member's cache keeps their folder: its
+    // own rows, once a window of it is read there, say what the lists show.
+    for (const path of this.servedOnly()) {
+      const rows = byPath.get(path) ?? new Map<number, number[]>();
+      for (const [uid, newest] of this.shared.heldIn(path, mailbox, uidValidity))
+        rows.set(uid, [...(rows.get(uid) ?? []), ...newest]);
+      if (rows.size > 0) byPath.set(path, rows);
+    }
     return byPath;
+  }
+
+  /** `rows` of `path` were served from a read on no member's cache (the sign-in's). */
+  servedElsewhere(path: string, uidValidity: number, rows: readonly TConversationRow[]): void {
+    this.sharedPaths.add(path);
+    for (const row of rows) this.shared.note(path, uidValidity, row, [], null);
+  }
+
+  /** The folders of rows served from the sign-in's read that no member's cache keeps. */
+  servedOnly(): string[] {
+    const caches = [...this.members.values()].map((m) => m.cache);
+    return [...this.sharedPaths].filter((path) => !caches.some((c) => c?.has(path)));
   }
 
   /** The same frame to every listening socket of every session. */

@@ -4,7 +4,7 @@
  * without one has its own), each session joined at its first use. The folder changes that the
  * AccountWatch's NOTIFY reports reach the account's push (ConversationPush.folderChanged).
  */
-import type { TServerFrame } from "@ferry/protocol";
+import type { TConversationRow, TServerFrame } from "@ferry/protocol";
 import { ConversationPush, type ConversationPushDeps } from "./conversation-push";
 
 const pushes = new WeakMap<object, ConversationPush>();
@@ -30,7 +30,10 @@ export interface PushSession {
 export function conversationPushOf(
   mail: PushSession & object,
   deps: () => ConversationPushDeps,
-): { listen(owner: object, send: (frame: TServerFrame) => void): void } {
+): {
+  listen(owner: object, send: (frame: TServerFrame) => void): void;
+  servedElsewhere(path: string, uidValidity: number, rows: readonly TConversationRow[]): void;
+} {
   const key = mail.accountWatch ?? mail;
   let push = pushes.get(key);
   if (!push || push.empty) {
@@ -44,5 +47,8 @@ export function conversationPushOf(
   }
   const shared = push;
   if (!shared.has(mail)) shared.join(mail, deps());
-  return { listen: (owner, send) => shared.listen(owner, send, mail) };
+  return {
+    listen: (owner, send) => shared.listen(owner, send, mail),
+    servedElsewhere: (path, uidValidity, rows) => shared.servedElsewhere(path, uidValidity, rows),
+  };
 }

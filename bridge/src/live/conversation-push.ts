@@ -37,9 +37,10 @@
  * sent `refetch` once, so the lists on screen ask again and its order is kept anew. So is one
  * served from an order only the account's kept orders hold: the sign-in answer's, read on the
  * connection that checked the password (session/inbox-head.ts), until the page asks for a
- * window over its socket.
+ * window over its socket; its rows are known here (servedElsewhere), so a change in Sent that
+ * they count asks that too.
  */
-import type { TServerFrame } from "@ferry/protocol";
+import type { TConversationRow, TServerFrame } from "@ferry/protocol";
 import type { ImapFlow } from "imapflow";
 import { forgetSpecialFolders } from "../imap/mailboxes";
 import { placeAtOnce } from "../threads/at-once";
@@ -116,6 +117,11 @@ export class ConversationPush {
     void this.runOn(m, async (client) => {
       if (this.sent.unknown) await this.sent.look(client);
     }).catch((err) => m.deps.log.debug({ err }, "live: conversation push setup failed"));
+  }
+
+  /** `rows` of `path` were served from the sign-in's read, on no member's cache. */
+  servedElsewhere(path: string, uidValidity: number, rows: readonly TConversationRow[]): void {
+    this.members.servedElsewhere(path, uidValidity, rows);
   }
 
   /**
@@ -290,7 +296,8 @@ export class ConversationPush {
     const m = this.members.runner(null);
     if (!m) return;
     try {
-      const kept = [...this.kept.keys()];
+      // With the folders served from the sign-in's read: a reply filed there asks their lists.
+      const kept = [...new Set([...this.kept.keys(), ...this.members.servedOnly()])];
       const held = (mailbox: string, uidValidity: number) =>
         this.members.heldIn([...this.kept.keys()], mailbox, uidValidity);
       const pushes = await this.runOn(m, (client) =>

@@ -88,7 +88,7 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
   };
   const actionOpts = (set: TUidSet) => ({ readOnly: modeOf(set.mailbox).readOnly === true });
   /** This socket is sent the live conversation rows of the session (conversations.changed). */
-  const listenToConversations = () =>
+  const conversationPush = () =>
     conversationPushOf(mail, () => ({
       run: (fn) => mail.run(fn),
       subscribe: (fn) => mail.subscribe(fn),
@@ -96,7 +96,8 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
       alive: (socket) => (live.sockets as Set<object>).has(socket),
       log: ctx.log,
       sent: sentConnectionOf(mail),
-    })).listen(owner, reply);
+    }));
+  const listenToConversations = () => conversationPush().listen(owner, reply);
   /** Sends one of the frames the protocol lets `request` be answered with. */
   const answer = <F extends TClientFrame>(_request: F, out: TReplyFrameOf<F["type"]>): void =>
     reply(out);
@@ -168,8 +169,16 @@ export async function dispatch(frame: TClientFrame, ctx: DispatchContext): Promi
           modeOf(frame.mailbox).readOnly !== true ? takeConversationsHead(mail, frame) : null;
         const rev = mail.revision(frame.mailbox);
         listenToConversations();
+        const shared = prefetched && (await prefetched.catch(() => null));
+        // Its rows were read on no cache of this session: the push is told, for Sent's changes.
+        if (shared?.conversations)
+          conversationPush().servedElsewhere(
+            frame.mailbox,
+            shared.uidValidity,
+            shared.conversations,
+          );
         const result =
-          (prefetched && (await prefetched.catch(() => null))) ??
+          shared ??
           (await mail.run(
             (client) =>
               conversationWindow(client, {
