@@ -31,6 +31,38 @@ function storedMentions(page: Page, key: string, needle: string, field?: string)
   );
 }
 
+/**
+ * Whether the persisted cache holds a query whose key starts with `kind` (e.g. "snoozes", the
+ * Snoozed view's list) and whose data mentions `text`.
+ */
+export function listKept(page: Page, kind: string, text: string): Promise<boolean> {
+  return page.evaluate(
+    ([kind, text]) =>
+      new Promise<boolean>((resolve) => {
+        const req = indexedDB.open("keyval-store");
+        req.onerror = () => resolve(false);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
+          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
+          get.onerror = () => resolve(false);
+          get.onsuccess = () => {
+            const stored: unknown = get.result;
+            if (typeof stored !== "string") return resolve(false);
+            const queries: { queryKey: unknown[]; state: { data: unknown } }[] =
+              JSON.parse(stored).clientState.queries;
+            resolve(
+              queries.some(
+                (q) => q.queryKey[0] === kind && JSON.stringify(q.state.data).includes(text),
+              ),
+            );
+          };
+        };
+      }),
+    [kind, text] as const,
+  );
+}
+
 /** Resolves once the persisted cache (IndexedDB, idb-keyval) mentions `text`. */
 export function cached(page: Page, text: string): Promise<boolean> {
   return storedMentions(page, "ferry.cache.v1", text);

@@ -8,8 +8,9 @@
  * it waits for. Each refusal is asserted with expect's default timeout (10 s), shorter than the
  * request timeout, so a wait for the timeout fails the test.
  */
-import type { Page, WebSocketRoute } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { composer } from "../compose/helpers";
+import { holdSockets } from "../fixtures/hold-sockets";
 import { filePart, message, multipart, PDF, textPart } from "../fixtures/mime";
 import {
   deliver,
@@ -25,55 +26,11 @@ import {
   unique,
 } from "../fixtures/test";
 import { keepScheduled, scheduledEntry } from "../sign-in/kept-scheduled";
-import { serviceWorkerActive } from "./helpers";
+import { listKept, serviceWorkerActive } from "./helpers";
 
 test.use({ seed: { inbox: 5 } });
 
 const NO_CONNECTION = "there is no connection to Ferry's server; try again when connected";
-
-/** Holds the page's sockets while `held` is on (they reach no bridge). */
-async function holdSockets(page: Page) {
-  const state = { held: false, routes: [] as WebSocketRoute[] };
-  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-    if (state.held) state.routes.push(ws);
-    else ws.connectToServer();
-  });
-  return {
-    hold() {
-      state.held = true;
-    },
-  };
-}
-
-/** Whether the persisted cache (web/lib/persist.ts) holds the Snoozed view's list with `subject`. */
-function snoozeKept(page: Page, subject: string): Promise<boolean> {
-  return page.evaluate(
-    (subject) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onerror = () => resolve(false);
-          get.onsuccess = () => {
-            const text: unknown = get.result;
-            if (typeof text !== "string") return resolve(false);
-            const queries: { queryKey: unknown[]; state: { data: unknown } }[] =
-              JSON.parse(text).clientState.queries;
-            resolve(
-              queries.some(
-                (q) =>
-                  q.queryKey[0] === "snoozes" && JSON.stringify(q.state.data).includes(subject),
-              ),
-            );
-          };
-        };
-      }),
-    subject,
-  );
-}
 
 /** The error notice `text` shows; it is dismissed, so the next refusal is seen anew. */
 async function refused(page: Page, text: string) {
@@ -137,7 +94,7 @@ test("offline, what the queue does not keep is refused at once with its reason",
     .getByRole("listitem")
     .filter({ hasText: snoozed });
   await expect(snoozedEntry).toBeVisible();
-  await expect.poll(() => snoozeKept(page, snoozed), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => listKept(page, "snoozes", snoozed), { timeout: 15_000 }).toBe(true);
   await page.goto("/");
   await expect(rows(page).first()).toBeVisible();
   await expect.poll(() => serviceWorkerActive(page), { timeout: 15_000 }).toBe(true);

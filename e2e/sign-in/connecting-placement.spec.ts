@@ -6,30 +6,13 @@
  * their headings stay where they are. The page's sockets are held (they reach no bridge) until
  * the test lets them through, so the state lasts as long as the test looks at it.
  */
-import type { Locator, Page, WebSocketRoute } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { appendChain } from "../conversations/thread-mail";
+import { holdSockets } from "../fixtures/hold-sockets";
 import { expect, reader, row, rows, signIn, test, unique } from "../fixtures/test";
 import { cached, snapshotStored } from "../offline/helpers";
 
 test.use({ seed: { inbox: 5 } });
-
-/** Holds the page's sockets while `held` is on; `release` closes those held, so the page retries. */
-async function holdSockets(page: Page) {
-  const state = { held: true, routes: [] as WebSocketRoute[] };
-  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-    if (state.held) state.routes.push(ws);
-    else ws.connectToServer();
-  });
-  return {
-    hold() {
-      state.held = true;
-    },
-    async release() {
-      state.held = false;
-      for (const ws of state.routes.splice(0)) await ws.close();
-    },
-  };
-}
 
 /**
  * What the "Connecting…" status's box overlaps on screen: headings, buttons, fields, links and
@@ -81,7 +64,7 @@ test("'Connecting…' covers neither the header nor the rows, and the rows stay 
   page,
   account,
 }) => {
-  const sockets = await holdSockets(page);
+  const sockets = await holdSockets(page, { held: true });
   const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
 
   await page.goto("/");
@@ -130,7 +113,7 @@ test("'Connecting…' covers nothing in the Scheduled view or an open message ei
     text: () => "read already",
     flags: () => ["\\Seen"],
   });
-  const sockets = await holdSockets(page);
+  const sockets = await holdSockets(page, { held: true });
   await sockets.release();
   const connecting = page.getByRole("status").filter({ hasText: "Connecting…" });
   await signIn(page, account);

@@ -7,7 +7,8 @@
  * is kept for this is removed at sign-out like the rest of the cache. Each view's check is soft,
  * so a failure names every view that is blank, not only the first.
  */
-import type { Page, WebSocketRoute } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { holdSockets } from "../fixtures/hold-sockets";
 import {
   deliver,
   expect,
@@ -21,64 +22,16 @@ import {
   test,
   unique,
 } from "../fixtures/test";
-import { cached, serviceWorkerActive } from "../offline/helpers";
+import { cached, listKept, serviceWorkerActive } from "../offline/helpers";
 import { keepScheduled, scheduledEntry } from "./kept-scheduled";
 
 test.use({ seed: { inbox: 30, archive: 3, drafts: 2 } });
-
-/** Holds the page's sockets while `held` is on; `release` closes those held, so the page retries. */
-async function holdSockets(page: Page) {
-  const state = { held: false, routes: [] as WebSocketRoute[] };
-  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-    if (state.held) state.routes.push(ws);
-    else ws.connectToServer();
-  });
-  return {
-    hold() {
-      state.held = true;
-    },
-    async release() {
-      state.held = false;
-      for (const ws of state.routes.splice(0)) await ws.close();
-    },
-  };
-}
 
 function snoozedEntry(page: Page, subject: string) {
   return page
     .getByRole("region", { name: "Snoozed" })
     .getByRole("listitem")
     .filter({ hasText: subject });
-}
-
-/** Whether the persisted cache holds the Snoozed view's list with `subject` in it. */
-function snoozeKept(page: Page, subject: string): Promise<boolean> {
-  return page.evaluate(
-    (subject) =>
-      new Promise<boolean>((resolve) => {
-        const req = indexedDB.open("keyval-store");
-        req.onerror = () => resolve(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const get = db.transaction("keyval").objectStore("keyval").get("ferry.cache.v1");
-          get.onerror = () => resolve(false);
-          get.onsuccess = () => {
-            const text: unknown = get.result;
-            if (typeof text !== "string") return resolve(false);
-            const queries: { queryKey: unknown[]; state: { data: unknown } }[] =
-              JSON.parse(text).clientState.queries;
-            resolve(
-              queries.some(
-                (q) =>
-                  q.queryKey[0] === "snoozes" && JSON.stringify(q.state.data).includes(subject),
-              ),
-            );
-          };
-        };
-      }),
-    subject,
-  );
 }
 
 /** Opens Settings: the header's button, or on a phone the account menu in the folders screen. */
@@ -125,7 +78,7 @@ test("every view shows what was kept or says what it waits for, while connecting
   await expect(page.getByText(/^Snoozed until /)).toBeVisible();
   await page.goto("/?folder=Snoozed");
   await expect(snoozedEntry(page, snoozed)).toBeVisible();
-  await expect.poll(() => snoozeKept(page, snoozed), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => listKept(page, "snoozes", snoozed), { timeout: 15_000 }).toBe(true);
   await page.goto("/");
   await rows(page).first().click();
   await expect(reader(page).getByRole("heading").first()).toBeVisible();
