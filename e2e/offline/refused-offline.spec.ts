@@ -11,6 +11,7 @@
 import type { Page } from "@playwright/test";
 import { composer } from "../compose/helpers";
 import { holdSockets } from "../fixtures/hold-sockets";
+import { openSettings } from "../fixtures/list-view";
 import { filePart, message, multipart, PDF, textPart } from "../fixtures/mime";
 import {
   deliver,
@@ -25,8 +26,13 @@ import {
   test,
   unique,
 } from "../fixtures/test";
-import { keepScheduled, scheduledEntry } from "../sign-in/kept-scheduled";
-import { listKept, serviceWorkerActive } from "./helpers";
+import {
+  keepScheduled,
+  keepSnoozed,
+  scheduledEntry,
+  snoozedEntry,
+} from "../sign-in/kept-scheduled";
+import { serviceWorkerActive } from "./helpers";
 
 test.use({ seed: { inbox: 5 } });
 
@@ -38,17 +44,6 @@ async function refused(page: Page, text: string) {
   await expect(alert).toBeVisible();
   await alert.getByRole("button", { name: "Dismiss" }).click();
   await expect(alert).toHaveCount(0);
-}
-
-async function openSettings(page: Page, isPhone: boolean, email: string) {
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: `Signed in as ${email}` }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  return page.getByRole("dialog", { name: "Settings" });
 }
 
 /** Edit, Send now and Cancel send on `subject`'s entry are each refused at once; it stays. */
@@ -82,27 +77,15 @@ test("offline, what the queue does not keep is refused at once with its reason",
   await signIn(page, account);
   const scheduled = unique("Later");
   await keepScheduled(page, stack, account.email, scheduled);
-  await page.goto("/");
-  await row(page, snoozed).click();
-  await expect(reader(page, snoozed)).toBeVisible();
-  await page.getByRole("button", { name: "Snooze until…" }).click();
-  await page.getByRole("menuitem", { name: /^Next week/ }).click();
-  await expect(page.getByText(/^Snoozed until /)).toBeVisible();
-  await page.goto("/?folder=Snoozed");
-  const snoozedEntry = page
-    .getByRole("region", { name: "Snoozed" })
-    .getByRole("listitem")
-    .filter({ hasText: snoozed });
-  await expect(snoozedEntry).toBeVisible();
-  await expect.poll(() => listKept(page, "snoozes", snoozed), { timeout: 15_000 }).toBe(true);
-  await page.goto("/");
+  await keepSnoozed(page, snoozed);
+  const snoozedRow = snoozedEntry(page, snoozed);
   await expect(rows(page).first()).toBeVisible();
   await expect.poll(() => serviceWorkerActive(page), { timeout: 15_000 }).toBe(true);
 
   await context.setOffline(true);
   await page.reload();
   await expect(rows(page).first()).toBeVisible();
-  const settings = await openSettings(page, isPhone, account.email);
+  const settings = await openSettings(page, isPhone);
   await expect(settings.getByText("Offline: filters show when connected.")).toBeVisible();
   await settings.getByLabel("How long a sent message can be taken back").selectOption("0");
   await expect(
@@ -113,9 +96,9 @@ test("offline, what the queue does not keep is refused at once with its reason",
   await scheduledRefused(page, scheduled);
 
   await page.goto("/?folder=Snoozed");
-  await snoozedEntry.getByRole("button", { name: "Back to Inbox now" }).click();
+  await snoozedRow.getByRole("button", { name: "Back to Inbox now" }).click();
   await expect(page.getByText(`Could not bring it back (${NO_CONNECTION}).`)).toBeVisible();
-  await expect(snoozedEntry).toBeVisible();
+  await expect(snoozedRow).toBeVisible();
 
   // Nothing refused was lost: back online, the scheduled message is still scheduled.
   await context.setOffline(false);

@@ -7,44 +7,24 @@
  * is kept for this is removed at sign-out like the rest of the cache. Each view's check is soft,
  * so a failure names every view that is blank, not only the first.
  */
-import type { Page } from "@playwright/test";
 import { holdSockets } from "../fixtures/hold-sockets";
+import { openSettings } from "../fixtures/list-view";
 import {
   deliver,
   expect,
   folders,
   rawMessage,
   reader,
-  row,
   rows,
   showFolders,
   signIn,
   test,
   unique,
 } from "../fixtures/test";
-import { cached, listKept, serviceWorkerActive } from "../offline/helpers";
-import { keepScheduled, scheduledEntry } from "./kept-scheduled";
+import { cached, serviceWorkerActive } from "../offline/helpers";
+import { keepScheduled, keepSnoozed, scheduledEntry, snoozedEntry } from "./kept-scheduled";
 
 test.use({ seed: { inbox: 30, archive: 3, drafts: 2 } });
-
-function snoozedEntry(page: Page, subject: string) {
-  return page
-    .getByRole("region", { name: "Snoozed" })
-    .getByRole("listitem")
-    .filter({ hasText: subject });
-}
-
-/** Opens Settings: the header's button, or on a phone the account menu in the folders screen. */
-async function openSettings(page: Page, isPhone: boolean, email: string) {
-  if (isPhone) {
-    await showFolders(page, isPhone);
-    await page.getByRole("button", { name: `Signed in as ${email}` }).click();
-    await page.getByRole("menuitem", { name: "Settings" }).click();
-  } else {
-    await page.getByRole("button", { name: "Settings", exact: true }).click();
-  }
-  return page.getByRole("dialog", { name: "Settings" });
-}
 
 test("every view shows what was kept or says what it waits for, while connecting and offline", async ({
   page,
@@ -70,16 +50,7 @@ test("every view shows what was kept or says what it waits for, while connecting
   // oldest message.
   const scheduled = unique("Later");
   await keepScheduled(page, stack, account.email, scheduled);
-  await page.goto("/");
-  await row(page, snoozed).click();
-  await expect(reader(page, snoozed)).toBeVisible();
-  await page.getByRole("button", { name: "Snooze until…" }).click();
-  await page.getByRole("menuitem", { name: /^Next week/ }).click();
-  await expect(page.getByText(/^Snoozed until /)).toBeVisible();
-  await page.goto("/?folder=Snoozed");
-  await expect(snoozedEntry(page, snoozed)).toBeVisible();
-  await expect.poll(() => listKept(page, "snoozes", snoozed), { timeout: 15_000 }).toBe(true);
-  await page.goto("/");
+  await keepSnoozed(page, snoozed);
   await rows(page).first().click();
   await expect(reader(page).getByRole("heading").first()).toBeVisible();
   const uidValidity = new URL(page.url()).searchParams.get("msg")?.split(":")[0];
@@ -109,7 +80,7 @@ test("every view shows what was kept or says what it waits for, while connecting
   await page.goto(isPhone ? "/?view=folders" : "/");
   await expect.soft(folders(page).getByRole("link", { name: /^Inbox\b/ })).toBeVisible();
   await expect.soft(folders(page).getByRole("link", { name: /^Drafts\b/ })).toBeVisible();
-  let settings = await openSettings(page, isPhone, account.email);
+  let settings = await openSettings(page, isPhone);
   await expect
     .soft(settings.getByText("Your addresses show once Ferry is connected."))
     .toBeVisible();
@@ -147,7 +118,7 @@ test("every view shows what was kept or says what it waits for, while connecting
     .toBeVisible();
 
   await page.goto("/");
-  settings = await openSettings(page, isPhone, account.email);
+  settings = await openSettings(page, isPhone);
   await expect
     .soft(settings.getByText("Offline: your addresses show when connected."))
     .toBeVisible();
